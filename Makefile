@@ -1,0 +1,29 @@
+# Entry points for developers and CI. `make test` is what .ci/run runs.
+SHELL := /bin/bash
+EWSCHECK := .build/debug/ewscheck
+VENV_PYTHON := .venv/bin/python
+
+.DEFAULT_GOAL := build
+.PHONY: setup build demo test
+
+## setup: install Debian packages (as root) and the Python venv for tests/interop
+setup:
+	@scripts/setup.sh
+
+## build: debug build of every product
+build:
+	swift build
+
+## demo: run the conformance suite against the built-in simulator; reports go to reports/
+# make itself can only exit 0 or 2, so a failing demo also prints ewscheck's own exit code.
+demo: setup build
+	@status=0; $(EWSCHECK) demo || status=$$?; \
+	if [ $$status -ne 0 ]; then echo "make demo: ewscheck demo exited with status $$status" >&2; fi; \
+	exit $$status
+
+## test: Swift unit tests, then the interop tests against real third-party clients; both always run
+test: setup
+	@status=0; \
+	swift test || status=1; \
+	$(VENV_PYTHON) -m pytest -q tests/interop || status=1; \
+	exit $$status

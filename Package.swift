@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ewscheck",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ewscheck", targets: ["ewscheck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C shims: typed wrappers over libcurl and libxml2. Only Swift files in the modules
+        // below import them, privately, so no C type reaches a public signature.
+        .systemLibrary(
+            name: "CEWSCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CEWSXML",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "EWSTransport", dependencies: ["CEWSCurl"]),
+        .target(name: "EWSProtocol", dependencies: ["CEWSXML", "EWSTransport"]),
+        .target(
+            name: "Conformance",
+            dependencies: [
+                "EWSTransport", "EWSProtocol",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "Reports", dependencies: ["Conformance", "EWSProtocol"]),
+        .target(
+            name: "EWSSimulator",
+            dependencies: [
+                "EWSProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "ewscheck",
+            dependencies: [
+                "Conformance", "Reports", "EWSSimulator", "EWSTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator"]),
+        .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol"]),
+        .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

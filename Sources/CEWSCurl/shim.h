@@ -1,0 +1,36 @@
+#ifndef CEWSCURL_SHIM_H
+#define CEWSCURL_SHIM_H
+// Typed wrappers over libcurl's variadic setopt/getinfo, which Swift cannot call, and the
+// CURLAUTH_* macros, which Swift does not import. Only EWSTransport imports this module.
+#include <curl/curl.h>
+#include <sys/types.h>
+
+static const unsigned long CEWS_CURLAUTH_BASIC = CURLAUTH_BASIC;
+static const unsigned long CEWS_CURLAUTH_DIGEST = CURLAUTH_DIGEST;
+static const unsigned long CEWS_CURLAUTH_NTLM = CURLAUTH_NTLM;
+static const unsigned long CEWS_CURLAUTH_NEGOTIATE = CURLAUTH_NEGOTIATE;
+static const unsigned long CEWS_CURLAUTH_BEARER = CURLAUTH_BEARER;
+static const unsigned long CEWS_CURLAUTH_NONE = CURLAUTH_NONE;
+static const long CEWS_CURL_HTTP_VERSION_1_1 = CURL_HTTP_VERSION_1_1;
+static const long CEWS_CURL_SSLVERSION_TLSv1_2 = CURL_SSLVERSION_TLSv1_2;
+static const long CEWS_CURLPROTO_HTTP = CURLPROTO_HTTP;
+static const long CEWS_CURLPROTO_HTTPS = CURLPROTO_HTTPS;
+
+typedef size_t (*cews_curl_data_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef int (*cews_curl_debug_cb)(CURL *handle, curl_infotype type, char *data, size_t size, void *userptr);
+
+static inline CURLcode cews_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode cews_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode cews_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode cews_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode cews_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode cews_setopt_data_cb(CURL *h, CURLoption o, cews_curl_data_cb v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode cews_setopt_debug_cb(CURL *h, cews_curl_debug_cb v) { return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, v); }
+static inline CURLcode cews_setopt_unsigned(CURL *h, CURLoption o, unsigned long v) { return curl_easy_setopt(h, o, v); }
+
+static inline CURLcode cews_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode cews_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode cews_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode cews_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+
+#endif

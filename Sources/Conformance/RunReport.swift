@@ -1,0 +1,99 @@
+import EWSProtocol
+import EWSTransport
+import Foundation
+
+/// Everything a run found, as written to `report.json` (keys in snake_case; schema in
+/// `docs/report.schema.json`).
+public struct RunReport: Sendable, Codable {
+    /// The tool that wrote the report.
+    public struct Tool: Sendable, Codable { public var name: String; public var version: String }
+    /// The target, without secrets.
+    public struct Target: Sendable, Codable {
+        public var name: String
+        public var ewsURL: String
+        public var requestVersion: String
+        public var authScheme: String
+        public var serviceAccount: String
+        public var mailboxes: [String]
+        public var outOfScopeMailbox: String?
+        public var nonexistentMailbox: String?
+        public var hostPins: [String]
+    }
+    /// TLS settings in force; `insecure` is stamped here when verification was off.
+    public struct TLS: Sendable, Codable {
+        public var verify: Bool
+        public var insecure: Bool
+        public var caFile: String?
+    }
+    /// Counts per outcome.
+    public struct Summary: Sendable, Codable, Hashable {
+        public var total = 0
+        public var passed = 0
+        public var failed = 0
+        public var skipped = 0
+        public var errored = 0
+        public var expectedFailures = 0
+        public var unexpectedPasses = 0
+
+        /// Counts `results`.
+        public init(results: [CheckResult]) {
+            total = results.count
+            for r in results {
+                switch r.outcome {
+                case .passed: passed += 1
+                case .failed: failed += 1
+                case .skipped: skipped += 1
+                case .errored: errored += 1
+                case .expectedFailure: expectedFailures += 1
+                case .unexpectedPass: unexpectedPasses += 1
+                }
+            }
+        }
+    }
+    /// What the cleanup ledger says.
+    public struct Cleanup: Sendable, Codable {
+        public var created: Int
+        public var removed: Int
+        public var leftover: [CleanupLedger.Entry]
+    }
+
+    public var schemaVersion: Int = 1
+    public var tool: Tool
+    public var runID: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var target: Target
+    public var tls: TLS
+    public var server: ServerVersionInfo?
+    public var summary: Summary
+    /// The process exit code this run stands for (see ``ExitStatus``).
+    public var exitCode: Int
+    public var interrupted: Bool
+    public var warnings: [String]
+    public var results: [CheckResult]
+    public var cleanup: Cleanup
+    /// Every HTTP exchange, secrets removed; results point into it by id.
+    public var evidence: [HTTPExchange]
+}
+
+/// The documented, stable exit codes of `ewscheck`.
+public enum ExitStatus {
+    /// Every check passed (expected failures and skips included).
+    public static let success: Int32 = 0
+    /// At least one check failed (or a known deviation unexpectedly passed).
+    public static let checkFailed: Int32 = 1
+    /// The run could not complete or a check errored: the harness could not tell.
+    public static let incomplete: Int32 = 2
+    /// Bad command line or target file.
+    public static let usage: Int32 = 64
+    /// Interrupted (Ctrl-C); items created were still cleaned up.
+    public static let interrupted: Int32 = 130
+
+    /// The exit code for a set of results.
+    public static func of(_ summary: RunReport.Summary, interrupted: Bool) -> Int32 {
+        if interrupted { return self.interrupted }
+        if summary.failed + summary.unexpectedPasses > 0 { return checkFailed }
+        if summary.errored > 0 { return incomplete }
+        return success
+    }
+}

@@ -1,0 +1,219 @@
+import EWSProtocol
+import EWSTransport
+import Foundation
+
+/// The checks of the standard suite, wired to one target.
+struct Suite: Sendable {
+    let target: TargetConfiguration
+    let client: EWSClient
+    let transport: HTTPTransport
+    let recorder: Recorder
+    let ledger: CleanupLedger
+    let runID: String
+
+    static let voicemailClass = "IPM.Note.Microsoft.Voicemail.UM.CA"
+
+    /// Runs one check: skips it when a dependency did not pass or the run was interrupted.
+    func check(_ id: CheckID, mailbox: String? = nil, _ body: () async -> Verdict) async {
+        guard let definition = CheckCatalog.definition(id) else { return }
+        let clock = ContinuousClock.now
+        var verdict: Verdict?
+        if Task.isCancelled {
+            verdict = .skipped("run interrupted before this check started")
+        } else {
+            for dependency in definition.dependsOn {
+                let depMailbox = CheckCatalog.definition(dependency)?.perMailbox == true ? mailbox : nil
+                let outcome = await recorder.outcome(of: dependency, mailbox: depMailbox)
+                if outcome?.satisfiesDependents != true {
+                    let name = depMailbox.map { "\(dependency)[\($0)]" } ?? dependency.rawValue
+                    verdict = .skipped("depends on \(name), which \(outcome.map { "was \($0.rawValue.replacingOccurrences(of: "_", with: " "))" } ?? "did not run")")
+                    break
+                }
+            }
+        }
+        let final: Verdict
+        if let verdict { final = verdict } else { final = await body() }
+        let elapsed = ContinuousClock.now - clock
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        await recorder.record(definition, mailbox: mailbox, verdict: final, duration: seconds * 1000)
+    }
+
+    func runChecks() async {
+        await check(CheckCatalog.endpointReachable) { await reachability() }
+        await check(CheckCatalog.serviceAccountAuth) { await authentication() }
+        await check(CheckCatalog.serverVersion) { await serverVersion() }
+        await check(CheckCatalog.outOfScopeDenied) { await outOfScope() }
+        await check(CheckCatalog.nonexistentRejected) { await nonexistent() }
+        // Mailboxes run side by side, each through its own chain of checks.
+        let width = max(1, target.concurrency)
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func add() {
+                guard next < target.mailboxes.count else { return }
+                let mailbox = target.mailboxes[next]
+                next += 1
+                group.addTask { await mailboxChecks(mailbox) }
+            }
+            for _ in 0..<width { add() }
+            while await group.next() != nil { add() }
+        }
+    }
+
+    func mailboxChecks(_ mailbox: String) async {
+        await check(CheckCatalog.impersonationGetFolder, mailbox: mailbox) { await impersonatedGetFolder(mailbox) }
+        var delivered: DeliveredVoicemail?
+        await check(CheckCatalog.voicemailDeliver, mailbox: mailbox) {
+            let (verdict, item) = await deliverVoicemail(mailbox)
+            delivered = item
+            return verdict
+        }
+        await check(CheckCatalog.voicemailReadback, mailbox: mailbox) {
+            guard let delivered else { return .errored("no delivered item to read back") }
+            return await readBack(delivered)
+        }
+        await check(CheckCatalog.voicemailDelete, mailbox: mailbox) {
+            guard let delivered else { return .errored("no delivered item to delete") }
+            return await delete(delivered)
+        }
+    }
+
+    // MARK: checks
+
+    func reachability() async -> Verdict {
+        do {
+            let response = try await transport.send(HTTPRequest(method: "GET", url: target.ewsURL), sendCredentials: false)
+            let schemes = response.headers.all("WWW-Authenticate").compactMap { $0.split(separator: " ").first.map(String.init) }
+            var facts = ["http_status": String(response.status)]
+            if !schemes.isEmpty { facts["offered_schemes"] = schemes.joined(separator: ", ") }
+            let over = target.ewsURL.lowercased().hasPrefix("https") ? "over verified TLS" : "over plain http"
+            let tlsNote = target.insecure ? "over TLS (verification OFF)" : over
+            return .passed("answered HTTP \(response.status) \(tlsNote)\(schemes.isEmpty ? "" : "; offers \(schemes.joined(separator: ", "))")",
+                           [response.exchange], facts: facts)
+        } catch let error as TransportError {
+            return .failed("no HTTP answer from \(target.ewsURL): \(error)", [error.exchange])
+        } catch {
+            return .errored("unexpected error: \(error)")
+        }
+    }
+
+    func authentication() async -> Verdict {
+        let call = await client.perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly))
+        await recorder.setServerVersion(call.serverVersion)
+        let scheme = transport.configuration.credentials.schemeName ?? "no"
+        switch call.outcome {
+        case .responses, .fault:
+            return .passed("EWS accepted \(scheme) credentials of \(target.serviceAccount.username) (\(call.summary))", [call.exchange],
+                           facts: ["scheme": scheme])
+        case .httpError(401, let reason):
+            return .failed("the server refused the service account's \(scheme) credentials: HTTP 401 \(reason)", [call.exchange])
+        case .httpError(_, _):
+            return .failed("authenticated request was answered \(call.summary)", [call.exchange])
+        case .malformed:
+            return .failed("the server answered, but not with EWS: \(call.summary)", [call.exchange])
+        case .transportError(let e):
+            return .errored("no answer to the authenticated request: \(e)", [call.exchange])
+        }
+    }
+
+    func serverVersion() async -> Verdict {
+        guard let v = await recorder.serverVersion else {
+            return .failed("the EWS response carried no ServerVersionInfo header")
+        }
+        var facts = ["build": v.build, "product": v.productName]
+        if let version = v.version { facts["version"] = version }
+        return .passed("\(v.productName), build \(v.build)\(v.version.map { ", schema \($0)" } ?? "")", facts: facts)
+    }
+
+    func impersonatedGetFolder(_ mailbox: String) async -> Verdict {
+        let call = await client.perform(GetFolder(folders: [.inbox]), impersonating: .primarySmtpAddress(mailbox))
+        await recorder.setServerVersion(call.serverVersion)
+        if call.messages.count == 1, let m = call.messages.first, m.responseClass == .success, let folder = m.payload {
+            var facts = ["folder_id_present": "true"]
+            if let total = folder.totalCount { facts["total_count"] = String(total) }
+            if let unread = folder.unreadCount { facts["unread_count"] = String(unread) }
+            return .passed("read \(mailbox)'s \(folder.displayName ?? "Inbox") as the service account (\(folder.totalCount.map { "\($0) items" } ?? "count not given"))",
+                           [call.exchange], facts: facts)
+        }
+        return failure(of: call, doing: "impersonated GetFolder(Inbox) of \(mailbox)")
+    }
+
+    func outOfScope() async -> Verdict {
+        guard let mailbox = target.outOfScopeMailbox else {
+            return .skipped("no negative_controls.out_of_scope_mailbox in the target: the scope cannot be tested")
+        }
+        return await expectRefusal(mailbox, code: "ErrorImpersonateUserDenied",
+                                   breach: "the service account read \(mailbox)'s Inbox although it must be out of scope: impersonation scope is not enforced")
+    }
+
+    func nonexistent() async -> Verdict {
+        guard let mailbox = target.nonexistentMailbox else {
+            return .skipped("no negative_controls.nonexistent_mailbox in the target")
+        }
+        return await expectRefusal(mailbox, code: "ErrorNonExistentMailbox",
+                                   breach: "impersonating \(mailbox), which must not exist, succeeded")
+    }
+
+    /// A must-fail check: the call has to be refused, with a specific code.
+    private func expectRefusal(_ mailbox: String, code: String, breach: String) async -> Verdict {
+        let call = await client.perform(GetFolder(folders: [.inbox]), impersonating: .primarySmtpAddress(mailbox))
+        await recorder.setServerVersion(call.serverVersion)
+        var got: String?
+        switch call.outcome {
+        case .fault(let fault):
+            got = fault.code
+        case .responses(let messages):
+            if let m = messages.first, m.responseClass != .success { got = m.responseCode }
+            else if !messages.isEmpty { return .failed(breach, [call.exchange]) }
+        case .httpError(let status, _):
+            return .failed("refused with HTTP \(status) instead of the EWS error \(code): \(call.summary)", [call.exchange])
+        case .malformed:
+            return .failed("answered with something that is not EWS: \(call.summary)", [call.exchange])
+        case .transportError(let e):
+            return .errored("no answer: \(e)", [call.exchange])
+        }
+        guard let got else { return .errored("the response had no response message", [call.exchange]) }
+        if got == code {
+            return .passed("refused with \(code) as required (HTTP \(call.httpStatus ?? 0))", [call.exchange], facts: ["response_code": got])
+        }
+        return .failed("refused, but with \(got) instead of \(code)", [call.exchange], facts: ["response_code": got])
+    }
+
+    /// Describes a call that did not do what a positive check needed.
+    func failure<P>(of call: EWSCall<P>, doing what: String) -> Verdict {
+        switch call.outcome {
+        case .transportError(let e): return .errored("\(what): no answer: \(e)", [call.exchange])
+        default: return .failed("\(what) failed: \(call.summary)", [call.exchange])
+        }
+    }
+
+    // MARK: cleanup
+
+    /// Removes every item still in the ledger, then records whether anything is left.
+    func cleanUp() async {
+        let outstanding = ledger.outstanding
+        var exchanges: [HTTPExchange] = []
+        for (mailbox, entries) in Dictionary(grouping: outstanding, by: \.mailbox) {
+            let ids = entries.map { ItemIdentifier(id: $0.itemID) }
+            let call = await client.perform(DeleteItem(items: ids), impersonating: .primarySmtpAddress(mailbox))
+            if let x = call.exchange { exchanges.append(x) }
+            for (entry, message) in zip(entries, call.messages) where message.responseClass == .success || message.responseCode == "ErrorItemNotFound" {
+                ledger.recordRemoved(itemID: entry.itemID)
+            }
+        }
+        let all = ledger.all
+        let left = ledger.outstanding
+        let definition = CheckCatalog.definition(CheckCatalog.cleanupComplete)!
+        let verdict: Verdict
+        if all.isEmpty {
+            verdict = .passed("the suite created no items, so none is left", exchanges)
+        } else if left.isEmpty {
+            let late = outstanding.count
+            verdict = .passed("all \(all.count) items created were removed\(late > 0 ? " (\(late) by the final cleanup)" : "")", exchanges,
+                              facts: ["created": String(all.count)])
+        } else {
+            verdict = .failed("\(left.count) of \(all.count) items created could not be removed: "
+                              + left.map { "\($0.mailbox) \($0.itemID.prefix(16))…" }.joined(separator: ", "), exchanges)
+        }
+        await recorder.record(definition, mailbox: nil, verdict: verdict, duration: 0)
+    }
+}

@@ -1,0 +1,160 @@
+import EWSProtocol
+import EWSTransport
+import Foundation
+
+/// Options of one run.
+public struct RunOptions: Sendable {
+    /// The run id (folder name of the reports).
+    public var runID: String
+    /// Known deviations of the provider: check id → reason. A listed check that fails is an
+    /// expected failure; one that passes is an unexpected pass (the list is stale).
+    public var knownDeviations: [CheckID: String]
+    /// The tool version written into reports.
+    public var toolVersion: String
+
+    /// Creates options.
+    public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0") {
+        self.runID = runID
+        self.knownDeviations = knownDeviations
+        self.toolVersion = toolVersion
+    }
+
+    /// A sortable, unique run id: `20261126T170530Z-3f9a`.
+    public static func makeRunID(_ date: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return f.string(from: date) + "-" + String(UUID().uuidString.prefix(4)).lowercased()
+    }
+}
+
+/// Runs the standard conformance suite against one target and returns the report.
+public struct SuiteRunner: Sendable {
+    /// The target.
+    public let target: TargetConfiguration
+    /// The service account's credentials.
+    public let credentials: HTTPCredentials
+    /// Run options.
+    public let options: RunOptions
+    /// Warnings gathered before the run (written into the report).
+    public let warnings: [String]
+
+    /// Creates a runner.
+    public init(target: TargetConfiguration, credentials: HTTPCredentials, options: RunOptions, warnings: [String] = []) {
+        self.target = target
+        self.credentials = credentials
+        self.options = options
+        self.warnings = warnings
+    }
+
+    /// Runs every check; `progress` sees each result as it is recorded. Cancelling the calling
+    /// task skips the checks not yet started, but cleanup still runs.
+    public func run(progress: @escaping @Sendable (CheckResult) -> Void = { _ in }) async -> RunReport {
+        let started = Date()
+        var warnings = self.warnings
+        if target.insecure {
+            warnings.append("TLS certificate verification is OFF (insecure): results do not prove the provider's certificate is valid")
+        }
+        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
+            credentials: credentials,
+            tls: .init(verify: !target.insecure, caFile: target.caFile),
+            hostPins: target.hostPins, connections: target.concurrency))
+        defer { transport.shutdown() }
+        let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: target.requestVersion))
+        let recorder = Recorder(deviations: options.knownDeviations, progress: progress)
+        let ledger = CleanupLedger()
+        let suite = Suite(target: target, client: client, transport: transport, recorder: recorder, ledger: ledger, runID: options.runID)
+
+        await suite.runChecks()
+        let interrupted = Task.isCancelled
+        await suite.cleanUp()
+
+        let results = await recorder.sortedResults(mailboxOrder: target.mailboxes)
+        let summary = RunReport.Summary(results: results)
+        let all = ledger.all
+        return RunReport(
+            tool: .init(name: "ewscheck", version: options.toolVersion), runID: options.runID,
+            startedAt: started, finishedAt: Date(),
+            target: .init(name: target.name, ewsURL: target.ewsURL, requestVersion: target.requestVersion.rawValue,
+                          authScheme: credentials.schemeName ?? "none", serviceAccount: target.serviceAccount.username,
+                          mailboxes: target.mailboxes, outOfScopeMailbox: target.outOfScopeMailbox,
+                          nonexistentMailbox: target.nonexistentMailbox, hostPins: target.hostPins.map(\.description)),
+            tls: .init(verify: !target.insecure, insecure: target.insecure, caFile: target.caFile),
+            server: await recorder.serverVersion, summary: summary,
+            exitCode: Int(ExitStatus.of(summary, interrupted: interrupted)), interrupted: interrupted,
+            warnings: warnings, results: results,
+            cleanup: .init(created: all.count, removed: all.filter(\.removed).count, leftover: all.filter { !$0.removed }),
+            evidence: await recorder.evidence)
+    }
+}
+
+/// What a check decided.
+struct Verdict {
+    var outcome: Outcome
+    var message: String
+    var exchanges: [HTTPExchange] = []
+    var facts: [String: String] = [:]
+
+    static func passed(_ m: String, _ x: [HTTPExchange?] = [], facts: [String: String] = [:]) -> Verdict {
+        Verdict(outcome: .passed, message: m, exchanges: x.compactMap { $0 }, facts: facts)
+    }
+    static func failed(_ m: String, _ x: [HTTPExchange?] = [], facts: [String: String] = [:]) -> Verdict {
+        Verdict(outcome: .failed, message: m, exchanges: x.compactMap { $0 }, facts: facts)
+    }
+    static func errored(_ m: String, _ x: [HTTPExchange?] = []) -> Verdict {
+        Verdict(outcome: .errored, message: m, exchanges: x.compactMap { $0 })
+    }
+    static func skipped(_ m: String) -> Verdict { Verdict(outcome: .skipped, message: m) }
+}
+
+/// Collects results and evidence; applies dependency skips and known deviations.
+actor Recorder {
+    private var results: [CheckResult] = []
+    private var exchanges: [Int: HTTPExchange] = [:]
+    private(set) var serverVersion: ServerVersionInfo?
+    private let deviations: [CheckID: String]
+    private let progress: @Sendable (CheckResult) -> Void
+
+    init(deviations: [CheckID: String], progress: @escaping @Sendable (CheckResult) -> Void) {
+        self.deviations = deviations
+        self.progress = progress
+    }
+
+    func setServerVersion(_ v: ServerVersionInfo?) { if serverVersion == nil { serverVersion = v } }
+
+    func outcome(of id: CheckID, mailbox: String?) -> Outcome? {
+        results.last { $0.id == id && $0.mailbox == mailbox }?.outcome
+    }
+
+    func record(_ definition: CheckDefinition, mailbox: String?, verdict: Verdict, duration: Double) {
+        var outcome = verdict.outcome
+        var message = verdict.message
+        if let reason = deviations[definition.id] {
+            if outcome == .failed {
+                outcome = .expectedFailure
+                message += " (known deviation: \(reason))"
+            } else if outcome == .passed {
+                outcome = .unexpectedPass
+                message += " (listed as a known deviation, \"\(reason)\", but it passed: remove it from the profile)"
+            }
+        }
+        for x in verdict.exchanges { exchanges[x.id] = x }
+        let result = CheckResult(id: definition.id, title: definition.title, requirement: definition.requirement,
+                                 mailbox: mailbox, outcome: outcome, message: message,
+                                 durationMilliseconds: (duration * 1000).rounded() / 1000,
+                                 evidence: verdict.exchanges.map(\.id).sorted(), facts: verdict.facts)
+        results.append(result)
+        progress(result)
+    }
+
+    func sortedResults(mailboxOrder: [String]) -> [CheckResult] {
+        let order = Dictionary(uniqueKeysWithValues: CheckCatalog.standard.enumerated().map { ($1.id, $0) })
+        func mailboxIndex(_ m: String?) -> Int { m.flatMap { mailboxOrder.firstIndex(of: $0) } ?? -1 }
+        return results.sorted {
+            (order[$0.id] ?? 999, mailboxIndex($0.mailbox)) < (order[$1.id] ?? 999, mailboxIndex($1.mailbox))
+        }
+    }
+
+    var evidence: [HTTPExchange] { exchanges.values.sorted { $0.id < $1.id } }
+}

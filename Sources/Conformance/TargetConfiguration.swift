@@ -1,0 +1,262 @@
+import EWSProtocol
+import EWSTransport
+import Foundation
+import Yams
+
+/// A target: one provider endpoint, the service account, and the mailboxes to certify. Read from
+/// a YAML target file (see `examples/target.yaml`); secrets are referenced, never contained.
+public struct TargetConfiguration: Sendable {
+    /// Where the service account's secret comes from.
+    public enum SecretSource: Sendable, Hashable {
+        /// An environment variable, by name.
+        case environment(String)
+        /// A file holding only the secret (a trailing newline is ignored).
+        case file(String)
+    }
+
+    /// The authentication scheme for the service account.
+    public enum AuthScheme: String, Sendable, Hashable, CaseIterable {
+        case basic, ntlm
+    }
+
+    /// The service account.
+    public struct ServiceAccount: Sendable, Hashable {
+        /// The sign-in name (`svc@contoso.com` or `CONTOSO\svc`).
+        public var username: String
+        /// The scheme.
+        public var auth: AuthScheme
+        /// Where the password comes from.
+        public var secret: SecretSource
+    }
+
+    /// A display name for reports.
+    public var name: String
+    /// The EWS URL.
+    public var ewsURL: String
+    /// `RequestServerVersion` to send.
+    public var requestVersion: ExchangeVersion
+    /// The service account.
+    public var serviceAccount: ServiceAccount
+    /// The mailboxes to certify (primary SMTP addresses).
+    public var mailboxes: [String]
+    /// A mailbox that exists but that the service account must not be able to impersonate.
+    public var outOfScopeMailbox: String?
+    /// An address with no mailbox.
+    public var nonexistentMailbox: String?
+    /// A PEM bundle of extra trusted CAs.
+    public var caFile: String?
+    /// TLS verification off (stamped into every report).
+    public var insecure: Bool
+    /// Host pins.
+    public var hostPins: [HostPin]
+    /// Requests in flight at once.
+    public var concurrency: Int
+    /// Where the file was read from.
+    public var sourcePath: String?
+
+    /// Creates a target in code.
+    public init(name: String, ewsURL: String, requestVersion: ExchangeVersion = .exchange2013SP1,
+                serviceAccount: ServiceAccount, mailboxes: [String], outOfScopeMailbox: String?, nonexistentMailbox: String?,
+                caFile: String? = nil, insecure: Bool = false, hostPins: [HostPin] = [], concurrency: Int = 4) {
+        self.name = name
+        self.ewsURL = ewsURL
+        self.requestVersion = requestVersion
+        self.serviceAccount = serviceAccount
+        self.mailboxes = mailboxes
+        self.outOfScopeMailbox = outOfScopeMailbox
+        self.nonexistentMailbox = nonexistentMailbox
+        self.caFile = caFile
+        self.insecure = insecure
+        self.hostPins = hostPins
+        self.concurrency = concurrency
+    }
+
+    /// Reads the secret and makes the transport credentials.
+    /// - Parameter warnings: receives a warning when a secret file is readable by others.
+    public func credentials(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            warnings: inout [String]) throws(TargetFileError) -> HTTPCredentials {
+        let password: String
+        switch serviceAccount.secret {
+        case .environment(let variable):
+            guard let value = environment[variable], !value.isEmpty else {
+                throw TargetFileError("service_account.password_env names \(variable), which is not set or empty")
+            }
+            password = value
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw TargetFileError("service_account.password_file \(path) does not exist or cannot be read")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw TargetFileError("service_account.password_file \(path) is not UTF-8 text")
+            }
+            password = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
+            if password.isEmpty { throw TargetFileError("service_account.password_file \(path) is empty") }
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: path),
+               let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0 {
+                warnings.append("password file \(path) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it")
+            }
+        }
+        switch serviceAccount.auth {
+        case .basic: return .basic(user: serviceAccount.username, password: Secret(password))
+        case .ntlm: return .ntlm(user: serviceAccount.username, password: Secret(password))
+        }
+    }
+}
+
+/// A target file that cannot be used: the message names the file, the key and the line.
+public struct TargetFileError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension TargetConfiguration {
+    private static let topKeys = ["name", "ews_url", "request_version", "service_account", "mailboxes",
+                                  "negative_controls", "tls", "host_pins", "concurrency"]
+    private static let accountKeys = ["username", "auth", "password_env", "password_file"]
+    private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"]
+    private static let tlsKeys = ["ca_file", "insecure"]
+
+    /// Reads and checks a target file.
+    public static func load(path: String) throws(TargetFileError) -> TargetConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TargetFileError("target file \(path) does not exist or cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw TargetFileError("target file \(path) is not UTF-8") }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            var target = try parse(yaml: text, baseDirectory: base)
+            target.sourcePath = path
+            return target
+        } catch {
+            throw TargetFileError("target file \(path): \(error.message)")
+        }
+    }
+
+    /// Parses target YAML; relative paths are taken from `baseDirectory`.
+    public static func parse(yaml: String, baseDirectory: String) throws(TargetFileError) -> TargetConfiguration {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else { throw TargetFileError("the file is empty") }
+            root = node
+        } catch let e as TargetFileError {
+            throw e
+        } catch {
+            throw TargetFileError("not valid YAML: \(error)")
+        }
+        let top = try mapping(root, "the document")
+        try checkKeys(top, allowed: topKeys, in: "the top level")
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
+
+        let ewsURL = try string(top, "ews_url", required: true) ?? ""
+        guard let url = URL(string: ewsURL), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host != nil else {
+            throw TargetFileError("ews_url '\(ewsURL)' is not an absolute https URL")
+        }
+        let accountNode = try requiredMapping(top, "service_account")
+        try checkKeys(accountNode, allowed: accountKeys, in: "service_account")
+        let username = try string(accountNode, "username", required: true, path: "service_account.") ?? ""
+        let authText = try string(accountNode, "auth", path: "service_account.") ?? "ntlm"
+        guard let auth = AuthScheme(rawValue: authText.lowercased()) else {
+            throw TargetFileError("service_account.auth is '\(authText)'; expected one of: basic, ntlm")
+        }
+        let env = try string(accountNode, "password_env", path: "service_account.")
+        let file = try string(accountNode, "password_file", path: "service_account.")
+        let secret: SecretSource
+        switch (env, file) {
+        case (let e?, nil): secret = .environment(e)
+        case (nil, let f?): secret = .file(resolve(f))
+        case (nil, nil): throw TargetFileError("service_account needs password_env or password_file (the password itself never goes in the file)")
+        default: throw TargetFileError("service_account has both password_env and password_file; keep one")
+        }
+
+        guard let mailboxesNode = top["mailboxes"] else { throw TargetFileError("missing required key 'mailboxes'") }
+        guard let seq = mailboxesNode.sequence, !seq.isEmpty else {
+            throw TargetFileError("mailboxes (line \(line(mailboxesNode))) must be a non-empty list of SMTP addresses")
+        }
+        var mailboxes: [String] = []
+        for item in seq {
+            guard let s = item.scalar?.string, s.contains("@") else {
+                throw TargetFileError("mailboxes entry at line \(line(item)) is not an SMTP address")
+            }
+            mailboxes.append(s.lowercased())
+        }
+
+        var outOfScope: String?
+        var nonexistent: String?
+        if let controls = top["negative_controls"] {
+            let m = try mapping(controls, "negative_controls")
+            try checkKeys(m, allowed: controlKeys, in: "negative_controls")
+            outOfScope = try string(m, "out_of_scope_mailbox", path: "negative_controls.")?.lowercased()
+            nonexistent = try string(m, "nonexistent_mailbox", path: "negative_controls.")?.lowercased()
+        }
+        var caFile: String?
+        var insecure = false
+        if let tlsNode = top["tls"] {
+            let m = try mapping(tlsNode, "tls")
+            try checkKeys(m, allowed: tlsKeys, in: "tls")
+            caFile = try string(m, "ca_file", path: "tls.").map(resolve)
+            if let v = m["insecure"] {
+                guard let b = v.bool else { throw TargetFileError("tls.insecure (line \(line(v))) must be true or false") }
+                insecure = b
+            }
+        }
+        var pins: [HostPin] = []
+        if let pinsNode = top["host_pins"] {
+            guard let seq = pinsNode.sequence else { throw TargetFileError("host_pins (line \(line(pinsNode))) must be a list of host:port:address") }
+            for item in seq {
+                guard let s = item.scalar?.string, let pin = HostPin(parsing: s) else {
+                    throw TargetFileError("host_pins entry at line \(line(item)) is not host:port:address[:port]")
+                }
+                pins.append(pin)
+            }
+        }
+        var concurrency = 4
+        if let c = top["concurrency"] {
+            guard let n = c.int, (1...64).contains(n) else { throw TargetFileError("concurrency (line \(line(c))) must be a whole number from 1 to 64") }
+            concurrency = n
+        }
+        let version = try string(top, "request_version").map { ExchangeVersion($0) } ?? .exchange2013SP1
+        guard version.isKnown else {
+            throw TargetFileError("request_version '\(version)' is not an ExchangeVersionType value (e.g. Exchange2013_SP1, Exchange2016)")
+        }
+        return TargetConfiguration(
+            name: try string(top, "name") ?? (url.host ?? ewsURL), ewsURL: ewsURL, requestVersion: version,
+            serviceAccount: ServiceAccount(username: username, auth: auth, secret: secret),
+            mailboxes: mailboxes, outOfScopeMailbox: outOfScope, nonexistentMailbox: nonexistent,
+            caFile: caFile, insecure: insecure, hostPins: pins, concurrency: concurrency)
+    }
+
+    private static func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }
+
+    private static func mapping(_ node: Node, _ what: String) throws(TargetFileError) -> Node.Mapping {
+        guard let m = node.mapping else { throw TargetFileError("\(what) (line \(line(node))) must be a mapping of keys to values") }
+        return m
+    }
+
+    private static func requiredMapping(_ m: Node.Mapping, _ key: String) throws(TargetFileError) -> Node.Mapping {
+        guard let node = m[key] else { throw TargetFileError("missing required key '\(key)'") }
+        return try mapping(node, key)
+    }
+
+    private static func checkKeys(_ m: Node.Mapping, allowed: [String], in where: String) throws(TargetFileError) {
+        for key in m.keys {
+            let name = key.scalar?.string ?? "?"
+            if !allowed.contains(name) {
+                throw TargetFileError("unknown key '\(name)' at line \(line(key)) in \(`where`) (allowed: \(allowed.joined(separator: ", ")))")
+            }
+        }
+    }
+
+    private static func string(_ m: Node.Mapping, _ key: String, required: Bool = false, path: String = "") throws(TargetFileError) -> String? {
+        guard let node = m[key] else {
+            if required { throw TargetFileError("missing required key '\(path)\(key)'") }
+            return nil
+        }
+        guard let s = node.scalar?.string, !s.isEmpty else {
+            throw TargetFileError("\(path)\(key) (line \(line(node))) must be a non-empty string")
+        }
+        return s
+    }
+}

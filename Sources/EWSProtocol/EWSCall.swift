@@ -1,0 +1,57 @@
+import EWSTransport
+
+/// What one EWS call produced, as a value: response messages, a SOAP fault, an HTTP error
+/// status, a transport failure, or a response that is not EWS at all.
+public struct EWSCall<Payload: Sendable>: Sendable {
+    /// The kinds of result.
+    public enum Outcome: Sendable {
+        /// HTTP 200 (or 500) with `ResponseMessages`.
+        case responses([ResponseMessage<Payload>])
+        /// A SOAP fault (normally HTTP 500).
+        case fault(SOAPFault)
+        /// An HTTP status that is neither EWS nor a fault (401, 403, 503, a redirect...).
+        case httpError(status: Int, reason: String)
+        /// No HTTP response (DNS, TCP, TLS, timeout).
+        case transportError(TransportError)
+        /// An HTTP response that is not a readable EWS response.
+        case malformed(String)
+    }
+
+    /// The result.
+    public var outcome: Outcome
+    /// The HTTP status, when a response arrived.
+    public var httpStatus: Int?
+    /// `ServerVersionInfo`, when the response had one.
+    public var serverVersion: ServerVersionInfo?
+    /// The evidence.
+    public var exchange: HTTPExchange?
+    /// Response header fields (for `WWW-Authenticate`, `Retry-After`...).
+    public var responseHeaders: [HTTPHeader]
+
+    /// The response messages, or an empty list.
+    public var messages: [ResponseMessage<Payload>] {
+        if case .responses(let m) = outcome { return m }
+        return []
+    }
+
+    /// The fault, if the outcome is one.
+    public var fault: SOAPFault? {
+        if case .fault(let f) = outcome { return f }
+        return nil
+    }
+
+    /// A one-line account of the outcome for messages.
+    public var summary: String {
+        switch outcome {
+        case .responses(let messages):
+            let parts = messages.map { m -> String in
+                m.responseClass == .success ? m.responseCode : "\(m.responseClass.rawValue) \(m.responseCode)\(m.messageText.map { " (\($0))" } ?? "")"
+            }
+            return "HTTP \(httpStatus ?? 0), " + (parts.isEmpty ? "no response messages" : parts.joined(separator: ", "))
+        case .fault(let f): return "HTTP \(httpStatus ?? 0), \(f)"
+        case .httpError(let status, let reason): return "HTTP \(status): \(reason)"
+        case .transportError(let e): return "no response: \(e)"
+        case .malformed(let m): return "HTTP \(httpStatus ?? 0), not an EWS response: \(m)"
+        }
+    }
+}

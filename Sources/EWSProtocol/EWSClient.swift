@@ -1,0 +1,121 @@
+import EWSTransport
+
+/// Sends EWS operations to one endpoint over an ``HTTPTransport``.
+public struct EWSClient: Sendable {
+    /// Settings of the client.
+    public struct Configuration: Sendable {
+        /// The EWS URL (`https://host/EWS/Exchange.asmx`).
+        public var url: String
+        /// The `RequestServerVersion` sent; nil sends none.
+        public var requestVersion: ExchangeVersion?
+        /// Send `X-AnchorMailbox` for the impersonated mailbox (Exchange 2013+ and Online need it).
+        public var sendAnchorMailbox: Bool
+        /// Extra HTTP header fields a provider requires.
+        public var extraHeaders: [HTTPHeader]
+
+        /// Creates a configuration.
+        public init(url: String, requestVersion: ExchangeVersion? = .exchange2013SP1, sendAnchorMailbox: Bool = true,
+                    extraHeaders: [HTTPHeader] = []) {
+            self.url = url
+            self.requestVersion = requestVersion
+            self.sendAnchorMailbox = sendAnchorMailbox
+            self.extraHeaders = extraHeaders
+        }
+    }
+
+    /// The transport requests go through.
+    public let transport: HTTPTransport
+    /// The client settings.
+    public let configuration: Configuration
+
+    /// Creates a client.
+    public init(transport: HTTPTransport, configuration: Configuration) {
+        self.transport = transport
+        self.configuration = configuration
+    }
+
+    /// Sends `operation`, impersonating `impersonation` when given, and reads the answer as a value.
+    public func perform<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID? = nil) async -> EWSCall<Op.Payload> {
+        let envelope = SOAPRequest(version: configuration.requestVersion, impersonation: impersonation, body: operation.bodyXML)
+        var headers = [
+            HTTPHeader("Content-Type", "text/xml; charset=utf-8"),
+            HTTPHeader("Accept", "text/xml"),
+            HTTPHeader("SOAPAction", "\"\(EWSNamespace.messages)/\(Op.name)\""),
+        ]
+        if configuration.sendAnchorMailbox, let impersonation {
+            headers.append(HTTPHeader("X-AnchorMailbox", impersonation.anchorMailbox))
+        }
+        headers += configuration.extraHeaders
+        let request = HTTPRequest(method: "POST", url: configuration.url, headers: headers, body: Array(envelope.xml.utf8))
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch let error as TransportError {
+            return EWSCall(outcome: .transportError(error), httpStatus: nil, serverVersion: nil, exchange: error.exchange, responseHeaders: [])
+        } catch {
+            return EWSCall(outcome: .transportError(.internalError("\(error)")), httpStatus: nil, serverVersion: nil, exchange: nil, responseHeaders: [])
+        }
+        return Self.read(response, operation: operation)
+    }
+
+    static func read<Op: EWSOperation>(_ response: HTTPResponse, operation: Op) -> EWSCall<Op.Payload> {
+        var call = EWSCall<Op.Payload>(outcome: .malformed(""), httpStatus: response.status, serverVersion: nil,
+                                       exchange: response.exchange, responseHeaders: response.headers)
+        let contentType = response.headers.first("Content-Type")?.lowercased() ?? ""
+        let looksXML = contentType.contains("xml") || response.body.first == UInt8(ascii: "<")
+        guard response.status == 200 || (response.status == 500 && looksXML) else {
+            call.outcome = .httpError(status: response.status, reason: Self.reason(for: response))
+            return call
+        }
+        let soap: SOAPResponse
+        do {
+            soap = try SOAPResponse(bytes: response.body)
+        } catch {
+            call.outcome = .malformed(error.description)
+            return call
+        }
+        call.serverVersion = soap.serverVersion
+        if let fault = soap.fault {
+            call.outcome = .fault(fault)
+            return call
+        }
+        guard let body = soap.bodyElement else {
+            call.outcome = .malformed("SOAP Body has no element")
+            return call
+        }
+        guard body.name == "\(Op.name)Response", let list = body.child("ResponseMessages") else {
+            call.outcome = .malformed("expected <\(Op.name)Response> with <ResponseMessages>, got <\(body.name)>")
+            return call
+        }
+        var messages: [ResponseMessage<Op.Payload>] = []
+        for element in list.children {
+            guard let cls = element.attribute("ResponseClass").flatMap(ResponseClass.init(rawValue:)) else {
+                call.outcome = .malformed("<\(element.name)> has no valid ResponseClass")
+                return call
+            }
+            let code = element.child("ResponseCode")?.text ?? (cls == .success ? "NoError" : "")
+            messages.append(ResponseMessage(
+                responseClass: cls, responseCode: code, messageText: element.child("MessageText")?.text,
+                messageXml: element.child("MessageXml")?.xml,
+                payload: cls == .error ? nil : operation.payload(in: ResponseElement(element))))
+        }
+        call.outcome = .responses(messages)
+        return call
+    }
+
+    private static func reason(for response: HTTPResponse) -> String {
+        switch response.status {
+        case 401:
+            let offered = response.headers.all("WWW-Authenticate").map { $0.split(separator: " ").first.map(String.init) ?? $0 }
+            return "unauthorized (server offers: \(offered.isEmpty ? "nothing" : offered.joined(separator: ", ")))"
+        case 403: return "forbidden"
+        case 301, 302, 303, 307, 308:
+            return "redirect to \(response.headers.first("Location") ?? "nowhere") (not followed)"
+        case 503:
+            return "service unavailable\(response.headers.first("Retry-After").map { ", Retry-After: \($0)" } ?? "")"
+        default:
+            let text = response.text.prefix(200).replacingOccurrences(of: "\n", with: " ")
+            return text.isEmpty ? "no body" : String(text)
+        }
+    }
+}

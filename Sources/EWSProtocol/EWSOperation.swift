@@ -1,0 +1,238 @@
+import Foundation
+
+/// The body element of one `ResponseMessage`, handed to an operation to read its payload.
+public struct ResponseElement: Sendable {
+    package let element: XMLElement
+    package init(_ element: XMLElement) { self.element = element }
+}
+
+/// An EWS operation: its SOAP body and how to read the payload of each response message.
+public protocol EWSOperation: Sendable {
+    /// What one response message carries.
+    associatedtype Payload: Sendable
+    /// The operation name (`GetFolder`), used for SOAPAction and the response element names.
+    static var name: String { get }
+    /// The `m:` body element.
+    var bodyXML: String { get }
+    /// Reads the payload of one response message.
+    func payload(in message: ResponseElement) -> Payload?
+}
+
+/// `BaseShape` values.
+public enum BaseShape: String, Sendable, Hashable, Codable {
+    case idOnly = "IdOnly"
+    case `default` = "Default"
+    case allProperties = "AllProperties"
+}
+
+/// GetFolder: one response message (and one folder) per requested folder.
+public struct GetFolder: EWSOperation {
+    public static let name = "GetFolder"
+    /// The folders to get.
+    public var folders: [FolderIdentifier]
+    /// The folder shape.
+    public var shape: BaseShape
+
+    /// Creates the operation.
+    public init(folders: [FolderIdentifier], shape: BaseShape = .default) {
+        self.folders = folders
+        self.shape = shape
+    }
+
+    public var bodyXML: String {
+        "<m:GetFolder><m:FolderShape><t:BaseShape>\(shape.rawValue)</t:BaseShape></m:FolderShape><m:FolderIds>"
+            + folders.map(\.xml).joined() + "</m:FolderIds></m:GetFolder>"
+    }
+
+    public func payload(in message: ResponseElement) -> FolderInfo? {
+        guard let folder = message.element.child("Folders")?.children.first else { return nil }
+        return FolderInfo.read(folder)
+    }
+}
+
+/// FindItem (shallow) in one folder, one page.
+public struct FindItem: EWSOperation {
+    public static let name = "FindItem"
+    /// The folder to search.
+    public var folder: FolderIdentifier
+    /// The item shape.
+    public var shape: BaseShape
+    /// The page size.
+    public var maxEntries: Int
+    /// The page offset.
+    public var offset: Int
+
+    /// Creates the operation.
+    public init(folder: FolderIdentifier, shape: BaseShape = .idOnly, maxEntries: Int = 100, offset: Int = 0) {
+        self.folder = folder
+        self.shape = shape
+        self.maxEntries = maxEntries
+        self.offset = offset
+    }
+
+    public var bodyXML: String {
+        "<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>\(shape.rawValue)</t:BaseShape>"
+            + "<t:AdditionalProperties><t:FieldURI FieldURI=\"item:Subject\"/><t:FieldURI FieldURI=\"item:ItemClass\"/></t:AdditionalProperties>"
+            + "</m:ItemShape><m:IndexedPageItemView MaxEntriesReturned=\"\(maxEntries)\" Offset=\"\(offset)\" BasePoint=\"Beginning\"/>"
+            + "<m:ParentFolderIds>\(folder.xml)</m:ParentFolderIds></m:FindItem>"
+    }
+
+    public func payload(in message: ResponseElement) -> FindItemPage? {
+        guard let root = message.element.child("RootFolder") else { return nil }
+        let items = root.child("Items")?.children.compactMap(ItemInfo.read) ?? []
+        return FindItemPage(items: items, totalItemsInView: root.attribute("TotalItemsInView").flatMap { Int($0) },
+                            includesLastItemInRange: root.attribute("IncludesLastItemInRange").map { $0 == "true" })
+    }
+}
+
+/// GetItem: one response message per item.
+public struct GetItem: EWSOperation {
+    public static let name = "GetItem"
+    /// The items to get.
+    public var items: [ItemIdentifier]
+    /// The item shape.
+    public var shape: BaseShape
+
+    /// Creates the operation.
+    public init(items: [ItemIdentifier], shape: BaseShape = .default) {
+        self.items = items
+        self.shape = shape
+    }
+
+    public var bodyXML: String {
+        "<m:GetItem><m:ItemShape><t:BaseShape>\(shape.rawValue)</t:BaseShape>"
+            + "<t:AdditionalProperties><t:FieldURI FieldURI=\"item:ItemClass\"/><t:FieldURI FieldURI=\"item:Attachments\"/>"
+            + "<t:FieldURI FieldURI=\"item:HasAttachments\"/></t:AdditionalProperties></m:ItemShape><m:ItemIds>"
+            + items.map(\.xml).joined() + "</m:ItemIds></m:GetItem>"
+    }
+
+    public func payload(in message: ResponseElement) -> ItemInfo? {
+        message.element.child("Items")?.children.first.flatMap(ItemInfo.read)
+    }
+}
+
+/// CreateItem of one message with file attachments, saved (not sent) into a folder.
+public struct CreateMessage: EWSOperation {
+    public static let name = "CreateItem"
+    /// The folder to save into.
+    public var folder: FolderIdentifier
+    /// `ItemClass` (voicemail is `IPM.Note.Microsoft.Voicemail.UM.CA`).
+    public var itemClass: String
+    /// `Subject`.
+    public var subject: String
+    /// A plain-text body.
+    public var body: String
+    /// The files to attach.
+    public var attachments: [FileAttachmentContent]
+    /// The sender shown, if any.
+    public var from: String?
+
+    /// Creates the operation.
+    public init(folder: FolderIdentifier, itemClass: String = "IPM.Note", subject: String, body: String,
+                attachments: [FileAttachmentContent] = [], from: String? = nil) {
+        self.folder = folder
+        self.itemClass = itemClass
+        self.subject = subject
+        self.body = body
+        self.attachments = attachments
+        self.from = from
+    }
+
+    public var bodyXML: String {
+        // Element order follows t:ItemType then t:MessageType, as the schema requires.
+        var xml = "<m:CreateItem MessageDisposition=\"SaveOnly\"><m:SavedItemFolderId>\(folder.xml)</m:SavedItemFolderId><m:Items><t:Message>"
+        xml += "<t:ItemClass>\(itemClass.xmlEscaped)</t:ItemClass><t:Subject>\(subject.xmlEscaped)</t:Subject>"
+        xml += "<t:Body BodyType=\"Text\">\(body.xmlEscaped)</t:Body>"
+        if !attachments.isEmpty {
+            xml += "<t:Attachments>"
+            for a in attachments {
+                xml += "<t:FileAttachment><t:Name>\(a.name.xmlEscaped)</t:Name><t:ContentType>\(a.contentType.xmlEscaped)</t:ContentType>"
+                xml += "<t:IsInline>false</t:IsInline><t:IsContactPhoto>false</t:IsContactPhoto>"
+                xml += "<t:Content>\(Data(a.content).base64EncodedString())</t:Content></t:FileAttachment>"
+            }
+            xml += "</t:Attachments>"
+        }
+        if let from {
+            xml += "<t:From><t:Mailbox><t:EmailAddress>\(from.xmlEscaped)</t:EmailAddress></t:Mailbox></t:From>"
+        }
+        xml += "<t:IsRead>false</t:IsRead></t:Message></m:Items></m:CreateItem>"
+        return xml
+    }
+
+    public func payload(in message: ResponseElement) -> ItemInfo? {
+        message.element.child("Items")?.children.first.flatMap(ItemInfo.read)
+    }
+}
+
+/// GetAttachment: one response message per attachment, with content.
+public struct GetAttachment: EWSOperation {
+    public static let name = "GetAttachment"
+    /// The attachment ids.
+    public var attachmentIDs: [String]
+
+    /// Creates the operation.
+    public init(attachmentIDs: [String]) { self.attachmentIDs = attachmentIDs }
+
+    public var bodyXML: String {
+        "<m:GetAttachment><m:AttachmentIds>"
+            + attachmentIDs.map { "<t:AttachmentId Id=\"\($0.xmlEscaped)\"/>" }.joined()
+            + "</m:AttachmentIds></m:GetAttachment>"
+    }
+
+    public func payload(in message: ResponseElement) -> AttachmentInfo? {
+        message.element.child("Attachments")?.children.first.flatMap(AttachmentInfo.read)
+    }
+}
+
+/// DeleteItem.
+public struct DeleteItem: EWSOperation {
+    public static let name = "DeleteItem"
+    /// `DeleteType` values.
+    public enum DeleteType: String, Sendable { case hardDelete = "HardDelete", softDelete = "SoftDelete", moveToDeletedItems = "MoveToDeletedItems" }
+    /// The items to delete.
+    public var items: [ItemIdentifier]
+    /// How to delete.
+    public var deleteType: DeleteType
+
+    /// Creates the operation.
+    public init(items: [ItemIdentifier], deleteType: DeleteType = .hardDelete) {
+        self.items = items
+        self.deleteType = deleteType
+    }
+
+    public var bodyXML: String {
+        "<m:DeleteItem DeleteType=\"\(deleteType.rawValue)\"><m:ItemIds>" + items.map(\.xml).joined() + "</m:ItemIds></m:DeleteItem>"
+    }
+
+    public func payload(in message: ResponseElement) -> NoPayload? { NoPayload() }
+}
+
+extension FolderInfo {
+    static func read(_ e: XMLElement) -> FolderInfo? {
+        guard let idElement = e.child("FolderId"), let id = idElement.attribute("Id") else { return nil }
+        return FolderInfo(id: id, changeKey: idElement.attribute("ChangeKey"), kind: e.name,
+                          displayName: e.child("DisplayName")?.text,
+                          totalCount: e.child("TotalCount").flatMap { Int($0.text) },
+                          childFolderCount: e.child("ChildFolderCount").flatMap { Int($0.text) },
+                          unreadCount: e.child("UnreadCount").flatMap { Int($0.text) })
+    }
+}
+
+extension ItemInfo {
+    static func read(_ e: XMLElement) -> ItemInfo? {
+        guard let idElement = e.child("ItemId"), let id = idElement.attribute("Id") else { return nil }
+        return ItemInfo(id: id, changeKey: idElement.attribute("ChangeKey"), kind: e.name,
+                        itemClass: e.child("ItemClass")?.text, subject: e.child("Subject")?.text,
+                        hasAttachments: e.child("HasAttachments").map { $0.text == "true" },
+                        attachments: e.child("Attachments")?.children.compactMap(AttachmentInfo.read) ?? [])
+    }
+}
+
+extension AttachmentInfo {
+    static func read(_ e: XMLElement) -> AttachmentInfo? {
+        guard let id = e.child("AttachmentId")?.attribute("Id") else { return nil }
+        let content = e.child("Content").flatMap { Data(base64Encoded: $0.text, options: .ignoreUnknownCharacters) }.map { [UInt8]($0) }
+        return AttachmentInfo(id: id, name: e.child("Name")?.text, contentType: e.child("ContentType")?.text,
+                              size: e.child("Size").flatMap { Int($0.text) }, content: content)
+    }
+}

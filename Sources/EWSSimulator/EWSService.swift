@@ -1,0 +1,146 @@
+import EWSProtocol
+import Foundation
+
+/// One HTTP response of the simulator.
+struct SimulatedResponse: Sendable {
+    var status: Int
+    var headers: [(String, String)]
+    var body: [UInt8]
+
+    static func xml(_ status: Int, _ text: String) -> SimulatedResponse {
+        SimulatedResponse(status: status, headers: [("Content-Type", "text/xml; charset=utf-8")], body: Array(text.utf8))
+    }
+}
+
+/// The EWS endpoint (`/EWS/Exchange.asmx`) of the simulator: reads a SOAP request from an
+/// authenticated caller and answers as Exchange does, message forms and fault forms alike.
+final class EWSService: Sendable {
+    let tenant: SimulatedTenant
+    let flavor: SimulatorFlavor
+    let validator: SchemaValidator?
+    static let maxRequestBytes = 32 * 1024 * 1024
+
+    init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?) {
+        self.tenant = tenant
+        self.flavor = flavor
+        self.validator = validator
+    }
+
+    /// What the request log records of a handled request.
+    struct Outcome: Sendable {
+        var response: SimulatedResponse
+        var operation: String?
+        var impersonated: String?
+        var responseCodes: [String]
+    }
+
+    func handle(body: [UInt8], caller: SimulatedUser) -> Outcome {
+        var operation: String?
+        var impersonated: String?
+        do {
+            let tree: XMLTree
+            do {
+                tree = try XMLTree(parsing: body, maxBytes: Self.maxRequestBytes)
+            } catch {
+                throw EWSError.schemaValidation(error.message, line: error.line, position: error.column)
+            }
+            guard let root = tree.root, root.is("Envelope", EWSNamespace.soap) else {
+                throw EWSError.schemaValidation("The root element must be a SOAP 1.1 Envelope.", line: 1, position: 1)
+            }
+            let header = root.child("Header", EWSNamespace.soap)
+            guard let soapBody = root.child("Body", EWSNamespace.soap), let request = soapBody.children.first,
+                  request.namespace == EWSNamespace.messages else {
+                throw EWSError("ErrorInvalidRequest", "The request is invalid.")
+            }
+            operation = request.name
+            if let rsv = header?.child("RequestServerVersion", EWSNamespace.types) {
+                guard let version = rsv.attribute("Version"), ExchangeVersion(version).isKnown else {
+                    throw EWSError.invalidServerVersion
+                }
+            }
+            try validate(header: header, request: request)
+            var effective = caller
+            if let imp = header?.child("ExchangeImpersonation", EWSNamespace.types) {
+                effective = try impersonate(caller: caller, header: imp)
+                impersonated = effective.primarySmtpAddress
+            }
+            let context = RequestContext(caller: caller, mailboxUser: effective)
+            let bodyXML = try dispatch(request, context)
+            let codes = Self.responseCodes(in: bodyXML)
+            return Outcome(response: .xml(200, SOAPWriter.envelope(flavor: flavor, body: bodyXML)),
+                           operation: operation, impersonated: impersonated, responseCodes: codes)
+        } catch let error as EWSError {
+            return Outcome(response: .xml(500, SOAPWriter.fault(error)), operation: operation,
+                           impersonated: impersonated, responseCodes: [error.code])
+        } catch {
+            let e = EWSError("ErrorInternalServerError", "An internal server error occurred. The operation failed.")
+            return Outcome(response: .xml(500, SOAPWriter.fault(e)), operation: operation,
+                           impersonated: impersonated, responseCodes: [e.code])
+        }
+    }
+
+    private static func responseCodes(in xml: String) -> [String] {
+        var codes: [String] = []
+        var rest = Substring(xml)
+        while let start = rest.range(of: "<m:ResponseCode>"), let end = rest[start.upperBound...].range(of: "</m:ResponseCode>") {
+            codes.append(String(rest[start.upperBound..<end.lowerBound]))
+            rest = rest[end.upperBound...]
+        }
+        return codes
+    }
+
+    private func validate(header: XMLElement?, request: XMLElement) throws {
+        guard let validator else { return }
+        let ewsElements = (header?.children ?? []).filter { $0.namespace == EWSNamespace.types } + [request]
+        for element in ewsElements {
+            if let v = validator.validate(element).first {
+                throw EWSError.schemaValidation(v.message, line: v.line, position: max(v.column, 1))
+            }
+        }
+    }
+
+    private func impersonate(caller: SimulatedUser, header: XMLElement) throws -> SimulatedUser {
+        guard let sid = header.child("ConnectingSID", EWSNamespace.types), sid.children.count == 1,
+              let identifier = sid.children.first else {
+            throw EWSError.invalidImpersonationHeader("The impersonation header must name exactly one of PrincipalName, SID, PrimarySmtpAddress or SmtpAddress.")
+        }
+        let value = identifier.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else {
+            throw EWSError.invalidImpersonationHeader("The impersonation principal name, SMTP address or SID is empty.")
+        }
+        let target: SimulatedUser?
+        switch identifier.name {
+        case "PrimarySmtpAddress": target = tenant.user(primarySmtp: value)
+        case "SmtpAddress": target = tenant.user(anySmtp: value)
+        case "PrincipalName": target = tenant.user(principalName: value)
+        case "SID": target = tenant.user(sid: value)
+        default:
+            throw EWSError.invalidImpersonationHeader("Unknown impersonation identifier <\(identifier.name)>.")
+        }
+        // Exchange checks the caller's right before it looks the target up.
+        guard let scope = tenant.impersonationScope(of: caller) else { throw EWSError.impersonateUserDenied }
+        guard let target, target.hasMailbox else { throw EWSError.nonExistentMailbox(value) }
+        guard scope.allows(target.primarySmtpAddress) else { throw EWSError.impersonateUserDenied }
+        return target
+    }
+
+    private func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {
+        switch request.name {
+        case "GetFolder": return try getFolder(request, context)
+        case "FindFolder": return try findFolder(request, context)
+        case "FindItem": return try findItem(request, context)
+        case "GetItem": return try getItem(request, context)
+        case "CreateItem": return try createItem(request, context)
+        case "GetAttachment": return try getAttachment(request, context)
+        case "DeleteItem": return try deleteItem(request, context)
+        default:
+            throw EWSError("ErrorInvalidOperation", "The simulated provider does not implement \(request.name).")
+        }
+    }
+}
+
+/// Who is asking, and whose mailbox the request acts on (the impersonated user, else the caller).
+struct RequestContext {
+    var caller: SimulatedUser
+    var mailboxUser: SimulatedUser
+}

@@ -1,0 +1,167 @@
+import EWSProtocol
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The built-in simulated Exchange provider: HTTPS on loopback with its own CA, a tenant with a
+/// service account and mailboxes, EWS and POX Autodiscover with Exchange's message forms.
+public final class Simulator: Sendable {
+    /// The settings it was started with.
+    public let configuration: SimulatorConfiguration
+    /// The tenant (inspect it in tests).
+    public let tenant: SimulatedTenant
+    /// The port it listens on.
+    public let port: Int
+    /// The PEM file of the CA that signed its certificate.
+    public let caFile: String
+    /// The service account's sign-in name (UPN).
+    public let serviceAccount: String
+    /// The service account's password.
+    public let serviceAccountPassword: String
+    /// The mailboxes in the impersonation scope.
+    public let mailboxesInScope: [String]
+    /// A mailbox that exists but is out of scope.
+    public let mailboxOutOfScope: String
+    /// An address with no mailbox.
+    public let nonexistentMailbox: String
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    private let log: RequestLog
+
+    /// Every request served so far.
+    public var requestLog: [SimulatorRequestRecord] { log.all }
+
+    /// The EWS URL under the simulated mail host name (needs a host pin to 127.0.0.1).
+    public var ewsURL: String { "https://mail.\(configuration.domain):\(port)/EWS/Exchange.asmx" }
+    /// The EWS URL on the loopback address (the certificate covers it).
+    public var loopbackEWSURL: String { "https://127.0.0.1:\(port)/EWS/Exchange.asmx" }
+    /// The POX Autodiscover URL on the autodiscover host name.
+    public var autodiscoverURL: String { "https://autodiscover.\(configuration.domain):\(port)/autodiscover/autodiscover.xml" }
+
+    private init(configuration: SimulatorConfiguration, tenant: SimulatedTenant, port: Int, caFile: String,
+                 password: String, group: MultiThreadedEventLoopGroup, channel: any Channel, log: RequestLog) {
+        self.configuration = configuration
+        self.tenant = tenant
+        self.port = port
+        self.caFile = caFile
+        serviceAccount = "svc-ewscheck@\(configuration.domain)"
+        serviceAccountPassword = password
+        mailboxesInScope = configuration.mailboxesInScope.map { "\($0)@\(configuration.domain)" }
+        mailboxOutOfScope = "\(configuration.mailboxOutOfScope)@\(configuration.domain)"
+        nonexistentMailbox = "nobody@\(configuration.domain)"
+        self.group = group
+        self.channel = channel
+        self.log = log
+    }
+
+    /// Starts a simulator and waits until it listens.
+    public static func start(_ configuration: SimulatorConfiguration = SimulatorConfiguration()) async throws -> Simulator {
+        let fm = FileManager.default
+        let state = configuration.stateDirectory ?? (NSTemporaryDirectory() + "ewscheck-sim-" + UUID().uuidString.prefix(8))
+        try fm.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let password = configuration.serviceAccountPassword ?? Self.randomPassword()
+        let tenant = Self.makeTenant(configuration, password: password)
+
+        let ca = try CertificateAuthority(hostnames: configuration.hostnames, ipAddresses: [[127, 0, 0, 1]])
+        let caFile = state + "/ca.pem"
+        try Data(ca.caCertificatePEM.utf8).write(to: URL(fileURLWithPath: caFile), options: .atomic)
+
+        var validator: SchemaValidator?
+        if let dir = configuration.schemaDirectory {
+            do {
+                validator = try SchemaValidator(schemaFile: dir + "/messages.xsd")
+            } catch {
+                throw SimulatorError("cannot load the EWS schema from \(dir): \(error)")
+            }
+        }
+        let log = RequestLog(path: configuration.stateDirectory.map { $0 + "/requests.jsonl" })
+        let tls = try TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(ca.serverCertificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(ca.serverKeyPEM.utf8), format: .pem)))
+        let sslContext = try NIOSSLContext(configuration: tls)
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        // The router needs the port for the URLs it hands out; bind first, then build it.
+        let routerBox = RouterBox()
+        let maxBody = configuration.maxRequestBytes
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let router = routerBox.router else { throw SimulatorError("not ready") }
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(SimulatorHTTPHandler(router: router, tls: true, maxBody: maxBody))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.bindAddress, port: configuration.port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw SimulatorError("cannot listen on \(configuration.bindAddress):\(configuration.port): \(error)")
+        }
+        let port = channel.localAddress?.port ?? configuration.port
+        let ewsURL = "https://mail.\(configuration.domain):\(port)/EWS/Exchange.asmx"
+        let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator)
+        let autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: "mail.\(configuration.domain)")
+        routerBox.router = SimulatorRouter(tenant: tenant, flavor: configuration.flavor, ews: ews, autodiscover: autodiscover,
+                                           realm: "mail.\(configuration.domain)", schemaDirectory: configuration.schemaDirectory, log: log)
+        return Simulator(configuration: configuration, tenant: tenant, port: port, caFile: caFile, password: password,
+                         group: group, channel: channel, log: log)
+    }
+
+    /// Stops listening and closes every connection.
+    public func shutdown() async {
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+    }
+
+    private static func randomPassword() -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        return "Sim-" + String((0..<20).map { _ in alphabet.randomElement() ?? "x" }) + "!9"
+    }
+
+    private static func makeTenant(_ c: SimulatorConfiguration, password: String) -> SimulatedTenant {
+        let tenant = SimulatedTenant(domain: c.domain, netbiosDomain: c.netbiosDomain)
+        var rid = 1100
+        func sid() -> String {
+            rid += 1
+            return "S-1-5-21-1493619105-1843311271-3936346804-\(rid)"
+        }
+        tenant.add(SimulatedUser(primarySmtpAddress: "svc-ewscheck@\(c.domain)", sid: sid(),
+                                 displayName: "ewscheck service account", password: password, hasMailbox: false))
+        let people = c.mailboxesInScope + [c.mailboxOutOfScope]
+        for name in people {
+            let display = name.prefix(1).uppercased() + name.dropFirst()
+            tenant.add(SimulatedUser(primarySmtpAddress: "\(name)@\(c.domain)",
+                                     proxyAddresses: ["\(name).alias@\(c.domain)"], sid: sid(),
+                                     displayName: "\(display) Example", password: nil))
+        }
+        tenant.grantImpersonation(to: "svc-ewscheck@\(c.domain)",
+                                  scope: .mailboxes(Set(c.mailboxesInScope.map { "\($0)@\(c.domain)" })))
+        return tenant
+    }
+}
+
+/// Holds the router until the port is known; read by connection initialisers afterwards.
+private final class RouterBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: SimulatorRouter?
+    var router: SimulatorRouter? {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
+
+/// Why the simulator could not start.
+public struct SimulatorError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

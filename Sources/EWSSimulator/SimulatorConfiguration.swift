@@ -1,0 +1,37 @@
+/// Settings of a ``Simulator``; a value.
+public struct SimulatorConfiguration: Sendable {
+    /// Which Exchange to behave like.
+    public var flavor: SimulatorFlavor = .onPremises
+    /// The address to listen on (loopback only by default).
+    public var bindAddress: String = "127.0.0.1"
+    /// The HTTPS port; 0 picks a free one.
+    public var port: Int = 0
+    /// The DNS domain of the simulated organisation.
+    public var domain: String = "contoso.com"
+    /// The NetBIOS domain.
+    public var netbiosDomain: String = "CONTOSO"
+    /// Extra host names the certificate must cover (the domain's usual names are always there).
+    public var extraHostnames: [String] = []
+    /// Where to write `ca.pem`, the secrets and the request log; nil keeps everything in memory
+    /// except `ca.pem`, which then goes to a temporary folder.
+    public var stateDirectory: String?
+    /// A folder with `messages.xsd`/`types.xsd`: requests are then validated against it, and it
+    /// is served at `/EWS/*.xsd` like Exchange does.
+    public var schemaDirectory: String?
+    /// The mailboxes the service account may impersonate.
+    public var mailboxesInScope: [String] = ["alice", "bob", "carol", "dave"]
+    /// A mailbox that exists but is out of the impersonation scope.
+    public var mailboxOutOfScope: String = "erin"
+    /// The service account's password; nil makes a random one.
+    public var serviceAccountPassword: String?
+    /// The largest request body accepted.
+    public var maxRequestBytes: Int = 48 * 1024 * 1024
+
+    /// Creates a configuration with defaults.
+    public init() {}
+
+    /// The host names the certificate covers.
+    public var hostnames: [String] {
+        ["mail.\(domain)", "autodiscover.\(domain)", domain, "localhost"] + extraHostnames
+    }
+}

@@ -1,0 +1,78 @@
+import NIOCore
+import NIOHTTP1
+
+/// The NIO handler of one connection: collects a request (bounded), lets the router answer it,
+/// and keeps the connection (and its NTLM state) alive as the client asks.
+final class SimulatorHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let router: SimulatorRouter
+    private let tls: Bool
+    private let maxBody: Int
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var tooLarge = false
+    private var connection = ConnectionState()
+
+    init(router: SimulatorRouter, tls: Bool, maxBody: Int) {
+        self.router = router
+        self.tls = tls
+        self.maxBody = maxBody
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = []
+            tooLarge = false
+        case .body(let chunk):
+            if body.count + chunk.readableBytes > maxBody {
+                tooLarge = true
+            } else {
+                body += chunk.readableBytesView
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let response: SimulatedResponse
+            if tooLarge {
+                response = SimulatedResponse(status: 413, headers: [], body: [])
+            } else {
+                let request = SimulatedRequest(method: head.method.rawValue, path: head.uri,
+                                               host: head.headers.first(name: "Host"),
+                                               headers: head.headers.map { ($0.name, $0.value) }, body: body, tls: tls)
+                response = router.handle(request, &connection)
+            }
+            body = []
+            write(response, for: head, context: context)
+        }
+    }
+
+    private func write(_ response: SimulatedResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        let keepAlive = request.isKeepAlive && !tooLarge
+        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if !response.body.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+            buffer.writeBytes(response.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A client that rejects the certificate, or speaks garbage, just loses its connection.
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,202 @@
+import EWSProtocol
+import Foundation
+
+/// Per-connection state: NTLM authenticates the TCP connection, as IIS does, so later requests
+/// on it need no Authorization header.
+struct ConnectionState {
+    var ntlm: NTLMServerContext?
+    var ntlmUser: SimulatedUser?
+}
+
+/// One request as the router sees it.
+struct SimulatedRequest {
+    var method: String
+    var path: String
+    var host: String?
+    var headers: [(String, String)]
+    var body: [UInt8]
+    var tls: Bool
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+}
+
+/// Authenticates and routes requests to the EWS and Autodiscover services; logs each one.
+final class SimulatorRouter: Sendable {
+    let tenant: SimulatedTenant
+    let flavor: SimulatorFlavor
+    let ews: EWSService
+    let autodiscover: AutodiscoverService
+    let names: NTLMServerContext.ServerNames
+    let realm: String
+    let schemaDirectory: String?
+    let log: RequestLog
+
+    init(tenant: SimulatedTenant, flavor: SimulatorFlavor, ews: EWSService, autodiscover: AutodiscoverService,
+         realm: String, schemaDirectory: String?, log: RequestLog) {
+        self.tenant = tenant
+        self.flavor = flavor
+        self.ews = ews
+        self.autodiscover = autodiscover
+        self.realm = realm
+        self.schemaDirectory = schemaDirectory
+        self.log = log
+        names = .init(netbiosDomain: tenant.netbiosDomain, dnsDomain: tenant.domain,
+                      netbiosComputer: "EXCH01", dnsComputer: "exch01.\(tenant.domain)")
+    }
+
+    private var standardHeaders: [(String, String)] {
+        [("Server", "Microsoft-IIS/10.0"), ("request-id", UUID().uuidString.lowercased()),
+         ("X-FEServer", "EXCH01"), ("X-Powered-By", "ASP.NET")]
+    }
+
+    private func challenge(_ extra: [String] = []) -> SimulatedResponse {
+        var headers = standardHeaders
+        let offers = extra.isEmpty ? flavor.authenticateChallenges + ["Basic realm=\"\(realm)\""] : extra
+        for offer in offers { headers.append(("WWW-Authenticate", offer)) }
+        return SimulatedResponse(status: 401, headers: headers, body: [])
+    }
+
+    private enum AuthResult {
+        case user(SimulatedUser)
+        case respond(SimulatedResponse)
+    }
+
+    private func authenticate(_ request: SimulatedRequest, _ connection: inout ConnectionState) -> AuthResult {
+        guard let authorization = request.header("Authorization") else {
+            if let user = connection.ntlmUser { return .user(user) }
+            return .respond(challenge())
+        }
+        let parts = authorization.split(separator: " ", maxSplits: 1).map(String.init)
+        let scheme = parts.first?.lowercased() ?? ""
+        let token = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch scheme {
+        case "basic":
+            guard let data = Data(base64Encoded: token), let pair = String(data: data, encoding: .utf8),
+                  let colon = pair.firstIndex(of: ":") else { return .respond(challenge()) }
+            let name = String(pair[..<colon])
+            let password = String(pair[pair.index(after: colon)...])
+            guard let user = tenant.authenticate(signInName: name, password: password) else { return .respond(challenge()) }
+            return .user(user)
+        case "ntlm", "negotiate":
+            guard let bytes = Data(base64Encoded: token).map([UInt8].init), bytes.starts(with: Array("NTLMSSP\0".utf8)) else {
+                return .respond(challenge())
+            }
+            if bytes.count > 8, bytes[8] == 1 || connection.ntlm == nil {
+                connection.ntlm = NTLMServerContext(names: names)
+                connection.ntlmUser = nil
+            }
+            let tenant = self.tenant
+            let step = connection.ntlm?.step(token: bytes) { user, domain in
+                tenant.account(signInName: user, domain: domain.isEmpty ? nil : domain)?.password
+            }
+            switch step {
+            case .challenge(let message)?:
+                return .respond(challenge(["\(parts[0]) \(Data(message).base64EncodedString())"]))
+            case .authenticated(let identity)?:
+                connection.ntlm = nil
+                guard let user = tenant.account(signInName: identity.user, domain: identity.domain.isEmpty ? nil : identity.domain) else {
+                    return .respond(challenge())
+                }
+                connection.ntlmUser = user
+                return .user(user)
+            case .rejected?, nil:
+                connection.ntlm = nil
+                connection.ntlmUser = nil
+                return .respond(challenge())
+            }
+        default:
+            return .respond(challenge())
+        }
+    }
+
+    func handle(_ request: SimulatedRequest, _ connection: inout ConnectionState) -> SimulatedResponse {
+        var record = SimulatorRequestRecord(
+            time: Date(), tls: request.tls, host: request.host, method: request.method, path: request.path,
+            authScheme: request.header("Authorization").flatMap { $0.split(separator: " ").first.map(String.init) },
+            user: nil, status: 0, operation: nil, impersonated: nil, anchorMailbox: request.header("X-AnchorMailbox"),
+            responseCodes: [])
+        let response = route(request, &connection, &record)
+        record.status = response.status
+        log.append(record)
+        return response
+    }
+
+    private func route(_ request: SimulatedRequest, _ connection: inout ConnectionState,
+                       _ record: inout SimulatorRequestRecord) -> SimulatedResponse {
+        let path = (request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path).lowercased()
+        let method = request.method.uppercased()
+        let known = ["/ews/exchange.asmx", "/ews/services.wsdl", "/ews/messages.xsd", "/ews/types.xsd",
+                     "/autodiscover/autodiscover.xml"]
+        guard known.contains(path) else {
+            return SimulatedResponse(status: 404, headers: standardHeaders + [("Content-Type", "text/html")],
+                                     body: Array("<html><body>404 - File or directory not found.</body></html>".utf8))
+        }
+        let user: SimulatedUser
+        switch authenticate(request, &connection) {
+        case .respond(let response): return response
+        case .user(let u): user = u
+        }
+        record.user = user.primarySmtpAddress
+        var response: SimulatedResponse
+        switch (path, method) {
+        case ("/ews/exchange.asmx", "POST"):
+            let outcome = ews.handle(body: request.body, caller: user)
+            record.operation = outcome.operation
+            record.impersonated = outcome.impersonated
+            record.responseCodes = outcome.responseCodes
+            response = outcome.response
+        case ("/ews/exchange.asmx", "GET"):
+            response = SimulatedResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
+                                         body: Array("<html><head><title>Service</title></head><body><p>You have created a service.</p></body></html>".utf8))
+        case ("/autodiscover/autodiscover.xml", "POST"):
+            response = autodiscover.handle(body: request.body)
+        case (_, "GET") where path.hasSuffix(".wsdl") || path.hasSuffix(".xsd"):
+            let file = String(path.split(separator: "/").last ?? "")
+            if let dir = schemaDirectory, let data = FileManager.default.contents(atPath: dir + "/" + file) {
+                response = SimulatedResponse(status: 200, headers: [("Content-Type", "text/xml")], body: [UInt8](data))
+            } else {
+                response = SimulatedResponse(status: 404, headers: [], body: [])
+            }
+        default:
+            response = SimulatedResponse(status: 405, headers: [("Allow", "GET, POST")], body: [])
+        }
+        response.headers = standardHeaders + response.headers
+        return response
+    }
+}
+
+/// The request log: in memory for tests, and appended to a JSON-lines file when one is set.
+final class RequestLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var records: [SimulatorRequestRecord] = []
+    private let file: FileHandle?
+    private let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    init(path: String?) {
+        if let path {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            file = FileHandle(forWritingAtPath: path)
+        } else {
+            file = nil
+        }
+    }
+
+    func append(_ record: SimulatorRequestRecord) {
+        lock.withLock {
+            records.append(record)
+            if let file, var line = try? encoder.encode(record) {
+                line.append(0x0A)
+                file.write(line)
+            }
+        }
+    }
+
+    var all: [SimulatorRequestRecord] { lock.withLock { records } }
+}

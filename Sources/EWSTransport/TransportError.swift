@@ -1,0 +1,70 @@
+/// A failure of the transport itself (not an HTTP error status, which is a response).
+///
+/// Codes can be added without breaking callers: compare against the static members.
+public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Code: String, Sendable, Hashable {
+        case invalidURL, insecureCredentials, connectFailed, resolveFailed, timedOut, tlsFailed
+        case responseTooLarge, protocolError, shutDown, internalError
+    }
+
+    private let code: Code
+    /// A specific, human-readable explanation (never containing a secret).
+    public let message: String
+
+    /// The evidence of the failed exchange, where one was under way.
+    public private(set) var exchange: HTTPExchange?
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// This error with the evidence of the exchange it ended.
+    public func with(exchange: HTTPExchange) -> TransportError {
+        var copy = self
+        copy.exchange = exchange
+        return copy
+    }
+
+    /// The URL is not an absolute http(s) URL.
+    public static func invalidURL(_ m: String) -> Self { .init(.invalidURL, m) }
+    /// Credentials would have been sent over plain http.
+    public static func insecureCredentials(_ m: String) -> Self { .init(.insecureCredentials, m) }
+    /// The TCP connection could not be made.
+    public static func connectFailed(_ m: String) -> Self { .init(.connectFailed, m) }
+    /// The host name did not resolve.
+    public static func resolveFailed(_ m: String) -> Self { .init(.resolveFailed, m) }
+    /// The request took longer than its timeout.
+    public static func timedOut(_ m: String) -> Self { .init(.timedOut, m) }
+    /// The TLS handshake or the certificate check failed.
+    public static func tlsFailed(_ m: String) -> Self { .init(.tlsFailed, m) }
+    /// The response body was larger than the configured cap.
+    public static func responseTooLarge(_ m: String) -> Self { .init(.responseTooLarge, m) }
+    /// The server spoke something that is not HTTP.
+    public static func protocolError(_ m: String) -> Self { .init(.protocolError, m) }
+    /// The transport was shut down.
+    public static func shutDown(_ m: String) -> Self { .init(.shutDown, m) }
+    /// Anything else libcurl reported.
+    public static func internalError(_ m: String) -> Self { .init(.internalError, m) }
+
+    /// Compares codes only, so `error ~= .timedOut("")` style matching works.
+    public func hasSameCode(as other: TransportError) -> Bool { code == other.code }
+
+    /// A short stable name for the kind of failure (`timed-out`, `tls-failed`, ...).
+    public var kind: String {
+        switch code {
+        case .invalidURL: return "invalid-url"
+        case .insecureCredentials: return "insecure-credentials"
+        case .connectFailed: return "connect-failed"
+        case .resolveFailed: return "resolve-failed"
+        case .timedOut: return "timed-out"
+        case .tlsFailed: return "tls-failed"
+        case .responseTooLarge: return "response-too-large"
+        case .protocolError: return "protocol-error"
+        case .shutDown: return "shut-down"
+        case .internalError: return "internal-error"
+        }
+    }
+
+    public var description: String { "\(kind): \(message)" }
+}

@@ -1,0 +1,41 @@
+import Conformance
+import Foundation
+
+/// Writes a run's reports into `<root>/<run-id>/` and points `<root>/latest` at it.
+public struct ReportStore: Sendable {
+    /// The reports folder (`reports/` by default).
+    public let root: String
+
+    /// Creates a store.
+    public init(root: String) { self.root = root }
+
+    /// The files written for one run.
+    public struct Written: Sendable {
+        /// The run folder.
+        public var directory: String
+        /// `report.json`.
+        public var json: String
+        /// `junit.xml`.
+        public var junit: String
+    }
+
+    /// Writes `report.json` and `junit.xml` (atomically) and moves `latest`.
+    public func write(_ report: RunReport) throws -> Written {
+        let fm = FileManager.default
+        let dir = root + "/" + report.runID
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let json = dir + "/report.json"
+        let junit = dir + "/junit.xml"
+        try JSONReportWriter.encode(report).write(to: URL(fileURLWithPath: json), options: .atomic)
+        try Data(JUnitReportWriter.render(report).utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
+        // Replace the link atomically: make a new link beside it, then rename over.
+        let latest = root + "/latest"
+        let temp = root + "/.latest-\(UUID().uuidString.prefix(8))"
+        try fm.createSymbolicLink(atPath: temp, withDestinationPath: report.runID)
+        if rename(temp, latest) != 0 {
+            try? fm.removeItem(atPath: temp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: latest])
+        }
+        return Written(directory: dir, json: json, junit: junit)
+    }
+}

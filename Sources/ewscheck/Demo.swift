@@ -1,0 +1,55 @@
+import ArgumentParser
+import Conformance
+import EWSSimulator
+import Foundation
+
+/// `ewscheck demo`: the whole suite against the built-in simulator, no tenant needed.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the built-in simulated provider and run the suite against it.",
+        discussion: "Writes a target file for the simulator into the state folder and runs exactly what `ewscheck run --target` would run.")
+
+    @OptionGroup var reports: ReportOptions
+
+    @Option(name: .customLong("state-dir"), help: "Folder for the simulator's CA, secrets, target file and request log (default: a new temporary folder).")
+    var stateDirectory: String?
+
+    @Option(name: .customLong("schema-dir"), help: "EWS schema folder the simulator validates requests against (default: ../shared/ews-schemas/v2017 if present, or $EWSCHECK_SCHEMA_DIR).")
+    var schemaDirectory: String?
+
+    func run() async throws {
+        let state = stateDirectory ?? (NSTemporaryDirectory() + "ewscheck-demo-" + UUID().uuidString.prefix(8))
+        var config = SimulatorConfiguration()
+        config.stateDirectory = state
+        config.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
+        let simulator: Simulator
+        do {
+            simulator = try await Simulator.start(config)
+        } catch {
+            Console.err("ewscheck: the simulator did not start: \(error)")
+            throw ExitCode(ExitStatus.incomplete)
+        }
+        let files = SimulatorStateFiles(directory: state)
+        var warnings: [String] = []
+        let target: TargetConfiguration
+        let credentials: HTTPCredentialsBox
+        do {
+            try files.write(for: simulator)
+            target = try TargetConfiguration.load(path: files.targetFile)
+            credentials = HTTPCredentialsBox(try target.credentials(warnings: &warnings))
+        } catch {
+            await simulator.shutdown()
+            Console.err("ewscheck: could not prepare the demo target: \(error)")
+            throw ExitCode(ExitStatus.incomplete)
+        }
+        Console.out("simulator: \(simulator.configuration.flavor.rawValue) on 127.0.0.1:\(simulator.port); state in \(state)"
+                    + (config.schemaDirectory.map { "; validating requests against \($0)" } ?? "; no EWS schema folder found, requests not schema-validated"))
+        let code = await RunDriver.execute(target: target, credentials: credentials.value, reports: reports, warnings: warnings)
+        let left = simulator.tenant.allItems()
+        if !left.isEmpty {
+            Console.err("ewscheck: the simulator still holds \(left.count) items after the run")
+        }
+        await simulator.shutdown()
+        throw ExitCode(code)
+    }
+}

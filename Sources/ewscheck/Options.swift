@@ -1,0 +1,48 @@
+import ArgumentParser
+import Conformance
+import EWSTransport
+
+/// Where reports go.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .customLong("reports-dir"), help: "Folder for run reports; each run writes <dir>/<run-id>/ and moves <dir>/latest.")
+    var reportsDirectory: String = "reports"
+
+    @Option(name: .customLong("run-id"), help: "Run id (default: UTC timestamp plus a random suffix).")
+    var runID: String?
+
+    func validate() throws {
+        if let runID, runID.isEmpty || runID.contains("/") || runID.hasPrefix(".") {
+            throw ValidationError("--run-id must be a plain folder name")
+        }
+    }
+}
+
+/// Connection overrides; each also settable in the target file.
+struct ConnectionOptions: ParsableArguments {
+    @Flag(name: .customLong("insecure"), help: "Turn TLS certificate verification off (stamped into every report).")
+    var insecure = false
+
+    @Option(name: .customLong("ca-file"), help: "PEM file of extra trusted CAs.")
+    var caFile: String?
+
+    @Option(name: .customLong("resolve"), help: ArgumentHelp("Pin a host name to an address, like curl --resolve.", valueName: "host:port:addr"))
+    var resolve: [String] = []
+
+    @Option(name: .customLong("connect-to"), help: ArgumentHelp("Send host:port to another address and port, like curl --connect-to.", valueName: "host:port:addr:port"))
+    var connectTo: [String] = []
+
+    func validate() throws {
+        for r in resolve where HostPin(parsing: r).map({ $0.connectPort == nil }) != true {
+            throw ValidationError("--resolve '\(r)' is not host:port:address")
+        }
+        for c in connectTo where HostPin(parsing: c)?.connectPort == nil {
+            throw ValidationError("--connect-to '\(c)' is not host:port:address:port")
+        }
+    }
+
+    func apply(to target: inout TargetConfiguration) {
+        if insecure { target.insecure = true }
+        if let caFile { target.caFile = caFile }
+        target.hostPins += (resolve + connectTo).compactMap(HostPin.init(parsing:))
+    }
+}

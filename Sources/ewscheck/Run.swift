@@ -1,0 +1,31 @@
+import ArgumentParser
+import Conformance
+
+/// `ewscheck run`: the suite against a real (or simulated) target.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the conformance suite against a target file.",
+        discussion: "The target file (YAML) names the EWS URL, the service account and where its password comes from (password_env or password_file), the mailboxes to certify and the negative controls. See examples/target.yaml.")
+
+    @Option(name: .customLong("target"), help: "The target file (YAML).")
+    var target: String
+
+    @OptionGroup var reports: ReportOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        var configuration: TargetConfiguration
+        var warnings: [String] = []
+        let credentials: HTTPCredentialsBox
+        do {
+            configuration = try TargetConfiguration.load(path: target)
+            connection.apply(to: &configuration)
+            credentials = HTTPCredentialsBox(try configuration.credentials(warnings: &warnings))
+        } catch let error as TargetFileError {
+            Console.err("ewscheck: \(error.message)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports, warnings: warnings)
+        throw ExitCode(code)
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Conformance
+import EWSSimulator
+import Foundation
+
+/// `ewscheck simulate`: serve the simulated provider until stopped.
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the built-in simulated provider until interrupted.",
+        discussion: "Writes simulator.json, target.yaml, ca.pem and the service account's password file into the state folder; point `ewscheck run --target <state>/target.yaml`, curl or exchangelib at it.")
+
+    @Option(name: .customLong("state-dir"), help: "Folder for the CA, secrets, target file and request log.")
+    var stateDirectory: String = ".ewscheck-sim"
+
+    @Option(name: .customLong("port"), help: "HTTPS port on 127.0.0.1 (0 picks a free one).")
+    var port: Int = 0
+
+    @Option(name: .customLong("schema-dir"), help: "EWS schema folder to validate requests against (default: ../shared/ews-schemas/v2017 if present).")
+    var schemaDirectory: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+    }
+
+    func run() async throws {
+        var config = SimulatorConfiguration()
+        config.port = port
+        config.stateDirectory = URL(fileURLWithPath: stateDirectory).standardized.path
+        config.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
+        let simulator: Simulator
+        do {
+            simulator = try await Simulator.start(config)
+        } catch {
+            Console.err("ewscheck: the simulator did not start: \(error)")
+            throw ExitCode(ExitStatus.incomplete)
+        }
+        let files = SimulatorStateFiles(directory: config.stateDirectory ?? stateDirectory)
+        do {
+            try files.write(for: simulator)
+        } catch {
+            await simulator.shutdown()
+            Console.err("ewscheck: could not write the state files: \(error)")
+            throw ExitCode(ExitStatus.incomplete)
+        }
+        Console.out("""
+            simulated Exchange (\(simulator.configuration.flavor.rawValue)) listening on https://127.0.0.1:\(simulator.port)
+              EWS:          \(simulator.ewsURL)  (pin mail.\(simulator.configuration.domain) to 127.0.0.1)
+              EWS loopback: \(simulator.loopbackEWSURL)
+              CA:           \(simulator.caFile)
+              account:      \(simulator.serviceAccount) (password in \(files.passwordFile))
+              target file:  \(files.targetFile)
+              run against it: ewscheck run --target \(files.targetFile)
+            Ctrl-C stops it.
+            """)
+        let stop = AsyncStream<Void> { continuation in
+            let handler = InterruptHandler { continuation.yield() }
+            continuation.onTermination = { _ in handler.stop() }
+        }
+        for await _ in stop { break }
+        await simulator.shutdown()
+        Console.out("simulator stopped")
+    }
+}

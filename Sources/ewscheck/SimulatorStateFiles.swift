@@ -1,0 +1,65 @@
+import EWSSimulator
+import Foundation
+
+/// The files a running simulator leaves in its state folder for people, tests and other tools:
+/// the service account's password (mode 600), a ready target file, and `simulator.json`.
+struct SimulatorStateFiles {
+    let directory: String
+    let targetFile: String
+    let passwordFile: String
+    let infoFile: String
+
+    init(directory: String) {
+        self.directory = directory
+        targetFile = directory + "/target.yaml"
+        passwordFile = directory + "/secrets/svc-ewscheck.password"
+        infoFile = directory + "/simulator.json"
+    }
+
+    func write(for simulator: Simulator, reachable: Bool = true) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory + "/secrets", withIntermediateDirectories: true,
+                               attributes: [.posixPermissions: 0o700])
+        fm.createFile(atPath: passwordFile, contents: Data(simulator.serviceAccountPassword.utf8), attributes: [.posixPermissions: 0o600])
+        let domain = simulator.configuration.domain
+        let yaml = """
+            # Target file for the ewscheck simulator on port \(simulator.port) (written by ewscheck).
+            name: "Simulated Exchange 2019 (on-premises) at mail.\(domain)"
+            ews_url: "\(simulator.ewsURL)"
+            request_version: Exchange2013_SP1
+            service_account:
+              username: "\(simulator.serviceAccount)"
+              auth: ntlm
+              password_file: secrets/svc-ewscheck.password
+            mailboxes:
+            \(simulator.mailboxesInScope.map { "  - \($0)" }.joined(separator: "\n"))
+            negative_controls:
+              out_of_scope_mailbox: \(simulator.mailboxOutOfScope)
+              nonexistent_mailbox: \(simulator.nonexistentMailbox)
+            tls:
+              ca_file: ca.pem
+            host_pins:
+              - "mail.\(domain):\(simulator.port):127.0.0.1"
+
+            """
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: targetFile), options: .atomic)
+        let info: [String: Any] = [
+            "port": simulator.port, "ews_url": simulator.ewsURL, "loopback_ews_url": simulator.loopbackEWSURL,
+            "autodiscover_url": simulator.autodiscoverURL, "ca_file": simulator.caFile, "domain": domain,
+            "netbios_domain": simulator.tenant.netbiosDomain, "flavor": simulator.configuration.flavor.rawValue,
+            "service_account": ["username": simulator.serviceAccount, "sam_account_name": "svc-ewscheck", "password_file": passwordFile],
+            "mailboxes": simulator.mailboxesInScope, "out_of_scope_mailbox": simulator.mailboxOutOfScope,
+            "nonexistent_mailbox": simulator.nonexistentMailbox, "target_file": targetFile,
+            "request_log": directory + "/requests.jsonl", "pid": Int(ProcessInfo.processInfo.processIdentifier),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try data.write(to: URL(fileURLWithPath: infoFile), options: .atomic)
+    }
+
+    /// `../shared/ews-schemas/v2017` when it exists next to the working folder, or `$EWSCHECK_SCHEMA_DIR`.
+    static func defaultSchemaDirectory() -> String? {
+        if let env = ProcessInfo.processInfo.environment["EWSCHECK_SCHEMA_DIR"], !env.isEmpty { return env }
+        let candidate = FileManager.default.currentDirectoryPath + "/../shared/ews-schemas/v2017"
+        return FileManager.default.fileExists(atPath: candidate + "/messages.xsd") ? URL(fileURLWithPath: candidate).standardized.path : nil
+    }
+}
