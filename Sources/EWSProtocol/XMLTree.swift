@@ -204,12 +204,21 @@ package final class SchemaValidator: @unchecked Sendable {
         // The EWS types schema imports the xml: namespace without a location, and libxml2 never
         // fetches anything from the network. A wrapper imports a local declaration of that
         // namespace first, then the schema itself.
-        let xmlNamespaceSchema = try Self.xmlNamespaceSchemaFile()
         let absolute = URL(fileURLWithPath: path).standardized.path
+        let namespace = Self.targetNamespace(of: absolute)
+        guard !namespace.isEmpty else {
+            // A schema without a target namespace (JUnit's) needs no wrapper.
+            guard let parser = xmlSchemaNewParserCtxt(absolute) else {
+                throw XMLReadError(message: "could not open schema \(path)", line: 0, column: 0)
+            }
+            schema = try Self.compile(parser, path: path)
+            return
+        }
+        let xmlNamespaceSchema = try Self.xmlNamespaceSchemaFile()
         let wrapper = """
             <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:ewscheck:schema-wrapper">\
             <xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="\(xmlNamespaceSchema.xmlEscaped)"/>\
-            <xs:import namespace="\(Self.targetNamespace(of: absolute).xmlEscaped)" schemaLocation="\(absolute.xmlEscaped)"/>\
+            <xs:import namespace="\(namespace.xmlEscaped)" schemaLocation="\(absolute.xmlEscaped)"/>\
             </xs:schema>
             """
         let wrapperBytes = Array(wrapper.utf8)
@@ -219,6 +228,10 @@ package final class SchemaValidator: @unchecked Sendable {
         guard let parser = parserContext else {
             throw XMLReadError(message: "could not open schema \(path)", line: 0, column: 0)
         }
+        schema = try Self.compile(parser, path: path)
+    }
+
+    private static func compile(_ parser: xmlSchemaParserCtxtPtr, path: String) throws(XMLReadError) -> xmlSchemaPtr {
         defer { xmlSchemaFreeParserCtxt(parser) }
         let collector = ViolationCollector()
         xmlSchemaSetParserStructuredErrors(parser, collectViolation, Unmanaged.passUnretained(collector).toOpaque())
@@ -226,7 +239,7 @@ package final class SchemaValidator: @unchecked Sendable {
             let first = collector.violations.first?.message ?? "unknown error"
             throw XMLReadError(message: "schema \(path) does not compile: \(first)", line: 0, column: 0)
         }
-        schema = compiled
+        return compiled
     }
 
     /// The `targetNamespace` of a schema file (read from its first 4 KiB).

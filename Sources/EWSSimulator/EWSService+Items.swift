@@ -189,7 +189,10 @@ extension EWSService {
             let found = tenant.withStore(owner) { store in
                 store.items.values.lazy.flatMap(\.attachments).first { $0.id == id }
             } ?? nil
-            guard let a = found else { return SOAPWriter.error("GetAttachment", .itemNotFound, emptyPayload: "<m:Attachments/>") }
+            guard var a = found else { return SOAPWriter.error("GetAttachment", .itemNotFound, emptyPayload: "<m:Attachments/>") }
+            if quirks.contains(.corruptAttachmentContent), !a.content.isEmpty {
+                a.content[a.content.count / 2] ^= 0xFF
+            }
             let xml = "<m:Attachments><t:FileAttachment><t:AttachmentId Id=\"\(a.id)\"/><t:Name>\(a.name.xmlEscaped)</t:Name>"
                 + "<t:ContentType>\(a.contentType.xmlEscaped)</t:ContentType><t:Size>\(a.content.count)</t:Size>"
                 + "<t:LastModifiedTime>\(ItemSerializer.localDate(a.lastModified))</t:LastModifiedTime><t:IsInline>\(a.isInline)</t:IsInline>"
@@ -213,6 +216,8 @@ extension EWSService {
                     let deleted = store.folder(distinguished: "deleteditems")?.id
                     let recoverable = store.folder(distinguished: "recoverableitemsdeletions")?.id
                     switch deleteType {
+                    case "HardDelete" where quirks.contains(.hardDeleteIgnored):
+                        break
                     case "HardDelete":
                         store.items[item.id] = nil
                     case "MoveToDeletedItems" where item.folderID != deleted:

@@ -18,12 +18,14 @@ final class EWSService: Sendable {
     let tenant: SimulatedTenant
     let flavor: SimulatorFlavor
     let validator: SchemaValidator?
+    let quirks: Set<SimulatorQuirk>
     static let maxRequestBytes = 32 * 1024 * 1024
 
-    init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?) {
+    init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = []) {
         self.tenant = tenant
         self.flavor = flavor
         self.validator = validator
+        self.quirks = quirks
     }
 
     /// What the request log records of a handled request.
@@ -67,7 +69,8 @@ final class EWSService: Sendable {
             let context = RequestContext(caller: caller, mailboxUser: effective)
             let bodyXML = try dispatch(request, context)
             let codes = Self.responseCodes(in: bodyXML)
-            return Outcome(response: .xml(200, SOAPWriter.envelope(flavor: flavor, body: bodyXML)),
+            return Outcome(response: .xml(200, SOAPWriter.envelope(flavor: flavor, body: bodyXML,
+                                                                   versionHeader: !quirks.contains(.noServerVersionInfo))),
                            operation: operation, impersonated: impersonated, responseCodes: codes)
         } catch let error as EWSError {
             return Outcome(response: .xml(500, SOAPWriter.fault(error)), operation: operation,
@@ -120,7 +123,9 @@ final class EWSService: Sendable {
         // Exchange checks the caller's right before it looks the target up.
         guard let scope = tenant.impersonationScope(of: caller) else { throw EWSError.impersonateUserDenied }
         guard let target, target.hasMailbox else { throw EWSError.nonExistentMailbox(value) }
-        guard scope.allows(target.primarySmtpAddress) else { throw EWSError.impersonateUserDenied }
+        guard scope.allows(target.primarySmtpAddress) || quirks.contains(.impersonationScopeNotEnforced) else {
+            throw EWSError.impersonateUserDenied
+        }
         return target
     }
 

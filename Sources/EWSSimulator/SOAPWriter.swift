@@ -8,8 +8,11 @@ enum SOAPWriter {
     static let messagesNS = "http://schemas.microsoft.com/exchange/services/2006/messages"
     static let soapNS = "http://schemas.xmlsoap.org/soap/envelope/"
 
-    static func envelope(flavor: SimulatorFlavor, body: String) -> String {
+    static func envelope(flavor: SimulatorFlavor, body: String, versionHeader: Bool = true) -> String {
         let v = flavor.serverVersion
+        guard versionHeader else {
+            return xmlDeclaration + "<s:Envelope xmlns:s=\"\(soapNS)\"><s:Body>" + body + "</s:Body></s:Envelope>"
+        }
         return xmlDeclaration
             + "<s:Envelope xmlns:s=\"\(soapNS)\"><s:Header>"
             + "<h:ServerVersionInfo MajorVersion=\"\(v.major)\" MinorVersion=\"\(v.minor)\" MajorBuildNumber=\"\(v.build)\" MinorBuildNumber=\"\(v.revision)\" Version=\"\(v.version)\" xmlns:h=\"\(typesNS)\" xmlns=\"\(typesNS)\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"/>"

@@ -107,7 +107,7 @@ public final class Simulator: Sendable {
         }
         let port = channel.localAddress?.port ?? configuration.port
         let ewsURL = "https://mail.\(configuration.domain):\(port)/EWS/Exchange.asmx"
-        let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator)
+        let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks)
         let autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: "mail.\(configuration.domain)")
         routerBox.router = SimulatorRouter(tenant: tenant, flavor: configuration.flavor, ews: ews, autodiscover: autodiscover,
                                            realm: "mail.\(configuration.domain)", schemaDirectory: configuration.schemaDirectory, log: log)

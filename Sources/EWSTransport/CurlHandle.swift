@@ -16,7 +16,7 @@ final class TransferState {
 
     func beginRequest(headerBlock: String) {
         var headers: [HTTPHeader] = []
-        for line in headerBlock.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
+        for line in headerBlock.split(whereSeparator: { $0.isNewline }) {
             if let colon = line.firstIndex(of: ":") {
                 let name = String(line[..<colon])
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -14,7 +14,7 @@ public enum JUnitReportWriter {
         let time = String(format: "%.3f", seconds)
         let stamp = ISO8601DateFormatter().string(from: report.startedAt)
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        x += "<testsuites name=\"ewscheck\" tests=\"\(s.total)\" failures=\"\(failures)\" errors=\"\(s.errored)\" skipped=\"\(skipped)\" time=\"\(time)\">\n"
+        x += "<testsuites name=\"ewscheck\" tests=\"\(s.total)\" failures=\"\(failures)\" errors=\"\(s.errored)\" time=\"\(time)\">\n"
         x += "  <testsuite name=\"\(escape("ewscheck: \(report.target.name)"))\" tests=\"\(s.total)\" failures=\"\(failures)\" errors=\"\(s.errored)\" skipped=\"\(skipped)\" time=\"\(time)\" timestamp=\"\(stamp)\" id=\"\(escape(report.runID))\">\n"
         x += "    <properties>\n"
         var props: [(String, String)] = [

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 
@@ -123,12 +122,13 @@ private struct TestNTLMClient {
         unicode ? utf16LE(string) : Array(string.utf8)
     }
 
-    /// NTOWFv2 computed here rather than through the acceptor's helpers, so a bug there cannot
-    /// cancel itself out.
+    /// NTOWFv2 composed here rather than through `NTLMv2.ntowfv2`, so a bug there cannot cancel
+    /// itself out. Only the primitives (MD4, HMAC-MD5) are shared, and the RFC 1320 and
+    /// MS-NLMP §4.2.4 vectors below pin those. (The EWSSimulatorTests target does not depend on
+    /// swift-crypto directly, so the test does not import it.)
     func responseKey() -> [UInt8] {
         let ntHash = MD4.hash(utf16LE(password))
-        let identity = utf16LE(user.uppercased() + domain)
-        return Array(HMAC<Insecure.MD5>.authenticationCode(for: identity, using: SymmetricKey(data: ntHash)))
+        return NTLMv2.hmacMD5(key: ntHash, data: utf16LE(user.uppercased() + domain))
     }
 
     /// The NTLMv2 NtChallengeResponse for a CHALLENGE message, echoing its target info and
@@ -146,9 +146,8 @@ private struct TestNTLMClient {
             offset += 4 + length
         }
         let temp = [1, 1, 0, 0, 0, 0, 0, 0] + timestamp + clientChallenge + [0, 0, 0, 0] + targetInfo + [0, 0, 0, 0]
-        let proof = HMAC<Insecure.MD5>.authenticationCode(
-            for: serverChallenge + temp, using: SymmetricKey(data: responseKey()))
-        return Array(proof) + temp
+        let proof = NTLMv2.hmacMD5(key: responseKey(), data: serverChallenge + temp)
+        return proof + temp
     }
 
     func authenticate(to challenge: [UInt8]) -> [UInt8] {
