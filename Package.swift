@@ -59,12 +59,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator"]),
-        .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol"]),
-        .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator"]),
+        // Paths to ../shared and a simulator helper, shared by the test targets.
+        .target(name: "EWSTestSupport", dependencies: ["EWSSimulator"], path: "Tests/EWSTestSupport"),
+        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport"]),
+        .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol", "EWSTransport", "EWSTestSupport"]),
+        .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSTestSupport"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSSimulator", "EWSTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

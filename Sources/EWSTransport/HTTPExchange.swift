@@ -11,6 +11,13 @@ public struct HTTPExchange: Sendable, Codable, Hashable {
         public var status: Int?
         /// The response header fields, redacted.
         public var responseHeaders: [HTTPHeader]
+
+        /// Creates a leg record.
+        public init(requestHeaders: [HTTPHeader], status: Int?, responseHeaders: [HTTPHeader]) {
+            self.requestHeaders = requestHeaders
+            self.status = status
+            self.responseHeaders = responseHeaders
+        }
     }
 
     /// Sequence number within the run.
@@ -35,6 +42,22 @@ public struct HTTPExchange: Sendable, Codable, Hashable {
     public var newConnections: Int
     /// The transport failure, if the exchange did not complete.
     public var error: String?
+
+    /// Creates an evidence record (the transport makes these; tests and report merges may too).
+    public init(id: Int, started: Date, method: String, url: String, requestBody: String, legs: [Leg], responseBody: String,
+                durationMilliseconds: Double, remoteAddress: String?, newConnections: Int, error: String?) {
+        self.id = id
+        self.started = started
+        self.method = method
+        self.url = url
+        self.requestBody = requestBody
+        self.legs = legs
+        self.responseBody = responseBody
+        self.durationMilliseconds = durationMilliseconds
+        self.remoteAddress = remoteAddress
+        self.newConnections = newConnections
+        self.error = error
+    }
 }
 
 /// Removes secrets from header fields and text before they are stored anywhere.

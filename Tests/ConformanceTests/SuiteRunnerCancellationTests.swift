@@ -1,0 +1,63 @@
+@testable import Conformance
+import EWSSimulator
+import Foundation
+import Testing
+
+/// Cancels a run's task from inside its own progress callback, whichever comes first: the
+/// request to cancel or the task handle.
+final class RunCanceller: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<RunReport, any Error>?
+    private var requested = false
+
+    func attach(_ task: Task<RunReport, any Error>) {
+        lock.withLock {
+            self.task = task
+            if requested { task.cancel() }
+        }
+    }
+
+    func cancel() {
+        lock.withLock {
+            requested = true
+            task?.cancel()
+        }
+    }
+
+    var wasRequested: Bool { lock.withLock { requested } }
+}
+
+@Suite("SuiteRunner when the run is cancelled")
+struct SuiteRunnerCancellationTests {
+    @Test("cancelling after the first voicemail is delivered interrupts the run, and cleanup still removes everything")
+    func cancelAfterFirstDelivery() async throws {
+        try await LiveSimulator.with { simulator in
+            let canceller = RunCanceller()
+            let target = TargetConfiguration.simulated(simulator)
+            let password = simulator.serviceAccountPassword
+            let task = Task {
+                try await runSuite(target, password: password) { result in
+                    if result.id == CheckCatalog.voicemailDeliver { canceller.cancel() }
+                }
+            }
+            canceller.attach(task)
+            let report = try await task.value
+
+            #expect(canceller.wasRequested, "no voicemail.deliver result arrived")
+            #expect(report.interrupted)
+            #expect(report.exitCode == 130)
+            #expect(report.cleanup.created >= 1)
+            #expect(report.cleanup.removed == report.cleanup.created)
+            #expect(report.cleanup.leftover.isEmpty)
+            #expect(simulator.tenant.allItems().isEmpty, "left in the tenant: \(simulator.tenant.allItems())")
+
+            // The mailbox whose delivery triggered the cancel cannot have started its readback.
+            let interrupted = report.results.filter { $0.outcome == .skipped && $0.message.contains("interrupted") }
+            #expect(!interrupted.isEmpty, "no check was skipped because of the interruption")
+            #expect(interrupted.contains { $0.id == CheckCatalog.voicemailReadback })
+            let cleanup = try report.result(CheckCatalog.cleanupComplete)
+            #expect(cleanup.outcome == .passed, "\(cleanup.message)")
+            #expect(cleanup.message.contains("by the final cleanup"), "\(cleanup.message)")
+        }
+    }
+}

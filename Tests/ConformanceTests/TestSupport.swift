@@ -1,0 +1,108 @@
+@testable import Conformance
+import EWSSimulator
+import EWSTransport
+import Foundation
+import Testing
+
+/// Paths beside the repository that the tests need; a missing one fails the test that asks.
+enum TestPaths {
+    /// The repository root, found from this file (`Tests/ConformanceTests/TestSupport.swift`).
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared` beside the repository.
+    static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// The 2017 EWS schema folder; records a failure (never a skip) when it is missing.
+    static func ewsSchemaDirectory() throws -> String {
+        let dir = shared.appendingPathComponent("ews-schemas/v2017").path
+        try #require(FileManager.default.fileExists(atPath: dir + "/messages.xsd"),
+                     "the EWS schemas are missing at \(dir): these tests need ../shared/ews-schemas/v2017 beside the repository")
+        return dir
+    }
+
+    /// The Jenkins JUnit schema; records a failure when it is missing.
+    static func junitSchema() throws -> String {
+        let path = shared.appendingPathComponent("report-schemas/jenkins-xunit-plugin-junit-10.xsd").path
+        try #require(FileManager.default.fileExists(atPath: path),
+                     "the JUnit schema is missing at \(path): these tests need ../shared/report-schemas beside the repository")
+        return path
+    }
+
+    /// A new empty folder under the temporary directory.
+    static func temporaryDirectory(_ name: String) throws -> String {
+        let path = NSTemporaryDirectory() + "ewscheck-conformance-\(name)-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
+/// Starting and stopping a schema-validating simulator around a test body.
+enum LiveSimulator {
+    static func with<R>(quirks: Set<SimulatorQuirk> = [], _ body: (Simulator) async throws -> R) async throws -> R {
+        var config = SimulatorConfiguration()
+        config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
+        config.stateDirectory = try TestPaths.temporaryDirectory("sim")
+        config.quirks = quirks
+        let simulator = try await Simulator.start(config)
+        do {
+            let result = try await body(simulator)
+            await simulator.shutdown()
+            return result
+        } catch {
+            await simulator.shutdown()
+            throw error
+        }
+    }
+}
+
+/// The environment variable the simulated targets name for their password.
+let passwordVariable = "EWSCHECK_TEST_PASSWORD"
+
+extension TargetConfiguration {
+    /// A target for `simulator`: its mail host name pinned to loopback, its CA trusted.
+    static func simulated(_ simulator: Simulator, auth: AuthScheme = .ntlm, negativeControls: Bool = true,
+                          trustSimulatorCA: Bool = true, insecure: Bool = false, ewsURL: String? = nil) -> TargetConfiguration {
+        TargetConfiguration(
+            name: "simulator", ewsURL: ewsURL ?? simulator.ewsURL,
+            serviceAccount: ServiceAccount(username: simulator.serviceAccount, auth: auth, secret: .environment(passwordVariable)),
+            mailboxes: simulator.mailboxesInScope,
+            outOfScopeMailbox: negativeControls ? simulator.mailboxOutOfScope : nil,
+            nonexistentMailbox: negativeControls ? simulator.nonexistentMailbox : nil,
+            caFile: trustSimulatorCA ? simulator.caFile : nil, insecure: insecure,
+            hostPins: [HostPin(host: "mail.\(simulator.configuration.domain)", port: simulator.port, address: "127.0.0.1")])
+    }
+}
+
+/// Runs the suite against `target`, reading the password through the target's own credential path.
+func runSuite(_ target: TargetConfiguration, password: String, deviations: [CheckID: String] = [:],
+              progress: @escaping @Sendable (CheckResult) -> Void = { _ in }) async throws -> RunReport {
+    var warnings: [String] = []
+    let credentials = try target.credentials(environment: [passwordVariable: password], warnings: &warnings)
+    let runner = SuiteRunner(target: target, credentials: credentials,
+                             options: RunOptions(runID: RunOptions.makeRunID(), knownDeviations: deviations),
+                             warnings: warnings)
+    return await runner.run(progress: progress)
+}
+
+extension RunReport {
+    /// The results of one check, in report order.
+    func results(_ id: CheckID) -> [CheckResult] { results.filter { $0.id == id } }
+
+    /// The single (not per-mailbox) result of a check.
+    func result(_ id: CheckID) throws -> CheckResult {
+        let found = results(id)
+        try #require(found.count == 1, "expected exactly one result for \(id), found \(found.count)")
+        return found[0]
+    }
+
+    /// Every result except those of `ids`.
+    func results(except ids: Set<CheckID>) -> [CheckResult] { results.filter { !ids.contains($0.id) } }
+}
+
+/// The ids of the results one healthy run must produce, in catalog order.
+func expectedResultNames(mailboxes: [String]) -> [String] {
+    CheckCatalog.standard.flatMap { d in
+        d.perMailbox ? mailboxes.map { "\(d.id)[\($0)]" } : [d.id.rawValue]
+    }
+}

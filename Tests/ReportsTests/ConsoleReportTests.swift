@@ -1,0 +1,58 @@
+@testable import Conformance
+import Foundation
+@testable import Reports
+import Testing
+
+private func results(passed: Int, failed: Int, skipped: Int) -> [CheckResult] {
+    (0..<passed).map { SampleReport.result(CheckID("p.\($0)"), .passed) }
+        + (0..<failed).map { SampleReport.result(CheckID("f.\($0)"), .failed) }
+        + (0..<skipped).map { SampleReport.result(CheckID("s.\($0)"), .skipped) }
+}
+
+@Suite("ConsoleReport")
+struct ConsoleReportTests {
+    @Test("the summary ends with 'ewscheck: N passed, N failed, N skipped'",
+          arguments: [(3, 2, 1), (0, 0, 0), (10, 0, 7), (1, 12, 0)])
+    func summaryLastLine(_ passed: Int, _ failed: Int, _ skipped: Int) {
+        let report = SampleReport.make(results(passed: passed, failed: failed, skipped: skipped))
+        let summary = ConsoleReport.summary(report, written: nil)
+        #expect(summary.split(separator: "\n", omittingEmptySubsequences: false).last
+                == "ewscheck: \(passed) passed, \(failed) failed, \(skipped) skipped")
+    }
+
+    @Test("errors, expected failures and unexpected passes are added to the last line only when present")
+    func summaryExtras() {
+        let report = SampleReport.make()
+        let last = ConsoleReport.summary(report, written: nil).split(separator: "\n").last.map(String.init)
+        #expect(last == "ewscheck: 3 passed, 2 failed, 2 skipped, 1 errored, 1 expected failures, 1 unexpected passes")
+    }
+
+    @Test("warnings, the server, the cleanup and the written files come before the count line")
+    func summaryBody() {
+        let report = SampleReport.make(results(passed: 1, failed: 0, skipped: 0), warnings: ["TLS verification is OFF"])
+        let written = ReportStore.Written(directory: "/r/run", json: "/r/run/report.json", junit: "/r/run/junit.xml")
+        let lines = ConsoleReport.summary(report, written: written).split(separator: "\n").map(String.init)
+        #expect(lines.contains("WARNING: TLS verification is OFF"))
+        #expect(lines.contains("server: \(report.server?.productName ?? "?"), build \(report.server?.build ?? "?")"))
+        #expect(lines.contains("cleanup: 1 of 2 created items removed"))
+        #expect(lines.contains("report: /r/run/report.json"))
+        #expect(lines.contains("junit:  /r/run/junit.xml"))
+        #expect(!lines.contains { $0.hasPrefix("interrupted") })
+        #expect(lines.last == "ewscheck: 1 passed, 0 failed, 0 skipped")
+    }
+
+    @Test("an interrupted run says so")
+    func summaryInterrupted() {
+        let report = SampleReport.make(results(passed: 1, failed: 0, skipped: 1), interrupted: true)
+        let summary = ConsoleReport.summary(report, written: nil)
+        #expect(summary.contains("interrupted: checks not started were skipped; cleanup ran"))
+        #expect(summary.hasSuffix("\newscheck: 1 passed, 0 failed, 1 skipped"))
+    }
+
+    @Test("a result line shows the label, the display name and the message", arguments: Outcome.allCases)
+    func resultLine(_ outcome: Outcome) {
+        let r = SampleReport.result(CheckCatalog.voicemailDeliver, mailbox: "alice@contoso.com", outcome, message: "because")
+        let label = outcome.label + String(repeating: " ", count: 5 - outcome.label.count)
+        #expect(ConsoleReport.line(r) == "\(label) voicemail.deliver[alice@contoso.com] — because")
+    }
+}
