@@ -26,7 +26,12 @@ struct Suite: Sendable {
                 let outcome = await recorder.outcome(of: dependency, mailbox: depMailbox)
                 if outcome?.satisfiesDependents != true {
                     let name = depMailbox.map { "\(dependency)[\($0)]" } ?? dependency.rawValue
-                    verdict = .skipped("depends on \(name), which \(outcome.map { "was \($0.rawValue.replacingOccurrences(of: "_", with: " "))" } ?? "did not run")")
+                    var reason = "depends on \(name), which \(outcome.map { "was \($0.rawValue.replacingOccurrences(of: "_", with: " "))" } ?? "did not run")"
+                    // Name the check that really failed, not only the skipped link before this one.
+                    if let root = await recorder.rootCause(of: dependency, mailbox: depMailbox), root != name {
+                        reason += " because \(root)"
+                    }
+                    verdict = .skipped(reason)
                     break
                 }
             }
@@ -196,7 +201,10 @@ struct Suite: Sendable {
             let ids = entries.map { ItemIdentifier(id: $0.itemID) }
             let call = await client.perform(DeleteItem(items: ids), impersonating: .primarySmtpAddress(mailbox))
             if let x = call.exchange { exchanges.append(x) }
-            for (entry, message) in zip(entries, call.messages) where message.responseClass == .success || message.responseCode == "ErrorItemNotFound" {
+            // A provider's NoError is not proof: only ErrorItemNotFound on a fresh GetItem is.
+            let check = await client.perform(GetItem(items: ids, shape: .idOnly), impersonating: .primarySmtpAddress(mailbox))
+            if let x = check.exchange { exchanges.append(x) }
+            for (entry, message) in zip(entries, check.messages) where message.responseCode == "ErrorItemNotFound" {
                 ledger.recordRemoved(itemID: entry.itemID)
             }
         }
@@ -212,7 +220,7 @@ struct Suite: Sendable {
                               facts: ["created": String(all.count)])
         } else {
             verdict = .failed("\(left.count) of \(all.count) items created could not be removed: "
-                              + left.map { "\($0.mailbox) \($0.itemID.prefix(16))…" }.joined(separator: ", "), exchanges)
+                              + left.map { "\($0.mailbox) …\($0.itemID.suffix(12))" }.joined(separator: ", ") + " (full ids in report.json cleanup.leftover)", exchanges)
         }
         await recorder.record(definition, mailbox: nil, verdict: verdict, duration: 0)
     }

@@ -127,6 +127,21 @@ actor Recorder {
         results.last { $0.id == id && $0.mailbox == mailbox }?.outcome
     }
 
+    /// For a skipped check, the first check down its dependency chain that did not pass
+    /// (`auth.service-account failed`); nil when it was not skipped for a dependency.
+    func rootCause(of id: CheckID, mailbox: String?) -> String? {
+        guard let result = results.last(where: { $0.id == id && $0.mailbox == mailbox }) else { return nil }
+        let name = mailbox.map { "\(id)[\($0)]" } ?? id.rawValue
+        guard result.outcome == .skipped else { return "\(name) \(result.outcome.rawValue.replacingOccurrences(of: "_", with: " "))" }
+        for dependency in CheckCatalog.definition(id)?.dependsOn ?? [] {
+            let depMailbox = CheckCatalog.definition(dependency)?.perMailbox == true ? mailbox : nil
+            if let outcome = outcome(of: dependency, mailbox: depMailbox), !outcome.satisfiesDependents {
+                return rootCause(of: dependency, mailbox: depMailbox)
+            }
+        }
+        return "\(name) was skipped (\(result.message))"
+    }
+
     func record(_ definition: CheckDefinition, mailbox: String?, verdict: Verdict, duration: Double) {
         var outcome = verdict.outcome
         var message = verdict.message

@@ -89,7 +89,8 @@ public struct TargetConfiguration: Sendable {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw TargetFileError("service_account.password_file \(path) is not UTF-8 text")
             }
-            password = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
+            // "\r\n" is one Character in Swift, so one dropLast removes either line ending.
+            password = text.hasSuffix("\n") || text.hasSuffix("\r\n") ? String(text.dropLast()) : text
             if password.isEmpty { throw TargetFileError("service_account.password_file \(path) is empty") }
             if let attrs = try? FileManager.default.attributesOfItem(atPath: path),
                let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0 {

@@ -29,6 +29,7 @@ public final class Simulator: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     private let log: RequestLog
+    private let routers: RouterBox
 
     /// Every request served so far.
     public var requestLog: [SimulatorRequestRecord] { log.all }
@@ -41,7 +42,8 @@ public final class Simulator: Sendable {
     public var autodiscoverURL: String { "https://autodiscover.\(configuration.domain):\(port)/autodiscover/autodiscover.xml" }
 
     private init(configuration: SimulatorConfiguration, tenant: SimulatedTenant, port: Int, caFile: String,
-                 password: String, group: MultiThreadedEventLoopGroup, channel: any Channel, log: RequestLog) {
+                 password: String, group: MultiThreadedEventLoopGroup, channel: any Channel, log: RequestLog, routers: RouterBox) {
+        self.routers = routers
         self.configuration = configuration
         self.tenant = tenant
         self.port = port
@@ -86,6 +88,7 @@ public final class Simulator: Sendable {
         // The router needs the port for the URLs it hands out; bind first, then build it.
         let routerBox = RouterBox()
         let maxBody = configuration.maxRequestBytes
+        let latency = configuration.latencyMilliseconds
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -93,9 +96,10 @@ public final class Simulator: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let router = routerBox.router else { throw SimulatorError("not ready") }
+                    routerBox.track(channel)
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(SimulatorHTTPHandler(router: router, tls: true, maxBody: maxBody))
+                    try channel.pipeline.syncOperations.addHandler(SimulatorHTTPHandler(router: router, tls: true, maxBody: maxBody, latencyMilliseconds: latency))
                 }
             }
         let channel: any Channel
@@ -112,12 +116,14 @@ public final class Simulator: Sendable {
         routerBox.router = SimulatorRouter(tenant: tenant, flavor: configuration.flavor, ews: ews, autodiscover: autodiscover,
                                            realm: "mail.\(configuration.domain)", schemaDirectory: configuration.schemaDirectory, log: log)
         return Simulator(configuration: configuration, tenant: tenant, port: port, caFile: caFile, password: password,
-                         group: group, channel: channel, log: log)
+                         group: group, channel: channel, log: log, routers: routerBox)
     }
 
     /// Stops listening and closes every connection.
     public func shutdown() async {
         try? await channel.close()
+        // Idle keep-alive connections would otherwise hold the event loops open for seconds.
+        for child in routers.openChannels { try? await child.close() }
         try? await group.shutdownGracefully()
     }
 
@@ -149,13 +155,26 @@ public final class Simulator: Sendable {
 }
 
 /// Holds the router until the port is known; read by connection initialisers afterwards.
-private final class RouterBox: @unchecked Sendable {
+/// Also remembers open connections, so shutdown can close them.
+final class RouterBox: @unchecked Sendable {
     private let lock = NSLock()
     private var value: SimulatorRouter?
+    private var channels: [ObjectIdentifier: any Channel] = [:]
+
     var router: SimulatorRouter? {
         get { lock.withLock { value } }
         set { lock.withLock { value = newValue } }
     }
+
+    func track(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        lock.withLock { channels[key] = channel }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = lock.withLock { channels.removeValue(forKey: key) }
+        }
+    }
+
+    var openChannels: [any Channel] { lock.withLock { Array(channels.values) } }
 }
 
 /// Why the simulator could not start.

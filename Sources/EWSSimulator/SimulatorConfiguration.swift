@@ -24,6 +24,8 @@ public struct SimulatorConfiguration: Sendable {
     public var mailboxOutOfScope: String = "erin"
     /// The service account's password; nil makes a random one.
     public var serviceAccountPassword: String?
+    /// Added to every response, in milliseconds (a slow or distant provider).
+    public var latencyMilliseconds: Int = 0
     /// Deliberate deviations from Exchange (none by default).
     public var quirks: Set<SimulatorQuirk> = []
     /// The largest request body accepted.

@@ -10,15 +10,17 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
     private let router: SimulatorRouter
     private let tls: Bool
     private let maxBody: Int
+    private let latency: TimeAmount
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
     private var connection = ConnectionState()
 
-    init(router: SimulatorRouter, tls: Bool, maxBody: Int) {
+    init(router: SimulatorRouter, tls: Bool, maxBody: Int, latencyMilliseconds: Int = 0) {
         self.router = router
         self.tls = tls
         self.maxBody = maxBody
+        latency = .milliseconds(Int64(latencyMilliseconds))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -46,7 +48,15 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
                 response = router.handle(request, &connection)
             }
             body = []
-            write(response, for: head, context: context)
+            if latency > .zero {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: latency) {
+                    let (handler, context) = bound.value
+                    handler.write(response, for: head, context: context)
+                }
+            } else {
+                write(response, for: head, context: context)
+            }
         }
     }
 

@@ -44,7 +44,8 @@ final class InterruptHandler: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
 
-    init(onFirst: @escaping @Sendable () -> Void) {
+    init(message: String = "interrupted; cleaning up created items and writing reports (interrupt again to quit at once)",
+         onFirst: @escaping @Sendable () -> Void) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
@@ -54,7 +55,7 @@ final class InterruptHandler: @unchecked Sendable {
                     return count
                 }
                 if n == 1 {
-                    Console.err("ewscheck: interrupted; cleaning up created items and writing reports (interrupt again to quit at once)")
+                    Console.err("ewscheck: \(message)")
                     onFirst()
                 } else {
                     exit(ExitStatus.interrupted)

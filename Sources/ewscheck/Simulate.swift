@@ -15,11 +15,23 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("port"), help: "HTTPS port on 127.0.0.1 (0 picks a free one).")
     var port: Int = 0
 
+    @Option(name: .customLong("latency-ms"), help: "Delay every response by this many milliseconds.")
+    var latencyMilliseconds: Int = 0
+
     @Option(name: .customLong("schema-dir"), help: "EWS schema folder to validate requests against (default: ../shared/ews-schemas/v2017 if present).")
     var schemaDirectory: String?
 
+    @Option(name: .customLong("quirk"), help: ArgumentHelp("Make the simulator deviate from Exchange like a broken hoster (repeatable): \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "quirk"))
+    var quirks: [String] = []
+
+    var parsedQuirks: Set<SimulatorQuirk> { Set(quirks.compactMap(SimulatorQuirk.init(rawValue:))) }
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (0...60_000).contains(latencyMilliseconds) else { throw ValidationError("--latency-ms must be 0...60000") }
+        for q in quirks where SimulatorQuirk(rawValue: q) == nil {
+            throw ValidationError("unknown --quirk '\(q)'; known: \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -27,6 +39,8 @@ struct Simulate: AsyncParsableCommand {
         config.port = port
         config.stateDirectory = URL(fileURLWithPath: stateDirectory).standardized.path
         config.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
+        config.quirks = parsedQuirks
+        config.latencyMilliseconds = latencyMilliseconds
         let simulator: Simulator
         do {
             simulator = try await Simulator.start(config)
@@ -53,7 +67,7 @@ struct Simulate: AsyncParsableCommand {
             Ctrl-C stops it.
             """)
         let stop = AsyncStream<Void> { continuation in
-            let handler = InterruptHandler { continuation.yield() }
+            let handler = InterruptHandler(message: "stopping the simulator") { continuation.yield() }
             continuation.onTermination = { _ in handler.stop() }
         }
         for await _ in stop { break }

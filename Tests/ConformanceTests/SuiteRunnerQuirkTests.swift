@@ -61,19 +61,15 @@ struct SuiteRunnerQuirkTests {
             #expect(left.allSatisfy { $0.itemClass == Suite.voicemailClass && $0.subject.contains(report.runID) })
             #expect(Set(left.map(\.mailbox)) == Set(simulator.mailboxesInScope))
 
-            withKnownIssue("""
-                Suite.cleanUp marks an item removed when the final DeleteItem answers NoError, without \
-                checking that it is gone, so a provider that ignores HardDelete passes suite.cleanup.complete
-                """) {
-                let cleanup = try report.result(CheckCatalog.cleanupComplete)
-                #expect(cleanup.outcome == .failed, "suite.cleanup.complete: \(cleanup.message)")
-                for mailbox in simulator.mailboxesInScope {
-                    #expect(cleanup.message.contains(mailbox), "the leftover list does not name \(mailbox): \(cleanup.message)")
-                }
-                #expect(report.cleanup.removed == 0)
-                #expect(!report.cleanup.leftover.isEmpty)
-                #expect(Set(report.cleanup.leftover.map(\.itemID)) == Set(left.map(\.id)))
+            // The suite must not trust DeleteItem's NoError: the leftovers are exactly what the tenant kept.
+            let cleanup = try report.result(CheckCatalog.cleanupComplete)
+            #expect(cleanup.outcome == .failed, "suite.cleanup.complete: \(cleanup.message)")
+            for mailbox in simulator.mailboxesInScope {
+                #expect(cleanup.message.contains(mailbox), "the leftover list does not name \(mailbox): \(cleanup.message)")
             }
+            #expect(report.cleanup.removed == 0)
+            #expect(!report.cleanup.leftover.isEmpty)
+            #expect(Set(report.cleanup.leftover.map(\.itemID)) == Set(left.map(\.id)))
         }
     }
 

@@ -104,13 +104,7 @@ struct TargetCredentialsTests {
     func trailingCRLFStripped() throws {
         var warnings: [String] = []
         let credentials = try target(.file(try secretFile(password + "\r\n"))).credentials(environment: [:], warnings: &warnings)
-        withKnownIssue("""
-            TargetConfiguration.credentials drops the CRLF with dropLast(2), but "\\r\\n" is one Character in Swift, \
-            so the password's last character is dropped too
-            """) {
-            #expect(passwordValue(credentials) == password)
-        }
-        // Whatever the fix, the line ending itself never stays in the password.
+        #expect(passwordValue(credentials) == password, "the password lost its last character with the CRLF")
         #expect(passwordValue(credentials)?.contains("\r") == false)
         #expect(passwordValue(credentials)?.contains("\n") == false)
     }

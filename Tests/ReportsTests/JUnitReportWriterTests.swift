@@ -50,6 +50,16 @@ struct JUnitReportWriterTests {
         #expect(root.attribute("tests") == "0")
     }
 
+    @Test("a wall clock that stepped back during the run still gives a valid time")
+    func clockSteppedBack() throws {
+        // SuiteRunner stamps startedAt and finishedAt with Date(), which NTP may step backwards.
+        let xml = JUnitReportWriter.render(SampleReport.make(seconds: -0.25))
+        let violations = try junitViolations(xml)
+        withKnownIssue("JUnitReportWriter writes a negative time (\"-0.250\"), which SUREFIRE_TIME refuses") {
+            #expect(violations.isEmpty, "\(violations)")
+        }
+    }
+
     @Test("the schema check can fail: a testcase without a name is refused")
     func validatorRejectsInvalid() throws {
         let xml = JUnitReportWriter.render(SampleReport.make()).replacingOccurrences(of: "<testcase name=", with: "<testcase label=")

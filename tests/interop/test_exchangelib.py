@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import os
 import uuid
 import wave
@@ -45,10 +44,48 @@ AUTH_MODES = {
 }
 
 
-class SimulatorCAAdapter(requests.adapters.HTTPAdapter):
-    """Verifies TLS against the simulator's CA only (set `ca_file` on a subclass)."""
+class Transcript:
+    """What went over the wire, request by request (bodies only: headers carry credentials)."""
+
+    def __init__(self, secrets):
+        self.secrets = [s for s in secrets if s]
+        self.exchanges = []  # (request, response, streamed); bodies are read only when rendered
+
+    def record(self, request, response, streamed: bool):
+        self.exchanges.append((request, response, streamed))
+
+    def close(self):
+        """Lets go of the responses, which hold on to their connection pools."""
+        for _, response, _ in self.exchanges:
+            response.close()
+        self.exchanges.clear()
+
+    def excerpt(self, value, limit=3000):
+        text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
+
+    def render(self, last=6):
+        lines = []
+        for request, response, streamed in self.exchanges[-last:]:
+            try:
+                body = "(streamed)" if streamed else self.excerpt(response.content)
+            except Exception as e:  # noqa: BLE001 - the body may be gone with its connection
+                body = f"(unreadable: {type(e).__name__})"
+            lines.append(
+                f"{request.method} {request.url} -> HTTP {response.status_code}\n"
+                f"request body:\n{self.excerpt(request.body or b'')}\nresponse body:\n{body}"
+            )
+        return "\n".join(lines) or "(exchangelib sent no HTTP request)"
+
+
+class SimulatorAdapter(requests.adapters.HTTPAdapter):
+    """Verifies TLS against the simulator's CA only, and records each exchange in `transcript`
+    (both set on a subclass)."""
 
     ca_file = ""
+    transcript: Transcript | None = None
 
     def cert_verify(self, conn, url, verify, cert):
         super().cert_verify(conn=conn, url=url, verify=self.ca_file, cert=cert)
@@ -58,57 +95,30 @@ class SimulatorCAAdapter(requests.adapters.HTTPAdapter):
             request=request, verify=self.ca_file, proxies=proxies, cert=cert
         )
 
-
-class Transcript(logging.Handler):
-    """Keeps what exchangelib logs about each POST: status, request XML and response XML."""
-
-    def __init__(self, secrets):
-        super().__init__(level=logging.DEBUG)
-        self.secrets = [s for s in secrets if s]
-        self.entries: list[str] = []
-
-    def emit(self, record):
-        args = record.args if isinstance(record.args, dict) else {}
-        if "xml_request" in args:
-            self.entries.append(
-                f"request XML:\n{self.excerpt(args['xml_request'])}\nresponse XML:\n{self.excerpt(args['xml_response'])}"
-            )
-        elif args.get("status_code") is not None:
-            self.entries.append(f"POST {args.get('url')} -> HTTP {args['status_code']}")
-
-    def excerpt(self, value, limit=3000):
-        text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-        for secret in self.secrets:
-            text = text.replace(secret, "<redacted>")
-        return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
-
-    def render(self, last=6):
-        return "\n".join(self.entries[-last:]) or "(exchangelib logged no HTTP exchange)"
+    def send(self, request, stream=False, **kwargs):
+        response = super().send(request, stream=stream, **kwargs)
+        if self.transcript is not None:
+            self.transcript.record(request, response, streamed=stream)
+        return response
 
 
 @pytest.fixture(scope="module")
-def trust_simulator(simulator):
-    """Makes exchangelib trust the simulator's CA, and forgets its cached sessions afterwards."""
+def adapter(simulator):
+    """Makes exchangelib talk through a SimulatorAdapter, and forgets its cached sessions afterwards."""
     saved = BaseProtocol.HTTP_ADAPTER_CLS
-    BaseProtocol.HTTP_ADAPTER_CLS = type("PinnedCA", (SimulatorCAAdapter,), {"ca_file": str(simulator.ca_file)})
-    yield
+    cls = type("SimulatorCA", (SimulatorAdapter,), {"ca_file": str(simulator.ca_file)})
+    BaseProtocol.HTTP_ADAPTER_CLS = cls
+    yield cls
     close_connections()
     BaseProtocol.HTTP_ADAPTER_CLS = saved
 
 
 @pytest.fixture
-def transcript(simulator, trust_simulator):
-    handler = Transcript([simulator.password])
-    logger = logging.getLogger("exchangelib.util")
-    saved_level, saved_propagate = logger.level, logger.propagate
-    # Its debug records carry request headers (a Basic token among them): keep them away from pytest's log capture.
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(saved_level)
-    logger.propagate = saved_propagate
+def transcript(simulator, adapter):
+    adapter.transcript = transcript = Transcript([simulator.password])
+    yield transcript
+    adapter.transcript = None
+    transcript.close()
     # exchangelib caches one protocol per (endpoint, credentials), whatever the auth type: start clean.
     close_connections()
 
@@ -122,11 +132,12 @@ def step(transcript):
         try:
             yield
         except Exception as e:  # noqa: BLE001 - every exception is a finding here
-            pytest.fail(
+            # `from None` keeps exchangelib's chain of wrapped exceptions out of the report.
+            raise pytest.fail.Exception(
                 f"exchangelib could not {what}: {type(e).__name__}: {transcript.excerpt(str(e), 1000)}\n"
                 f"--- last EWS exchanges ---\n{transcript.render()}",
                 pytrace=False,
-            )
+            ) from None
 
     return run_step
 
@@ -211,16 +222,13 @@ def expect_error(transcript, error_cls, action):
     """Runs `action` and fails unless exchangelib raises `error_cls`."""
     try:
         action()
+        outcome = "the call succeeded"
     except error_cls:
         return
     except Exception as e:  # noqa: BLE001
-        pytest.fail(
-            f"expected exchangelib to raise {error_cls.__name__}, it raised {type(e).__name__}: "
-            f"{transcript.excerpt(str(e), 1000)}\n--- last EWS exchanges ---\n{transcript.render()}",
-            pytrace=False,
-        )
+        outcome = f"it raised {type(e).__name__}: {transcript.excerpt(str(e), 1000)}"
     pytest.fail(
-        f"expected exchangelib to raise {error_cls.__name__}, the call succeeded\n"
+        f"expected exchangelib to raise {error_cls.__name__}, {outcome}\n"
         f"--- last EWS exchanges ---\n{transcript.render()}",
         pytrace=False,
     )

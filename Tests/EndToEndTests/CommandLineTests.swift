@@ -1,0 +1,134 @@
+import EWSSimulator
+import EWSTestSupport
+import Foundation
+import Testing
+
+/// Runs the real `ewscheck` binary: exit codes, usage errors, and Ctrl-C in the middle of a run.
+@Suite struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        let outData = LockedData(), errData = LockedData()
+        let group = DispatchGroup()
+        for (pipe, sink) in [(out, outData), (err, errData)] {
+            group.enter()
+            DispatchQueue.global().async {
+                sink.set(pipe.fileHandleForReading.readDataToEndOfFile())
+                group.leave()
+            }
+        }
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        group.wait()
+        return Run(status: process.terminationStatus, stdout: outData.string, stderr: errData.string)
+    }
+
+    @Test func helpListsTheCommandsAndExitCodes() throws {
+        let r = try Self.run(["--help"])
+        #expect(r.status == 0)
+        for word in ["run", "demo", "simulate", "64", "130"] { #expect(r.stdout.contains(word), "help mentions \(word)") }
+    }
+
+    @Test(arguments: [
+        (["run"], "--target"),
+        (["run", "--target", "/nonexistent/target.yaml"], "/nonexistent/target.yaml"),
+        (["run", "--target", "x.yaml", "--resolve", "nonsense"], "--resolve"),
+        (["demo", "--quirk", "made-up"], "made-up"),
+        (["simulate", "--port", "70000"], "--port"),
+        (["frobnicate"], "frobnicate"),
+    ])
+    func usageErrorsExit64AndNameTheProblem(_ arguments: [String], _ named: String) throws {
+        let r = try Self.run(arguments)
+        #expect(r.status == 64, "\(arguments): \(r.stderr)")
+        #expect(r.stderr.contains(named), "stderr names \(named): \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+    }
+
+    @Test func targetFileWithUnknownKeyIsAUsageError() throws {
+        let dir = try Fixtures.temporaryDirectory("e2e")
+        let file = dir + "/t.yaml"
+        try """
+            ews_url: https://mail.contoso.com/EWS/Exchange.asmx
+            service_account: {username: svc, password_env: PW}
+            mailboxes: [a@contoso.com]
+            mailbox_count: 3
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try Self.run(["run", "--target", file])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("mailbox_count"))
+        #expect(r.stderr.contains("line 4"))
+    }
+
+    @Test func interruptCleansUpAndStillWritesReports() async throws {
+        // A slow simulator, so the run is still going when the interrupt arrives.
+        var config = SimulatorConfiguration()
+        config.stateDirectory = try Fixtures.temporaryDirectory("e2e-sim")
+        config.latencyMilliseconds = 150
+        let sim = try await Simulator.start(config)
+        defer { Task { await sim.shutdown() } }
+        let dir = config.stateDirectory!
+        try Data(sim.serviceAccountPassword.utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
+        try """
+            ews_url: "\(sim.ewsURL)"
+            service_account: {username: "\(sim.serviceAccount)", auth: basic, password_file: pw}
+            mailboxes: [\(sim.mailboxesInScope.joined(separator: ", "))]
+            tls: {ca_file: ca.pem}
+            host_pins: ["mail.contoso.com:\(sim.port):127.0.0.1"]
+            concurrency: 4
+            """.write(toFile: dir + "/target.yaml", atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.executable)
+        process.arguments = ["run", "--target", dir + "/target.yaml", "--reports-dir", dir + "/reports", "--run-id", "interrupted"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        // Wait for the first voicemail to be delivered, then interrupt.
+        var seen = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !seen.contains("voicemail.deliver") && Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(seen.contains("voicemail.deliver"), "the run got as far as delivering: \(seen)")
+        #expect(!sim.tenant.allItems().isEmpty || seen.contains("voicemail.delete"))
+        kill(process.processIdentifier, SIGINT)
+        let exitDeadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < exitDeadline { usleep(20_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(sim.tenant.allItems().isEmpty, "interrupted runs still remove what they created: \(sim.tenant.allItems())")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/reports/interrupted/report.json"))) as? [String: Any]
+        #expect(report?["interrupted"] as? Bool == true)
+        #expect(report?["exit_code"] as? Int == 130)
+        let cleanup = report?["cleanup"] as? [String: Any]
+        #expect((cleanup?["created"] as? Int ?? 0) > 0)
+        #expect(cleanup?["created"] as? Int == cleanup?["removed"] as? Int)
+        let results = report?["results"] as? [[String: Any]] ?? []
+        #expect(results.contains { ($0["message"] as? String)?.contains("interrupted") == true })
+    }
+}
+
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ d: Data) { lock.withLock { data = d } }
+    var string: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
