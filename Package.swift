@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ewscheck", targets: ["ewscheck"]),
+        // Built-in provider profiles: plugins loaded at run time from beside the executable.
+        .library(name: "ewscheck-profile-exchange-online", type: .dynamic, targets: ["ProfileExchangeOnline"]),
+        .library(name: "ewscheck-profile-exchange-onprem", type: .dynamic, targets: ["ProfileExchangeOnPrem"]),
+        .library(name: "ewscheck-profile-generic-hoster", type: .dynamic, targets: ["ProfileGenericHoster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -29,6 +33,17 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // The plugin ABI: the C header plugins and host share, and the version symbol plugins export.
+        .target(name: "CEWSCheckPlugin", path: "plugins/abi", publicHeadersPath: "include"),
+        // The profile format, shared by the host (which validates it) and the Swift SDK.
+        .target(name: "ProviderManifest"),
+        // The Swift SDK for writing provider plugins.
+        .target(name: "EWSCheckPluginSDK", dependencies: ["CEWSCheckPlugin", "ProviderManifest"], path: "plugins/sdk"),
+        .target(name: "ProfileExchangeOnline", dependencies: ["EWSCheckPluginSDK"], path: "plugins/exchange-online"),
+        .target(name: "ProfileExchangeOnPrem", dependencies: ["EWSCheckPluginSDK"], path: "plugins/exchange-onprem"),
+        .target(name: "ProfileGenericHoster", dependencies: ["EWSCheckPluginSDK"], path: "plugins/generic-hoster"),
+        // Finds, probes, loads and validates provider plugins.
+        .target(name: "ProviderHost", dependencies: ["CEWSCheckPlugin", "ProviderManifest"]),
         .target(name: "EWSTransport", dependencies: ["CEWSCurl"]),
         .target(name: "EWSProtocol", dependencies: ["CEWSXML", "EWSTransport"]),
         .target(
@@ -55,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "ewscheck",
             dependencies: [
-                "Conformance", "Reports", "EWSSimulator", "EWSTransport",
+                "Conformance", "Reports", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +82,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSSimulator", "EWSTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSTestSupport"]),
+        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

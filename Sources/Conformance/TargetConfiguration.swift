@@ -152,8 +152,11 @@ extension TargetConfiguration {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
 
         let ewsURL = try string(top, "ews_url", required: true) ?? ""
-        guard let url = URL(string: ewsURL), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host != nil else {
+        guard let url = URL(string: ewsURL), let scheme = url.scheme?.lowercased(), url.host != nil else {
             throw TargetFileError("ews_url '\(ewsURL)' is not an absolute https URL")
+        }
+        guard scheme == "https" else {
+            throw TargetFileError("ews_url '\(ewsURL)' must use https: credentials are never sent over plain http")
         }
         let accountNode = try requiredMapping(top, "service_account")
         try checkKeys(accountNode, allowed: accountKeys, in: "service_account")
@@ -180,6 +183,9 @@ extension TargetConfiguration {
         for item in seq {
             guard let s = item.scalar?.string, s.contains("@") else {
                 throw TargetFileError("mailboxes entry at line \(line(item)) is not an SMTP address")
+            }
+            guard !mailboxes.contains(s.lowercased()) else {
+                throw TargetFileError("mailboxes entry at line \(line(item)) repeats \(s)")
             }
             mailboxes.append(s.lowercased())
         }

@@ -8,7 +8,8 @@ public enum JUnitReportWriter {
     /// The report as JUnit XML.
     public static func render(_ report: RunReport) -> String {
         let s = report.summary
-        let seconds = report.finishedAt.timeIntervalSince(report.startedAt)
+        // A wall clock stepped back during the run must not give a negative time (the XSD refuses it).
+        let seconds = max(0, report.finishedAt.timeIntervalSince(report.startedAt))
         let failures = s.failed + s.unexpectedPasses
         let skipped = s.skipped + s.expectedFailures
         let time = String(format: "%.3f", seconds)
@@ -63,10 +64,11 @@ public enum JUnitReportWriter {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
             case "\t": out += "&#9;"
             default:
                 let v = c.value
-                if v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000 { out.unicodeScalars.append(c) }
+                if (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000 { out.unicodeScalars.append(c) }
             }
         }
         return out

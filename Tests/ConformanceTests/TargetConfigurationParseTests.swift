@@ -89,6 +89,17 @@ struct TargetConfigurationParseTests {
         #expect(target.sourcePath == path)
     }
 
+    @Test("the example target shipped in examples/ loads")
+    func shippedExampleLoads() throws {
+        let path = TestPaths.repositoryRoot.appendingPathComponent("examples/target.yaml").path
+        try #require(FileManager.default.fileExists(atPath: path), "examples/target.yaml is missing at \(path)")
+        let target = try TargetConfiguration.load(path: path)
+        #expect(target.ewsURL.hasPrefix("https://"))
+        #expect(!target.mailboxes.isEmpty)
+        #expect(target.insecure == false, "the example must not teach turning TLS verification off")
+        #expect(target.hostPins.isEmpty)
+    }
+
     @Test("absolute secret and CA paths are kept as written")
     func absolutePathsKept() throws {
         let yaml = replacing(4, with: ["  password_file: /etc/ewscheck/pw"]) + "tls:\n  ca_file: /etc/ssl/ca.pem\n"
@@ -185,7 +196,7 @@ struct TargetConfigurationParseTests {
     @Test("an ews_url over plain http is refused: a target must be https")
     func plainHTTPRefused() {
         let yaml = replacing(1, with: ["ews_url: http://mail.contoso.com/EWS/Exchange.asmx"])
-        withKnownIssue("TargetConfiguration.parse accepts http:// URLs although its own message says 'not an absolute https URL'") {
+        do {
             let error = parseError(yaml)
             #expect(error != nil, "an http:// EWS URL was accepted")
             #expect(error?.message.contains("https") == true)

@@ -42,15 +42,20 @@ enum LiveSimulator {
     static func with<R>(quirks: Set<SimulatorQuirk> = [], _ body: (Simulator) async throws -> R) async throws -> R {
         var config = SimulatorConfiguration()
         config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
-        config.stateDirectory = try TestPaths.temporaryDirectory("sim")
+        let state = try TestPaths.temporaryDirectory("sim")
+        config.stateDirectory = state
         config.quirks = quirks
         let simulator = try await Simulator.start(config)
+        func stop() async {
+            await simulator.shutdown()
+            try? FileManager.default.removeItem(atPath: state)
+        }
         do {
             let result = try await body(simulator)
-            await simulator.shutdown()
+            await stop()
             return result
         } catch {
-            await simulator.shutdown()
+            await stop()
             throw error
         }
     }
