@@ -47,6 +47,9 @@ final class RawServer: @unchecked Sendable {
                         if w <= 0 { break }
                         sent += w
                     }
+                    // Forget it before closing: a second close in stop() could hit a reused fd
+                    // belonging to someone else's connection.
+                    lock.withLock { clients.removeAll { $0 == client } }
                     close(client)
                 }
             }
