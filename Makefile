@@ -4,7 +4,7 @@ EWSCHECK := .build/debug/ewscheck
 VENV_PYTHON := .venv/bin/python
 
 .DEFAULT_GOAL := build
-.PHONY: setup build demo test
+.PHONY: setup build demo test bench
 
 ## setup: install Debian packages (as root) and the Python venv for tests/interop
 setup:
@@ -14,6 +14,14 @@ setup:
 build:
 	swift build
 
+## plugins-c: the example plugin written in C (plugins/examples/c-hoster), built with json-c
+.PHONY: plugins-c
+plugins-c: .build/plugins/libewscheck-c-hoster.so
+
+.build/plugins/libewscheck-c-hoster.so: plugins/examples/c-hoster/c_hoster.c plugins/abi/include/ewscheck_plugin.h
+	@mkdir -p $(@D)
+	cc -shared -fPIC -O2 -Wall -Wextra -Werror -Iplugins/abi/include -o $@ $< $$(pkg-config --cflags --libs json-c)
+
 ## demo: run the conformance suite against the built-in simulator; reports go to reports/
 # make itself can only exit 0 or 2, so a failing demo also prints ewscheck's own exit code.
 demo: setup build
@@ -22,8 +30,12 @@ demo: setup build
 	exit $$status
 
 ## test: Swift unit tests, then the interop tests against real third-party clients; both always run
-test: setup
+test: setup plugins-c
 	@status=0; \
 	swift test || status=1; \
 	$(VENV_PYTHON) -m pytest -q tests/interop || status=1; \
 	exit $$status
+
+## bench: wall time, peak memory and request latencies of the demo suite (figures, not a test)
+bench: setup build
+	$(VENV_PYTHON) scripts/bench.py --runs 5

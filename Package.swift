@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Conformance",
             dependencies: [
-                "EWSTransport", "EWSProtocol",
+                "EWSTransport", "EWSProtocol", "ProviderManifest",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -65,6 +65,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -82,7 +83,9 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSSimulator", "EWSTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSTestSupport"]),
-        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport"]),
+        .testTarget(name: "ProviderManifestTests", dependencies: ["ProviderManifest"]),
+        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,10 +19,13 @@ public enum CheckCatalog {
     public static let endpointReachable = CheckID("ews.endpoint.reachable")
     public static let serviceAccountAuth = CheckID("auth.service-account")
     public static let serverVersion = CheckID("ews.server-version")
+    public static let refusedSchemes = CheckID("auth.refused-schemes")
     public static let impersonationGetFolder = CheckID("impersonation.primary-smtp.getfolder")
     public static let outOfScopeDenied = CheckID("impersonation.out-of-scope.denied")
     public static let nonexistentRejected = CheckID("impersonation.nonexistent-mailbox.rejected")
+    public static let requestVersionProduct = CheckID("ews.request-version.exchange2016")
     public static let voicemailDeliver = CheckID("voicemail.deliver")
+    public static let voicemailMessageWaiting = CheckID("voicemail.message-waiting")
     public static let voicemailReadback = CheckID("voicemail.readback")
     public static let voicemailDelete = CheckID("voicemail.delete")
     public static let cleanupComplete = CheckID("suite.cleanup.complete")
@@ -35,8 +38,14 @@ public enum CheckCatalog {
         .init(id: serviceAccountAuth, title: "Service account authenticates",
               requirement: "The service account's credentials are accepted with the configured scheme and EWS answers.",
               dependsOn: [endpointReachable], perMailbox: false, mustFail: false),
+        .init(id: refusedSchemes, title: "Schemes the profile rules out are refused",
+              requirement: "Authentication schemes the provider profile says are switched off (Basic in Exchange Online) are answered with 401, never served.",
+              dependsOn: [endpointReachable], perMailbox: false, mustFail: true),
         .init(id: serverVersion, title: "Server version reported",
               requirement: "EWS responses carry ServerVersionInfo, so clients can pick a request version.",
+              dependsOn: [serviceAccountAuth], perMailbox: false, mustFail: false),
+        .init(id: requestVersionProduct, title: "RequestServerVersion Exchange2016 accepted",
+              requirement: "The provider accepts RequestServerVersion Exchange2016, which the product sends to Exchange 2016, 2019, SE and Online.",
               dependsOn: [serviceAccountAuth], perMailbox: false, mustFail: false),
         .init(id: impersonationGetFolder, title: "Impersonated GetFolder(Inbox) by primary SMTP address",
               requirement: "The service account can act as each configured mailbox through ExchangeImpersonation (PrimarySmtpAddress) and read its Inbox.",
@@ -50,6 +59,9 @@ public enum CheckCatalog {
         .init(id: voicemailDeliver, title: "Voicemail lands in the Inbox",
               requirement: "A voicemail message (IPM.Note.Microsoft.Voicemail.UM.CA with a WAV attachment) can be created in each mailbox's Inbox.",
               dependsOn: [impersonationGetFolder], perMailbox: true, mustFail: false),
+        .init(id: voicemailMessageWaiting, title: "New voicemail raises the Inbox unread count",
+              requirement: "GetFolder(Inbox) reports UnreadCount, and a new voicemail raises it by one: message-waiting lamps are driven from it.",
+              dependsOn: [voicemailDeliver], perMailbox: true, mustFail: false),
         .init(id: voicemailReadback, title: "Voicemail reads back byte for byte",
               requirement: "GetItem lists the WAV attachment and GetAttachment returns exactly the bytes delivered.",
               dependsOn: [voicemailDeliver], perMailbox: true, mustFail: false),

@@ -57,12 +57,36 @@ public struct RunReport: Sendable, Codable {
         public var leftover: [CleanupLedger.Entry]
     }
 
+    /// The provider profile in force.
+    public struct Profile: Sendable, Codable {
+        public var id: String
+        public var name: String
+        public var version: String
+        public var source: String
+    }
+    /// A dated readiness fact of the profile, relative to the run date.
+    public struct Notice: Sendable, Codable, Hashable {
+        public var id: String
+        public var date: String
+        public var kind: String
+        public var summary: String
+        public var link: String?
+        /// Whether the date has come.
+        public var inEffect: Bool
+        /// Days from the date to the run (negative: still ahead).
+        public var daysFromRun: Int
+        /// `in effect since 2026-10-01 (56 days ago)`.
+        public var status: String
+    }
+
     public var schemaVersion: Int = 1
     public var tool: Tool
     public var runID: String
     public var startedAt: Date
     public var finishedAt: Date
     public var target: Target
+    public var profile: Profile?
+    public var notices: [Notice] = []
     public var tls: TLS
     public var server: ServerVersionInfo?
     public var summary: Summary

@@ -10,6 +10,7 @@ struct Suite: Sendable {
     let recorder: Recorder
     let ledger: CleanupLedger
     let runID: String
+    let profile: RunProfile?
 
     static let voicemailClass = "IPM.Note.Microsoft.Voicemail.UM.CA"
 
@@ -46,9 +47,14 @@ struct Suite: Sendable {
     func runChecks() async {
         await check(CheckCatalog.endpointReachable) { await reachability() }
         await check(CheckCatalog.serviceAccountAuth) { await authentication() }
+        // Only a profile says which schemes must be refused; without one the check does not apply.
+        if profile?.manifest.auth.refusedSchemes.isEmpty == false {
+            await check(CheckCatalog.refusedSchemes) { await refusedSchemes() }
+        }
         await check(CheckCatalog.serverVersion) { await serverVersion() }
         await check(CheckCatalog.outOfScopeDenied) { await outOfScope() }
         await check(CheckCatalog.nonexistentRejected) { await nonexistent() }
+        await check(CheckCatalog.requestVersionProduct) { await requestVersion(.exchange2016) }
         // Mailboxes run side by side, each through its own chain of checks.
         let width = max(1, target.concurrency)
         await withTaskGroup(of: Void.self) { group in
@@ -65,13 +71,19 @@ struct Suite: Sendable {
     }
 
     func mailboxChecks(_ mailbox: String) async {
-        await check(CheckCatalog.impersonationGetFolder, mailbox: mailbox) { await impersonatedGetFolder(mailbox) }
+        var unreadBefore: Int?
+        await check(CheckCatalog.impersonationGetFolder, mailbox: mailbox) {
+            let (verdict, unread) = await impersonatedGetFolder(mailbox)
+            unreadBefore = unread
+            return verdict
+        }
         var delivered: DeliveredVoicemail?
         await check(CheckCatalog.voicemailDeliver, mailbox: mailbox) {
             let (verdict, item) = await deliverVoicemail(mailbox)
             delivered = item
             return verdict
         }
+        await check(CheckCatalog.voicemailMessageWaiting, mailbox: mailbox) { await messageWaiting(mailbox, before: unreadBefore) }
         await check(CheckCatalog.voicemailReadback, mailbox: mailbox) {
             guard let delivered else { return .errored("no delivered item to read back") }
             return await readBack(delivered)
@@ -120,26 +132,114 @@ struct Suite: Sendable {
         }
     }
 
+    /// Each scheme the profile rules out gets a request with made-up credentials (never the service
+    /// account's: no lockout risk), which must be answered 401 or 403.
+    func refusedSchemes() async -> Verdict {
+        let refused = (profile?.manifest.auth.refusedSchemes ?? []).filter { $0 == "basic" || $0 == "ntlm" }
+        guard !refused.isEmpty else {
+            return .skipped("the \(profile?.id ?? "") profile rules out no scheme this harness can try yet (basic, ntlm)")
+        }
+        var exchanges: [HTTPExchange?] = []
+        var problems: [String] = []
+        var facts: [String: String] = [:]
+        for scheme in refused {
+            let user = "ewscheck-refusal-probe@invalid.example"
+            let password = Secret(UUID().uuidString)
+            let credentials: HTTPCredentials = scheme == "basic" ? .basic(user: user, password: password) : .ntlm(user: user, password: password)
+            let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
+                credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
+                hostPins: transport.configuration.hostPins, connections: 1))
+            defer { probe.shutdown() }
+            var settings = client.configuration
+            settings.requestAdjuster = nil
+            let call = await EWSClient(transport: probe, configuration: settings).perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly))
+            exchanges.append(call.exchange)
+            facts["\(scheme)_status"] = call.httpStatus.map(String.init) ?? "none"
+            switch call.outcome {
+            case .httpError(401, _), .httpError(403, _): continue
+            case .transportError(let e): return .errored("\(scheme): no answer: \(e)", exchanges)
+            default: problems.append("\(scheme) was not refused (\(call.summary))")
+            }
+        }
+        if problems.isEmpty {
+            return .passed("\(refused.joined(separator: " and ")) refused with 401/403 as the profile says", exchanges, facts: facts)
+        }
+        return .failed(problems.joined(separator: "; "), exchanges, facts: facts)
+    }
+
     func serverVersion() async -> Verdict {
+        var exchanges: [HTTPExchange?] = []
+        if await recorder.serverVersion == nil, let mailbox = target.mailboxes.first {
+            // App-only tokens (Exchange Online) get a fault without the header until a request
+            // impersonates someone: ask again as the first mailbox.
+            let call = await client.perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly),
+                                            impersonating: .primarySmtpAddress(mailbox))
+            await recorder.setServerVersion(call.serverVersion)
+            exchanges.append(call.exchange)
+        }
         guard let v = await recorder.serverVersion else {
-            return .failed("the EWS response carried no ServerVersionInfo header")
+            return .failed("the EWS responses carried no ServerVersionInfo header", exchanges)
         }
         var facts = ["build": v.build, "product": v.productName]
         if let version = v.version { facts["version"] = version }
-        return .passed("\(v.productName), build \(v.build)\(v.version.map { ", schema \($0)" } ?? "")", facts: facts)
+        if let minimum = profile?.minimumServerBuild, let minimumText = profile?.manifest.ews.minimumServerVersion {
+            let actual = [v.majorVersion, v.minorVersion, v.majorBuildNumber, v.minorBuildNumber].map { $0 ?? 0 }
+            facts["minimum_build"] = minimumText
+            if actual.lexicographicallyPrecedes(minimum + Array(repeating: 0, count: max(0, 4 - minimum.count))) {
+                return .failed("build \(v.build) is older than the \(minimumText) the \(profile?.id ?? "") profile requires", facts: facts)
+            }
+        }
+        return .passed("\(v.productName), build \(v.build)\(v.version.map { ", schema \($0)" } ?? "")", exchanges, facts: facts)
     }
 
-    func impersonatedGetFolder(_ mailbox: String) async -> Verdict {
+    /// The verdict, and the Inbox unread count when the provider gives one.
+    func impersonatedGetFolder(_ mailbox: String) async -> (Verdict, Int?) {
         let call = await client.perform(GetFolder(folders: [.inbox]), impersonating: .primarySmtpAddress(mailbox))
         await recorder.setServerVersion(call.serverVersion)
         if call.messages.count == 1, let m = call.messages.first, m.responseClass == .success, let folder = m.payload {
             var facts = ["folder_id_present": "true"]
             if let total = folder.totalCount { facts["total_count"] = String(total) }
             if let unread = folder.unreadCount { facts["unread_count"] = String(unread) }
-            return .passed("read \(mailbox)'s \(folder.displayName ?? "Inbox") as the service account (\(folder.totalCount.map { "\($0) items" } ?? "count not given"))",
-                           [call.exchange], facts: facts)
+            return (.passed("read \(mailbox)'s \(folder.displayName ?? "Inbox") as the service account (\(folder.totalCount.map { "\($0) items" } ?? "count not given"))",
+                            [call.exchange], facts: facts), folder.unreadCount)
         }
-        return failure(of: call, doing: "impersonated GetFolder(Inbox) of \(mailbox)")
+        return (failure(of: call, doing: "impersonated GetFolder(Inbox) of \(mailbox)"), nil)
+    }
+
+    /// The Inbox unread count rises by one with a new voicemail (what message-waiting lamps read).
+    func messageWaiting(_ mailbox: String, before: Int?) async -> Verdict {
+        let call = await client.perform(GetFolder(folders: [.inbox]), impersonating: .primarySmtpAddress(mailbox))
+        guard let m = call.messages.first, m.responseClass == .success, let folder = m.payload else {
+            return failure(of: call, doing: "GetFolder(Inbox) after the voicemail")
+        }
+        guard let after = folder.unreadCount, let before else {
+            return .failed("GetFolder(Inbox) of \(mailbox) gives no UnreadCount, so a message-waiting lamp cannot be driven from it", [call.exchange])
+        }
+        guard after == before + 1 else {
+            return .failed("the Inbox unread count went from \(before) to \(after) after one new voicemail, not to \(before + 1)", [call.exchange],
+                           facts: ["unread_before": String(before), "unread_after": String(after)])
+        }
+        return .passed("the Inbox unread count went from \(before) to \(after) with the new voicemail", [call.exchange],
+                       facts: ["unread_before": String(before), "unread_after": String(after)])
+    }
+
+    /// The provider accepts a request version the product sends.
+    func requestVersion(_ version: ExchangeVersion) async -> Verdict {
+        var settings = client.configuration
+        settings.requestVersion = version
+        let probe = EWSClient(transport: transport, configuration: settings)
+        let call = await probe.perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly))
+        switch call.outcome {
+        case .fault(let fault) where ["ErrorInvalidServerVersion", "ErrorIncorrectSchemaVersion", "ErrorInvalidSchemaVersionForMailboxVersion"].contains(fault.code):
+            return .failed("RequestServerVersion \(version) is refused with \(fault.code): \(fault.faultString)", [call.exchange],
+                           facts: ["response_code": fault.code])
+        case .responses, .fault:
+            return .passed("RequestServerVersion \(version) is accepted (\(call.summary))", [call.exchange])
+        case .transportError(let e):
+            return .errored("no answer: \(e)", [call.exchange])
+        default:
+            return .failed("the request with RequestServerVersion \(version) was answered \(call.summary)", [call.exchange])
+        }
     }
 
     func outOfScope() async -> Verdict {

@@ -11,12 +11,19 @@ public struct RunOptions: Sendable {
     public var knownDeviations: [CheckID: String]
     /// The tool version written into reports.
     public var toolVersion: String
+    /// The provider profile, if one was chosen; its deviations join ``knownDeviations``.
+    public var profile: RunProfile?
+    /// The run date readiness notices are dated against (now, unless a test pins it).
+    public var now: Date
 
     /// Creates options.
-    public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0") {
+    public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
+                profile: RunProfile? = nil, now: Date = Date()) {
         self.runID = runID
         self.knownDeviations = knownDeviations
         self.toolVersion = toolVersion
+        self.profile = profile
+        self.now = now
     }
 
     /// A sortable, unique run id: `20261126T170530Z-3f9a`.
@@ -56,30 +63,51 @@ public struct SuiteRunner: Sendable {
         if target.insecure {
             warnings.append("TLS certificate verification is OFF (insecure): results do not prove the provider's certificate is valid")
         }
+        let profile = options.profile
+        let connections = min(target.concurrency, profile?.manifest.ews.maxConcurrency ?? Int.max)
+        // auth: oauth2 — the bearer token comes from the token endpoint before any check runs.
+        let oauth = await OAuthTokenCheck.acquire(for: target)
+        let credentials = oauth?.credentials ?? self.credentials
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: credentials,
             tls: .init(verify: !target.insecure, caFile: target.caFile),
-            hostPins: target.hostPins, connections: target.concurrency))
+            hostPins: target.hostPins, connections: connections), firstExchangeID: oauth?.nextExchangeID ?? 1)
         defer { transport.shutdown() }
-        let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: target.requestVersion))
-        let recorder = Recorder(deviations: options.knownDeviations, progress: progress)
+        let version = target.requestVersionIsExplicit ? target.requestVersion : (profile?.requestVersion ?? target.requestVersion)
+        let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: version,
+                                                                          extraHeaders: profile?.extraHeaders ?? [],
+                                                                          requestAdjuster: profile?.requestAdjuster))
+        let deviations = options.knownDeviations.merging(profile?.knownDeviations ?? [:]) { explicit, _ in explicit }
+        let recorder = Recorder(deviations: deviations, progress: progress)
+        if let oauth { await recorder.record(OAuthTokenCheck.definition, mailbox: nil, verdict: oauth.verdict, duration: oauth.duration) }
         let ledger = CleanupLedger()
-        let suite = Suite(target: target, client: client, transport: transport, recorder: recorder, ledger: ledger, runID: options.runID)
+        var effectiveTarget = target
+        effectiveTarget.requestVersion = version
+        effectiveTarget.concurrency = connections
+        if let profile, let scheme = credentials.schemeName?.lowercased(),
+           !profile.manifest.auth.schemes.contains(where: { $0 == scheme || ($0.hasPrefix("oauth2") && scheme == "bearer") }) {
+            warnings.append("profile \(profile.id) expects \(profile.manifest.auth.schemes.joined(separator: " or ")), but the target uses \(scheme)")
+        }
+        let suite = Suite(target: effectiveTarget, client: client, transport: transport, recorder: recorder, ledger: ledger,
+                          runID: options.runID, profile: profile)
 
         await suite.runChecks()
         let interrupted = Task.isCancelled
         await suite.cleanUp()
 
+        warnings += profile?.hookDiagnostics() ?? []
         let results = await recorder.sortedResults(mailboxOrder: target.mailboxes)
         let summary = RunReport.Summary(results: results)
         let all = ledger.all
         return RunReport(
             tool: .init(name: "ewscheck", version: options.toolVersion), runID: options.runID,
             startedAt: started, finishedAt: Date(),
-            target: .init(name: target.name, ewsURL: target.ewsURL, requestVersion: target.requestVersion.rawValue,
+            target: .init(name: target.name, ewsURL: target.ewsURL, requestVersion: version.rawValue,
                           authScheme: credentials.schemeName ?? "none", serviceAccount: target.serviceAccount.username,
                           mailboxes: target.mailboxes, outOfScopeMailbox: target.outOfScopeMailbox,
                           nonexistentMailbox: target.nonexistentMailbox, hostPins: target.hostPins.map(\.description)),
+            profile: profile.map { .init(id: $0.id, name: $0.name, version: $0.version, source: $0.source) },
+            notices: profile?.notices(relativeTo: options.now) ?? [],
             tls: .init(verify: !target.insecure, insecure: target.insecure, caFile: target.caFile),
             server: await recorder.serverVersion, summary: summary,
             exitCode: Int(ExitStatus.of(summary, interrupted: interrupted)), interrupted: interrupted,

@@ -17,6 +17,8 @@ public struct TargetConfiguration: Sendable {
     /// The authentication scheme for the service account.
     public enum AuthScheme: String, Sendable, Hashable, CaseIterable {
         case basic, ntlm
+        /// OAuth 2.0 client credentials: a bearer token from the token endpoint (Exchange Online).
+        case oauth2
     }
 
     /// The service account.
@@ -25,8 +27,17 @@ public struct TargetConfiguration: Sendable {
         public var username: String
         /// The scheme.
         public var auth: AuthScheme
-        /// Where the password comes from.
+        /// Where the password (for oauth2: the client secret) comes from.
         public var secret: SecretSource
+        /// The client credentials settings, for `auth: oauth2`.
+        public var oauth: OAuth?
+
+        /// Creates a service account.
+        public init(username: String, auth: AuthScheme, secret: SecretSource) {
+            self.username = username
+            self.auth = auth
+            self.secret = secret
+        }
     }
 
     /// A display name for reports.
@@ -35,6 +46,8 @@ public struct TargetConfiguration: Sendable {
     public var ewsURL: String
     /// `RequestServerVersion` to send.
     public var requestVersion: ExchangeVersion
+    /// Whether the target file set `request_version` (it then wins over a profile's).
+    public var requestVersionIsExplicit = false
     /// The service account.
     public var serviceAccount: ServiceAccount
     /// The mailboxes to certify (primary SMTP addresses).
@@ -75,32 +88,43 @@ public struct TargetConfiguration: Sendable {
     /// - Parameter warnings: receives a warning when a secret file is readable by others.
     public func credentials(environment: [String: String] = ProcessInfo.processInfo.environment,
                             warnings: inout [String]) throws(TargetFileError) -> HTTPCredentials {
+        let password = try secretValue(environment: environment, warnings: &warnings)
+        switch serviceAccount.auth {
+        case .basic: return .basic(user: serviceAccount.username, password: Secret(password))
+        case .ntlm: return .ntlm(user: serviceAccount.username, password: Secret(password))
+        // The bearer token is the runner's to get (it is evidence of the run): the secret was
+        // only checked here. See clientCredentials(environment:warnings:).
+        case .oauth2: return .none
+        }
+    }
+
+    /// Reads the secret from its source; errors name the target file key.
+    func secretValue(environment: [String: String], warnings: inout [String]) throws(TargetFileError) -> String {
+        let key = secretKey
         let password: String
         switch serviceAccount.secret {
         case .environment(let variable):
             guard let value = environment[variable], !value.isEmpty else {
-                throw TargetFileError("service_account.password_env names \(variable), which is not set or empty")
+                throw TargetFileError("\(key) names \(variable), which is not set or empty")
             }
             password = value
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw TargetFileError("service_account.password_file \(path) does not exist or cannot be read")
+                throw TargetFileError("\(key) \(path) does not exist or cannot be read")
             }
             guard let text = String(data: data, encoding: .utf8) else {
-                throw TargetFileError("service_account.password_file \(path) is not UTF-8 text")
+                throw TargetFileError("\(key) \(path) is not UTF-8 text")
             }
             // "\r\n" is one Character in Swift, so one dropLast removes either line ending.
             password = text.hasSuffix("\n") || text.hasSuffix("\r\n") ? String(text.dropLast()) : text
-            if password.isEmpty { throw TargetFileError("service_account.password_file \(path) is empty") }
+            if password.isEmpty { throw TargetFileError("\(key) \(path) is empty") }
             if let attrs = try? FileManager.default.attributesOfItem(atPath: path),
                let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                warnings.append("password file \(path) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it")
+                let what = serviceAccount.auth == .oauth2 ? "client secret" : "password"
+                warnings.append("\(what) file \(path) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it")
             }
         }
-        switch serviceAccount.auth {
-        case .basic: return .basic(user: serviceAccount.username, password: Secret(password))
-        case .ntlm: return .ntlm(user: serviceAccount.username, password: Secret(password))
-        }
+        return password
     }
 }
 
@@ -116,7 +140,7 @@ public struct TargetFileError: Error, Sendable, CustomStringConvertible {
 extension TargetConfiguration {
     private static let topKeys = ["name", "ews_url", "request_version", "service_account", "mailboxes",
                                   "negative_controls", "tls", "host_pins", "concurrency"]
-    private static let accountKeys = ["username", "auth", "password_env", "password_file"]
+    private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys
     private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"]
     private static let tlsKeys = ["ca_file", "insecure"]
 
@@ -159,20 +183,28 @@ extension TargetConfiguration {
             throw TargetFileError("ews_url '\(ewsURL)' must use https: credentials are never sent over plain http")
         }
         let accountNode = try requiredMapping(top, "service_account")
+        try rejectInlineSecrets(accountNode)
         try checkKeys(accountNode, allowed: accountKeys, in: "service_account")
-        let username = try string(accountNode, "username", required: true, path: "service_account.") ?? ""
         let authText = try string(accountNode, "auth", path: "service_account.") ?? "ntlm"
         guard let auth = AuthScheme(rawValue: authText.lowercased()) else {
-            throw TargetFileError("service_account.auth is '\(authText)'; expected one of: basic, ntlm")
+            throw TargetFileError("service_account.auth is '\(authText)'; expected one of: \(AuthScheme.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let env = try string(accountNode, "password_env", path: "service_account.")
-        let file = try string(accountNode, "password_file", path: "service_account.")
-        let secret: SecretSource
-        switch (env, file) {
-        case (let e?, nil): secret = .environment(e)
-        case (nil, let f?): secret = .file(resolve(f))
-        case (nil, nil): throw TargetFileError("service_account needs password_env or password_file (the password itself never goes in the file)")
-        default: throw TargetFileError("service_account has both password_env and password_file; keep one")
+        let serviceAccount: ServiceAccount
+        if auth == .oauth2 {
+            serviceAccount = try oauthServiceAccount(accountNode, resolve: resolve)
+        } else {
+            try rejectOAuthKeys(accountNode, auth: auth)
+            let username = try string(accountNode, "username", required: true, path: "service_account.") ?? ""
+            let env = try string(accountNode, "password_env", path: "service_account.")
+            let file = try string(accountNode, "password_file", path: "service_account.")
+            let secret: SecretSource
+            switch (env, file) {
+            case (let e?, nil): secret = .environment(e)
+            case (nil, let f?): secret = .file(resolve(f))
+            case (nil, nil): throw TargetFileError("service_account needs password_env or password_file (the password itself never goes in the file)")
+            default: throw TargetFileError("service_account has both password_env and password_file; keep one")
+            }
+            serviceAccount = ServiceAccount(username: username, auth: auth, secret: secret)
         }
 
         guard let mailboxesNode = top["mailboxes"] else { throw TargetFileError("missing required key 'mailboxes'") }
@@ -228,14 +260,16 @@ extension TargetConfiguration {
         guard version.isKnown else {
             throw TargetFileError("request_version '\(version)' is not an ExchangeVersionType value (e.g. Exchange2013_SP1, Exchange2016)")
         }
-        return TargetConfiguration(
+        var target = TargetConfiguration(
             name: try string(top, "name") ?? (url.host ?? ewsURL), ewsURL: ewsURL, requestVersion: version,
-            serviceAccount: ServiceAccount(username: username, auth: auth, secret: secret),
+            serviceAccount: serviceAccount,
             mailboxes: mailboxes, outOfScopeMailbox: outOfScope, nonexistentMailbox: nonexistent,
             caFile: caFile, insecure: insecure, hostPins: pins, concurrency: concurrency)
+        target.requestVersionIsExplicit = top["request_version"] != nil
+        return target
     }
 
-    private static func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }
+    static func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }
 
     private static func mapping(_ node: Node, _ what: String) throws(TargetFileError) -> Node.Mapping {
         guard let m = node.mapping else { throw TargetFileError("\(what) (line \(line(node))) must be a mapping of keys to values") }
@@ -256,7 +290,7 @@ extension TargetConfiguration {
         }
     }
 
-    private static func string(_ m: Node.Mapping, _ key: String, required: Bool = false, path: String = "") throws(TargetFileError) -> String? {
+    static func string(_ m: Node.Mapping, _ key: String, required: Bool = false, path: String = "") throws(TargetFileError) -> String? {
         guard let node = m[key] else {
             if required { throw TargetFileError("missing required key '\(path)\(key)'") }
             return nil

@@ -2,6 +2,10 @@ import EWSTransport
 
 /// Sends EWS operations to one endpoint over an ``HTTPTransport``.
 public struct EWSClient: Sendable {
+    /// Changes a request just before it is sent (a provider plugin's `adjust_request` hook): gets
+    /// the request, the operation name and whom it impersonates.
+    public typealias RequestAdjuster = @Sendable (_ request: inout HTTPRequest, _ operation: String, _ impersonated: ConnectingSID?) -> Void
+
     /// Settings of the client.
     public struct Configuration: Sendable {
         /// The EWS URL (`https://host/EWS/Exchange.asmx`).
@@ -12,14 +16,17 @@ public struct EWSClient: Sendable {
         public var sendAnchorMailbox: Bool
         /// Extra HTTP header fields a provider requires.
         public var extraHeaders: [HTTPHeader]
+        /// A last change to each request (from a provider plugin), if any.
+        public var requestAdjuster: RequestAdjuster?
 
         /// Creates a configuration.
         public init(url: String, requestVersion: ExchangeVersion? = .exchange2013SP1, sendAnchorMailbox: Bool = true,
-                    extraHeaders: [HTTPHeader] = []) {
+                    extraHeaders: [HTTPHeader] = [], requestAdjuster: RequestAdjuster? = nil) {
             self.url = url
             self.requestVersion = requestVersion
             self.sendAnchorMailbox = sendAnchorMailbox
             self.extraHeaders = extraHeaders
+            self.requestAdjuster = requestAdjuster
         }
     }
 
@@ -46,7 +53,8 @@ public struct EWSClient: Sendable {
             headers.append(HTTPHeader("X-AnchorMailbox", impersonation.anchorMailbox))
         }
         headers += configuration.extraHeaders
-        let request = HTTPRequest(method: "POST", url: configuration.url, headers: headers, body: Array(envelope.xml.utf8))
+        var request = HTTPRequest(method: "POST", url: configuration.url, headers: headers, body: Array(envelope.xml.utf8))
+        configuration.requestAdjuster?(&request, Op.name, impersonation)
         let response: HTTPResponse
         do {
             response = try await transport.send(request)

@@ -52,8 +52,8 @@ extension EWSService {
         }
         if want("folder:FolderClass", false), !folder.folderClass.isEmpty { x += "<t:FolderClass>\(folder.folderClass.xmlEscaped)</t:FolderClass>" }
         if want("folder:DisplayName", true) { x += "<t:DisplayName>\(folder.displayName.xmlEscaped)</t:DisplayName>" }
-        let hasUnread = folder.kind == "Folder" || folder.kind == "TasksFolder" || folder.kind == "SearchFolder"
-        if want("folder:TotalCount", hasUnread) { x += "<t:TotalCount>\(counts.0)</t:TotalCount>" }
+        let hasUnread = (folder.kind == "Folder" || folder.kind == "TasksFolder" || folder.kind == "SearchFolder") && !flavor.omitsFolderCounts
+        if want("folder:TotalCount", hasUnread), !flavor.omitsFolderCounts { x += "<t:TotalCount>\(counts.0)</t:TotalCount>" }
         if want("folder:ChildFolderCount", true) { x += "<t:ChildFolderCount>\(counts.2)</t:ChildFolderCount>" }
         if hasUnread, want("folder:UnreadCount", true) { x += "<t:UnreadCount>\(counts.1)</t:UnreadCount>" }
         return x + "</t:\(folder.kind)>"

@@ -36,7 +36,7 @@ final class EWSService: Sendable {
         var responseCodes: [String]
     }
 
-    func handle(body: [UInt8], caller: SimulatedUser) -> Outcome {
+    func handle(body: [UInt8], caller: SimulatedUser, authorization: CallerAuthorization = .windows) -> Outcome {
         var operation: String?
         var impersonated: String?
         do {
@@ -59,11 +59,25 @@ final class EWSService: Sendable {
                 guard let version = rsv.attribute("Version"), ExchangeVersion(version).isKnown else {
                     throw EWSError.invalidServerVersion
                 }
+                // A server only knows the versions up to its own schema.
+                if let cap = flavor.maximumRequestVersion, let asked = ExchangeVersion.known.firstIndex(of: ExchangeVersion(version)),
+                   let limit = ExchangeVersion.known.firstIndex(of: cap), asked > limit {
+                    throw EWSError.invalidServerVersion
+                }
             }
             try validate(header: header, request: request)
             var effective = caller
-            if let imp = header?.child("ExchangeImpersonation", EWSNamespace.types) {
-                effective = try impersonate(caller: caller, header: imp)
+            let imp = header?.child("ExchangeImpersonation", EWSNamespace.types)
+            // Exchange Online ties the header to the token type (texts observed from EXO).
+            switch (authorization, imp) {
+            case (.appOnly, nil):
+                throw EWSError.invalidImpersonationHeader("ExchangeImpersonation SOAP header must be present for this type of OAuth token.")
+            case (.delegated, _?):
+                throw EWSError.invalidImpersonationHeader("ExchangeImpersonation SOAP header must not exist for this type of OAuth token.")
+            default: break
+            }
+            if let imp {
+                effective = try impersonate(caller: caller, header: imp, authorization: authorization)
                 impersonated = effective.primarySmtpAddress
             }
             let context = RequestContext(caller: caller, mailboxUser: effective)
@@ -75,6 +89,9 @@ final class EWSService: Sendable {
         } catch let error as EWSError {
             return Outcome(response: .xml(500, SOAPWriter.fault(error)), operation: operation,
                            impersonated: impersonated, responseCodes: [error.code])
+        } catch let refusal as HTTPRefusal {
+            return Outcome(response: SimulatedResponse(status: refusal.status, headers: refusal.headers, body: []),
+                           operation: operation, impersonated: impersonated, responseCodes: [])
         } catch {
             let e = EWSError("ErrorInternalServerError", "An internal server error occurred. The operation failed.")
             return Outcome(response: .xml(500, SOAPWriter.fault(e)), operation: operation,
@@ -102,7 +119,7 @@ final class EWSService: Sendable {
         }
     }
 
-    private func impersonate(caller: SimulatedUser, header: XMLElement) throws -> SimulatedUser {
+    private func impersonate(caller: SimulatedUser, header: XMLElement, authorization: CallerAuthorization) throws -> SimulatedUser {
         guard let sid = header.child("ConnectingSID", EWSNamespace.types), sid.children.count == 1,
               let identifier = sid.children.first else {
             throw EWSError.invalidImpersonationHeader("The impersonation header must name exactly one of PrincipalName, SID, PrimarySmtpAddress or SmtpAddress.")
@@ -119,6 +136,13 @@ final class EWSService: Sendable {
         case "SID": target = tenant.user(sid: value)
         default:
             throw EWSError.invalidImpersonationHeader("Unknown impersonation identifier <\(identifier.name)>.")
+        }
+        // An app with full_access_as_app may act as any mailbox; an Application Access Policy
+        // narrows that, and Exchange Online refuses the rest with a bare HTTP 403.
+        if case .appOnly(_, let allowed) = authorization {
+            guard let target, target.hasMailbox else { throw EWSError.nonExistentMailbox(value) }
+            guard allowed?.contains(target.primarySmtpAddress) ?? true else { throw HTTPRefusal.policyBlocked }
+            return target
         }
         // Exchange checks the caller's right before it looks the target up.
         guard let scope = tenant.impersonationScope(of: caller) else { throw EWSError.impersonateUserDenied }

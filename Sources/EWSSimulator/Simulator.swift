@@ -26,6 +26,8 @@ public final class Simulator: Sendable {
     public let mailboxOutOfScope: String
     /// An address with no mailbox.
     public let nonexistentMailbox: String
+    /// The Entra tenant of the `exchange-online` flavor (nil for the others).
+    public let entra: EntraTenant?
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     private let log: RequestLog
@@ -42,8 +44,10 @@ public final class Simulator: Sendable {
     public var autodiscoverURL: String { "https://autodiscover.\(configuration.domain):\(port)/autodiscover/autodiscover.xml" }
 
     private init(configuration: SimulatorConfiguration, tenant: SimulatedTenant, port: Int, caFile: String,
-                 password: String, group: MultiThreadedEventLoopGroup, channel: any Channel, log: RequestLog, routers: RouterBox) {
+                 password: String, entra: EntraTenant?, group: MultiThreadedEventLoopGroup, channel: any Channel,
+                 log: RequestLog, routers: RouterBox) {
         self.routers = routers
+        self.entra = entra
         self.configuration = configuration
         self.tenant = tenant
         self.port = port
@@ -65,6 +69,10 @@ public final class Simulator: Sendable {
         try fm.createDirectory(atPath: state, withIntermediateDirectories: true)
         let password = configuration.serviceAccountPassword ?? Self.randomPassword()
         let tenant = Self.makeTenant(configuration, password: password)
+        let entra = configuration.flavor == .exchangeOnline
+            ? try EntraTenant(settings: configuration.exchangeOnline, domain: configuration.domain,
+                              mailboxesInScope: configuration.mailboxesInScope.map { "\($0)@\(configuration.domain)" })
+            : nil
 
         let ca = try CertificateAuthority(hostnames: configuration.hostnames, ipAddresses: [[127, 0, 0, 1]])
         let caFile = state + "/ca.pem"
@@ -110,13 +118,16 @@ public final class Simulator: Sendable {
             throw SimulatorError("cannot listen on \(configuration.bindAddress):\(configuration.port): \(error)")
         }
         let port = channel.localAddress?.port ?? configuration.port
-        let ewsURL = "https://mail.\(configuration.domain):\(port)/EWS/Exchange.asmx"
+        // Exchange Online's Autodiscover hands out outlook.office365.com.
+        let ewsHost = configuration.flavor == .exchangeOnline ? ExchangeOnlineHosts.outlook : "mail.\(configuration.domain)"
+        let ewsURL = "https://\(ewsHost):\(port)/EWS/Exchange.asmx"
         let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks)
-        let autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: "mail.\(configuration.domain)")
+        let autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         routerBox.router = SimulatorRouter(tenant: tenant, flavor: configuration.flavor, ews: ews, autodiscover: autodiscover,
-                                           realm: "mail.\(configuration.domain)", schemaDirectory: configuration.schemaDirectory, log: log)
+                                           realm: "mail.\(configuration.domain)", schemaDirectory: configuration.schemaDirectory, log: log,
+                                           entra: entra)
         return Simulator(configuration: configuration, tenant: tenant, port: port, caFile: caFile, password: password,
-                         group: group, channel: channel, log: log, routers: routerBox)
+                         entra: entra, group: group, channel: channel, log: log, routers: routerBox)
     }
 
     /// Stops listening and closes every connection.
@@ -142,14 +153,21 @@ public final class Simulator: Sendable {
         tenant.add(SimulatedUser(primarySmtpAddress: "svc-ewscheck@\(c.domain)", sid: sid(),
                                  displayName: "ewscheck service account", password: password, hasMailbox: false))
         let people = c.mailboxesInScope + [c.mailboxOutOfScope]
+        // Exchange Online mailboxes also answer at the tenant's initial onmicrosoft.com domain.
+        let online = c.flavor == .exchangeOnline
         for name in people {
             let display = name.prefix(1).uppercased() + name.dropFirst()
+            let initial = online ? ["\(name)@\(ExchangeOnlineHosts.initialDomain(of: c.domain))"] : []
             tenant.add(SimulatedUser(primarySmtpAddress: "\(name)@\(c.domain)",
-                                     proxyAddresses: ["\(name).alias@\(c.domain)"], sid: sid(),
+                                     proxyAddresses: ["\(name).alias@\(c.domain)"] + initial, sid: sid(),
                                      displayName: "\(display) Example", password: nil))
         }
-        tenant.grantImpersonation(to: "svc-ewscheck@\(c.domain)",
-                                  scope: .mailboxes(Set(c.mailboxesInScope.map { "\($0)@\(c.domain)" })))
+        // The ApplicationImpersonation role is gone from Exchange Online (February 2025): there an
+        // app's full_access_as_app permission and its Application Access Policy decide instead.
+        if !online {
+            tenant.grantImpersonation(to: "svc-ewscheck@\(c.domain)",
+                                      scope: .mailboxes(Set(c.mailboxesInScope.map { "\($0)@\(c.domain)" })))
+        }
         return tenant
     }
 }

@@ -30,6 +30,8 @@ public struct SimulatorConfiguration: Sendable {
     public var quirks: Set<SimulatorQuirk> = []
     /// The largest request body accepted.
     public var maxRequestBytes: Int = 48 * 1024 * 1024
+    /// The Entra tenant and token service of the `exchange-online` flavor.
+    public var exchangeOnline = ExchangeOnline()
 
     /// Creates a configuration with defaults.
     public init() {}
@@ -37,5 +39,6 @@ public struct SimulatorConfiguration: Sendable {
     /// The host names the certificate covers.
     public var hostnames: [String] {
         ["mail.\(domain)", "autodiscover.\(domain)", domain, "localhost"] + extraHostnames
+            + (flavor == .exchangeOnline ? ExchangeOnlineHosts.certificateNames(domain: domain) : [])
     }
 }

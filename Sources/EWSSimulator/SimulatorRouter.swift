@@ -32,9 +32,12 @@ final class SimulatorRouter: Sendable {
     let realm: String
     let schemaDirectory: String?
     let log: RequestLog
+    /// The Entra tenant (exchange-online flavor): Bearer tokens and the token endpoint.
+    let entra: EntraTenant?
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, ews: EWSService, autodiscover: AutodiscoverService,
-         realm: String, schemaDirectory: String?, log: RequestLog) {
+         realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil) {
+        self.entra = entra
         self.tenant = tenant
         self.flavor = flavor
         self.ews = ews
@@ -53,13 +56,15 @@ final class SimulatorRouter: Sendable {
 
     private func challenge(_ extra: [String] = []) -> SimulatedResponse {
         var headers = standardHeaders
-        let offers = extra.isEmpty ? flavor.authenticateChallenges + ["Basic realm=\"\(realm)\""] : extra
+        let offers = extra.isEmpty ? flavor.authenticateChallenges + (flavor.acceptsBasic ? ["Basic realm=\"\(realm)\""] : [])
+            + (entra == nil ? [] : [BearerAuthenticator.challenge]) : extra
         for offer in offers { headers.append(("WWW-Authenticate", offer)) }
         return SimulatedResponse(status: 401, headers: headers, body: [])
     }
 
     private enum AuthResult {
         case user(SimulatedUser)
+        case oauth(BearerAuthenticator.Caller)
         case respond(SimulatedResponse)
     }
 
@@ -72,7 +77,15 @@ final class SimulatorRouter: Sendable {
         let scheme = parts.first?.lowercased() ?? ""
         let token = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
         switch scheme {
+        case "bearer":
+            guard let entra else { return .respond(challenge()) }
+            switch BearerAuthenticator(entra: entra, tenant: tenant).authenticate(token) {
+            case .success(let caller): return .oauth(caller)
+            case .failure(let refusal):
+                return .respond(SimulatedResponse(status: refusal.status, headers: standardHeaders + refusal.headers, body: []))
+            }
         case "basic":
+            guard flavor.acceptsBasic else { return .respond(challenge()) }
             guard let data = Data(base64Encoded: token), let pair = String(data: data, encoding: .utf8),
                   let colon = pair.firstIndex(of: ":") else { return .respond(challenge()) }
             let name = String(pair[..<colon])
@@ -80,6 +93,7 @@ final class SimulatorRouter: Sendable {
             guard let user = tenant.authenticate(signInName: name, password: password) else { return .respond(challenge()) }
             return .user(user)
         case "ntlm", "negotiate":
+            guard flavor.acceptsNTLM else { return .respond(challenge()) }
             guard let bytes = Data(base64Encoded: token).map([UInt8].init), bytes.starts(with: Array("NTLMSSP\0".utf8)) else {
                 return .respond(challenge())
             }
@@ -127,6 +141,7 @@ final class SimulatorRouter: Sendable {
                        _ record: inout SimulatorRequestRecord) -> SimulatedResponse {
         let path = (request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path).lowercased()
         let method = request.method.uppercased()
+        if let entra, let response = tokenEndpoint(entra, request, &record) { return response }
         let known = ["/ews/exchange.asmx", "/ews/services.wsdl", "/ews/messages.xsd", "/ews/types.xsd",
                      "/autodiscover/autodiscover.xml"]
         guard known.contains(path) else {
@@ -134,15 +149,19 @@ final class SimulatorRouter: Sendable {
                                      body: Array("<html><body>404 - File or directory not found.</body></html>".utf8))
         }
         let user: SimulatedUser
+        var authorization = CallerAuthorization.windows
         switch authenticate(request, &connection) {
         case .respond(let response): return response
         case .user(let u): user = u
+        case .oauth(let caller):
+            user = caller.account
+            authorization = caller.authorization
         }
         record.user = user.primarySmtpAddress
         var response: SimulatedResponse
         switch (path, method) {
         case ("/ews/exchange.asmx", "POST"):
-            let outcome = ews.handle(body: request.body, caller: user)
+            let outcome = ews.handle(body: request.body, caller: user, authorization: authorization)
             record.operation = outcome.operation
             record.impersonated = outcome.impersonated
             record.responseCodes = outcome.responseCodes
@@ -164,6 +183,21 @@ final class SimulatorRouter: Sendable {
         }
         response.headers = standardHeaders + response.headers
         return response
+    }
+
+    /// The token endpoint answers on login.microsoftonline.com (and on loopback addresses, which
+    /// serve every host); that host serves nothing else.
+    private func tokenEndpoint(_ entra: EntraTenant, _ request: SimulatedRequest,
+                               _ record: inout SimulatorRequestRecord) -> SimulatedResponse? {
+        let host = (request.host ?? "").split(separator: ":").first.map { $0.lowercased() } ?? ""
+        let isLogin = host == ExchangeOnlineHosts.login
+        let isLoopback = host == "127.0.0.1" || host == "localhost" || host.isEmpty
+        guard isLogin || isLoopback else { return nil }
+        guard let tenantName = TokenEndpoint.tenantSegment(of: request.path) else {
+            return isLogin ? SimulatedResponse(status: 404, headers: [("Content-Type", "text/html")], body: Array("<html><body>Not found</body></html>".utf8)) : nil
+        }
+        record.operation = "oauth2/v2.0/token"
+        return TokenEndpoint(entra: entra).handle(method: request.method, tenantName: tenantName, headers: request.headers, body: request.body)
     }
 }
 

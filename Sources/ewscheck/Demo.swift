@@ -10,6 +10,7 @@ struct Demo: AsyncParsableCommand {
         discussion: "Writes a target file for the simulator into the state folder and runs exactly what `ewscheck run --target` would run.")
 
     @OptionGroup var reports: ReportOptions
+    @OptionGroup var profileSelection: ProfileSelection
 
     @Option(name: .customLong("state-dir"), help: "Folder for the simulator's CA, secrets, target file and request log (default: a new temporary folder).")
     var stateDirectory: String?
@@ -30,7 +31,19 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let state = stateDirectory ?? (NSTemporaryDirectory() + "ewscheck-demo-" + UUID().uuidString.prefix(8))
+        // A profile runs against its own simulator flavor; without one, the on-premises flavor.
+        let profile = try await profileSelection.resolve()
+        var flavor = SimulatorFlavor.onPremises
+        if let profile {
+            guard let named = profile.manifest.simulatorFlavor, let known = SimulatorFlavor(rawValue: named) else {
+                Console.err("ewscheck: profile \(profile.id) names no simulator flavor (simulator_flavor), so it has no demo; known flavors: "
+                            + SimulatorFlavor.allCases.map(\.rawValue).joined(separator: ", "))
+                throw ExitCode(ExitStatus.usage)
+            }
+            flavor = known
+        }
         var config = SimulatorConfiguration()
+        config.flavor = flavor
         config.stateDirectory = state
         config.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
         config.quirks = parsedQuirks
@@ -56,7 +69,8 @@ struct Demo: AsyncParsableCommand {
         }
         Console.out("simulator: \(simulator.configuration.flavor.rawValue) on 127.0.0.1:\(simulator.port); state in \(state)"
                     + (config.schemaDirectory.map { "; validating requests against \($0)" } ?? "; no EWS schema folder found, requests not schema-validated"))
-        let code = await RunDriver.execute(target: target, credentials: credentials.value, reports: reports, warnings: warnings)
+        let code = await RunDriver.execute(target: target, credentials: credentials.value, reports: reports, warnings: warnings,
+                                           profile: profile)
         let left = simulator.tenant.allItems()
         if !left.isEmpty {
             Console.err("ewscheck: the simulator still holds \(left.count) items after the run")

@@ -12,6 +12,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var reports: ReportOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var profileSelection: ProfileSelection
 
     func run() async throws {
         var configuration: TargetConfiguration
@@ -25,7 +26,9 @@ struct Run: AsyncParsableCommand {
             Console.err("ewscheck: \(error.message)")
             throw ExitCode(ExitStatus.usage)
         }
-        let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports, warnings: warnings)
+        let profile = try await profileSelection.resolve()
+        let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports,
+                                           warnings: warnings, profile: profile)
         throw ExitCode(code)
     }
 }

@@ -12,6 +12,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Folder for the CA, secrets, target file and request log.")
     var stateDirectory: String = ".ewscheck-sim"
 
+    @Option(name: .customLong("flavor"), help: ArgumentHelp("Which Exchange to behave like: \(SimulatorFlavor.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "flavor"))
+    var flavor: String = SimulatorFlavor.onPremises.rawValue
+
     @Option(name: .customLong("port"), help: "HTTPS port on 127.0.0.1 (0 picks a free one).")
     var port: Int = 0
 
@@ -28,6 +31,9 @@ struct Simulate: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard SimulatorFlavor(rawValue: flavor) != nil else {
+            throw ValidationError("unknown --flavor '\(flavor)'; known: \(SimulatorFlavor.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard (0...60_000).contains(latencyMilliseconds) else { throw ValidationError("--latency-ms must be 0...60000") }
         for q in quirks where SimulatorQuirk(rawValue: q) == nil {
             throw ValidationError("unknown --quirk '\(q)'; known: \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -37,6 +43,7 @@ struct Simulate: AsyncParsableCommand {
     func run() async throws {
         var config = SimulatorConfiguration()
         config.port = port
+        config.flavor = SimulatorFlavor(rawValue: flavor) ?? .onPremises
         config.stateDirectory = URL(fileURLWithPath: stateDirectory).standardized.path
         config.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
         config.quirks = parsedQuirks
@@ -61,7 +68,7 @@ struct Simulate: AsyncParsableCommand {
               EWS:          \(simulator.ewsURL)  (pin mail.\(simulator.configuration.domain) to 127.0.0.1)
               EWS loopback: \(simulator.loopbackEWSURL)
               CA:           \(simulator.caFile)
-              account:      \(simulator.serviceAccount) (password in \(files.passwordFile))
+              account:      \(simulator.serviceAccount) (password in \(files.passwordFile))\(files.oauthSummary(for: simulator))
               target file:  \(files.targetFile)
               run against it: ewscheck run --target \(files.targetFile)
             Ctrl-C stops it.

@@ -22,14 +22,15 @@ struct SimulatorStateFiles {
                                attributes: [.posixPermissions: 0o700])
         fm.createFile(atPath: passwordFile, contents: Data(simulator.serviceAccountPassword.utf8), attributes: [.posixPermissions: 0o600])
         let domain = simulator.configuration.domain
-        let yaml = """
+        let oauth = try writeOAuthSecrets(for: simulator)
+        let yaml = oauth.map { oauthTargetYAML(for: simulator, secretFile: $0.secretFile) } ?? """
             # Target file for the ewscheck simulator on port \(simulator.port) (written by ewscheck).
             name: "Simulated Exchange 2019 (on-premises) at mail.\(domain)"
             ews_url: "\(simulator.ewsURL)"
             request_version: Exchange2013_SP1
             service_account:
               username: "\(simulator.serviceAccount)"
-              auth: ntlm
+              auth: \(simulator.configuration.flavor == .genericHoster ? "basic" : "ntlm")
               password_file: secrets/svc-ewscheck.password
             mailboxes:
             \(simulator.mailboxesInScope.map { "  - \($0)" }.joined(separator: "\n"))
@@ -52,8 +53,67 @@ struct SimulatorStateFiles {
             "nonexistent_mailbox": simulator.nonexistentMailbox, "target_file": targetFile,
             "request_log": directory + "/requests.jsonl", "pid": Int(ProcessInfo.processInfo.processIdentifier),
         ]
-        let data = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let data = try JSONSerialization.data(withJSONObject: info.merging(["oauth": oauth?.info as Any].filter { $0.value is [String: Any] }) { a, _ in a },
+                                              options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try data.write(to: URL(fileURLWithPath: infoFile), options: .atomic)
+    }
+
+    /// Exchange Online (exchange-online flavor): each app's client secret in `secrets/` (mode
+    /// 600) and the `oauth` section of simulator.json, which names the files, never the secrets.
+    private func writeOAuthSecrets(for simulator: Simulator) throws -> (info: [String: Any], secretFile: String)? {
+        guard let entra = simulator.entra, let tenant = simulator.tenantID, let endpoint = simulator.tokenEndpointURL else { return nil }
+        var apps: [[String: Any]] = []
+        for app in entra.applications {
+            let file = directory + "/secrets/oauth-\(app.clientID).secret"
+            FileManager.default.createFile(atPath: file, contents: Data((entra.clientSecret(of: app.clientID) ?? "").utf8),
+                                           attributes: [.posixPermissions: 0o600])
+            apps.append(["client_id": app.clientID, "display_name": app.displayName, "roles": app.roles,
+                         "ews_allowed": entra.ewsApplicationAccessPolicy.allowsEWS(app.clientID), "client_secret_file": file])
+        }
+        let primary = directory + "/secrets/oauth-\(entra.consentedApplication.clientID).secret"
+        let info: [String: Any] = [
+            "tenant_id": tenant, "client_id": entra.consentedApplication.clientID, "client_secret_file": primary,
+            "token_endpoint": endpoint, "scope": "https://outlook.office365.com/.default", "ews_url": simulator.outlookURL,
+            "hosts": [ExchangeOnlineHosts.outlook, ExchangeOnlineHosts.login], "applications": apps,
+        ]
+        return (info, "secrets/oauth-\(entra.consentedApplication.clientID).secret")
+    }
+
+    private func oauthTargetYAML(for simulator: Simulator, secretFile: String) -> String {
+        """
+        # Target file for the ewscheck simulator (exchange-online) on port \(simulator.port) (written by ewscheck).
+        name: "Simulated Exchange Online (\(simulator.configuration.domain))"
+        ews_url: "\(simulator.outlookURL)"
+        request_version: Exchange2013_SP1
+        service_account:
+          auth: oauth2
+          tenant_id: "\(simulator.tenantID ?? "")"
+          client_id: "\(simulator.clientID ?? "")"
+          client_secret_file: \(secretFile)
+          token_endpoint: "\(simulator.tokenEndpointURL ?? "")"
+        mailboxes:
+        \(simulator.mailboxesInScope.map { "  - \($0)" }.joined(separator: "\n"))
+        negative_controls:
+          out_of_scope_mailbox: \(simulator.mailboxOutOfScope)
+          nonexistent_mailbox: \(simulator.nonexistentMailbox)
+        tls:
+          ca_file: ca.pem
+        host_pins:
+        \(simulator.exchangeOnlineHostPins.map { "  - \"\($0)\"" }.joined(separator: "\n"))
+
+        """
+    }
+
+    /// The console lines about the Entra tenant (empty for flavors without one).
+    func oauthSummary(for simulator: Simulator) -> String {
+        guard let tenant = simulator.tenantID, let client = simulator.clientID, let endpoint = simulator.tokenEndpointURL else { return "" }
+        return """
+
+              EWS (EXO):    \(simulator.outlookURL)  (pin outlook.office365.com and login.microsoftonline.com to 127.0.0.1)
+              tenant:       \(tenant)
+              app:          \(client) (client secret in \(directory)/secrets/oauth-\(client).secret)
+              token:        \(endpoint)
+            """
     }
 
     /// `../shared/ews-schemas/v2017` when it exists next to the working folder, or `$EWSCHECK_SCHEMA_DIR`.

@@ -120,7 +120,7 @@ struct TargetCredentialsTests {
         #expect(warnings.allSatisfy { !$0.contains(password) })
     }
 
-    @Test("the password never appears when credentials are printed, reflected or dumped", arguments: TargetConfiguration.AuthScheme.allCases)
+    @Test("the password never appears when credentials are printed, reflected or dumped", arguments: [TargetConfiguration.AuthScheme.basic, .ntlm])
     func credentialsNeverPrintPassword(_ auth: TargetConfiguration.AuthScheme) throws {
         var warnings: [String] = []
         let credentials = try target(.environment("EWS_PW"), auth: auth).credentials(environment: ["EWS_PW": password], warnings: &warnings)

@@ -11,6 +11,7 @@ final class RawServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var clients: [Int32] = []
+    private let exited = DispatchSemaphore(value: 0)
 
     init(reply: @escaping @Sendable (String) -> String?) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -32,10 +33,19 @@ final class RawServer: @unchecked Sendable {
         self.fd = fd
         let listener = fd
         Thread.detachNewThread { [self] in
+            defer { exited.signal() }
             while true {
                 let client = accept(listener, nil, nil)
                 if client < 0 { return }
-                lock.withLock { clients.append(client) }
+                let stop = lock.withLock { () -> Bool in
+                    if stopped { return true }
+                    clients.append(client)
+                    return false
+                }
+                if stop {
+                    close(client)
+                    return
+                }
                 var buffer = [UInt8](repeating: 0, count: 65536)
                 let n = read(client, &buffer, buffer.count)
                 let request = n > 0 ? String(decoding: buffer.prefix(n), as: UTF8.self) : ""
@@ -57,12 +67,21 @@ final class RawServer: @unchecked Sendable {
     }
 
     func stop() {
-        lock.withLock {
-            guard !stopped else { return }
+        let first = lock.withLock { () -> Bool in
+            guard !stopped else { return false }
             stopped = true
-            shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
+            for c in clients { shutdown(c, Int32(SHUT_RDWR)) }
+            return true
+        }
+        guard first else { return }
+        // Wake the accept loop and wait for it to end before the descriptor number can be reused
+        // by another socket (else the old loop would accept someone else's connections).
+        shutdown(fd, Int32(SHUT_RDWR))
+        exited.wait()
+        close(fd)
+        lock.withLock {
             for c in clients { close(c) }
+            clients.removeAll()
         }
     }
 

@@ -1,0 +1,120 @@
+import EWSTransport
+import Foundation
+import Yams
+
+extension TargetConfiguration {
+    /// The OAuth 2.0 client credentials of an `auth: oauth2` service account (an Entra app with
+    /// `full_access_as_app`). The client secret is referenced by the account's ``ServiceAccount/secret``.
+    public struct OAuth: Sendable, Hashable {
+        /// The Entra tenant: its GUID or one of its domain names.
+        public var tenantID: String
+        /// The application (client) id.
+        public var clientID: String
+        /// The token endpoint (default: the Microsoft identity platform v2 endpoint of the tenant).
+        public var tokenEndpoint: String
+        /// The scope asked for (default: `https://outlook.office365.com/.default`).
+        public var scope: String
+
+        /// Creates settings; nil takes the default endpoint of `tenantID`.
+        public init(tenantID: String, clientID: String, tokenEndpoint: String? = nil,
+                    scope: String = OAuthClientCredentials.exchangeOnlineScope) {
+            self.tenantID = tenantID
+            self.clientID = clientID
+            self.tokenEndpoint = tokenEndpoint ?? OAuthClientCredentials.microsoftTokenEndpoint(tenant: tenantID)
+            self.scope = scope
+        }
+    }
+
+    /// The `service_account` keys only `auth: oauth2` uses.
+    static let oauthAccountKeys = ["tenant_id", "client_id", "client_secret_env", "client_secret_file", "token_endpoint", "scope"]
+
+    /// The target file key a secret comes from (`password_env`, `client_secret_file`...).
+    var secretKey: String {
+        let prefix = serviceAccount.auth == .oauth2 ? "client_secret" : "password"
+        switch serviceAccount.secret {
+        case .environment: return "service_account.\(prefix)_env"
+        case .file: return "service_account.\(prefix)_file"
+        }
+    }
+
+    /// The client credentials for the token endpoint, with the secret read from its source.
+    /// - Throws: when the target is not `auth: oauth2`, or the secret cannot be read.
+    public func clientCredentials(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                  warnings: inout [String]) throws(TargetFileError) -> OAuthClientCredentials {
+        guard serviceAccount.auth == .oauth2 else {
+            throw TargetFileError("service_account.auth is \(serviceAccount.auth.rawValue), not oauth2: there are no client credentials")
+        }
+        guard let oauth = serviceAccount.oauth else {
+            throw TargetFileError("service_account has auth: oauth2 but no tenant_id and client_id")
+        }
+        let secret = try secretValue(environment: environment, warnings: &warnings)
+        return OAuthClientCredentials(tokenEndpoint: oauth.tokenEndpoint, clientID: oauth.clientID,
+                                      clientSecret: Secret(secret), scope: oauth.scope)
+    }
+
+    /// Refuses a secret written into the target file itself, naming the key to use instead.
+    static func rejectInlineSecrets(_ account: Node.Mapping) throws(TargetFileError) {
+        for (key, instead) in [("client_secret", "client_secret_env or client_secret_file"), ("password", "password_env or password_file")] {
+            if let node = account[key] {
+                throw TargetFileError("unknown key '\(key)' at line \(line(node)) in service_account: secrets never go in the target file; use \(instead)")
+            }
+        }
+    }
+
+    /// Refuses the oauth2 keys on a basic or ntlm account.
+    static func rejectOAuthKeys(_ account: Node.Mapping, auth: AuthScheme) throws(TargetFileError) {
+        for key in oauthAccountKeys {
+            if let node = account[key] {
+                throw TargetFileError("service_account.\(key) (line \(line(node))) is only used with auth: oauth2, not \(auth.rawValue)")
+            }
+        }
+    }
+
+    /// Reads the `service_account` of an `auth: oauth2` target.
+    static func oauthServiceAccount(_ m: Node.Mapping, resolve: (String) -> String) throws(TargetFileError) -> ServiceAccount {
+        for key in ["password_env", "password_file"] {
+            if let node = m[key] {
+                throw TargetFileError("service_account.\(key) (line \(line(node))) is not used with auth: oauth2; use client_secret_env or client_secret_file")
+            }
+        }
+        let tenant = try string(m, "tenant_id", required: true, path: "service_account.") ?? ""
+        guard isGUID(tenant) || isDomainName(tenant) else {
+            throw TargetFileError("service_account.tenant_id '\(tenant)' (line \(line(m["tenant_id"]))) must be the tenant's GUID or one of its domain names (contoso.onmicrosoft.com)")
+        }
+        let client = try string(m, "client_id", required: true, path: "service_account.") ?? ""
+        guard isGUID(client) else {
+            throw TargetFileError("service_account.client_id '\(client)' (line \(line(m["client_id"]))) must be the application (client) id, a GUID")
+        }
+        let env = try string(m, "client_secret_env", path: "service_account.")
+        let file = try string(m, "client_secret_file", path: "service_account.")
+        let secret: SecretSource
+        switch (env, file) {
+        case (let e?, nil): secret = .environment(e)
+        case (nil, let f?): secret = .file(resolve(f))
+        case (nil, nil): throw TargetFileError("service_account needs client_secret_env or client_secret_file (the client secret itself never goes in the file)")
+        default: throw TargetFileError("service_account has both client_secret_env and client_secret_file; keep one")
+        }
+        let endpoint = try string(m, "token_endpoint", path: "service_account.")
+        if let endpoint {
+            guard let url = URL(string: endpoint), url.scheme?.lowercased() == "https", url.host != nil else {
+                throw TargetFileError("service_account.token_endpoint '\(endpoint)' (line \(line(m["token_endpoint"]))) must be an absolute https URL: the client secret is never sent over plain http")
+            }
+        }
+        let scope = try string(m, "scope", path: "service_account.") ?? OAuthClientCredentials.exchangeOnlineScope
+        var account = ServiceAccount(username: try string(m, "username", path: "service_account.") ?? client, auth: .oauth2, secret: secret)
+        account.oauth = OAuth(tenantID: tenant, clientID: client.lowercased(), tokenEndpoint: endpoint, scope: scope)
+        return account
+    }
+
+    private static func line(_ node: Node?) -> Int { node.map(line) ?? 0 }
+
+    private static func isGUID(_ s: String) -> Bool { s.count == 36 && UUID(uuidString: s) != nil }
+
+    private static func isDomainName(_ s: String) -> Bool {
+        let labels = s.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import EWSProtocol
+import EWSTransport
+import Foundation
+import ProviderManifest
+
+/// What a provider profile changes about a run: the request version, headers and concurrency it
+/// needs, the known deviations (strict expected failures) and the dated readiness facts.
+public struct RunProfile: Sendable {
+    /// The profile id.
+    public var id: String
+    /// Its display name.
+    public var name: String
+    /// Its version.
+    public var version: String
+    /// Where it came from (a plugin path or a manifest file).
+    public var source: String
+    /// The manifest itself.
+    public var manifest: ProviderManifest
+    /// The plugin's `adjust_request` hook, bridged by the host; nil when the profile has none.
+    public var requestAdjuster: EWSClient.RequestAdjuster?
+    /// Problems the plugin's hooks had during the run (read when the report is written).
+    public var hookDiagnostics: @Sendable () -> [String] = { [] }
+
+    /// Creates a run profile from a validated manifest.
+    public init(manifest: ProviderManifest, source: String) {
+        id = manifest.id
+        name = manifest.name
+        version = manifest.version
+        self.source = source
+        self.manifest = manifest
+    }
+
+    /// `RequestServerVersion` the profile asks for.
+    public var requestVersion: ExchangeVersion { ExchangeVersion(manifest.ews.requestServerVersion) }
+
+    /// Fixed extra headers.
+    public var extraHeaders: [HTTPHeader] {
+        manifest.ews.extraHeaders.sorted { $0.key < $1.key }.map { HTTPHeader($0.key, $0.value) }
+    }
+
+    /// Known deviations by check id.
+    public var knownDeviations: [CheckID: String] {
+        Dictionary(manifest.knownDeviations.map { (CheckID($0.check), $0.reason + ($0.link.map { " <\($0)>" } ?? "")) },
+                   uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The minimum server build as numbers (`15.1.2507` → [15, 1, 2507]).
+    public var minimumServerBuild: [Int]? {
+        manifest.ews.minimumServerVersion.map { $0.split(separator: ".").compactMap { Int($0) } }
+    }
+
+    /// The readiness notices, dated relative to `now`.
+    public func notices(relativeTo now: Date) -> [RunReport.Notice] {
+        manifest.readinessNotices.compactMap { n in
+            guard let day = ProviderManifest.day(n.date) else { return nil }
+            let days = Int((now.timeIntervalSince(day) / 86400).rounded(.down))
+            let when: String
+            if days > 0 {
+                when = "in effect since \(n.date) (\(days) day\(days == 1 ? "" : "s") ago)"
+            } else if days == 0 {
+                when = "takes effect today (\(n.date))"
+            } else {
+                when = "takes effect on \(n.date) (in \(-days) day\(days == -1 ? "" : "s"))"
+            }
+            return RunReport.Notice(id: n.id, date: n.date, kind: n.kind, summary: n.summary, link: n.link,
+                                    inEffect: days >= 0, daysFromRun: days, status: when)
+        }.sorted { $0.date < $1.date }
+    }
+}

@@ -1,0 +1,129 @@
+import Crypto
+import EWSTransport
+import Foundation
+import Synchronization
+
+/// The Microsoft Entra side of the `exchange-online` flavor: the tenant, its registered
+/// applications and their secrets, the token signing key, and the two Exchange Online policies
+/// that decide which application may reach which mailbox over EWS.
+///
+/// Seeded with three applications: one with admin consent for `full_access_as_app` on the EWS
+/// allow list and scoped by an Application Access Policy to the in-scope mailboxes; one without
+/// admin consent (its tokens carry no roles); and one consented but not on the EWS allow list.
+public final class EntraTenant: Sendable {
+    /// The application id of Office 365 Exchange Online (the resource).
+    public static let exchangeOnlineAppID = "00000002-0000-0ff1-ce00-000000000000"
+    /// The EWS application permission.
+    public static let fullAccessAsApp = "full_access_as_app"
+    /// The EWS delegated permission.
+    public static let ewsAccessAsUser = "EWS.AccessAsUser.All"
+    /// The audiences EWS accepts (the resource URIs and the application id of Exchange Online).
+    static let exchangeAudiences: Set<String> = ["https://outlook.office365.com", "https://outlook.office.com", exchangeOnlineAppID]
+    /// Resources the token endpoint issues tokens for (the EWS ones, and Graph to test `aud` checks).
+    static let knownResources: Set<String> = ["https://outlook.office365.com", "https://outlook.office.com", "https://graph.microsoft.com", exchangeOnlineAppID]
+
+    /// The tenant id (a GUID, lower-case).
+    public let tenantID: String
+    /// The display name.
+    public let displayName: String
+    /// The verified domain names (the organisation's and the initial `onmicrosoft.com` one).
+    public let domains: [String]
+    /// Every registered application.
+    public let applications: [EntraApplication]
+    /// `EwsApplicationAccessPolicy` with its allow or block list.
+    public let ewsApplicationAccessPolicy: EwsApplicationAccessPolicy
+    /// Application Access Policies (`New-ApplicationAccessPolicy -AccessRight RestrictAccess`):
+    /// application id → the mailboxes (primary SMTP) it may reach. An app without one reaches all.
+    public let applicationAccessPolicies: [String: Set<String>]
+    /// `expires_in` of issued tokens.
+    public let tokenLifetime: Int
+    /// Tolerance for `exp`/`nbf`, in seconds.
+    public let clockSkew: Int
+    private let secrets: [String: String]
+    let signer: TokenSigner
+    /// The last tokens the token endpoint issued, so tests can prove none of them leaked.
+    private let issued = Mutex<[String]>([])
+
+    /// Tokens the token endpoint issued, oldest first (the last 100).
+    var issuedTokens: [String] { issued.withLock { $0 } }
+
+    func remember(issued token: String) {
+        issued.withLock {
+            $0.append(token)
+            if $0.count > 100 { $0.removeFirst($0.count - 100) }
+        }
+    }
+
+    init(settings: SimulatorConfiguration.ExchangeOnline, domain: String, mailboxesInScope: [String]) throws {
+        tenantID = (settings.tenantID ?? UUID().uuidString).lowercased()
+        displayName = settings.tenantName
+        domains = [domain.lowercased(), ExchangeOnlineHosts.initialDomain(of: domain)]
+        func guid() -> String { UUID().uuidString.lowercased() }
+        let ccaas = EntraApplication(clientID: guid(), displayName: "Contact Center EWS Connector", servicePrincipalID: guid(),
+                                     roles: [Self.fullAccessAsApp])
+        let pending = EntraApplication(clientID: guid(), displayName: "Contact Center EWS Connector (pending consent)",
+                                       servicePrincipalID: guid(), roles: [])
+        let legacy = EntraApplication(clientID: guid(), displayName: "Legacy EWS Archiver", servicePrincipalID: guid(),
+                                      roles: [Self.fullAccessAsApp])
+        applications = [ccaas, pending, legacy]
+        secrets = [ccaas.clientID: settings.clientSecret ?? Self.randomSecret(),
+                    pending.clientID: Self.randomSecret(), legacy.clientID: Self.randomSecret()]
+        ewsApplicationAccessPolicy = .enforceAllowList([ccaas.clientID, pending.clientID])
+        applicationAccessPolicies = [ccaas.clientID: Set(mailboxesInScope.map { $0.lowercased() })]
+        tokenLifetime = max(1, settings.tokenLifetimeSeconds)
+        clockSkew = max(0, settings.clockSkewSeconds)
+        signer = try TokenSigner()
+    }
+
+    /// The application with admin consent for `full_access_as_app`, allowed to use EWS and scoped
+    /// to the in-scope mailboxes: the one a contact center would use.
+    public var consentedApplication: EntraApplication { applications[0] }
+    /// An application whose `full_access_as_app` permission has no admin consent.
+    public var unconsentedApplication: EntraApplication { applications[1] }
+    /// A consented application that is not on the EWS allow list.
+    public var notAllowListedApplication: EntraApplication { applications[2] }
+
+    /// The application with this client id.
+    public func application(clientID: String) -> EntraApplication? {
+        let id = clientID.lowercased()
+        return applications.first { $0.clientID == id }
+    }
+
+    /// The client secret of an application.
+    public func clientSecret(of clientID: String) -> String? { secrets[clientID.lowercased()] }
+
+    /// Whether `name` names this tenant in a token endpoint path (its id or a verified domain).
+    func isNamed(_ name: String) -> Bool {
+        let n = name.lowercased()
+        return n == tenantID || domains.contains(n)
+    }
+
+    func secretMatches(clientID: String, secret: String) -> Bool {
+        guard let expected = secrets[clientID.lowercased()] else { return false }
+        return constantTimeEqual(Array(expected.utf8), Array(secret.utf8))
+    }
+
+    /// Whether Exchange Online lets `appID` reach `mailbox` (Application Access Policy).
+    func applicationAccessPolicyAllows(_ appID: String, _ mailbox: String) -> Bool {
+        guard let scope = applicationAccessPolicies[appID.lowercased()] else { return true }
+        return scope.contains(mailbox.lowercased())
+    }
+
+    /// The issuer of v1.0 access tokens (the kind Exchange Online's resource gets).
+    var issuer: String { "https://sts.windows.net/\(tenantID)/" }
+
+    /// A stable object id for a directory user (delegated tokens carry it in `oid`).
+    static func objectID(of user: SimulatedUser) -> String {
+        let digest = Array(SHA256.hash(data: Data(user.primarySmtpAddress.utf8)))
+        let hex = digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        let c = Array(hex)
+        return [String(c[0..<8]), String(c[8..<12]), String(c[12..<16]), String(c[16..<20]), String(c[20..<32])].joined(separator: "-")
+    }
+
+    private static func randomSecret() -> String {
+        // Entra client secret values are 40 characters of this alphabet, with a `~` in them.
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+        let head = String((0..<3).map { _ in alphabet.randomElement() ?? "x" })
+        return head + "8Q~" + String((0..<34).map { _ in alphabet.randomElement() ?? "x" })
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Conformance
+import EWSTransport
+import Foundation
+import ProviderHost
+import ProviderManifest
+import Synchronization
+
+/// `--profile ID|PATH`: picks a provider profile (a plugin by id, or a plugin or manifest file by
+/// path) and turns it into what a run needs, hooks bridged.
+struct ProfileSelection: ParsableArguments {
+    @Option(name: .customLong("profile"), help: ArgumentHelp(
+        "Provider profile: an id from `ewscheck plugins list`, or the path of a plugin (*.so) or manifest (*.json).",
+        valueName: "id|path"))
+    var profile: String?
+
+    @OptionGroup var plugins: PluginOptions
+
+    /// The chosen profile, or nil when none was asked for. Prints a specific error and exits 64
+    /// when it cannot be had.
+    func resolve() async throws -> RunProfile? {
+        guard let profile else { return nil }
+        var configuration = plugins.configuration()
+        let isPath = profile.contains("/") || profile.hasSuffix(".json") || profile.hasSuffix(".so")
+        var absolute: String?
+        if isPath {
+            let path = URL(fileURLWithPath: profile).standardized.path
+            guard FileManager.default.fileExists(atPath: path) else {
+                Console.err("ewscheck: --profile \(profile): no such file")
+                throw ExitCode(ExitStatus.usage)
+            }
+            absolute = path
+            configuration.profileFiles.insert(path, at: 0)
+        }
+        let registry = await PluginRegistry.discover(configuration)
+        let found = absolute.map { path in registry.profiles.first { URL(fileURLWithPath: $0.path).standardized.path == path } }
+            ?? registry.profile(id: profile)
+        guard let loaded = found else {
+            let problems = registry.diagnostics.filter { d in absolute.map { d.path.hasSuffix($0) || $0.hasSuffix(d.path) } ?? d.description.contains(profile) }
+            Console.err("ewscheck: --profile \(profile): " + (problems.isEmpty
+                ? "no such profile; available: \(registry.profiles.map(\.id).sorted().joined(separator: ", "))"
+                : problems.map(\.description).joined(separator: "; ")))
+            throw ExitCode(ExitStatus.usage)
+        }
+        return Self.runProfile(loaded)
+    }
+
+    /// Bridges a loaded profile's hooks into the run.
+    static func runProfile(_ loaded: LoadedProfile) -> RunProfile {
+        var run = RunProfile(manifest: loaded.manifest, source: loaded.path)
+        guard let hooks = loaded.hooks, hooks.provides(.adjustRequest) else { return run }
+        let problems = Mutex<[String]>([])
+        let forbidden: Set<String> = ["authorization", "host", "content-length"]
+        run.requestAdjuster = { request, operation, impersonated in
+            let input = AdjustRequestInput(
+                method: request.method, url: request.url,
+                headers: request.headers.filter { !forbidden.contains($0.name.lowercased()) }.map { .init(name: $0.name, value: $0.value) },
+                operation: operation, impersonatedMailbox: impersonated?.value)
+            do {
+                guard let output = try hooks.adjustRequest(input) else { return }
+                if let url = output.url {
+                    if url.lowercased().hasPrefix("https://") { request.url = url }
+                    else { problems.withLock { $0.append("plugin \(loaded.id): adjust_request tried to send a request to the non-https URL \(url); ignored") } }
+                }
+                let removals = Set(output.removeHeaders.map { $0.lowercased() })
+                let sets = output.setHeaders.filter { !forbidden.contains($0.key.lowercased()) && !$0.value.contains("\r") && !$0.value.contains("\n") }
+                if sets.count != output.setHeaders.count || removals.contains(where: forbidden.contains) {
+                    problems.withLock { $0.append("plugin \(loaded.id): adjust_request tried to change Authorization, Host, Content-Length or send a line break; ignored") }
+                }
+                let replaced = removals.subtracting(forbidden).union(sets.keys.map { $0.lowercased() })
+                request.headers.removeAll { replaced.contains($0.name.lowercased()) }
+                request.headers += sets.sorted { $0.key < $1.key }.map { HTTPHeader($0.key, $0.value) }
+            } catch {
+                problems.withLock { list in
+                    if list.count < 20 { list.append("plugin \(loaded.id): adjust_request failed: \(error)") }
+                }
+            }
+        }
+        run.hookDiagnostics = { problems.withLock { Array(Set($0)).sorted() } }
+        return run
+    }
+}

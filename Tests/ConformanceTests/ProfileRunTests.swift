@@ -1,0 +1,102 @@
+import Conformance
+import EWSSimulator
+import EWSTestSupport
+import EWSTransport
+import Foundation
+import ProviderManifest
+import Testing
+
+/// A provider profile changes a run: its deviations are strict expected failures, its dated
+/// notices are reported relative to the run, its request version and headers are used.
+@Suite struct ProfileRunTests {
+    static let hosterManifest = ProviderManifest(
+        id: "test-hoster", name: "Test hoster", version: "1.0.0", vendor: "tests",
+        discovery: .init(methods: [.init(method: "fixed-url", urlTemplate: "https://mail.{domain}/EWS/Exchange.asmx")]),
+        auth: .init(schemes: ["basic"]),
+        ews: .init(requestServerVersion: "Exchange2013_SP1", minimumServerVersion: "15.0", extraHeaders: ["X-Client-Application": "ewscheck-tests"]),
+        knownDeviations: [
+            .init(check: "ews.request-version.exchange2016", reason: "Exchange 2013 caps request versions"),
+            .init(check: "voicemail.message-waiting", reason: "GetFolder leaves out UnreadCount"),
+        ],
+        readinessNotices: [
+            .init(id: "past", date: "2026-10-01", kind: "blocked", summary: "already blocked"),
+            .init(id: "future", date: "2027-04-01", kind: "shutdown", summary: "shut down later"),
+        ])
+
+    static func start(_ flavor: SimulatorFlavor) async throws -> Simulator {
+        try Fixtures.requireShared()
+        var config = SimulatorConfiguration()
+        config.flavor = flavor
+        config.stateDirectory = try Fixtures.temporaryDirectory("profile")
+        config.schemaDirectory = Fixtures.ewsSchemaDirectory
+        return try await Simulator.start(config)
+    }
+
+    static func run(_ sim: Simulator, profile: ProviderManifest?, now: Date = Date()) async -> RunReport {
+        let target = TargetConfiguration(
+            name: "profile test", ewsURL: sim.ewsURL,
+            serviceAccount: .init(username: sim.serviceAccount, auth: .basic, secret: .environment("UNUSED")),
+            mailboxes: sim.mailboxesInScope, outOfScopeMailbox: sim.mailboxOutOfScope, nonexistentMailbox: sim.nonexistentMailbox,
+            caFile: sim.caFile, hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")])
+        let options = RunOptions(runID: "profile-\(UUID().uuidString.prefix(6))",
+                                 profile: profile.map { RunProfile(manifest: $0, source: "test") }, now: now)
+        return await SuiteRunner(target: target, credentials: .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)),
+                                 options: options).run()
+    }
+
+    static func outcomes(_ report: RunReport, _ id: String) -> Set<Outcome> {
+        Set(report.results.filter { $0.id.rawValue == id }.map(\.outcome))
+    }
+
+    @Test func theHostersQuirksAreFailuresWithoutAProfile() async throws {
+        let sim = try await Self.start(.genericHoster)
+        defer { Task { await sim.shutdown() } }
+        let report = await Self.run(sim, profile: nil)
+        #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.failed])
+        #expect(Self.outcomes(report, "voicemail.message-waiting") == [.failed])
+        #expect(report.results.first { $0.id.rawValue == "voicemail.message-waiting" }?.message.contains("UnreadCount") == true)
+        #expect(report.exitCode == 1)
+        #expect(sim.tenant.allItems().isEmpty)
+    }
+
+    @Test func declaredDeviationsBecomeExpectedFailures() async throws {
+        let sim = try await Self.start(.genericHoster)
+        defer { Task { await sim.shutdown() } }
+        let now = try #require(ProviderManifest.day("2026-11-26"))
+        let report = await Self.run(sim, profile: Self.hosterManifest, now: now)
+        #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.expectedFailure])
+        #expect(Self.outcomes(report, "voicemail.message-waiting") == [.expectedFailure])
+        #expect(report.summary.failed == 0 && report.summary.unexpectedPasses == 0, "\(report.results.filter { $0.outcome != .passed && $0.outcome != .expectedFailure })")
+        #expect(report.exitCode == 0)
+        #expect(report.profile?.id == "test-hoster")
+        #expect(report.notices.map(\.id) == ["past", "future"])
+        #expect(report.notices.first?.inEffect == true)
+        #expect(report.notices.first?.daysFromRun == 56)
+        #expect(report.notices.last?.status == "takes effect on 2027-04-01 (in 126 days)")
+        // The profile's fixed header went out with every EWS request.
+        let posts = report.evidence.filter { $0.method == "POST" }
+        #expect(!posts.isEmpty)
+        #expect(posts.allSatisfy { $0.legs.last?.requestHeaders.contains(HTTPHeader("X-Client-Application", "ewscheck-tests")) == true })
+    }
+
+    @Test func aDeviationThatStopsOccurringIsAFailure() async throws {
+        // The same profile against a server without those quirks: the list is stale.
+        let sim = try await Self.start(.onPremises)
+        defer { Task { await sim.shutdown() } }
+        let report = await Self.run(sim, profile: Self.hosterManifest)
+        #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.unexpectedPass])
+        #expect(Self.outcomes(report, "voicemail.message-waiting") == [.unexpectedPass])
+        #expect(report.exitCode == 1)
+    }
+
+    @Test func aMinimumBuildAboveTheServersFailsTheVersionCheck() async throws {
+        let sim = try await Self.start(.genericHoster)
+        defer { Task { await sim.shutdown() } }
+        var manifest = Self.hosterManifest
+        manifest.ews.minimumServerVersion = "15.1"
+        let report = await Self.run(sim, profile: manifest)
+        let result = try #require(report.results.first { $0.id.rawValue == "ews.server-version" })
+        #expect(result.outcome == .failed)
+        #expect(result.message.contains("15.1"))
+    }
+}

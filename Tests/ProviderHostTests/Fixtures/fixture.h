@@ -1,0 +1,40 @@
+/* Shared by the test fixtures: export macro, a valid manifest, a descriptor filler. */
+#ifndef EWSCHECK_FIXTURE_H
+#define EWSCHECK_FIXTURE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ewscheck_plugin.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+#ifndef FIXTURE_ID
+#define FIXTURE_ID "fixture-good"
+#endif
+
+/* A manifest ProviderManifest.parse accepts, with the given id. */
+#define FIXTURE_MANIFEST(id)                                                                            \
+    "{\"manifest_version\":1,\"id\":\"" id "\",\"name\":\"Fixture " id "\",\"version\":\"1.0.0\","     \
+    "\"vendor\":\"ewscheck tests\",\"discovery\":{\"methods\":[{\"method\":\"fixed-url\","              \
+    "\"url_template\":\"https://ews.{domain}/EWS/Exchange.asmx\"}]},\"auth\":{\"schemes\":[\"basic\"]}," \
+    "\"ews\":{\"request_server_version\":\"Exchange2016\"}}"
+
+static inline void fixture_descriptor(ewscheck_plugin_descriptor *d, const char *id, const char *manifest) {
+    memset(d, 0, sizeof *d);
+    d->abi_version = EWSCHECK_PLUGIN_ABI_VERSION;
+    d->struct_size = (uint32_t)sizeof *d;
+    d->plugin_id = id;
+    d->plugin_version = "1.0.0";
+    d->manifest_json = manifest;
+    d->hook_threading = EWSCHECK_HOOKS_SERIALIZED;
+}
+
+static inline char *fixture_strdup(const char *s) { return strdup(s); }
+
+static inline void fixture_free(void *context, char *s) {
+    (void)context;
+    free(s);
+}
+
+#endif
