@@ -46,7 +46,7 @@ public struct PluginVerification: Sendable {
         let limit = "\(probe.timeout.secondsDescription) s"
         let verdict = PluginRegistry.probe([path], exerciseHooks: true, probe)[0]
         var checks: [Check] = []
-        let loadTitle = "loads in a probe process (ELF, \(PluginImage.hostABIVersion == 1 ? "ABI version 1" : "ABI version"), entry point, descriptor)"
+        let loadTitle = "loads in a probe process (ELF, ABI version \(PluginImage.hostABIVersion), entry point, descriptor)"
         let manifestTitle = "manifest is valid"
         let matchTitle = "descriptor plugin_id and plugin_version match the manifest"
         let notReached = "not reached"
