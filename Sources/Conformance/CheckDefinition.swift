@@ -17,6 +17,7 @@ public struct CheckDefinition: Sendable, Hashable {
 /// The checks of the standard suite, in run order.
 public enum CheckCatalog {
     public static let endpointReachable = CheckID("ews.endpoint.reachable")
+    public static let oauthToken = CheckID("auth.oauth.token")
     public static let serviceAccountAuth = CheckID("auth.service-account")
     public static let serverVersion = CheckID("ews.server-version")
     public static let refusedSchemes = CheckID("auth.refused-schemes")
@@ -35,9 +36,10 @@ public enum CheckCatalog {
         .init(id: endpointReachable, title: "EWS endpoint reachable",
               requirement: "The EWS URL answers HTTPS requests (any HTTP status) with a certificate the client trusts.",
               dependsOn: [], perMailbox: false, mustFail: false),
+        OAuthTokenCheck.definition,
         .init(id: serviceAccountAuth, title: "Service account authenticates",
               requirement: "The service account's credentials are accepted with the configured scheme and EWS answers.",
-              dependsOn: [endpointReachable], perMailbox: false, mustFail: false),
+              dependsOn: [endpointReachable, oauthToken], perMailbox: false, mustFail: false),
         .init(id: refusedSchemes, title: "Schemes the profile rules out are refused",
               requirement: "Authentication schemes the provider profile says are switched off (Basic in Exchange Online) are answered with 401, never served.",
               dependsOn: [endpointReachable], perMailbox: false, mustFail: true),
@@ -72,6 +74,10 @@ public enum CheckCatalog {
               requirement: "No item created by the suite is left in any mailbox after the run.",
               dependsOn: [], perMailbox: false, mustFail: false),
     ]
+
+    /// Checks that only some runs have (an OAuth token, a profile's refused schemes): a dependency
+    /// on one of them that did not run is no reason to skip.
+    public static let conditional: Set<CheckID> = [oauthToken, refusedSchemes]
 
     /// The definition of an id.
     public static func definition(_ id: CheckID) -> CheckDefinition? { standard.first { $0.id == id } }

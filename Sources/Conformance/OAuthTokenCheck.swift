@@ -8,7 +8,7 @@ enum OAuthTokenCheck {
     /// The check id.
     static let id = CheckID("auth.oauth.token")
 
-    /// The definition (not yet in ``CheckCatalog/standard``; reports list it after the catalog's checks).
+    /// The definition (in ``CheckCatalog/standard`` right after reachability; only OAuth runs have it).
     static let definition = CheckDefinition(
         id: id, title: "OAuth access token obtained",
         requirement: "The service account's client credentials obtain an app-only access token for Exchange Online (audience https://outlook.office365.com) carrying the full_access_as_app role.",

@@ -25,11 +25,12 @@ struct Suite: Sendable {
             for dependency in definition.dependsOn {
                 let depMailbox = CheckCatalog.definition(dependency)?.perMailbox == true ? mailbox : nil
                 let outcome = await recorder.outcome(of: dependency, mailbox: depMailbox)
+                if outcome == nil && CheckCatalog.conditional.contains(dependency) { continue }
                 if outcome?.satisfiesDependents != true {
                     let name = depMailbox.map { "\(dependency)[\($0)]" } ?? dependency.rawValue
-                    var reason = "depends on \(name), which \(outcome.map { "was \($0.rawValue.replacingOccurrences(of: "_", with: " "))" } ?? "did not run")"
+                    var reason = "depends on \(name), which \(outcome.map(Recorder.phrase) ?? "did not run")"
                     // Name the check that really failed, not only the skipped link before this one.
-                    if let root = await recorder.rootCause(of: dependency, mailbox: depMailbox), root != name {
+                    if outcome == .skipped, let root = await recorder.rootCause(of: dependency, mailbox: depMailbox) {
                         reason += " because \(root)"
                     }
                     verdict = .skipped(reason)

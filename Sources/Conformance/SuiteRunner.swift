@@ -155,15 +155,28 @@ actor Recorder {
         results.last { $0.id == id && $0.mailbox == mailbox }?.outcome
     }
 
+    /// How an outcome reads after "which": `failed`, `was skipped`, `errored`.
+    static func phrase(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .passed: return "passed"
+        case .failed: return "failed"
+        case .expectedFailure: return "failed (a known deviation)"
+        case .unexpectedPass: return "passed unexpectedly"
+        case .skipped: return "was skipped"
+        case .errored: return "errored"
+        }
+    }
+
     /// For a skipped check, the first check down its dependency chain that did not pass
     /// (`auth.service-account failed`); nil when it was not skipped for a dependency.
     func rootCause(of id: CheckID, mailbox: String?) -> String? {
         guard let result = results.last(where: { $0.id == id && $0.mailbox == mailbox }) else { return nil }
         let name = mailbox.map { "\(id)[\($0)]" } ?? id.rawValue
-        guard result.outcome == .skipped else { return "\(name) \(result.outcome.rawValue.replacingOccurrences(of: "_", with: " "))" }
+        guard result.outcome == .skipped else { return "\(name) \(Self.phrase(result.outcome))" }
         for dependency in CheckCatalog.definition(id)?.dependsOn ?? [] {
             let depMailbox = CheckCatalog.definition(dependency)?.perMailbox == true ? mailbox : nil
             if let outcome = outcome(of: dependency, mailbox: depMailbox), !outcome.satisfiesDependents {
+                // (a conditional dependency that did not run has no outcome and is passed over)
                 return rootCause(of: dependency, mailbox: depMailbox)
             }
         }

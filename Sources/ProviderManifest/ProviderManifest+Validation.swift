@@ -33,11 +33,14 @@ extension ProviderManifest {
     /// Semantic rules the JSON types alone do not carry.
     public func validationProblems() -> [ManifestError] {
         var p: [ManifestError] = []
+        for (path, text) in allStrings() where text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            p.append(.init(path: path, "must not contain control characters (line breaks, tabs, NUL)"))
+        }
         if manifestVersion != 1 { p.append(.init(path: "manifest_version", "must be 1 (this host reads version 1)")) }
-        if id.range(of: "^[a-z0-9][a-z0-9-]{1,62}$", options: .regularExpression) == nil {
+        if id.range(of: "^[a-z0-9][a-z0-9-]{1,62}\\z", options: .regularExpression) == nil {
             p.append(.init(path: "id", "'\(id)' must be 2-63 characters of a-z, 0-9 and '-', starting with a letter or digit"))
         }
-        for (key, value) in [("name", name), ("version", version), ("vendor", vendor)] where value.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (key, value) in [("name", name), ("version", version), ("vendor", vendor)] where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             p.append(.init(path: key, "must not be empty"))
         }
         if let docsURL, !docsURL.hasPrefix("https://") { p.append(.init(path: "docs_url", "must be an https URL")) }
@@ -68,20 +71,20 @@ extension ProviderManifest {
                 p.append(.init(path: "auth.oauth", "is required when oauth2-client-credentials is accepted"))
             }
         }
-        if ews.requestServerVersion.range(of: "^(Exchange20[0-9]{2}(_SP[0-9])?|V20[0-9]{2}_[0-9]{2}_[0-9]{2})$", options: .regularExpression) == nil {
+        if ews.requestServerVersion.range(of: "^(Exchange20[0-9]{2}(_SP[0-9])?|V20[0-9]{2}_[0-9]{2}_[0-9]{2})\\z", options: .regularExpression) == nil {
             p.append(.init(path: "ews.request_server_version", "'\(ews.requestServerVersion)' is not an ExchangeVersionType value"))
         }
-        if let minimum = ews.minimumServerVersion, minimum.range(of: "^[0-9]+(\\.[0-9]+){0,3}$", options: .regularExpression) == nil {
+        if let minimum = ews.minimumServerVersion, minimum.range(of: "^[0-9]+(\\.[0-9]+){0,3}\\z", options: .regularExpression) == nil {
             p.append(.init(path: "ews.minimum_server_version", "'\(minimum)' must be a dotted build number like 15.1.2507"))
         }
         if !EWS.knownConnectingSIDs.contains(ews.connectingSID) {
             p.append(.init(path: "ews.connecting_sid", "'\(ews.connectingSID)' is not one of \(EWS.knownConnectingSIDs.joined(separator: ", "))"))
         }
-        for (i, h) in ews.requiredHeaders.enumerated() where h.range(of: "^[A-Za-z0-9-]+$", options: .regularExpression) == nil {
+        for (i, h) in ews.requiredHeaders.enumerated() where h.range(of: "^[A-Za-z0-9-]+\\z", options: .regularExpression) == nil {
             p.append(.init(path: "ews.required_headers[\(i)]", "'\(h)' is not an HTTP header name"))
         }
         for (name, value) in ews.extraHeaders {
-            if name.range(of: "^[A-Za-z0-9-]+$", options: .regularExpression) == nil {
+            if name.range(of: "^[A-Za-z0-9-]+\\z", options: .regularExpression) == nil {
                 p.append(.init(path: "ews.extra_headers", "'\(name)' is not an HTTP header name"))
             }
             if ["authorization", "host", "content-length", "cookie"].contains(name.lowercased()) {
@@ -92,13 +95,18 @@ extension ProviderManifest {
         if let c = ews.maxConcurrency, !(1...64).contains(c) { p.append(.init(path: "ews.max_concurrency", "must be 1...64")) }
         var seen = Set<String>()
         for (i, d) in knownDeviations.enumerated() {
-            if d.check.range(of: "^[a-z0-9-]+(\\.[a-z0-9-]+)+$", options: .regularExpression) == nil {
+            if d.check.range(of: "^[a-z0-9-]+(\\.[a-z0-9-]+)+\\z", options: .regularExpression) == nil {
                 p.append(.init(path: "known_deviations[\(i)].check", "'\(d.check)' is not a dotted check id"))
             }
             if !seen.insert(d.check).inserted { p.append(.init(path: "known_deviations[\(i)].check", "'\(d.check)' is listed twice")) }
-            if d.reason.trimmingCharacters(in: .whitespaces).isEmpty { p.append(.init(path: "known_deviations[\(i)].reason", "must not be empty")) }
+            if let link = d.link, !link.hasPrefix("https://") { p.append(.init(path: "known_deviations[\(i)].link", "must be an https URL")) }
+            if d.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { p.append(.init(path: "known_deviations[\(i)].reason", "must not be empty")) }
         }
+        var noticeIDs = Set<String>()
         for (i, n) in readinessNotices.enumerated() {
+            if !noticeIDs.insert(n.id).inserted { p.append(.init(path: "readiness_notices[\(i)].id", "'\(n.id)' is used twice")) }
+            if n.summary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { p.append(.init(path: "readiness_notices[\(i)].summary", "must not be empty")) }
+            if let link = n.link, !link.hasPrefix("https://") { p.append(.init(path: "readiness_notices[\(i)].link", "must be an https URL")) }
             if Self.day(n.date) == nil { p.append(.init(path: "readiness_notices[\(i)].date", "'\(n.date)' is not a YYYY-MM-DD date")) }
             if !ReadinessNotice.knownKinds.contains(n.kind) {
                 p.append(.init(path: "readiness_notices[\(i)].kind", "'\(n.kind)' is not one of \(ReadinessNotice.knownKinds.joined(separator: ", "))"))
@@ -107,9 +115,42 @@ extension ProviderManifest {
         return p
     }
 
+    /// Every string of the manifest with its path (for rules that apply to all of them).
+    func allStrings() -> [(String, String)] {
+        var all: [(String, String)] = [("id", id), ("name", name), ("version", version), ("vendor", vendor)]
+        if let docsURL { all.append(("docs_url", docsURL)) }
+        for (i, m) in discovery.methods.enumerated() {
+            all.append(("discovery.methods[\(i)].method", m.method))
+            if let t = m.urlTemplate { all.append(("discovery.methods[\(i)].url_template", t)) }
+        }
+        all += auth.schemes.enumerated().map { ("auth.schemes[\($0)]", $1) }
+        all += auth.refusedSchemes.enumerated().map { ("auth.refused_schemes[\($0)]", $1) }
+        if let o = auth.oauth {
+            all += [("auth.oauth.token_endpoint_template", o.tokenEndpointTemplate), ("auth.oauth.scope_template", o.scopeTemplate)]
+            all += o.requiredRoles.enumerated().map { ("auth.oauth.required_roles[\($0)]", $1) }
+        }
+        all.append(("ews.request_server_version", ews.requestServerVersion))
+        if let m = ews.minimumServerVersion { all.append(("ews.minimum_server_version", m)) }
+        all.append(("ews.connecting_sid", ews.connectingSID))
+        all += ews.requiredHeaders.enumerated().map { ("ews.required_headers[\($0)]", $1) }
+        for (k, v) in ews.extraHeaders { all += [("ews.extra_headers", k), ("ews.extra_headers.\(k)", v)] }
+        all += capabilities.enumerated().map { ("capabilities[\($0)]", $1) }
+        for (i, d) in knownDeviations.enumerated() {
+            all += [("known_deviations[\(i)].check", d.check), ("known_deviations[\(i)].reason", d.reason)]
+            if let l = d.link { all.append(("known_deviations[\(i)].link", l)) }
+        }
+        for (i, n) in readinessNotices.enumerated() {
+            all += [("readiness_notices[\(i)].id", n.id), ("readiness_notices[\(i)].date", n.date), ("readiness_notices[\(i)].kind", n.kind),
+                    ("readiness_notices[\(i)].summary", n.summary)]
+            if let l = n.link { all.append(("readiness_notices[\(i)].link", l)) }
+        }
+        if let f = simulatorFlavor { all.append(("simulator_flavor", f)) }
+        return all
+    }
+
     /// A `YYYY-MM-DD` day at 00:00 UTC.
     public static func day(_ text: String) -> Date? {
-        guard text.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", options: .regularExpression) != nil else { return nil }
+        guard text.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}\\z", options: .regularExpression) != nil else { return nil }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -132,6 +173,20 @@ extension ProviderManifest {
         }
     }
 
+    /// The optional keys an object at `path` may carry as null.
+    private static func knownKeys(at path: String) -> Set<String> {
+        let bare = path.replacingOccurrences(of: "\\[[0-9]+\\]", with: "", options: .regularExpression)
+        switch bare {
+        case "": return ["docs_url", "description", "simulator_flavor", "capabilities", "known_deviations", "readiness_notices"]
+        case "discovery.methods": return ["url_template", "allow_cross_domain_redirect"]
+        case "auth": return ["refused_schemes", "oauth"]
+        case "auth.oauth": return ["required_roles"]
+        case "ews": return ["minimum_server_version", "connecting_sid", "required_headers", "extra_headers", "max_concurrency"]
+        case "known_deviations", "readiness_notices": return ["link"]
+        default: return []
+        }
+    }
+
     /// Keys in the JSON that the format does not define (a typo must not pass silently).
     private static func unknownKeys(raw: Any, decoded: ProviderManifest) -> [ManifestError] {
         guard let data = try? JSONEncoder().encode(decoded), let known = try? JSONSerialization.jsonObject(with: data) else { return [] }
@@ -141,8 +196,7 @@ extension ProviderManifest {
                 let knownObject = known as? [String: Any] ?? [:]
                 for (key, value) in object.sorted(by: { $0.key < $1.key }) {
                     let child = path.isEmpty ? key : "\(path).\(key)"
-                    if value is NSNull { continue }
-                    if !freeForm && knownObject[key] == nil {
+                    if !freeForm && knownObject[key] == nil && !(value is NSNull && knownKeys(at: path).contains(key)) {
                         problems.append(ManifestError(path: child, "unknown key"))
                         continue
                     }

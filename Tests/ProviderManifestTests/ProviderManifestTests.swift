@@ -72,6 +72,11 @@ import Testing
         ("header injection", { @Sendable (o: inout [String: Any]) in var e = o["ews"] as! [String: Any]; e["extra_headers"] = ["X-A": "a\r\nX-B: b"]; o["ews"] = e }, "line breaks"),
         ("bad deviation id", { @Sendable (o: inout [String: Any]) in o["known_deviations"] = [["check": "Voicemail", "reason": "r"]] }, "known_deviations[0].check"),
         ("duplicate deviation", { @Sendable (o: inout [String: Any]) in o["known_deviations"] = [["check": "a.b", "reason": "r"], ["check": "a.b", "reason": "s"]] }, "listed twice"),
+        ("newline in id", { @Sendable (o: inout [String: Any]) in o["id"] = "acme\n" }, "id:"),
+        ("header name with newline", { @Sendable (o: inout [String: Any]) in var e = o["ews"] as! [String: Any]; e["extra_headers"] = ["X-A\nX-B": "b"]; o["ews"] = e }, "ews.extra_headers"),
+        ("request version with newline", { @Sendable (o: inout [String: Any]) in var e = o["ews"] as! [String: Any]; e["request_server_version"] = "Exchange2016\n"; o["ews"] = e }, "ews.request_server_version"),
+        ("unknown key set to null", { @Sendable (o: inout [String: Any]) in o["typo"] = NSNull() }, "typo: unknown key"),
+        ("http link", { @Sendable (o: inout [String: Any]) in o["known_deviations"] = [["check": "a.b", "reason": "r", "link": "http://x"]] }, "known_deviations[0].link"),
         ("bad date", { @Sendable (o: inout [String: Any]) in o["readiness_notices"] = [["id": "x", "date": "2026-02-30", "kind": "removed", "summary": "s"]] }, "readiness_notices[0].date"),
     ] as [(String, @Sendable (inout [String: Any]) -> Void, String)])
     func everyProblemIsNamedByPath(_ name: String, _ change: @Sendable (inout [String: Any]) -> Void, _ expected: String) {
