@@ -21,6 +21,8 @@ plugins-c: .build/plugins/libewscheck-c-hoster.so
 .build/plugins/libewscheck-c-hoster.so: plugins/examples/c-hoster/c_hoster.c plugins/abi/include/ewscheck_plugin.h
 	@mkdir -p $(@D)
 	cc -shared -fPIC -O2 -Wall -Wextra -Werror -Iplugins/abi/include -o $@ $< $$(pkg-config --cflags --libs json-c)
+	@# Also beside the executable, where `ewscheck plugins list` looks by default.
+	@bin=$$(swift build --show-bin-path) && mkdir -p "$$bin" && cp $@ "$$bin/libewscheck-example-c-hoster.so"
 
 ## demo: run the conformance suite against the built-in simulator; reports go to reports/
 # make itself can only exit 0 or 2, so a failing demo also prints ewscheck's own exit code.

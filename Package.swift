@@ -44,12 +44,17 @@ let package = Package(
         .target(name: "ProfileGenericHoster", dependencies: ["EWSCheckPluginSDK"], path: "plugins/generic-hoster"),
         // Finds, probes, loads and validates provider plugins.
         .target(name: "ProviderHost", dependencies: ["CEWSCheckPlugin", "ProviderManifest"]),
-        .target(name: "EWSTransport", dependencies: ["CEWSCurl"]),
+        // Crypto: RS256 client assertions for OAuth with a certificate.
+        .target(name: "EWSTransport", dependencies: [
+            "CEWSCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "EWSProtocol", dependencies: ["CEWSXML", "EWSTransport"]),
+        // The Autodiscover engine: every method, every hop recorded (TLS facts through libcurl).
+        .target(name: "Discovery", dependencies: ["CEWSCurl", "EWSTransport", "EWSProtocol"]),
         .target(
             name: "Conformance",
             dependencies: [
-                "EWSTransport", "EWSProtocol", "ProviderManifest",
+                "EWSTransport", "EWSProtocol", "ProviderManifest", "Discovery",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -71,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "ewscheck",
             dependencies: [
-                "Conformance", "Reports", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest",
+                "Conformance", "Reports", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest", "Discovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +89,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSSimulator", "EWSTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSTestSupport"]),
         .testTarget(name: "ProviderManifestTests", dependencies: ["ProviderManifest"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "EWSSimulator", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport"],
                     exclude: ["Fixtures"]),
     ],

@@ -26,7 +26,8 @@ extension TargetConfiguration {
     }
 
     /// The `service_account` keys only `auth: oauth2` uses.
-    static let oauthAccountKeys = ["tenant_id", "client_id", "client_secret_env", "client_secret_file", "token_endpoint", "scope"]
+    static let oauthAccountKeys = ["tenant_id", "client_id", "client_secret_env", "client_secret_file", "token_endpoint", "scope",
+                                   "client_certificate_file", "client_key_file"]
 
     /// The target file key a secret comes from (`password_env`, `client_secret_file`...).
     var secretKey: String {
@@ -34,6 +35,7 @@ extension TargetConfiguration {
         switch serviceAccount.secret {
         case .environment: return "service_account.\(prefix)_env"
         case .file: return "service_account.\(prefix)_file"
+        case .certificate: return "service_account.client_key_file"
         }
     }
 
@@ -46,6 +48,10 @@ extension TargetConfiguration {
         }
         guard let oauth = serviceAccount.oauth else {
             throw TargetFileError("service_account has auth: oauth2 but no tenant_id and client_id")
+        }
+        if case .certificate = serviceAccount.secret {
+            return OAuthClientCredentials(tokenEndpoint: oauth.tokenEndpoint, clientID: oauth.clientID,
+                                          certificate: try clientCertificate(warnings: &warnings), scope: oauth.scope)
         }
         let secret = try secretValue(environment: environment, warnings: &warnings)
         return OAuthClientCredentials(tokenEndpoint: oauth.tokenEndpoint, clientID: oauth.clientID,
@@ -87,12 +93,16 @@ extension TargetConfiguration {
         }
         let env = try string(m, "client_secret_env", path: "service_account.")
         let file = try string(m, "client_secret_file", path: "service_account.")
+        let certificate = try string(m, "client_certificate_file", path: "service_account.")
+        let key = try string(m, "client_key_file", path: "service_account.")
         let secret: SecretSource
-        switch (env, file) {
-        case (let e?, nil): secret = .environment(e)
-        case (nil, let f?): secret = .file(resolve(f))
-        case (nil, nil): throw TargetFileError("service_account needs client_secret_env or client_secret_file (the client secret itself never goes in the file)")
-        default: throw TargetFileError("service_account has both client_secret_env and client_secret_file; keep one")
+        switch (env, file, certificate, key) {
+        case (let e?, nil, nil, nil): secret = .environment(e)
+        case (nil, let f?, nil, nil): secret = .file(resolve(f))
+        case (nil, nil, let c?, let k?): secret = .certificate(certificateFile: resolve(c), keyFile: resolve(k))
+        case (nil, nil, nil, nil): throw TargetFileError("service_account needs client_secret_env or client_secret_file, or client_certificate_file with client_key_file (the secret or key itself never goes in the target file)")
+        case (nil, nil, _?, nil), (nil, nil, nil, _?): throw TargetFileError("service_account needs both client_certificate_file and client_key_file for a certificate")
+        default: throw TargetFileError("service_account has more than one of client_secret_env, client_secret_file and a client certificate; keep one")
         }
         let endpoint = try string(m, "token_endpoint", path: "service_account.")
         if let endpoint {
@@ -116,5 +126,26 @@ extension TargetConfiguration {
             !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
         }
+    }
+}
+
+extension TargetConfiguration {
+    /// The application certificate of an `auth: oauth2` account that uses one; warns when the
+    /// key file is readable by group or others. Errors name files, never key material.
+    func clientCertificate(warnings: inout [String]) throws(TargetFileError) -> ClientCertificate {
+        guard case .certificate(let certificateFile, let keyFile) = serviceAccount.secret else {
+            throw TargetFileError("service_account has no client_certificate_file and client_key_file")
+        }
+        let certificate: ClientCertificate
+        do {
+            certificate = try ClientCertificate(certificateFile: certificateFile, privateKeyFile: keyFile)
+        } catch {
+            throw TargetFileError("service_account client certificate: \(error.message)")
+        }
+        if let attrs = try? FileManager.default.attributesOfItem(atPath: keyFile),
+           let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            warnings.append("private key file \(keyFile) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it")
+        }
+        return certificate
     }
 }

@@ -42,7 +42,7 @@ enum OAuthTokenCheck {
         do {
             client = try target.clientCredentials(environment: environment, warnings: &ignored)
         } catch {
-            return done(.none, .errored("cannot read the client secret: \(error.message)"))
+            return done(.none, .errored("cannot read the client credentials: \(error.message)"))
         }
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             tls: .init(verify: !target.insecure, caFile: target.caFile), hostPins: target.hostPins, connections: 1))
@@ -63,7 +63,7 @@ enum OAuthTokenCheck {
     /// Passed when the token is an app-only token for the scope's resource with `full_access_as_app`.
     static func verdict(for token: AccessToken, _ client: OAuthClientCredentials) -> Verdict {
         var facts = ["token_endpoint": client.tokenEndpoint, "scope": client.scope, "client_id": client.clientID,
-                     "expires_in": String(token.expiresIn)]
+                     "expires_in": String(token.expiresIn), "client_authentication": clientAuthentication(client)]
         guard let claims = token.claims else {
             return .failed("the token endpoint issued a token that is not a JWT, so its audience and roles cannot be shown",
                            [token.exchange], facts: facts)
@@ -86,8 +86,14 @@ enum OAuthTokenCheck {
                        [token.exchange], facts: facts)
     }
 
+    /// How the client proves itself, as shown in reports (the certificate's thumbprint is public).
+    static func clientAuthentication(_ client: OAuthClientCredentials) -> String {
+        client.clientCertificate.map { "certificate \($0.thumbprintHex) (signed client assertion, RS256)" } ?? "client secret"
+    }
+
     private static func facts(of error: OAuthError, _ client: OAuthClientCredentials) -> [String: String] {
-        var facts = ["token_endpoint": client.tokenEndpoint, "scope": client.scope, "client_id": client.clientID]
+        var facts = ["token_endpoint": client.tokenEndpoint, "scope": client.scope, "client_id": client.clientID,
+                     "client_authentication": clientAuthentication(client)]
         facts["http_status"] = error.httpStatus.map(String.init)
         facts["error"] = error.error
         if !error.errorCodes.isEmpty { facts["error_codes"] = error.errorCodes.map { "AADSTS\($0)" }.joined(separator: " ") }

@@ -18,6 +18,9 @@ public struct RunProfile: Sendable {
     public var manifest: ProviderManifest
     /// The plugin's `adjust_request` hook, bridged by the host; nil when the profile has none.
     public var requestAdjuster: EWSClient.RequestAdjuster?
+    /// The plugin's `classify_response` hook: may turn a failed or errored check into another
+    /// outcome for a hoster's odd but acceptable answer; nil when the profile has none.
+    public var responseClassifier: (@Sendable (ClassifyResponseInput) -> ClassifyResponseOutput?)?
     /// Problems the plugin's hooks had during the run (read when the report is written).
     public var hookDiagnostics: @Sendable () -> [String] = { [] }
 

@@ -1,6 +1,7 @@
 import EWSProtocol
 import EWSTransport
 import Foundation
+import ProviderManifest
 
 /// The checks of the standard suite, wired to one target.
 struct Suite: Sendable {
@@ -11,6 +12,8 @@ struct Suite: Sendable {
     let ledger: CleanupLedger
     let runID: String
     let profile: RunProfile?
+    /// A genuinely expired token for `auth.must-fail.expired-token` (from a simulator); nil forges one.
+    var expiredToken: Secret? = nil
 
     static let voicemailClass = "IPM.Note.Microsoft.Voicemail.UM.CA"
 
@@ -38,11 +41,31 @@ struct Suite: Sendable {
                 }
             }
         }
-        let final: Verdict
-        if let verdict { final = verdict } else { final = await body() }
+        var final: Verdict
+        if let verdict { final = verdict } else { final = classify(id, await body()) }
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         await recorder.record(definition, mailbox: mailbox, verdict: final, duration: seconds * 1000)
+    }
+
+    /// Lets the profile's `classify_response` hook judge a failed or errored answer.
+    func classify(_ id: CheckID, _ verdict: Verdict) -> Verdict {
+        guard verdict.outcome == .failed || verdict.outcome == .errored, let classifier = profile?.responseClassifier,
+              let last = verdict.exchanges.last else { return verdict }
+        func between(_ open: String, _ close: String, in text: String) -> String? {
+            guard let a = text.range(of: open), let b = text.range(of: close, range: a.upperBound..<text.endIndex) else { return nil }
+            return String(text[a.upperBound..<b.lowerBound]).split(separator: ":").last.map(String.init)
+        }
+        let body = last.responseBody
+        let input = ClassifyResponseInput(
+            checkID: id.rawValue, httpStatus: last.legs.last?.status ?? 0,
+            responseCode: between("ResponseCode>", "</", in: body), faultCode: between("<faultcode", "</faultcode>", in: body).map { $0.components(separatedBy: ">").last ?? $0 },
+            bodyExcerpt: String(body.prefix(4096)))
+        guard let output = classifier(input), let outcome = Outcome(rawValue: output.outcome.rawValue) else { return verdict }
+        var classified = verdict
+        classified.outcome = outcome
+        classified.message = "\(output.message) (classified by the \(profile?.id ?? "") profile; the harness saw: \(verdict.message))"
+        return classified
     }
 
     func runChecks() async {
@@ -52,6 +75,7 @@ struct Suite: Sendable {
         if profile?.manifest.auth.refusedSchemes.isEmpty == false {
             await check(CheckCatalog.refusedSchemes) { await refusedSchemes() }
         }
+        await runAuthChecks()
         await check(CheckCatalog.serverVersion) { await serverVersion() }
         await check(CheckCatalog.outOfScopeDenied) { await outOfScope() }
         await check(CheckCatalog.nonexistentRejected) { await nonexistent() }

@@ -15,6 +15,9 @@ public struct RunOptions: Sendable {
     public var profile: RunProfile?
     /// The run date readiness notices are dated against (now, unless a test pins it).
     public var now: Date
+    /// A genuinely signed, expired access token for `auth.must-fail.expired-token` (a simulator
+    /// can mint one); nil makes the check send the run's token with its expiry moved into the past.
+    public var expiredAccessToken: Secret?
 
     /// Creates options.
     public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
@@ -88,8 +91,9 @@ public struct SuiteRunner: Sendable {
            !profile.manifest.auth.schemes.contains(where: { $0 == scheme || ($0.hasPrefix("oauth2") && scheme == "bearer") }) {
             warnings.append("profile \(profile.id) expects \(profile.manifest.auth.schemes.joined(separator: " or ")), but the target uses \(scheme)")
         }
-        let suite = Suite(target: effectiveTarget, client: client, transport: transport, recorder: recorder, ledger: ledger,
+        var suite = Suite(target: effectiveTarget, client: client, transport: transport, recorder: recorder, ledger: ledger,
                           runID: options.runID, profile: profile)
+        suite.expiredToken = options.expiredAccessToken
 
         await suite.runChecks()
         let interrupted = Task.isCancelled
@@ -150,6 +154,9 @@ actor Recorder {
     }
 
     func setServerVersion(_ v: ServerVersionInfo?) { if serverVersion == nil { serverVersion = v } }
+
+    /// The latest result of a check that is not per mailbox.
+    func result(of id: CheckID) -> CheckResult? { results.last { $0.id == id && $0.mailbox == nil } }
 
     func outcome(of id: CheckID, mailbox: String?) -> Outcome? {
         results.last { $0.id == id && $0.mailbox == mailbox }?.outcome

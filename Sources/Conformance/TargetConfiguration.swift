@@ -12,6 +12,9 @@ public struct TargetConfiguration: Sendable {
         case environment(String)
         /// A file holding only the secret (a trailing newline is ignored).
         case file(String)
+        /// An application certificate and its private key, both PEM files (`auth: oauth2` only):
+        /// the client authenticates with a signed client assertion instead of a secret.
+        case certificate(certificateFile: String, keyFile: String)
     }
 
     /// The authentication scheme for the service account.
@@ -66,6 +69,9 @@ public struct TargetConfiguration: Sendable {
     public var concurrency: Int
     /// Where the file was read from.
     public var sourcePath: String?
+    /// Run the must-fail auth checks (`must_fail_auth: true` or `--must-fail-auth`): a wrong
+    /// password once, an app-only token without impersonation, an expired token.
+    public var mustFailAuth = false
 
     /// Creates a target in code.
     public init(name: String, ewsURL: String, requestVersion: ExchangeVersion = .exchange2013SP1,
@@ -88,6 +94,11 @@ public struct TargetConfiguration: Sendable {
     /// - Parameter warnings: receives a warning when a secret file is readable by others.
     public func credentials(environment: [String: String] = ProcessInfo.processInfo.environment,
                             warnings: inout [String]) throws(TargetFileError) -> HTTPCredentials {
+        if case .certificate = serviceAccount.secret {
+            // Checked now so a bad key fails before the run; the runner signs with it later.
+            _ = try clientCertificate(warnings: &warnings)
+            return .none
+        }
         let password = try secretValue(environment: environment, warnings: &warnings)
         switch serviceAccount.auth {
         case .basic: return .basic(user: serviceAccount.username, password: Secret(password))
@@ -108,6 +119,8 @@ public struct TargetConfiguration: Sendable {
                 throw TargetFileError("\(key) names \(variable), which is not set or empty")
             }
             password = value
+        case .certificate:
+            throw TargetFileError("service_account uses a client certificate, which has no secret to read")
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TargetFileError("\(key) \(path) does not exist or cannot be read")
@@ -139,7 +152,7 @@ public struct TargetFileError: Error, Sendable, CustomStringConvertible {
 
 extension TargetConfiguration {
     private static let topKeys = ["name", "ews_url", "request_version", "service_account", "mailboxes",
-                                  "negative_controls", "tls", "host_pins", "concurrency"]
+                                  "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth"]
     private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys
     private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"]
     private static let tlsKeys = ["ca_file", "insecure"]
@@ -266,6 +279,10 @@ extension TargetConfiguration {
             mailboxes: mailboxes, outOfScopeMailbox: outOfScope, nonexistentMailbox: nonexistent,
             caFile: caFile, insecure: insecure, hostPins: pins, concurrency: concurrency)
         target.requestVersionIsExplicit = top["request_version"] != nil
+        if let v = top["must_fail_auth"] {
+            guard let b = v.bool else { throw TargetFileError("must_fail_auth (line \(line(v))) must be true or false") }
+            target.mustFailAuth = b
+        }
         return target
     }
 

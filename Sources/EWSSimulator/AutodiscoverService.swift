@@ -8,6 +8,8 @@ struct AutodiscoverService: Sendable {
     let ewsURL: String
     let serverHost: String
     let deploymentID = UUID().uuidString.lowercased()
+    /// Autodiscover per layout (SOAP, v2, redirects, the plain-HTTP listener); see ``AutodiscoverSite``.
+    var site: AutodiscoverSite?
 
     func handle(body: [UInt8]) -> SimulatedResponse {
         guard let tree = try? XMLTree(parsing: body, maxBytes: 1024 * 1024), let root = tree.root,

@@ -11,7 +11,9 @@ struct CertificateAuthority {
     let serverCertificatePEM: String
     let serverKeyPEM: String
 
-    init(hostnames: [String], ipAddresses: [[UInt8]], validity: TimeInterval = 30 * 86400) throws {
+    /// - Parameter serverNotAfter: ends the server certificate's validity then (an expired certificate
+    ///   under a valid CA, for the expired-certificate layout); nil: valid for `validity`.
+    init(hostnames: [String], ipAddresses: [[UInt8]], validity: TimeInterval = 30 * 86400, serverNotAfter: Date? = nil) throws {
         let now = Date()
         let caKey = P256.Signing.PrivateKey()
         let caPublic = Certificate.PublicKey(caKey.publicKey)
@@ -37,7 +39,8 @@ struct CertificateAuthority {
             + ipAddresses.map { GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice($0))) }
         let server = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: serverPublic,
-            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(validity),
+            notValidBefore: serverNotAfter?.addingTimeInterval(-30 * 86400) ?? now.addingTimeInterval(-3600),
+            notValidAfter: serverNotAfter ?? now.addingTimeInterval(validity),
             issuer: caName,
             subject: try DistinguishedName { CommonName(hostnames.first ?? "localhost") },
             signatureAlgorithm: .ecdsaWithSHA256,

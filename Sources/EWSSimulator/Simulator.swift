@@ -14,6 +14,8 @@ public final class Simulator: Sendable {
     public let tenant: SimulatedTenant
     /// The port it listens on.
     public let port: Int
+    /// The plain-HTTP port (Autodiscover's redirect lookup; nothing else is served there).
+    public let httpPort: Int
     /// The PEM file of the CA that signed its certificate.
     public let caFile: String
     /// The service account's sign-in name (UPN).
@@ -45,7 +47,8 @@ public final class Simulator: Sendable {
 
     private init(configuration: SimulatorConfiguration, tenant: SimulatedTenant, port: Int, caFile: String,
                  password: String, entra: EntraTenant?, group: MultiThreadedEventLoopGroup, channel: any Channel,
-                 log: RequestLog, routers: RouterBox) {
+                 log: RequestLog, routers: RouterBox, httpPort: Int) {
+        self.httpPort = httpPort
         self.routers = routers
         self.entra = entra
         self.configuration = configuration
@@ -74,7 +77,9 @@ public final class Simulator: Sendable {
                               mailboxesInScope: configuration.mailboxesInScope.map { "\($0)@\(configuration.domain)" })
             : nil
 
-        let ca = try CertificateAuthority(hostnames: configuration.hostnames, ipAddresses: [[127, 0, 0, 1]])
+        let layout = configuration.autodiscoverLayout
+        let ca = try CertificateAuthority(hostnames: layout.certificateNames(configuration.hostnames, domain: configuration.domain),
+                                          ipAddresses: [[127, 0, 0, 1]], serverNotAfter: layout.serverCertificateNotAfter)
         let caFile = state + "/ca.pem"
         try Data(ca.caCertificatePEM.utf8).write(to: URL(fileURLWithPath: caFile), options: .atomic)
 
@@ -122,12 +127,25 @@ public final class Simulator: Sendable {
         let ewsHost = configuration.flavor == .exchangeOnline ? ExchangeOnlineHosts.outlook : "mail.\(configuration.domain)"
         let ewsURL = "https://\(ewsHost):\(port)/EWS/Exchange.asmx"
         let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks)
-        let autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
+        var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
+        autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
+                                             tenant: tenant, ewsHost: ewsHost, tlsPort: port)
         routerBox.router = SimulatorRouter(tenant: tenant, flavor: configuration.flavor, ews: ews, autodiscover: autodiscover,
                                            realm: "mail.\(configuration.domain)", schemaDirectory: configuration.schemaDirectory, log: log,
                                            entra: entra)
+        let httpPort: Int
+        do {
+            let http = try await PlainHTTPListener.bind(group: group, host: configuration.bindAddress, port: configuration.httpPort,
+                                                        routers: routerBox, maxBody: maxBody)
+            routerBox.track(http)
+            httpPort = http.localAddress?.port ?? configuration.httpPort
+        } catch {
+            try? await channel.close()
+            try? await group.shutdownGracefully()
+            throw SimulatorError("cannot listen for plain HTTP on \(configuration.bindAddress):\(configuration.httpPort): \(error)")
+        }
         return Simulator(configuration: configuration, tenant: tenant, port: port, caFile: caFile, password: password,
-                         entra: entra, group: group, channel: channel, log: log, routers: routerBox)
+                         entra: entra, group: group, channel: channel, log: log, routers: routerBox, httpPort: httpPort)
     }
 
     /// Stops listening and closes every connection.

@@ -32,6 +32,10 @@ public struct SimulatorConfiguration: Sendable {
     public var maxRequestBytes: Int = 48 * 1024 * 1024
     /// The Entra tenant and token service of the `exchange-online` flavor.
     public var exchangeOnline = ExchangeOnline()
+    /// How Autodiscover is published (which host answers, which redirects); see ``AutodiscoverLayout``.
+    public var autodiscoverLayout: AutodiscoverLayout = .standard
+    /// The plain-HTTP port of Autodiscover's redirect lookup; 0 picks a free one.
+    public var httpPort: Int = 0
 
     /// Creates a configuration with defaults.
     public init() {}
@@ -40,5 +44,6 @@ public struct SimulatorConfiguration: Sendable {
     public var hostnames: [String] {
         ["mail.\(domain)", "autodiscover.\(domain)", domain, "localhost"] + extraHostnames
             + (flavor == .exchangeOnline ? ExchangeOnlineHosts.certificateNames(domain: domain) : [])
+            + autodiscoverLayout.extraHostnames(domain: domain)
     }
 }

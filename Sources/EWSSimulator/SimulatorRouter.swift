@@ -142,6 +142,13 @@ final class SimulatorRouter: Sendable {
         let path = (request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path).lowercased()
         let method = request.method.uppercased()
         if let entra, let response = tokenEndpoint(entra, request, &record) { return response }
+        if let site = autodiscover.site, let response = site.route(request, &record, authenticate: {
+            switch authenticate(request, &connection) {
+            case .user(let user): return .user(user)
+            case .oauth(let caller): return .user(caller.account)
+            case .respond(let response): return .refused(response)
+            }
+        }) { return response }
         let known = ["/ews/exchange.asmx", "/ews/services.wsdl", "/ews/messages.xsd", "/ews/types.xsd",
                      "/autodiscover/autodiscover.xml"]
         guard known.contains(path) else {

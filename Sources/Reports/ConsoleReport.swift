@@ -24,6 +24,7 @@ public enum ConsoleReport {
         if let written {
             lines.append("report: \(written.json)")
             lines.append("junit:  \(written.junit)")
+            lines.append("people: \(written.markdown)")
         }
         lines.append("ewscheck: " + tail)
         return lines.joined(separator: "\n")

@@ -17,6 +17,8 @@ public struct ReportStore: Sendable {
         public var json: String
         /// `junit.xml`.
         public var junit: String
+        /// `summary.md`, for people.
+        public var markdown: String
     }
 
     /// Writes `report.json` and `junit.xml` (atomically) and moves `latest`.
@@ -28,6 +30,8 @@ public struct ReportStore: Sendable {
         let junit = dir + "/junit.xml"
         try JSONReportWriter.encode(report).write(to: URL(fileURLWithPath: json), options: .atomic)
         try Data(JUnitReportWriter.render(report).utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
+        let markdown = dir + "/summary.md"
+        try Data(MarkdownSummaryWriter.render(report).utf8).write(to: URL(fileURLWithPath: markdown), options: .atomic)
         // Replace the link atomically: make a new link beside it, then rename over.
         let latest = root + "/latest"
         let temp = root + "/.latest-\(UUID().uuidString.prefix(8))"
@@ -36,6 +40,6 @@ public struct ReportStore: Sendable {
             try? fm.removeItem(atPath: temp)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: latest])
         }
-        return Written(directory: dir, json: json, junit: junit)
+        return Written(directory: dir, json: json, junit: junit, markdown: markdown)
     }
 }

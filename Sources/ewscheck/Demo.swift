@@ -1,6 +1,7 @@
 import ArgumentParser
 import Conformance
 import EWSSimulator
+import EWSTransport
 import Foundation
 
 /// `ewscheck demo`: the whole suite against the built-in simulator, no tenant needed.
@@ -11,6 +12,7 @@ struct Demo: AsyncParsableCommand {
 
     @OptionGroup var reports: ReportOptions
     @OptionGroup var profileSelection: ProfileSelection
+    @OptionGroup var authChecks: AuthCheckOptions
 
     @Option(name: .customLong("state-dir"), help: "Folder for the simulator's CA, secrets, target file and request log (default: a new temporary folder).")
     var stateDirectory: String?
@@ -56,11 +58,12 @@ struct Demo: AsyncParsableCommand {
         }
         let files = SimulatorStateFiles(directory: state)
         var warnings: [String] = []
-        let target: TargetConfiguration
+        var target: TargetConfiguration
         let credentials: HTTPCredentialsBox
         do {
             try files.write(for: simulator)
             target = try TargetConfiguration.load(path: files.targetFile)
+            authChecks.apply(to: &target)
             credentials = HTTPCredentialsBox(try target.credentials(warnings: &warnings))
         } catch {
             await simulator.shutdown()
@@ -69,8 +72,15 @@ struct Demo: AsyncParsableCommand {
         }
         Console.out("simulator: \(simulator.configuration.flavor.rawValue) on 127.0.0.1:\(simulator.port); state in \(state)"
                     + (config.schemaDirectory.map { "; validating requests against \($0)" } ?? "; no EWS schema folder found, requests not schema-validated"))
+        // The simulator can sign a really expired token, so the demo need not forge one.
+        var expired: AccessTokenRequest?
+        if target.mustFailAuth, let client = simulator.clientID {
+            expired = AccessTokenRequest(clientID: client)
+            expired?.lifetime = -3600
+        }
         let code = await RunDriver.execute(target: target, credentials: credentials.value, reports: reports, warnings: warnings,
-                                           profile: profile)
+                                           profile: profile,
+                                           expiredAccessToken: expired.flatMap { r in simulator.entra.map { Secret($0.mintAccessToken(r)) } })
         let left = simulator.tenant.allItems()
         if !left.isEmpty {
             Console.err("ewscheck: the simulator still holds \(left.count) items after the run")

@@ -48,8 +48,20 @@ struct ProfileSelection: ParsableArguments {
     /// Bridges a loaded profile's hooks into the run.
     static func runProfile(_ loaded: LoadedProfile) -> RunProfile {
         var run = RunProfile(manifest: loaded.manifest, source: loaded.path)
-        guard let hooks = loaded.hooks, hooks.provides(.adjustRequest) else { return run }
+        guard let hooks = loaded.hooks else { return run }
         let problems = Mutex<[String]>([])
+        run.hookDiagnostics = { problems.withLock { Array(Set($0)).sorted() } }
+        if hooks.provides(.classifyResponse) {
+            run.responseClassifier = { input in
+                do {
+                    return try hooks.classifyResponse(input)
+                } catch {
+                    problems.withLock { if $0.count < 20 { $0.append("plugin \(loaded.id): classify_response failed: \(error)") } }
+                    return nil
+                }
+            }
+        }
+        guard hooks.provides(.adjustRequest) else { return run }
         let forbidden: Set<String> = ["authorization", "host", "content-length"]
         run.requestAdjuster = { request, operation, impersonated in
             let input = AdjustRequestInput(
@@ -76,7 +88,6 @@ struct ProfileSelection: ParsableArguments {
                 }
             }
         }
-        run.hookDiagnostics = { problems.withLock { Array(Set($0)).sorted() } }
         return run
     }
 }

@@ -13,6 +13,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var reports: ReportOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var profileSelection: ProfileSelection
+    @OptionGroup var authChecks: AuthCheckOptions
 
     func run() async throws {
         var configuration: TargetConfiguration
@@ -21,6 +22,7 @@ struct Run: AsyncParsableCommand {
         do {
             configuration = try TargetConfiguration.load(path: target)
             connection.apply(to: &configuration)
+            authChecks.apply(to: &configuration)
             credentials = HTTPCredentialsBox(try configuration.credentials(warnings: &warnings))
         } catch let error as TargetFileError {
             Console.err("ewscheck: \(error.message)")

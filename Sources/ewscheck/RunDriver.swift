@@ -14,12 +14,12 @@ struct HTTPCredentialsBox {
 /// Runs the suite with console progress, Ctrl-C handling and report writing; returns the exit code.
 enum RunDriver {
     static func execute(target: TargetConfiguration, credentials: HTTPCredentials, reports: ReportOptions,
-                        warnings: [String], knownDeviations: [CheckID: String] = [:], profile: RunProfile? = nil) async -> Int32 {
+                        warnings: [String], knownDeviations: [CheckID: String] = [:], profile: RunProfile? = nil,
+                        expiredAccessToken: Secret? = nil) async -> Int32 {
         let runID = reports.runID ?? RunOptions.makeRunID()
-        let runner = SuiteRunner(target: target, credentials: credentials,
-                                 options: RunOptions(runID: runID, knownDeviations: knownDeviations, toolVersion: EWSCheck.version,
-                                                     profile: profile),
-                                 warnings: warnings)
+        var options = RunOptions(runID: runID, knownDeviations: knownDeviations, toolVersion: EWSCheck.version, profile: profile)
+        options.expiredAccessToken = expiredAccessToken
+        let runner = SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings)
         Console.out("ewscheck \(EWSCheck.version) — run \(runID) against \(target.name) (\(target.ewsURL))"
                     + (profile.map { "\nprofile: \($0.id) \($0.version) (\($0.source))" } ?? ""))
         for notice in profile?.notices(relativeTo: Date()) ?? [] {

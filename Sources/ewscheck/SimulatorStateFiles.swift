@@ -25,9 +25,8 @@ struct SimulatorStateFiles {
         let oauth = try writeOAuthSecrets(for: simulator)
         let yaml = oauth.map { oauthTargetYAML(for: simulator, secretFile: $0.secretFile) } ?? """
             # Target file for the ewscheck simulator on port \(simulator.port) (written by ewscheck).
-            name: "Simulated Exchange 2019 (on-premises) at mail.\(domain)"
+            name: "\(simulator.configuration.flavor == .genericHoster ? "Simulated hoster (Exchange 2013, Basic)" : "Simulated Exchange 2019 (on-premises)") at mail.\(domain)"
             ews_url: "\(simulator.ewsURL)"
-            request_version: Exchange2013_SP1
             service_account:
               username: "\(simulator.serviceAccount)"
               auth: \(simulator.configuration.flavor == .genericHoster ? "basic" : "ntlm")
@@ -84,7 +83,6 @@ struct SimulatorStateFiles {
         # Target file for the ewscheck simulator (exchange-online) on port \(simulator.port) (written by ewscheck).
         name: "Simulated Exchange Online (\(simulator.configuration.domain))"
         ews_url: "\(simulator.outlookURL)"
-        request_version: Exchange2013_SP1
         service_account:
           auth: oauth2
           tenant_id: "\(simulator.tenantID ?? "")"

@@ -89,6 +89,33 @@ import Testing
         #expect(report.exitCode == 1)
     }
 
+    @Test func aClassifyHookJudgesFailedAnswersAndIsNamedInTheMessage() async throws {
+        let sim = try await Self.start(.genericHoster)
+        defer { Task { await sim.shutdown() } }
+        var manifest = Self.hosterManifest
+        manifest.knownDeviations = []
+        var profile = RunProfile(manifest: manifest, source: "test")
+        let seen = LockedList()
+        profile.responseClassifier = { input in
+            seen.append("\(input.checkID) \(input.httpStatus) \(input.faultCode ?? "-")")
+            guard input.checkID == "ews.request-version.exchange2016", input.faultCode == "ErrorInvalidServerVersion" else { return nil }
+            return ClassifyResponseOutput(outcome: .expectedFailure, message: "this hoster is on Exchange 2013")
+        }
+        let target = TargetConfiguration(
+            name: "classify", ewsURL: sim.ewsURL,
+            serviceAccount: .init(username: sim.serviceAccount, auth: .basic, secret: .environment("UNUSED")),
+            mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
+            caFile: sim.caFile, hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")])
+        let report = await SuiteRunner(target: target, credentials: .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)),
+                                       options: RunOptions(runID: "classify", profile: profile)).run()
+        let version = try #require(report.results.first { $0.id.rawValue == "ews.request-version.exchange2016" })
+        #expect(version.outcome == .expectedFailure)
+        #expect(version.message.hasPrefix("this hoster is on Exchange 2013 (classified by the test-hoster profile"))
+        #expect(seen.items.contains("ews.request-version.exchange2016 500 ErrorInvalidServerVersion"))
+        // The hook declined the message-waiting failures, which stay failures.
+        #expect(Self.outcomes(report, "voicemail.message-waiting") == [.failed])
+    }
+
     @Test func aMinimumBuildAboveTheServersFailsTheVersionCheck() async throws {
         let sim = try await Self.start(.genericHoster)
         defer { Task { await sim.shutdown() } }
@@ -99,4 +126,11 @@ import Testing
         #expect(result.outcome == .failed)
         #expect(result.message.contains("15.1"))
     }
+}
+
+final class LockedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ s: String) { lock.withLock { list.append(s) } }
+    var items: [String] { lock.withLock { list } }
 }

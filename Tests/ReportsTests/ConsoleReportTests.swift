@@ -30,7 +30,7 @@ struct ConsoleReportTests {
     @Test("warnings, the server, the cleanup and the written files come before the count line")
     func summaryBody() {
         let report = SampleReport.make(results(passed: 1, failed: 0, skipped: 0), warnings: ["TLS verification is OFF"])
-        let written = ReportStore.Written(directory: "/r/run", json: "/r/run/report.json", junit: "/r/run/junit.xml")
+        let written = ReportStore.Written(directory: "/r/run", json: "/r/run/report.json", junit: "/r/run/junit.xml", markdown: "/r/run/summary.md")
         let lines = ConsoleReport.summary(report, written: written).split(separator: "\n").map(String.init)
         #expect(lines.contains("WARNING: TLS verification is OFF"))
         #expect(lines.contains("server: \(report.server?.productName ?? "?"), build \(report.server?.build ?? "?")"))

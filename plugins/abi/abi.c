@@ -1,5 +1,5 @@
-// The version symbol every plugin carries (linked in through the SDK; C plugins define their own
-// with EWSCHECK_DEFINE_ABI_VERSION or by hand). The host reads it before running any plugin code.
+// The version symbol every Swift plugin carries (linked in through the SDK; a C plugin defines its
+// own, as plugins/examples/c-hoster does). The host reads it before running any plugin code.
 #include "ewscheck_plugin.h"
 
 __attribute__((visibility("default"), used))

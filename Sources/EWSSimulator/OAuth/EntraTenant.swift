@@ -41,6 +41,8 @@ public final class EntraTenant: Sendable {
     public let clockSkew: Int
     private let secrets: [String: String]
     let signer: TokenSigner
+    /// Certificates registered on applications, and redeemed client assertion ids.
+    let certificates = EntraCertificateStore()
     /// The last tokens the token endpoint issued, so tests can prove none of them leaked.
     private let issued = Mutex<[String]>([])
 

@@ -5,8 +5,11 @@ public struct OAuthClientCredentials: Sendable {
     public var tokenEndpoint: String
     /// The application (client) id.
     public var clientID: String
-    /// The client secret; sent in the form body, never recorded.
+    /// The client secret; sent in the form body, never recorded. Empty when a certificate is used.
     public var clientSecret: Secret
+    /// The application certificate: when set, the client authenticates with a signed client
+    /// assertion (`private_key_jwt`) instead of the secret.
+    public var clientCertificate: ClientCertificate?
     /// The scope asked for (`https://outlook.office365.com/.default`).
     public var scope: String
 
@@ -24,5 +27,11 @@ public struct OAuthClientCredentials: Sendable {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.scope = scope
+    }
+
+    /// Creates client credentials that authenticate with a certificate (a signed client assertion).
+    public init(tokenEndpoint: String, clientID: String, certificate: ClientCertificate, scope: String = exchangeOnlineScope) {
+        self.init(tokenEndpoint: tokenEndpoint, clientID: clientID, clientSecret: Secret(""), scope: scope)
+        clientCertificate = certificate
     }
 }

@@ -61,9 +61,24 @@ public actor OAuthTokenClient {
     /// Sends one token request, without the cache.
     static func request(transport: HTTPTransport, credentials c: OAuthClientCredentials,
                         now: @Sendable () -> Date) async throws(OAuthError) -> AccessToken {
-        let body = c.clientSecret.withUnsafeValue { secret in
-            formEncode([("grant_type", "client_credentials"), ("client_id", c.clientID),
-                        ("client_secret", secret), ("scope", c.scope)])
+        var c = c
+        let body: String
+        if let certificate = c.clientCertificate {
+            // A fresh assertion per request (its jti is single-use); scrubbed like a secret.
+            guard let assertion = certificate.assertion(clientID: c.clientID, tokenEndpoint: c.tokenEndpoint, now: now()) else {
+                throw .invalidResponse("could not sign a client assertion with the certificate \(certificate.thumbprintHex)")
+            }
+            c.clientSecret = assertion
+            body = assertion.withUnsafeValue { value in
+                formEncode([("grant_type", "client_credentials"), ("client_id", c.clientID), ("scope", c.scope),
+                            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                            ("client_assertion", value)])
+            }
+        } else {
+            body = c.clientSecret.withUnsafeValue { secret in
+                formEncode([("grant_type", "client_credentials"), ("client_id", c.clientID),
+                            ("client_secret", secret), ("scope", c.scope)])
+            }
         }
         let request = HTTPRequest(method: "POST", url: c.tokenEndpoint,
                                   headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded"),

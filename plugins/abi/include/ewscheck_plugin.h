@@ -74,6 +74,15 @@ typedef struct ewscheck_plugin_descriptor {
 /** The entry point's type. */
 typedef const ewscheck_plugin_descriptor *(*ewscheck_plugin_entry_fn)(uint32_t host_abi_version);
 
+/*
+ * The two symbols a plugin exports. Declared here so a C plugin's definitions are checked against
+ * them at compile time. The entry runs twice per plugin and host process pair: once in the probe
+ * child, once in the host; it may be called more than once and must have no side effects beyond
+ * building its descriptor.
+ */
+extern const uint32_t ewscheck_plugin_abi_version;
+const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host_abi_version);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,215 @@
+import EWSProtocol
+import EWSTransport
+import Foundation
+
+/// The authentication checks beyond "the service account gets in": which schemes the provider
+/// offers against what its profile promises, and the opt-in must-fail checks (a wrong password,
+/// an app-only token without impersonation, an expired token).
+enum AuthChecks {
+    /// `auth.schemes.offered`.
+    static let schemesOffered = CheckID("auth.schemes.offered")
+    /// `auth.must-fail.wrong-password`.
+    static let wrongPassword = CheckID("auth.must-fail.wrong-password")
+    /// `auth.must-fail.app-only-without-impersonation`.
+    static let appOnlyWithoutImpersonation = CheckID("auth.must-fail.app-only-without-impersonation")
+    /// `auth.must-fail.expired-token`.
+    static let expiredToken = CheckID("auth.must-fail.expired-token")
+
+    /// The definitions, in run order (placed after `auth.refused-schemes` in the catalogue).
+    static let definitions: [CheckDefinition] = [
+        .init(id: schemesOffered, title: "Schemes the profile expects are offered",
+              requirement: "An unauthenticated request is answered 401 with a WWW-Authenticate challenge for every scheme the provider profile says it accepts (oauth2-client-credentials shows as Bearer).",
+              dependsOn: [CheckCatalog.endpointReachable], perMailbox: false, mustFail: false),
+        .init(id: wrongPassword, title: "A wrong password is refused with 401",
+              requirement: "The service account with a wrong password is answered HTTP 401 (not 500, not 200). Tried once per run, and only when must-fail auth checks are asked for, so it cannot lock the account out.",
+              dependsOn: [CheckCatalog.endpointReachable], perMailbox: false, mustFail: true),
+        .init(id: appOnlyWithoutImpersonation, title: "An app-only token without impersonation is refused",
+              requirement: "An EWS request with an app-only token and no ExchangeImpersonation header gets the ErrorInvalidExchangeImpersonationHeaderData fault (\"… must be present for this type of OAuth token.\").",
+              dependsOn: [CheckCatalog.oauthToken], perMailbox: false, mustFail: true),
+        .init(id: expiredToken, title: "An expired token is refused with 401 invalid_token",
+              requirement: "An EWS request with an expired access token is answered HTTP 401 with WWW-Authenticate: Bearer … error=\"invalid_token\".",
+              dependsOn: [CheckCatalog.oauthToken], perMailbox: false, mustFail: true),
+    ]
+
+    /// Ids that only some runs have (a profile, must-fail auth asked for, an OAuth target).
+    static let conditional: Set<CheckID> = [schemesOffered, wrongPassword, appOnlyWithoutImpersonation, expiredToken]
+
+    /// The `WWW-Authenticate` scheme name a profile scheme shows as.
+    static func challengeName(ofProfileScheme scheme: String) -> String {
+        switch scheme.lowercased() {
+        case "oauth2-client-credentials", "oauth2": return "bearer"
+        default: return scheme.lowercased()
+        }
+    }
+}
+
+extension Suite {
+    /// The auth checks that follow `auth.refused-schemes`; each is listed only where it applies.
+    func runAuthChecks() async {
+        if let profile, !profile.manifest.auth.schemes.isEmpty {
+            await check(AuthChecks.schemesOffered) { await schemesOffered(expected: profile.manifest.auth.schemes) }
+        }
+        guard target.mustFailAuth else { return }
+        switch target.serviceAccount.auth {
+        case .basic, .ntlm:
+            await check(AuthChecks.wrongPassword) { await wrongPassword() }
+        case .oauth2:
+            await check(AuthChecks.appOnlyWithoutImpersonation) { await appOnlyWithoutImpersonation() }
+            await check(AuthChecks.expiredToken) { await expiredTokenRefused() }
+        }
+    }
+
+    /// Compares the schemes `ews.endpoint.reachable` saw offered with the profile's.
+    func schemesOffered(expected: [String]) async -> Verdict {
+        guard let reachable = await recorder.result(of: CheckCatalog.endpointReachable) else {
+            return .errored("ews.endpoint.reachable has no result to read the offered schemes from")
+        }
+        let offeredText = reachable.facts["offered_schemes"] ?? ""
+        let offered = offeredText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let offeredLower = Set(offered.map { $0.lowercased() })
+        var facts = ["offered_schemes": offered.isEmpty ? "(none)" : offered.joined(separator: ", "),
+                     "expected_schemes": expected.joined(separator: ", "),
+                     "unauthenticated_status": reachable.facts["http_status"] ?? "?"]
+        let missing = expected.filter { !offeredLower.contains(AuthChecks.challengeName(ofProfileScheme: $0)) }
+        // A scheme the profile rules out but the server still advertises: not a failure here
+        // (auth.refused-schemes proves whether it is served), but worth showing.
+        let advertisedRefused = (profile?.manifest.auth.refusedSchemes ?? [])
+            .filter { offeredLower.contains(AuthChecks.challengeName(ofProfileScheme: $0)) }
+        if !advertisedRefused.isEmpty { facts["advertised_but_refused_by_profile"] = advertisedRefused.joined(separator: ", ") }
+        let id = profile?.id ?? "the"
+        guard missing.isEmpty else {
+            let shown = missing.map { s in AuthChecks.challengeName(ofProfileScheme: s) == s.lowercased() ? s : "\(s) (Bearer)" }
+            facts["missing_schemes"] = missing.joined(separator: ", ")
+            return .failed("the unauthenticated request (HTTP \(facts["unauthenticated_status"] ?? "?")) offers \(offered.isEmpty ? "no scheme" : offered.joined(separator: ", ")); the \(id) profile expects \(shown.joined(separator: ", ")) too, which \(missing.count == 1 ? "is" : "are") not offered",
+                           facts: facts)
+        }
+        var message = "offers \(offered.joined(separator: ", ")): every scheme the \(id) profile expects (\(expected.joined(separator: ", ")))"
+        if !advertisedRefused.isEmpty { message += "; also advertises \(advertisedRefused.joined(separator: ", ")), which the profile rules out" }
+        return .passed(message, facts: facts)
+    }
+
+    /// The service account's name with a wrong password, once: must be 401.
+    func wrongPassword() async -> Verdict {
+        let user = target.serviceAccount.username
+        let wrong = Secret("ewscheck-wrong-" + UUID().uuidString)
+        let credentials: HTTPCredentials = target.serviceAccount.auth == .basic
+            ? .basic(user: user, password: wrong) : .ntlm(user: user, password: wrong)
+        let scheme = credentials.schemeName ?? "?"
+        let call = await probeCall(credentials: credentials)
+        let once = "one attempt with a wrong password, the only one this run makes (account lockout safety)"
+        var facts = ["scheme": scheme, "attempts": "1"]
+        facts["http_status"] = call.httpStatus.map(String.init)
+        switch call.outcome {
+        case .httpError(401, _):
+            return .passed("\(scheme) with a wrong password for \(user) was refused with HTTP 401 (\(once))", [call.exchange], facts: facts)
+        case .transportError(let e):
+            return .errored("\(scheme) with a wrong password: no answer: \(e) (\(once))", [call.exchange])
+        case .responses, .fault:
+            return .failed("\(scheme) with a wrong password for \(user) was let through to EWS (\(call.summary)); it must be refused with HTTP 401 (\(once))",
+                           [call.exchange], facts: facts)
+        default:
+            return .failed("\(scheme) with a wrong password for \(user) was answered \(call.summary), not HTTP 401 (\(once))", [call.exchange], facts: facts)
+        }
+    }
+
+    /// The run's app-only token, without ExchangeImpersonation: must be the "must be present" fault.
+    func appOnlyWithoutImpersonation() async -> Verdict {
+        guard case .bearer = transport.configuration.credentials else {
+            return .errored("the run has no access token to send")
+        }
+        var settings = client.configuration
+        // A profile hook could add impersonation; this request must go without it.
+        settings.requestAdjuster = nil
+        let call = await EWSClient(transport: transport, configuration: settings)
+            .perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly))
+        var facts: [String: String] = [:]
+        facts["http_status"] = call.httpStatus.map(String.init)
+        let code = "ErrorInvalidExchangeImpersonationHeaderData"
+        switch call.outcome {
+        case .fault(let fault):
+            facts["response_code"] = fault.code
+            guard fault.code == code else {
+                return .failed("refused with \(fault.code) (\(fault.faultString)), not \(code)", [call.exchange], facts: facts)
+            }
+            guard fault.faultString.lowercased().contains("must be present") else {
+                return .failed("refused with \(code), but saying \"\(fault.faultString)\" instead of \"… must be present for this type of OAuth token.\"",
+                               [call.exchange], facts: facts)
+            }
+            return .passed("an app-only token without ExchangeImpersonation was refused with \(code): \(fault.faultString) (HTTP \(call.httpStatus ?? 0))",
+                           [call.exchange], facts: facts)
+        case .responses(let messages):
+            if let m = messages.first, m.responseClass == .error {
+                facts["response_code"] = m.responseCode
+                return .failed("refused with the response message \(m.responseCode), not the \(code) fault", [call.exchange], facts: facts)
+            }
+            return .failed("an app-only token without ExchangeImpersonation was served (\(call.summary)): it must act as no mailbox of its own",
+                           [call.exchange], facts: facts)
+        case .transportError(let e):
+            return .errored("no answer: \(e)", [call.exchange])
+        default:
+            return .failed("answered \(call.summary), not the \(code) fault", [call.exchange], facts: facts)
+        }
+    }
+
+    /// An expired token: must be 401 with `Bearer … error="invalid_token"`.
+    func expiredTokenRefused() async -> Verdict {
+        let token: Secret
+        let how: String
+        if let expiredToken {
+            token = expiredToken
+            how = "a token signed by the issuer that expired before the request"
+        } else {
+            guard case .bearer(let current) = transport.configuration.credentials,
+                  let forged = current.withUnsafeValue({ Self.expiredCopy(of: $0) }) else {
+                return .errored("the run has no JWT access token to derive an expired one from")
+            }
+            token = forged
+            how = "the run's token with exp and nbf moved an hour into the past (its signature no longer matches)"
+        }
+        let call = await probeCall(credentials: .bearer(token: token))
+        let challenges = call.exchange?.legs.last?.responseHeaders
+            .filter { $0.name.caseInsensitiveCompare("WWW-Authenticate") == .orderedSame }.map(\.value) ?? []
+        let bearer = challenges.first { $0.lowercased().hasPrefix("bearer") }
+        var facts = ["sent": how]
+        facts["http_status"] = call.httpStatus.map(String.init)
+        if let bearer { facts["www_authenticate"] = bearer }
+        if let diagnostics = call.responseHeaders.first("x-ms-diagnostics") { facts["x_ms_diagnostics"] = diagnostics }
+        switch call.outcome {
+        case .httpError(401, _):
+            guard let bearer, bearer.replacingOccurrences(of: " ", with: "").lowercased().contains(#"error="invalid_token""#) else {
+                return .failed("an expired token was answered HTTP 401, but without WWW-Authenticate: Bearer … error=\"invalid_token\" (got \(challenges.isEmpty ? "no challenge" : challenges.joined(separator: " | ")))",
+                               [call.exchange], facts: facts)
+            }
+            return .passed("an expired token (\(how)) was refused with HTTP 401 and Bearer error=\"invalid_token\"", [call.exchange], facts: facts)
+        case .transportError(let e):
+            return .errored("no answer: \(e)", [call.exchange])
+        default:
+            return .failed("an expired token (\(how)) was answered \(call.summary), not HTTP 401 invalid_token", [call.exchange], facts: facts)
+        }
+    }
+
+    /// One GetFolder over a one-connection transport of its own with `credentials`.
+    private func probeCall(credentials: HTTPCredentials) async -> EWSCall<FolderInfo> {
+        let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
+            credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
+            hostPins: transport.configuration.hostPins, connections: 1))
+        defer { probe.shutdown() }
+        var settings = client.configuration
+        settings.requestAdjuster = nil
+        return await EWSClient(transport: probe, configuration: settings)
+            .perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly))
+    }
+
+    /// `jwt` with `exp` (and `nbf`, `iat`) an hour in the past and its original signature: what a
+    /// harness without the issuer's key can send as an expired token.
+    static func expiredCopy(of jwt: String, now: Date = Date()) -> Secret? {
+        guard let token = JSONWebToken(jwt) else { return nil }
+        var claims = token.claimsObject
+        let past = Int(now.timeIntervalSince1970) - 3600
+        claims["exp"] = past
+        claims["nbf"] = past - 3600
+        claims["iat"] = past - 3600
+        guard let input = JSONWebToken.signingInput(header: token.headerObject, claims: claims) else { return nil }
+        return Secret(input + "." + Base64URL.encode(token.signature))
+    }
+}

@@ -1,0 +1,28 @@
+/// Settings of an ``AutodiscoverEngine``; a value.
+public struct DiscoveryConfiguration: Sendable {
+    /// The methods to try, in order (a profile's `discovery.methods`).
+    public var methods: [DiscoveryMethod] = DiscoveryMethod.clientOrder
+    /// Whether a redirect to another DNS domain may be followed (it is always flagged).
+    public var allowCrossDomainRedirect = false
+    /// The most redirects (URL or address) one probe follows; clients stop after 10.
+    public var maxRedirects = 10
+    /// The DNS server for SRV (and SRV target address) look-ups; nil reads `/etc/resolv.conf`.
+    public var dnsServer: DNSServerAddress?
+    /// How long one DNS query may take, in seconds.
+    public var dnsTimeout: Double = 3
+    /// Whether each https host is also probed for its certificate and TLS version.
+    public var probeTLS = true
+    /// Host names for Autodiscover v2 besides `autodiscover.<domain>` and `<domain>`
+    /// (`outlook.office365.com` for Exchange Online).
+    public var extraV2Hosts: [String] = []
+    /// The `Protocol` asked of Autodiscover v2.
+    public var v2Protocol = "EWS"
+
+    /// Creates a configuration with defaults.
+    public init(methods: [DiscoveryMethod] = DiscoveryMethod.clientOrder, allowCrossDomainRedirect: Bool = false,
+                dnsServer: DNSServerAddress? = nil) {
+        self.methods = methods
+        self.allowCrossDomainRedirect = allowCrossDomainRedirect
+        self.dnsServer = dnsServer
+    }
+}

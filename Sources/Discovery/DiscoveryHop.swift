@@ -1,0 +1,89 @@
+/// One step of a probe: an HTTP request, a DNS query, or a redirect that was (or was not) followed.
+public struct DiscoveryHop: Sendable, Hashable, Codable {
+    /// What kind of step it was.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// An HTTP request (POX/SOAP POST, v2 or redirect-lookup GET).
+        case request
+        /// A DNS query.
+        case dns
+    }
+
+    /// What the step led to.
+    public enum Outcome: String, Sendable, Hashable, Codable {
+        /// Autodiscover settings with an EWS URL.
+        case settings
+        /// An HTTP 301/302/307/308 with a Location.
+        case httpRedirect = "http-redirect"
+        /// An Autodiscover answer naming another URL (`redirectUrl`, SOAP `RedirectUrl`).
+        case redirectURL = "redirect-url"
+        /// An Autodiscover answer naming another address (`redirectAddr`, SOAP `RedirectAddress`).
+        case redirectAddress = "redirect-addr"
+        /// An Autodiscover error answer (POX `Error`, SOAP `ErrorCode`).
+        case autodiscoverError = "autodiscover-error"
+        /// An HTTP status that says Autodiscover is not served here (404, 403, 405, 5xx…).
+        case notServed = "not-served"
+        /// HTTP 401 after the credentials were offered.
+        case unauthorized
+        /// No TCP connection, or the name did not resolve.
+        case unreachable
+        /// The TLS handshake or the certificate check failed.
+        case tlsFailed = "tls-failed"
+        /// An answer that is not the Autodiscover the method expects.
+        case malformed
+        /// DNS records found.
+        case records
+        /// DNS answered, but without usable records.
+        case noRecords = "no-records"
+        /// The harness did not make the request (http, a loop, a foreign domain, too many hops).
+        case refused
+    }
+
+    /// 1-based position in the probe.
+    public var step: Int
+    /// Request or DNS query.
+    public var kind: Kind
+    /// The Autodiscover method the step belongs to.
+    public var method: DiscoveryMethod
+    /// `POST`, `GET`, `SRV`, `A`.
+    public var verb: String
+    /// The URL, or the DNS name queried.
+    public var url: String
+    /// The e-mail address asked about.
+    public var address: String?
+    /// Whether credentials were offered.
+    public var authenticated: Bool
+    /// The HTTP status (nil for DNS and for requests without an answer).
+    public var status: Int?
+    /// How long the step took, in milliseconds.
+    public var durationMilliseconds: Double
+    /// What it led to.
+    public var outcome: Outcome
+    /// Specifics: the EWS URL, the redirect target, the error, the records.
+    public var detail: String
+    /// Warnings about this step (`cross-domain`, `non-https-refused`, `srv-port-not-443`…).
+    public var flags: [String]
+    /// The evidence id of the HTTP exchange (see ``DiscoveryReport/exchanges``).
+    public var exchangeID: Int?
+    /// TLS facts of the host, for https steps.
+    public var tls: TLSFacts?
+
+    /// Creates a hop record.
+    public init(step: Int, kind: Kind, method: DiscoveryMethod, verb: String, url: String, address: String?, authenticated: Bool,
+                status: Int?, durationMilliseconds: Double, outcome: Outcome, detail: String, flags: [String] = [],
+                exchangeID: Int? = nil, tls: TLSFacts? = nil) {
+        self.step = step
+        self.kind = kind
+        self.method = method
+        self.verb = verb
+        self.url = url
+        self.address = address
+        self.authenticated = authenticated
+        self.status = status
+        self.durationMilliseconds = durationMilliseconds
+        self.outcome = outcome
+        self.detail = detail
+        self.flags = flags
+        self.exchangeID = exchangeID
+        self.tls = tls
+    }
+}

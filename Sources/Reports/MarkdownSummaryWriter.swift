@@ -1,0 +1,79 @@
+import Conformance
+import Foundation
+
+/// Writes `summary.md`: the run for people (and for CI pages such as a job summary): verdict,
+/// target, profile notices, what failed and why, every result, cleanup.
+public enum MarkdownSummaryWriter {
+    /// The report as Markdown.
+    public static func render(_ report: RunReport) -> String {
+        let s = report.summary
+        var md: [String] = []
+        let verdict: String
+        switch report.exitCode {
+        case 0: verdict = "✅ conforms"
+        case 1: verdict = "❌ does not conform"
+        case 130: verdict = "⏹ interrupted"
+        default: verdict = "⚠️ incomplete (the harness could not tell)"
+        }
+        md.append("# ewscheck: \(cell(report.target.name)) — \(verdict)")
+        md.append("")
+        md.append("Run `\(report.runID)`, \(ISO8601DateFormatter().string(from: report.startedAt)), ewscheck \(report.tool.version).")
+        md.append("")
+        md.append("| | |")
+        md.append("| --- | --- |")
+        md.append("| EWS URL | `\(cell(report.target.ewsURL))` |")
+        md.append("| Service account | \(cell(report.target.serviceAccount)) (\(report.target.authScheme)) |")
+        if let p = report.profile { md.append("| Profile | \(cell(p.id)) \(cell(p.version)) — \(cell(p.name)) |") }
+        if let v = report.server { md.append("| Server | \(cell(v.productName)), build \(v.build)\(v.version.map { ", \($0)" } ?? "") |") }
+        md.append("| TLS | \(report.tls.insecure ? "**verification OFF** (insecure)" : "verified") |")
+        md.append("| Results | \(s.passed) passed, \(s.failed) failed, \(s.skipped) skipped, \(s.errored) errored, \(s.expectedFailures) expected failures, \(s.unexpectedPasses) unexpected passes |")
+        md.append("| Cleanup | \(report.cleanup.removed) of \(report.cleanup.created) created items removed |")
+        if !report.warnings.isEmpty {
+            md.append("")
+            md.append("## Warnings")
+            md += report.warnings.map { "- \(cell($0))" }
+        }
+        if !report.notices.isEmpty {
+            md.append("")
+            md.append("## Readiness notices")
+            md.append("")
+            md.append("| date | kind | | status |")
+            md.append("| --- | --- | --- | --- |")
+            for n in report.notices {
+                let text = n.link.map { "[\(cell(n.summary))](\($0))" } ?? cell(n.summary)
+                md.append("| \(n.date) | \(n.kind) | \(text) | \(cell(n.status)) |")
+            }
+        }
+        let problems = report.results.filter { [.failed, .errored, .unexpectedPass].contains($0.outcome) }
+        if !problems.isEmpty {
+            md.append("")
+            md.append("## What needs attention")
+            md.append("")
+            for r in problems {
+                md.append("- **\(r.outcome.label)** `\(cell(r.displayName))`: \(cell(r.message))  ")
+                md.append("  _requirement:_ \(cell(r.requirement))")
+            }
+        }
+        md.append("")
+        md.append("## All checks")
+        md.append("")
+        md.append("| outcome | check | message |")
+        md.append("| --- | --- | --- |")
+        for r in report.results {
+            md.append("| \(r.outcome.label) | `\(cell(r.displayName))` | \(cell(r.message)) |")
+        }
+        if !report.cleanup.leftover.isEmpty {
+            md.append("")
+            md.append("## Left behind")
+            md += report.cleanup.leftover.map { "- \(cell($0.mailbox)): `\(cell($0.itemID))` \(cell($0.subject))" }
+        }
+        md.append("")
+        md.append("Evidence: every HTTP exchange is in `report.json` (`evidence`), secrets removed.")
+        return md.joined(separator: "\n") + "\n"
+    }
+
+    /// Text safe inside a table cell.
+    static func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+    }
+}

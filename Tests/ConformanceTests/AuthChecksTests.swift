@@ -1,0 +1,261 @@
+@testable import Conformance
+@testable import EWSSimulator
+import EWSTestSupport
+import EWSTransport
+import Foundation
+import ProviderManifest
+import Reports
+import Testing
+
+/// `auth.schemes.offered` and the opt-in `auth.must-fail.*` checks, against every flavor.
+@Suite("Auth checks: offered schemes and must-fail cases")
+struct AuthChecksTests {
+    static func start(_ flavor: SimulatorFlavor) async throws -> Simulator {
+        try Fixtures.requireShared()
+        var config = SimulatorConfiguration()
+        config.flavor = flavor
+        config.stateDirectory = try Fixtures.temporaryDirectory("authchecks")
+        config.schemaDirectory = Fixtures.ewsSchemaDirectory
+        return try await Simulator.start(config)
+    }
+
+    static func manifest(schemes: [String], refused: [String] = []) -> ProviderManifest {
+        ProviderManifest(id: "auth-test", name: "Auth test", version: "1.0.0", vendor: "tests",
+                         discovery: .init(methods: [.init(method: "fixed-url", urlTemplate: "https://mail.{domain}/EWS/Exchange.asmx")]),
+                         auth: .init(schemes: schemes, refusedSchemes: refused),
+                         ews: .init(requestServerVersion: "Exchange2013_SP1"))
+    }
+
+    /// A basic/ntlm run against an on-premises or hoster simulator.
+    static func run(_ sim: Simulator, auth: TargetConfiguration.AuthScheme, profile: ProviderManifest? = nil,
+                    mustFail: Bool = false) async throws -> RunReport {
+        var target = TargetConfiguration.simulated(sim, auth: auth)
+        target.mustFailAuth = mustFail
+        let options = RunOptions(runID: RunOptions.makeRunID(), profile: profile.map { RunProfile(manifest: $0, source: "test") })
+        var warnings: [String] = []
+        let credentials = try target.credentials(environment: [passwordVariable: sim.serviceAccountPassword], warnings: &warnings)
+        return await SuiteRunner(target: target, credentials: credentials, options: options).run()
+    }
+
+    // MARK: auth.schemes.offered
+
+    @Test("the on-premises profile's ntlm, negotiate and basic are all offered: passed, with the schemes as facts")
+    func onPremSchemesOffered() async throws {
+        let sim = try await Self.start(.onPremises)
+        defer { Task { await sim.shutdown() } }
+        let report = try await Self.run(sim, auth: .ntlm, profile: Self.manifest(schemes: ["ntlm", "negotiate", "basic"]))
+        let result = try report.result(AuthChecks.schemesOffered)
+        #expect(result.outcome == .passed, "\(result.message)")
+        #expect(result.facts["offered_schemes"] == "Negotiate, NTLM, Basic")
+        #expect(result.facts["expected_schemes"] == "ntlm, negotiate, basic")
+    }
+
+    @Test("a scheme the profile expects but the server does not offer fails, naming it")
+    func missingSchemeFails() async throws {
+        let sim = try await Self.start(.genericHoster)
+        defer { Task { await sim.shutdown() } }
+        let report = try await Self.run(sim, auth: .basic, profile: Self.manifest(schemes: ["basic", "digest", "oauth2-client-credentials"]))
+        let result = try report.result(AuthChecks.schemesOffered)
+        #expect(result.outcome == .failed)
+        #expect(result.facts["missing_schemes"] == "digest, oauth2-client-credentials")
+        #expect(result.message.contains("digest"))
+        #expect(result.message.contains("oauth2-client-credentials (Bearer)"))
+    }
+
+    @Test("oauth2-client-credentials is matched by a Bearer challenge (Exchange Online)")
+    func bearerMatchesOAuth() async throws {
+        let sim = try await Self.start(.exchangeOnline)
+        defer { Task { await sim.shutdown() } }
+        let entra = try #require(sim.entra)
+        var target = try OnlineTargets.secret(sim, entra)
+        target.mustFailAuth = false
+        let options = RunOptions(runID: RunOptions.makeRunID(),
+                                 profile: RunProfile(manifest: Self.manifest(schemes: ["oauth2-client-credentials"], refused: ["basic", "ntlm"]), source: "test"))
+        let report = await SuiteRunner(target: target, credentials: .none, options: options).run()
+        let result = try report.result(AuthChecks.schemesOffered)
+        #expect(result.outcome == .passed, "\(result.message)")
+        #expect(result.facts["offered_schemes"] == "Bearer")
+    }
+
+    @Test("without a profile auth.schemes.offered is not listed, and neither are the must-fail checks without opting in")
+    func conditionalChecksAbsent() async throws {
+        let sim = try await Self.start(.onPremises)
+        defer { Task { await sim.shutdown() } }
+        let report = try await Self.run(sim, auth: .ntlm)
+        #expect(report.results.allSatisfy { !$0.id.rawValue.hasPrefix("auth.schemes.") && !$0.id.rawValue.hasPrefix("auth.must-fail.") })
+        #expect(report.results.map(\.displayName) == expectedResultNames(mailboxes: sim.mailboxesInScope))
+    }
+
+    // MARK: auth.must-fail.wrong-password
+
+    @Test("NTLM with a wrong password is answered 401, tried exactly once, and the message says why only once")
+    func wrongPasswordNTLM() async throws {
+        let sim = try await Self.start(.onPremises)
+        defer { Task { await sim.shutdown() } }
+        let report = try await Self.run(sim, auth: .ntlm, mustFail: true)
+        let result = try report.result(AuthChecks.wrongPassword)
+        #expect(result.outcome == .passed, "\(result.message)")
+        #expect(result.message.contains("lockout"))
+        #expect(result.facts["attempts"] == "1")
+        // One exchange: the Type 1 leg (challenged) and the Type 3 leg (refused), and no retry.
+        #expect(result.evidence.count == 1)
+        let exchange = try #require(report.evidence.first { $0.id == result.evidence.first })
+        #expect(exchange.legs.map(\.status) == [401, 401])
+        #expect(exchange.legs.allSatisfy { $0.requestHeaders.contains { $0.name == "Authorization" && $0.value == "NTLM [redacted]" } })
+        #expect(report.summary.failed == 0)
+    }
+
+    @Test("Basic with a wrong password is answered 401 (generic hoster)")
+    func wrongPasswordBasic() async throws {
+        let sim = try await Self.start(.genericHoster)
+        defer { Task { await sim.shutdown() } }
+        let report = try await Self.run(sim, auth: .basic, mustFail: true)
+        let result = try report.result(AuthChecks.wrongPassword)
+        #expect(result.outcome == .passed, "\(result.message)")
+        #expect(result.facts["scheme"] == "Basic")
+        #expect(sim.requestLog.filter { $0.authScheme == "Basic" && $0.status == 401 }.count == 1)
+    }
+
+    @Test("must_fail_auth: true in a target file switches the checks on; a non-boolean is refused with its line")
+    func targetFileKey() throws {
+        let yaml = """
+            ews_url: https://mail.contoso.com/EWS/Exchange.asmx
+            service_account: {username: svc@contoso.com, auth: ntlm, password_env: X}
+            mailboxes: [a@contoso.com]
+            must_fail_auth: true
+            """
+        #expect(try TargetConfiguration.parse(yaml: yaml, baseDirectory: "/").mustFailAuth)
+        #expect(throws: TargetFileError.self) {
+            _ = try TargetConfiguration.parse(yaml: yaml.replacingOccurrences(of: "must_fail_auth: true", with: "must_fail_auth: maybe"), baseDirectory: "/")
+        }
+    }
+
+    // MARK: OAuth must-fail checks
+
+    @Test("OAuth: app-only without impersonation gets the 'must be present' fault; a forged expired token gets 401 invalid_token")
+    func oauthMustFailForged() async throws {
+        let sim = try await Self.start(.exchangeOnline)
+        defer { Task { await sim.shutdown() } }
+        var target = try OnlineTargets.secret(sim, try #require(sim.entra))
+        target.mustFailAuth = true
+        let report = await SuiteRunner(target: target, credentials: .none, options: RunOptions(runID: RunOptions.makeRunID())).run()
+        let appOnly = try report.result(AuthChecks.appOnlyWithoutImpersonation)
+        #expect(appOnly.outcome == .passed, "\(appOnly.message)")
+        #expect(appOnly.facts["response_code"] == "ErrorInvalidExchangeImpersonationHeaderData")
+        #expect(appOnly.facts["http_status"] == "500")
+        let expired = try report.result(AuthChecks.expiredToken)
+        #expect(expired.outcome == .passed, "\(expired.message)")
+        #expect(expired.facts["sent"]?.contains("signature no longer matches") == true)
+        #expect(expired.facts["www_authenticate"]?.contains(#"error="invalid_token""#) == true)
+        let others = report.results(except: AuthChecks.conditional).filter { $0.outcome != .passed }
+        #expect(others.isEmpty, "\(others.map { "\($0.displayName): \($0.message)" })")
+    }
+
+    @Test("OAuth: a genuinely signed expired token (minted by the simulator) is refused as expired")
+    func oauthMustFailMintedExpired() async throws {
+        let sim = try await Self.start(.exchangeOnline)
+        defer { Task { await sim.shutdown() } }
+        let entra = try #require(sim.entra)
+        var target = try OnlineTargets.secret(sim, entra)
+        target.mustFailAuth = true
+        var request = AccessTokenRequest(clientID: entra.consentedApplication.clientID)
+        request.lifetime = -3600
+        var options = RunOptions(runID: RunOptions.makeRunID())
+        options.expiredAccessToken = Secret(entra.mintAccessToken(request))
+        let report = await SuiteRunner(target: target, credentials: .none, options: options).run()
+        let expired = try report.result(AuthChecks.expiredToken)
+        #expect(expired.outcome == .passed, "\(expired.message)")
+        #expect(expired.facts["x_ms_diagnostics"]?.contains("The token has expired.") == true)
+    }
+
+    // MARK: OAuth with a certificate
+
+    @Test("the exchange-online suite passes with a certificate; the report holds the thumbprint, never the key or an assertion")
+    func certificateRun() async throws {
+        let sim = try await Self.start(.exchangeOnline)
+        defer { Task { await sim.shutdown() } }
+        let entra = try #require(sim.entra)
+        let issued = try entra.issueCertificate(for: entra.consentedApplication.clientID)
+        let target = try OnlineTargets.certificate(sim, entra, issued)
+        var warnings: [String] = []
+        let credentials = try target.credentials(environment: [:], warnings: &warnings)
+        #expect(warnings.isEmpty, "\(warnings)")
+        let report = await SuiteRunner(target: target, credentials: credentials, options: RunOptions(runID: RunOptions.makeRunID())).run()
+        let token = try report.result(CheckCatalog.oauthToken)
+        #expect(token.outcome == .passed, "\(token.message)")
+        #expect(token.facts["client_authentication"] == "certificate \(issued.thumbprintHex) (signed client assertion, RS256)")
+        let others = report.results.filter { $0.outcome != .passed }
+        #expect(others.isEmpty, "\(others.map { "\($0.displayName): \($0.message)" })")
+        // Sentinel scan: the key's base64 body, every issued token, no client_assertion value.
+        let json = String(decoding: try JSONReportWriter.encode(report), as: UTF8.self)
+        let keyBody = issued.privateKeyPEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }
+        for line in keyBody where line.count > 16 { #expect(!json.contains(line)) }
+        for issuedToken in entra.issuedTokens { #expect(!json.contains(issuedToken)) }
+        #expect(!json.contains("client_assertion="))
+        #expect(!json.contains("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsIng1dCI6"), "no signed assertion header in the report")
+    }
+
+    @Test("a key that does not belong to the certificate is refused before the run, naming the files only")
+    func mismatchedKey() async throws {
+        let sim = try await Self.start(.exchangeOnline)
+        defer { Task { await sim.shutdown() } }
+        let entra = try #require(sim.entra)
+        let one = try entra.issueCertificate(for: entra.consentedApplication.clientID)
+        let two = try entra.issueCertificate(for: entra.consentedApplication.clientID)
+        let target = try OnlineTargets.certificate(sim, entra, .init(certificatePEM: one.certificatePEM, privateKeyPEM: two.privateKeyPEM,
+                                                                     thumbprintHex: one.thumbprintHex))
+        var warnings: [String] = []
+        do {
+            _ = try target.credentials(environment: [:], warnings: &warnings)
+            Issue.record("a mismatched key was accepted")
+        } catch {
+            #expect(error.message.contains("does not belong to the certificate"))
+            #expect(!error.message.contains("PRIVATE KEY"))
+        }
+    }
+
+    @Test("client_certificate_file needs client_key_file, and excludes a client secret")
+    func certificateKeysParse() throws {
+        let base = """
+            ews_url: https://outlook.office365.com/EWS/Exchange.asmx
+            mailboxes: [a@contoso.com]
+            service_account:
+              auth: oauth2
+              tenant_id: contoso.onmicrosoft.com
+              client_id: 11111111-2222-3333-4444-555555555555
+
+            """
+        let ok = try TargetConfiguration.parse(yaml: base + "  client_certificate_file: app.crt\n  client_key_file: app.key\n", baseDirectory: "/etc/ewscheck")
+        #expect(ok.serviceAccount.secret == .certificate(certificateFile: "/etc/ewscheck/app.crt", keyFile: "/etc/ewscheck/app.key"))
+        #expect(throws: TargetFileError.self) { _ = try TargetConfiguration.parse(yaml: base + "  client_certificate_file: app.crt\n", baseDirectory: "/") }
+        #expect(throws: TargetFileError.self) {
+            _ = try TargetConfiguration.parse(yaml: base + "  client_certificate_file: app.crt\n  client_key_file: k\n  client_secret_env: S\n", baseDirectory: "/")
+        }
+    }
+}
+
+/// OAuth targets for an exchange-online simulator, the secret or key in mode-600 files.
+enum OnlineTargets {
+    static func base(_ sim: Simulator, _ entra: EntraTenant, secret: TargetConfiguration.SecretSource) -> TargetConfiguration {
+        let app = entra.consentedApplication
+        var account = TargetConfiguration.ServiceAccount(username: app.clientID, auth: .oauth2, secret: secret)
+        account.oauth = .init(tenantID: entra.tenantID, clientID: app.clientID, tokenEndpoint: sim.tokenEndpointURL)
+        return TargetConfiguration(name: "exchange online simulator", ewsURL: sim.outlookURL, serviceAccount: account,
+                                   mailboxes: sim.mailboxesInScope, outOfScopeMailbox: sim.mailboxOutOfScope,
+                                   nonexistentMailbox: sim.nonexistentMailbox, caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
+    }
+
+    static func secret(_ sim: Simulator, _ entra: EntraTenant) throws -> TargetConfiguration {
+        let file = try Fixtures.temporaryDirectory("auth-secret") + "/client.secret"
+        FileManager.default.createFile(atPath: file, contents: Data((entra.clientSecret(of: entra.consentedApplication.clientID) ?? "").utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        return base(sim, entra, secret: .file(file))
+    }
+
+    static func certificate(_ sim: Simulator, _ entra: EntraTenant, _ issued: IssuedClientCertificate) throws -> TargetConfiguration {
+        let dir = try Fixtures.temporaryDirectory("auth-cert")
+        FileManager.default.createFile(atPath: dir + "/app.crt", contents: Data(issued.certificatePEM.utf8), attributes: [.posixPermissions: 0o644])
+        FileManager.default.createFile(atPath: dir + "/app.key", contents: Data(issued.privateKeyPEM.utf8), attributes: [.posixPermissions: 0o600])
+        return base(sim, entra, secret: .certificate(certificateFile: dir + "/app.crt", keyFile: dir + "/app.key"))
+    }
+}
