@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing ewscheck needs, and nothing when it is already there.
-#   1. Debian packages (C headers for libcurl/libxml2, xmllint, curl, python3-venv).
+#   1. Debian packages (C headers for libcurl/libxml2, xmllint, curl, python3-venv, dnsmasq for DNS SRV tests).
 #   2. A Python venv at .venv with scripts/requirements-dev.txt, reinstalled only when that file changes.
 # Quiet on success; on failure it says what failed and shows the tool's own output.
 # Environment: PYTHON picks the interpreter for the venv (default: python3).
@@ -11,7 +11,8 @@ requirements="$root/scripts/requirements-dev.txt"
 venv="$root/.venv"
 stamp="$venv/.requirements-dev.sha256"
 python=${PYTHON:-python3}
-apt_packages=(libcurl4-openssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl)
+# dnsmasq-base: the DNS server the SRV discovery tests query (binary only, no system service).
+apt_packages=(libcurl4-openssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base)
 
 log=$(mktemp "${TMPDIR:-/tmp}/ewscheck-setup.XXXXXX")
 trap 'rm -f "$log"' EXIT

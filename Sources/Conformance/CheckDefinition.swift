@@ -32,7 +32,7 @@ public enum CheckCatalog {
     public static let cleanupComplete = CheckID("suite.cleanup.complete")
 
     /// Every check of the standard suite.
-    public static let standard: [CheckDefinition] = [
+    public static let standard: [CheckDefinition] = discoveryChecks + [
         .init(id: endpointReachable, title: "EWS endpoint reachable",
               requirement: "The EWS URL answers HTTPS requests (any HTTP status) with a certificate the client trusts.",
               dependsOn: [], perMailbox: false, mustFail: false),
@@ -79,6 +79,7 @@ public enum CheckCatalog {
     /// Checks that only some runs have (an OAuth token, a profile's refused schemes): a dependency
     /// on one of them that did not run is no reason to skip.
     public static let conditional: Set<CheckID> = Set([oauthToken, refusedSchemes]).union(AuthChecks.conditional)
+        .union(discoveryIDs)
 
     /// The definition of an id.
     public static func definition(_ id: CheckID) -> CheckDefinition? { standard.first { $0.id == id } }

@@ -100,7 +100,8 @@ extension TargetConfiguration {
         case (let e?, nil, nil, nil): secret = .environment(e)
         case (nil, let f?, nil, nil): secret = .file(resolve(f))
         case (nil, nil, let c?, let k?): secret = .certificate(certificateFile: resolve(c), keyFile: resolve(k))
-        case (nil, nil, nil, nil): throw TargetFileError("service_account needs client_secret_env or client_secret_file, or client_certificate_file with client_key_file (the secret or key itself never goes in the target file)")
+        case (nil, nil, nil, nil): throw TargetFileError("service_account needs client_secret_env or client_secret_file (the client secret itself never goes in the file), or client_certificate_file with client_key_file")
+        case (_?, _?, nil, nil): throw TargetFileError("service_account has both client_secret_env and client_secret_file; keep one")
         case (nil, nil, _?, nil), (nil, nil, nil, _?): throw TargetFileError("service_account needs both client_certificate_file and client_key_file for a certificate")
         default: throw TargetFileError("service_account has more than one of client_secret_env, client_secret_file and a client certificate; keep one")
         }

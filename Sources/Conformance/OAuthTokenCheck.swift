@@ -42,7 +42,9 @@ enum OAuthTokenCheck {
         do {
             client = try target.clientCredentials(environment: environment, warnings: &ignored)
         } catch {
-            return done(.none, .errored("cannot read the client credentials: \(error.message)"))
+            let what: String
+            if case .certificate = target.serviceAccount.secret { what = "client certificate" } else { what = "client secret" }
+            return done(.none, .errored("cannot read the \(what): \(error.message)"))
         }
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             tls: .init(verify: !target.insecure, caFile: target.caFile), hostPins: target.hostPins, connections: 1))
@@ -82,7 +84,8 @@ enum OAuthTokenCheck {
             return .failed("the token has no full_access_as_app role: the application permission is missing or has no admin consent (\(summary))",
                            [token.exchange], facts: facts)
         }
-        return .passed("obtained an app-only token for app \(claims.appID ?? client.clientID) in tenant \(claims.tenantID ?? "?") (\(summary))",
+        let proof = client.clientCertificate.map { " with certificate \($0.thumbprintHex)" } ?? ""
+        return .passed("obtained an app-only token for app \(claims.appID ?? client.clientID) in tenant \(claims.tenantID ?? "?")\(proof) (\(summary))",
                        [token.exchange], facts: facts)
     }
 

@@ -34,6 +34,20 @@ enum AuthChecks {
     /// Ids that only some runs have (a profile, must-fail auth asked for, an OAuth target).
     static let conditional: Set<CheckID> = [schemesOffered, wrongPassword, appOnlyWithoutImpersonation, expiredToken]
 
+    /// What an unauthenticated answer says about the server's authentication besides the scheme
+    /// names: the full challenges (realm, Bearer `authorization_uri`…, redacted like evidence) and
+    /// the front-end headers that tell IIS/Exchange apart from a proxy.
+    static func serverHints(_ headers: [HTTPHeader]) -> [String: String] {
+        var hints: [String: String] = [:]
+        let challenges = headers.all("WWW-Authenticate").map { Redaction.headerValue(name: "WWW-Authenticate", value: $0) }
+        if !challenges.isEmpty { hints["www_authenticate"] = challenges.joined(separator: " | ") }
+        for (name, key) in [("Server", "server"), ("X-FEServer", "x_feserver"), ("X-Powered-By", "x_powered_by"),
+                            ("x-ms-diagnostics", "x_ms_diagnostics")] {
+            if let value = headers.first(name) { hints[key] = String(value.prefix(300)) }
+        }
+        return hints
+    }
+
     /// The `WWW-Authenticate` scheme name a profile scheme shows as.
     static func challengeName(ofProfileScheme scheme: String) -> String {
         switch scheme.lowercased() {
@@ -51,7 +65,7 @@ extension Suite {
         }
         guard target.mustFailAuth else { return }
         switch target.serviceAccount.auth {
-        case .basic, .ntlm:
+        case .basic, .ntlm, .digest:
             await check(AuthChecks.wrongPassword) { await wrongPassword() }
         case .oauth2:
             await check(AuthChecks.appOnlyWithoutImpersonation) { await appOnlyWithoutImpersonation() }
@@ -70,6 +84,7 @@ extension Suite {
         var facts = ["offered_schemes": offered.isEmpty ? "(none)" : offered.joined(separator: ", "),
                      "expected_schemes": expected.joined(separator: ", "),
                      "unauthenticated_status": reachable.facts["http_status"] ?? "?"]
+        if let challenges = reachable.facts["www_authenticate"] { facts["www_authenticate"] = challenges }
         let missing = expected.filter { !offeredLower.contains(AuthChecks.challengeName(ofProfileScheme: $0)) }
         // A scheme the profile rules out but the server still advertises: not a failure here
         // (auth.refused-schemes proves whether it is served), but worth showing.
@@ -92,8 +107,12 @@ extension Suite {
     func wrongPassword() async -> Verdict {
         let user = target.serviceAccount.username
         let wrong = Secret("ewscheck-wrong-" + UUID().uuidString)
-        let credentials: HTTPCredentials = target.serviceAccount.auth == .basic
-            ? .basic(user: user, password: wrong) : .ntlm(user: user, password: wrong)
+        let credentials: HTTPCredentials
+        switch target.serviceAccount.auth {
+        case .basic: credentials = .basic(user: user, password: wrong)
+        case .digest: credentials = .digest(user: user, password: wrong)
+        default: credentials = .ntlm(user: user, password: wrong)
+        }
         let scheme = credentials.schemeName ?? "?"
         let call = await probeCall(credentials: credentials)
         let once = "one attempt with a wrong password, the only one this run makes (account lockout safety)"

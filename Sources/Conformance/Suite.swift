@@ -69,6 +69,7 @@ struct Suite: Sendable {
     }
 
     func runChecks() async {
+        await discoveryChecks()
         await check(CheckCatalog.endpointReachable) { await reachability() }
         await check(CheckCatalog.serviceAccountAuth) { await authentication() }
         // Only a profile says which schemes must be refused; without one the check does not apply.
@@ -127,6 +128,7 @@ struct Suite: Sendable {
             let schemes = response.headers.all("WWW-Authenticate").compactMap { $0.split(separator: " ").first.map(String.init) }
             var facts = ["http_status": String(response.status)]
             if !schemes.isEmpty { facts["offered_schemes"] = schemes.joined(separator: ", ") }
+            facts.merge(AuthChecks.serverHints(response.headers)) { current, _ in current }
             let over = target.ewsURL.lowercased().hasPrefix("https") ? "over verified TLS" : "over plain http"
             let tlsNote = target.insecure ? "over TLS (verification OFF)" : over
             return .passed("answered HTTP \(response.status) \(tlsNote)\(schemes.isEmpty ? "" : "; offers \(schemes.joined(separator: ", "))")",
@@ -160,9 +162,9 @@ struct Suite: Sendable {
     /// Each scheme the profile rules out gets a request with made-up credentials (never the service
     /// account's: no lockout risk), which must be answered 401 or 403.
     func refusedSchemes() async -> Verdict {
-        let refused = (profile?.manifest.auth.refusedSchemes ?? []).filter { $0 == "basic" || $0 == "ntlm" }
+        let refused = (profile?.manifest.auth.refusedSchemes ?? []).filter { $0 == "basic" || $0 == "ntlm" || $0 == "digest" }
         guard !refused.isEmpty else {
-            return .skipped("the \(profile?.id ?? "") profile rules out no scheme this harness can try yet (basic, ntlm)")
+            return .skipped("the \(profile?.id ?? "") profile rules out no scheme this harness can try yet (basic, ntlm, digest)")
         }
         var exchanges: [HTTPExchange?] = []
         var problems: [String] = []
@@ -170,7 +172,8 @@ struct Suite: Sendable {
         for scheme in refused {
             let user = "ewscheck-refusal-probe@invalid.example"
             let password = Secret(UUID().uuidString)
-            let credentials: HTTPCredentials = scheme == "basic" ? .basic(user: user, password: password) : .ntlm(user: user, password: password)
+            let credentials: HTTPCredentials = scheme == "basic" ? .basic(user: user, password: password)
+                : scheme == "digest" ? .digest(user: user, password: password) : .ntlm(user: user, password: password)
             let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
                 credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
                 hostPins: transport.configuration.hostPins, connections: 1))

@@ -22,6 +22,8 @@ public struct TargetConfiguration: Sendable {
         case basic, ntlm
         /// OAuth 2.0 client credentials: a bearer token from the token endpoint (Exchange Online).
         case oauth2
+        /// HTTP Digest (RFC 7616), MD5 or SHA-256 as the server offers.
+        case digest
     }
 
     /// The service account.
@@ -69,6 +71,8 @@ public struct TargetConfiguration: Sendable {
     public var concurrency: Int
     /// Where the file was read from.
     public var sourcePath: String?
+    /// Autodiscover settings (the `discovery:` section); without `ews_url`, the run discovers it.
+    public var discovery: DiscoverySettings?
     /// Run the must-fail auth checks (`must_fail_auth: true` or `--must-fail-auth`): a wrong
     /// password once, an app-only token without impersonation, an expired token.
     public var mustFailAuth = false
@@ -103,6 +107,7 @@ public struct TargetConfiguration: Sendable {
         switch serviceAccount.auth {
         case .basic: return .basic(user: serviceAccount.username, password: Secret(password))
         case .ntlm: return .ntlm(user: serviceAccount.username, password: Secret(password))
+        case .digest: return .digest(user: serviceAccount.username, password: Secret(password))
         // The bearer token is the runner's to get (it is evidence of the run): the secret was
         // only checked here. See clientCredentials(environment:warnings:).
         case .oauth2: return .none
@@ -151,7 +156,7 @@ public struct TargetFileError: Error, Sendable, CustomStringConvertible {
 }
 
 extension TargetConfiguration {
-    private static let topKeys = ["name", "ews_url", "request_version", "service_account", "mailboxes",
+    private static let topKeys = ["name", "ews_url", "discovery", "request_version", "service_account", "mailboxes",
                                   "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth"]
     private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys
     private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"]
@@ -188,7 +193,8 @@ extension TargetConfiguration {
         try checkKeys(top, allowed: topKeys, in: "the top level")
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
 
-        let ewsURL = try string(top, "ews_url", required: true) ?? ""
+        let discoverySection = try discoverySection(top)
+        let ewsURL = try string(top, "ews_url", required: discoverySection == nil) ?? DiscoverySettings.pendingURL
         guard let url = URL(string: ewsURL), let scheme = url.scheme?.lowercased(), url.host != nil else {
             throw TargetFileError("ews_url '\(ewsURL)' is not an absolute https URL")
         }
@@ -279,6 +285,10 @@ extension TargetConfiguration {
             mailboxes: mailboxes, outOfScopeMailbox: outOfScope, nonexistentMailbox: nonexistent,
             caFile: caFile, insecure: insecure, hostPins: pins, concurrency: concurrency)
         target.requestVersionIsExplicit = top["request_version"] != nil
+        if let discoverySection {
+            target.discovery = try discoverySettings(discoverySection, mailboxes: mailboxes)
+            if top["name"] == nil, target.ewsURLIsPending { target.name = "\(target.discovery?.address.split(separator: "@").last ?? "") (discovered)" }
+        }
         if let v = top["must_fail_auth"] {
             guard let b = v.bool else { throw TargetFileError("must_fail_auth (line \(line(v))) must be true or false") }
             target.mustFailAuth = b

@@ -58,8 +58,9 @@ public struct DNSResolver: Sendable {
         let id = UInt16.random(in: 0...UInt16.max)
         guard let packet = DNSMessage.query(id: id, name: name, type: type) else { throw Failure("'\(name)' is not a valid DNS name") }
         let result: Result<[UInt8], Failure> = await withCheckedContinuation { continuation in
-            // Blocking socket calls: keep them off Swift's cooperative threads.
-            DispatchQueue.global().async { continuation.resume(returning: exchange(packet)) }
+            // Blocking socket calls: a thread of their own, off Swift's cooperative pool and off
+            // Dispatch's (which a busy process can starve for seconds).
+            Thread { continuation.resume(returning: exchange(packet)) }.start()
         }
         let bytes = try result.get()
         do {

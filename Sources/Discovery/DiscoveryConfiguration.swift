@@ -12,9 +12,6 @@ public struct DiscoveryConfiguration: Sendable {
     public var dnsTimeout: Double = 3
     /// Whether each https host is also probed for its certificate and TLS version.
     public var probeTLS = true
-    /// Host names for Autodiscover v2 besides `autodiscover.<domain>` and `<domain>`
-    /// (`outlook.office365.com` for Exchange Online).
-    public var extraV2Hosts: [String] = []
     /// The `Protocol` asked of Autodiscover v2.
     public var v2Protocol = "EWS"
 

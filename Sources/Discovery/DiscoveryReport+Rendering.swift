@@ -90,6 +90,20 @@ extension DiscoveryReport {
             case ewsURL = "ewsUrl"
             case foundURLs = "foundUrls"
         }
+
+        // A missing endpoint is an explicit null, not an absent key.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(address, forKey: .address)
+            try c.encode(domain, forKey: .domain)
+            try c.encode(methods, forKey: .methods)
+            try c.encode(ewsURL, forKey: .ewsURL)
+            try c.encode(foundBy, forKey: .foundBy)
+            try c.encode(methodsAgree, forKey: .methodsAgree)
+            try c.encode(foundURLs, forKey: .foundURLs)
+            try c.encode(probes, forKey: .probes)
+            try c.encode(exchanges, forKey: .exchanges)
+        }
     }
 }
 

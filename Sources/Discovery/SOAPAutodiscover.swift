@@ -8,7 +8,7 @@ enum SOAPAutodiscover {
     static let namespace = "http://schemas.microsoft.com/exchange/2010/Autodiscover"
     static let action = "http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings"
     /// The settings asked for.
-    static let settings = ["UserDisplayName", "CasVersion", "EwsSupportedSchemas", "ExternalEwsUrl", "InternalEwsUrl"]
+    static let settings = ["UserDisplayName", "CasVersion", "EwsSupportedSchemas", "ExternalEwsUrl", "InternalEwsUrl", "AutoDiscoverSMTPAddress"]
 
     /// The request body for `address`, addressed to `url`.
     static func requestBody(for address: String, url: String) -> [UInt8] {
@@ -70,6 +70,6 @@ enum SOAPAutodiscover {
         let ews = values["ExternalEwsUrl"]?.nonEmpty ?? values["InternalEwsUrl"]?.nonEmpty
         guard let ews else { return .malformed("NoError, but neither ExternalEwsUrl nor InternalEwsUrl among the settings") }
         if values["ExternalEwsUrl"]?.nonEmpty == nil { values["EwsUrlFrom"] = "InternalEwsUrl (no ExternalEwsUrl)" }
-        return .settings(ewsURL: ews, settings: values, smtpAddress: nil)
+        return .settings(ewsURL: ews, settings: values, smtpAddress: values["AutoDiscoverSMTPAddress"]?.nonEmpty)
     }
 }

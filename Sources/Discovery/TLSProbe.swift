@@ -18,10 +18,8 @@ struct TLSProbe: Sendable {
 
     func facts(host: String, port: Int) async -> TLSFacts {
         await withCheckedContinuation { continuation in
-            // curl_easy_perform blocks: keep it off Swift's cooperative threads.
-            DispatchQueue.global().async {
-                continuation.resume(returning: run(host: host, port: port))
-            }
+            // curl_easy_perform blocks: a thread of its own, off Swift's cooperative pool.
+            Thread { continuation.resume(returning: run(host: host, port: port)) }.start()
         }
     }
 
@@ -37,7 +35,8 @@ struct TLSProbe: Sendable {
         let loose = handshake(host: host, port: port, verify: false)
         var facts = (loose.certificate.isEmpty ? strict : loose)
             .facts(host: host, port: port, verified: false, verifyError: strict.error, handshakeError: nil)
-        if facts.verifyResult == nil || facts.verifyResult == 0 { facts.verifyResult = strict.verifyResult }
+        // Only the strict handshake loaded the trusted CAs: its verdict is the one that counts.
+        if let code = strict.verifyResult, code != 0 { facts.verifyResult = code }
         return facts
     }
 

@@ -132,7 +132,9 @@ public final class Simulator: Sendable {
                                              tenant: tenant, ewsHost: ewsHost, tlsPort: port)
         routerBox.router = SimulatorRouter(tenant: tenant, flavor: configuration.flavor, ews: ews, autodiscover: autodiscover,
                                            realm: "mail.\(configuration.domain)", schemaDirectory: configuration.schemaDirectory, log: log,
-                                           entra: entra)
+                                           entra: entra,
+                                           digest: configuration.digestAlgorithms.isEmpty ? nil
+                                               : DigestAuthenticator(algorithms: configuration.digestAlgorithms, realm: "mail.\(configuration.domain)"))
         let httpPort: Int
         do {
             let http = try await PlainHTTPListener.bind(group: group, host: configuration.bindAddress, port: configuration.httpPort,

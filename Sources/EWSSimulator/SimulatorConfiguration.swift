@@ -37,6 +37,9 @@ public struct SimulatorConfiguration: Sendable {
     /// The plain-HTTP port of Autodiscover's redirect lookup; 0 picks a free one.
     public var httpPort: Int = 0
 
+    /// HTTP Digest algorithms offered (`SHA-256`, `MD5`), in challenge order; empty offers none.
+    public var digestAlgorithms: [String] = []
+
     /// Creates a configuration with defaults.
     public init() {}
 

@@ -34,10 +34,13 @@ final class SimulatorRouter: Sendable {
     let log: RequestLog
     /// The Entra tenant (exchange-online flavor): Bearer tokens and the token endpoint.
     let entra: EntraTenant?
+    /// HTTP Digest, when the configuration offers it.
+    let digest: DigestAuthenticator?
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, ews: EWSService, autodiscover: AutodiscoverService,
-         realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil) {
+         realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil, digest: DigestAuthenticator? = nil) {
         self.entra = entra
+        self.digest = digest
         self.tenant = tenant
         self.flavor = flavor
         self.ews = ews
@@ -56,7 +59,8 @@ final class SimulatorRouter: Sendable {
 
     private func challenge(_ extra: [String] = []) -> SimulatedResponse {
         var headers = standardHeaders
-        let offers = extra.isEmpty ? flavor.authenticateChallenges + (flavor.acceptsBasic ? ["Basic realm=\"\(realm)\""] : [])
+        let offers = extra.isEmpty ? flavor.authenticateChallenges + (digest?.challenges() ?? [])
+            + (flavor.acceptsBasic ? ["Basic realm=\"\(realm)\""] : [])
             + (entra == nil ? [] : [BearerAuthenticator.challenge]) : extra
         for offer in offers { headers.append(("WWW-Authenticate", offer)) }
         return SimulatedResponse(status: 401, headers: headers, body: [])
@@ -83,6 +87,24 @@ final class SimulatorRouter: Sendable {
             case .success(let caller): return .oauth(caller)
             case .failure(let refusal):
                 return .respond(SimulatedResponse(status: refusal.status, headers: standardHeaders + refusal.headers, body: []))
+            }
+        case "digest":
+            guard let digest else { return .respond(challenge()) }
+            let tenant = self.tenant
+            switch digest.verify(token, method: request.method, requestURI: request.path, password: { name in
+                let parts = name.split(separator: "\\", maxSplits: 1).map(String.init)
+                return parts.count == 2 ? tenant.account(signInName: parts[1], domain: parts[0])?.password
+                    : tenant.account(signInName: name, domain: nil)?.password
+            }) {
+            case .authenticated(let name):
+                let parts = name.split(separator: "\\", maxSplits: 1).map(String.init)
+                let user = parts.count == 2 ? tenant.account(signInName: parts[1], domain: parts[0]) : tenant.account(signInName: name, domain: nil)
+                guard let user else { return .respond(challenge()) }
+                return .user(user)
+            case .stale:
+                return .respond(challenge(flavor.authenticateChallenges + digest.challenges(stale: true)))
+            case .refused:
+                return .respond(challenge())
             }
         case "basic":
             guard flavor.acceptsBasic else { return .respond(challenge()) }

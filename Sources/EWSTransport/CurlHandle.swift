@@ -174,10 +174,14 @@ final class CurlHandle {
             _ = cews_setopt_string(handle, CURLOPT_USERNAME, nil)
             _ = cews_setopt_string(handle, CURLOPT_PASSWORD, nil)
             _ = cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, nil)
-        case .basic(let user, let password), .ntlm(let user, let password):
-            let isNTLM: Bool
-            if case .ntlm = creds { isNTLM = true } else { isNTLM = false }
-            _ = cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, isNTLM ? CEWS_CURLAUTH_NTLM : CEWS_CURLAUTH_BASIC)
+        case .basic(let user, let password), .ntlm(let user, let password), .digest(let user, let password):
+            let scheme: UInt
+            switch creds {
+            case .ntlm: scheme = CEWS_CURLAUTH_NTLM
+            case .digest: scheme = CEWS_CURLAUTH_DIGEST
+            default: scheme = CEWS_CURLAUTH_BASIC
+            }
+            _ = cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, scheme)
             _ = cews_setopt_string(handle, CURLOPT_USERNAME, user)
             password.withUnsafeValue { _ = cews_setopt_string(handle, CURLOPT_PASSWORD, $0) }
             _ = cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, nil)

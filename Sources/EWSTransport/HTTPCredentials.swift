@@ -6,6 +6,8 @@ public enum HTTPCredentials: Sendable, Hashable {
     case basic(user: String, password: Secret)
     /// NTLM through libcurl; authenticates the connection, so the transport keeps it alive.
     case ntlm(user: String, password: Secret)
+    /// HTTP Digest (RFC 7616) through libcurl (MD5 or SHA-256, as the server offers).
+    case digest(user: String, password: Secret)
     /// An OAuth 2.0 bearer token (RFC 6750); refused over plain http.
     case bearer(token: Secret)
 
@@ -15,6 +17,7 @@ public enum HTTPCredentials: Sendable, Hashable {
         case .none: return nil
         case .basic: return "Basic"
         case .ntlm: return "NTLM"
+        case .digest: return "Digest"
         case .bearer: return "Bearer"
         }
     }
@@ -22,7 +25,7 @@ public enum HTTPCredentials: Sendable, Hashable {
     /// The user name, where the scheme has one.
     public var userName: String? {
         switch self {
-        case .basic(let user, _), .ntlm(let user, _): return user
+        case .basic(let user, _), .ntlm(let user, _), .digest(let user, _): return user
         case .none, .bearer: return nil
         }
     }

@@ -14,6 +14,9 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var profileSelection: ProfileSelection
     @OptionGroup var authChecks: AuthCheckOptions
 
+    @Flag(name: .customLong("oauth-certificate"), help: "exchange-online only: authenticate to the simulated Entra tenant with the certificate the simulator registered (a signed client assertion) instead of the client secret.")
+    var oauthCertificate = false
+
     @Option(name: .customLong("state-dir"), help: "Folder for the simulator's CA, secrets, target file and request log (default: a new temporary folder).")
     var stateDirectory: String?
 
@@ -64,6 +67,12 @@ struct Demo: AsyncParsableCommand {
             try files.write(for: simulator)
             target = try TargetConfiguration.load(path: files.targetFile)
             authChecks.apply(to: &target)
+            if oauthCertificate {
+                guard target.serviceAccount.auth == .oauth2, FileManager.default.fileExists(atPath: files.clientKeyFile) else {
+                    throw TargetFileError("--oauth-certificate needs the exchange-online flavor (--profile exchange-online)")
+                }
+                target.serviceAccount.secret = .certificate(certificateFile: files.clientCertificateFile, keyFile: files.clientKeyFile)
+            }
             credentials = HTTPCredentialsBox(try target.credentials(warnings: &warnings))
         } catch {
             await simulator.shutdown()

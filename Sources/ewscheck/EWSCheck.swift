@@ -14,5 +14,5 @@ struct EWSCheck: AsyncParsableCommand {
             64 bad command line or target file; 130 interrupted (created items were still removed).
             """,
         version: version,
-        subcommands: [Run.self, Demo.self, Simulate.self, Plugins.self])
+        subcommands: [Run.self, Discover.self, Demo.self, Simulate.self, Plugins.self])
 }

@@ -29,6 +29,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let profile = try await profileSelection.resolve()
+        configuration = await DiscoverStep.resolve(configuration, credentials: credentials.value, profile: profile)
         let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports,
                                            warnings: warnings, profile: profile)
         throw ExitCode(code)

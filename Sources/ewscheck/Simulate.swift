@@ -27,10 +27,26 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("quirk"), help: ArgumentHelp("Make the simulator deviate from Exchange like a broken hoster (repeatable): \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "quirk"))
     var quirks: [String] = []
 
+    @Option(name: .customLong("autodiscover-layout"), help: ArgumentHelp("How Autodiscover is published: \(AutodiscoverLayout.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "layout"))
+    var autodiscoverLayout: String = AutodiscoverLayout.standard.rawValue
+
+    @Option(name: .customLong("http-port"), help: "Plain-HTTP port on 127.0.0.1 for Autodiscover's redirect lookup (0 picks a free one).")
+    var httpPort: Int = 0
+
+    @Option(name: .customLong("digest"), help: ArgumentHelp("Also offer HTTP Digest with these algorithms, in challenge order (repeatable): SHA-256, MD5.", valueName: "algorithm"))
+    var digestAlgorithms: [String] = []
+
     var parsedQuirks: Set<SimulatorQuirk> { Set(quirks.compactMap(SimulatorQuirk.init(rawValue:))) }
 
     func validate() throws {
+        for a in digestAlgorithms where !["SHA-256", "MD5"].contains(a.uppercased()) {
+            throw ValidationError("unknown --digest '\(a)'; known: SHA-256, MD5")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be 0...65535") }
+        guard AutodiscoverLayout(rawValue: autodiscoverLayout) != nil else {
+            throw ValidationError("unknown --autodiscover-layout '\(autodiscoverLayout)'; known: \(AutodiscoverLayout.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard SimulatorFlavor(rawValue: flavor) != nil else {
             throw ValidationError("unknown --flavor '\(flavor)'; known: \(SimulatorFlavor.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -47,7 +63,10 @@ struct Simulate: AsyncParsableCommand {
         config.stateDirectory = URL(fileURLWithPath: stateDirectory).standardized.path
         config.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
         config.quirks = parsedQuirks
+        config.digestAlgorithms = digestAlgorithms.map { $0.uppercased() }
         config.latencyMilliseconds = latencyMilliseconds
+        config.autodiscoverLayout = AutodiscoverLayout(rawValue: autodiscoverLayout) ?? .standard
+        config.httpPort = httpPort
         let simulator: Simulator
         do {
             simulator = try await Simulator.start(config)
@@ -67,6 +86,7 @@ struct Simulate: AsyncParsableCommand {
             simulated Exchange (\(simulator.configuration.flavor.rawValue)) listening on https://127.0.0.1:\(simulator.port)
               EWS:          \(simulator.ewsURL)  (pin mail.\(simulator.configuration.domain) to 127.0.0.1)
               EWS loopback: \(simulator.loopbackEWSURL)
+              Autodiscover: layout \(simulator.configuration.autodiscoverLayout.rawValue), plain HTTP on 127.0.0.1:\(simulator.httpPort); ewscheck discover alice@\(simulator.configuration.domain) --connect-to <name>:443:127.0.0.1:\(simulator.port) --connect-to autodiscover.\(simulator.configuration.domain):80:127.0.0.1:\(simulator.httpPort)
               CA:           \(simulator.caFile)
               account:      \(simulator.serviceAccount) (password in \(files.passwordFile))\(files.oauthSummary(for: simulator))
               target file:  \(files.targetFile)

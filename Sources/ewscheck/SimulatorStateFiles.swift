@@ -51,6 +51,7 @@ struct SimulatorStateFiles {
             "mailboxes": simulator.mailboxesInScope, "out_of_scope_mailbox": simulator.mailboxOutOfScope,
             "nonexistent_mailbox": simulator.nonexistentMailbox, "target_file": targetFile,
             "request_log": directory + "/requests.jsonl", "pid": Int(ProcessInfo.processInfo.processIdentifier),
+            "http_port": simulator.httpPort, "autodiscover_layout": simulator.configuration.autodiscoverLayout.rawValue,
         ]
         let data = try JSONSerialization.data(withJSONObject: info.merging(["oauth": oauth?.info as Any].filter { $0.value is [String: Any] }) { a, _ in a },
                                               options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -70,13 +71,28 @@ struct SimulatorStateFiles {
                          "ews_allowed": entra.ewsApplicationAccessPolicy.allowsEWS(app.clientID), "client_secret_file": file])
         }
         let primary = directory + "/secrets/oauth-\(entra.consentedApplication.clientID).secret"
-        let info: [String: Any] = [
+        var info: [String: Any] = [
             "tenant_id": tenant, "client_id": entra.consentedApplication.clientID, "client_secret_file": primary,
             "token_endpoint": endpoint, "scope": "https://outlook.office365.com/.default", "ews_url": simulator.outlookURL,
             "hosts": [ExchangeOnlineHosts.outlook, ExchangeOnlineHosts.login], "applications": apps,
         ]
+        // A certificate registered on the consented app, for certificate credentials (key mode 600).
+        if let issued = try? entra.issueCertificate(for: entra.consentedApplication.clientID) {
+            FileManager.default.createFile(atPath: clientCertificateFile, contents: Data(issued.certificatePEM.utf8),
+                                           attributes: [.posixPermissions: 0o644])
+            FileManager.default.createFile(atPath: clientKeyFile, contents: Data(issued.privateKeyPEM.utf8),
+                                           attributes: [.posixPermissions: 0o600])
+            info["client_certificate_file"] = clientCertificateFile
+            info["client_key_file"] = clientKeyFile
+            info["client_certificate_thumbprint"] = issued.thumbprintHex
+        }
         return (info, "secrets/oauth-\(entra.consentedApplication.clientID).secret")
     }
+
+    /// The consented app's certificate (exchange-online flavor).
+    var clientCertificateFile: String { directory + "/secrets/oauth-app.crt" }
+    /// Its private key, mode 600.
+    var clientKeyFile: String { directory + "/secrets/oauth-app.key" }
 
     private func oauthTargetYAML(for simulator: Simulator, secretFile: String) -> String {
         """

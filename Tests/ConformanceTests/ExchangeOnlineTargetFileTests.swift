@@ -66,7 +66,7 @@ struct ExchangeOnlineTargetFileTests {
         (minimal + ["  token_endpoint: http://login.microsoftonline.com/x/oauth2/v2.0/token"], "service_account.token_endpoint 'http://login.microsoftonline.com/x/oauth2/v2.0/token' (line 7) must be an absolute https URL"),
         (minimal + ["  scope: \"\""], "service_account.scope (line 7) must be a non-empty string"),
         (["  auth: ntlm", "  username: svc@contoso.com", "  password_env: PW", "  tenant_id: \(tenant)"], "service_account.tenant_id (line 6) is only used with auth: oauth2, not ntlm"),
-        (["  auth: kerberos", "  username: svc@contoso.com", "  password_env: PW"], "service_account.auth is 'kerberos'; expected one of: basic, ntlm, oauth2"),
+        (["  auth: kerberos", "  username: svc@contoso.com", "  password_env: PW"], "service_account.auth is 'kerberos'; expected one of: basic, ntlm, oauth2, digest"),
     ])
     func mistakesNameTheKey(_ c: ([String], String)) {
         let message = parseError(target(c.0))

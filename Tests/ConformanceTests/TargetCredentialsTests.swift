@@ -21,7 +21,7 @@ private func secretFile(_ contents: String, mode: Int = 0o600) throws -> String 
 
 private func passwordValue(_ credentials: HTTPCredentials) -> String? {
     switch credentials {
-    case .basic(_, let secret), .ntlm(_, let secret): return secret.withUnsafeValue { $0 }
+    case .basic(_, let secret), .ntlm(_, let secret), .digest(_, let secret): return secret.withUnsafeValue { $0 }
     case .bearer(let secret): return secret.withUnsafeValue { $0 }
     case .none: return nil
     }

@@ -204,13 +204,13 @@ def start_simulator(ewscheck, schema_dir):
     Every simulator it started is stopped at the end of the session at the latest."""
     started: list[Simulator] = []
 
-    def start(state_dir: Path) -> Simulator:
+    def start(state_dir: Path, *extra: str) -> Simulator:
         state_dir.mkdir(parents=True, exist_ok=True)
         stdout_path = state_dir.parent / f"{state_dir.name}.stdout"
         stderr_path = state_dir.parent / f"{state_dir.name}.stderr"
         with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
             process = subprocess.Popen(
-                [str(ewscheck), "simulate", "--state-dir", str(state_dir), "--schema-dir", str(schema_dir)],
+                [str(ewscheck), "simulate", "--state-dir", str(state_dir), "--schema-dir", str(schema_dir), *extra],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,

@@ -1,0 +1,54 @@
+import Discovery
+import EWSTransport
+import Foundation
+
+/// Which Autodiscover methods a run tests and how strictly: a profile's `discovery.methods` are
+/// promises (each listed method must work); without one, every method is tried and those a
+/// client would not need are skipped rather than failed.
+public struct DiscoveryPlan: Sendable {
+    /// The engine settings.
+    public var configuration: DiscoveryConfiguration
+    /// Whether every method in the plan must work (the plan came from a profile).
+    public var strict: Bool
+    /// Where the plan came from, for messages.
+    public var source: String
+
+    /// The plan for a target (its `discovery:` section) and an optional profile.
+    public static func make(target: TargetConfiguration, profile: RunProfile?) -> DiscoveryPlan {
+        let listed = profile?.manifest.discovery.methods ?? []
+        let methods = listed.compactMap { DiscoveryMethod(rawValue: $0.method) }
+        let profileAllows = listed.contains { $0.allowCrossDomainRedirect == true }
+        var configuration = DiscoveryConfiguration(
+            methods: methods.isEmpty ? DiscoveryMethod.clientOrder : methods,
+            allowCrossDomainRedirect: (target.discovery?.allowCrossDomainRedirect ?? false) || profileAllows,
+            dnsServer: target.discovery?.dnsServer)
+        configuration.probeTLS = true
+        if let profile, !methods.isEmpty {
+            return DiscoveryPlan(configuration: configuration, strict: true, source: "profile \(profile.id)")
+        }
+        let why = profile.map { "profile \($0.id) lists no Autodiscover method; every method tried" } ?? "every method tried (no profile)"
+        return DiscoveryPlan(configuration: configuration, strict: false, source: why)
+    }
+}
+
+extension TargetConfiguration {
+    /// For a target without `ews_url`: runs Autodiscover the way a client does (first method that
+    /// finds an endpoint wins) and returns the target with that EWS URL. The target is returned
+    /// unchanged when it names its URL, has no `discovery:` section, or nothing was found.
+    public func discoveringEndpoint(credentials: HTTPCredentials, profile: RunProfile?) async -> (TargetConfiguration, DiscoveryReport?) {
+        guard ewsURLIsPending, let discovery else { return (self, nil) }
+        let plan = DiscoveryPlan.make(target: self, profile: profile)
+        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
+            credentials: credentials, tls: .init(verify: !insecure, caFile: caFile), hostPins: hostPins, connections: 1))
+        defer { transport.shutdown() }
+        var quick = plan.configuration
+        quick.probeTLS = false
+        let report = await AutodiscoverEngine(transport: transport, configuration: quick).discover(discovery.address, mode: .firstFound)
+        var target = self
+        if let url = report.ewsURL {
+            target.ewsURL = url
+            target.discovery?.endpointWasDiscovered = true
+        }
+        return (target, report)
+    }
+}

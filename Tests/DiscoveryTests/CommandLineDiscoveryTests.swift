@@ -1,0 +1,169 @@
+import EWSSimulator
+import EWSTestSupport
+import Foundation
+import Testing
+
+/// `ewscheck discover` and `ewscheck run` with a `discovery:` target, run as the real binary
+/// against simulator layouts: exit codes, the tree, the JSON, and the checks in report.json.
+@Suite("ewscheck discover / run with discovery", .serialized)
+struct CommandLineDiscoveryTests {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func ewscheck(_ arguments: [String], timeout: TimeInterval = 120) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.executable)
+        process.arguments = arguments
+        let outFile = NSTemporaryDirectory() + "ewscheck-out-\(UUID().uuidString.prefix(8))"
+        let errFile = outFile + ".err"
+        FileManager.default.createFile(atPath: outFile, contents: nil)
+        FileManager.default.createFile(atPath: errFile, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: outFile)
+        process.standardError = FileHandle(forWritingAtPath: errFile)
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
+        return Output(status: process.terminationStatus, stdout: out, stderr: err)
+    }
+
+    static func pinArguments(_ simulator: Simulator) -> [String] {
+        LayoutHarness.pins(simulator).flatMap { ["--connect-to", $0.description] }
+    }
+
+    /// A target file with a `discovery:` section and no `ews_url`.
+    static func discoveryTarget(_ simulator: Simulator, dns: String, directory: String) throws -> String {
+        let password = directory + "/password"
+        FileManager.default.createFile(atPath: password, contents: Data(simulator.serviceAccountPassword.utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        let pins = LayoutHarness.pins(simulator).map { "  - \"\($0.description)\"" }.joined(separator: "\n")
+        let yaml = """
+            discovery:
+              address: alice@contoso.com
+              dns_server: \(dns)
+            service_account:
+              username: \(simulator.serviceAccount)
+              auth: basic
+              password_file: \(password)
+            mailboxes:
+              - alice@contoso.com
+            tls:
+              ca_file: \(simulator.caFile)
+            host_pins:
+            \(pins)
+
+            """
+        let path = directory + "/target.yaml"
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func report(_ directory: String, runID: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/reports/\(runID)/report.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func outcomes(_ report: [String: Any]) -> [String: String] {
+        var map: [String: String] = [:]
+        for r in report["results"] as? [[String: Any]] ?? [] {
+            if let id = r["id"] as? String, r["mailbox"] == nil || r["mailbox"] is NSNull { map[id] = r["outcome"] as? String }
+        }
+        return map
+    }
+
+    @Test("discover prints the hop tree and exits 0 for the root-domain layout; --json carries every hop")
+    func discoverTreeAndJSON() async throws {
+        let h = try await LayoutHarness.start(.rootDomain)
+        let directory = try Fixtures.temporaryDirectory("discover-cli")
+        let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:9", directory: directory)
+        let tree = try Self.ewscheck(["discover", "alice@contoso.com", "--target", target,
+                                      "--method", "pox-autodiscover", "--method", "soap-autodiscover"])
+        let json = try Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--json",
+                                      "--method", "pox-autodiscover", "--method", "autodiscover-v2"])
+        await h.stop()
+        #expect(tree.status == 0, "\(tree.stdout)\n\(tree.stderr)")
+        #expect(tree.stdout.contains("✔ pox.root-domain"))
+        #expect(tree.stdout.contains("· pox.autodiscover-host — not offered"))
+        #expect(tree.stdout.contains("POST https://contoso.com/autodiscover/autodiscover.xml → 200 settings"))
+        #expect(tree.stdout.contains("EWS URL: https://mail.contoso.com/EWS/Exchange.asmx"))
+        #expect(tree.stdout.contains("TLS contoso.com:443: TLSv1."))
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["ews_url"] as? String == "https://mail.contoso.com/EWS/Exchange.asmx")
+        let probes = try #require(object["probes"] as? [[String: Any]])
+        #expect(probes.map { $0["id"] as? String } == ["pox.root-domain", "pox.autodiscover-host", "v2.root-domain", "v2.autodiscover-host"])
+        let hop = try #require((probes.first?["hops"] as? [[String: Any]])?.first)
+        #expect(hop["status"] as? Int == 200 && hop["outcome"] as? String == "settings" && hop["verb"] as? String == "POST")
+        #expect((hop["tls"] as? [String: Any])?["verified"] as? Bool == true)
+        #expect((object["exchanges"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test("discover exits 1 and names the refusal for the redirect-to-http layout")
+    func discoverRedirectToHTTP() async throws {
+        let h = try await LayoutHarness.start(.redirectToHTTP)
+        let directory = try Fixtures.temporaryDirectory("discover-cli")
+        let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:9", directory: directory)
+        let out = try Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--method", "pox-autodiscover"])
+        let overHTTP = h.credentialsOverHTTP
+        await h.stop()
+        #expect(out.status == 1, "\(out.stdout)")
+        #expect(out.stdout.contains("✘ pox.root-domain — FAILED"))
+        #expect(out.stdout.contains("not followed: http://mail.contoso.com/autodiscover/autodiscover.xml"))
+        #expect(out.stdout.contains("non-https-refused"))
+        #expect(overHTTP.isEmpty)
+    }
+
+    @Test("run with a discovery target: the endpoint is discovered, discovery.* checks and hops land in report.json, the suite passes")
+    func runDiscovers() async throws {
+        let dns = try DNSFixture.start()
+        defer { dns.stop() }
+        let h = try await LayoutHarness.start(.rootDomain)
+        let directory = try Fixtures.temporaryDirectory("run-discovery")
+        let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory)
+        let out = try Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
+        await h.stop()
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("EWS URL https://mail.contoso.com/EWS/Exchange.asmx (found by pox.root-domain"))
+        let report = try Self.report(directory, runID: "r1")
+        #expect((report["target"] as? [String: Any])?["ews_url"] as? String == "https://mail.contoso.com/EWS/Exchange.asmx")
+        let outcomes = Self.outcomes(report)
+        #expect(outcomes["discovery.pox.root-domain"] == "passed")
+        #expect(outcomes["discovery.pox.autodiscover-host"] == "skipped")
+        #expect(outcomes["discovery.dns-srv"] == "passed")
+        #expect(outcomes["discovery.soap.root-domain"] == "passed")
+        #expect(outcomes["discovery.v2.root-domain"] == "passed")
+        #expect(outcomes["discovery.endpoint"] == "passed")
+        #expect(outcomes["discovery.agree"] == "passed")
+        #expect(outcomes["discovery.tls"] == "passed")
+        #expect(outcomes["discovery.ews-url.answers"] == "passed")
+        #expect(outcomes["ews.endpoint.reachable"] == "passed")
+        let pox = try #require((report["results"] as? [[String: Any]])?.first { $0["id"] as? String == "discovery.pox.root-domain" })
+        let facts = try #require(pox["facts"] as? [String: String])
+        #expect(facts["hop_01"]?.contains("POST https://contoso.com/autodiscover/autodiscover.xml → 200 settings") == true)
+        #expect((pox["evidence"] as? [Int])?.isEmpty == false)
+    }
+
+    @Test("run with a discovery target in the redirect-loop layout: the loop fails the probes, and is named")
+    func runRedirectLoop() async throws {
+        let dns = try DNSFixture.start()
+        defer { dns.stop() }
+        let h = try await LayoutHarness.start(.redirectLoop)
+        let directory = try Fixtures.temporaryDirectory("run-discovery")
+        let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory)
+        let out = try Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
+        await h.stop()
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        let report = try Self.report(directory, runID: "r1")
+        let outcomes = Self.outcomes(report)
+        #expect(outcomes["discovery.pox.root-domain"] == "failed")
+        #expect(outcomes["discovery.soap.autodiscover-host"] == "failed")
+        let pox = try #require((report["results"] as? [[String: Any]])?.first { $0["id"] as? String == "discovery.pox.root-domain" })
+        #expect((pox["message"] as? String)?.contains("redirect loop") == true)
+    }
+}
