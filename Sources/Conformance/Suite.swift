@@ -338,7 +338,7 @@ struct Suite: Sendable {
         }
         let all = ledger.all
         let left = ledger.outstanding
-        let definition = CheckCatalog.definition(CheckCatalog.cleanupComplete)!
+        guard let definition = CheckCatalog.definition(CheckCatalog.cleanupComplete) else { return }
         let verdict: Verdict
         if all.isEmpty {
             verdict = .passed("the suite created no items, so none is left", exchanges)

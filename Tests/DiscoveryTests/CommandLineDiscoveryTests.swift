@@ -13,7 +13,15 @@ struct CommandLineDiscoveryTests {
         var stderr: String
     }
 
-    static func ewscheck(_ arguments: [String], timeout: TimeInterval = 120) throws -> Output {
+    /// Runs the binary on a thread of its own: waiting for a process must not hold one of Swift's
+    /// (two, here) cooperative threads that every other async test needs.
+    static func ewscheck(_ arguments: [String], timeout: TimeInterval = 120) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try blockingRun(arguments, timeout: timeout) }) }.start()
+        }
+    }
+
+    static func blockingRun(_ arguments: [String], timeout: TimeInterval) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Fixtures.executable)
         process.arguments = arguments
@@ -82,9 +90,9 @@ struct CommandLineDiscoveryTests {
         let h = try await LayoutHarness.start(.rootDomain)
         let directory = try Fixtures.temporaryDirectory("discover-cli")
         let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:9", directory: directory)
-        let tree = try Self.ewscheck(["discover", "alice@contoso.com", "--target", target,
+        let tree = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target,
                                       "--method", "pox-autodiscover", "--method", "soap-autodiscover"])
-        let json = try Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--json",
+        let json = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--json",
                                       "--method", "pox-autodiscover", "--method", "autodiscover-v2"])
         await h.stop()
         #expect(tree.status == 0, "\(tree.stdout)\n\(tree.stderr)")
@@ -109,7 +117,7 @@ struct CommandLineDiscoveryTests {
         let h = try await LayoutHarness.start(.redirectToHTTP)
         let directory = try Fixtures.temporaryDirectory("discover-cli")
         let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:9", directory: directory)
-        let out = try Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--method", "pox-autodiscover"])
+        let out = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--method", "pox-autodiscover"])
         let overHTTP = h.credentialsOverHTTP
         await h.stop()
         #expect(out.status == 1, "\(out.stdout)")
@@ -126,7 +134,7 @@ struct CommandLineDiscoveryTests {
         let h = try await LayoutHarness.start(.rootDomain)
         let directory = try Fixtures.temporaryDirectory("run-discovery")
         let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory)
-        let out = try Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
+        let out = try await Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
         await h.stop()
         #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
         #expect(out.stdout.contains("EWS URL https://mail.contoso.com/EWS/Exchange.asmx (found by pox.root-domain"))
@@ -156,7 +164,7 @@ struct CommandLineDiscoveryTests {
         let h = try await LayoutHarness.start(.redirectLoop)
         let directory = try Fixtures.temporaryDirectory("run-discovery")
         let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory)
-        let out = try Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
+        let out = try await Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
         await h.stop()
         #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
         let report = try Self.report(directory, runID: "r1")

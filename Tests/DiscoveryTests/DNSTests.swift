@@ -98,9 +98,11 @@ struct DNSTests {
     func silentServer() async throws {
         let resolver = DNSResolver(server: DNSServerAddress(address: "127.0.0.1", port: 9), timeout: 1)
         let clock = ContinuousClock.now
-        await #expect(throws: DNSResolver.Failure.self) { _ = try await resolver.srv("_autodiscover._tcp.contoso.com") }
-        // The timeout is 1 s; the margin is for a machine busy with the other test suites.
-        #expect(ContinuousClock.now - clock < .seconds(10))
+        let failure = await #expect(throws: DNSResolver.Failure.self) { _ = try await resolver.srv("_autodiscover._tcp.contoso.com") }
+        let text = failure?.description ?? ""
+        #expect(text.contains("127.0.0.1:9") && (text.contains("no DNS server answers") || text.contains("within 1.0 s")), "\(text)")
+        // The timeout is 1 s; the wide margin is for a machine whose cooperative threads other suites keep busy.
+        #expect(ContinuousClock.now - clock < .seconds(60))
     }
 
     @Test("srv-only layout: only the SRV record from dnsmasq leads to the endpoint")
