@@ -207,8 +207,9 @@ extension Suite {
         }
     }
 
-    /// One GetFolder over a one-connection transport of its own with `credentials`.
-    private func probeCall(credentials: HTTPCredentials) async -> EWSCall<FolderInfo> {
+    /// One GetFolder over a one-connection transport of its own with `credentials` (no plugin
+    /// hooks: the probe must send exactly what the check says).
+    func probeCall(credentials: HTTPCredentials) async -> EWSCall<FolderInfo> {
         let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
             hostPins: transport.configuration.hostPins, connections: 1))

@@ -174,13 +174,7 @@ struct Suite: Sendable {
             let password = Secret(UUID().uuidString)
             let credentials: HTTPCredentials = scheme == "basic" ? .basic(user: user, password: password)
                 : scheme == "digest" ? .digest(user: user, password: password) : .ntlm(user: user, password: password)
-            let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
-                credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-                hostPins: transport.configuration.hostPins, connections: 1))
-            defer { probe.shutdown() }
-            var settings = client.configuration
-            settings.requestAdjuster = nil
-            let call = await EWSClient(transport: probe, configuration: settings).perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly))
+            let call = await probeCall(credentials: credentials)
             exchanges.append(call.exchange)
             facts["\(scheme)_status"] = call.httpStatus.map(String.init) ?? "none"
             switch call.outcome {

@@ -31,13 +31,7 @@ struct SimulatorStateFiles {
               username: "\(simulator.serviceAccount)"
               auth: \(simulator.configuration.flavor == .genericHoster ? "basic" : "ntlm")
               password_file: secrets/svc-ewscheck.password
-            mailboxes:
-            \(simulator.mailboxesInScope.map { "  - \($0)" }.joined(separator: "\n"))
-            negative_controls:
-              out_of_scope_mailbox: \(simulator.mailboxOutOfScope)
-              nonexistent_mailbox: \(simulator.nonexistentMailbox)
-            tls:
-              ca_file: ca.pem
+            \(mailboxesYAML(for: simulator))
             host_pins:
               - "mail.\(domain):\(simulator.port):127.0.0.1"
 
@@ -94,6 +88,17 @@ struct SimulatorStateFiles {
     /// Its private key, mode 600.
     var clientKeyFile: String { directory + "/secrets/oauth-app.key" }
 
+    /// The part every simulator target shares: mailboxes, negative controls, the CA.
+    private func mailboxesYAML(for simulator: Simulator) -> String {
+        (["mailboxes:"] + simulator.mailboxesInScope.map { "  - \($0)" } + [
+            "negative_controls:",
+            "  out_of_scope_mailbox: \(simulator.mailboxOutOfScope)",
+            "  nonexistent_mailbox: \(simulator.nonexistentMailbox)",
+            "tls:",
+            "  ca_file: ca.pem",
+        ]).joined(separator: "\n")
+    }
+
     private func oauthTargetYAML(for simulator: Simulator, secretFile: String) -> String {
         """
         # Target file for the ewscheck simulator (exchange-online) on port \(simulator.port) (written by ewscheck).
@@ -105,13 +110,7 @@ struct SimulatorStateFiles {
           client_id: "\(simulator.clientID ?? "")"
           client_secret_file: \(secretFile)
           token_endpoint: "\(simulator.tokenEndpointURL ?? "")"
-        mailboxes:
-        \(simulator.mailboxesInScope.map { "  - \($0)" }.joined(separator: "\n"))
-        negative_controls:
-          out_of_scope_mailbox: \(simulator.mailboxOutOfScope)
-          nonexistent_mailbox: \(simulator.nonexistentMailbox)
-        tls:
-          ca_file: ca.pem
+        \(mailboxesYAML(for: simulator))
         host_pins:
         \(simulator.exchangeOnlineHostPins.map { "  - \"\($0)\"" }.joined(separator: "\n"))
 
