@@ -14,6 +14,10 @@ extension TargetConfiguration {
         public var tokenEndpoint: String
         /// The scope asked for (default: `https://outlook.office365.com/.default`).
         public var scope: String
+        /// A file holding a DELEGATED access token (a user's, `EWS.AccessAsUser.All`), obtained
+        /// out of band, for the must-fail check that such a token with ExchangeImpersonation is
+        /// refused. Client credentials cannot produce one.
+        public var delegatedTokenFile: String?
 
         /// Creates settings; nil takes the default endpoint of `tenantID`.
         public init(tenantID: String, clientID: String, tokenEndpoint: String? = nil,
@@ -27,7 +31,7 @@ extension TargetConfiguration {
 
     /// The `service_account` keys only `auth: oauth2` uses.
     static let oauthAccountKeys = ["tenant_id", "client_id", "client_secret_env", "client_secret_file", "token_endpoint", "scope",
-                                   "client_certificate_file", "client_key_file"]
+                                   "client_certificate_file", "client_key_file", "delegated_token_file"]
 
     /// The target file key a secret comes from (`password_env`, `client_secret_file`...).
     var secretKey: String {
@@ -114,6 +118,7 @@ extension TargetConfiguration {
         let scope = try string(m, "scope", path: "service_account.") ?? OAuthClientCredentials.exchangeOnlineScope
         var account = ServiceAccount(username: try string(m, "username", path: "service_account.") ?? client, auth: .oauth2, secret: secret)
         account.oauth = OAuth(tenantID: tenant, clientID: client.lowercased(), tokenEndpoint: endpoint, scope: scope)
+        account.oauth?.delegatedTokenFile = try string(m, "delegated_token_file", path: "service_account.").map(resolve)
         return account
     }
 

@@ -14,6 +14,8 @@ enum AuthChecks {
     static let appOnlyWithoutImpersonation = CheckID("auth.must-fail.app-only-without-impersonation")
     /// `auth.must-fail.expired-token`.
     static let expiredToken = CheckID("auth.must-fail.expired-token")
+    /// `auth.must-fail.delegated-with-impersonation`.
+    static let delegatedWithImpersonation = CheckID("auth.must-fail.delegated-with-impersonation")
 
     /// The definitions, in run order (placed after `auth.refused-schemes` in the catalogue).
     static let definitions: [CheckDefinition] = [
@@ -29,10 +31,13 @@ enum AuthChecks {
         .init(id: expiredToken, title: "An expired token is refused with 401 invalid_token",
               requirement: "An EWS request with an expired access token is answered HTTP 401 with WWW-Authenticate: Bearer … error=\"invalid_token\".",
               dependsOn: [CheckCatalog.oauthToken], perMailbox: false, mustFail: true),
+        .init(id: delegatedWithImpersonation, title: "A delegated token with impersonation is refused",
+              requirement: "An EWS request with a delegated (user) access token AND the ExchangeImpersonation header gets the ErrorInvalidExchangeImpersonationHeaderData fault (\"… must not exist for this type of OAuth token.\").",
+              dependsOn: [CheckCatalog.endpointReachable], perMailbox: false, mustFail: true),
     ]
 
     /// Ids that only some runs have (a profile, must-fail auth asked for, an OAuth target).
-    static let conditional: Set<CheckID> = [schemesOffered, wrongPassword, appOnlyWithoutImpersonation, expiredToken]
+    static let conditional: Set<CheckID> = [schemesOffered, wrongPassword, appOnlyWithoutImpersonation, expiredToken, delegatedWithImpersonation]
 
     /// What an unauthenticated answer says about the server's authentication besides the scheme
     /// names: the full challenges (realm, Bearer `authorization_uri`…, redacted like evidence) and
@@ -70,6 +75,44 @@ extension Suite {
         case .oauth2:
             await check(AuthChecks.appOnlyWithoutImpersonation) { await appOnlyWithoutImpersonation() }
             await check(AuthChecks.expiredToken) { await expiredTokenRefused() }
+            await check(AuthChecks.delegatedWithImpersonation) { await delegatedWithImpersonation() }
+        }
+    }
+
+    /// A delegated token (from `delegated_token_file`) sent WITH ExchangeImpersonation: must be the
+    /// "must not exist" fault.
+    func delegatedWithImpersonation() async -> Verdict {
+        guard let file = target.serviceAccount.oauth?.delegatedTokenFile else {
+            return .skipped("no service_account.delegated_token_file: client credentials cannot produce a delegated token, so give one obtained for a user")
+        }
+        guard let data = FileManager.default.contents(atPath: file),
+              let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+            return .errored("service_account.delegated_token_file \(file) is missing, unreadable or empty")
+        }
+        guard let mailbox = target.mailboxes.first else { return .skipped("no mailbox to impersonate") }
+        let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
+            credentials: .bearer(token: Secret(text)), tls: transport.configuration.tls, timeout: transport.configuration.timeout,
+            hostPins: transport.configuration.hostPins, connections: 1))
+        defer { probe.shutdown() }
+        var settings = client.configuration
+        settings.requestAdjuster = nil
+        let call = await EWSClient(transport: probe, configuration: settings)
+            .perform(GetFolder(folders: [.inbox], shape: .idOnly), impersonating: .primarySmtpAddress(mailbox))
+        let code = "ErrorInvalidExchangeImpersonationHeaderData"
+        var facts = ["http_status": call.httpStatus.map(String.init) ?? "none"]
+        switch call.outcome {
+        case .fault(let fault) where fault.code == code && fault.faultString.lowercased().contains("must not exist"):
+            facts["response_code"] = fault.code
+            return .passed("a delegated token with ExchangeImpersonation was refused with \(code): \(fault.faultString)", [call.exchange], facts: facts)
+        case .fault(let fault):
+            facts["response_code"] = fault.code
+            return .failed("refused with \(fault.code) (\(fault.faultString)), not \(code) \"must not exist\"", [call.exchange], facts: facts)
+        case .responses(let messages) where messages.first?.responseClass == .success:
+            return .failed("a delegated token was allowed to impersonate \(mailbox): ExchangeImpersonation must not work with user tokens", [call.exchange], facts: facts)
+        case .transportError(let e):
+            return .errored("no answer: \(e)", [call.exchange])
+        default:
+            return .failed("answered \(call.summary), not the \(code) fault", [call.exchange], facts: facts)
         }
     }
 

@@ -80,6 +80,15 @@ struct SimulatorStateFiles {
             info["client_key_file"] = clientKeyFile
             info["client_certificate_thumbprint"] = issued.thumbprintHex
         }
+        // A delegated (user) token for the must-fail check that it may not impersonate (mode 600).
+        if let first = simulator.mailboxesInScope.first, let user = simulator.tenant.user(primarySmtp: first) {
+            var request = AccessTokenRequest(clientID: entra.consentedApplication.clientID)
+            request.kind = .delegated(user: user)
+            request.lifetime = 24 * 3600
+            FileManager.default.createFile(atPath: directory + "/secrets/delegated.token", contents: Data(entra.mintAccessToken(request).utf8),
+                                           attributes: [.posixPermissions: 0o600])
+            info["delegated_token_file"] = directory + "/secrets/delegated.token"
+        }
         return (info, "secrets/oauth-\(entra.consentedApplication.clientID).secret")
     }
 
@@ -109,6 +118,7 @@ struct SimulatorStateFiles {
           tenant_id: "\(simulator.tenantID ?? "")"
           client_id: "\(simulator.clientID ?? "")"
           client_secret_file: \(secretFile)
+          delegated_token_file: secrets/delegated.token
           token_endpoint: "\(simulator.tokenEndpointURL ?? "")"
         \(mailboxesYAML(for: simulator))
         host_pins:

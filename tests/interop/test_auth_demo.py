@@ -29,20 +29,22 @@ def test_exchange_online_demo_with_certificate_and_must_fail(run_ewscheck, tmp_p
     assert token["outcome"] == "passed", token["message"]
     info = json.loads((state / "simulator.json").read_text())["oauth"]
     assert token["facts"]["client_authentication"].startswith(f"certificate {info['client_certificate_thumbprint']}")
-    for check in ("auth.schemes.offered", "auth.must-fail.app-only-without-impersonation", "auth.must-fail.expired-token"):
+    for check in ("auth.schemes.offered", "auth.must-fail.app-only-without-impersonation", "auth.must-fail.expired-token",
+                  "auth.must-fail.delegated-with-impersonation"):
         assert r[check]["outcome"] == "passed", (check, r[check]["message"])
     assert "auth.must-fail.wrong-password" not in r
 
     # Sentinels: every line of the key body, the client secrets, and the assertion's form field.
     key_lines = [l for l in Path(info["client_key_file"]).read_text().splitlines() if l and not l.startswith("-----")]
     secrets = [Path(a["client_secret_file"]).read_text() for a in info["applications"]]
+    secrets.append(Path(info["delegated_token_file"]).read_text())
     sources = {"stdout": result.stdout.encode(), "stderr": result.stderr.encode()} | written(reports)
     sources[str(state / "requests.jsonl")] = (state / "requests.jsonl").read_bytes()
     for where, data in sources.items():
         for line in key_lines:
             assert line.encode() not in data, f"a line of the private key is in {where}"
         for secret in secrets:
-            assert secret.encode() not in data, f"a client secret is in {where}"
+            assert secret.encode() not in data, f"a client secret or the delegated token is in {where}"
         assert b"client_assertion=" not in data, f"a client assertion form field is in {where}"
         assert b"urn:ietf:params:oauth:client-assertion-type" not in data, f"the assertion request body is in {where}"
 
