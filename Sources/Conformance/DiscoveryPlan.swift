@@ -1,6 +1,7 @@
 import Discovery
 import EWSTransport
 import Foundation
+import ProviderManifest
 
 /// Which Autodiscover methods a run tests and how strictly: a profile's `discovery.methods` are
 /// promises (each listed method must work); without one, every method is tried and those a
@@ -43,12 +44,34 @@ extension TargetConfiguration {
         defer { transport.shutdown() }
         var quick = plan.configuration
         quick.probeTLS = false
-        let report = await AutodiscoverEngine(transport: transport, configuration: quick).discover(discovery.address, mode: .firstFound)
         var target = self
-        if let url = report.ewsURL {
-            target.ewsURL = url
-            target.discovery?.endpointWasDiscovered = true
+        let domain = String(discovery.address.split(separator: "@").last ?? "")
+        // A profile's plan is followed in its order: Autodiscover methods, a fixed URL template,
+        // or the plugin's discover_endpoint hook; the first that gives an https URL wins.
+        let listed = profile?.manifest.discovery.methods ?? []
+        let steps: [ProviderManifest.DiscoveryMethod] = listed.isEmpty ? [.init(method: "autodiscover")] : listed
+        var lastReport: DiscoveryReport?
+        for step in steps {
+            var found: String?
+            switch step.method {
+            case "fixed-url":
+                found = step.urlTemplate?.replacingOccurrences(of: "{domain}", with: domain)
+            case "plugin-hook":
+                found = profile?.endpointDiscoverer?(DiscoverEndpointInput(emailAddress: discovery.address, domain: domain))?.ewsURL
+            default:
+                var settings = quick
+                if let method = DiscoveryMethod(rawValue: step.method) { settings.methods = [method] }
+                let report = await AutodiscoverEngine(transport: transport, configuration: settings).discover(discovery.address, mode: .firstFound)
+                lastReport = report
+                found = report.ewsURL
+            }
+            if let url = found, url.lowercased().hasPrefix("https://") {
+                target.ewsURL = url
+                target.discovery?.endpointWasDiscovered = true
+                target.discovery?.endpointSource = step.method
+                return (target, lastReport)
+            }
         }
-        return (target, report)
+        return (target, lastReport)
     }
 }

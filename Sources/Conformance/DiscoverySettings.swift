@@ -20,6 +20,8 @@ public struct DiscoverySettings: Sendable, Hashable {
     public var allowCrossDomainRedirect: Bool
     /// Whether the target's `ews_url` came from Autodiscover (the file named none).
     public var endpointWasDiscovered = false
+    /// How the endpoint was found (`pox-autodiscover`, `fixed-url`, `plugin-hook`...), once it was.
+    public var endpointSource: String?
 
     /// Creates settings.
     public init(address: String, dnsServer: DNSServerAddress? = nil, allowCrossDomainRedirect: Bool = false) {

@@ -1,4 +1,5 @@
 import EWSTransport
+import ProviderManifest
 import Foundation
 
 /// `auth.oauth.token`: for an `auth: oauth2` target, the client credentials buy an app-only
@@ -27,7 +28,7 @@ enum OAuthTokenCheck {
 
     /// Gets the token of an `auth: oauth2` target (nil for other targets), over its own transport
     /// with the target's TLS settings and host pins and no credentials.
-    static func acquire(for target: TargetConfiguration,
+    static func acquire(for target: TargetConfiguration, profile: RunProfile? = nil,
                         environment: [String: String] = ProcessInfo.processInfo.environment) async -> Acquisition? {
         guard target.serviceAccount.auth == .oauth2 else { return nil }
         let clock = ContinuousClock.now
@@ -45,6 +46,29 @@ enum OAuthTokenCheck {
             let what: String
             if case .certificate = target.serviceAccount.secret { what = "client certificate" } else { what = "client secret" }
             return done(.none, .errored("cannot read the \(what): \(error.message)"))
+        }
+        // A client secret may go to the profile's acquire_token hook; a private key never goes to a
+        // plugin (the standard client signs the assertion itself).
+        var usesCertificate = false
+        if case .certificate = target.serviceAccount.secret { usesCertificate = true }
+        if let acquirer = profile?.tokenAcquirer, !usesCertificate {
+            let input = AcquireTokenInput(tenant: target.serviceAccount.oauth?.tenantID ?? "", clientID: client.clientID,
+                                          clientSecret: client.clientSecret.withUnsafeValue { $0 }, scope: client.scope,
+                                          tokenEndpoint: client.tokenEndpoint)
+            guard let output = acquirer(input), !output.accessToken.isEmpty else {
+                return done(.none, .failed("the \(profile?.id ?? "") profile's acquire_token hook returned no token"))
+            }
+            let now = Date()
+            let exchange = HTTPExchange(id: 1, started: now, method: "HOOK", url: "plugin:\(profile?.id ?? "")/acquire_token",
+                                        requestBody: "[not recorded: holds the client secret]", legs: [],
+                                        responseBody: "[not recorded: holds the access token]", durationMilliseconds: 0,
+                                        remoteAddress: nil, newConnections: 0, error: nil)
+            let token = AccessToken(value: Secret(output.accessToken), tokenType: "Bearer", expiresIn: output.expiresIn, obtainedAt: now,
+                                    claims: AccessTokenClaims(jwt: output.accessToken), exchange: exchange)
+            var verdict = verdict(for: token, client)
+            verdict.message += " (from the \(profile?.id ?? "") profile's acquire_token hook)"
+            verdict.facts["token_source"] = "acquire_token hook"
+            return done(token.credentials, verdict)
         }
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             tls: .init(verify: !target.insecure, caFile: target.caFile), hostPins: target.hostPins, connections: 1))

@@ -21,6 +21,11 @@ public struct RunProfile: Sendable {
     /// The plugin's `classify_response` hook: may turn a failed or errored check into another
     /// outcome for a hoster's odd but acceptable answer; nil when the profile has none.
     public var responseClassifier: (@Sendable (ClassifyResponseInput) -> ClassifyResponseOutput?)?
+    /// The plugin's `discover_endpoint` hook (discovery method `plugin-hook`); nil when none.
+    public var endpointDiscoverer: (@Sendable (DiscoverEndpointInput) -> DiscoverEndpointOutput?)?
+    /// The plugin's `acquire_token` hook: gets the access token instead of the standard client
+    /// credentials request; nil when none.
+    public var tokenAcquirer: (@Sendable (AcquireTokenInput) -> AcquireTokenOutput?)?
     /// Problems the plugin's hooks had during the run (read when the report is written).
     public var hookDiagnostics: @Sendable () -> [String] = { [] }
 

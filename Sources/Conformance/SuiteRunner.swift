@@ -69,7 +69,7 @@ public struct SuiteRunner: Sendable {
         let profile = options.profile
         let connections = min(target.concurrency, profile?.manifest.ews.maxConcurrency ?? Int.max)
         // auth: oauth2 — the bearer token comes from the token endpoint before any check runs.
-        let oauth = await OAuthTokenCheck.acquire(for: target)
+        let oauth = await OAuthTokenCheck.acquire(for: target, profile: options.profile)
         let credentials = oauth?.credentials ?? self.credentials
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: credentials,

@@ -18,7 +18,7 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
                                    "autodiscover-v2", "plugin-hook"]
         /// The method (`fixed-url`, `pox-autodiscover`, ...).
         public var method: String
-        /// For `fixed-url`: the URL, with `{domain}` and `{host}` placeholders.
+        /// For `fixed-url`: the URL; `{domain}` stands for the domain of the address being certified.
         public var urlTemplate: String?
         /// Whether a redirect to another domain may be followed (it is always flagged).
         public var allowCrossDomainRedirect: Bool?

@@ -61,6 +61,27 @@ struct ProfileSelection: ParsableArguments {
                 }
             }
         }
+        if hooks.provides(.discoverEndpoint) {
+            run.endpointDiscoverer = { input in
+                do {
+                    return try hooks.discoverEndpoint(input)
+                } catch {
+                    problems.withLock { if $0.count < 20 { $0.append("plugin \(loaded.id): discover_endpoint failed: \(error)") } }
+                    return nil
+                }
+            }
+        }
+        if hooks.provides(.acquireToken) {
+            run.tokenAcquirer = { input in
+                do {
+                    return try hooks.acquireToken(input)
+                } catch {
+                    // PluginHooks never quotes acquire_token's input or output in its diagnostics.
+                    problems.withLock { if $0.count < 20 { $0.append("plugin \(loaded.id): acquire_token failed: \(error)") } }
+                    return nil
+                }
+            }
+        }
         guard hooks.provides(.adjustRequest) else { return run }
         let forbidden: Set<String> = ["authorization", "host", "content-length"]
         run.requestAdjuster = { request, operation, impersonated in
