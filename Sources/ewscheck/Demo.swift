@@ -20,19 +20,7 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Folder for the simulator's CA, secrets, target file and request log (default: a new temporary folder).")
     var stateDirectory: String?
 
-    @Option(name: .customLong("schema-dir"), help: "EWS schema folder the simulator validates requests against (default: ../shared/ews-schemas/v2017 if present, or $EWSCHECK_SCHEMA_DIR).")
-    var schemaDirectory: String?
-
-    @Option(name: .customLong("quirk"), help: ArgumentHelp("Make the simulator deviate from Exchange like a broken hoster (repeatable): \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "quirk"))
-    var quirks: [String] = []
-
-    var parsedQuirks: Set<SimulatorQuirk> { Set(quirks.compactMap(SimulatorQuirk.init(rawValue:))) }
-
-    func validate() throws {
-        for q in quirks where SimulatorQuirk(rawValue: q) == nil {
-            throw ValidationError("unknown --quirk '\(q)'; known: \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
+    @OptionGroup var behaviour: SimulatorBehaviourOptions
 
     func run() async throws {
         let state = stateDirectory ?? (NSTemporaryDirectory() + "ewscheck-demo-" + UUID().uuidString.prefix(8))
@@ -50,8 +38,7 @@ struct Demo: AsyncParsableCommand {
         var config = SimulatorConfiguration()
         config.flavor = flavor
         config.stateDirectory = state
-        config.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
-        config.quirks = parsedQuirks
+        behaviour.apply(to: &config)
         let simulator: Simulator
         do {
             simulator = try await Simulator.start(config)

@@ -21,11 +21,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("latency-ms"), help: "Delay every response by this many milliseconds.")
     var latencyMilliseconds: Int = 0
 
-    @Option(name: .customLong("schema-dir"), help: "EWS schema folder to validate requests against (default: ../shared/ews-schemas/v2017 if present).")
-    var schemaDirectory: String?
-
-    @Option(name: .customLong("quirk"), help: ArgumentHelp("Make the simulator deviate from Exchange like a broken hoster (repeatable): \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "quirk"))
-    var quirks: [String] = []
+    @OptionGroup var behaviour: SimulatorBehaviourOptions
 
     @Option(name: .customLong("autodiscover-layout"), help: ArgumentHelp("How Autodiscover is published: \(AutodiscoverLayout.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "layout"))
     var autodiscoverLayout: String = AutodiscoverLayout.standard.rawValue
@@ -35,8 +31,6 @@ struct Simulate: AsyncParsableCommand {
 
     @Option(name: .customLong("digest"), help: ArgumentHelp("Also offer HTTP Digest with these algorithms, in challenge order (repeatable): SHA-256, MD5.", valueName: "algorithm"))
     var digestAlgorithms: [String] = []
-
-    var parsedQuirks: Set<SimulatorQuirk> { Set(quirks.compactMap(SimulatorQuirk.init(rawValue:))) }
 
     func validate() throws {
         for a in digestAlgorithms where !["SHA-256", "MD5"].contains(a.uppercased()) {
@@ -51,9 +45,6 @@ struct Simulate: AsyncParsableCommand {
             throw ValidationError("unknown --flavor '\(flavor)'; known: \(SimulatorFlavor.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard (0...60_000).contains(latencyMilliseconds) else { throw ValidationError("--latency-ms must be 0...60000") }
-        for q in quirks where SimulatorQuirk(rawValue: q) == nil {
-            throw ValidationError("unknown --quirk '\(q)'; known: \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
     }
 
     func run() async throws {
@@ -61,8 +52,7 @@ struct Simulate: AsyncParsableCommand {
         config.port = port
         config.flavor = SimulatorFlavor(rawValue: flavor) ?? .onPremises
         config.stateDirectory = URL(fileURLWithPath: stateDirectory).standardized.path
-        config.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
-        config.quirks = parsedQuirks
+        behaviour.apply(to: &config)
         config.digestAlgorithms = digestAlgorithms.map { $0.uppercased() }
         config.latencyMilliseconds = latencyMilliseconds
         config.autodiscoverLayout = AutodiscoverLayout(rawValue: autodiscoverLayout) ?? .standard
