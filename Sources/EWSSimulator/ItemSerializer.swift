@@ -25,11 +25,9 @@ struct ItemSerializer {
     let context: Context
     let folderChangeKey: (String) -> String
 
-    private static func date(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
-    }
+    // Format styles are values (Sendable, no per-call formatter object): items are serialised by
+    // the hundred per FindItem page.
+    private static func date(_ d: Date) -> String { d.formatted(.iso8601) }
 
     private static func mailbox(_ a: StoredAddress) -> String {
         var x = "<t:Mailbox>"
@@ -94,10 +92,6 @@ struct ItemSerializer {
 
     /// Attachment times are local times without zone in Exchange's answers.
     static func localDate(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return f.string(from: d)
+        d.formatted(Date.ISO8601FormatStyle().year().month().day().dateTimeSeparator(.standard).time(includingFractionalSeconds: false))
     }
 }
