@@ -88,12 +88,8 @@ struct TLSProbe: Sendable {
         var resolve: UnsafeMutablePointer<curl_slist>?
         var connectTo: UnsafeMutablePointer<curl_slist>?
         for pin in transport.hostPins {
-            if let p = pin.connectPort {
-                let addr = pin.address.contains(":") ? "[\(pin.address)]" : pin.address
-                connectTo = curl_slist_append(connectTo, "\(pin.host):\(pin.port):\(addr):\(p)")
-            } else {
-                resolve = curl_slist_append(resolve, pin.description)
-            }
+            if pin.isConnectTo { connectTo = curl_slist_append(connectTo, pin.description) }
+            else { resolve = curl_slist_append(resolve, pin.description) }
         }
         defer {
             curl_slist_free_all(resolve)

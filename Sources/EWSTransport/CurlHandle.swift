@@ -149,12 +149,8 @@ final class CurlHandle {
         var resolve: UnsafeMutablePointer<curl_slist>?
         var connectTo: UnsafeMutablePointer<curl_slist>?
         for pin in c.hostPins {
-            if let port = pin.connectPort {
-                let addr = pin.address.contains(":") ? "[\(pin.address)]" : pin.address
-                connectTo = curl_slist_append(connectTo, "\(pin.host):\(pin.port):\(addr):\(port)")
-            } else {
-                resolve = curl_slist_append(resolve, pin.description)
-            }
+            if pin.isConnectTo { connectTo = curl_slist_append(connectTo, pin.description) }
+            else { resolve = curl_slist_append(resolve, pin.description) }
         }
         if let resolve {
             resolveList = OpaquePointer(resolve)

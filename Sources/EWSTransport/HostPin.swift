@@ -53,6 +53,10 @@ public struct HostPin: Sendable, Hashable, CustomStringConvertible {
         self.init(host: String(host), port: port, address: String(address), connectPort: connectPort)
     }
 
+    /// The pin as libcurl takes it: a `CURLOPT_RESOLVE` entry (``connectPort`` nil) or a
+    /// `CURLOPT_CONNECT_TO` entry; ``description`` is already in that form.
+    package var isConnectTo: Bool { connectPort != nil }
+
     public var description: String {
         let addr = address.contains(":") ? "[\(address)]" : address
         if let connectPort { return "\(host):\(port):\(addr):\(connectPort)" }
