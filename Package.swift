@@ -58,7 +58,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Reports", dependencies: ["Conformance", "EWSProtocol"]),
+        .target(name: "Reports", dependencies: ["Conformance", "EWSTransport"]),
         .target(
             name: "EWSSimulator",
             dependencies: [
@@ -81,13 +81,13 @@ let package = Package(
             ]
         ),
         // Paths to ../shared and a simulator helper, shared by the test targets.
-        .target(name: "EWSTestSupport", dependencies: ["EWSSimulator"], path: "Tests/EWSTestSupport"),
+        .target(name: "EWSTestSupport", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport"], path: "Tests/EWSTestSupport"),
         .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport"]),
         .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSSimulator", "EWSTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSTestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSTransport", "EWSSimulator", "EWSTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "Conformance", "EWSTestSupport"]),
         .testTarget(name: "ProviderManifestTests", dependencies: ["ProviderManifest"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "EWSSimulator", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport"],

@@ -12,7 +12,8 @@ venv="$root/.venv"
 stamp="$venv/.requirements-dev.sha256"
 python=${PYTHON:-python3}
 # dnsmasq-base: the DNS server the SRV discovery tests query (binary only, no system service).
-apt_packages=(libcurl4-openssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base)
+# chromium: renders report.html headless in tests/interop/test_report_formats.py.
+apt_packages=(libcurl4-openssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base chromium)
 
 log=$(mktemp "${TMPDIR:-/tmp}/ewscheck-setup.XXXXXX")
 trap 'rm -f "$log"' EXIT

@@ -1,9 +1,12 @@
 import EWSProtocol
 import Foundation
+import Synchronization
 
-/// Every item the suite creates, recorded the moment the provider returns its id, so that it is
-/// removed at the end whatever happened in between (a failed check, an error, Ctrl-C).
-public final class CleanupLedger: @unchecked Sendable {
+/// Every item the suite creates. An intent is recorded before the CreateItem is sent and the id
+/// after the provider returns it, both in memory and (when the run has a folder) as JSON lines in
+/// `ledger.jsonl`, so that whatever happens in between — a lost answer, a failed check, Ctrl-C,
+/// even SIGKILL — the item can be found again by its run tag and removed.
+public final class CleanupLedger: Sendable {
     /// One created item.
     public struct Entry: Sendable, Codable, Hashable {
         /// The mailbox it was created in.
@@ -20,30 +23,118 @@ public final class CleanupLedger: @unchecked Sendable {
         public var removed: Bool
     }
 
-    private let lock = NSLock()
-    private var entries: [Entry] = []
+    /// A creation the suite attempted; `itemID` stays nil when no id came back.
+    public struct Attempt: Sendable, Hashable {
+        /// Its number in this run.
+        public var number: Int
+        /// The mailbox.
+        public var mailbox: String
+        /// The subject sent.
+        public var subject: String
+        /// The check that sent it.
+        public var check: CheckID
+        /// The id the provider returned, if any.
+        public var itemID: String?
+    }
 
-    /// Creates an empty ledger.
-    public init() {}
+    private struct State {
+        var entries: [Entry] = []
+        var attempts: [Attempt] = []
+        var journal: Int32 = -1
+        var journalError: String?
+    }
 
-    /// Records a created item.
-    public func recordCreated(mailbox: String, item: ItemIdentifier, subject: String, by check: CheckID) {
-        lock.withLock {
-            entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
-                                 createdBy: check, removed: false))
+    private let state = Mutex(State())
+    /// The run id written into every journal line.
+    public let runID: String?
+
+    /// Creates a ledger kept in memory only.
+    public init() { runID = nil }
+
+    /// Creates a ledger that also appends to `journalPath` (created if missing).
+    public init(runID: String, journalPath: String) {
+        self.runID = runID
+        let fd = open(journalPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        state.withLock {
+            $0.journal = fd
+            if fd < 0 { $0.journalError = "cannot open \(journalPath): \(String(cString: strerror(errno)))" }
+        }
+    }
+
+    deinit {
+        state.withLock { if $0.journal >= 0 { close($0.journal); $0.journal = -1 } }
+    }
+
+    /// Why the journal could not be written, if it could not.
+    public var journalError: String? { state.withLock { $0.journalError } }
+
+    /// Records that an item is about to be created (before the request leaves); returns the
+    /// attempt's number for ``recordCreated(attempt:item:)``.
+    public func recordIntent(mailbox: String, subject: String, by check: CheckID) -> Int {
+        state.withLock { s in
+            let number = s.attempts.count + 1
+            s.attempts.append(Attempt(number: number, mailbox: mailbox, subject: subject, check: check, itemID: nil))
+            Self.append(&s, ["event": "intent", "attempt": String(number), "mailbox": mailbox, "subject": subject,
+                             "check": check.rawValue, "run_id": runID ?? ""])
+            return number
+        }
+    }
+
+    /// Records a created item (with the attempt it answers, when one was recorded).
+    public func recordCreated(mailbox: String, item: ItemIdentifier, subject: String, by check: CheckID, attempt: Int? = nil) {
+        state.withLock { s in
+            s.entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
+                                   createdBy: check, removed: false))
+            if let attempt, s.attempts.indices.contains(attempt - 1) { s.attempts[attempt - 1].itemID = item.id }
+            Self.append(&s, ["event": "created", "attempt": attempt.map(String.init) ?? "", "mailbox": mailbox,
+                             "item_id": item.id, "check": check.rawValue, "run_id": runID ?? ""])
         }
     }
 
     /// Marks an item removed.
     public func recordRemoved(itemID: String) {
-        lock.withLock {
-            for i in entries.indices where entries[i].itemID == itemID { entries[i].removed = true }
+        state.withLock { s in
+            var mailbox = ""
+            for i in s.entries.indices where s.entries[i].itemID == itemID {
+                s.entries[i].removed = true
+                mailbox = s.entries[i].mailbox
+            }
+            Self.append(&s, ["event": "removed", "mailbox": mailbox, "item_id": itemID, "run_id": runID ?? ""])
+        }
+    }
+
+    /// Records an item that no check had an id for, found by its run tag and added so the
+    /// cleanup removes it like any other.
+    public func recordFoundByTag(mailbox: String, item: ItemIdentifier, subject: String) {
+        state.withLock { s in
+            s.entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
+                                   createdBy: CheckID("suite.cleanup.complete"), removed: false))
+            Self.append(&s, ["event": "found_by_tag", "mailbox": mailbox, "item_id": item.id, "run_id": runID ?? ""])
         }
     }
 
     /// Items not yet removed.
-    public var outstanding: [Entry] { lock.withLock { entries.filter { !$0.removed } } }
+    public var outstanding: [Entry] { state.withLock { $0.entries.filter { !$0.removed } } }
 
     /// Every item recorded.
-    public var all: [Entry] { lock.withLock { entries } }
+    public var all: [Entry] { state.withLock { $0.entries } }
+
+    /// Every attempted creation, in order.
+    public var attempts: [Attempt] { state.withLock { $0.attempts } }
+
+    /// Attempts whose answer never gave an id (the item may exist anyway).
+    public var unanswered: [Attempt] { state.withLock { $0.attempts.filter { $0.itemID == nil } } }
+
+    /// One JSON object per line; a failed write is remembered, never fatal.
+    private static func append(_ s: inout State, _ fields: [String: String]) {
+        guard s.journal >= 0 else { return }
+        var object = fields
+        object["at"] = ISO8601DateFormatter().string(from: Date())
+        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        line.append(0x0A)
+        let written = line.withUnsafeBytes { write(s.journal, $0.baseAddress, $0.count) }
+        if written != line.count, s.journalError == nil {
+            s.journalError = "could not append to the ledger file: \(String(cString: strerror(errno)))"
+        }
+    }
 }

@@ -13,15 +13,20 @@ extension Suite {
     func deliverVoicemail(_ mailbox: String) async -> (Verdict, DeliveredVoicemail?) {
         let wav = VoicemailFixture.wav(seed: runID + mailbox)
         let fileName = "audio.wav"
-        let subject = "Voice Mail from +1 425 555 0100 (1 second) [ewscheck \(runID)]"
+        let tag = RunTag(runID: runID)
+        let subject = "Voice Mail from +1 425 555 0100 (1 second) \(tag.subjectMarker)"
         let op = CreateMessage(folder: .inbox, itemClass: Self.voicemailClass, subject: subject,
                                body: "You received a voice mail from +1 425 555 0100. (created by ewscheck run \(runID); safe to delete)",
-                               attachments: [FileAttachmentContent(name: fileName, contentType: "audio/wav", content: wav)])
+                               attachments: [FileAttachmentContent(name: fileName, contentType: "audio/wav", content: wav)],
+                               extendedProperties: [tag.extendedProperty])
+        // The intent is on disk before the request leaves: a lost answer or a killed process still
+        // leaves a trace, and the tag lets the sweep find the item.
+        let attempt = ledger.recordIntent(mailbox: mailbox, subject: subject, by: CheckCatalog.voicemailDeliver)
         let call = await client.perform(op, impersonating: .primarySmtpAddress(mailbox))
         guard let m = call.messages.first, m.responseClass == .success, let item = m.payload else {
             return (failure(of: call, doing: "CreateItem of a voicemail in \(mailbox)'s Inbox"), nil)
         }
-        ledger.recordCreated(mailbox: mailbox, item: item.identifier, subject: subject, by: CheckCatalog.voicemailDeliver)
+        ledger.recordCreated(mailbox: mailbox, item: item.identifier, subject: subject, by: CheckCatalog.voicemailDeliver, attempt: attempt)
         let delivered = DeliveredVoicemail(mailbox: mailbox, item: item.identifier, wav: wav, fileName: fileName)
         return (.passed("created a voicemail with a \(wav.count)-byte WAV in \(mailbox)'s Inbox", [call.exchange],
                         facts: ["wav_bytes": String(wav.count)]), delivered)

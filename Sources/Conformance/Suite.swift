@@ -315,7 +315,8 @@ struct Suite: Sendable {
 
     // MARK: cleanup
 
-    /// Removes every item still in the ledger, then records whether anything is left.
+    /// Removes every item still in the ledger, sweeps each mailbox's Inbox for the run's tag (items
+    /// whose CreateItem answer was lost), then records whether anything is left.
     func cleanUp() async {
         let outstanding = ledger.outstanding
         var exchanges: [HTTPExchange] = []
@@ -330,19 +331,47 @@ struct Suite: Sendable {
                 ledger.recordRemoved(itemID: entry.itemID)
             }
         }
+        // The sweep: every mailbox the run wrote to, searched for the run's tag. Only tags read back
+        // with GetItem count; what the ledger already removed cannot be found again.
+        let attempted = Set(ledger.attempts.map(\.mailbox))
+        var foundByTag = 0
+        var sweepProblems: [String] = []
+        let sweep = LeftoverSweep(client: client, selection: .run(runID))
+        for mailbox in target.mailboxes where attempted.contains(mailbox) {
+            let result = await sweep.sweep(mailbox: mailbox)
+            exchanges += result.exchanges
+            sweepProblems += result.problems
+            let known = Set(ledger.all.map(\.itemID))
+            for item in result.confirmed where !known.contains(item.identifier.id) {
+                foundByTag += 1
+                ledger.recordFoundByTag(mailbox: mailbox, item: item.identifier, subject: item.subject ?? "")
+            }
+            for item in result.removed { ledger.recordRemoved(itemID: item.identifier.id) }
+        }
         let all = ledger.all
         let left = ledger.outstanding
+        let unanswered = ledger.unanswered.count
         guard let definition = CheckCatalog.definition(CheckCatalog.cleanupComplete) else { return }
+        var facts = ["created": String(all.count), "attempted": String(ledger.attempts.count),
+                     "found_by_tag": String(foundByTag), "unanswered_creates": String(unanswered)]
+        if !sweepProblems.isEmpty { facts["sweep_problems"] = sweepProblems.joined(separator: "; ") }
+        if let journalError = ledger.journalError { facts["ledger_file"] = journalError }
         let verdict: Verdict
-        if all.isEmpty {
-            verdict = .passed("the suite created no items, so none is left", exchanges)
-        } else if left.isEmpty {
-            let late = outstanding.count
-            verdict = .passed("all \(all.count) items created were removed\(late > 0 ? " (\(late) by the final cleanup)" : "")", exchanges,
-                              facts: ["created": String(all.count)])
-        } else {
+        if !left.isEmpty {
             verdict = .failed("\(left.count) of \(all.count) items created could not be removed: "
-                              + left.map { "\($0.mailbox) …\($0.itemID.suffix(12))" }.joined(separator: ", ") + " (full ids in report.json cleanup.leftover)", exchanges)
+                              + left.map { "\($0.mailbox) …\($0.itemID.suffix(12))" }.joined(separator: ", ") + " (full ids in report.json cleanup.leftover)",
+                              exchanges, facts: facts)
+        } else if unanswered > foundByTag && !sweepProblems.isEmpty {
+            verdict = .failed("\(unanswered) CreateItem request(s) got no usable answer and the sweep for the run tag failed "
+                              + "(\(sweepProblems.first ?? "")): cannot prove nothing is left", exchanges, facts: facts)
+        } else if ledger.attempts.isEmpty {
+            verdict = .passed("the suite created no items, so none is left", exchanges, facts: facts)
+        } else {
+            let late = outstanding.count
+            var message = "all \(all.count) items created were removed\(late > 0 ? " (\(late) by the final cleanup)" : "")"
+            if foundByTag > 0 { message += "; \(foundByTag) of them were found by the run tag after their CreateItem answer was lost" }
+            message += ", and a sweep of \(attempted.count) mailbox(es) for the run tag finds nothing left"
+            verdict = .passed(message, exchanges, facts: facts)
         }
         await recorder.record(definition, mailbox: nil, verdict: verdict, duration: 0)
     }

@@ -18,6 +18,8 @@ public struct RunOptions: Sendable {
     /// A genuinely signed, expired access token for `auth.must-fail.expired-token` (a simulator
     /// can mint one); nil makes the check send the run's token with its expiry moved into the past.
     public var expiredAccessToken: Secret?
+    /// Where the cleanup ledger's journal goes (`<run folder>/ledger.jsonl`); nil keeps it in memory.
+    public var ledgerPath: String?
 
     /// Creates options.
     public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
@@ -83,7 +85,7 @@ public struct SuiteRunner: Sendable {
         let deviations = options.knownDeviations.merging(profile?.knownDeviations ?? [:]) { explicit, _ in explicit }
         let recorder = Recorder(deviations: deviations, progress: progress)
         if let oauth { await recorder.record(OAuthTokenCheck.definition, mailbox: nil, verdict: oauth.verdict, duration: oauth.duration) }
-        let ledger = CleanupLedger()
+        let ledger = options.ledgerPath.map { CleanupLedger(runID: options.runID, journalPath: $0) } ?? CleanupLedger()
         var effectiveTarget = target
         effectiveTarget.requestVersion = version
         effectiveTarget.concurrency = connections
@@ -97,7 +99,11 @@ public struct SuiteRunner: Sendable {
 
         await suite.runChecks()
         let interrupted = Task.isCancelled
-        await suite.cleanUp()
+        // Cleanup runs in a task of its own: the run's cancellation (Ctrl-C) must not abort the
+        // requests that remove what the run created.
+        let cleaner = suite
+        await Task { await cleaner.cleanUp() }.value
+        if let problem = ledger.journalError { warnings.append("the ledger file could not be written (\(problem)); a killed run's items can still be found by their run tag") }
 
         warnings += profile?.hookDiagnostics() ?? []
         let results = await recorder.sortedResults(mailboxOrder: target.mailboxes)

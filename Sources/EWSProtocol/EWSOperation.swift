@@ -126,16 +126,20 @@ public struct CreateMessage: EWSOperation {
     public var attachments: [FileAttachmentContent]
     /// The sender shown, if any.
     public var from: String?
+    /// Extended properties to stamp on the item (the run tag, the product's own fields).
+    public var extendedProperties: [(ExtendedPropertyPath, String)]
 
     /// Creates the operation.
     public init(folder: FolderIdentifier, itemClass: String = "IPM.Note", subject: String, body: String,
-                attachments: [FileAttachmentContent] = [], from: String? = nil) {
+                attachments: [FileAttachmentContent] = [], from: String? = nil,
+                extendedProperties: [(ExtendedPropertyPath, String)] = []) {
         self.folder = folder
         self.itemClass = itemClass
         self.subject = subject
         self.body = body
         self.attachments = attachments
         self.from = from
+        self.extendedProperties = extendedProperties
     }
 
     public var bodyXML: String {
@@ -152,6 +156,8 @@ public struct CreateMessage: EWSOperation {
             }
             xml += "</t:Attachments>"
         }
+        // t:ItemType puts ExtendedProperty after Attachments, before the MessageType fields.
+        for (path, value) in extendedProperties { xml += path.valueXML(value) }
         if let from {
             xml += "<t:From><t:Mailbox><t:EmailAddress>\(from.xmlEscaped)</t:EmailAddress></t:Mailbox></t:From>"
         }

@@ -24,7 +24,8 @@ public enum ConsoleReport {
         if let written {
             lines.append("report: \(written.json)")
             lines.append("junit:  \(written.junit)")
-            lines.append("people: \(written.markdown)")
+            lines.append("people: \(written.html) and \(written.markdown)")
+            lines.append("ctrf:   \(written.ctrf)")
         }
         lines.append("ewscheck: " + tail)
         return lines.joined(separator: "\n")

@@ -1,58 +1,83 @@
 import Conformance
 import Foundation
 
-/// Writes JUnit XML that CI servers accept (valid against Jenkins' junit-10.xsd): one
-/// `testcase` per check result, failures as `failure`, harness errors as `error`, skips with
-/// their reason, and the evidence summary in `system-out`.
+/// Writes JUnit XML that CI servers show well (valid against Jenkins' junit-10.xsd): one `testsuite`
+/// per area (`auth`, `impersonation`, `voicemail`…), one `testcase` per check result named
+/// `id[mailbox]` with the area as `classname`; a failure's message says what was observed and what
+/// was required, and its body is an excerpt of the (redacted) evidence; the run's facts and the
+/// profile's dated notices go into every suite's properties and `system-out`.
 public enum JUnitReportWriter {
     /// The report as JUnit XML.
     public static func render(_ report: RunReport) -> String {
         let s = report.summary
         // A wall clock stepped back during the run must not give a negative time (the XSD refuses it).
         let seconds = max(0, report.finishedAt.timeIntervalSince(report.startedAt))
-        let failures = s.failed + s.unexpectedPasses
-        let skipped = s.skipped + s.expectedFailures
-        let time = String(format: "%.3f", seconds)
         let stamp = ISO8601DateFormatter().string(from: report.startedAt)
+        var areas: [String] = []
+        for r in report.results where !areas.contains(r.id.area) { areas.append(r.id.area) }
+        let evidence = Dictionary(report.evidence.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let properties = self.properties(report)
+        let notices = report.notices.map { "notice: \($0.date) [\($0.kind)] \($0.summary) — \($0.status)" }
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        x += "<testsuites name=\"ewscheck\" tests=\"\(s.total)\" failures=\"\(failures)\" errors=\"\(s.errored)\" time=\"\(time)\">\n"
-        x += "  <testsuite name=\"\(escape("ewscheck: \(report.target.name)"))\" tests=\"\(s.total)\" failures=\"\(failures)\" errors=\"\(s.errored)\" skipped=\"\(skipped)\" time=\"\(time)\" timestamp=\"\(stamp)\" id=\"\(escape(report.runID))\">\n"
-        x += "    <properties>\n"
+        x += "<testsuites name=\"\(escape("ewscheck: \(report.target.name)"))\" tests=\"\(s.total)\" failures=\"\(s.failed + s.unexpectedPasses)\" errors=\"\(s.errored)\" time=\"\(String(format: "%.3f", seconds))\">\n"
+        // A report without results still names its run (and stays valid).
+        for area in areas.isEmpty ? ["ewscheck"] : areas {
+            let results = report.results.filter { $0.id.area == area }
+            let counts = RunReport.Summary(results: results)
+            let time = String(format: "%.3f", results.reduce(0) { $0 + max(0, $1.durationMilliseconds) } / 1000)
+            x += "  <testsuite name=\"\(escape(area))\" tests=\"\(counts.total)\" failures=\"\(counts.failed + counts.unexpectedPasses)\" errors=\"\(counts.errored)\" skipped=\"\(counts.skipped + counts.expectedFailures)\" time=\"\(time)\" timestamp=\"\(stamp)\" id=\"\(escape(report.runID + "." + area))\" package=\"\(escape("ewscheck: \(report.target.name)"))\">\n"
+            x += "    <properties>\n"
+            for (name, value) in properties {
+                x += "      <property name=\"\(escape(name))\" value=\"\(escape(value))\"/>\n"
+            }
+            x += "    </properties>\n"
+            for r in results {
+                let t = String(format: "%.3f", max(0, r.durationMilliseconds) / 1000)
+                x += "    <testcase name=\"\(escape(r.displayName))\" classname=\"\(escape(area))\" time=\"\(t)\">\n"
+                let observed = "\(r.message) — required: \(r.requirement)"
+                let body = r.evidence.compactMap { evidence[$0] }.prefix(2).map { EvidenceExcerpt.text($0, bodyLimit: 1500) }.joined(separator: "\n\n")
+                switch r.outcome {
+                case .passed: break
+                case .failed:
+                    x += "      <failure type=\"failed\" message=\"\(escape(observed))\">\(escape(body.isEmpty ? r.message : body))</failure>\n"
+                case .unexpectedPass:
+                    x += "      <failure type=\"unexpected_pass\" message=\"\(escape(r.message))\">\(escape(body.isEmpty ? r.message : body))</failure>\n"
+                case .errored:
+                    x += "      <error type=\"errored\" message=\"\(escape(observed))\">\(escape(body.isEmpty ? r.message : body))</error>\n"
+                case .skipped:
+                    x += "      <skipped type=\"skipped\" message=\"\(escape(r.message))\"/>\n"
+                case .expectedFailure:
+                    x += "      <skipped type=\"expected_failure\" message=\"\(escape(r.message))\"/>\n"
+                }
+                var out = "\(r.outcome.label): \(r.message)\nrequirement: \(r.requirement)\n"
+                for (k, v) in r.facts.sorted(by: { $0.key < $1.key }) { out += "\(k): \(v)\n" }
+                if !r.evidence.isEmpty { out += "evidence: HTTP exchanges \(r.evidence.map(String.init).joined(separator: ", ")) in report.json\n" }
+                x += "      <system-out>\(escape(out))</system-out>\n"
+                x += "    </testcase>\n"
+            }
+            var suiteOut = notices
+            suiteOut += report.warnings.map { "warning: \($0)" }
+            if report.tls.insecure { suiteOut.append("TLS certificate verification was OFF (insecure) for this run") }
+            if !suiteOut.isEmpty { x += "    <system-out>\(escape(suiteOut.joined(separator: "\n") + "\n"))</system-out>\n" }
+            x += "  </testsuite>\n"
+        }
+        x += "</testsuites>\n"
+        return x
+    }
+
+    /// The run's facts, as JUnit properties (the same in every suite, so any one shows them).
+    static func properties(_ report: RunReport) -> [(String, String)] {
         var props: [(String, String)] = [
             ("run_id", report.runID), ("ews_url", report.target.ewsURL), ("auth_scheme", report.target.authScheme),
             ("service_account", report.target.serviceAccount), ("request_version", report.target.requestVersion),
             ("tls.verify", String(report.tls.verify)), ("tls.insecure", String(report.tls.insecure)),
+            ("exit_code", String(report.exitCode)),
         ]
+        if let profile = report.profile { props.append(("profile", "\(profile.id) \(profile.version)")) }
         if let server = report.server { props.append(("server.build", server.build)) }
+        for n in report.notices { props.append(("notice", "\(n.date) [\(n.kind)] \(n.summary) — \(n.status)")) }
         for w in report.warnings { props.append(("warning", w)) }
-        for (name, value) in props {
-            x += "      <property name=\"\(escape(name))\" value=\"\(escape(value))\"/>\n"
-        }
-        x += "    </properties>\n"
-        for r in report.results {
-            let t = String(format: "%.3f", r.durationMilliseconds / 1000)
-            x += "    <testcase name=\"\(escape(r.displayName))\" classname=\"ewscheck.\(escape(r.id.area))\" time=\"\(t)\">\n"
-            switch r.outcome {
-            case .passed: break
-            case .failed:
-                x += "      <failure type=\"failed\" message=\"\(escape(r.message))\">\(escape(r.requirement))</failure>\n"
-            case .unexpectedPass:
-                x += "      <failure type=\"unexpected_pass\" message=\"\(escape(r.message))\">\(escape(r.requirement))</failure>\n"
-            case .errored:
-                x += "      <error type=\"errored\" message=\"\(escape(r.message))\">\(escape(r.requirement))</error>\n"
-            case .skipped:
-                x += "      <skipped type=\"skipped\" message=\"\(escape(r.message))\"/>\n"
-            case .expectedFailure:
-                x += "      <skipped type=\"expected_failure\" message=\"\(escape(r.message))\"/>\n"
-            }
-            var out = "\(r.outcome.label): \(r.message)\nrequirement: \(r.requirement)\n"
-            for (k, v) in r.facts.sorted(by: { $0.key < $1.key }) { out += "\(k): \(v)\n" }
-            if !r.evidence.isEmpty { out += "evidence: HTTP exchanges \(r.evidence.map(String.init).joined(separator: ", ")) in report.json\n" }
-            x += "      <system-out>\(escape(out))</system-out>\n"
-            x += "    </testcase>\n"
-        }
-        x += "  </testsuite>\n</testsuites>\n"
-        return x
+        return props
     }
 
     static func escape(_ s: String) -> String {

@@ -19,9 +19,14 @@ public struct ReportStore: Sendable {
         public var junit: String
         /// `summary.md`, for people.
         public var markdown: String
+        /// `report.html`, for people (self-contained).
+        public var html: String
+        /// `ctrf.json`, the Common Test Report Format.
+        public var ctrf: String
     }
 
-    /// Writes `report.json` and `junit.xml` (atomically) and moves `latest`.
+    /// Writes `report.json`, `junit.xml`, `summary.md`, `report.html` and `ctrf.json` (each atomically)
+    /// and moves `latest`.
     public func write(_ report: RunReport) throws -> Written {
         let fm = FileManager.default
         let dir = root + "/" + report.runID
@@ -32,6 +37,10 @@ public struct ReportStore: Sendable {
         try Data(JUnitReportWriter.render(report).utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
         let markdown = dir + "/summary.md"
         try Data(MarkdownSummaryWriter.render(report).utf8).write(to: URL(fileURLWithPath: markdown), options: .atomic)
+        let html = dir + "/report.html"
+        try Data(HTMLReportWriter.render(report).utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
+        let ctrf = dir + "/ctrf.json"
+        try CTRFReportWriter.encode(report).write(to: URL(fileURLWithPath: ctrf), options: .atomic)
         // Replace the link atomically: make a new link beside it, then rename over.
         let latest = root + "/latest"
         let temp = root + "/.latest-\(UUID().uuidString.prefix(8))"
@@ -40,6 +49,6 @@ public struct ReportStore: Sendable {
             try? fm.removeItem(atPath: temp)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: latest])
         }
-        return Written(directory: dir, json: json, junit: junit, markdown: markdown)
+        return Written(directory: dir, json: json, junit: junit, markdown: markdown, html: html, ctrf: ctrf)
     }
 }

@@ -1,12 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
-/// Unbuffered console output, so progress lines reach a pipe as they happen.
+/// Unbuffered console output, so progress lines reach a pipe as they happen. Writes go straight to
+/// the file descriptor: a reader that went away (`| head -1`, a closed terminal) costs the output,
+/// never the run (SIGPIPE is ignored at start, and EPIPE is not an error here).
 enum Console {
-    static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
+    static func out(_ line: String) { put(line, to: STDOUT_FILENO) }
 
-    static func err(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    static func err(_ line: String) { put(line, to: STDERR_FILENO) }
+
+    /// Raw bytes to standard output (a rendered report).
+    static func outBytes(_ data: Data) { put(bytes: [UInt8](data), to: STDOUT_FILENO) }
+
+    private static func put(_ line: String, to fd: Int32) { put(bytes: Array((line + "\n").utf8), to: fd) }
+
+    private static func put(bytes: [UInt8], to fd: Int32) {
+        var bytes = bytes
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n > 0 { offset += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            return
+        }
     }
 }

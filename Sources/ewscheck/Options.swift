@@ -1,6 +1,8 @@
 import ArgumentParser
 import Conformance
 import EWSTransport
+import Foundation
+import Reports
 
 /// Where reports go.
 struct ReportOptions: ParsableArguments {
@@ -9,6 +11,24 @@ struct ReportOptions: ParsableArguments {
 
     @Option(name: .customLong("run-id"), help: "Run id (default: UTC timestamp plus a random suffix).")
     var runID: String?
+
+    @Option(name: .customLong("junit-xml"), help: ArgumentHelp("Also write junit.xml here (where a CI system expects it).", valueName: "path"))
+    var junitCopy: String?
+
+    @Option(name: .customLong("ctrf"), help: ArgumentHelp("Also write ctrf.json here.", valueName: "path"))
+    var ctrfCopy: String?
+
+    @Option(name: .customLong("html"), help: ArgumentHelp("Also write report.html here.", valueName: "path"))
+    var htmlCopy: String?
+
+    /// Copies of the run's reports to the places CI asked for.
+    func writeCopies(_ written: ReportStore.Written) throws {
+        for (source, destination) in [(written.junit, junitCopy), (written.ctrf, ctrfCopy), (written.html, htmlCopy)] {
+            guard let destination else { continue }
+            let data = try Data(contentsOf: URL(fileURLWithPath: source))
+            try data.write(to: URL(fileURLWithPath: destination), options: .atomic)
+        }
+    }
 
     func validate() throws {
         if let runID, runID.isEmpty || runID.contains("/") || runID.hasPrefix(".") {

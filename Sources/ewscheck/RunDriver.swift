@@ -3,6 +3,7 @@ import Conformance
 import Dispatch
 import EWSTransport
 import Foundation
+import Synchronization
 import Reports
 
 /// Carries credentials across a throwing scope without exposing them.
@@ -19,19 +20,34 @@ enum RunDriver {
         let runID = reports.runID ?? RunOptions.makeRunID()
         var options = RunOptions(runID: runID, knownDeviations: knownDeviations, toolVersion: EWSCheck.version, profile: profile)
         options.expiredAccessToken = expiredAccessToken
-        let runner = SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings)
         Console.out("ewscheck \(EWSCheck.version) — run \(runID) against \(target.name) (\(target.ewsURL))"
                     + (profile.map { "\nprofile: \($0.id) \($0.version) (\($0.source))" } ?? ""))
         for notice in profile?.notices(relativeTo: Date()) ?? [] {
             Console.out("notice: [\(notice.kind)] \(notice.summary) — \(notice.status)")
         }
+        // The run folder exists from the start: the ledger of created items is written there as
+        // the run goes, so even a killed run leaves a trace (`ewscheck cleanup` finds its items by tag).
+        let runDirectory = reports.reportsDirectory + "/" + runID
+        do {
+            try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+        } catch {
+            Console.err("ewscheck: cannot create the run folder \(runDirectory): \(error.localizedDescription)")
+            return ExitStatus.usage
+        }
+        options.ledgerPath = runDirectory + "/ledger.jsonl"
+        let runner = SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings)
+        // Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all cancel the run, which still cleans up;
+        // the handler is in place before the run starts and stays until the last report is written
+        // and `latest` moved.
+        let interrupts = InterruptHandler()
+        defer { interrupts.stop() }
         let task = Task { await runner.run { Console.out(ConsoleReport.line($0)) } }
-        let interrupts = InterruptHandler { task.cancel() }
+        interrupts.arm { task.cancel() }
         let report = await task.value
-        interrupts.stop()
         let written: ReportStore.Written
         do {
             written = try ReportStore(root: reports.reportsDirectory).write(report)
+            try reports.writeCopies(written)
         } catch {
             Console.out(ConsoleReport.summary(report, written: nil))
             Console.err("ewscheck: could not write the reports under \(reports.reportsDirectory): \(error.localizedDescription)")
@@ -42,38 +58,66 @@ enum RunDriver {
     }
 }
 
-/// First Ctrl-C (or SIGTERM) cancels the run so it can clean up and write its reports; a second
-/// one exits at once.
-final class InterruptHandler: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-    private let lock = NSLock()
-    private var count = 0
+/// First Ctrl-C (or SIGTERM, or SIGHUP from a closed terminal) cancels the run so it can clean up
+/// and write its reports; a second one exits at once. The signals are caught from the moment the
+/// handler exists; the action can be armed later and runs at once if a signal came before.
+final class InterruptHandler: Sendable {
+    private struct State {
+        var count = 0
+        var action: (@Sendable () -> Void)?
+        var stopped = false
+    }
+    /// Dispatch sources are thread-safe objects (handlers, resume and cancel may be called from any
+    /// thread); the array itself never changes after init.
+    private struct Sources: @unchecked Sendable { let all: [any DispatchSourceSignal] }
+    private let state = Mutex(State())
+    private let sources: Sources
+    private let message: String
 
     init(message: String = "interrupted; cleaning up created items and writing reports (interrupt again to quit at once)",
-         onFirst: @escaping @Sendable () -> Void) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                let n = lock.withLock { () -> Int in
-                    count += 1
-                    return count
-                }
-                if n == 1 {
-                    Console.err("ewscheck: \(message)")
-                    onFirst()
-                } else {
-                    exit(ExitStatus.interrupted)
-                }
-            }
+         onFirst: (@Sendable () -> Void)? = nil) {
+        self.message = message
+        state.withLock { $0.action = onFirst }
+        let signals = [SIGINT, SIGTERM, SIGHUP]
+        for sig in signals { signal(sig, SIG_IGN) }
+        sources = Sources(all: signals.map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) })
+        for source in sources.all {
+            source.setEventHandler { [self] in fire() }
             source.resume()
-            sources.append(source)
+        }
+    }
+
+    /// Sets what the first signal does; runs it now if a signal already came.
+    func arm(_ action: @escaping @Sendable () -> Void) {
+        let already = state.withLock { s -> Bool in
+            s.action = action
+            return s.count > 0
+        }
+        if already { action() }
+    }
+
+    private func fire() {
+        let (n, action) = state.withLock { s -> (Int, (@Sendable () -> Void)?) in
+            s.count += 1
+            return (s.count, s.action)
+        }
+        if n == 1 {
+            Console.err("ewscheck: \(message)")
+            action?()
+        } else {
+            exit(ExitStatus.interrupted)
         }
     }
 
     func stop() {
-        for s in sources { s.cancel() }
+        let first = state.withLock { s -> Bool in
+            defer { s.stopped = true }
+            return !s.stopped
+        }
+        guard first else { return }
+        for source in sources.all { source.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+        signal(SIGHUP, SIG_DFL)
     }
 }

@@ -30,13 +30,16 @@ struct ConsoleReportTests {
     @Test("warnings, the server, the cleanup and the written files come before the count line")
     func summaryBody() {
         let report = SampleReport.make(results(passed: 1, failed: 0, skipped: 0), warnings: ["TLS verification is OFF"])
-        let written = ReportStore.Written(directory: "/r/run", json: "/r/run/report.json", junit: "/r/run/junit.xml", markdown: "/r/run/summary.md")
+        let written = ReportStore.Written(directory: "/r/run", json: "/r/run/report.json", junit: "/r/run/junit.xml", markdown: "/r/run/summary.md",
+                                          html: "/r/run/report.html", ctrf: "/r/run/ctrf.json")
         let lines = ConsoleReport.summary(report, written: written).split(separator: "\n").map(String.init)
         #expect(lines.contains("WARNING: TLS verification is OFF"))
         #expect(lines.contains("server: \(report.server?.productName ?? "?"), build \(report.server?.build ?? "?")"))
         #expect(lines.contains("cleanup: 1 of 2 created items removed"))
         #expect(lines.contains("report: /r/run/report.json"))
         #expect(lines.contains("junit:  /r/run/junit.xml"))
+        #expect(lines.contains("people: /r/run/report.html and /r/run/summary.md"))
+        #expect(lines.contains("ctrf:   /r/run/ctrf.json"))
         #expect(!lines.contains { $0.hasPrefix("interrupted") })
         #expect(lines.last == "ewscheck: 1 passed, 0 failed, 0 skipped")
     }

@@ -1,0 +1,179 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// A child process for end-to-end tests, spawned the way `ProbeRunner` spawns probes: its own process
+/// group (so a stuck child and whatever it started can be killed together), an empty signal mask and
+/// default dispositions (nothing inherited from the test runner), stdin from /dev/null. Output is read
+/// on GCD threads, never on the cooperative pool, and waits are driven by output and exit events.
+public final class ChildProcess: Sendable {
+    /// How the child ended.
+    public enum Termination: Sendable, Equatable, CustomStringConvertible {
+        case exited(Int32)
+        case signaled(Int32)
+        public var description: String {
+            switch self {
+            case .exited(let code): return "exit \(code)"
+            case .signaled(let sig): return "signal \(sig)"
+            }
+        }
+    }
+
+    private struct State {
+        var out: [UInt8] = []
+        var err: [UInt8] = []
+        var openPipes = 2
+        var termination: Termination?
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    /// The child's pid (also its process group id).
+    public let pid: pid_t
+    private let state = Mutex(State())
+
+    /// Starts `executable` with `arguments`; `environment` is added to the test's own.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw FixtureError("pipe: \(String(cString: strerror(errno)))") }
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // A crash in a child must not stall the run for minutes in the backtracer.
+        if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "enable=no" }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard rc == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            throw FixtureError("cannot run \(executable): \(String(cString: strerror(rc)))")
+        }
+        pid = child
+        read(outPipe[0], into: \.out)
+        read(errPipe[0], into: \.err)
+        let pid = child
+        DispatchQueue.global().async { [self] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let signal = status & 0x7F
+            let ended: Termination = signal == 0 ? .exited((status >> 8) & 0xFF) : .signaled(signal)
+            update { $0.termination = ended }
+        }
+    }
+
+    private func read(_ fd: Int32, into keyPath: WritableKeyPath<State, [UInt8]> & Sendable) {
+        DispatchQueue.global().async { [self] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                let chunk = buffer[0..<n]
+                update { $0[keyPath: keyPath] += chunk }
+            }
+            close(fd)
+            update { $0.openPipes -= 1 }
+        }
+    }
+
+    /// Changes the state and wakes every waiter.
+    private func update(_ change: (inout State) -> Void) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            change(&s)
+            defer { s.waiters = [:] }
+            return Array(s.waiters.values)
+        }
+        for w in waiters { w.resume() }
+    }
+
+    /// Standard output so far.
+    public var stdout: String { state.withLock { String(decoding: $0.out, as: UTF8.self) } }
+    /// Standard error so far.
+    public var stderr: String { state.withLock { String(decoding: $0.err, as: UTF8.self) } }
+    /// How it ended, if it has.
+    public var termination: Termination? { state.withLock { $0.termination } }
+
+    /// What a wait condition sees.
+    public struct Snapshot: Sendable {
+        /// Standard output so far.
+        public var stdout: String
+        /// Standard error so far.
+        public var stderr: String
+        /// How it ended, if it has.
+        public var termination: Termination?
+        /// Whether both output pipes reached their end.
+        public var outputComplete: Bool
+    }
+
+    private static func snapshot(_ s: State) -> Snapshot {
+        Snapshot(stdout: String(decoding: s.out, as: UTF8.self), stderr: String(decoding: s.err, as: UTF8.self),
+                 termination: s.termination, outputComplete: s.openPipes == 0)
+    }
+
+    /// Waits until `condition` holds (checked on every output or exit event) or `timeout` passes.
+    @discardableResult
+    public func waitUntil(timeout: Duration, _ condition: @escaping @Sendable (Snapshot) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        // The timer is one more event, so the wait ends at the deadline even if the child is silent.
+        let timer = Task { [self] in
+            try? await Task.sleep(until: deadline)
+            update { _ in }
+        }
+        defer { timer.cancel() }
+        while true {
+            if condition(state.withLock { Self.snapshot($0) }) { return true }
+            if ContinuousClock.now >= deadline { return false }
+            let id = UUID()
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    // Re-check under the lock: an event between the test above and here must not be lost.
+                    if condition(Self.snapshot(s)) || ContinuousClock.now >= deadline { return true }
+                    s.waiters[id] = c
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        }
+    }
+
+    /// Waits until standard output contains `text`.
+    @discardableResult
+    public func waitForOutput(_ text: String, timeout: Duration = .seconds(60)) async -> Bool {
+        await waitUntil(timeout: timeout) { $0.stdout.contains(text) }
+    }
+
+    /// Sends a signal to the child.
+    public func send(_ signal: Int32) { kill(pid, signal) }
+
+    /// Waits for the child to end and its output to be read; kills its whole process group after `timeout`.
+    public func wait(timeout: Duration = .seconds(120)) async -> Termination {
+        let done: @Sendable (Snapshot) -> Bool = { $0.termination != nil && $0.outputComplete }
+        if await !waitUntil(timeout: timeout, done) {
+            kill(-pid, SIGKILL)
+            await waitUntil(timeout: .seconds(10), done)
+        }
+        return termination ?? .signaled(SIGKILL)
+    }
+}
