@@ -24,7 +24,9 @@ VENDORED = {
 def test_ci_yaml_is_valid_for_its_system(name, python_tool):
     path = CI / name
     YAML(typ="safe").load(path.read_text())
-    result = run([python_tool("check-jsonschema"), "--builtin-schema", VENDORED[name], path], timeout=120)
+    # The vendored Azure schema has patterns only Python's regex dialect reads.
+    variant = ["--regex-variant", "python"] if name == "azure-pipelines.yml" else []
+    result = run([python_tool("check-jsonschema"), *variant, "--builtin-schema", VENDORED[name], path], timeout=120)
     assert result.returncode == 0, describe(result)
 
 
