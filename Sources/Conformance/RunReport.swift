@@ -96,8 +96,31 @@ public struct RunReport: Sendable, Codable {
     public var warnings: [String]
     public var results: [CheckResult]
     public var cleanup: Cleanup
-    /// Every HTTP exchange, secrets removed; results point into it by id.
+    /// Every HTTP exchange kept under the evidence policy, secrets removed; results point into it by id.
     public var evidence: [HTTPExchange]
+    /// Which evidence was kept (`all`, `failures`, `none`) and how other people's data was treated
+    /// (`masked`, `kept`); nil in reports written before these choices existed.
+    public var evidencePolicy: EvidencePolicyStamp?
+}
+
+/// The evidence choices a report was written with.
+public struct EvidencePolicyStamp: Sendable, Codable, Hashable {
+    /// `all`, `failures` (failures plus the first exchange of each passing check) or `none`.
+    public var evidence: String
+    /// `masked` (default) or `kept` (`--evidence-personal-data keep`).
+    public var personalData: String
+    /// Exchanges dropped by the policy.
+    public var exchangesDropped: Int
+    /// Values masked as other people's data.
+    public var valuesMasked: Int
+
+    /// Creates a stamp.
+    public init(evidence: String, personalData: String, exchangesDropped: Int, valuesMasked: Int) {
+        self.evidence = evidence
+        self.personalData = personalData
+        self.exchangesDropped = exchangesDropped
+        self.valuesMasked = valuesMasked
+    }
 }
 
 /// The documented, stable exit codes of `ewscheck`.

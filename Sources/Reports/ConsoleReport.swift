@@ -1,12 +1,72 @@
 import Conformance
 import Foundation
 
-/// The console lines of a run: one per check as it completes, then a summary.
+/// The console lines of a run: one per check as it completes, then a summary, a recap of what
+/// needs attention and the verdict.
 public enum ConsoleReport {
+    /// How lines are dressed: ANSI colour on a terminal, plain otherwise.
+    public struct Style: Sendable {
+        /// Whether ANSI colours are used.
+        public var color: Bool
+        /// Creates a style.
+        public init(color: Bool) { self.color = color }
+        /// Plain text.
+        public static let plain = Style(color: false)
+
+        func paint(_ text: String, _ outcome: Outcome) -> String {
+            guard color else { return text }
+            let code: String
+            switch outcome {
+            case .passed: code = "32"
+            case .failed, .unexpectedPass: code = "1;31"
+            case .errored: code = "1;33"
+            case .skipped: code = "2"
+            case .expectedFailure: code = "35"
+            }
+            return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+        }
+
+        func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+    }
+
     /// One line for one result.
     public static func line(_ r: CheckResult) -> String {
         let label = r.outcome.label.padding(toLength: 5, withPad: " ", startingAt: 0)
         return "\(label) \(r.displayName) — \(r.message)"
+    }
+
+    /// One line for one result as a run shows it: `[n] ` counter, label (coloured on a terminal),
+    /// name, message and the check's duration.
+    public static func line(_ r: CheckResult, number: Int, elapsed: Double, style: Style) -> String {
+        let label = style.paint(r.outcome.label.padding(toLength: 5, withPad: " ", startingAt: 0), r.outcome)
+        let time = r.durationMilliseconds >= 1 ? String(format: " (%.0f ms)", r.durationMilliseconds) : ""
+        return String(format: "[%3d %6.1fs] ", number, elapsed) + "\(label) \(r.displayName) — \(r.message)\(time)"
+    }
+
+    /// The checks that need attention, each with the first line of its first evidence.
+    public static func recap(_ report: RunReport, style: Style) -> [String] {
+        let problems = report.results.filter { [.failed, .errored, .unexpectedPass].contains($0.outcome) }
+        guard !problems.isEmpty else { return [] }
+        let evidence = Dictionary(report.evidence.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var lines = [style.bold("needs attention (\(problems.count)):")]
+        for r in problems {
+            lines.append("  " + style.paint(r.outcome.label, r.outcome) + " \(r.displayName) — \(r.message)")
+            if let x = r.evidence.first.flatMap({ evidence[$0] }) {
+                lines.append("      evidence #\(x.id): \(x.method) \(x.url) → " + x.legs.map { $0.status.map { "HTTP \($0)" } ?? "no status" }.joined(separator: " → "))
+            }
+        }
+        return lines
+    }
+
+    /// The verdict, the last line of a run.
+    public static func verdict(_ report: RunReport, style: Style) -> String {
+        let s = report.summary
+        switch report.exitCode {
+        case 0: return style.paint("verdict: CONFORMS", .passed) + " (\(s.passed) passed\(s.expectedFailures > 0 ? ", \(s.expectedFailures) known deviations" : ""))"
+        case 1: return style.paint("verdict: DOES NOT CONFORM", .failed) + " (\(s.failed + s.unexpectedPasses) failed)"
+        case 130: return style.paint("verdict: INTERRUPTED", .errored) + " (created items were removed)"
+        default: return style.paint("verdict: COULD NOT TEST", .errored) + " (\(s.errored) errored: the harness could not tell)"
+        }
     }
 
     /// The closing summary (the plain `N passed, N failed` line is what CI log readers look for).

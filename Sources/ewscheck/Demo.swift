@@ -66,7 +66,8 @@ struct Demo: AsyncParsableCommand {
             Console.err("ewscheck: could not prepare the demo target: \(error)")
             throw ExitCode(ExitStatus.incomplete)
         }
-        Console.out("simulator: \(simulator.configuration.flavor.rawValue) on 127.0.0.1:\(simulator.port); state in \(state)"
+        // With --json, standard output carries only the report.
+        (reports.json ? Console.err : Console.out)("simulator: \(simulator.configuration.flavor.rawValue) on 127.0.0.1:\(simulator.port); state in \(state)"
                     + (config.schemaDirectory.map { "; validating requests against \($0)" } ?? "; no EWS schema folder found, requests not schema-validated"))
         // The simulator can sign a really expired token, so the demo need not forge one.
         var expired: AccessTokenRequest?

@@ -140,10 +140,10 @@ struct Discover: AsyncParsableCommand {
 enum DiscoverStep {
     static func resolve(_ target: TargetConfiguration, credentials: HTTPCredentials, profile: RunProfile?) async -> TargetConfiguration {
         guard target.ewsURLIsPending, let address = target.discovery?.address else { return target }
-        Console.out("discovering the EWS URL of \(address) with Autodiscover…")
+        Console.err("discovering the EWS URL of \(address) with Autodiscover…")
         let (resolved, report) = await target.discoveringEndpoint(credentials: credentials, profile: profile)
         if let report, let url = report.ewsURL {
-            Console.out("EWS URL \(url) (found by \(report.foundBy ?? "?"); the discovery.* checks show every hop)")
+            Console.err("EWS URL \(url) (found by \(report.foundBy ?? "?"); the discovery.* checks show every hop)")
         } else {
             Console.err("ewscheck: Autodiscover found no EWS URL for \(address); the EWS checks will fail (see discovery.endpoint)")
         }

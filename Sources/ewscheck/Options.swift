@@ -21,6 +21,45 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("html"), help: ArgumentHelp("Also write report.html here.", valueName: "path"))
     var htmlCopy: String?
 
+    @Option(name: .customLong("evidence"), help: ArgumentHelp("Which HTTP exchanges the reports keep: all, failures (every exchange of a check that did not pass, plus the first of each that did) or none.", valueName: "all|failures|none"))
+    var evidence: EvidenceScope = .failures
+
+    @Option(name: .customLong("evidence-personal-data"), help: ArgumentHelp("keep: leave other people's data (subjects, names, phone numbers, out-of-office text the suite did not create) in the evidence; mask (default) replaces it by its length.", valueName: "mask|keep"))
+    var personalData: PersonalData = .mask
+
+    @Option(name: .customLong("color"), help: ArgumentHelp("Colour the console: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "auto|always|never"))
+    var color: ColorMode = .auto
+
+    @Flag(name: .customLong("quiet"), help: "Print only what needs attention and the verdict.")
+    var quiet = false
+
+    @Flag(name: .customLong("verbose"), help: "Print each check's HTTP exchanges (redacted) as it completes.")
+    var verbose = false
+
+    @Flag(name: .customLong("json"), help: "Write report.json to standard output (progress goes to standard error).")
+    var json = false
+
+    enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+    /// The console style these options and the environment ask for.
+    func consoleStyle(environment: [String: String] = ProcessInfo.processInfo.environment) -> ConsoleReport.Style {
+        switch color {
+        case .always: return ConsoleReport.Style(color: true)
+        case .never: return .plain
+        case .auto:
+            let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+            return ConsoleReport.Style(color: !noColor && !json && isatty(STDOUT_FILENO) == 1 && environment["TERM"] != "dumb")
+        }
+    }
+
+    enum EvidenceScope: String, ExpressibleByArgument, CaseIterable { case all, failures, none }
+    enum PersonalData: String, ExpressibleByArgument, CaseIterable { case mask, keep }
+
+    /// The evidence policy these options ask for.
+    var evidencePolicy: EvidencePolicy {
+        EvidencePolicy(scope: EvidencePolicy.Scope(rawValue: evidence.rawValue) ?? .failures, keepPersonalData: personalData == .keep)
+    }
+
     /// Copies of the run's reports to the places CI asked for.
     func writeCopies(_ written: ReportStore.Written) throws {
         for (source, destination) in [(written.junit, junitCopy), (written.ctrf, ctrfCopy), (written.html, htmlCopy)] {

@@ -20,10 +20,17 @@ enum RunDriver {
         let runID = reports.runID ?? RunOptions.makeRunID()
         var options = RunOptions(runID: runID, knownDeviations: knownDeviations, toolVersion: EWSCheck.version, profile: profile)
         options.expiredAccessToken = expiredAccessToken
-        Console.out("ewscheck \(EWSCheck.version) — run \(runID) against \(target.name) (\(target.ewsURL))"
-                    + (profile.map { "\nprofile: \($0.id) \($0.version) (\($0.source))" } ?? ""))
+        let style = reports.consoleStyle()
+        // With --json, standard output carries only the report; the console goes to standard error.
+        let toStderr = reports.json
+        let say: @Sendable (String) -> Void = { line in
+            if toStderr { Console.err(line) } else { Console.out(line) }
+        }
+        let quiet = reports.quiet, verbose = reports.verbose
+        say("ewscheck \(EWSCheck.version) — run \(runID) against \(target.name) (\(target.ewsURL))"
+            + (profile.map { "\nprofile: \($0.id) \($0.version) (\($0.source))" } ?? ""))
         for notice in profile?.notices(relativeTo: Date()) ?? [] {
-            Console.out("notice: [\(notice.kind)] \(notice.summary) — \(notice.status)")
+            say("notice: [\(notice.kind)] \(notice.summary) — \(notice.status)")
         }
         // The run folder exists from the start: the ledger of created items is written there as
         // the run goes, so even a killed run leaves a trace (`ewscheck cleanup` finds its items by tag).
@@ -41,9 +48,21 @@ enum RunDriver {
         // and `latest` moved.
         let interrupts = InterruptHandler()
         defer { interrupts.stop() }
-        let task = Task { await runner.run { Console.out(ConsoleReport.line($0)) } }
+        let started = ContinuousClock.now
+        let counter = Mutex(0)
+        let task = Task {
+            await runner.run { result in
+                let n = counter.withLock { $0 += 1; return $0 }
+                let problem = [.failed, .errored, .unexpectedPass].contains(result.outcome)
+                guard !quiet || problem else { return }
+                let elapsed = ContinuousClock.now - started
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                say(ConsoleReport.line(result, number: n, elapsed: seconds, style: style))
+                if verbose { say("      (exchanges: \(result.evidence.map { "#\($0)" }.joined(separator: ", ")); `ewscheck report show \(runID) \(result.displayName)` prints them)") }
+            }
+        }
         interrupts.arm { task.cancel() }
-        let report = await task.value
+        let report = reports.evidencePolicy.apply(to: await task.value)
         let written: ReportStore.Written
         do {
             written = try ReportStore(root: reports.reportsDirectory).write(report)
@@ -53,7 +72,10 @@ enum RunDriver {
             Console.err("ewscheck: could not write the reports under \(reports.reportsDirectory): \(error.localizedDescription)")
             return ExitStatus.incomplete
         }
-        Console.out(ConsoleReport.summary(report, written: written))
+        if reports.json, let data = try? JSONReportWriter.encode(report) { Console.outBytes(data + Data("\n".utf8)) }
+        if !quiet { say(ConsoleReport.summary(report, written: written)) }
+        for line in ConsoleReport.recap(report, style: style) { say(line) }
+        say(ConsoleReport.verdict(report, style: style))
         return Int32(report.exitCode)
     }
 }

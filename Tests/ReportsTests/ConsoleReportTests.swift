@@ -58,4 +58,36 @@ struct ConsoleReportTests {
         let label = outcome.label + String(repeating: " ", count: 5 - outcome.label.count)
         #expect(ConsoleReport.line(r) == "\(label) voicemail.deliver[alice@contoso.com] — because")
     }
+
+    @Test("the verdict is the last word: conforms, does not conform, could not test, interrupted")
+    func verdictLines() {
+        #expect(ConsoleReport.verdict(SampleReport.make(results(passed: 2, failed: 0, skipped: 1)), style: .plain) == "verdict: CONFORMS (2 passed)")
+        #expect(ConsoleReport.verdict(SampleReport.make(results(passed: 2, failed: 3, skipped: 0)), style: .plain) == "verdict: DOES NOT CONFORM (3 failed)")
+        let errored = SampleReport.make([SampleReport.result(CheckID("e.1"), .errored)])
+        #expect(ConsoleReport.verdict(errored, style: .plain).hasPrefix("verdict: COULD NOT TEST"))
+        #expect(ConsoleReport.verdict(SampleReport.make(results(passed: 1, failed: 0, skipped: 0), interrupted: true), style: .plain).hasPrefix("verdict: INTERRUPTED"))
+    }
+
+    @Test("colour only when asked: ANSI codes on a terminal style, none in plain text")
+    func colour() {
+        let r = SampleReport.result(CheckID("f.1"), .failed)
+        let plain = ConsoleReport.line(r, number: 3, elapsed: 1.25, style: .plain)
+        #expect(!plain.contains("\u{1B}"))
+        #expect(plain.hasPrefix("[  3    1.2s] FAIL  f.1 — ") || plain.hasPrefix("[  3    1.3s] FAIL  f.1 — "))
+        #expect(plain.hasSuffix("(12 ms)"), "each line says how long its check took")
+        let coloured = ConsoleReport.line(r, number: 3, elapsed: 1.25, style: .init(color: true))
+        #expect(coloured.contains("\u{1B}[1;31mFAIL \u{1B}[0m"))
+    }
+
+    @Test("the recap lists what needs attention with its first evidence, and nothing when all passed")
+    func recap() {
+        var report = SampleReport.make([SampleReport.result(CheckID("p.1"), .passed, evidence: [1]),
+                                        SampleReport.result(CheckID("f.1"), .failed, message: "refused", evidence: [2])])
+        report.evidence = [EvidencePolicyTests.exchange(2)]
+        let lines = ConsoleReport.recap(report, style: .plain)
+        #expect(lines.first == "needs attention (1):")
+        #expect(lines.contains("  FAIL f.1[] — refused") || lines.contains("  FAIL f.1 — refused"))
+        #expect(lines.contains { $0.contains("evidence #2: POST https://mail.contoso.com/EWS/Exchange.asmx → HTTP 200") })
+        #expect(ConsoleReport.recap(SampleReport.make(results(passed: 3, failed: 0, skipped: 1)), style: .plain).isEmpty)
+    }
 }

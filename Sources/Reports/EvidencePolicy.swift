@@ -1,0 +1,140 @@
+import Conformance
+import EWSTransport
+import Foundation
+
+/// What evidence a report keeps, and whether other people's data in it is masked. Applied to a
+/// finished report before it is written, so every format shows the same thing.
+public struct EvidencePolicy: Sendable, Hashable {
+    /// Which exchanges are kept.
+    public enum Scope: String, Sendable, CaseIterable {
+        /// Every exchange.
+        case all
+        /// Every exchange of a check that did not pass, and the first exchange of each that did
+        /// (enough to show what a pass rested on): report size follows what needs looking at.
+        case failures
+        /// None (results keep their facts and messages).
+        case none
+    }
+
+    /// Which exchanges are kept.
+    public var scope: Scope
+    /// Whether values the suite did not create are kept as they came.
+    public var keepPersonalData: Bool
+
+    /// The default: failures, personal data masked.
+    public init(scope: Scope = .failures, keepPersonalData: Bool = false) {
+        self.scope = scope
+        self.keepPersonalData = keepPersonalData
+    }
+
+    /// The report with the policy applied and stamped into it.
+    public func apply(to report: RunReport) -> RunReport {
+        var r = report
+        var keep: Set<Int>
+        switch scope {
+        case .all: keep = Set(report.evidence.map(\.id))
+        case .none: keep = []
+        case .failures:
+            keep = []
+            for result in report.results {
+                if result.outcome == .passed || result.outcome == .skipped {
+                    if let first = result.evidence.first { keep.insert(first) }
+                } else {
+                    keep.formUnion(result.evidence)
+                }
+            }
+        }
+        // Under `failures`, an exchange only a pass cites keeps the start of its bodies (what the
+        // pass rested on), not a whole base64 attachment.
+        let needed = Set(report.results.filter { $0.outcome != .passed && $0.outcome != .skipped }.flatMap(\.evidence))
+        let before = r.evidence.count
+        r.evidence = r.evidence.filter { keep.contains($0.id) }.map { x in
+            guard scope == .failures, !needed.contains(x.id) else { return x }
+            var x = x
+            x.requestBody = Self.shortened(x.requestBody)
+            x.responseBody = Self.shortened(x.responseBody)
+            return x
+        }
+        r.results = r.results.map { var x = $0; x.evidence = x.evidence.filter(keep.contains); return x }
+        var masked = 0
+        if !keepPersonalData {
+            let masker = PersonalDataMasker(ownMarkers: ["[ewscheck ", "ewscheck run", "ewscheck-"],
+                                            configuredAddresses: Set((report.target.mailboxes + [report.target.serviceAccount]
+                                                + [report.target.outOfScopeMailbox, report.target.nonexistentMailbox].compactMap { $0 }).map { $0.lowercased() }))
+            r.evidence = r.evidence.map { x in
+                var x = x
+                let (body, n) = masker.mask(x.responseBody)
+                x.responseBody = body
+                masked += n
+                return x
+            }
+        }
+        r.evidencePolicy = EvidencePolicyStamp(evidence: scope.rawValue, personalData: keepPersonalData ? "kept" : "masked",
+                                               exchangesDropped: before - r.evidence.count, valuesMasked: masked)
+        return r
+    }
+}
+
+extension EvidencePolicy {
+    /// Bodies of exchanges kept only for a pass stop after this many characters.
+    static let passingBodyLimit = 2048
+
+    static func shortened(_ body: String) -> String {
+        guard body.count > passingBodyLimit else { return body }
+        return String(body.prefix(passingBodyLimit)) + " … [\(body.count - passingBodyLimit) more characters left out: the check passed; --evidence all keeps them]"
+    }
+}
+
+/// Replaces, in an EWS response body, the values that carry other people's data — subjects and
+/// bodies of mail, names, addresses, phone numbers, locations, out-of-office text — by a note of
+/// their length, unless the suite created them (they carry one of its markers) or they are
+/// addresses the user configured. Element names are matched whatever their prefix.
+struct PersonalDataMasker: Sendable {
+    /// The elements whose text is personal.
+    static let elements = ["Subject", "Body", "TextBody", "UniqueBody", "Preview", "Location", "Message", "Entry",
+                           "DisplayName", "Name", "EmailAddress", "GivenName", "Surname", "CompanyName", "JobTitle",
+                           "Department", "OfficeLocation", "InternetMessageId", "MergedFreeBusy", "Organizer"]
+    /// Folder names Exchange gives every mailbox: not personal.
+    static let wellKnown: Set<String> = ["Inbox", "Top of Information Store", "Calendar", "Contacts", "Sent Items", "Deleted Items",
+                                         "Drafts", "Outbox", "Junk Email", "Notes", "Tasks", "Journal", "Voice Mail",
+                                         "Conversation History", "Archive", "Root", "Sync Issues"]
+
+    let ownMarkers: [String]
+    let configuredAddresses: Set<String>
+
+    /// The masked text and the number of values masked.
+    func mask(_ xml: String) -> (String, Int) {
+        guard xml.contains("<") else { return (xml, 0) }
+        var out = ""
+        out.reserveCapacity(xml.utf8.count)
+        var count = 0
+        let pattern = "<(?:[A-Za-z0-9_]+:)?(" + Self.elements.joined(separator: "|") + ")(?:\\s[^>]*)?>([^<]*)</(?:[A-Za-z0-9_]+:)?\\1>"
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return (xml, 0) }
+        let ns = xml as NSString
+        var last = 0
+        for match in regex.matches(in: xml, range: NSRange(location: 0, length: ns.length)) {
+            let valueRange = match.range(at: 2)
+            let value = ns.substring(with: valueRange)
+            out += ns.substring(with: NSRange(location: last, length: valueRange.location - last))
+            if keeps(value) {
+                out += value
+            } else {
+                out += "[masked: \(value.count) characters]"
+                count += 1
+            }
+            last = valueRange.location + valueRange.length
+        }
+        out += ns.substring(from: last)
+        return (out, count)
+    }
+
+    func keeps(_ value: String) -> Bool {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty || Self.wellKnown.contains(trimmed) { return true }
+        if ownMarkers.contains(where: { value.contains($0) }) { return true }
+        if configuredAddresses.contains(trimmed.lowercased()) { return true }
+        // The suite's own attachment names and voicemail text.
+        if trimmed == "audio.wav" || trimmed.hasPrefix("You received a voice mail from +1 425 555 0100") { return true }
+        return false
+    }
+}
