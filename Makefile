@@ -4,7 +4,7 @@ EWSCHECK := .build/debug/ewscheck
 VENV_PYTHON := .venv/bin/python
 
 .DEFAULT_GOAL := build
-.PHONY: setup build demo test bench
+.PHONY: setup build demo test bench dist
 
 ## setup: install Debian packages (as root) and the Python venv for tests/interop
 setup:
@@ -41,3 +41,7 @@ test: setup plugins-c
 ## bench: wall time, peak memory and request latencies of the demo suite (figures, not a test)
 bench: setup build
 	$(VENV_PYTHON) scripts/bench.py --runs 5
+
+## dist: release tarball (binary, Swift runtime, built-in plugins, docs) and .deb under dist/
+dist: setup
+	scripts/dist.sh

@@ -52,7 +52,8 @@ public enum ConsoleReport {
         for r in problems {
             lines.append("  " + style.paint(r.outcome.label, r.outcome) + " \(r.displayName) — \(r.message)")
             if let x = r.evidence.first.flatMap({ evidence[$0] }) {
-                lines.append("      evidence #\(x.id): \(x.method) \(x.url) → " + x.legs.map { $0.status.map { "HTTP \($0)" } ?? "no status" }.joined(separator: " → "))
+                let answers = x.legs.compactMap { $0.status.map { "HTTP \($0)" } }
+                lines.append("      evidence #\(x.id): \(x.method) \(x.url) → " + (answers.isEmpty ? "no HTTP answer\(x.error.map { " (\($0))" } ?? "")" : answers.joined(separator: " → ")))
             }
         }
         return lines

@@ -8,7 +8,14 @@ import Foundation
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the built-in simulated provider and run the suite against it.",
-        discussion: "Writes a target file for the simulator into the state folder and runs exactly what `ewscheck run --target` would run.")
+        discussion: """
+            Writes a target file for the simulator into the state folder and runs exactly what `ewscheck run --target` would run.
+
+            Examples:
+              ewscheck demo
+              ewscheck demo --profile exchange-online --must-fail-auth
+              ewscheck demo --quirk corrupt-attachment-content     # a provider that corrupts attachments
+            """)
 
     @OptionGroup var reports: ReportOptions
     @OptionGroup var profileSelection: ProfileSelection

@@ -15,6 +15,10 @@ struct Discover: AsyncParsableCommand {
             loops refused, other domains only with --allow-cross-domain (always flagged). \
             Exit codes: 0 an endpoint was found and no method is broken; 1 none was found, or a method is broken or unsafe; \
             64 bad command line.
+
+            Examples:
+              ewscheck discover alice@contoso.com --username svc@contoso.com --password-env PW
+              ewscheck discover alice@contoso.com --method srv --dns-server 127.0.0.1:5353 --username svc@contoso.com --password-env PW
             """)
 
     @Argument(help: "The e-mail address to discover (user@domain).")

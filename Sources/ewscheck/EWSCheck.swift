@@ -30,6 +30,6 @@ struct EWSCheck: AsyncParsableCommand {
             2 the run could not complete or a check errored (the harness could not tell); \
             64 bad command line or target file; 130 interrupted (created items were still removed). `ewscheck cleanup` removes what a killed run left.
             """,
-        version: version,
-        subcommands: [Run.self, Discover.self, Demo.self, Simulate.self, Cleanup.self, ReportCommand.self, Plugins.self])
+        version: BuildInfo.describe(version: version),
+        subcommands: [Init.self, Run.self, Discover.self, Demo.self, Simulate.self, Cleanup.self, ReportCommand.self, Plugins.self])
 }

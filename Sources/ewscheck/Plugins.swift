@@ -13,6 +13,11 @@ struct Plugins: ParsableCommand {
             $\(PluginRegistry.searchPathVariable) (colon-separated, every *.so), then the folder of the ewscheck \
             executable (only libewscheck-*.so). The first profile with a given id wins. Every plugin is probed in a \
             child process before it is loaded. See docs/writing-a-provider-plugin.md.
+
+            Examples:
+              ewscheck plugins list
+              ewscheck plugins inspect exchange-online
+              ewscheck plugins verify ./libewscheck-myhoster.so
             """,
         subcommands: [List.self, Inspect.self, Verify.self, Probe.self])
 }

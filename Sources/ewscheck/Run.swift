@@ -5,7 +5,15 @@ import Conformance
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the conformance suite against a target file.",
-        discussion: "The target file (YAML) names the EWS URL, the service account and where its password comes from (password_env or password_file), the mailboxes to certify and the negative controls. See examples/target.yaml.")
+        discussion: """
+            The target file (YAML) names the EWS URL, the service account and where its password comes from             (password_env or password_file), the mailboxes to certify and the negative controls. See examples/target.yaml.
+
+            Examples:
+              ewscheck run --target contoso.yaml
+              ewscheck run --target contoso.yaml --profile exchange-online --must-fail-auth
+              ewscheck run --target contoso.yaml --run-id nightly --junit-xml junit.xml --html report.html
+              ewscheck run --target contoso.yaml --evidence all --quiet
+            """)
 
     @Option(name: .customLong("target"), help: "The target file (YAML).")
     var target: String

@@ -7,7 +7,13 @@ import Foundation
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the built-in simulated provider until interrupted.",
-        discussion: "Writes simulator.json, target.yaml, ca.pem and the service account's password file into the state folder; point `ewscheck run --target <state>/target.yaml`, curl or exchangelib at it.")
+        discussion: """
+            Writes simulator.json, target.yaml, ca.pem and the service account's password file into the state folder;             point `ewscheck run --target <state>/target.yaml`, curl or exchangelib at it.
+
+            Examples:
+              ewscheck simulate --state-dir /tmp/sim
+              ewscheck simulate --state-dir /tmp/sim --flavor exchange-online --port 8443
+            """)
 
     @Option(name: .customLong("state-dir"), help: "Folder for the CA, secrets, target file and request log.")
     var stateDirectory: String = ".ewscheck-sim"
