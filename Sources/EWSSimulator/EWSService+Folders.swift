@@ -39,7 +39,7 @@ extension EWSService {
 
     func folderXML(_ folder: StoredFolder, mailbox: String, shape: String, additional: Set<String>) -> String {
         let counts = tenant.withStore(mailbox) { store -> (Int, Int, Int) in
-            let items = store.items.values.filter { $0.folderID == folder.id }
+            let items = store.items(in: folder.id)
             return (items.count, items.filter { !$0.isRead }.count, store.children(of: folder.id).count)
         } ?? (0, 0, 0)
         let all = shape == "AllProperties"
@@ -82,7 +82,12 @@ extension EWSService {
         let shapeElement = request.child("FolderShape")
         let shape = shapeElement?.child("BaseShape")?.text ?? "Default"
         let additional = Self.fieldURIs(shapeElement)
-        let deep = request.attribute("Traversal") == "Deep"
+        let traversal = request.attribute("Traversal") ?? "Shallow"
+        guard traversal == "Shallow" || traversal == "Deep" else {
+            let refusal = SOAPWriter.error("FindFolder", .notImplemented("FindFolder Traversal=\"\(traversal)\""))
+            return SOAPWriter.operationResponse("FindFolder", messages: (request.child("ParentFolderIds")?.children ?? []).map { _ in refusal })
+        }
+        let deep = traversal == "Deep"
         let messages = (request.child("ParentFolderIds")?.children ?? []).map { element -> String in
             switch resolveFolder(element, context) {
             case .success(let found):

@@ -19,9 +19,12 @@ final class EWSService: Sendable {
     let flavor: SimulatorFlavor
     let validator: SchemaValidator?
     let quirks: Set<SimulatorQuirk>
-    static let maxRequestBytes = 32 * 1024 * 1024
+    /// The HTTP layer refuses larger bodies with 413 before they get here.
+    let maxRequestBytes: Int
 
-    init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = []) {
+    init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = [],
+         maxRequestBytes: Int = 64 * 1024 * 1024) {
+        self.maxRequestBytes = maxRequestBytes
         self.tenant = tenant
         self.flavor = flavor
         self.validator = validator
@@ -42,7 +45,7 @@ final class EWSService: Sendable {
         do {
             let tree: XMLTree
             do {
-                tree = try XMLTree(parsing: body, maxBytes: Self.maxRequestBytes)
+                tree = try XMLTree(parsing: body, maxBytes: maxRequestBytes)
             } catch {
                 throw EWSError.schemaValidation(error.message, line: error.line, position: error.column)
             }
@@ -154,6 +157,7 @@ final class EWSService: Sendable {
     }
 
     private func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {
+        if let refusal = RequestSurface.refusal(for: request) { return refusal }
         switch request.name {
         case "GetFolder": return try getFolder(request, context)
         case "FindFolder": return try findFolder(request, context)
@@ -162,6 +166,15 @@ final class EWSService: Sendable {
         case "CreateItem": return try createItem(request, context)
         case "GetAttachment": return try getAttachment(request, context)
         case "DeleteItem": return try deleteItem(request, context)
+        case "ConvertId": return try convertId(request, context)
+        case "UpdateItem": return try updateItem(request, context)
+        case "MoveItem", "CopyItem": return try moveOrCopyItem(request, context)
+        case "SendItem": return try sendItem(request, context)
+        case "CreateFolder": return try createFolder(request, context)
+        case "DeleteFolder": return try deleteFolder(request, context)
+        case "EmptyFolder": return try emptyFolder(request, context)
+        case "MarkAllItemsAsRead": return try markAllItemsAsRead(request, context)
+        case "ResolveNames": return try resolveNames(request, context)
         default:
             throw EWSError("ErrorInvalidOperation", "The simulated provider does not implement \(request.name).")
         }

@@ -3,25 +3,31 @@ import Foundation
 
 /// Writes items in the element order of `t:ItemType` then `t:MessageType`, with the properties a
 /// shape asks for: IdOnly, Default (FindItem's smaller set, GetItem's larger one), AllProperties,
-/// plus `AdditionalProperties` field URIs.
+/// plus `AdditionalProperties` field URIs and extended properties.
 struct ItemSerializer {
     enum Context { case findItem, getItem }
 
-    /// Fields in schema order, with their FieldURI.
+    /// Fields in schema order, with their FieldURI and whether the Default shape has them.
     private static let fields: [(uri: String, findDefault: Bool, getDefault: Bool)] = [
         ("item:ParentFolderId", true, true), ("item:ItemClass", true, true), ("item:Subject", true, true),
         ("item:Sensitivity", true, true), ("item:Body", false, true), ("item:Attachments", false, true),
-        ("item:DateTimeReceived", true, true), ("item:Size", true, true), ("item:Importance", true, true),
+        ("item:DateTimeReceived", true, true), ("item:Size", true, true), ("item:Categories", false, true),
+        ("item:Importance", true, true), ("item:InReplyTo", false, true),
         ("item:IsSubmitted", true, true), ("item:IsDraft", true, true), ("item:IsFromMe", true, true),
-        ("item:IsResend", true, true), ("item:IsUnmodified", true, true), ("item:DateTimeSent", true, true),
-        ("item:DateTimeCreated", true, true), ("item:DisplayCc", true, true), ("item:DisplayTo", true, true),
-        ("item:HasAttachments", true, true), ("item:Culture", true, true), ("item:LastModifiedTime", false, true),
-        ("message:ToRecipients", false, true), ("message:CcRecipients", false, true), ("message:From", true, true),
-        ("message:IsRead", true, true),
+        ("item:IsResend", true, true), ("item:IsUnmodified", true, true), ("item:InternetMessageHeaders", false, false),
+        ("item:DateTimeSent", true, true), ("item:DateTimeCreated", true, true),
+        ("item:ReminderDueBy", false, true), ("item:ReminderIsSet", false, true), ("item:ReminderMinutesBeforeStart", false, true),
+        ("item:DisplayCc", true, true), ("item:DisplayTo", true, true), ("item:DisplayBcc", false, false),
+        ("item:HasAttachments", true, true), ("@extended", true, true), ("item:Culture", true, true),
+        ("item:LastModifiedTime", false, true), ("item:Preview", false, false), ("item:TextBody", false, false),
+        ("message:Sender", false, true), ("message:ToRecipients", false, true), ("message:CcRecipients", false, true),
+        ("message:BccRecipients", false, true), ("message:IsReadReceiptRequested", false, true),
+        ("message:IsDeliveryReceiptRequested", false, true), ("message:ConversationTopic", false, true),
+        ("message:From", true, true), ("message:InternetMessageId", false, true), ("message:IsRead", true, true),
+        ("message:IsResponseRequested", false, true), ("message:References", false, true), ("message:ReplyTo", false, true),
     ]
 
-    let shape: String
-    let additional: Set<String>
+    let shape: ItemResponseShape
     let context: Context
     let folderChangeKey: (String) -> String
 
@@ -35,19 +41,48 @@ struct ItemSerializer {
         return x + "<t:EmailAddress>\(a.email.xmlEscaped)</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType><t:MailboxType>Mailbox</t:MailboxType></t:Mailbox>"
     }
 
+    private static func recipients(_ name: String, _ list: [StoredAddress]) -> String {
+        list.isEmpty ? "" : "<t:\(name)>" + list.map(mailbox).joined() + "</t:\(name)>"
+    }
+
     func xml(_ item: StoredItem) -> String {
-        var x = "<t:\(item.kind)><t:ItemId Id=\"\(item.id)\" ChangeKey=\"\(item.changeKey)\"/>"
+        var x = "<t:\(item.kind)>"
+        if shape.includeMimeContent || shape.fieldURIs.contains("item:MimeContent") {
+            x += "<t:MimeContent CharacterSet=\"UTF-8\">\(Data(item.mime ?? MIMEWriter.message(item)).base64EncodedString())</t:MimeContent>"
+        }
+        x += "<t:ItemId Id=\"\(item.id)\" ChangeKey=\"\(item.changeKey)\"/>"
         for field in Self.fields {
             let inShape: Bool
-            switch shape {
-            case "AllProperties": inShape = true
-            case "Default": inShape = context == .findItem ? field.findDefault : field.getDefault
-            default: inShape = false
+            switch shape.base {
+            case .allProperties: inShape = field.getDefault || field.findDefault
+            case .defaultShape: inShape = context == .findItem ? field.findDefault : field.getDefault
+            case .idOnly: inShape = false
             }
-            guard inShape || additional.contains(field.uri) else { continue }
+            if field.uri == "@extended" {
+                for path in shape.extended {
+                    if let values = item.extended[path.key] { x += path.propertyXML(values) }
+                }
+                continue
+            }
+            guard inShape || shape.fieldURIs.contains(field.uri) else { continue }
             x += render(field.uri, item)
         }
         return x + "</t:\(item.kind)>"
+    }
+
+    private func simple(_ element: String, _ item: StoredItem, default value: String? = nil) -> String {
+        guard let text = item.simple[element]?.text ?? value else { return "" }
+        return "<t:\(element)>\(text.xmlEscaped)</t:\(element)>"
+    }
+
+    private func body(_ item: StoredItem) -> String {
+        var type = item.bodyType
+        var text = item.body
+        if let wanted = shape.bodyType, wanted != type {
+            if wanted == "Text" { text = HTMLText.plain(text) } else { text = HTMLText.html(text) }
+            type = wanted
+        }
+        return "<t:Body BodyType=\"\(type)\">\(text.xmlEscaped)</t:Body>"
     }
 
     private func render(_ uri: String, _ item: StoredItem) -> String {
@@ -56,36 +91,61 @@ struct ItemSerializer {
         case "item:ItemClass": return "<t:ItemClass>\(item.itemClass.xmlEscaped)</t:ItemClass>"
         case "item:Subject": return "<t:Subject>\(item.subject.xmlEscaped)</t:Subject>"
         case "item:Sensitivity": return "<t:Sensitivity>\(item.sensitivity)</t:Sensitivity>"
-        case "item:Body": return "<t:Body BodyType=\"\(item.bodyType)\">\(item.body.xmlEscaped)</t:Body>"
+        case "item:Body": return body(item)
         case "item:Attachments":
             guard !item.attachments.isEmpty else { return "" }
             return "<t:Attachments>" + item.attachments.map { a in
                 "<t:FileAttachment><t:AttachmentId Id=\"\(a.id)\"/><t:Name>\(a.name.xmlEscaped)</t:Name><t:ContentType>\(a.contentType.xmlEscaped)</t:ContentType>"
-                    + "<t:Size>\(a.content.count)</t:Size><t:LastModifiedTime>\(Self.localDate(a.lastModified))</t:LastModifiedTime>"
+                    + (a.contentID.map { "<t:ContentId>\($0.xmlEscaped)</t:ContentId>" } ?? "") + "<t:Size>\(a.content.count)</t:Size><t:LastModifiedTime>\(Self.localDate(a.lastModified))</t:LastModifiedTime>"
                     + "<t:IsInline>\(a.isInline)</t:IsInline><t:IsContactPhoto>false</t:IsContactPhoto></t:FileAttachment>"
             }.joined() + "</t:Attachments>"
         case "item:DateTimeReceived": return "<t:DateTimeReceived>\(Self.date(item.received))</t:DateTimeReceived>"
         case "item:Size": return "<t:Size>\(item.size)</t:Size>"
+        case "item:Categories":
+            return item.categories.isEmpty ? "" : "<t:Categories>" + item.categories.map { "<t:String>\($0.xmlEscaped)</t:String>" }.joined() + "</t:Categories>"
         case "item:Importance": return "<t:Importance>\(item.importance)</t:Importance>"
+        case "item:InReplyTo": return simple("InReplyTo", item)
         case "item:IsSubmitted": return "<t:IsSubmitted>false</t:IsSubmitted>"
         case "item:IsDraft": return "<t:IsDraft>\(item.isDraft)</t:IsDraft>"
         case "item:IsFromMe": return "<t:IsFromMe>false</t:IsFromMe>"
         case "item:IsResend": return "<t:IsResend>false</t:IsResend>"
         case "item:IsUnmodified": return "<t:IsUnmodified>\(!item.isDraft)</t:IsUnmodified>"
+        case "item:InternetMessageHeaders":
+            return item.internetHeaders.isEmpty ? "" : "<t:InternetMessageHeaders>" + item.internetHeaders.map {
+                "<t:InternetMessageHeader HeaderName=\"\($0.name.xmlEscaped)\">\($0.value.xmlEscaped)</t:InternetMessageHeader>"
+            }.joined() + "</t:InternetMessageHeaders>"
         case "item:DateTimeSent": return "<t:DateTimeSent>\(Self.date(item.received))</t:DateTimeSent>"
         case "item:DateTimeCreated": return "<t:DateTimeCreated>\(Self.date(item.created))</t:DateTimeCreated>"
-        case "item:DisplayCc": return "<t:DisplayCc>\(item.ccRecipients.map { $0.name ?? $0.email }.joined(separator: "; ").xmlEscaped)</t:DisplayCc>"
-        case "item:DisplayTo": return "<t:DisplayTo>\(item.toRecipients.map { $0.name ?? $0.email }.joined(separator: "; ").xmlEscaped)</t:DisplayTo>"
+        case "item:ReminderDueBy": return simple("ReminderDueBy", item)
+        case "item:ReminderIsSet": return simple("ReminderIsSet", item, default: "false")
+        case "item:ReminderMinutesBeforeStart": return simple("ReminderMinutesBeforeStart", item, default: "0")
+        case "item:DisplayCc": return "<t:DisplayCc>\(ItemField.display(item.ccRecipients).xmlEscaped)</t:DisplayCc>"
+        case "item:DisplayTo": return "<t:DisplayTo>\(ItemField.display(item.toRecipients).xmlEscaped)</t:DisplayTo>"
+        case "item:DisplayBcc": return "<t:DisplayBcc>\(ItemField.display(item.bccRecipients).xmlEscaped)</t:DisplayBcc>"
         case "item:HasAttachments": return "<t:HasAttachments>\(item.attachments.contains { !$0.isInline })</t:HasAttachments>"
-        case "item:Culture": return "<t:Culture>en-US</t:Culture>"
-        case "item:LastModifiedTime": return "<t:LastModifiedTime>\(Self.date(item.created))</t:LastModifiedTime>"
-        case "message:ToRecipients":
-            return item.toRecipients.isEmpty ? "" : "<t:ToRecipients>" + item.toRecipients.map(Self.mailbox).joined() + "</t:ToRecipients>"
-        case "message:CcRecipients":
-            return item.ccRecipients.isEmpty ? "" : "<t:CcRecipients>" + item.ccRecipients.map(Self.mailbox).joined() + "</t:CcRecipients>"
+        case "item:Culture": return simple("Culture", item, default: "en-US")
+        case "item:LastModifiedTime": return "<t:LastModifiedTime>\(Self.date(item.lastModified ?? item.created))</t:LastModifiedTime>"
+        case "item:Preview":
+            let text = item.bodyType == "HTML" ? HTMLText.plain(item.body) : item.body
+            return "<t:Preview>\(String(text.prefix(255)).xmlEscaped)</t:Preview>"
+        case "item:TextBody":
+            let text = item.bodyType == "HTML" ? HTMLText.plain(item.body) : item.body
+            return "<t:TextBody BodyType=\"Text\">\(text.xmlEscaped)</t:TextBody>"
+        case "message:Sender":
+            return (item.sender ?? item.from).map { "<t:Sender>" + Self.mailbox($0) + "</t:Sender>" } ?? ""
+        case "message:ToRecipients": return Self.recipients("ToRecipients", item.toRecipients)
+        case "message:CcRecipients": return Self.recipients("CcRecipients", item.ccRecipients)
+        case "message:BccRecipients": return Self.recipients("BccRecipients", item.bccRecipients)
+        case "message:IsReadReceiptRequested": return simple("IsReadReceiptRequested", item, default: "false")
+        case "message:IsDeliveryReceiptRequested": return simple("IsDeliveryReceiptRequested", item, default: "false")
+        case "message:ConversationTopic": return simple("ConversationTopic", item, default: item.subject)
         case "message:From":
             return item.from.map { "<t:From>" + Self.mailbox($0) + "</t:From>" } ?? ""
+        case "message:InternetMessageId": return simple("InternetMessageId", item)
         case "message:IsRead": return "<t:IsRead>\(item.isRead)</t:IsRead>"
+        case "message:IsResponseRequested": return simple("IsResponseRequested", item)
+        case "message:References": return simple("References", item)
+        case "message:ReplyTo": return Self.recipients("ReplyTo", item.replyTo)
         default: return ""
         }
     }

@@ -8,12 +8,25 @@ struct StoredAttachment: Sendable {
     var isInline: Bool
     var content: [UInt8]
     var lastModified: Date
+    var contentID: String? = nil
 }
 
 /// An email address on an item.
 struct StoredAddress: Sendable {
     var name: String?
     var email: String
+}
+
+/// One internet message header (`t:InternetMessageHeader`).
+struct StoredHeader: Sendable, Hashable {
+    var name: String
+    var value: String
+}
+
+/// A change key an item had, and the properties changed after it.
+struct ChangeRecord: Sendable {
+    var changeKey: String
+    var changedFields: Set<String>
 }
 
 /// One item in a simulated mailbox.
@@ -36,8 +49,25 @@ struct StoredItem: Sendable {
     var sensitivity: String
     var created: Date
     var received: Date
+    var sender: StoredAddress? = nil
+    var bccRecipients: [StoredAddress] = []
+    var replyTo: [StoredAddress] = []
+    var categories: [String] = []
+    var internetHeaders: [StoredHeader] = []
+    /// Simple settable properties (booleans, strings, times) by element name (`InReplyTo`).
+    var simple: [String: PropertyValue] = [:]
+    /// Extended MAPI properties; multi-valued types hold several values.
+    var extended: [ExtendedPropertyKey: [PropertyValue]] = [:]
+    /// The MIME message the item was created from, if any.
+    var mime: [UInt8]? = nil
+    var lastModified: Date? = nil
+    /// Earlier change keys with the properties changed since each, newest last (AutoResolve
+    /// conflict detection for writers holding an older key).
+    var history: [ChangeRecord] = []
 
-    var size: Int { subject.utf8.count + body.utf8.count + attachments.reduce(0) { $0 + $1.content.count } + 512 }
+    var size: Int {
+        subject.utf8.count + body.utf8.count + attachments.reduce(0) { $0 + $1.content.count } + (mime?.count ?? 0) + 512
+    }
 }
 
 /// One folder in a simulated mailbox.
@@ -57,26 +87,77 @@ struct MailboxStore: Sendable {
     var folders: [String: StoredFolder] = [:]
     var items: [String: StoredItem] = [:]
 
-    /// The distinguished folders every mailbox has, with parents.
+    /// The folders of an Exchange 2019 mailbox, with parents, folder classes as Exchange reports
+    /// them (the roots have none) and the distinguished names EWS knows them by.
     static let layout: [(name: String?, display: String, cls: String, kind: String, parent: String?)] = [
         ("root", "", "", "Folder", nil),
-        ("msgfolderroot", "Top of Information Store", "IPF.Note", "Folder", "root"),
-        ("inbox", "Inbox", "IPF.Note", "Folder", "msgfolderroot"),
-        ("drafts", "Drafts", "IPF.Note", "Folder", "msgfolderroot"),
-        ("sentitems", "Sent Items", "IPF.Note", "Folder", "msgfolderroot"),
-        ("deleteditems", "Deleted Items", "IPF.Note", "Folder", "msgfolderroot"),
-        ("outbox", "Outbox", "IPF.Note", "Folder", "msgfolderroot"),
-        ("junkemail", "Junk Email", "IPF.Note", "Folder", "msgfolderroot"),
+        ("msgfolderroot", "Top of Information Store", "", "Folder", "root"),
+        ("archive", "Archive", "IPF.Note", "Folder", "msgfolderroot"),
         ("calendar", "Calendar", "IPF.Appointment", "CalendarFolder", "msgfolderroot"),
         ("contacts", "Contacts", "IPF.Contact", "ContactsFolder", "msgfolderroot"),
-        ("tasks", "Tasks", "IPF.Task", "TasksFolder", "msgfolderroot"),
-        ("notes", "Notes", "IPF.StickyNote", "Folder", "msgfolderroot"),
+        ("recipientcache", "Recipient Cache", "IPF.Contact.RecipientCache", "ContactsFolder", "contacts"),
+        ("quickcontacts", "{06967759-274D-40B2-A3EB-D7F9E73727D7}", "IPF.Contact.MOC.QuickContacts", "ContactsFolder", "contacts"),
+        ("imcontactlist", "{A9E2BC46-B3A0-4243-B315-60D991004455}", "IPF.Contact.MOC.ImContactList", "ContactsFolder", "contacts"),
+        (nil, "Companies", "IPF.Contact.Company", "ContactsFolder", "contacts"),
+        (nil, "Organizational Contacts", "IPF.Contact.OrganizationalContacts", "ContactsFolder", "contacts"),
+        (nil, "PeopleCentricConversation Buddies", "IPF.Contact.PeopleCentricConversationBuddies", "ContactsFolder", "contacts"),
+        (nil, "Conversation Action Settings", "IPF.Configuration", "Folder", "msgfolderroot"),
+        ("conversationhistory", "Conversation History", "IPF.Note.Microsoft.Conversation", "Folder", "msgfolderroot"),
+        ("deleteditems", "Deleted Items", "IPF.Note", "Folder", "msgfolderroot"),
+        ("drafts", "Drafts", "IPF.Note", "Folder", "msgfolderroot"),
+        ("externalcontacts", "ExternalContacts", "IPF.Contact", "ContactsFolder", "msgfolderroot"),
+        (nil, "Files", "IPF.Files", "Folder", "msgfolderroot"),
+        ("inbox", "Inbox", "IPF.Note", "Folder", "msgfolderroot"),
         ("journal", "Journal", "IPF.Journal", "Folder", "msgfolderroot"),
-        ("voicemail", "Voice Mail", "IPF.Note.Microsoft.Voicemail", "SearchFolder", "root"),
+        ("junkemail", "Junk Email", "IPF.Note", "Folder", "msgfolderroot"),
+        ("notes", "Notes", "IPF.StickyNote", "Folder", "msgfolderroot"),
+        ("outbox", "Outbox", "IPF.Note", "Folder", "msgfolderroot"),
+        ("personmetadata", "PersonMetadata", "IPF.Contact", "ContactsFolder", "msgfolderroot"),
+        (nil, "Quick Step Settings", "IPF.Configuration", "Folder", "msgfolderroot"),
+        (nil, "RSS Feeds", "IPF.Note.OutlookHomepage", "Folder", "msgfolderroot"),
+        ("sentitems", "Sent Items", "IPF.Note", "Folder", "msgfolderroot"),
+        (nil, "Social Activity Notifications", "IPF.Configuration", "Folder", "msgfolderroot"),
+        ("syncissues", "Sync Issues", "IPF.Note", "Folder", "msgfolderroot"),
+        ("conflicts", "Conflicts", "IPF.Note", "Folder", "syncissues"),
+        ("localfailures", "Local Failures", "IPF.Note", "Folder", "syncissues"),
+        ("serverfailures", "Server Failures", "IPF.Note", "Folder", "syncissues"),
+        ("tasks", "Tasks", "IPF.Task", "TasksFolder", "msgfolderroot"),
+        ("yammerroot", "Yammer Root", "IPF.Note", "Folder", "msgfolderroot"),
+        ("yammerfeeds", "Feeds", "IPF.Note", "Folder", "yammerroot"),
+        ("yammerinbound", "Inbound", "IPF.Note", "Folder", "yammerroot"),
+        ("yammeroutbound", "Outbound", "IPF.Note", "Folder", "yammerroot"),
         ("searchfolders", "Finder", "", "Folder", "root"),
+        ("voicemail", "Voice Mail", "IPF.Note.Microsoft.Voicemail", "SearchFolder", "searchfolders"),
+        ("todosearch", "To-Do Search", "IPF.Task", "SearchFolder", "searchfolders"),
         ("recoverableitemsroot", "Recoverable Items", "", "Folder", "root"),
         ("recoverableitemsdeletions", "Deletions", "", "Folder", "recoverableitemsroot"),
+        ("recoverableitemsversions", "Versions", "", "Folder", "recoverableitemsroot"),
+        ("recoverableitemspurges", "Purges", "", "Folder", "recoverableitemsroot"),
+        ("recoverableitemsdiscoveryholds", "DiscoveryHolds", "", "Folder", "recoverableitemsroot"),
+        (nil, "Audits", "", "Folder", "recoverableitemsroot"),
+        (nil, "Calendar Logging", "", "Folder", "recoverableitemsroot"),
+        (nil, "Common Views", "", "Folder", "root"),
+        (nil, "Deferred Action", "", "Folder", "root"),
+        (nil, "ExchangeSyncData", "", "Folder", "root"),
+        (nil, "Freebusy Data", "", "Folder", "root"),
+        (nil, "Location", "", "Folder", "root"),
+        (nil, "MailboxAssociations", "", "Folder", "root"),
+        (nil, "Schedule", "", "Folder", "root"),
+        (nil, "Sharing", "", "Folder", "root"),
+        (nil, "Shortcuts", "", "Folder", "root"),
+        (nil, "Spooler Queue", "", "Folder", "root"),
+        (nil, "System", "", "Folder", "root"),
+        (nil, "Views", "", "Folder", "root"),
     ]
+
+    /// Folders whose items a search folder never shows.
+    private var excludedFromSearch: Set<String> {
+        var ids = Set<String>()
+        for name in ["recoverableitemsroot", "deleteditems", "junkemail"] {
+            if let f = folder(distinguished: name) { ids.formUnion(subtree(of: f.id)) }
+        }
+        return ids
+    }
 
     init(owner: String, ids: IDFactory) {
         self.owner = owner
@@ -94,8 +175,31 @@ struct MailboxStore: Sendable {
         folders.values.first { $0.distinguishedName == name }
     }
 
+    /// The items a folder shows, newest first. The Voice Mail search folder shows every voice
+    /// message (item class `IPM.Note.Microsoft.Voicemail*`) outside Deleted Items, Junk Email
+    /// and Recoverable Items, as Exchange's search folder does.
     func items(in folderID: String) -> [StoredItem] {
-        items.values.filter { $0.folderID == folderID }.sorted { ($0.received, $0.id) > ($1.received, $1.id) }
+        let selected: [StoredItem]
+        if folders[folderID]?.distinguishedName == "voicemail" {
+            let excluded = excludedFromSearch
+            selected = items.values.filter {
+                $0.itemClass.lowercased().hasPrefix("ipm.note.microsoft.voicemail") && !excluded.contains($0.folderID)
+            }
+        } else {
+            selected = items.values.filter { $0.folderID == folderID }
+        }
+        return selected.sorted { ($0.received, $0.id) > ($1.received, $1.id) }
+    }
+
+    /// A folder and every folder below it.
+    func subtree(of folderID: String) -> [String] {
+        var result = [folderID]
+        var index = 0
+        while index < result.count {
+            result += folders.values.filter { $0.parentID == result[index] }.map(\.id)
+            index += 1
+        }
+        return result
     }
 
     func children(of folderID: String) -> [StoredFolder] {
@@ -123,6 +227,12 @@ final class IDFactory: @unchecked Sendable {
     func folderID() -> String { next(prefix: [0x00, 0x03, 0x24, 0x00, 0x46], length: 46) }
     func attachmentID() -> String { next(prefix: [0x00, 0x03, 0x24, 0x00, 0x41], length: 82) }
     func changeKey() -> String { next(prefix: [0x09, 0x00, 0x00, 0x00], length: 24) }
+
+    /// Whether `key` is shaped like a change key this factory makes.
+    static func isWellFormedChangeKey(_ key: String) -> Bool {
+        guard let data = Data(base64Encoded: key), data.count >= 12 else { return false }
+        return data.prefix(4) == Data([0x09, 0x00, 0x00, 0x00])
+    }
 
     /// Whether `id` is shaped like an id this factory makes (else Exchange says "Id is malformed").
     static func isWellFormed(_ id: String) -> Bool {

@@ -117,6 +117,15 @@ public final class SimulatedTenant: @unchecked Sendable {
         }
     }
 
+    /// Moves an item's receive time (tests order items without waiting for the clock).
+    func setReceived(ofItem id: String, to date: Date) {
+        lock.withLock {
+            for key in stores.keys where stores[key]?.items[id] != nil {
+                stores[key]?.items[id]?.received = date
+            }
+        }
+    }
+
     /// Runs `body` with exclusive access to one mailbox's store; nil when there is no such mailbox.
     func withStore<R>(_ smtp: String, _ body: (inout MailboxStore) throws -> R) rethrows -> R? {
         try lock.withLock {

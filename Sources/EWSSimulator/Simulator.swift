@@ -28,6 +28,11 @@ public final class Simulator: Sendable {
     public let mailboxOutOfScope: String
     /// An address with no mailbox.
     public let nonexistentMailbox: String
+    /// The password of each mailbox user (primary SMTP → password), for own-mailbox clients; with a
+    /// state directory also in `secrets/<name>.password`.
+    public var mailboxPasswords: [String: String] {
+        Dictionary(uniqueKeysWithValues: tenant.allUsers.filter(\.hasMailbox).compactMap { u in u.password.map { (u.primarySmtpAddress, $0) } })
+    }
     /// The Entra tenant of the `exchange-online` flavor (nil for the others).
     public let entra: EntraTenant?
     private let group: MultiThreadedEventLoopGroup
@@ -82,6 +87,17 @@ public final class Simulator: Sendable {
                                           ipAddresses: [[127, 0, 0, 1]], serverNotAfter: layout.serverCertificateNotAfter)
         let caFile = state + "/ca.pem"
         try Data(ca.caCertificatePEM.utf8).write(to: URL(fileURLWithPath: caFile), options: .atomic)
+        // Mailbox users sign in for themselves (own-mailbox clients); their passwords go beside
+        // the service account's, readable by the owner only.
+        if configuration.stateDirectory != nil {
+            let secrets = state + "/secrets"
+            try fm.createDirectory(atPath: secrets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            for user in tenant.allUsers where user.hasMailbox {
+                guard let password = user.password else { continue }
+                let path = secrets + "/" + user.samAccountName + ".password"
+                fm.createFile(atPath: path, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
+            }
+        }
 
         var validator: SchemaValidator?
         if let dir = configuration.schemaDirectory {
@@ -100,7 +116,7 @@ public final class Simulator: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         // The router needs the port for the URLs it hands out; bind first, then build it.
         let routerBox = RouterBox()
-        let maxBody = configuration.maxRequestBytes
+        let maxBody = configuration.maxRequestBytes ?? configuration.flavor.maxRequestBytes
         let latency = configuration.latencyMilliseconds
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
@@ -126,7 +142,8 @@ public final class Simulator: Sendable {
         // Exchange Online's Autodiscover hands out outlook.office365.com.
         let ewsHost = configuration.flavor == .exchangeOnline ? ExchangeOnlineHosts.outlook : "mail.\(configuration.domain)"
         let ewsURL = "https://\(ewsHost):\(port)/EWS/Exchange.asmx"
-        let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks)
+        let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks,
+                             maxRequestBytes: maxBody)
         var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
                                              tenant: tenant, ewsHost: ewsHost, tlsPort: port)
@@ -180,7 +197,7 @@ public final class Simulator: Sendable {
             let initial = online ? ["\(name)@\(ExchangeOnlineHosts.initialDomain(of: c.domain))"] : []
             tenant.add(SimulatedUser(primarySmtpAddress: "\(name)@\(c.domain)",
                                      proxyAddresses: ["\(name).alias@\(c.domain)"] + initial, sid: sid(),
-                                     displayName: "\(display) Example", password: nil))
+                                     displayName: "\(display) Example", password: randomPassword()))
         }
         // The ApplicationImpersonation role is gone from Exchange Online (February 2025): there an
         // app's full_access_as_app permission and its Application Access Policy decide instead.

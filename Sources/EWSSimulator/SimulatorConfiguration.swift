@@ -28,8 +28,9 @@ public struct SimulatorConfiguration: Sendable {
     public var latencyMilliseconds: Int = 0
     /// Deliberate deviations from Exchange (none by default).
     public var quirks: Set<SimulatorQuirk> = []
-    /// The largest request body accepted.
-    public var maxRequestBytes: Int = 48 * 1024 * 1024
+    /// The largest request body accepted (IIS's `maxAllowedContentLength` for EWS); larger ones
+    /// get HTTP 413. Nil takes the flavor's limit.
+    public var maxRequestBytes: Int?
     /// The Entra tenant and token service of the `exchange-online` flavor.
     public var exchangeOnline = ExchangeOnline()
     /// How Autodiscover is published (which host answers, which redirects); see ``AutodiscoverLayout``.

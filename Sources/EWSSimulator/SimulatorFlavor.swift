@@ -29,6 +29,25 @@ public enum SimulatorFlavor: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The largest request body (IIS `maxAllowedContentLength` of the EWS virtual directory:
+    /// 64 MiB on premises, 150 MB at Exchange Online; the hoster keeps 30 MiB).
+    var maxRequestBytes: Int {
+        switch self {
+        case .onPremises: return 64 * 1024 * 1024
+        case .exchangeOnline: return 150 * 1000 * 1000
+        case .genericHoster: return 30 * 1024 * 1024
+        }
+    }
+
+    /// The largest message that may be sent (the organisation's MaxSendSize: 35 MB on premises
+    /// and at Exchange Online by default, 25 MB at the hoster): `ErrorMessageSizeExceeded` beyond.
+    var maxMessageBytes: Int {
+        switch self {
+        case .onPremises, .exchangeOnline: return 35 * 1024 * 1024
+        case .genericHoster: return 25 * 1024 * 1024
+        }
+    }
+
     /// Whether GetFolder leaves out the optional counts.
     var omitsFolderCounts: Bool { self == .genericHoster }
 

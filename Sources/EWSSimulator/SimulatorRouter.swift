@@ -195,12 +195,15 @@ final class SimulatorRouter: Sendable {
             record.impersonated = outcome.impersonated
             record.responseCodes = outcome.responseCodes
             response = outcome.response
-        case ("/ews/exchange.asmx", "GET"):
+        case ("/ews/exchange.asmx", "GET") where Self.asksForWSDL(request.path), ("/ews/services.wsdl", "GET"),
+             ("/ews/exchange.asmx", "HEAD") where Self.asksForWSDL(request.path), ("/ews/services.wsdl", "HEAD"):
+            response = wsdl(request)
+        case ("/ews/exchange.asmx", "GET"), ("/ews/exchange.asmx", "HEAD"):
             response = SimulatedResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
                                          body: Array("<html><head><title>Service</title></head><body><p>You have created a service.</p></body></html>".utf8))
         case ("/autodiscover/autodiscover.xml", "POST"):
             response = autodiscover.handle(body: request.body)
-        case (_, "GET") where path.hasSuffix(".wsdl") || path.hasSuffix(".xsd"):
+        case (_, "GET") where path.hasSuffix(".xsd"), (_, "HEAD") where path.hasSuffix(".xsd"):
             let file = String(path.split(separator: "/").last ?? "")
             if let dir = schemaDirectory, let data = FileManager.default.contents(atPath: dir + "/" + file) {
                 response = SimulatedResponse(status: 200, headers: [("Content-Type", "text/xml")], body: [UInt8](data))
@@ -208,10 +211,31 @@ final class SimulatorRouter: Sendable {
                 response = SimulatedResponse(status: 404, headers: [], body: [])
             }
         default:
-            response = SimulatedResponse(status: 405, headers: [("Allow", "GET, POST")], body: [])
+            response = SimulatedResponse(status: 405, headers: [("Allow", "GET, HEAD, POST")], body: [])
         }
+        if method == "HEAD" { response.body = [] }
         response.headers = standardHeaders + response.headers
         return response
+    }
+
+    private static func asksForWSDL(_ path: String) -> Bool {
+        guard let query = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return false }
+        return query.lowercased().split(separator: "&").contains { $0 == "wsdl" || $0.hasPrefix("wsdl=") }
+    }
+
+    /// Services.wsdl (also `Exchange.asmx?wsdl`) with the service address filled in, as Exchange
+    /// serves it: the URL the client used to reach this server.
+    private func wsdl(_ request: SimulatedRequest) -> SimulatedResponse {
+        guard let dir = schemaDirectory, let data = FileManager.default.contents(atPath: dir + "/services.wsdl") else {
+            return SimulatedResponse(status: 404, headers: [("Content-Type", "text/html")],
+                                     body: Array("<html><body>404 - File or directory not found.</body></html>".utf8))
+        }
+        let host = request.host ?? "mail.\(tenant.domain)"
+        let address = "https://\(host)/EWS/Exchange.asmx".xmlEscaped
+        let text = String(decoding: data, as: UTF8.self)
+            .replacingOccurrences(of: "<soap:address location=\"\" />", with: "<soap:address location=\"\(address)\" />")
+            .replacingOccurrences(of: "<soap:address location=\"\"/>", with: "<soap:address location=\"\(address)\"/>")
+        return SimulatedResponse(status: 200, headers: [("Content-Type", "text/xml")], body: Array(text.utf8))
     }
 
     /// The token endpoint answers on login.microsoftonline.com (and on loopback addresses, which

@@ -75,18 +75,48 @@ final class AutodiscoverSite: Sendable {
 
         let ewsURL = https(ewsHost, explicitPort: explicitPort) + "/EWS/Exchange.asmx"
         if isV2 { return v2(request, ewsURL: ewsURL) }
-        guard request.method.uppercased() == "POST" else {
-            return SimulatedResponse(status: 405, headers: Self.iis + [("Allow", "POST")], body: [])
+        let method = request.method.uppercased()
+        guard ["POST", "GET", "HEAD"].contains(method) else {
+            return SimulatedResponse(status: 405, headers: Self.iis + [("Allow", "GET, HEAD, POST")], body: [])
         }
+        // IIS challenges before it looks at the method, as Exchange does for GET probes.
         switch authenticate() {
         case .refused(let challenge): return challenge
         case .user(let user): record.user = user.primarySmtpAddress
+        }
+        if method != "POST" {
+            var answer = path == Self.soapPath ? Self.serviceHelpPage : Self.invalidRequest
+            if method == "HEAD" { answer.body = [] }
+            return answer
         }
         let redirectURL: String? = layout == .redirectToHTTP && front ? "http://mail.\(domain)\(path)" : nil
         if path == Self.soapPath {
             return soap.handle(body: request.body, ewsURL: ewsURL, redirectURL: redirectURL, step: addressStep)
         }
         return poxAnswer(request.body, ewsURL: ewsURL, redirectURL: redirectURL)
+    }
+
+    /// What Exchange's POX endpoint answers an authenticated GET: error 600, Invalid Request.
+    static var invalidRequest: SimulatedResponse {
+        let time = Date().formatted(Date.ISO8601FormatStyle().time(includingFractionalSeconds: true)).replacingOccurrences(of: "Z", with: "")
+        return SimulatedResponse(status: 200, headers: Self.iis + [("Content-Type", "text/xml; charset=utf-8")], body: Array("""
+            <?xml version="1.0" encoding="utf-8"?>
+            <Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+              <Response>
+                <Error Time="\(time)" Id="\(UInt32.random(in: 1_000_000_000...4_000_000_000))">
+                  <ErrorCode>600</ErrorCode>
+                  <Message>Invalid Request</Message>
+                  <DebugData />
+                </Error>
+              </Response>
+            </Autodiscover>
+            """.utf8))
+    }
+
+    /// The WCF service page the SOAP endpoint shows to a browser.
+    static var serviceHelpPage: SimulatedResponse {
+        SimulatedResponse(status: 200, headers: Self.iis + [("Content-Type", "text/html; charset=UTF-8")], body: Array(
+            "<HTML><HEAD><TITLE>Service</TITLE></HEAD><BODY><H1>AutodiscoverService Service</H1><P>You have created a service.</P></BODY></HTML>".utf8))
     }
 
     // MARK: POX

@@ -1,0 +1,79 @@
+import EWSProtocol
+import Foundation
+
+extension EWSService {
+    /// ConvertId between EwsId, EntryId and HexEntryId (the simulator's entry ids are its EWS id
+    /// bytes behind a store prefix, so conversions round-trip). Other formats are refused. A
+    /// malformed id (exchangelib's version probe sends `DUMMY`) gets `ErrorInvalidIdMalformed`
+    /// in a normal response, which carries the `ServerVersionInfo` header the probe reads.
+    func convertId(_ request: XMLElement, _ context: RequestContext) throws -> String {
+        let destination = request.attribute("DestinationFormat") ?? ""
+        let messages = (request.child("SourceIds")?.children ?? []).map { element -> String in
+            guard element.name == "AlternateId" else {
+                return SOAPWriter.error("ConvertId", .notImplemented("ConvertId of \(element.name)"))
+            }
+            let format = element.attribute("Format") ?? ""
+            let mailbox = element.attribute("Mailbox") ?? ""
+            guard let bytes = Self.ewsBytes(element.attribute("Id") ?? "", format: format) else {
+                if !Self.convertibleFormats.contains(format) { return SOAPWriter.error("ConvertId", .notImplemented("ConvertId from \(format)")) }
+                return SOAPWriter.error("ConvertId", .idMalformed)
+            }
+            guard Self.convertibleFormats.contains(destination) else {
+                return SOAPWriter.error("ConvertId", .notImplemented("ConvertId to \(destination)"))
+            }
+            // The id must name something in the named mailbox, which must be the acting one.
+            let ewsId = Data(bytes).base64EncodedString()
+            guard let user = tenant.user(anySmtp: mailbox), user.hasMailbox else {
+                return SOAPWriter.error("ConvertId", .nonExistentMailbox(mailbox))
+            }
+            guard user.primarySmtpAddress == context.mailboxUser.primarySmtpAddress else {
+                return SOAPWriter.error("ConvertId", .accessDenied)
+            }
+            let exists = tenant.withStore(user.primarySmtpAddress) { $0.items[ewsId] != nil || $0.folders[ewsId] != nil } ?? false
+            guard exists else { return SOAPWriter.error("ConvertId", .itemNotFound) }
+            let converted = Self.format(bytes, as: destination)
+            return SOAPWriter.success("ConvertId", payload: "<m:AlternateId xsi:type=\"t:AlternateIdType\" Format=\"\(destination)\" Id=\"\(converted)\" Mailbox=\"\(mailbox.xmlEscaped)\"/>")
+        }
+        return SOAPWriter.operationResponse("ConvertId", messages: messages)
+    }
+
+    static let convertibleFormats: Set<String> = ["EwsId", "EntryId", "HexEntryId"]
+
+    /// The EWS id bytes an alternate id in `format` stands for; nil when it is not well-formed.
+    static func ewsBytes(_ id: String, format: String) -> [UInt8]? {
+        let entry: [UInt8]
+        switch format {
+        case "EwsId":
+            guard IDFactory.isWellFormed(id), let data = Data(base64Encoded: id) else { return nil }
+            return [UInt8](data)
+        case "EntryId":
+            guard let data = Data(base64Encoded: id) else { return nil }
+            entry = [UInt8](data)
+        case "HexEntryId":
+            guard id.count % 2 == 0, !id.isEmpty else { return nil }
+            var bytes: [UInt8] = []
+            var index = id.startIndex
+            while index < id.endIndex {
+                let next = id.index(index, offsetBy: 2)
+                guard let b = UInt8(id[index..<next], radix: 16) else { return nil }
+                bytes.append(b)
+                index = next
+            }
+            entry = bytes
+        default:
+            return nil
+        }
+        guard entry.count >= 13, entry.prefix(4) == [0, 0, 0, 0] else { return nil }
+        let ews = [0x00, 0x03, 0x24, 0x00] + entry.dropFirst(4)
+        return IDFactory.isWellFormed(Data(ews).base64EncodedString()) ? Array(ews) : nil
+    }
+
+    static func format(_ ewsBytes: [UInt8], as format: String) -> String {
+        let entry = [0, 0, 0, 0] + ewsBytes.dropFirst(4)
+        switch format {
+        case "EntryId": return Data(entry).base64EncodedString()
+        case "HexEntryId": return entry.map { String(format: "%02X", $0) }.joined()
+        default: return Data(ewsBytes).base64EncodedString()
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import EWSProtocol
+import Foundation
+
+extension EWSService {
+    /// FindItem: restriction, AQS query string (simple forms), sort order and paging, each
+    /// honoured or refused; grouping and the calendar and contacts views are refused.
+    func findItem(_ request: XMLElement, _ context: RequestContext) throws -> String {
+        let query: FindItemQuery
+        do throws(EWSError) {
+            query = try FindItemQuery(request)
+        } catch {
+            let messages = (request.child("ParentFolderIds")?.children ?? []).map { _ in SOAPWriter.error("FindItem", error) }
+            return SOAPWriter.operationResponse("FindItem", messages: messages)
+        }
+        let messages = (request.child("ParentFolderIds")?.children ?? []).map { element -> String in
+            switch resolveFolder(element, context) {
+            case .success(let found):
+                let all = query.associatedOnly ? [] : (tenant.withStore(found.mailbox) { $0.items(in: found.folder.id) } ?? [])
+                let matching = ItemSortKey.sort(all.filter { query.restriction?.matches($0) ?? true }, by: query.sort)
+                let ordered = query.fromEnd ? Array(matching.reversed()) : matching
+                let start = min(max(query.offset(total: ordered.count), 0), ordered.count)
+                let page = Array(ordered[start..<min(ordered.count, start + max(query.maxEntries, 0))])
+                let writer = ItemSerializer(shape: query.shape, context: .findItem, folderChangeKey: folderChangeKey(found.mailbox))
+                let last = start + page.count >= ordered.count
+                var attrs = "TotalItemsInView=\"\(matching.count)\" IncludesLastItemInRange=\"\(last)\""
+                if query.paged && !last {
+                    attrs = query.fractional
+                        ? "NumeratorOffset=\"\(start + page.count)\" AbsoluteDenominator=\"\(ordered.count)\" " + attrs
+                        : "IndexedPagingOffset=\"\(start + page.count)\" " + attrs
+                }
+                return SOAPWriter.success("FindItem", payload: "<m:RootFolder \(attrs)><t:Items>" + page.map(writer.xml).joined() + "</t:Items></m:RootFolder>")
+            case .failure(let error):
+                return SOAPWriter.error("FindItem", error)
+            }
+        }
+        return SOAPWriter.operationResponse("FindItem", messages: messages)
+    }
+
+    func folderChangeKey(_ mailbox: String) -> (String) -> String {
+        { [tenant] id in (tenant.withStore(mailbox) { $0.folders[id]?.changeKey } ?? nil) ?? "" }
+    }
+}
+
+/// What a FindItem request asks for, read once (refusals are thrown as the message error).
+struct FindItemQuery {
+    var shape = ItemResponseShape()
+    var restriction: ItemRestriction?
+    var sort: [ItemSortKey] = []
+    var maxEntries = Int.max
+    var fixedOffset = 0
+    var fraction: (numerator: Int, denominator: Int)?
+    var fromEnd = false
+    var paged = false
+    var associatedOnly = false
+
+    var fractional: Bool { fraction != nil }
+
+    func offset(total: Int) -> Int {
+        guard let fraction, fraction.denominator > 0 else { return fixedOffset }
+        return total * fraction.numerator / fraction.denominator
+    }
+
+    init(_ request: XMLElement) throws(EWSError) {
+        switch request.attribute("Traversal") ?? "Shallow" {
+        case "Shallow": break
+        // The simulator creates no associated (hidden) items, so an associated view is empty.
+        case "Associated": associatedOnly = true
+        case let t: throw EWSError.notImplemented("FindItem Traversal=\"\(t)\"")
+        }
+        for child in request.children {
+            switch child.name {
+            case "ItemShape": shape = try ItemResponseShape(child)
+            case "IndexedPageItemView":
+                paged = true
+                maxEntries = child.attribute("MaxEntriesReturned").flatMap { Int($0) } ?? Int.max
+                fixedOffset = child.attribute("Offset").flatMap { Int($0) } ?? 0
+                fromEnd = child.attribute("BasePoint") == "End"
+            case "FractionalPageItemView":
+                paged = true
+                maxEntries = child.attribute("MaxEntriesReturned").flatMap { Int($0) } ?? Int.max
+                let n = child.attribute("Numerator").flatMap { Int($0) } ?? 0
+                let d = child.attribute("Denominator").flatMap { Int($0) } ?? 1
+                guard d > 0, n >= 0, n <= d else { throw EWSError("ErrorInvalidPagingMaxRows", "The fractional paging values are invalid.") }
+                fraction = (n, d)
+            case "Restriction":
+                let r = try RestrictionReader.restriction(child)
+                restriction = restriction.map { .and([$0, r]) } ?? r
+            case "SortOrder": sort = try RestrictionReader.sortOrder(child)
+            case "QueryString":
+                let r = try QueryStringReader.restriction(child.text)
+                restriction = restriction.map { .and([$0, r]) } ?? r
+            case "ParentFolderIds": break
+            default: throw EWSError.notImplemented("FindItem/\(child.name)")
+            }
+        }
+    }
+}

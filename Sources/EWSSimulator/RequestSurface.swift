@@ -1,0 +1,45 @@
+import EWSProtocol
+
+/// The request elements each implemented operation honours. A child element outside this table
+/// is refused (every response message says `ErrorInvalidOperation`), so an element the
+/// simulator does not implement can never be accepted and silently dropped. Deeper levels
+/// (shapes, item properties, restrictions) are checked where they are read.
+enum RequestSurface {
+    /// Honoured children, and the child whose entries each get a response message.
+    static let operations: [String: (children: Set<String>, list: String)] = [
+        "GetFolder": (["FolderShape", "FolderIds"], "FolderIds"),
+        "FindFolder": (["FolderShape", "IndexedPageFolderView", "ParentFolderIds"], "ParentFolderIds"),
+        "GetItem": (["ItemShape", "ItemIds"], "ItemIds"),
+        "FindItem": (["ItemShape", "IndexedPageItemView", "FractionalPageItemView", "Restriction", "SortOrder", "ParentFolderIds", "QueryString"], "ParentFolderIds"),
+        "CreateItem": (["SavedItemFolderId", "Items"], "Items"),
+        "GetAttachment": (["AttachmentShape", "AttachmentIds"], "AttachmentIds"),
+        "DeleteItem": (["ItemIds"], "ItemIds"),
+        "ConvertId": (["SourceIds"], "SourceIds"),
+        "UpdateItem": (["SavedItemFolderId", "ItemChanges"], "ItemChanges"),
+        "MoveItem": (["ToFolderId", "ItemIds", "ReturnNewItemIds"], "ItemIds"),
+        "CopyItem": (["ToFolderId", "ItemIds", "ReturnNewItemIds"], "ItemIds"),
+        "SendItem": (["ItemIds", "SavedItemFolderId"], "ItemIds"),
+        "CreateFolder": (["ParentFolderId", "Folders"], "Folders"),
+        "DeleteFolder": (["FolderIds"], "FolderIds"),
+        "EmptyFolder": (["FolderIds"], "FolderIds"),
+        "MarkAllItemsAsRead": (["ReadFlag", "SuppressReadReceipts", "FolderIds"], "FolderIds"),
+        // ParentFolderIds names contacts folders to search: they hold no contacts here.
+        "ResolveNames": (["ParentFolderIds", "UnresolvedEntry"], "UnresolvedEntry"),
+    ]
+
+    /// The refusal for the first child the operation does not honour, as a whole response.
+    static func refusal(for request: XMLElement) -> String? {
+        guard let surface = operations[request.name] else { return nil }
+        guard let unknown = request.children.first(where: { !surface.children.contains($0.name) }) else { return nil }
+        let count = max(request.child(surface.list)?.children.count ?? 1, 1)
+        let empty: String = switch request.name {
+        case "GetFolder": "<m:Folders/>"
+        case "GetItem", "CreateItem", "UpdateItem", "MoveItem", "CopyItem": "<m:Items/>"
+        case "CreateFolder": "<m:Folders/>"
+        case "GetAttachment": "<m:Attachments/>"
+        default: ""
+        }
+        let message = SOAPWriter.error(request.name, .notImplemented("\(request.name)/\(unknown.name)"), emptyPayload: empty)
+        return SOAPWriter.operationResponse(request.name, messages: Array(repeating: message, count: count))
+    }
+}

@@ -1,0 +1,143 @@
+import EWSProtocol
+import Foundation
+
+/// Reads a `t:Message` of CreateItem into a ``StoredItem``: every child element is either kept
+/// (and comes back on GetItem) or refused as Exchange refuses it; nothing is accepted and dropped.
+struct ItemReader {
+    let ids: IDFactory
+    let now: Date
+
+    /// Properties Exchange computes; setting one is `ErrorInvalidPropertySet`.
+    static let readOnly: [String: String] = [
+        "ItemId": "item:ItemId", "ParentFolderId": "item:ParentFolderId", "DateTimeReceived": "item:DateTimeReceived",
+        "Size": "item:Size", "IsSubmitted": "item:IsSubmitted", "IsDraft": "item:IsDraft", "IsFromMe": "item:IsFromMe",
+        "IsResend": "item:IsResend", "IsUnmodified": "item:IsUnmodified", "InternetMessageHeaders": "item:InternetMessageHeaders",
+        "DateTimeSent": "item:DateTimeSent", "DateTimeCreated": "item:DateTimeCreated", "ResponseObjects": "item:ResponseObjects",
+        "ReminderNextTime": "item:ReminderNextTime", "DisplayCc": "item:DisplayCc", "DisplayTo": "item:DisplayTo",
+        "DisplayBcc": "item:DisplayBcc", "HasAttachments": "item:HasAttachments", "EffectiveRights": "item:EffectiveRights",
+        "LastModifiedName": "item:LastModifiedName", "LastModifiedTime": "item:LastModifiedTime",
+        "WebClientReadFormQueryString": "item:WebClientReadFormQueryString",
+        "WebClientEditFormQueryString": "item:WebClientEditFormQueryString", "ConversationId": "item:ConversationId",
+        "UniqueBody": "item:UniqueBody", "StoreEntryId": "item:StoreEntryId", "InstanceKey": "item:InstanceKey",
+        "NormalizedBody": "item:NormalizedBody", "Preview": "item:Preview", "TextBody": "item:TextBody",
+        "ConversationIndex": "message:ConversationIndex", "ReceivedBy": "message:ReceivedBy",
+        "ReceivedRepresenting": "message:ReceivedRepresenting",
+    ]
+
+    static let invalidRecipient = EWSError("ErrorInvalidRecipients", "At least one recipient isn't valid.")
+
+    /// The addresses of a recipient list; a mailbox without an SMTP address (a contact or
+    /// distribution list reference) is refused, since the simulator cannot resolve it.
+    static func addresses(_ element: XMLElement?) throws(EWSError) -> [StoredAddress] {
+        var result: [StoredAddress] = []
+        for m in element?.children("Mailbox") ?? [] {
+            guard let a = address(m) else { throw invalidRecipient }
+            result.append(a)
+        }
+        return result
+    }
+
+    static func single(_ element: XMLElement) throws(EWSError) -> StoredAddress {
+        guard let m = element.child("Mailbox"), let a = address(m) else { throw invalidRecipient }
+        return a
+    }
+
+    static func address(_ m: XMLElement) -> StoredAddress? {
+        guard let email = m.child("EmailAddress")?.text.trimmingCharacters(in: .whitespaces), !email.isEmpty else { return nil }
+        let name = m.child("Name")?.text
+        return StoredAddress(name: name?.isEmpty == false ? name : nil, email: email)
+    }
+
+    /// The item, or the refusal for its first element the simulator does not keep.
+    func read(_ element: XMLElement) throws(EWSError) -> StoredItem {
+        var item = StoredItem(id: "", changeKey: "", folderID: "", kind: "Message", itemClass: "IPM.Note", subject: "",
+                              body: "", bodyType: "Text", attachments: [], from: nil, toRecipients: [], ccRecipients: [],
+                              isRead: true, isDraft: true, importance: "Normal", sensitivity: "Normal", created: now, received: now)
+        for child in element.children {
+            try apply(child, to: &item)
+        }
+        return item
+    }
+
+
+    /// Sets one property element on an item (CreateItem's children, UpdateItem's SetItemField).
+    func apply(_ child: XMLElement, to item: inout StoredItem) throws(EWSError) {
+        switch child.name {
+        case "MimeContent":
+            guard let data = Data(base64Encoded: child.text, options: .ignoreUnknownCharacters) else {
+                throw EWSError("ErrorMimeContentInvalidBase64String", "The MIME content is not a valid base64 string.")
+            }
+            guard let message = MIMEParser.parse([UInt8](data)) else {
+                throw EWSError("ErrorMimeContentConversionFailed", "The MIME content could not be converted.")
+            }
+            message.apply(to: &item, ids: ids, now: now)
+            item.mime = [UInt8](data)
+        case "ItemClass": item.itemClass = child.text
+        case "Subject": item.subject = child.text
+        case "Sensitivity": item.sensitivity = child.text
+        case "Body":
+            item.body = child.text
+            item.bodyType = child.attribute("BodyType") ?? "Text"
+        case "Attachments": item.attachments += try attachments(child)
+        case "Categories": item.categories = child.children("String").map(\.text)
+        case "Importance": item.importance = child.text
+        case "ExtendedProperty":
+            guard let uri = child.child("ExtendedFieldURI") else { throw .invalidExtendedProperty }
+            let path = try ExtendedFieldPath(uri)
+            item.extended[path.key] = try path.values(of: child)
+        case "Sender": item.sender = try Self.single(child)
+        case "From": item.from = try Self.single(child)
+        case "ToRecipients": item.toRecipients = try Self.addresses(child)
+        case "CcRecipients": item.ccRecipients = try Self.addresses(child)
+        case "BccRecipients": item.bccRecipients = try Self.addresses(child)
+        case "ReplyTo": item.replyTo = try Self.addresses(child)
+        case "IsRead": item.isRead = XSBoolean.parse(child.text) ?? item.isRead
+        default:
+            if let simple = SimpleItemProperty.byElement[child.name] {
+                guard let value = simple.type.normalize(child.text) else {
+                    throw EWSError("ErrorInvalidValueForProperty", "The value is invalid for property \(simple.uri).",
+                                   messageXml: "<t:FieldURI FieldURI=\"\(simple.uri)\"/>")
+                }
+                item.simple[child.name] = value
+            } else if let uri = Self.readOnly[child.name] {
+                throw EWSError("ErrorInvalidPropertySet", "Set action is invalid for property.", messageXml: "<t:FieldURI FieldURI=\"\(uri)\"/>")
+            } else {
+                throw EWSError.notImplemented("the item property \(child.name)")
+            }
+        }
+    }
+
+    private func attachments(_ element: XMLElement) throws(EWSError) -> [StoredAttachment] {
+        var result: [StoredAttachment] = []
+        for a in element.children {
+            guard a.name == "FileAttachment" else { throw EWSError.notImplemented("\(a.name) (only file attachments are stored)") }
+            var attachment = StoredAttachment(id: ids.attachmentID(), name: "", contentType: "application/octet-stream",
+                                              isInline: false, content: [], lastModified: now)
+            for p in a.children {
+                switch p.name {
+                case "Name": attachment.name = p.text
+                case "ContentType": attachment.contentType = p.text
+                case "ContentId": attachment.contentID = p.text
+                case "IsInline": attachment.isInline = XSBoolean.parse(p.text) ?? false
+                case "IsContactPhoto" where XSBoolean.parse(p.text) == false: break
+                case "Content":
+                    guard let data = Data(base64Encoded: p.text, options: .ignoreUnknownCharacters) else {
+                        throw EWSError.schemaValidation("The Content element is not valid base64.", line: p.line, position: 1)
+                    }
+                    attachment.content = [UInt8](data)
+                case "AttachmentId", "Size", "LastModifiedTime":
+                    throw EWSError("ErrorInvalidPropertySet", "Set action is invalid for property.",
+                                   messageXml: "<t:FieldURI FieldURI=\"attachment:\(p.name)\"/>")
+                default:
+                    throw EWSError.notImplemented("the attachment property \(p.name)")
+                }
+            }
+            guard !attachment.name.isEmpty else {
+                throw EWSError("ErrorRequiredPropertyMissing", "Required property is missing.",
+                               messageXml: "<t:FieldURI FieldURI=\"attachment:Name\"/>")
+            }
+            result.append(attachment)
+        }
+        return result
+    }
+}
