@@ -14,11 +14,12 @@ arch=$(uname -m)
 debarch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 
 echo "dist: release build (a clean one takes ~8 minutes on 2 cores)"
-swift build -c release --product ewscheck >/dev/null
+scratch=${EWSCHECK_DIST_SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" --product ewscheck >/dev/null
 for p in ewscheck-profile-exchange-online ewscheck-profile-exchange-onprem ewscheck-profile-generic-hoster; do
-    swift build -c release --product "$p" >/dev/null
+    swift build -c release --scratch-path "$scratch" --product "$p" >/dev/null
 done
-bin=$(swift build -c release --show-bin-path)
+bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/ewscheck-dist.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
