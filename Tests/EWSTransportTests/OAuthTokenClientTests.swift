@@ -7,9 +7,10 @@ import Testing
 
 /// A clock tests can move.
 private final class TestClock: Sendable {
-    private let offset = Mutex<TimeInterval>(0)
-    func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
-    var now: @Sendable () -> Date { { [self] in Date().addingTimeInterval(offset.withLock { $0 }) } }
+    /// Frozen at creation: only `advance` moves it, so a loaded machine cannot push a check past a boundary.
+    private let current = Mutex<Date>(Date())
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    var now: @Sendable () -> Date { { [self] in current.withLock { $0 } } }
 }
 
 private func startOnline(secret: String? = nil, lifetime: Int = 3599) async throws -> Simulator {
