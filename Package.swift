@@ -95,3 +95,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `make fuzz` only: the libFuzzer entry point over every parser of untrusted bytes (built with
+// `-sanitize=fuzzer`, which provides `main`; see scripts/fuzz.sh).
+if Context.environment["EWSCHECK_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "ewscheck-fuzz",
+        dependencies: ["Conformance", "Discovery", "EWSProtocol", "EWSSimulator", "ProviderManifest"],
+        path: "Fuzz",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}
