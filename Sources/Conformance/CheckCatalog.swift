@@ -22,8 +22,8 @@ public enum CheckCatalog {
     /// `discovery.<probe id>`: the check of one Autodiscover probe.
     public static func discoveryProbe(_ probeID: String) -> CheckID { CheckID("discovery.\(probeID)") }
 
-    /// Every check of the standard suite, in run and report order.
-    public static var standard: [CheckDefinition] { CheckRegistry.definitions }
+    /// Every check of the standard suite, in report order (areas together).
+    public static var standard: [CheckDefinition] { CheckRegistry.reportOrder }
 
     /// Checks that only some runs have (an OAuth token, a profile's refused schemes, a discovery
     /// section): a dependency on one of them that did not run is no reason to skip.

@@ -23,7 +23,8 @@ extension CheckRegistry {
         },
         Check(.init(id: AuthChecks.schemesOffered, title: "Schemes the profile expects are offered",
                     requirement: "An unauthenticated EWS POST is answered 401 with a WWW-Authenticate challenge for every scheme the provider profile says it accepts (oauth2-client-credentials shows as Bearer).",
-                    dependsOn: [CheckCatalog.endpointReachable], enforces: ["auth.schemes"], appliesWhen: "a profile lists auth.schemes"),
+                    dependsOn: [CheckCatalog.endpointReachable], enforces: ["auth.schemes"], level: .recommended,
+                    appliesWhen: "a profile lists auth.schemes"),
               applies: { $0.profile?.manifest.auth.schemes.isEmpty == false }) { suite, _ in
             await suite.schemesOffered(expected: suite.profile?.manifest.auth.schemes ?? [])
         },

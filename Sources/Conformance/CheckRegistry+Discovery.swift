@@ -47,7 +47,7 @@ extension CheckRegistry {
             },
             Check(.init(id: CheckCatalog.discoveryAgree, title: "Autodiscover methods agree",
                         requirement: "Every method that answered names the same EWS URL, and it is the target's ews_url where the target names one.",
-                        tags: ["autodiscover"], appliesWhen: withDiscovery), applies: hasDiscovery) { suite, _ in
+                        tags: ["autodiscover"], level: .recommended, appliesWhen: withDiscovery), applies: hasDiscovery) { suite, _ in
                 guard let (report, _) = suite.state.discovery else { return .errored("no Autodiscover report") }
                 return suite.agreementVerdict(report)
             },

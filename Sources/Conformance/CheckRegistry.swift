@@ -19,8 +19,20 @@ public enum CheckRegistry {
     /// The check with an id.
     static func check(_ id: CheckID) -> Check? { index[id].map { checks[$0] } }
 
+    /// Report order: registry order with each area kept together (JUnit writes one testsuite per
+    /// area), areas in the order they first appear.
+    private static let reportIndex: [CheckID: Int] = {
+        var areaRank: [String: Int] = [:]
+        for check in checks where areaRank[check.definition.area] == nil { areaRank[check.definition.area] = areaRank.count }
+        let sorted = checks.enumerated().sorted { (areaRank[$0.element.definition.area] ?? 0, $0.offset) < (areaRank[$1.element.definition.area] ?? 0, $1.offset) }
+        return Dictionary(sorted.enumerated().map { ($1.element.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }()
+
     /// The position of an id in report order (unknown ids last).
-    static func order(of id: CheckID) -> Int { index[id] ?? Int.max }
+    static func order(of id: CheckID) -> Int { reportIndex[id] ?? Int.max }
+
+    /// The definitions in report order.
+    public static var reportOrder: [CheckDefinition] { definitions.sorted { order(of: $0.id) < order(of: $1.id) } }
 
     /// Whether an id names a check of this catalogue.
     public static func contains(_ id: CheckID) -> Bool { index[id] != nil }
