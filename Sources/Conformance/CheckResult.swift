@@ -18,10 +18,12 @@ public struct CheckResult: Sendable, Codable, Hashable {
     public var evidence: [Int]
     /// Facts the check observed (server build, offered schemes, byte counts).
     public var facts: [String: String]
+    /// How much the check weighs in the verdict (nil in reports written before levels existed: required).
+    public var level: CheckDefinition.Level?
 
     /// Creates a result.
     public init(id: CheckID, title: String, requirement: String, mailbox: String?, outcome: Outcome, message: String,
-                durationMilliseconds: Double, evidence: [Int], facts: [String: String]) {
+                durationMilliseconds: Double, evidence: [Int], facts: [String: String], level: CheckDefinition.Level? = nil) {
         self.id = id
         self.title = title
         self.requirement = requirement
@@ -31,7 +33,11 @@ public struct CheckResult: Sendable, Codable, Hashable {
         self.durationMilliseconds = durationMilliseconds
         self.evidence = evidence
         self.facts = facts
+        self.level = level
     }
+
+    /// Whether this result counts against the verdict: only required checks do.
+    public var isRequired: Bool { (level ?? .required) == .required }
 
     /// `id[mailbox]` or `id`: the name used in JUnit and on the console.
     public var displayName: String { mailbox.map { "\(id)[\($0)]" } ?? id.rawValue }

@@ -9,12 +9,6 @@ enum OAuthTokenCheck {
     /// The check id.
     static let id = CheckID("auth.oauth.token")
 
-    /// The definition (in ``CheckCatalog/standard`` right after reachability; only OAuth runs have it).
-    static let definition = CheckDefinition(
-        id: id, title: "OAuth access token obtained",
-        requirement: "The service account's client credentials obtain an app-only access token for Exchange Online (audience https://outlook.office365.com) carrying the full_access_as_app role.",
-        dependsOn: [], perMailbox: false, mustFail: false)
-
     /// What acquiring the token produced.
     struct Acquisition: Sendable {
         /// `.bearer` with the token, or `.none` when there is none.
@@ -22,26 +16,24 @@ enum OAuthTokenCheck {
         var verdict: Verdict
         /// Milliseconds.
         var duration: Double
-        /// The first exchange id free for the EWS transport.
-        var nextExchangeID: Int
     }
 
     /// Gets the token of an `auth: oauth2` target (nil for other targets), over its own transport
     /// with the target's TLS settings and host pins and no credentials.
-    static func acquire(for target: TargetConfiguration, profile: RunProfile? = nil,
+    static func acquire(for target: TargetConfiguration, profile: RunProfile? = nil, exchangeIDs: ExchangeIDSource = ExchangeIDSource(),
                         environment: [String: String] = ProcessInfo.processInfo.environment) async -> Acquisition? {
         guard target.serviceAccount.auth == .oauth2 else { return nil }
         let clock = ContinuousClock.now
         func done(_ credentials: HTTPCredentials, _ verdict: Verdict) -> Acquisition {
             let elapsed = ContinuousClock.now - clock
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            let last = verdict.exchanges.map(\.id).max() ?? 0
-            return Acquisition(credentials: credentials, verdict: verdict, duration: ms, nextExchangeID: max(2, last + 1))
+            return Acquisition(credentials: credentials, verdict: verdict, duration: ms)
         }
         var ignored: [String] = []  // the caller already warned about the secret file when it checked it
-        let client: OAuthClientCredentials
+        var client: OAuthClientCredentials
         do {
             client = try target.clientCredentials(environment: environment, warnings: &ignored)
+            applyProfile(profile, to: &client, tenant: target.serviceAccount.oauth?.tenantID ?? "")
         } catch {
             let what: String
             if case .certificate = target.serviceAccount.secret { what = "client certificate" } else { what = "client secret" }
@@ -59,19 +51,19 @@ enum OAuthTokenCheck {
                 return done(.none, .failed("the \(profile?.id ?? "") profile's acquire_token hook returned no token"))
             }
             let now = Date()
-            let exchange = HTTPExchange(id: 1, started: now, method: "HOOK", url: "plugin:\(profile?.id ?? "")/acquire_token",
+            let exchange = HTTPExchange(id: exchangeIDs.take(), started: now, method: "HOOK", url: "plugin:\(profile?.id ?? "")/acquire_token",
                                         requestBody: "[not recorded: holds the client secret]", legs: [],
                                         responseBody: "[not recorded: holds the access token]", durationMilliseconds: 0,
                                         remoteAddress: nil, newConnections: 0, error: nil)
             let token = AccessToken(value: Secret(output.accessToken), tokenType: "Bearer", expiresIn: output.expiresIn, obtainedAt: now,
                                     claims: AccessTokenClaims(jwt: output.accessToken), exchange: exchange)
-            var verdict = verdict(for: token, client)
+            var verdict = verdict(for: token, client, requiredRoles: requiredRoles(profile))
             verdict.message += " (from the \(profile?.id ?? "") profile's acquire_token hook)"
             verdict.facts["token_source"] = "acquire_token hook"
             return done(token.credentials, verdict)
         }
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            tls: .init(verify: !target.insecure, caFile: target.caFile), hostPins: target.hostPins, connections: 1))
+            tls: .init(verify: !target.insecure, caFile: target.caFile), hostPins: target.hostPins, connections: 1), exchangeIDs: exchangeIDs)
         defer { transport.shutdown() }
         let token: AccessToken
         do {
@@ -83,11 +75,29 @@ enum OAuthTokenCheck {
             verdict.facts = facts(of: error, client)
             return done(.none, verdict)
         }
-        return done(token.credentials, verdict(for: token, client))
+        return done(token.credentials, verdict(for: token, client, requiredRoles: requiredRoles(profile)))
     }
 
-    /// Passed when the token is an app-only token for the scope's resource with `full_access_as_app`.
-    static func verdict(for token: AccessToken, _ client: OAuthClientCredentials) -> Verdict {
+    /// The roles the token must carry: the profile's `auth.oauth.required_roles`, else Exchange
+    /// Online's `full_access_as_app`.
+    static func requiredRoles(_ profile: RunProfile?) -> [String] {
+        profile?.manifest.auth.oauth?.requiredRoles ?? ["full_access_as_app"]
+    }
+
+    /// Where the target file left the token endpoint and scope at Exchange Online's defaults, the
+    /// profile's templates decide (`{tenant}` filled in).
+    static func applyProfile(_ profile: RunProfile?, to client: inout OAuthClientCredentials, tenant: String) {
+        guard let oauth = profile?.manifest.auth.oauth else { return }
+        if client.scope == OAuthClientCredentials.exchangeOnlineScope {
+            client.scope = oauth.scopeTemplate.replacingOccurrences(of: "{tenant}", with: tenant)
+        }
+        if client.tokenEndpoint == OAuthClientCredentials.microsoftTokenEndpoint(tenant: tenant) {
+            client.tokenEndpoint = oauth.tokenEndpointTemplate.replacingOccurrences(of: "{tenant}", with: tenant)
+        }
+    }
+
+    /// Passed when the token is an app-only token for the scope's resource with every required role.
+    static func verdict(for token: AccessToken, _ client: OAuthClientCredentials, requiredRoles: [String] = ["full_access_as_app"]) -> Verdict {
         var facts = ["token_endpoint": client.tokenEndpoint, "scope": client.scope, "client_id": client.clientID,
                      "expires_in": String(token.expiresIn), "client_authentication": clientAuthentication(client)]
         guard let claims = token.claims else {
@@ -104,8 +114,10 @@ enum OAuthTokenCheck {
         if let aud = claims.audience, aud != resource {
             return .failed("the token is for \(aud), not \(resource) (\(summary))", [token.exchange], facts: facts)
         }
-        guard claims.roles.contains("full_access_as_app") else {
-            return .failed("the token has no full_access_as_app role: the application permission is missing or has no admin consent (\(summary))",
+        let missingRoles = requiredRoles.filter { !claims.roles.contains($0) }
+        facts["required_roles"] = requiredRoles.joined(separator: " ")
+        guard missingRoles.isEmpty else {
+            return .failed("the token has no \(missingRoles.joined(separator: ", ")) role: the application permission is missing or has no admin consent (\(summary))",
                            [token.exchange], facts: facts)
         }
         let proof = client.clientCertificate.map { " with certificate \($0.thumbprintHex)" } ?? ""

@@ -52,6 +52,23 @@ public struct RunProfile: Sendable {
                    uniquingKeysWith: { first, _ in first })
     }
 
+    /// Why `target` cannot be certified against this profile (its auth scheme is one the profile
+    /// refuses, or not one it accepts); nil when they fit. Named before the run.
+    public func targetMismatch(_ target: TargetConfiguration) -> String? {
+        let scheme: String
+        switch target.serviceAccount.auth {
+        case .oauth2: scheme = "oauth2-client-credentials"
+        default: scheme = target.serviceAccount.auth.rawValue
+        }
+        if manifest.auth.refusedSchemes.contains(scheme) {
+            return "the target authenticates with \(scheme), which the \(id) profile refuses (auth.refused_schemes): profile and target do not fit"
+        }
+        if !manifest.auth.schemes.contains(scheme) {
+            return "the target authenticates with \(scheme), but the \(id) profile accepts only \(manifest.auth.schemes.joined(separator: ", "))"
+        }
+        return nil
+    }
+
     /// The minimum server build as numbers (`15.1.2507` → [15, 1, 2507]).
     public var minimumServerBuild: [Int]? {
         manifest.ews.minimumServerVersion.map { $0.split(separator: ".").compactMap { Int($0) } }

@@ -34,10 +34,14 @@ public struct RunReport: Sendable, Codable {
         public var errored = 0
         public var expectedFailures = 0
         public var unexpectedPasses = 0
+        /// Failures and unexpected passes of checks that are not required (they do not fail the
+        /// run); nil in reports written before levels existed.
+        public var notRequiredFailures: Int?
 
         /// Counts `results`.
         public init(results: [CheckResult]) {
             total = results.count
+            notRequiredFailures = results.filter { !$0.isRequired && ($0.outcome == .failed || $0.outcome == .unexpectedPass) }.count
             for r in results {
                 switch r.outcome {
                 case .passed: passed += 1
@@ -55,6 +59,24 @@ public struct RunReport: Sendable, Codable {
         public var created: Int
         public var removed: Int
         public var leftover: [CleanupLedger.Entry]
+    }
+
+    /// The check catalogue a run was judged by: two reports with the same version and
+    /// fingerprint were judged by the same rules.
+    public struct Catalog: Sendable, Codable, Hashable {
+        public var version: String
+        public var fingerprint: String
+        public var checks: Int
+    }
+
+    /// Which checks the run had, when the command line narrowed it.
+    public struct Selection: Sendable, Codable, Hashable {
+        public var only: [String]
+        public var skip: [String]
+        public var readOnly: Bool
+        public var failFast: Bool
+        /// Checks left out, with the reason.
+        public var deselected: [String: String]
     }
 
     /// The provider profile in force.
@@ -101,6 +123,10 @@ public struct RunReport: Sendable, Codable {
     /// Which evidence was kept (`all`, `failures`, `none`) and how other people's data was treated
     /// (`masked`, `kept`); nil in reports written before these choices existed.
     public var evidencePolicy: EvidencePolicyStamp?
+    /// The check catalogue the run was judged by (nil in reports written before it was stamped).
+    public var catalog: Catalog?
+    /// The selection flags in force (nil: every check).
+    public var selection: Selection?
 }
 
 /// The evidence choices a report was written with.
@@ -127,7 +153,7 @@ public struct EvidencePolicyStamp: Sendable, Codable, Hashable {
 public enum ExitStatus {
     /// Every check passed (expected failures and skips included).
     public static let success: Int32 = 0
-    /// At least one check failed (or a known deviation unexpectedly passed).
+    /// At least one required check failed (or a known deviation unexpectedly passed).
     public static let checkFailed: Int32 = 1
     /// The run could not complete or a check errored: the harness could not tell.
     public static let incomplete: Int32 = 2
@@ -139,7 +165,7 @@ public enum ExitStatus {
     /// The exit code for a set of results.
     public static func of(_ summary: RunReport.Summary, interrupted: Bool) -> Int32 {
         if interrupted { return self.interrupted }
-        if summary.failed + summary.unexpectedPasses > 0 { return checkFailed }
+        if summary.failed + summary.unexpectedPasses - (summary.notRequiredFailures ?? 0) > 0 { return checkFailed }
         if summary.errored > 0 { return incomplete }
         return success
     }

@@ -17,28 +17,6 @@ enum AuthChecks {
     /// `auth.must-fail.delegated-with-impersonation`.
     static let delegatedWithImpersonation = CheckID("auth.must-fail.delegated-with-impersonation")
 
-    /// The definitions, in run order (placed after `auth.refused-schemes` in the catalogue).
-    static let definitions: [CheckDefinition] = [
-        .init(id: schemesOffered, title: "Schemes the profile expects are offered",
-              requirement: "An unauthenticated request is answered 401 with a WWW-Authenticate challenge for every scheme the provider profile says it accepts (oauth2-client-credentials shows as Bearer).",
-              dependsOn: [CheckCatalog.endpointReachable], perMailbox: false, mustFail: false),
-        .init(id: wrongPassword, title: "A wrong password is refused with 401",
-              requirement: "The service account with a wrong password is answered HTTP 401 (not 500, not 200). Tried once per run, and only when must-fail auth checks are asked for, so it cannot lock the account out.",
-              dependsOn: [CheckCatalog.endpointReachable], perMailbox: false, mustFail: true),
-        .init(id: appOnlyWithoutImpersonation, title: "An app-only token without impersonation is refused",
-              requirement: "An EWS request with an app-only token and no ExchangeImpersonation header gets the ErrorInvalidExchangeImpersonationHeaderData fault (\"… must be present for this type of OAuth token.\").",
-              dependsOn: [CheckCatalog.oauthToken], perMailbox: false, mustFail: true),
-        .init(id: expiredToken, title: "An expired token is refused with 401 invalid_token",
-              requirement: "An EWS request with an expired access token is answered HTTP 401 with WWW-Authenticate: Bearer … error=\"invalid_token\".",
-              dependsOn: [CheckCatalog.oauthToken], perMailbox: false, mustFail: true),
-        .init(id: delegatedWithImpersonation, title: "A delegated token with impersonation is refused",
-              requirement: "An EWS request with a delegated (user) access token AND the ExchangeImpersonation header gets the ErrorInvalidExchangeImpersonationHeaderData fault (\"… must not exist for this type of OAuth token.\").",
-              dependsOn: [CheckCatalog.endpointReachable], perMailbox: false, mustFail: true),
-    ]
-
-    /// Ids that only some runs have (a profile, must-fail auth asked for, an OAuth target).
-    static let conditional: Set<CheckID> = [schemesOffered, wrongPassword, appOnlyWithoutImpersonation, expiredToken, delegatedWithImpersonation]
-
     /// What an unauthenticated answer says about the server's authentication besides the scheme
     /// names: the full challenges (realm, Bearer `authorization_uri`…, redacted like evidence) and
     /// the front-end headers that tell IIS/Exchange apart from a proxy.
@@ -63,22 +41,6 @@ enum AuthChecks {
 }
 
 extension Suite {
-    /// The auth checks that follow `auth.refused-schemes`; each is listed only where it applies.
-    func runAuthChecks() async {
-        if let profile, !profile.manifest.auth.schemes.isEmpty {
-            await check(AuthChecks.schemesOffered) { await schemesOffered(expected: profile.manifest.auth.schemes) }
-        }
-        guard target.mustFailAuth else { return }
-        switch target.serviceAccount.auth {
-        case .basic, .ntlm, .digest:
-            await check(AuthChecks.wrongPassword) { await wrongPassword() }
-        case .oauth2:
-            await check(AuthChecks.appOnlyWithoutImpersonation) { await appOnlyWithoutImpersonation() }
-            await check(AuthChecks.expiredToken) { await expiredTokenRefused() }
-            await check(AuthChecks.delegatedWithImpersonation) { await delegatedWithImpersonation() }
-        }
-    }
-
     /// A delegated token (from `delegated_token_file`) sent WITH ExchangeImpersonation: must be the
     /// "must not exist" fault.
     func delegatedWithImpersonation() async -> Verdict {
@@ -92,20 +54,20 @@ extension Suite {
         guard let mailbox = target.mailboxes.first else { return .skipped("no mailbox to impersonate") }
         let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: .bearer(token: Secret(text)), tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1))
+            hostPins: transport.configuration.hostPins, connections: 1), exchangeIDs: transport.exchangeIDs)
         defer { probe.shutdown() }
         var settings = client.configuration
         settings.requestAdjuster = nil
         let call = await EWSClient(transport: probe, configuration: settings)
-            .perform(GetFolder(folders: [.inbox], shape: .idOnly), impersonating: .primarySmtpAddress(mailbox))
+            .perform(GetFolder(folders: [.inbox], shape: .idOnly), impersonating: connectingSID(mailbox))
         let code = "ErrorInvalidExchangeImpersonationHeaderData"
         var facts = ["http_status": call.httpStatus.map(String.init) ?? "none"]
         switch call.outcome {
         case .fault(let fault) where fault.code == code && fault.faultString.lowercased().contains("must not exist"):
-            facts["response_code"] = fault.code
+            facts.merge(Self.callFacts(call)) { _, new in new }
             return .passed("a delegated token with ExchangeImpersonation was refused with \(code): \(fault.faultString)", [call.exchange], facts: facts)
         case .fault(let fault):
-            facts["response_code"] = fault.code
+            facts.merge(Self.callFacts(call)) { _, new in new }
             return .failed("refused with \(fault.code) (\(fault.faultString)), not \(code) \"must not exist\"", [call.exchange], facts: facts)
         case .responses(let messages) where messages.first?.responseClass == .success:
             return .failed("a delegated token was allowed to impersonate \(mailbox): ExchangeImpersonation must not work with user tokens", [call.exchange], facts: facts)
@@ -116,21 +78,48 @@ extension Suite {
         }
     }
 
-    /// Compares the schemes `ews.endpoint.reachable` saw offered with the profile's.
-    func schemesOffered(expected: [String]) async -> Verdict {
-        guard let reachable = await recorder.result(of: CheckCatalog.endpointReachable) else {
-            return .errored("ews.endpoint.reachable has no result to read the offered schemes from")
+    /// The challenge an unauthenticated EWS POST gets: what a client about to send a request is
+    /// offered (a server may answer GET with 405 and still challenge POST). Asked once per run.
+    func postChallenge() async -> PostChallenge {
+        if let known = state.postChallenge { return known }
+        let envelope = SOAPRequest(version: client.configuration.requestVersion, impersonation: nil,
+                                   body: GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly).bodyXML)
+        // What a client sends, minus credentials: the profile's fixed headers go along.
+        let request = HTTPRequest(method: "POST", url: target.ewsURL,
+                                  headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")] + client.configuration.extraHeaders,
+                                  body: Array(envelope.xml.utf8))
+        let challenge: PostChallenge
+        do {
+            let response = try await transport.send(request, sendCredentials: false)
+            let challenges = response.headers.all("WWW-Authenticate")
+            challenge = PostChallenge(status: response.status,
+                                      schemes: challenges.compactMap { $0.split(separator: " ").first.map(String.init) },
+                                      hints: AuthChecks.serverHints(response.headers), exchange: response.exchange, error: nil)
+        } catch let error as TransportError {
+            challenge = PostChallenge(status: nil, schemes: [], hints: [:], exchange: error.exchange, error: "\(error)")
+        } catch {
+            challenge = PostChallenge(status: nil, schemes: [], hints: [:], exchange: nil, error: "\(error)")
         }
-        let offeredText = reachable.facts["offered_schemes"] ?? ""
-        let offered = offeredText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        state.postChallenge = challenge
+        return challenge
+    }
+
+    /// Compares the schemes the unauthenticated EWS POST is offered with the profile's.
+    func schemesOffered(expected: [String]) async -> Verdict {
+        let challenge = await postChallenge()
+        if let error = challenge.error { return .errored("the unauthenticated EWS POST got no answer: \(error)", [challenge.exchange]) }
+        let offered = challenge.schemes
         let offeredLower = Set(offered.map { $0.lowercased() })
         var facts = ["offered_schemes": offered.isEmpty ? "(none)" : offered.joined(separator: ", "),
                      "expected_schemes": expected.joined(separator: ", "),
-                     "unauthenticated_status": reachable.facts["http_status"] ?? "?"]
-        if let challenges = reachable.facts["www_authenticate"] { facts["www_authenticate"] = challenges }
+                     "unauthenticated_status": challenge.status.map(String.init) ?? "?", "challenge_of": "POST"]
+        facts.merge(challenge.hints) { current, _ in current }
+        if let reachable = await recorder.result(of: CheckCatalog.endpointReachable), let get = reachable.facts["offered_schemes"] {
+            facts["offered_to_get"] = get
+        }
         let missing = expected.filter { !offeredLower.contains(AuthChecks.challengeName(ofProfileScheme: $0)) }
-        // A scheme the profile rules out but the server still advertises: not a failure here
-        // (auth.refused-schemes proves whether it is served), but worth showing.
+        // A scheme the profile rules out but the server still advertises: auth.refused-schemes
+        // fails for it; shown here too.
         let advertisedRefused = (profile?.manifest.auth.refusedSchemes ?? [])
             .filter { offeredLower.contains(AuthChecks.challengeName(ofProfileScheme: $0)) }
         if !advertisedRefused.isEmpty { facts["advertised_but_refused_by_profile"] = advertisedRefused.joined(separator: ", ") }
@@ -138,12 +127,38 @@ extension Suite {
         guard missing.isEmpty else {
             let shown = missing.map { s in AuthChecks.challengeName(ofProfileScheme: s) == s.lowercased() ? s : "\(s) (Bearer)" }
             facts["missing_schemes"] = missing.joined(separator: ", ")
-            return .failed("the unauthenticated request (HTTP \(facts["unauthenticated_status"] ?? "?")) offers \(offered.isEmpty ? "no scheme" : offered.joined(separator: ", ")); the \(id) profile expects \(shown.joined(separator: ", ")) too, which \(missing.count == 1 ? "is" : "are") not offered",
-                           facts: facts)
+            return .failed("the unauthenticated EWS POST (HTTP \(facts["unauthenticated_status"] ?? "?")) is offered \(offered.isEmpty ? "no scheme" : offered.joined(separator: ", ")); the \(id) profile expects \(shown.joined(separator: ", ")) too, which \(missing.count == 1 ? "is" : "are") not offered",
+                           [challenge.exchange], facts: facts)
         }
-        var message = "offers \(offered.joined(separator: ", ")): every scheme the \(id) profile expects (\(expected.joined(separator: ", ")))"
-        if !advertisedRefused.isEmpty { message += "; also advertises \(advertisedRefused.joined(separator: ", ")), which the profile rules out" }
-        return .passed(message, facts: facts)
+        var message = "the unauthenticated EWS POST is offered \(offered.joined(separator: ", ")): every scheme the \(id) profile expects (\(expected.joined(separator: ", ")))"
+        if !advertisedRefused.isEmpty { message += "; also \(advertisedRefused.joined(separator: ", ")), which the profile rules out" }
+        return .passed(message, [challenge.exchange], facts: facts)
+    }
+
+    /// A scheme the profile rules out is proven refused by the challenge to the EWS POST not
+    /// offering it and by this run not having authenticated with it.
+    func refusedSchemes() async -> Verdict {
+        let refused = profile?.manifest.auth.refusedSchemes ?? []
+        let challenge = await postChallenge()
+        if let error = challenge.error { return .errored("the unauthenticated EWS POST got no answer: \(error)", [challenge.exchange]) }
+        let offered = Set(challenge.schemes.map { $0.lowercased() })
+        let used = transport.configuration.credentials.schemeName?.lowercased()
+        var facts = ["refused_by_profile": refused.joined(separator: ", "),
+                     "offered_schemes": challenge.schemes.isEmpty ? "(none)" : challenge.schemes.joined(separator: ", "),
+                     "unauthenticated_status": challenge.status.map(String.init) ?? "?", "run_scheme": used ?? "none"]
+        var problems: [String] = []
+        for scheme in refused {
+            let name = AuthChecks.challengeName(ofProfileScheme: scheme)
+            if offered.contains(name) { problems.append("\(scheme) is offered in the challenge to the EWS POST") }
+            if used == name { problems.append("this run authenticated with \(scheme)") }
+        }
+        if !problems.isEmpty {
+            facts["problems"] = problems.joined(separator: "; ")
+            return .failed("the \(profile?.id ?? "") profile rules out \(refused.joined(separator: ", ")), but " + problems.joined(separator: "; "),
+                           [challenge.exchange], facts: facts)
+        }
+        return .passed("\(refused.joined(separator: " and ")) not offered (the EWS POST is offered \(challenge.schemes.isEmpty ? "no scheme" : challenge.schemes.joined(separator: ", "))) and not used by this run (\(used ?? "no scheme"))",
+                       [challenge.exchange], facts: facts)
     }
 
     /// The service account's name with a wrong password, once: must be 401.
@@ -189,7 +204,7 @@ extension Suite {
         let code = "ErrorInvalidExchangeImpersonationHeaderData"
         switch call.outcome {
         case .fault(let fault):
-            facts["response_code"] = fault.code
+            facts.merge(Self.callFacts(call)) { _, new in new }
             guard fault.code == code else {
                 return .failed("refused with \(fault.code) (\(fault.faultString)), not \(code)", [call.exchange], facts: facts)
             }
@@ -255,7 +270,7 @@ extension Suite {
     func probeCall(credentials: HTTPCredentials) async -> EWSCall<FolderInfo> {
         let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1))
+            hostPins: transport.configuration.hostPins, connections: 1), exchangeIDs: transport.exchangeIDs)
         defer { probe.shutdown() }
         var settings = client.configuration
         settings.requestAdjuster = nil

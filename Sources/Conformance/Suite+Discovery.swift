@@ -3,21 +3,13 @@ import EWSTransport
 import Foundation
 
 extension Suite {
-    /// The Autodiscover checks, for targets with a `discovery:` section: one per probe of the plan
-    /// (hops in the facts, HTTP exchanges as evidence), then whether an endpoint was found, whether
-    /// the methods agree, the TLS of every host, and whether the discovered URL answers.
-    func discoveryChecks() async {
+    /// Runs Autodiscover the way the target's plan says, once, before the checks that judge it.
+    func prepareDiscovery() async {
         guard let settings = target.discovery else { return }
         let plan = DiscoveryPlan.make(target: target, profile: profile)
         let engine = AutodiscoverEngine(transport: transport, configuration: plan.configuration)
         let report = await engine.discover(settings.address)
-        for probe in report.probes {
-            await check(CheckCatalog.discoveryProbe(probe.id)) { probeVerdict(probe, report, plan) }
-        }
-        await check(CheckCatalog.discoveryEndpoint) { endpointVerdict(report, plan) }
-        await check(CheckCatalog.discoveryAgree) { agreementVerdict(report) }
-        await check(CheckCatalog.discoveryTLS) { tlsVerdict(report) }
-        await check(CheckCatalog.discoveryEWSAnswers) { await discoveredURLAnswers(report) }
+        state.discovery = (report, plan)
     }
 
     private func exchanges(_ hops: [DiscoveryHop], _ report: DiscoveryReport) -> [HTTPExchange] {

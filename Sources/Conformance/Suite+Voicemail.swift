@@ -22,31 +22,57 @@ extension Suite {
         // The intent is on disk before the request leaves: a lost answer or a killed process still
         // leaves a trace, and the tag lets the sweep find the item.
         let attempt = ledger.recordIntent(mailbox: mailbox, subject: subject, by: CheckCatalog.voicemailDeliver)
-        let call = await client.perform(op, impersonating: .primarySmtpAddress(mailbox))
+        let call = await client.perform(op, impersonating: connectingSID(mailbox))
         guard let m = call.messages.first, m.responseClass == .success, let item = m.payload else {
             return (failure(of: call, doing: "CreateItem of a voicemail in \(mailbox)'s Inbox"), nil)
         }
         ledger.recordCreated(mailbox: mailbox, item: item.identifier, subject: subject, by: CheckCatalog.voicemailDeliver, attempt: attempt)
         let delivered = DeliveredVoicemail(mailbox: mailbox, item: item.identifier, wav: wav, fileName: fileName)
-        return (.passed("created a voicemail with a \(wav.count)-byte WAV in \(mailbox)'s Inbox", [call.exchange],
-                        facts: ["wav_bytes": String(wav.count)]), delivered)
+        // NoError is the provider's word; what it stored is the proof.
+        let get = await client.perform(GetItem(items: [item.identifier]), impersonating: connectingSID(mailbox))
+        guard let gm = get.messages.first, gm.responseClass == .success, let stored = gm.payload else {
+            var failed = failure(of: get, doing: "GetItem of the voicemail CreateItem just answered with")
+            failed.exchanges.insert(contentsOf: [call.exchange].compactMap { $0 }, at: 0)
+            return (failed, delivered)
+        }
+        var missing = Self.differences(stored, asked: item.identifier.id, itemClass: Self.voicemailClass, fileName: fileName, bytes: wav.count)
+        if stored.subject.map({ $0 != subject }) == true { missing.append("the subject came back as \"\(stored.subject ?? "")\"") }
+        var facts = ["wav_bytes": String(wav.count)]
+        if !missing.isEmpty {
+            facts["stored_differences"] = missing.joined(separator: "; ")
+            return (.failed("CreateItem answered NoError, but the stored voicemail is not what was sent: " + missing.joined(separator: "; "),
+                            [call.exchange, get.exchange], facts: facts), delivered)
+        }
+        return (.passed("created a voicemail with a \(wav.count)-byte WAV in \(mailbox)'s Inbox; GetItem shows it stored with its ItemClass and attachment",
+                        [call.exchange, get.exchange], facts: facts), delivered)
+    }
+
+    /// What a stored item lacks compared with what was sent, in words (empty: nothing).
+    static func differences(_ item: ItemInfo, asked id: String, itemClass: String, fileName: String, bytes: Int) -> [String] {
+        var problems: [String] = []
+        if item.identifier.id != id { problems.append("GetItem answered with another item (ItemId …\(item.identifier.id.suffix(12)), asked for …\(id.suffix(12)))") }
+        if item.itemClass != itemClass { problems.append("ItemClass is \(item.itemClass ?? "(none)"), not \(itemClass)") }
+        if let attachment = item.attachments.first(where: { $0.name == fileName }) {
+            if let size = attachment.size, size != bytes { problems.append("the attachment \(fileName) is \(size) bytes, not \(bytes)") }
+        } else if item.attachments.isEmpty {
+            problems.append("the attachment \(fileName) is missing (the item has no attachments\(item.hasAttachments == true ? " listed, although HasAttachments is true" : ""))")
+        } else {
+            problems.append("the attachment \(fileName) is missing (attachments: \(item.attachments.map { $0.name ?? "(unnamed)" }.joined(separator: ", ")))")
+        }
+        return problems
     }
 
     func readBack(_ v: DeliveredVoicemail) async -> Verdict {
-        let get = await client.perform(GetItem(items: [v.item]), impersonating: .primarySmtpAddress(v.mailbox))
+        let get = await client.perform(GetItem(items: [v.item]), impersonating: connectingSID(v.mailbox))
         guard let m = get.messages.first, m.responseClass == .success, let item = m.payload else {
             return failure(of: get, doing: "GetItem of the voicemail")
         }
-        if item.itemClass != Self.voicemailClass {
-            return .failed("the item came back with ItemClass \(item.itemClass ?? "(none)") instead of \(Self.voicemailClass)", [get.exchange])
+        let missing = Self.differences(item, asked: v.item.id, itemClass: Self.voicemailClass, fileName: v.fileName, bytes: v.wav.count)
+        guard missing.isEmpty, let attachment = item.attachments.first(where: { $0.name == v.fileName }) else {
+            return .failed("GetItem of the voicemail: " + missing.joined(separator: "; "), [get.exchange],
+                           facts: ["stored_differences": missing.joined(separator: "; ")])
         }
-        guard let attachment = item.attachments.first(where: { $0.name == v.fileName }) else {
-            return .failed("GetItem lists no attachment named \(v.fileName) (listed: \(item.attachments.compactMap(\.name).joined(separator: ", ")))", [get.exchange])
-        }
-        if let size = attachment.size, size != v.wav.count {
-            return .failed("GetItem gives the attachment size \(size), not \(v.wav.count)", [get.exchange])
-        }
-        let fetch = await client.perform(GetAttachment(attachmentIDs: [attachment.id]), impersonating: .primarySmtpAddress(v.mailbox))
+        let fetch = await client.perform(GetAttachment(attachmentIDs: [attachment.id]), impersonating: connectingSID(v.mailbox))
         guard let am = fetch.messages.first, am.responseClass == .success, let content = am.payload?.content else {
             return failure(of: fetch, doing: "GetAttachment of \(v.fileName)")
         }
@@ -60,11 +86,11 @@ extension Suite {
     }
 
     func delete(_ v: DeliveredVoicemail) async -> Verdict {
-        let del = await client.perform(DeleteItem(items: [ItemIdentifier(id: v.item.id)]), impersonating: .primarySmtpAddress(v.mailbox))
+        let del = await client.perform(DeleteItem(items: [ItemIdentifier(id: v.item.id)]), impersonating: connectingSID(v.mailbox))
         guard let m = del.messages.first, m.responseClass == .success else {
             return failure(of: del, doing: "DeleteItem (HardDelete) of the voicemail")
         }
-        let get = await client.perform(GetItem(items: [ItemIdentifier(id: v.item.id)]), impersonating: .primarySmtpAddress(v.mailbox))
+        let get = await client.perform(GetItem(items: [ItemIdentifier(id: v.item.id)]), impersonating: connectingSID(v.mailbox))
         if let gm = get.messages.first, gm.responseCode == "ErrorItemNotFound" {
             // Only a confirmed removal leaves the ledger; anything else is retried by the cleanup.
             ledger.recordRemoved(itemID: v.item.id)

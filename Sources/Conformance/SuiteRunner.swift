@@ -20,6 +20,8 @@ public struct RunOptions: Sendable {
     public var expiredAccessToken: Secret?
     /// Where the cleanup ledger's journal goes (`<run folder>/ledger.jsonl`); nil keeps it in memory.
     public var ledgerPath: String?
+    /// Which checks run (`--only`, `--skip`, `--read-only`, `--fail-fast`); the default runs all.
+    public var selection = CheckSelection()
 
     /// Creates options.
     public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
@@ -70,45 +72,58 @@ public struct SuiteRunner: Sendable {
         }
         let profile = options.profile
         let connections = min(target.concurrency, profile?.manifest.ews.maxConcurrency ?? Int.max)
+        // One source of exchange ids for every transport of the run: an id names one exchange.
+        let exchangeIDs = ExchangeIDSource()
         // auth: oauth2 — the bearer token comes from the token endpoint before any check runs.
-        let oauth = await OAuthTokenCheck.acquire(for: target, profile: options.profile)
+        let oauth = await OAuthTokenCheck.acquire(for: target, profile: options.profile, exchangeIDs: exchangeIDs)
         let credentials = oauth?.credentials ?? self.credentials
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: credentials,
             tls: .init(verify: !target.insecure, caFile: target.caFile),
-            hostPins: target.hostPins, connections: connections), firstExchangeID: oauth?.nextExchangeID ?? 1)
+            hostPins: target.hostPins, connections: connections), exchangeIDs: exchangeIDs)
         defer { transport.shutdown() }
         let version = target.requestVersionIsExplicit ? target.requestVersion : (profile?.requestVersion ?? target.requestVersion)
         let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: version,
                                                                           extraHeaders: profile?.extraHeaders ?? [],
                                                                           requestAdjuster: profile?.requestAdjuster))
-        let deviations = options.knownDeviations.merging(profile?.knownDeviations ?? [:]) { explicit, _ in explicit }
+        var deviations = profile?.deviationRules ?? [:]
+        for (id, reason) in options.knownDeviations { deviations[id] = DeviationRule(reason: reason, signature: nil) }
+        let unknown = CheckRegistry.unknownDeviationIDs(in: deviations.keys.map(\.rawValue)).sorted()
+        if !unknown.isEmpty {
+            warnings.append("known deviation\(unknown.count == 1 ? "" : "s") for \(unknown.joined(separator: ", ")): no check of catalogue \(CheckRegistry.version) has \(unknown.count == 1 ? "this id" : "these ids")")
+        }
+        for d in profile?.manifest.knownDeviations ?? [] where d.signature == nil && CheckRegistry.contains(CheckID(d.check)) {
+            warnings.append("the known deviation for \(d.check) gives no signature: any failure of that check counts as expected")
+        }
         let recorder = Recorder(deviations: deviations, progress: progress)
-        if let oauth { await recorder.record(OAuthTokenCheck.definition, mailbox: nil, verdict: oauth.verdict, duration: oauth.duration) }
         let ledger = options.ledgerPath.map { CleanupLedger(runID: options.runID, journalPath: $0) } ?? CleanupLedger()
         var effectiveTarget = target
         effectiveTarget.requestVersion = version
         effectiveTarget.concurrency = connections
-        if let profile, let scheme = credentials.schemeName?.lowercased(),
-           !profile.manifest.auth.schemes.contains(where: { $0 == scheme || ($0.hasPrefix("oauth2") && scheme == "bearer") }) {
-            warnings.append("profile \(profile.id) expects \(profile.manifest.auth.schemes.joined(separator: " or ")), but the target uses \(scheme)")
-        }
+        if let profile, let mismatch = profile.targetMismatch(target) { warnings.append(mismatch) }
+        let state = RunState()
+        state.oauth = oauth
         var suite = Suite(target: effectiveTarget, client: client, transport: transport, recorder: recorder, ledger: ledger,
-                          runID: options.runID, profile: profile)
+                          runID: options.runID, profile: profile, state: state)
         suite.expiredToken = options.expiredAccessToken
+        let deselected = options.selection.deselected()
+        suite.deselected = deselected
+        suite.failFast = options.selection.failFast
 
         await suite.runChecks()
         let interrupted = Task.isCancelled
         // Cleanup runs in a task of its own: the run's cancellation (Ctrl-C) must not abort the
         // requests that remove what the run created.
         let cleaner = suite
-        await Task { await cleaner.cleanUp() }.value
+        await Task { await cleaner.runFinalChecks() }.value
         if let problem = ledger.journalError { warnings.append("the ledger file could not be written (\(problem)); a killed run's items can still be found by their run tag") }
 
         warnings += profile?.hookDiagnostics() ?? []
+        warnings += await recorder.evidenceConflicts
         let results = await recorder.sortedResults(mailboxOrder: target.mailboxes)
         let summary = RunReport.Summary(results: results)
         let all = ledger.all
+        let narrowed = options.selection != CheckSelection()
         return RunReport(
             tool: .init(name: "ewscheck", version: options.toolVersion), runID: options.runID,
             startedAt: started, finishedAt: Date(),
@@ -123,12 +138,16 @@ public struct SuiteRunner: Sendable {
             exitCode: Int(ExitStatus.of(summary, interrupted: interrupted)), interrupted: interrupted,
             warnings: warnings, results: results,
             cleanup: .init(created: all.count, removed: all.filter(\.removed).count, leftover: all.filter { !$0.removed }),
-            evidence: await recorder.evidence)
+            evidence: await recorder.evidence,
+            catalog: CheckRegistry.stamp,
+            selection: narrowed ? .init(only: options.selection.only, skip: options.selection.skip, readOnly: options.selection.readOnly,
+                                        failFast: options.selection.failFast,
+                                        deselected: Dictionary(uniqueKeysWithValues: deselected.map { ($0.key.rawValue, $0.value) })) : nil)
     }
 }
 
 /// What a check decided.
-struct Verdict {
+struct Verdict: Sendable {
     var outcome: Outcome
     var message: String
     var exchanges: [HTTPExchange] = []
@@ -146,15 +165,18 @@ struct Verdict {
     static func skipped(_ m: String) -> Verdict { Verdict(outcome: .skipped, message: m) }
 }
 
-/// Collects results and evidence; applies dependency skips and known deviations.
+/// Collects results and evidence; applies known deviations (strictly, by signature). Evidence is
+/// kept by exchange id and never overwritten: a second, different exchange under a cited id is a
+/// harness defect, named in the report's warnings.
 actor Recorder {
     private var results: [CheckResult] = []
     private var exchanges: [Int: HTTPExchange] = [:]
     private(set) var serverVersion: ServerVersionInfo?
-    private let deviations: [CheckID: String]
+    private(set) var evidenceConflicts: [String] = []
+    private let deviations: [CheckID: DeviationRule]
     private let progress: @Sendable (CheckResult) -> Void
 
-    init(deviations: [CheckID: String], progress: @escaping @Sendable (CheckResult) -> Void) {
+    init(deviations: [CheckID: DeviationRule], progress: @escaping @Sendable (CheckResult) -> Void) {
         self.deviations = deviations
         self.progress = progress
     }
@@ -167,6 +189,9 @@ actor Recorder {
     func outcome(of id: CheckID, mailbox: String?) -> Outcome? {
         results.last { $0.id == id && $0.mailbox == mailbox }?.outcome
     }
+
+    /// The outcomes of a per-mailbox check, one per mailbox it ran for.
+    func outcomes(of id: CheckID) -> [Outcome] { results.filter { $0.id == id }.map(\.outcome) }
 
     /// How an outcome reads after "which": `failed`, `was skipped`, `errored`.
     static func phrase(_ outcome: Outcome) -> String {
@@ -196,32 +221,46 @@ actor Recorder {
         return "\(name) was skipped (\(result.message))"
     }
 
-    func record(_ definition: CheckDefinition, mailbox: String?, verdict: Verdict, duration: Double) {
+    @discardableResult
+    func record(_ definition: CheckDefinition, mailbox: String?, verdict: Verdict, duration: Double) -> CheckResult {
         var outcome = verdict.outcome
         var message = verdict.message
-        if let reason = deviations[definition.id] {
+        var facts = verdict.facts
+        if let rule = deviations[definition.id] {
             if outcome == .failed {
-                outcome = .expectedFailure
-                message += " (known deviation: \(reason))"
+                if let mismatch = rule.mismatch(message: message, facts: facts) {
+                    // Another defect than the one declared: it stays a failure.
+                    message += " (a known deviation is declared for this check, \"\(rule.reason)\", but this failure does not show its signature: \(mismatch))"
+                    facts["deviation_signature_mismatch"] = mismatch
+                } else {
+                    outcome = .expectedFailure
+                    message += " (known deviation: \(rule.reason))"
+                }
             } else if outcome == .passed {
                 outcome = .unexpectedPass
-                message += " (listed as a known deviation, \"\(reason)\", but it passed: remove it from the profile)"
+                message += " (listed as a known deviation, \"\(rule.reason)\", but it passed: remove it from the profile)"
             }
         }
-        for x in verdict.exchanges { exchanges[x.id] = x }
+        for x in verdict.exchanges {
+            if let known = exchanges[x.id] {
+                if known != x { evidenceConflicts.append("exchange #\(x.id) was recorded for two different requests (\(known.method) \(known.url) and \(x.method) \(x.url)); the first is kept") }
+            } else {
+                exchanges[x.id] = x
+            }
+        }
         let result = CheckResult(id: definition.id, title: definition.title, requirement: definition.requirement,
                                  mailbox: mailbox, outcome: outcome, message: message,
                                  durationMilliseconds: (duration * 1000).rounded() / 1000,
-                                 evidence: verdict.exchanges.map(\.id).sorted(), facts: verdict.facts)
+                                 evidence: Array(Set(verdict.exchanges.map(\.id))).sorted(), facts: facts, level: definition.level)
         results.append(result)
         progress(result)
+        return result
     }
 
     func sortedResults(mailboxOrder: [String]) -> [CheckResult] {
-        let order = Dictionary(uniqueKeysWithValues: CheckCatalog.standard.enumerated().map { ($1.id, $0) })
         func mailboxIndex(_ m: String?) -> Int { m.flatMap { mailboxOrder.firstIndex(of: $0) } ?? -1 }
         return results.sorted {
-            (order[$0.id] ?? 999, mailboxIndex($0.mailbox)) < (order[$1.id] ?? 999, mailboxIndex($1.mailbox))
+            (CheckRegistry.order(of: $0.id), mailboxIndex($0.mailbox)) < (CheckRegistry.order(of: $1.id), mailboxIndex($1.mailbox))
         }
     }
 

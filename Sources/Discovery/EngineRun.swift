@@ -374,7 +374,7 @@ struct EngineRun: Sendable {
                     var settings = engine.transport.configuration
                     settings.hostPins.append(HostPin(host: target, port: record.port, address: first))
                     settings.connections = 1
-                    transport = HTTPTransport(configuration: settings, firstExchangeID: 1_000_000 + chain.hops.count * 1000)
+                    transport = HTTPTransport(configuration: settings, exchangeIDs: engine.transport.exchangeIDs)
                 } else {
                     aHop.detail = "no A record from \(server); the system resolver is used"
                 }

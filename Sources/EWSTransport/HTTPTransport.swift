@@ -8,13 +8,19 @@ public final class HTTPTransport: Sendable {
     /// The settings this transport was made with.
     public let configuration: HTTPTransportConfiguration
     private let pool: CurlWorkerPool
-    private let nextID: Mutex<Int>
+    /// Where this transport's exchange ids come from (shared by every transport of a run).
+    public let exchangeIDs: ExchangeIDSource
 
-    /// Creates a transport and its worker threads.
-    public init(configuration: HTTPTransportConfiguration, firstExchangeID: Int = 1) {
+    /// Creates a transport and its worker threads; its exchange ids come from `exchangeIDs`.
+    public init(configuration: HTTPTransportConfiguration, exchangeIDs: ExchangeIDSource) {
         self.configuration = configuration
         pool = CurlWorkerPool(threads: configuration.connections, configuration: configuration)
-        nextID = Mutex(firstExchangeID)
+        self.exchangeIDs = exchangeIDs
+    }
+
+    /// Creates a transport with exchange ids of its own, starting at `firstExchangeID`.
+    public convenience init(configuration: HTTPTransportConfiguration, firstExchangeID: Int = 1) {
+        self.init(configuration: configuration, exchangeIDs: ExchangeIDSource(first: firstExchangeID))
     }
 
     deinit { pool.shutdown() }
@@ -36,10 +42,7 @@ public final class HTTPTransport: Sendable {
             throw TransportError.insecureCredentials(
                 "refusing to send \(scheme) credentials over plain http to \(request.url)")
         }
-        let id = nextID.withLock { value -> Int in
-            defer { value += 1 }
-            return value
-        }
+        let id = exchangeIDs.take()
         return try await withCheckedThrowingContinuation { continuation in
             let accepted = pool.submit { handle in
                 guard let handle else {

@@ -43,7 +43,12 @@ extension ProviderManifest.EWS {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         requestServerVersion = try c.decode(String.self, forKey: .requestServerVersion)
         minimumServerVersion = try c.decodeIfPresent(String.self, forKey: .minimumServerVersion)
-        connectingSID = try c.decodeIfPresent(String.self, forKey: .connectingSID) ?? "primary-smtp-address"
+        // One form as a string, or a list of forms.
+        if let one = try? c.decodeIfPresent(String.self, forKey: .connectingSIDs) {
+            connectingSIDs = [one]
+        } else {
+            connectingSIDs = try c.decodeIfPresent([String].self, forKey: .connectingSIDs) ?? ["primary-smtp-address"]
+        }
         requiredHeaders = try c.decodeIfPresent([String].self, forKey: .requiredHeaders) ?? []
         extraHeaders = try c.decodeIfPresent([String: String].self, forKey: .extraHeaders) ?? [:]
         maxConcurrency = try c.decodeIfPresent(Int.self, forKey: .maxConcurrency)

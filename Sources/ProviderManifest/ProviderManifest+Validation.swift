@@ -54,6 +54,9 @@ extension ProviderManifest {
                 guard let t = m.urlTemplate else { p.append(.init(path: path + ".url_template", "is required for fixed-url")); continue }
                 if !t.hasPrefix("https://") { p.append(.init(path: path + ".url_template", "must start with https://")) }
             }
+            if let t = m.urlTemplate, let bad = Self.unknownPlaceholders(t, allowed: DiscoveryMethod.placeholders).first {
+                p.append(.init(path: path + ".url_template", "placeholder \(bad) is not supported (only \(DiscoveryMethod.placeholders.joined(separator: ", ")))"))
+            }
         }
         if auth.schemes.isEmpty { p.append(.init(path: "auth.schemes", "must list at least one scheme")) }
         for (i, s) in auth.schemes.enumerated() where !Auth.knownSchemes.contains(s) {
@@ -67,6 +70,11 @@ extension ProviderManifest {
             if let oauth = auth.oauth {
                 if !oauth.tokenEndpointTemplate.hasPrefix("https://") { p.append(.init(path: "auth.oauth.token_endpoint_template", "must start with https://")) }
                 if oauth.scopeTemplate.isEmpty { p.append(.init(path: "auth.oauth.scope_template", "must not be empty")) }
+                for (key, value) in [("token_endpoint_template", oauth.tokenEndpointTemplate), ("scope_template", oauth.scopeTemplate)] {
+                    if let bad = Self.unknownPlaceholders(value, allowed: OAuth.placeholders).first {
+                        p.append(.init(path: "auth.oauth.\(key)", "placeholder \(bad) is not supported (only {tenant})"))
+                    }
+                }
             } else {
                 p.append(.init(path: "auth.oauth", "is required when oauth2-client-credentials is accepted"))
             }
@@ -77,8 +85,17 @@ extension ProviderManifest {
         if let minimum = ews.minimumServerVersion, minimum.range(of: "^[0-9]+(\\.[0-9]+){0,3}\\z", options: .regularExpression) == nil {
             p.append(.init(path: "ews.minimum_server_version", "'\(minimum)' must be a dotted build number like 15.1.2507"))
         }
-        if !EWS.knownConnectingSIDs.contains(ews.connectingSID) {
-            p.append(.init(path: "ews.connecting_sid", "'\(ews.connectingSID)' is not one of \(EWS.knownConnectingSIDs.joined(separator: ", "))"))
+        if ews.connectingSIDs.isEmpty { p.append(.init(path: "ews.connecting_sid", "must name at least one form")) }
+        for form in ews.connectingSIDs where !EWS.knownConnectingSIDs.contains(form) {
+            p.append(.init(path: "ews.connecting_sid", "'\(form)' is not one of \(EWS.knownConnectingSIDs.joined(separator: ", "))"))
+        }
+        if ews.connectingSIDs == ["sid"] {
+            p.append(.init(path: "ews.connecting_sid", "'sid' alone cannot be tested (target files give addresses, not SIDs); list an address form too"))
+        }
+        for (i, h) in ews.requiredHeaders.enumerated()
+        where !EWS.fillableHeaders.contains(where: { $0.caseInsensitiveCompare(h) == .orderedSame })
+            && !ews.extraHeaders.keys.contains(where: { $0.caseInsensitiveCompare(h) == .orderedSame }) {
+            p.append(.init(path: "ews.required_headers[\(i)]", "'\(h)' has no value: the harness fills only \(EWS.fillableHeaders.joined(separator: ", ")); give others a value in extra_headers"))
         }
         for (i, h) in ews.requiredHeaders.enumerated() where h.range(of: "^[A-Za-z0-9-]+\\z", options: .regularExpression) == nil {
             p.append(.init(path: "ews.required_headers[\(i)]", "'\(h)' is not an HTTP header name"))
@@ -101,6 +118,9 @@ extension ProviderManifest {
             if !seen.insert(d.check).inserted { p.append(.init(path: "known_deviations[\(i)].check", "'\(d.check)' is listed twice")) }
             if let link = d.link, !link.hasPrefix("https://") { p.append(.init(path: "known_deviations[\(i)].link", "must be an https URL")) }
             if d.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { p.append(.init(path: "known_deviations[\(i)].reason", "must not be empty")) }
+            if let signature = d.signature, signature.isEmpty {
+                p.append(.init(path: "known_deviations[\(i)].signature", "must give at least one of response_code, fault_code, http_status, text, facts"))
+            }
         }
         var noticeIDs = Set<String>()
         for (i, n) in readinessNotices.enumerated() {
@@ -131,13 +151,19 @@ extension ProviderManifest {
         }
         all.append(("ews.request_server_version", ews.requestServerVersion))
         if let m = ews.minimumServerVersion { all.append(("ews.minimum_server_version", m)) }
-        all.append(("ews.connecting_sid", ews.connectingSID))
+        all += ews.connectingSIDs.map { ("ews.connecting_sid", $0) }
         all += ews.requiredHeaders.enumerated().map { ("ews.required_headers[\($0)]", $1) }
         for (k, v) in ews.extraHeaders { all += [("ews.extra_headers", k), ("ews.extra_headers.\(k)", v)] }
         all += capabilities.enumerated().map { ("capabilities[\($0)]", $1) }
         for (i, d) in knownDeviations.enumerated() {
             all += [("known_deviations[\(i)].check", d.check), ("known_deviations[\(i)].reason", d.reason)]
             if let l = d.link { all.append(("known_deviations[\(i)].link", l)) }
+            if let sig = d.signature {
+                for (k, v) in [("response_code", sig.responseCode), ("fault_code", sig.faultCode), ("text", sig.text)] {
+                    if let v { all.append(("known_deviations[\(i)].signature.\(k)", v)) }
+                }
+                for (k, v) in sig.facts ?? [:] { all.append(("known_deviations[\(i)].signature.facts.\(k)", v)) }
+            }
         }
         for (i, n) in readinessNotices.enumerated() {
             all += [("readiness_notices[\(i)].id", n.id), ("readiness_notices[\(i)].date", n.date), ("readiness_notices[\(i)].kind", n.kind),
@@ -146,6 +172,18 @@ extension ProviderManifest {
         }
         if let f = simulatorFlavor { all.append(("simulator_flavor", f)) }
         return all
+    }
+
+    /// `{name}` placeholders of `text` that are not in `allowed`.
+    static func unknownPlaceholders(_ text: String, allowed: [String]) -> [String] {
+        var found: [String] = []
+        var rest = text[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let token = String(rest[open...close])
+            if !allowed.contains(token) { found.append(token) }
+            rest = rest[rest.index(after: close)...]
+        }
+        return found
     }
 
     /// A `YYYY-MM-DD` day at 00:00 UTC.
@@ -182,7 +220,8 @@ extension ProviderManifest {
         case "auth": return ["refused_schemes", "oauth"]
         case "auth.oauth": return ["required_roles"]
         case "ews": return ["minimum_server_version", "connecting_sid", "required_headers", "extra_headers", "max_concurrency"]
-        case "known_deviations", "readiness_notices": return ["link"]
+        case "known_deviations", "readiness_notices": return ["link", "signature"]
+        case "known_deviations.signature": return ["response_code", "fault_code", "http_status", "text", "facts"]
         default: return []
         }
     }
@@ -200,7 +239,7 @@ extension ProviderManifest {
                         problems.append(ManifestError(path: child, "unknown key"))
                         continue
                     }
-                    walk(value, knownObject[key], child, freeForm: key == "extra_headers")
+                    walk(value, knownObject[key], child, freeForm: key == "extra_headers" || (key == "facts" && path.hasSuffix("signature")))
                 }
             } else if let array = raw as? [Any] {
                 let knownArray = known as? [Any] ?? []

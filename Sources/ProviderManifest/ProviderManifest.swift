@@ -18,6 +18,8 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
                                    "autodiscover-v2", "plugin-hook"]
         /// The method (`fixed-url`, `pox-autodiscover`, ...).
         public var method: String
+        /// Placeholders `url_template` may hold.
+        public static let placeholders = ["{domain}"]
         /// For `fixed-url`: the URL; `{domain}` stands for the domain of the address being certified.
         public var urlTemplate: String?
         /// Whether a redirect to another domain may be followed (it is always flagged).
@@ -68,6 +70,8 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
         public var tokenEndpointTemplate: String
         /// Scope, e.g. `https://outlook.office365.com/.default`.
         public var scopeTemplate: String
+        /// Placeholders `token_endpoint_template` and `scope_template` may hold.
+        public static let placeholders = ["{tenant}"]
         /// Application roles the token must carry (e.g. `full_access_as_app`).
         public var requiredRoles: [String]
 
@@ -89,12 +93,17 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
     public struct EWS: Codable, Sendable, Hashable {
         /// Known ConnectingSID forms.
         public static let knownConnectingSIDs = ["primary-smtp-address", "smtp-address", "principal-name", "sid"]
+        /// Required headers the harness knows how to fill (others must have a value in `extra_headers`).
+        public static let fillableHeaders = ["X-AnchorMailbox"]
         /// `RequestServerVersion` to send.
         public var requestServerVersion: String
         /// The lowest acceptable server build (`15.0`, `15.1.2507`), if any.
         public var minimumServerVersion: String?
-        /// The ConnectingSID form to impersonate with.
-        public var connectingSID: String
+        /// The ConnectingSID forms the product impersonates with, preferred first (the manifest
+        /// accepts one string or a list); the impersonation checks try each.
+        public var connectingSIDs: [String]
+        /// The preferred ConnectingSID form.
+        public var connectingSID: String { connectingSIDs.first ?? "primary-smtp-address" }
         /// HTTP headers that must be sent (`X-AnchorMailbox`).
         public var requiredHeaders: [String]
         /// Extra fixed HTTP headers to send with every EWS request.
@@ -105,7 +114,7 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
         enum CodingKeys: String, CodingKey {
             case requestServerVersion = "request_server_version"
             case minimumServerVersion = "minimum_server_version"
-            case connectingSID = "connecting_sid"
+            case connectingSIDs = "connecting_sid"
             case requiredHeaders = "required_headers"
             case extraHeaders = "extra_headers"
             case maxConcurrency = "max_concurrency"
@@ -113,10 +122,11 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
 
         /// Creates EWS expectations.
         public init(requestServerVersion: String, minimumServerVersion: String? = nil, connectingSID: String = "primary-smtp-address",
+                    connectingSIDs: [String]? = nil,
                     requiredHeaders: [String] = [], extraHeaders: [String: String] = [:], maxConcurrency: Int? = nil) {
             self.requestServerVersion = requestServerVersion
             self.minimumServerVersion = minimumServerVersion
-            self.connectingSID = connectingSID
+            self.connectingSIDs = connectingSIDs ?? [connectingSID]
             self.requiredHeaders = requiredHeaders
             self.extraHeaders = extraHeaders
             self.maxConcurrency = maxConcurrency
@@ -125,18 +135,56 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
 
     /// A check known to fail against this provider: a strict expected failure.
     public struct KnownDeviation: Codable, Sendable, Hashable {
+        /// What a failure must show to be this deviation; every field given must match. A failure
+        /// with another signature stays a failure.
+        public struct Signature: Codable, Sendable, Hashable {
+            /// The EWS ResponseCode (of a response message or a fault's detail).
+            public var responseCode: String?
+            /// The SOAP faultcode, as sent (`a:ErrorServerBusy`, `s:Server`).
+            public var faultCode: String?
+            /// The HTTP status.
+            public var httpStatus: Int?
+            /// Text the failure message or the fault text contains (case-insensitive).
+            public var text: String?
+            /// Facts the check records that must have these values (`unread_count: absent`).
+            public var facts: [String: String]?
+
+            enum CodingKeys: String, CodingKey {
+                case responseCode = "response_code"
+                case faultCode = "fault_code"
+                case httpStatus = "http_status"
+                case text, facts
+            }
+
+            /// Creates a signature.
+            public init(responseCode: String? = nil, faultCode: String? = nil, httpStatus: Int? = nil, text: String? = nil,
+                        facts: [String: String]? = nil) {
+                self.responseCode = responseCode
+                self.faultCode = faultCode
+                self.httpStatus = httpStatus
+                self.text = text
+                self.facts = facts
+            }
+
+            /// Whether no field is given.
+            public var isEmpty: Bool { responseCode == nil && faultCode == nil && httpStatus == nil && text == nil && (facts ?? [:]).isEmpty }
+        }
+
         /// The check id.
         public var check: String
         /// Why it fails.
         public var reason: String
         /// Where it is documented.
         public var link: String?
+        /// What the failure shows; nil accepts any failure of the check (a warning says so).
+        public var signature: Signature?
 
         /// Creates a deviation.
-        public init(check: String, reason: String, link: String? = nil) {
+        public init(check: String, reason: String, link: String? = nil, signature: Signature? = nil) {
             self.check = check
             self.reason = reason
             self.link = link
+            self.signature = signature
         }
     }
 
@@ -185,7 +233,8 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
     public var auth: Auth
     /// EWS expectations.
     public var ews: EWS
-    /// Capabilities offered (`pull-notifications`, `streaming-notifications`, ...).
+    /// Capabilities offered (`pull-notifications`, `streaming-notifications`, ...). Informational:
+    /// shown in reports and `plugins inspect`; no check of this catalogue needs one yet.
     public var capabilities: [String]
     /// Known deviations.
     public var knownDeviations: [KnownDeviation]

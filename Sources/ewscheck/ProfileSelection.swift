@@ -42,6 +42,13 @@ struct ProfileSelection: ParsableArguments {
                 : problems.map(\.description).joined(separator: "; ")))
             throw ExitCode(ExitStatus.usage)
         }
+        // A known deviation for an id no check has would match nothing, silently.
+        let unknown = CheckRegistry.unknownDeviationIDs(in: loaded.manifest.knownDeviations.map(\.check))
+        if !unknown.isEmpty {
+            Console.err("ewscheck: --profile \(profile): known_deviations name \(unknown.map { "'\($0)'" }.joined(separator: ", ")), "
+                        + "which no check of catalogue \(CheckRegistry.version) has (`ewscheck run --list-checks` lists them)")
+            throw ExitCode(ExitStatus.usage)
+        }
         return Self.runProfile(loaded)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conformance
+import Foundation
 
 /// `ewscheck run`: the suite against a real (or simulated) target.
 struct Run: AsyncParsableCommand {
@@ -13,17 +14,42 @@ struct Run: AsyncParsableCommand {
               ewscheck run --target contoso.yaml --profile exchange-online --must-fail-auth
               ewscheck run --target contoso.yaml --run-id nightly --junit-xml junit.xml --html report.html
               ewscheck run --target contoso.yaml --evidence all --quiet
+              ewscheck run --target prod.yaml --read-only --only 'impersonation.*' --mailbox agent1@contoso.com
+              ewscheck run --target contoso.yaml --skip tag:must-fail --fail-fast
+              ewscheck run --list-checks --json
             """)
 
     @Option(name: .customLong("target"), help: "The target file (YAML).")
-    var target: String
+    var target: String?
+
+    @Flag(name: .customLong("list-checks"), help: "Print every check with its requirement, level, tags and dependencies, then exit (with --json: as JSON; with --markdown: the README table).")
+    var listChecks = false
+
+    @Flag(name: .customLong("markdown"), help: "With --list-checks: print the Markdown table the README carries.")
+    var markdown = false
 
     @OptionGroup var reports: ReportOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var profileSelection: ProfileSelection
     @OptionGroup var authChecks: AuthCheckOptions
+    @OptionGroup var selection: SelectionOptions
+
+    func validate() throws {
+        if !listChecks && target == nil { throw ValidationError("--target is required (or --list-checks)") }
+        if markdown && !listChecks { throw ValidationError("--markdown goes with --list-checks") }
+    }
 
     func run() async throws {
+        if listChecks {
+            if reports.json {
+                Console.outBytes(try CheckRegistry.listingJSON() + Data("\n".utf8))
+            } else {
+                let text = markdown ? CheckRegistry.markdownTable() : CheckRegistry.listing()
+                Console.out(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            }
+            return
+        }
+        guard let target else { throw ExitCode(ExitStatus.usage) }
         var configuration: TargetConfiguration
         var warnings: [String] = []
         let credentials: HTTPCredentialsBox
@@ -31,15 +57,22 @@ struct Run: AsyncParsableCommand {
             configuration = try TargetConfiguration.load(path: target)
             connection.apply(to: &configuration)
             authChecks.apply(to: &configuration)
+            try selection.apply(to: &configuration)
             credentials = HTTPCredentialsBox(try configuration.credentials(warnings: &warnings))
         } catch let error as TargetFileError {
             Console.err("ewscheck: \(error.message)")
             throw ExitCode(ExitStatus.usage)
         }
         let profile = try await profileSelection.resolve()
+        // A target whose scheme the profile refuses cannot be certified against it: said before
+        // anything is sent.
+        if let profile, let mismatch = profile.targetMismatch(configuration) {
+            Console.err("ewscheck: \(mismatch)")
+            throw ExitCode(ExitStatus.usage)
+        }
         configuration = await DiscoverStep.resolve(configuration, credentials: credentials.value, profile: profile)
         let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports,
-                                           warnings: warnings, profile: profile)
+                                           warnings: warnings, profile: profile, selection: selection.selection)
         throw ExitCode(code)
     }
 }

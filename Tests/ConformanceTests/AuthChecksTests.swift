@@ -163,15 +163,31 @@ struct AuthChecksTests {
         #expect(!json.contains(sim.serviceAccountPassword))
     }
 
-    @Test("a profile that rules Digest out gets it probed with made-up credentials, answered 401")
-    func refusedDigest() async throws {
+    @Test("a scheme the profile rules out but the EWS POST challenge offers fails auth.refused-schemes, naming it (no made-up credentials are sent)")
+    func refusedDigestStillOffered() async throws {
         let sim = try await Self.start(digest: ["SHA-256"])
         defer { Task { await sim.shutdown() } }
         let report = try await Self.run(sim, auth: .ntlm, profile: Self.manifest(schemes: ["ntlm"], refused: ["digest"]))
         let result = try report.result(CheckCatalog.refusedSchemes)
-        #expect(result.outcome == .passed, "\(result.message)")
-        #expect(result.facts["digest_status"] == "401")
-        #expect(sim.requestLog.contains { $0.authScheme == "Digest" && $0.status == 401 }, "a Digest answer was really sent")
+        #expect(result.outcome == .failed, "\(result.message)")
+        #expect(result.message.contains("digest is offered in the challenge to the EWS POST"))
+        // The evidence is the unauthenticated POST, and no Digest credentials were ever sent.
+        let cited = report.evidence.filter { result.evidence.contains($0.id) }
+        #expect(cited.count == 1 && cited.first?.method == "POST")
+        #expect(!sim.requestLog.contains { $0.authScheme == "Digest" })
+    }
+
+    @Test("a run that authenticated with a scheme its profile refuses fails auth.refused-schemes, whatever the challenge says")
+    func refusedSchemeUsedByTheRun() async throws {
+        let sim = try await Self.start(.onPremises)
+        defer { Task { await sim.shutdown() } }
+        var manifest = Self.manifest(schemes: ["basic"], refused: ["ntlm"])
+        manifest.auth.schemes = ["basic"]
+        let report = try await Self.run(sim, auth: .ntlm, profile: manifest)
+        let result = try report.result(CheckCatalog.refusedSchemes)
+        #expect(result.outcome == .failed)
+        #expect(result.message.contains("this run authenticated with ntlm"), "\(result.message)")
+        #expect(report.warnings.contains { $0.contains("which the auth-test profile refuses") }, "\(report.warnings)")
     }
 
     // MARK: OAuth must-fail checks
@@ -192,7 +208,7 @@ struct AuthChecksTests {
         #expect(expired.facts["sent"]?.contains("signature no longer matches") == true)
         #expect(expired.facts["www_authenticate"]?.contains(#"error="invalid_token""#) == true)
         // (Exchange Online refuses an out-of-scope mailbox with 403, a deviation its profile lists.)
-        let others = report.results(except: AuthChecks.conditional).filter { $0.outcome != .passed && $0.id != CheckCatalog.outOfScopeDenied }
+        let others = report.results(except: [AuthChecks.schemesOffered, AuthChecks.wrongPassword, AuthChecks.appOnlyWithoutImpersonation, AuthChecks.expiredToken, AuthChecks.delegatedWithImpersonation]).filter { $0.outcome != .passed && $0.id != CheckCatalog.outOfScopeDenied }
         #expect(others.isEmpty, "\(others.map { "\($0.displayName): \($0.message)" })")
     }
 

@@ -89,7 +89,9 @@ import Testing
         #expect(report.exitCode == 1)
     }
 
-    @Test func aClassifyHookJudgesFailedAnswersAndIsNamedInTheMessage() async throws {
+    /// A run of the generic hoster with a classify hook that answers `answer` for the request
+    /// version failure; the hook sees the parsed call (ResponseCode and faultcode apart).
+    static func classified(_ answer: ClassifyResponseOutput.Outcome) async throws -> (RunReport, [String]) {
         let sim = try await Self.start(.genericHoster)
         defer { Task { await sim.shutdown() } }
         var manifest = Self.hosterManifest
@@ -97,9 +99,9 @@ import Testing
         var profile = RunProfile(manifest: manifest, source: "test")
         let seen = LockedList()
         profile.responseClassifier = { input in
-            seen.append("\(input.checkID) \(input.httpStatus) \(input.faultCode ?? "-")")
-            guard input.checkID == "ews.request-version.exchange2016", input.faultCode == "ErrorInvalidServerVersion" else { return nil }
-            return ClassifyResponseOutput(outcome: .expectedFailure, message: "this hoster is on Exchange 2013")
+            seen.append("\(input.checkID) \(input.httpStatus) \(input.responseCode ?? "-") \(input.faultCode ?? "-")")
+            guard input.checkID == "ews.request-version.exchange2016", input.responseCode == "ErrorInvalidServerVersion" else { return nil }
+            return ClassifyResponseOutput(outcome: answer, message: "this hoster is on Exchange 2013")
         }
         let target = TargetConfiguration(
             name: "classify", ewsURL: sim.ewsURL,
@@ -108,12 +110,27 @@ import Testing
             caFile: sim.caFile, hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")])
         let report = await SuiteRunner(target: target, credentials: .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)),
                                        options: RunOptions(runID: "classify", profile: profile)).run()
+        return (report, seen.items)
+    }
+
+    @Test func aClassifyHookExplainsAFailureInItsOwnWords() async throws {
+        let (report, seen) = try await Self.classified(.errored)
         let version = try #require(report.results.first { $0.id.rawValue == "ews.request-version.exchange2016" })
-        #expect(version.outcome == .expectedFailure)
+        #expect(version.outcome == .errored)
         #expect(version.message.hasPrefix("this hoster is on Exchange 2013 (classified by the test-hoster profile"))
-        #expect(seen.items.contains("ews.request-version.exchange2016 500 ErrorInvalidServerVersion"))
+        #expect(seen.contains("ews.request-version.exchange2016 500 ErrorInvalidServerVersion a:ErrorInvalidServerVersion"), "\(seen)")
         // The hook declined the message-waiting failures, which stay failures.
         #expect(Self.outcomes(report, "voicemail.message-waiting") == [.failed])
+    }
+
+    @Test(arguments: [ClassifyResponseOutput.Outcome.passed, .expectedFailure, .skipped])
+    func aClassifyHookCannotTurnAFailureIntoAPassAnExpectedFailureOrASkip(_ answer: ClassifyResponseOutput.Outcome) async throws {
+        let (report, _) = try await Self.classified(answer)
+        let version = try #require(report.results.first { $0.id.rawValue == "ews.request-version.exchange2016" })
+        #expect(version.outcome == .failed)
+        #expect(version.message.contains("which a hook cannot give"))
+        #expect(version.facts["classify_response_refused"] == answer.rawValue)
+        #expect(report.exitCode == 1)
     }
 
     @Test func aMinimumBuildAboveTheServersFailsTheVersionCheck() async throws {

@@ -1,0 +1,21 @@
+/// One check as a value: its definition, when it is part of a run, and the body that earns its
+/// verdict. Adding a check is adding one of these to a family in `CheckRegistry+<Family>.swift`.
+struct Check: Sendable {
+    /// What it proves (reports, listing, profile validation).
+    var definition: CheckDefinition
+    /// Whether this run has it at all (a profile's refused schemes, an OAuth target, a discovery
+    /// section); a check that does not apply leaves no result and is no reason to skip dependents.
+    var applies: @Sendable (Suite) -> Bool
+    /// Runs the check (for one mailbox, when per mailbox) and returns what it found.
+    var body: @Sendable (Suite, _ mailbox: String?) async -> Verdict
+
+    /// Creates a check.
+    init(_ definition: CheckDefinition, applies: @escaping @Sendable (Suite) -> Bool = { _ in true },
+         body: @escaping @Sendable (Suite, _ mailbox: String?) async -> Verdict) {
+        self.definition = definition
+        self.applies = applies
+        self.body = body
+    }
+
+    var id: CheckID { definition.id }
+}

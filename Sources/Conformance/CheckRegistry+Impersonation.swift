@@ -1,0 +1,25 @@
+extension CheckRegistry {
+    /// Impersonation: in scope it works for every configured mailbox; out of scope and for a
+    /// nonexistent address it is refused (contrasted with the in-scope case).
+    static let impersonationFamily: [Check] = [
+        Check(.init(id: CheckCatalog.impersonationGetFolder, title: "Impersonated GetFolder(Inbox) by primary SMTP address",
+                    requirement: "The service account can act as each configured mailbox through ExchangeImpersonation (with each ConnectingSID form the profile lists, PrimarySmtpAddress by default) and read its Inbox: NoError with the Inbox folder.",
+                    dependsOn: [CheckCatalog.serviceAccountAuth], perMailbox: true,
+                    enforces: ["ews.connecting_sid", "ews.required_headers"])) { suite, mailbox in
+            guard let mailbox else { return .errored("no mailbox") }
+            let (verdict, unread) = await suite.impersonatedGetFolder(mailbox)
+            suite.state.setUnreadBefore(unread, mailbox: mailbox)
+            return verdict
+        },
+        Check(.init(id: CheckCatalog.outOfScopeDenied, title: "Out-of-scope mailbox is denied",
+                    requirement: "Impersonating a mailbox outside the service account's scope is refused with ErrorImpersonateUserDenied while in-scope impersonation works (the scope is enforced).",
+                    dependsOn: [CheckCatalog.serviceAccountAuth, CheckCatalog.impersonationGetFolder], mustFail: true)) { suite, _ in
+            await suite.outOfScope()
+        },
+        Check(.init(id: CheckCatalog.nonexistentRejected, title: "Nonexistent mailbox is rejected",
+                    requirement: "Impersonating an address with no mailbox is refused with ErrorNonExistentMailbox while in-scope impersonation works.",
+                    dependsOn: [CheckCatalog.serviceAccountAuth, CheckCatalog.impersonationGetFolder], mustFail: true)) { suite, _ in
+            await suite.nonexistent()
+        },
+    ]
+}

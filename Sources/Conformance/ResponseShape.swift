@@ -1,0 +1,48 @@
+import EWSProtocol
+import EWSTransport
+import Foundation
+
+/// Names what came back where a SOAP 1.1 answer belongs but something else did: an HTML page
+/// (a login form, an error page), a SOAP 1.2 envelope, a non-XML content type.
+enum ResponseShape {
+    static let soap11 = "http://schemas.xmlsoap.org/soap/envelope/"
+    static let soap12 = "http://www.w3.org/2003/05/soap-envelope"
+
+    /// The problem with the answer to a SOAP 1.1 request, or nil when it is shaped like one (or
+    /// the exchange was no SOAP request, or has no answer to judge).
+    static func problem(of exchange: HTTPExchange) -> String? {
+        guard exchange.method == "POST", exchange.requestBody.contains(soap11), let last = exchange.legs.last,
+              let status = last.status, status == 200 || status == 500 else { return nil }
+        let body = exchange.responseBody
+        if let page = htmlTitle(body) { return "HTML page instead of SOAP: \(page)" }
+        if body.contains(soap12) { return "SOAP 1.2 envelope answering a SOAP 1.1 request" }
+        let contentType = last.responseHeaders.first { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }?.value ?? ""
+        if !body.isEmpty, !contentType.lowercased().contains("xml") {
+            return "wrong content type \(contentType.isEmpty ? "(none)" : contentType) for a SOAP answer (text/xml expected)"
+        }
+        return nil
+    }
+
+    /// For an answer that could not be read as EWS: what it was, in words a person recognises.
+    static func describe<P>(_ call: EWSCall<P>) -> String {
+        if let exchange = call.exchange, let page = htmlTitle(exchange.responseBody) {
+            return "HTTP \(call.httpStatus ?? 0), HTML page instead of SOAP: \(page)"
+        }
+        if let body = call.exchange?.responseBody, body.contains(soap12) {
+            return "HTTP \(call.httpStatus ?? 0), SOAP 1.2 envelope answering a SOAP 1.1 request"
+        }
+        return call.summary
+    }
+
+    /// `"<title>"` of an HTML document (`(untitled)` without one); nil when `body` is not HTML.
+    static func htmlTitle(_ body: String) -> String? {
+        let head = body.prefix(2048).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard head.hasPrefix("<!doctype html") || head.hasPrefix("<html") || (head.hasPrefix("<?xml") && head.contains("<html")) else { return nil }
+        let text = String(body.prefix(64 * 1024))
+        guard let open = text.range(of: "<title", options: .caseInsensitive),
+              let close = text.range(of: ">", range: open.upperBound..<text.endIndex),
+              let end = text.range(of: "</title>", options: .caseInsensitive, range: close.upperBound..<text.endIndex) else { return "(untitled)" }
+        let title = text[close.upperBound..<end.lowerBound].split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return title.isEmpty ? "(untitled)" : "\"\(title.prefix(120))\""
+    }
+}

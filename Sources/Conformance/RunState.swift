@@ -1,0 +1,44 @@
+import Discovery
+import Synchronization
+
+/// What checks of one run hand to later checks: the Autodiscover report the discovery checks
+/// judge, each mailbox's unread count before delivery and the voicemail delivered to it, and why
+/// the run stopped early (`--fail-fast`). One per run; every access under its lock.
+final class RunState: Sendable {
+    private struct Storage {
+        var discovery: (report: DiscoveryReport, plan: DiscoveryPlan)?
+        var unreadBefore: [String: Int] = [:]
+        var delivered: [String: DeliveredVoicemail] = [:]
+        var stopReason: String?
+        var oauth: OAuthTokenCheck.Acquisition?
+        var postChallenge: PostChallenge?
+    }
+    private let storage = Mutex(Storage())
+
+    /// The Autodiscover report and the plan it followed (nil without a `discovery:` section).
+    var discovery: (report: DiscoveryReport, plan: DiscoveryPlan)? {
+        get { storage.withLock { $0.discovery } }
+        set { storage.withLock { $0.discovery = newValue } }
+    }
+
+    /// The token acquisition that `auth.oauth.token` reports.
+    var oauth: OAuthTokenCheck.Acquisition? {
+        get { storage.withLock { $0.oauth } }
+        set { storage.withLock { $0.oauth = newValue } }
+    }
+
+    /// The challenge to the unauthenticated EWS POST, once asked.
+    var postChallenge: PostChallenge? {
+        get { storage.withLock { $0.postChallenge } }
+        set { storage.withLock { $0.postChallenge = newValue } }
+    }
+
+    func setUnreadBefore(_ count: Int?, mailbox: String) { storage.withLock { $0.unreadBefore[mailbox] = count } }
+    func unreadBefore(_ mailbox: String) -> Int? { storage.withLock { $0.unreadBefore[mailbox] } }
+    func setDelivered(_ voicemail: DeliveredVoicemail?, mailbox: String) { storage.withLock { $0.delivered[mailbox] = voicemail } }
+    func delivered(_ mailbox: String) -> DeliveredVoicemail? { storage.withLock { $0.delivered[mailbox] } }
+
+    /// Stops the run (the first reason wins); checks not yet started are skipped with it.
+    func stop(_ reason: String) { storage.withLock { if $0.stopReason == nil { $0.stopReason = reason } } }
+    var stopReason: String? { storage.withLock { $0.stopReason } }
+}
