@@ -10,7 +10,7 @@ enum RequestSurface {
         "GetFolder": (["FolderShape", "FolderIds"], "FolderIds"),
         "FindFolder": (["FolderShape", "IndexedPageFolderView", "ParentFolderIds"], "ParentFolderIds"),
         "GetItem": (["ItemShape", "ItemIds"], "ItemIds"),
-        "FindItem": (["ItemShape", "IndexedPageItemView", "FractionalPageItemView", "Restriction", "SortOrder", "ParentFolderIds", "QueryString"], "ParentFolderIds"),
+        "FindItem": (["ItemShape", "IndexedPageItemView", "FractionalPageItemView", "CalendarView", "Restriction", "SortOrder", "ParentFolderIds", "QueryString"], "ParentFolderIds"),
         "CreateItem": (["SavedItemFolderId", "Items"], "Items"),
         "GetAttachment": (["AttachmentShape", "AttachmentIds"], "AttachmentIds"),
         "DeleteItem": (["ItemIds"], "ItemIds"),
