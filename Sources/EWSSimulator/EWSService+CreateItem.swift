@@ -125,6 +125,7 @@ extension EWSService {
                 }
                 store.items[copy.id] = copy
             }
+            if let from = item.from { autoReply(from: user, to: from, about: item) }
         }
     }
 }

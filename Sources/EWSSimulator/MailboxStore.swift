@@ -96,6 +96,13 @@ struct MailboxStore: Sendable {
     var owner: String
     var folders: [String: StoredFolder] = [:]
     var items: [String: StoredItem] = [:]
+    /// The mailbox's time zone (its working hours are in it).
+    var timeZone = WindowsTimeZone.utc
+    /// Automatic replies, and the senders already answered while they are on.
+    var oof = OofSettings() {
+        didSet { if oof.state == "Disabled" { oofRepliedTo = [] } }
+    }
+    var oofRepliedTo: Set<String> = []
 
     /// The folders of an Exchange 2019 mailbox, with parents, folder classes as Exchange reports
     /// them (the roots have none) and the distinguished names EWS knows them by.
