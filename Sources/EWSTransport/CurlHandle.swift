@@ -164,6 +164,7 @@ final class CurlHandle {
 
     private func applyCredentials(_ send: Bool) {
         let creds = send ? configuration.credentials : .none
+        _ = cews_setopt_string(handle, CURLOPT_SERVICE_NAME, nil)
         switch creds {
         case .none:
             _ = cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, CEWS_CURLAUTH_NONE)
@@ -186,6 +187,15 @@ final class CurlHandle {
             _ = cews_setopt_string(handle, CURLOPT_USERNAME, nil)
             _ = cews_setopt_string(handle, CURLOPT_PASSWORD, nil)
             token.withUnsafeValue { _ = cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, $0) }
+        case .negotiate(let negotiate):
+            // libcurl's GSS layer takes the thread's default cache: this worker's, set per request.
+            KerberosTicketCache.useOnCurrentThread(negotiate.cacheName)
+            _ = cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, CEWS_CURLAUTH_NEGOTIATE)
+            // An empty user and password, like `curl --negotiate -u :`: the identity is the ticket's.
+            _ = cews_setopt_string(handle, CURLOPT_USERNAME, "")
+            _ = cews_setopt_string(handle, CURLOPT_PASSWORD, "")
+            _ = cews_setopt_string(handle, CURLOPT_SERVICE_NAME, negotiate.serviceName)
+            _ = cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, nil)
         }
     }
 
