@@ -70,8 +70,7 @@ enum OAuthTokenCheck {
             verdict.facts["token_source"] = "acquire_token hook"
             return done(token.credentials, verdict)
         }
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            tls: .init(verify: !target.insecure, caFile: target.caFile), hostPins: target.hostPins, connections: 1))
+        let transport = HTTPTransport(configuration: target.transportConfiguration(connections: 1))
         defer { transport.shutdown() }
         let token: AccessToken
         do {

@@ -18,6 +18,8 @@ public struct RunReport: Sendable, Codable {
         public var outOfScopeMailbox: String?
         public var nonexistentMailbox: String?
         public var hostPins: [String]
+        /// The HTTP proxy requests went through (credentials removed); nil: none.
+        public var proxy: String?
     }
     /// TLS settings in force; `insecure` is stamped here when verification was off.
     public struct TLS: Sendable, Codable {
@@ -101,6 +103,9 @@ public struct RunReport: Sendable, Codable {
     /// Which evidence was kept (`all`, `failures`, `none`) and how other people's data was treated
     /// (`masked`, `kept`); nil in reports written before these choices existed.
     public var evidencePolicy: EvidencePolicyStamp?
+    /// Why the run could not test the provider (nothing before an EWS answer worked); nil when it could.
+    /// Set, the verdict is "could not test" and the exit code 2, whatever the results say.
+    public var couldNotTest: RootCause?
 }
 
 /// The evidence choices a report was written with.
@@ -137,8 +142,9 @@ public enum ExitStatus {
     public static let interrupted: Int32 = 130
 
     /// The exit code for a set of results.
-    public static func of(_ summary: RunReport.Summary, interrupted: Bool) -> Int32 {
+    public static func of(_ summary: RunReport.Summary, interrupted: Bool, couldNotTest: Bool = false) -> Int32 {
         if interrupted { return self.interrupted }
+        if couldNotTest { return incomplete }
         if summary.failed + summary.unexpectedPasses > 0 { return checkFailed }
         if summary.errored > 0 { return incomplete }
         return success
