@@ -12,6 +12,9 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("run-id"), help: "Run id (default: UTC timestamp plus a random suffix).")
     var runID: String?
 
+    @Flag(name: .customLong("overwrite"), help: "Reuse a --run-id that was already used (its old reports are removed first).")
+    var overwrite = false
+
     @Option(name: .customLong("junit-xml"), help: ArgumentHelp("Also write junit.xml here (where a CI system expects it).", valueName: "path"))
     var junitCopy: String?
 

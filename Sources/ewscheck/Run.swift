@@ -32,14 +32,17 @@ struct Run: AsyncParsableCommand {
             connection.apply(to: &configuration)
             authChecks.apply(to: &configuration)
             credentials = HTTPCredentialsBox(try configuration.credentials(warnings: &warnings))
-        } catch let error as TargetFileError {
+        } catch {
             Console.err("ewscheck: \(error.message)")
             throw ExitCode(ExitStatus.usage)
         }
         let profile = try await profileSelection.resolve()
+        // Pre-flight: everything that can be checked without touching the provider (exit 64, nothing sent).
+        let preflightWarnings = try Preflight(target: configuration, reportsDirectory: reports.reportsDirectory, runID: reports.runID,
+                                              overwrite: reports.overwrite, profileHeaders: profile?.extraHeaders ?? []).enforce()
         configuration = await DiscoverStep.resolve(configuration, credentials: credentials.value, profile: profile)
         let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports,
-                                           warnings: warnings, profile: profile)
+                                           warnings: warnings + preflightWarnings, profile: profile)
         throw ExitCode(code)
     }
 }
