@@ -8,6 +8,9 @@ import Foundation
 struct ProviderContact {
     let target: TargetConfiguration
     let transport: HTTPTransport
+    /// Headers every EWS request of the run carries (a profile's required headers): a front end that
+    /// insists on them must not turn the first contact into a false "could not test".
+    var headers: [HTTPHeader] = []
 
     /// The probe's request body: GetFolder of the root folder, ids only (harmless if it ran).
     static let body = """
@@ -21,7 +24,7 @@ struct ProviderContact {
     /// The exchange made and the root cause it shows, if any (nil: the EWS endpoint answered).
     func probe() async -> (exchange: HTTPExchange?, cause: RootCause?) {
         let request = HTTPRequest(method: "POST", url: target.ewsURL,
-                                  headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")], body: Array(Self.body.utf8))
+                                  headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")] + headers, body: Array(Self.body.utf8))
         do {
             let response = try await transport.send(request, sendCredentials: false)
             return (response.exchange, Self.cause(of: response, url: target.ewsURL).map { cause in

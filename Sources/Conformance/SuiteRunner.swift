@@ -110,7 +110,8 @@ public struct SuiteRunner: Sendable {
 
         // Could not test: a failure before the provider gave any EWS answer stops the run with one
         // root cause instead of failing every check (see RootCause).
-        var couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder)
+        var couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder,
+                                               headers: client.configuration.extraHeaders)
         if couldNotTest == nil {
             let checks = suite
             if await RunDeadline.run(seconds: target.overallTimeout, { await checks.runChecks() }) {
@@ -158,8 +159,9 @@ public struct SuiteRunner: Sendable {
     /// The first contact (see ``ProviderContact``): nil when the EWS endpoint answered; else the
     /// root cause, recorded as `ews.endpoint.reachable` (failed when the provider's certificate is
     /// itself the finding, errored otherwise), with every other check listed as not run.
-    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder) async -> RootCause? {
-        let (exchange, found) = await ProviderContact(target: target, transport: transport).probe()
+    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder,
+                        headers: [HTTPHeader] = []) async -> RootCause? {
+        let (exchange, found) = await ProviderContact(target: target, transport: transport, headers: headers).probe()
         guard var cause = found else {
             if let exchange { await recorder.keep(exchange) }
             return nil
