@@ -213,7 +213,7 @@ struct Suite: Sendable {
         case .httpError(_, _):
             return .failed("authenticated request was answered \(call.summary)", [call.exchange])
         case .malformed:
-            return .failed("the server answered, but not with EWS: \(call.summary)", [call.exchange])
+            return .failed("the server answered, but not with EWS: \(ResponseShape.describe(call))", [call.exchange], facts: Self.callFacts(call))
         case .transportError(let e):
             return .errored("no answer to the authenticated request: \(e)", [call.exchange])
         }
@@ -443,7 +443,7 @@ struct Suite: Sendable {
         var sweepProblems: [String] = []
         let sweep = LeftoverSweep(client: client, selection: .run(runID))
         for mailbox in target.mailboxes where attempted.contains(mailbox) {
-            let result = await sweep.sweep(mailbox: mailbox)
+            let result = await sweep.sweep(mailbox: mailbox, as: connectingSID(mailbox))
             exchanges += result.exchanges
             sweepProblems += result.problems
             let known = Set(ledger.all.map(\.itemID))
