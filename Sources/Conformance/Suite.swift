@@ -289,6 +289,14 @@ struct Suite: Sendable {
                 unread = folder.unreadCount
             }
             read.append(sid.elementName)
+            // The profile's required headers went out (X-AnchorMailbox from the harness, others
+            // from extra_headers or the adjust_request hook); a request without one proves nothing.
+            let sent = call.exchange?.legs.last?.requestHeaders ?? []
+            let missing = (profile?.manifest.ews.requiredHeaders ?? []).filter { name in !sent.contains { $0.name.caseInsensitiveCompare(name) == .orderedSame } }
+            if !missing.isEmpty {
+                return (.errored("the \(profile?.id ?? "") profile requires \(missing.joined(separator: ", ")), but the request went without it "
+                                 + "(no value in ews.extra_headers, and no adjust_request hook set it)", exchanges), nil)
+            }
         }
         facts["connecting_sid"] = read.joined(separator: ", ")
         if forms.contains("sid") { facts["sid_form"] = "not tried: the target file gives no SIDs" }

@@ -139,6 +139,20 @@ struct EarnedVerdictTests {
         #expect(waiting.outcome == .expectedFailure, "\(waiting.message)")
     }
 
+    @Test("a required header the run cannot send errors the impersonation check; given a value it goes out")
+    func requiredHeaders() async throws {
+        var manifest = Self.manifest()
+        manifest.ews.requiredHeaders = ["X-AnchorMailbox", "X-Tenant"]
+        let (without, _) = try await Self.run([], profile: manifest)
+        let errored = try #require(without.results(CheckCatalog.impersonationGetFolder).first)
+        #expect(errored.outcome == .errored)
+        #expect(errored.message.contains("requires X-Tenant, but the request went without it"), "\(errored.message)")
+        manifest.ews.extraHeaders = ["X-Tenant": "acme"]
+        let (with, fake) = try await Self.run([], profile: manifest)
+        #expect(try #require(with.results(CheckCatalog.impersonationGetFolder).first).outcome == .passed)
+        #expect(fake.server.requests.filter { $0.method == "POST" }.allSatisfy { $0.headers["x-tenant"] == "acme" })
+    }
+
     @Test("the must-fail impersonation checks are skipped, not passed, when in-scope impersonation fails too")
     func mustFailNeedsThePositiveCase() async throws {
         let sim = try await ProfileRunTests.start(.onPremises)
