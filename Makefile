@@ -4,7 +4,7 @@ EWSCHECK := .build/debug/ewscheck
 VENV_PYTHON := .venv/bin/python
 
 .DEFAULT_GOAL := build
-.PHONY: setup build demo test bench dist
+.PHONY: setup build demo test bench dist fuzz sanitize
 
 ## setup: install Debian packages (as root) and the Python venv for tests/interop
 setup:
@@ -45,3 +45,12 @@ bench: setup build
 ## dist: release tarball (binary, Swift runtime, built-in plugins, docs) and .deb under dist/
 dist: setup
 	scripts/dist.sh
+
+## fuzz: libFuzzer over every parser of untrusted bytes, FUZZ_SECONDS (default 60) per target; not part of test
+fuzz: setup
+	scripts/fuzz.sh
+
+## sanitize: the Swift tests under AddressSanitizer, then ThreadSanitizer (own scratch folders); not part of test
+sanitize: setup plugins-c
+	swift test --scratch-path .build-asan --sanitize=address
+	swift test --scratch-path .build-tsan --sanitize=thread

@@ -33,6 +33,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // MIT Kerberos GSS-API: the simulator's Negotiate acceptor and the harness's Kerberos tickets.
+        .systemLibrary(
+            name: "CEWSGSS",
+            providers: [.apt(["libkrb5-dev"])]
+        ),
         // The plugin ABI: the C header plugins and host share, and the version symbol plugins export.
         .target(name: "CEWSCheckPlugin", path: "plugins/abi", publicHeadersPath: "include"),
         // The profile format, shared by the host (which validates it) and the Swift SDK.
@@ -46,7 +51,7 @@ let package = Package(
         .target(name: "ProviderHost", dependencies: ["CEWSCheckPlugin", "ProviderManifest"]),
         // Crypto: RS256 client assertions for OAuth with a certificate.
         .target(name: "EWSTransport", dependencies: [
-            "CEWSCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "CEWSCurl", "CEWSGSS", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "EWSProtocol", dependencies: ["CEWSXML", "EWSTransport"]),
         // The Autodiscover engine: every method, every hop recorded (TLS facts through libcurl).
@@ -62,7 +67,7 @@ let package = Package(
         .target(
             name: "EWSSimulator",
             dependencies: [
-                "EWSProtocol",
+                "EWSProtocol", "EWSTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,3 +100,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `make fuzz` only: the libFuzzer entry point over every parser of untrusted bytes (built with
+// `-sanitize=fuzzer`, which provides `main`; see scripts/fuzz.sh).
+if Context.environment["EWSCHECK_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "ewscheck-fuzz",
+        dependencies: ["Conformance", "Discovery", "EWSProtocol", "EWSSimulator", "ProviderManifest"],
+        path: "Fuzz",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

@@ -18,6 +18,7 @@ static const long CEWS_CURLPROTO_HTTPS = CURLPROTO_HTTPS;
 
 typedef size_t (*cews_curl_data_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
 typedef int (*cews_curl_debug_cb)(CURL *handle, curl_infotype type, char *data, size_t size, void *userptr);
+typedef int (*cews_curl_xferinfo_cb)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
 
 static inline CURLcode cews_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode cews_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
@@ -26,6 +27,7 @@ static inline CURLcode cews_setopt_pointer(CURL *h, CURLoption o, void *v) { ret
 static inline CURLcode cews_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode cews_setopt_data_cb(CURL *h, CURLoption o, cews_curl_data_cb v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode cews_setopt_debug_cb(CURL *h, cews_curl_debug_cb v) { return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, v); }
+static inline CURLcode cews_setopt_xferinfo_cb(CURL *h, cews_curl_xferinfo_cb v) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, v); }
 static inline CURLcode cews_setopt_unsigned(CURL *h, CURLoption o, unsigned long v) { return curl_easy_setopt(h, o, v); }
 
 static inline CURLcode cews_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }

@@ -39,8 +39,7 @@ extension TargetConfiguration {
     public func discoveringEndpoint(credentials: HTTPCredentials, profile: RunProfile?) async -> (TargetConfiguration, DiscoveryReport?) {
         guard ewsURLIsPending, let discovery else { return (self, nil) }
         let plan = DiscoveryPlan.make(target: self, profile: profile)
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            credentials: credentials, tls: .init(verify: !insecure, caFile: caFile), hostPins: hostPins, connections: 1))
+        let transport = HTTPTransport(configuration: transportConfiguration(credentials: credentials, connections: 1))
         defer { transport.shutdown() }
         var quick = plan.configuration
         quick.probeTLS = false

@@ -99,9 +99,8 @@ public struct LeftoverCleanup: Sendable {
             }
             return Report(selection: selectionText, dryRun: dryRun, mailboxes: mailboxes)
         }
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            credentials: oauth?.credentials ?? credentials, tls: .init(verify: !target.insecure, caFile: target.caFile),
-            hostPins: target.hostPins, connections: max(1, min(target.concurrency, 8))))
+        let transport = HTTPTransport(configuration: target.transportConfiguration(
+            credentials: oauth?.credentials ?? credentials, connections: max(1, min(target.concurrency, 8))))
         defer { transport.shutdown() }
         let version = target.requestVersionIsExplicit ? target.requestVersion : (profile?.requestVersion ?? target.requestVersion)
         let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: version,

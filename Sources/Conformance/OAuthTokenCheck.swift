@@ -62,8 +62,7 @@ enum OAuthTokenCheck {
             verdict.facts["token_source"] = "acquire_token hook"
             return done(token.credentials, verdict)
         }
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            tls: .init(verify: !target.insecure, caFile: target.caFile), hostPins: target.hostPins, connections: 1), exchangeIDs: exchangeIDs)
+        let transport = HTTPTransport(configuration: target.transportConfiguration(connections: 1), exchangeIDs: exchangeIDs)
         defer { transport.shutdown() }
         let token: AccessToken
         do {

@@ -18,6 +18,8 @@ public struct RunReport: Sendable, Codable {
         public var outOfScopeMailbox: String?
         public var nonexistentMailbox: String?
         public var hostPins: [String]
+        /// The HTTP proxy requests went through (credentials removed); nil: none.
+        public var proxy: String?
     }
     /// TLS settings in force; `insecure` is stamped here when verification was off.
     public struct TLS: Sendable, Codable {
@@ -127,6 +129,9 @@ public struct RunReport: Sendable, Codable {
     public var catalog: Catalog?
     /// The selection flags in force (nil: every check).
     public var selection: Selection?
+    /// Why the run could not test the provider (nothing before an EWS answer worked); nil when it could.
+    /// Set, the verdict is "could not test" and the exit code 2, whatever the results say.
+    public var couldNotTest: RootCause?
 }
 
 /// The evidence choices a report was written with.
@@ -163,8 +168,9 @@ public enum ExitStatus {
     public static let interrupted: Int32 = 130
 
     /// The exit code for a set of results.
-    public static func of(_ summary: RunReport.Summary, interrupted: Bool) -> Int32 {
+    public static func of(_ summary: RunReport.Summary, interrupted: Bool, couldNotTest: Bool = false) -> Int32 {
         if interrupted { return self.interrupted }
+        if couldNotTest { return incomplete }
         if summary.failed + summary.unexpectedPasses - (summary.notRequiredFailures ?? 0) > 0 { return checkFailed }
         if summary.errored > 0 { return incomplete }
         return success

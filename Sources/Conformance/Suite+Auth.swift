@@ -54,7 +54,7 @@ extension Suite {
         guard let mailbox = target.mailboxes.first else { return .skipped("no mailbox to impersonate") }
         let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: .bearer(token: Secret(text)), tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1), exchangeIDs: transport.exchangeIDs)
+            hostPins: transport.configuration.hostPins, connections: 1, proxy: transport.configuration.proxy), exchangeIDs: transport.exchangeIDs)
         defer { probe.shutdown() }
         var settings = client.configuration
         settings.requestAdjuster = nil
@@ -270,7 +270,7 @@ extension Suite {
     func probeCall(credentials: HTTPCredentials) async -> EWSCall<FolderInfo> {
         let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1), exchangeIDs: transport.exchangeIDs)
+            hostPins: transport.configuration.hostPins, connections: 1, proxy: transport.configuration.proxy), exchangeIDs: transport.exchangeIDs)
         defer { probe.shutdown() }
         var settings = client.configuration
         settings.requestAdjuster = nil

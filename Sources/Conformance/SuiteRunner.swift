@@ -77,10 +77,8 @@ public struct SuiteRunner: Sendable {
         // auth: oauth2 — the bearer token comes from the token endpoint before any check runs.
         let oauth = await OAuthTokenCheck.acquire(for: target, profile: options.profile, exchangeIDs: exchangeIDs)
         let credentials = oauth?.credentials ?? self.credentials
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            credentials: credentials,
-            tls: .init(verify: !target.insecure, caFile: target.caFile),
-            hostPins: target.hostPins, connections: connections), exchangeIDs: exchangeIDs)
+        let transport = HTTPTransport(configuration: target.transportConfiguration(
+            credentials: credentials, connections: connections), exchangeIDs: exchangeIDs)
         defer { transport.shutdown() }
         let version = target.requestVersionIsExplicit ? target.requestVersion : (profile?.requestVersion ?? target.requestVersion)
         let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: version,
@@ -110,7 +108,18 @@ public struct SuiteRunner: Sendable {
         suite.deselected = deselected
         suite.failFast = options.selection.failFast
 
-        await suite.runChecks()
+        // Could not test: a failure before the provider gave any EWS answer stops the run with one
+        // root cause instead of failing every check (see RootCause).
+        var couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder,
+                                               headers: client.configuration.extraHeaders)
+        if couldNotTest == nil {
+            let checks = suite
+            if await RunDeadline.run(seconds: target.overallTimeout, { await checks.runChecks() }) {
+                couldNotTest = RootCause(kind: .overallTimeout,
+                                         summary: "the run did not finish within its overall limit of \(ProviderContact.seconds(target.overallTimeout)); the checks not finished were stopped",
+                                         remedy: "raise --overall-timeout (timeouts.overall in the target file) or certify fewer mailboxes per run")
+            }
+        }
         let interrupted = Task.isCancelled
         // Cleanup runs in a task of its own: the run's cancellation (Ctrl-C) must not abort the
         // requests that remove what the run created.
@@ -130,19 +139,44 @@ public struct SuiteRunner: Sendable {
             target: .init(name: target.name, ewsURL: target.ewsURL, requestVersion: version.rawValue,
                           authScheme: credentials.schemeName ?? "none", serviceAccount: target.serviceAccount.username,
                           mailboxes: target.mailboxes, outOfScopeMailbox: target.outOfScopeMailbox,
-                          nonexistentMailbox: target.nonexistentMailbox, hostPins: target.hostPins.map(\.description)),
+                          nonexistentMailbox: target.nonexistentMailbox, hostPins: target.hostPins.map(\.description),
+                          proxy: target.proxy == .none ? nil : target.proxy.description),
             profile: profile.map { .init(id: $0.id, name: $0.name, version: $0.version, source: $0.source) },
             notices: profile?.notices(relativeTo: options.now) ?? [],
             tls: .init(verify: !target.insecure, insecure: target.insecure, caFile: target.caFile),
             server: await recorder.serverVersion, summary: summary,
-            exitCode: Int(ExitStatus.of(summary, interrupted: interrupted)), interrupted: interrupted,
+            exitCode: Int(ExitStatus.of(summary, interrupted: interrupted, couldNotTest: couldNotTest != nil)), interrupted: interrupted,
             warnings: warnings, results: results,
             cleanup: .init(created: all.count, removed: all.filter(\.removed).count, leftover: all.filter { !$0.removed }),
             evidence: await recorder.evidence,
             catalog: CheckRegistry.stamp,
             selection: narrowed ? .init(only: options.selection.only, skip: options.selection.skip, readOnly: options.selection.readOnly,
                                         failFast: options.selection.failFast,
-                                        deselected: Dictionary(uniqueKeysWithValues: deselected.map { ($0.key.rawValue, $0.value) })) : nil)
+                                        deselected: Dictionary(uniqueKeysWithValues: deselected.map { ($0.key.rawValue, $0.value) })) : nil,
+            couldNotTest: couldNotTest)
+    }
+
+    /// The first contact (see ``ProviderContact``): nil when the EWS endpoint answered; else the
+    /// root cause, recorded as `ews.endpoint.reachable` (failed when the provider's certificate is
+    /// itself the finding, errored otherwise), with every other check listed as not run.
+    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder,
+                        headers: [HTTPHeader] = []) async -> RootCause? {
+        let (exchange, found) = await ProviderContact(target: target, transport: transport, headers: headers).probe()
+        guard var cause = found else {
+            if let exchange { await recorder.keep(exchange) }
+            return nil
+        }
+        let definition = CheckCatalog.definition(CheckCatalog.endpointReachable)
+        let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
+        cause.notRun = CheckCatalog.standard.map(\.id).filter { $0 != CheckCatalog.endpointReachable && !recorded.contains($0) }
+        if let definition {
+            let message = "\(cause.line). Fix: \(cause.remedy)"
+            let verdict = cause.providerFinding ? Verdict.failed(message, [exchange]) : Verdict.errored(message, [exchange])
+            await recorder.record(definition, mailbox: nil, verdict: verdict, duration: (exchange?.durationMilliseconds ?? 0) / 1000)
+        } else if let exchange {
+            await recorder.keep(exchange)
+        }
+        return cause
     }
 }
 
@@ -180,6 +214,9 @@ actor Recorder {
         self.deviations = deviations
         self.progress = progress
     }
+
+    /// Keeps an exchange no check cites (the first-contact probe), so the evidence is complete.
+    func keep(_ exchange: HTTPExchange) { exchanges[exchange.id] = exchange }
 
     func setServerVersion(_ v: ServerVersionInfo?) { if serverVersion == nil { serverVersion = v } }
 

@@ -73,6 +73,16 @@ public struct TargetConfiguration: Sendable {
     public var sourcePath: String?
     /// Autodiscover settings (the `discovery:` section); without `ews_url`, the run discovers it.
     public var discovery: DiscoverySettings?
+    /// Connect and request time limits (`timeouts.connect`, `timeouts.request`; 10 s and 60 s).
+    public var timeout = HTTPTransportConfiguration.Timeout()
+    /// The limit for the whole run in seconds (`timeouts.overall`; ``defaultOverallTimeout``).
+    public var overallTimeout: Double = TargetConfiguration.defaultOverallTimeout
+    /// The HTTP proxy (`proxy:`); environment proxies are ignored unless this says `environment`.
+    public var proxy: HTTPTransportConfiguration.Proxy = .none
+    /// A PEM client certificate for mutual TLS (`tls.client_certificate`).
+    public var clientCertificateFile: String?
+    /// Its PEM private key (`tls.client_key`).
+    public var clientKeyFile: String?
     /// Run the must-fail auth checks (`must_fail_auth: true` or `--must-fail-auth`): a wrong
     /// password once, an app-only token without impersonation, an expired token.
     public var mustFailAuth = false
@@ -157,10 +167,11 @@ public struct TargetFileError: Error, Sendable, CustomStringConvertible {
 
 extension TargetConfiguration {
     private static let topKeys = ["name", "ews_url", "discovery", "request_version", "service_account", "mailboxes",
-                                  "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth"]
+                                  "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth",
+                                  "timeouts", "proxy"]
     private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys
     private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"]
-    private static let tlsKeys = ["ca_file", "insecure"]
+    private static let tlsKeys = ["ca_file", "insecure", "client_certificate", "client_key"]
 
     /// Reads and checks a target file.
     public static func load(path: String) throws(TargetFileError) -> TargetConfiguration {
@@ -293,6 +304,7 @@ extension TargetConfiguration {
             guard let b = v.bool else { throw TargetFileError("must_fail_auth (line \(line(v))) must be true or false") }
             target.mustFailAuth = b
         }
+        try target.parseConnection(top, resolve: resolve)
         return target
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import EWSProtocol
 
 /// Autodiscover v2: `GET /autodiscover/autodiscover.json/v1.0/<smtp>?Protocol=EWS`, answered with
 /// `{"Protocol":"EWS","Url":"…"}`. No Microsoft spec exists; the shape follows Microsoft's own
@@ -14,6 +15,11 @@ enum AutodiscoverV2 {
     /// Reads an answer body.
     static func read(_ body: [UInt8], protocol name: String) -> AutodiscoverAnswer {
         guard body.count <= 256 * 1024 else { return .malformed("answer larger than 256 KiB") }
+        if let first = body.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }), first == 0x3C { // '<'
+            let title = XMLPrescan.htmlTitle(in: body).map { " (“\($0)”)" } ?? ""
+            return .malformed("an HTML page\(title) or XML instead of JSON")
+        }
+        if nestingDepth(body) > maxDepth { return .malformed("JSON nests deeper than \(maxDepth) levels") }
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             return .malformed("not a JSON object")
         }
@@ -28,5 +34,28 @@ enum AutodiscoverV2 {
         var settings: [String: String] = ["Protocol": answered]
         if let location = object["ServerLocation"] as? String { settings["ServerLocation"] = location }
         return .settings(ewsURL: url, settings: settings, smtpAddress: nil)
+    }
+
+    /// The deepest nesting a v2 answer may have (a real one has 1).
+    static let maxDepth = 16
+
+    /// The deepest array/object nesting of `body`, brackets inside strings ignored; checked before the
+    /// JSON parser sees the document, like the XML pre-scan.
+    static func nestingDepth(_ body: [UInt8]) -> Int {
+        var depth = 0, deepest = 0
+        var inString = false, escaped = false
+        for b in body {
+            if inString {
+                if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+                continue
+            }
+            switch b {
+            case 0x22: inString = true
+            case 0x5B, 0x7B: depth += 1; deepest = max(deepest, depth)
+            case 0x5D, 0x7D: depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 }

@@ -4,6 +4,10 @@ public struct DiscoveryConfiguration: Sendable {
     public var methods: [DiscoveryMethod] = DiscoveryMethod.clientOrder
     /// Whether a redirect to another DNS domain may be followed (it is always flagged).
     public var allowCrossDomainRedirect = false
+    /// Hosts outside the discovery domain that may still receive credentials (the target's EWS URL host,
+    /// hosts a profile declares). An Autodiscover answer naming an EWS URL on any other host is flagged
+    /// `cross-domain-ews-url` and, unless ``allowCrossDomainRedirect`` is set, not used.
+    public var credentialHosts: [String] = []
     /// The most redirects (URL or address) one probe follows; clients stop after 10.
     public var maxRedirects = 10
     /// The DNS server for SRV (and SRV target address) look-ups; nil reads `/etc/resolv.conf`.

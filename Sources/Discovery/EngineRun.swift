@@ -147,6 +147,20 @@ struct EngineRun: Sendable {
             case .settings(let ews, let settings, let smtp):
                 hop.outcome = .settings
                 hop.detail = "EWS URL \(ews)"
+                // Credentials go only where the user sent them: an EWS URL on a foreign host is flagged,
+                // and not used unless cross-domain answers are allowed.
+                if let host = URLParts(ews)?.host, !DomainRules.host(host, isWithin: domain),
+                   !configuration.credentialHosts.contains(where: { $0.caseInsensitiveCompare(host) == .orderedSame }) {
+                    hop.flags.append("cross-domain-ews-url")
+                    chain.flag("cross-domain-ews-url")
+                    if !configuration.allowCrossDomainRedirect {
+                        hop.flags.append("cross-domain-refused")
+                        hop.detail += " on another domain (\(host)): not used"
+                        chain.add(hop)
+                        return .failed("\(url) named the EWS URL \(ews), on \(host) outside \(domain); not used, so no credentials "
+                                       + "are sent there (allow cross-domain answers in the target or profile if this host is yours)")
+                    }
+                }
                 chain.add(hop)
                 return .found(ewsURL: ews, settings: settings, address: smtp ?? address)
             case .redirectURL(let target):

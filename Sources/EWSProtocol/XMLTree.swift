@@ -9,15 +9,34 @@ private let xmlInitialised: Bool = {
 
 /// Why a document could not be read.
 package struct XMLReadError: Error, Sendable, CustomStringConvertible {
+    /// The kind of refusal, for callers that name it (an HTML page is not "malformed XML").
+    package enum Reason: Sendable, Hashable {
+        /// libxml2 found the document not well-formed (or the pre-scan found an unclosed construct).
+        case notWellFormed
+        /// An HTML page where XML belongs, with its title when it has one.
+        case html(title: String?)
+        /// A markup declaration: a DTD, an entity, a notation.
+        case declaration
+        /// The declared encoding and the bytes disagree, or the encoding is not one EWS uses.
+        case encoding
+        /// More bytes or elements than allowed.
+        case tooLarge
+        /// Nesting deeper than allowed.
+        case tooDeep
+        /// The document parsed but is not the expected kind (no root, not an envelope, …).
+        case unexpectedDocument
+    }
     package var message: String
     package var line: Int
     package var column: Int
+    package var reason: Reason = .notWellFormed
     package var description: String { line > 0 ? "line \(line), column \(column): \(message)" : message }
 }
 
-/// A parsed XML document owning its libxml2 tree. Untrusted input is parsed without network
-/// access and without DTDs (a document with one is refused, which also rules out entity
-/// expansion attacks), after a size check.
+/// A parsed XML document owning its libxml2 tree: the one XML entry point for EWS, both Autodiscover
+/// forms and the simulator. Untrusted input is size-checked and pre-scanned (``XMLPrescan``: no DTD or
+/// entity declaration ever reaches libxml2, HTML is named, nesting and element count are bounded), then
+/// parsed without network or file access.
 package final class XMLTree: @unchecked Sendable {
     // The tree is never mutated after parsing; reads from several threads are safe.
     fileprivate let doc: xmlDocPtr
@@ -26,9 +45,12 @@ package final class XMLTree: @unchecked Sendable {
     package init(parsing bytes: [UInt8], maxBytes: Int = 32 * 1024 * 1024) throws(XMLReadError) {
         _ = xmlInitialised
         guard bytes.count <= maxBytes else {
-            throw XMLReadError(message: "document is \(bytes.count) bytes, more than the \(maxBytes) allowed", line: 0, column: 0)
+            throw XMLReadError(message: "document is \(bytes.count) bytes, more than the \(maxBytes) allowed", line: 0, column: 0,
+                               reason: .tooLarge)
         }
         guard !bytes.isEmpty else { throw XMLReadError(message: "document is empty", line: 0, column: 0) }
+        // No markup declaration, HTML page or runaway nesting reaches libxml2.
+        try XMLPrescan.check(bytes)
         guard let ctxt = xmlNewParserCtxt() else {
             throw XMLReadError(message: "libxml2 could not allocate a parser", line: 0, column: 0)
         }
@@ -51,7 +73,8 @@ package final class XMLTree: @unchecked Sendable {
         }
         if parsed.pointee.intSubset != nil || parsed.pointee.extSubset != nil {
             xmlFreeDoc(parsed)
-            throw XMLReadError(message: "a document type declaration (DTD) is not allowed", line: 0, column: 0)
+            throw XMLReadError(message: "a document type declaration (DTD) is not allowed", line: 0, column: 0,
+                               reason: .declaration)
         }
         doc = parsed
     }

@@ -23,6 +23,16 @@ extension EWSService {
         var messages: [String] = []
         let reader = ItemReader(ids: tenant.ids, now: Date())
         for itemElement in request.child("Items")?.children ?? [] {
+            if itemElement.name == "CalendarItem" || itemElement.name == "Contact" {
+                do throws(EWSError) {
+                    guard context.mailboxUser.hasMailbox else { throw .missingEmailAddress }
+                    let item = try reader.read(itemElement)
+                    messages.append(SOAPWriter.success("CreateItem", payload: try createNonMessage(item, request: request, target: target, context)))
+                } catch {
+                    messages.append(SOAPWriter.error("CreateItem", error, emptyPayload: "<m:Items/>"))
+                }
+                continue
+            }
             guard itemElement.name == "Message" else {
                 messages.append(SOAPWriter.error("CreateItem", .notImplemented("creating \(itemElement.name) items"), emptyPayload: "<m:Items/>"))
                 continue
@@ -105,6 +115,7 @@ extension EWSService {
                 copy.isRead = false
                 copy.isDraft = false
                 copy.received = Date()
+                copy.delivered = true
                 // Recipients never see the Bcc line.
                 copy.bccRecipients = []
                 copy.attachments = copy.attachments.map { a in
@@ -114,6 +125,7 @@ extension EWSService {
                 }
                 store.items[copy.id] = copy
             }
+            if let from = item.from { autoReply(from: user, to: from, about: item) }
         }
     }
 }

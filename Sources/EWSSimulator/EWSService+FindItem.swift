@@ -16,6 +16,15 @@ extension EWSService {
             switch resolveFolder(element, context) {
             case .success(let found):
                 let all = query.associatedOnly ? [] : (tenant.withStore(found.mailbox) { $0.items(in: found.folder.id) } ?? [])
+                if let view = query.calendarView {
+                    guard found.folder.kind == "CalendarFolder" else {
+                        return SOAPWriter.error("FindItem", EWSError("ErrorCalendarFolderIsInvalidForCalendarView", "The folder is not a calendar folder."))
+                    }
+                    let expanded = calendarView(all, start: view.start, end: view.end)
+                    let page = Array(expanded.prefix(max(query.maxEntries, 0)))
+                    let writer = ItemSerializer(shape: query.shape, context: .findItem, folderChangeKey: folderChangeKey(found.mailbox))
+                    return SOAPWriter.success("FindItem", payload: "<m:RootFolder TotalItemsInView=\"\(expanded.count)\" IncludesLastItemInRange=\"\(page.count == expanded.count)\"><t:Items>" + page.map(writer.xml).joined() + "</t:Items></m:RootFolder>")
+                }
                 let matching = ItemSortKey.sort(all.filter { query.restriction?.matches($0) ?? true }, by: query.sort)
                 let ordered = query.fromEnd ? Array(matching.reversed()) : matching
                 let start = min(max(query.offset(total: ordered.count), 0), ordered.count)
@@ -52,6 +61,8 @@ struct FindItemQuery {
     var fromEnd = false
     var paged = false
     var associatedOnly = false
+    /// `CalendarView`: occurrences expanded in [start, end).
+    var calendarView: (start: Date, end: Date)?
 
     var fractional: Bool { fraction != nil }
 
@@ -89,9 +100,23 @@ struct FindItemQuery {
             case "QueryString":
                 let r = try QueryStringReader.restriction(child.text)
                 restriction = restriction.map { .and([$0, r]) } ?? r
+            case "CalendarView":
+                guard let start = child.attribute("StartDate").flatMap(XSDateTime.parse),
+                      let end = child.attribute("EndDate").flatMap(XSDateTime.parse) else {
+                    throw EWSError("ErrorInvalidRequest", "The CalendarView dates are invalid.")
+                }
+                guard end >= start else { throw EWSError("ErrorCalendarEndDateIsEarlierThanStartDate", "EndDate is earlier than StartDate") }
+                guard end.timeIntervalSince(start) <= 2 * 366 * 86400 else {
+                    throw EWSError("ErrorCalendarViewRangeTooBig", "The calendar view range is too big: at most two years.")
+                }
+                maxEntries = child.attribute("MaxEntriesReturned").flatMap { Int($0) } ?? Int.max
+                calendarView = (start, end)
             case "ParentFolderIds": break
             default: throw EWSError.notImplemented("FindItem/\(child.name)")
             }
+        }
+        if calendarView != nil, restriction != nil || !sort.isEmpty {
+            throw EWSError("ErrorInvalidRestriction", "Restrictions and sort order may not be specified for a CalendarView.")
         }
     }
 }

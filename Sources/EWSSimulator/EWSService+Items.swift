@@ -6,6 +6,7 @@ extension EWSService {
     func lookupItem(_ element: XMLElement, _ context: RequestContext) -> Result<StoredItem, EWSError> {
         guard element.name == "ItemId", let id = element.attribute("Id") else { return .failure(.itemNotFound) }
         guard IDFactory.isWellFormed(id) else { return .failure(.idMalformed) }
+        if OccurrenceID.parse(id) != nil { return .failure(.notImplemented("this operation on a single occurrence of a recurring item")) }
         guard context.mailboxUser.hasMailbox,
               let item = tenant.withStore(context.mailboxUser.primarySmtpAddress, { $0.items[id] }) ?? nil else {
             return .failure(.itemNotFound)
@@ -23,7 +24,7 @@ extension EWSService {
         }
         let writer = ItemSerializer(shape: shape, context: .getItem, folderChangeKey: folderChangeKey(context.mailboxUser.primarySmtpAddress))
         let messages = (request.child("ItemIds")?.children ?? []).map { element -> String in
-            switch lookupItem(element, context) {
+            switch lookupAnyItem(element, context) {
             case .success(let item): return SOAPWriter.success("GetItem", payload: "<m:Items>\(writer.xml(item))</m:Items>")
             case .failure(let error): return SOAPWriter.error("GetItem", error, emptyPayload: "<m:Items/>")
             }
@@ -58,9 +59,20 @@ extension EWSService {
             throw EWSError.schemaValidation("The 'DeleteType' attribute is invalid or missing.", line: request.line, position: 1)
         }
         let owner = context.mailboxUser.primarySmtpAddress
+        let cancellations = request.attribute("SendMeetingCancellations")
         let messages = (request.child("ItemIds")?.children ?? []).map { element -> String in
-            switch lookupItem(element, context) {
+            switch lookupAnyItem(element, context) {
             case .failure(let error): return SOAPWriter.error("DeleteItem", error)
+            case .success(let item) where item.kind == "CalendarItem" && cancellations == nil:
+                return SOAPWriter.error("DeleteItem", EWSError("ErrorSendMeetingCancellationsRequired", "The SendMeetingCancellations attribute is required for calendar items."))
+            case .success(let item) where item.calendar?.originalStart != nil:
+                // One occurrence: the master remembers it as deleted.
+                guard let occ = OccurrenceID.parse(item.id), let start = item.calendar?.originalStart else { return SOAPWriter.error("DeleteItem", .itemNotFound) }
+                tenant.withStore(owner) { store in
+                    store.items[occ.master]?.calendar?.deletedOccurrences.insert(start)
+                    store.items[occ.master]?.changeKey = tenant.ids.changeKey()
+                }
+                return SOAPWriter.success("DeleteItem", payload: "")
             case .success(let item):
                 tenant.withStore(owner) { store in
                     let deleted = store.folder(distinguished: "deleteditems")?.id

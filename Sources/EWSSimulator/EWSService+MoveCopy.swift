@@ -20,6 +20,9 @@ extension EWSService {
         }
         let returnIds = request.child("ReturnNewItemIds").flatMap { XSBoolean.parse($0.text) } ?? true
         let messages = ids.map { element -> String in
+            if let id = element.attribute("Id"), OccurrenceID.parse(id) != nil {
+                return SOAPWriter.error(operation, EWSError("ErrorCalendarCannotMoveOrCopyOccurrence", "Cannot move or copy an occurrence of a recurring calendar item."), emptyPayload: "<m:Items/>")
+            }
             switch lookupItem(element, context) {
             case .failure(let error): return SOAPWriter.error(operation, error, emptyPayload: "<m:Items/>")
             case .success(let item):

@@ -29,10 +29,24 @@ extension EWSService {
             case .failure(let error): return SOAPWriter.error("UpdateItem", error, emptyPayload: "<m:Items/>")
             }
             do throws(EWSError) {
+                var invitations = "SendToNone"
+                if item.kind == "CalendarItem" {
+                    guard let send = request.attribute("SendMeetingInvitationsOrCancellations") else {
+                        throw EWSError("ErrorSendMeetingInvitationsOrCancellationsRequired", "The SendMeetingInvitationsOrCancellations attribute is required for calendar items.")
+                    }
+                    invitations = send
+                }
                 var updated = item
                 var changed = Set<String>()
                 for update in change.child("Updates")?.children ?? [] {
                     changed.insert(try apply(update, to: &updated, reader: reader))
+                }
+                try reader.finishCalendar(&updated)
+                try reader.finishContact(&updated)
+                if invitations != "SendToNone", updated.calendar?.isMeeting == true, updated.calendar?.isOrganizer == true {
+                    updated.calendar?.sequence += 1
+                    updated.calendar?.meetingRequestWasSent = true
+                    inviteAttendees(updated, organizer: context.mailboxUser, saveCopy: invitations.hasSuffix("SaveCopy"))
                 }
                 try checkChangeKey(idElement.attribute("ChangeKey"), of: item, resolution: resolution, changing: changed)
                 updated.history = Array((item.history + [ChangeRecord(changeKey: item.changeKey, changedFields: [])]).suffix(20))
@@ -116,6 +130,9 @@ extension EWSService {
                 case "CcRecipients": item.ccRecipients += appended.ccRecipients
                 case "BccRecipients": item.bccRecipients += appended.bccRecipients
                 case "ReplyTo": item.replyTo += appended.replyTo
+                case "RequiredAttendees" where item.calendar != nil: item.calendar?.required += appended.calendar?.required ?? []
+                case "OptionalAttendees" where item.calendar != nil: item.calendar?.optional += appended.calendar?.optional ?? []
+                case "Resources" where item.calendar != nil: item.calendar?.resources += appended.calendar?.resources ?? []
                 default:
                     throw EWSError("ErrorInvalidPropertyAppend", "The property does not support appending.",
                                    messageXml: "<t:FieldURI FieldURI=\"\(pathName.xmlEscaped)\"/>")
@@ -132,6 +149,17 @@ extension EWSService {
             case "ReplyTo": item.replyTo = []
             case "From": item.from = nil
             case "Sender": item.sender = nil
+            case "Location" where item.calendar != nil: item.calendar?.location = nil
+            case "When" where item.calendar != nil: item.calendar?.when = nil
+            case "Recurrence" where item.calendar != nil: item.calendar?.recurrence = nil
+            case "RequiredAttendees" where item.calendar != nil: item.calendar?.required = []
+            case "OptionalAttendees" where item.calendar != nil: item.calendar?.optional = []
+            case "Resources" where item.calendar != nil: item.calendar?.resources = []
+            case "MeetingWorkspaceUrl" where item.calendar != nil: item.calendar?.meetingWorkspaceUrl = nil
+            case "NetShowUrl" where item.calendar != nil: item.calendar?.netShowUrl = nil
+            case _ where item.contact != nil && ContactData.keptElements.contains(element):
+                item.contact?.strings[element] = nil
+                item.contact?.dates[element] = nil
             default:
                 guard SimpleItemProperty.byElement[element] != nil else {
                     throw EWSError("ErrorInvalidPropertyDelete", "This property may not be deleted.",

@@ -175,6 +175,10 @@ final class EWSService: Sendable {
         case "EmptyFolder": return try emptyFolder(request, context)
         case "MarkAllItemsAsRead": return try markAllItemsAsRead(request, context)
         case "ResolveNames": return try resolveNames(request, context)
+        case "GetServerTimeZones": return try getServerTimeZones(request, context)
+        case "GetUserAvailabilityRequest": return try getUserAvailability(request, context)
+        case "GetUserOofSettingsRequest": return try getUserOofSettings(request, context)
+        case "SetUserOofSettingsRequest": return try setUserOofSettings(request, context)
         default:
             throw EWSError("ErrorInvalidOperation", "The simulated provider does not implement \(request.name).")
         }

@@ -27,15 +27,31 @@ struct ItemSerializer {
         ("message:IsResponseRequested", false, true), ("message:References", false, true), ("message:ReplyTo", false, true),
     ]
 
+    private static let itemFields = fields.filter { !$0.uri.hasPrefix("message:") }
+    private static let messageFields = itemFields + fields.filter { $0.uri.hasPrefix("message:") }
+    private static let calendarItemFields = itemFields + calendarFields
+    private static let meetingRequestItemFields = messageFields + meetingRequestFields
+    private static let contactItemFields = itemFields + contactFields
+
+    /// The fields of a kind of item, in the order of its schema type.
+    static func fields(for kind: String) -> [(uri: String, findDefault: Bool, getDefault: Bool)] {
+        switch kind {
+        case "CalendarItem": return calendarItemFields
+        case "MeetingRequest": return meetingRequestItemFields
+        case "Contact": return contactItemFields
+        default: return messageFields
+        }
+    }
+
     let shape: ItemResponseShape
     let context: Context
     let folderChangeKey: (String) -> String
 
     // Format styles are values (Sendable, no per-call formatter object): items are serialised by
     // the hundred per FindItem page.
-    private static func date(_ d: Date) -> String { d.formatted(.iso8601) }
+    static func date(_ d: Date) -> String { d.formatted(.iso8601) }
 
-    private static func mailbox(_ a: StoredAddress) -> String {
+    static func mailbox(_ a: StoredAddress) -> String {
         var x = "<t:Mailbox>"
         if let name = a.name { x += "<t:Name>\(name.xmlEscaped)</t:Name>" }
         return x + "<t:EmailAddress>\(a.email.xmlEscaped)</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType><t:MailboxType>Mailbox</t:MailboxType></t:Mailbox>"
@@ -51,7 +67,7 @@ struct ItemSerializer {
             x += "<t:MimeContent CharacterSet=\"UTF-8\">\(Data(item.mime ?? MIMEWriter.message(item)).base64EncodedString())</t:MimeContent>"
         }
         x += "<t:ItemId Id=\"\(item.id)\" ChangeKey=\"\(item.changeKey)\"/>"
-        for field in Self.fields {
+        for field in Self.fields(for: item.kind) {
             let inShape: Bool
             switch shape.base {
             case .allProperties: inShape = field.getDefault || field.findDefault
@@ -119,8 +135,8 @@ struct ItemSerializer {
         case "item:ReminderDueBy": return simple("ReminderDueBy", item)
         case "item:ReminderIsSet": return simple("ReminderIsSet", item, default: "false")
         case "item:ReminderMinutesBeforeStart": return simple("ReminderMinutesBeforeStart", item, default: "0")
-        case "item:DisplayCc": return "<t:DisplayCc>\(ItemField.display(item.ccRecipients).xmlEscaped)</t:DisplayCc>"
-        case "item:DisplayTo": return "<t:DisplayTo>\(ItemField.display(item.toRecipients).xmlEscaped)</t:DisplayTo>"
+        case "item:DisplayCc": return "<t:DisplayCc>\(ItemField.display(item.displayCc).xmlEscaped)</t:DisplayCc>"
+        case "item:DisplayTo": return "<t:DisplayTo>\(ItemField.display(item.displayTo).xmlEscaped)</t:DisplayTo>"
         case "item:DisplayBcc": return "<t:DisplayBcc>\(ItemField.display(item.bccRecipients).xmlEscaped)</t:DisplayBcc>"
         case "item:HasAttachments": return "<t:HasAttachments>\(item.attachments.contains { !$0.isInline })</t:HasAttachments>"
         case "item:Culture": return simple("Culture", item, default: "en-US")
@@ -146,7 +162,7 @@ struct ItemSerializer {
         case "message:IsResponseRequested": return simple("IsResponseRequested", item)
         case "message:References": return simple("References", item)
         case "message:ReplyTo": return Self.recipients("ReplyTo", item.replyTo)
-        default: return ""
+        default: return renderCalendar(uri, item) ?? renderContact(uri, item) ?? ""
         }
     }
 

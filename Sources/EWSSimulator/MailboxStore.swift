@@ -34,7 +34,7 @@ struct StoredItem: Sendable {
     var id: String
     var changeKey: String
     var folderID: String
-    var kind: String               // Message
+    var kind: String               // Message, CalendarItem, MeetingRequest, Contact
     var itemClass: String
     var subject: String
     var body: String
@@ -64,6 +64,16 @@ struct StoredItem: Sendable {
     /// Earlier change keys with the properties changed since each, newest last (AutoResolve
     /// conflict detection for writers holding an older key).
     var history: [ChangeRecord] = []
+    /// Calendar properties (calendar items and occurrences).
+    var calendar: CalendarData? = nil
+    /// Contact properties (contacts).
+    var contact: ContactData? = nil
+    /// Whether transport delivered it (a NewMailEvent), rather than a client saving it.
+    var delivered = false
+
+    /// Who DisplayTo names: the To line, or a meeting's required attendees.
+    var displayTo: [StoredAddress] { calendar.map { $0.required.map(\.address) } ?? toRecipients }
+    var displayCc: [StoredAddress] { calendar.map { $0.optional.map(\.address) } ?? ccRecipients }
 
     var size: Int {
         subject.utf8.count + body.utf8.count + attachments.reduce(0) { $0 + $1.content.count } + (mime?.count ?? 0) + 512
@@ -86,6 +96,13 @@ struct MailboxStore: Sendable {
     var owner: String
     var folders: [String: StoredFolder] = [:]
     var items: [String: StoredItem] = [:]
+    /// The mailbox's time zone (its working hours are in it).
+    var timeZone = WindowsTimeZone.utc
+    /// Automatic replies, and the senders already answered while they are on.
+    var oof = OofSettings() {
+        didSet { if oof.state == "Disabled" { oofRepliedTo = [] } }
+    }
+    var oofRepliedTo: Set<String> = []
 
     /// The folders of an Exchange 2019 mailbox, with parents, folder classes as Exchange reports
     /// them (the roots have none) and the distinguished names EWS knows them by.

@@ -10,7 +10,7 @@ enum RequestSurface {
         "GetFolder": (["FolderShape", "FolderIds"], "FolderIds"),
         "FindFolder": (["FolderShape", "IndexedPageFolderView", "ParentFolderIds"], "ParentFolderIds"),
         "GetItem": (["ItemShape", "ItemIds"], "ItemIds"),
-        "FindItem": (["ItemShape", "IndexedPageItemView", "FractionalPageItemView", "Restriction", "SortOrder", "ParentFolderIds", "QueryString"], "ParentFolderIds"),
+        "FindItem": (["ItemShape", "IndexedPageItemView", "FractionalPageItemView", "CalendarView", "Restriction", "SortOrder", "ParentFolderIds", "QueryString"], "ParentFolderIds"),
         "CreateItem": (["SavedItemFolderId", "Items"], "Items"),
         "GetAttachment": (["AttachmentShape", "AttachmentIds"], "AttachmentIds"),
         "DeleteItem": (["ItemIds"], "ItemIds"),
@@ -25,6 +25,11 @@ enum RequestSurface {
         "MarkAllItemsAsRead": (["ReadFlag", "SuppressReadReceipts", "FolderIds"], "FolderIds"),
         // ParentFolderIds names contacts folders to search: they hold no contacts here.
         "ResolveNames": (["ParentFolderIds", "UnresolvedEntry"], "UnresolvedEntry"),
+        "GetServerTimeZones": (["Ids"], "Ids"),
+        // SuggestionsViewOptions gets a SuggestionsResponse that refuses it.
+        "GetUserAvailabilityRequest": (["TimeZone", "MailboxDataArray", "FreeBusyViewOptions", "SuggestionsViewOptions"], "MailboxDataArray"),
+        "GetUserOofSettingsRequest": (["Mailbox"], "Mailbox"),
+        "SetUserOofSettingsRequest": (["Mailbox", "UserOofSettings"], "Mailbox"),
     ]
 
     /// The refusal for the first child the operation does not honour, as a whole response.

@@ -112,6 +112,7 @@ public final class Simulator: Sendable {
             certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(ca.serverCertificatePEM.utf8), format: .pem))],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(ca.serverKeyPEM.utf8), format: .pem)))
         let sslContext = try NIOSSLContext(configuration: tls)
+        let kerberos = try configuration.kerberos.map { try KerberosAuthenticator($0) }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         // The router needs the port for the URLs it hands out; bind first, then build it.
@@ -151,7 +152,8 @@ public final class Simulator: Sendable {
                                            realm: "mail.\(configuration.domain)", schemaDirectory: configuration.schemaDirectory, log: log,
                                            entra: entra,
                                            digest: configuration.digestAlgorithms.isEmpty ? nil
-                                               : DigestAuthenticator(algorithms: configuration.digestAlgorithms, realm: "mail.\(configuration.domain)"))
+                                               : DigestAuthenticator(algorithms: configuration.digestAlgorithms, realm: "mail.\(configuration.domain)"),
+                                           kerberos: kerberos)
         let httpPort: Int
         do {
             let http = try await PlainHTTPListener.bind(group: group, host: configuration.bindAddress, port: configuration.httpPort,

@@ -41,6 +41,23 @@ public struct SimulatorConfiguration: Sendable {
     /// HTTP Digest algorithms offered (`SHA-256`, `MD5`), in challenge order; empty offers none.
     public var digestAlgorithms: [String] = []
 
+    /// Kerberos behind `Negotiate` (exchange-onprem flavor): the keytab of the web server's
+    /// service principal and the realm its users come from. Nil: Negotiate carries NTLM only.
+    public var kerberos: Kerberos?
+
+    /// Where the simulator's Kerberos acceptor gets its key.
+    public struct Kerberos: Sendable, Hashable {
+        /// The keytab holding `HTTP/mail.<domain>` (``SimulatedKDC/serviceKeytab``).
+        public var keytab: String
+        /// The realm whose principals map to the tenant's accounts (`CONTOSO.COM`).
+        public var realm: String
+        /// Creates Kerberos settings.
+        public init(keytab: String, realm: String) {
+            self.keytab = keytab
+            self.realm = realm
+        }
+    }
+
     /// Creates a configuration with defaults.
     public init() {}
 

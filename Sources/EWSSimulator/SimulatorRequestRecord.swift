@@ -15,6 +15,8 @@ public struct SimulatorRequestRecord: Sendable, Codable, Hashable {
     public var path: String
     /// The scheme of the Authorization header, if any (`Basic`, `NTLM`), never its token.
     public var authScheme: String?
+    /// The GSS-API mechanism a Negotiate authentication used (`Kerberos 5`), if one completed.
+    public var authMechanism: String?
     /// The account the request ran as, once authenticated.
     public var user: String?
     /// The status answered.
@@ -31,6 +33,7 @@ public struct SimulatorRequestRecord: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case time, tls, host, method, path, user, status, operation, impersonated
         case authScheme = "auth_scheme"
+        case authMechanism = "auth_mechanism"
         case anchorMailbox = "anchor_mailbox"
         case responseCodes = "response_codes"
     }

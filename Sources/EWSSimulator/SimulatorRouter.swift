@@ -1,4 +1,5 @@
 import EWSProtocol
+import EWSTransport
 import Foundation
 
 /// Per-connection state: NTLM authenticates the TCP connection, as IIS does, so later requests
@@ -6,6 +7,12 @@ import Foundation
 struct ConnectionState {
     var ntlm: NTLMServerContext?
     var ntlmUser: SimulatedUser?
+    /// A Negotiate (Kerberos) handshake that needs another leg.
+    var negotiate: GSSAcceptor.Handshake?
+    /// The mutual-authentication token the response to this request must carry.
+    var negotiateAnswer: [UInt8]?
+    /// The mechanism of the Negotiate authentication that completed on this request.
+    var negotiateMechanism: GSSMechanism?
 }
 
 /// One request as the router sees it.
@@ -36,9 +43,13 @@ final class SimulatorRouter: Sendable {
     let entra: EntraTenant?
     /// HTTP Digest, when the configuration offers it.
     let digest: DigestAuthenticator?
+    /// Kerberos behind Negotiate, when the configuration has a keytab.
+    let kerberos: KerberosAuthenticator?
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, ews: EWSService, autodiscover: AutodiscoverService,
-         realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil, digest: DigestAuthenticator? = nil) {
+         realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil, digest: DigestAuthenticator? = nil,
+         kerberos: KerberosAuthenticator? = nil) {
+        self.kerberos = kerberos
         self.entra = entra
         self.digest = digest
         self.tenant = tenant
@@ -114,6 +125,8 @@ final class SimulatorRouter: Sendable {
             let password = String(pair[pair.index(after: colon)...])
             guard let user = tenant.authenticate(signInName: name, password: password) else { return .respond(challenge()) }
             return .user(user)
+        case "negotiate" where kerberos != nil && flavor.acceptsNTLM && !(Data(base64Encoded: token) ?? Data()).starts(with: Array("NTLMSSP\0".utf8)):
+            return negotiateKerberos(token, &connection)
         case "ntlm", "negotiate":
             guard flavor.acceptsNTLM else { return .respond(challenge()) }
             guard let bytes = Data(base64Encoded: token).map([UInt8].init), bytes.starts(with: Array("NTLMSSP\0".utf8)) else {
@@ -147,13 +160,45 @@ final class SimulatorRouter: Sendable {
         }
     }
 
+    /// SPNEGO through MIT's acceptor: one leg for Kerberos, answered with the mutual-authentication
+    /// token on the 200; the principal maps to the tenant's account; the connection stays
+    /// authenticated afterwards, like IIS with `authPersistNonNTLM` (its default).
+    private func negotiateKerberos(_ token: String, _ connection: inout ConnectionState) -> AuthResult {
+        guard let kerberos, let bytes = Data(base64Encoded: token).map([UInt8].init), !bytes.isEmpty else {
+            return .respond(challenge())
+        }
+        let handshake = connection.negotiate ?? GSSAcceptor.Handshake(kerberos.acceptor)
+        connection.negotiate = nil
+        connection.ntlmUser = nil
+        switch handshake.step(bytes) {
+        case .continueNeeded(let answer):
+            connection.negotiate = handshake
+            return .respond(challenge(["Negotiate \(Data(answer).base64EncodedString())"]))
+        case .complete(let principal, let mechanism, let answer):
+            guard let user = kerberos.account(for: principal, in: tenant) else { return .respond(challenge()) }
+            connection.ntlmUser = user
+            connection.negotiateAnswer = answer.isEmpty ? nil : answer
+            connection.negotiateMechanism = mechanism
+            return .user(user)
+        case .failed:
+            // IIS answers a bad ticket (wrong key, clock skew, replay) with a fresh 401 challenge.
+            return .respond(challenge())
+        }
+    }
+
     func handle(_ request: SimulatedRequest, _ connection: inout ConnectionState) -> SimulatedResponse {
         var record = SimulatorRequestRecord(
             time: Date(), tls: request.tls, host: request.host, method: request.method, path: request.path,
             authScheme: request.header("Authorization").flatMap { $0.split(separator: " ").first.map(String.init) },
-            user: nil, status: 0, operation: nil, impersonated: nil, anchorMailbox: request.header("X-AnchorMailbox"),
+            authMechanism: nil, user: nil, status: 0, operation: nil, impersonated: nil, anchorMailbox: request.header("X-AnchorMailbox"),
             responseCodes: [])
-        let response = route(request, &connection, &record)
+        var response = route(request, &connection, &record)
+        if let answer = connection.negotiateAnswer {
+            response.headers.append(("WWW-Authenticate", "Negotiate \(Data(answer).base64EncodedString())"))
+            connection.negotiateAnswer = nil
+        }
+        record.authMechanism = connection.negotiateMechanism?.description
+        connection.negotiateMechanism = nil
         record.status = response.status
         log.append(record)
         return response

@@ -11,8 +11,12 @@ final class TransferState {
     let maxBytes: Int
     var tooLarge = false
     var legs: [HTTPExchange.Leg] = []
+    let cancellation: CancellationFlag
 
-    init(maxBytes: Int) { self.maxBytes = maxBytes }
+    init(maxBytes: Int, cancellation: CancellationFlag) {
+        self.maxBytes = maxBytes
+        self.cancellation = cancellation
+    }
 
     func beginRequest(headerBlock: String) {
         var headers: [HTTPHeader] = []
@@ -89,6 +93,15 @@ private func curlHeader(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
     return length
 }
 
+/// Called by libcurl at least once a second while a transfer runs (also while it waits for a
+/// silent server): a non-zero answer aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+private func curlProgress(_ userdata: UnsafeMutableRawPointer?, _ dltotal: curl_off_t, _ dlnow: curl_off_t,
+                          _ ultotal: curl_off_t, _ ulnow: curl_off_t) -> Int32 {
+    guard let userdata else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    return state.cancellation.isCancelled ? 1 : 0
+}
+
 private func curlDebug(_ handle: UnsafeMutableRawPointer?, _ type: curl_infotype,
                        _ data: UnsafeMutablePointer<CChar>?, _ size: Int,
                        _ userdata: UnsafeMutableRawPointer?) -> Int32 {
@@ -126,26 +139,51 @@ final class CurlHandle {
         errorBuffer.deallocate()
     }
 
+    /// Options libcurl refused when the handle was set up; every request then fails with them.
+    private var setupRefusals: [String] = []
+    /// Options libcurl refused while one request was being set up.
+    private var requestRefusals: [String] = []
+
+    /// Records a refused option: a setting that silently did not apply would make the provider
+    /// look wrong for the harness's fault (no NTLM in this libcurl, a time limit not in force).
+    private func want(_ code: CURLcode, _ option: String, setup: Bool = false) {
+        guard code != CURLE_OK else { return }
+        let text = "\(option): \(String(cString: curl_easy_strerror(code)))"
+        if setup { setupRefusals.append(text) } else { requestRefusals.append(text) }
+    }
+
     private func applyFixedOptions() {
         let c = configuration
-        _ = cews_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        _ = cews_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
-        _ = cews_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = cews_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        _ = cews_setopt_long(handle, CURLOPT_HTTP_VERSION, CEWS_CURL_HTTP_VERSION_1_1)
-        _ = cews_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(c.timeout.connect * 1000))
-        _ = cews_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(c.timeout.request * 1000))
-        _ = cews_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
-        _ = cews_setopt_long(handle, CURLOPT_SSLVERSION, CEWS_CURL_SSLVERSION_TLSv1_2)
-        _ = cews_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, c.tls.verify ? 1 : 0)
-        _ = cews_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, c.tls.verify ? 2 : 0)
-        if let ca = c.tls.caFile { _ = cews_setopt_string(handle, CURLOPT_CAINFO, ca) }
-        _ = cews_setopt_string(handle, CURLOPT_USERAGENT, c.userAgent)
-        _ = cews_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(c.maxResponseBytes))
-        _ = cews_setopt_data_cb(handle, CURLOPT_WRITEFUNCTION, curlWrite)
-        _ = cews_setopt_data_cb(handle, CURLOPT_HEADERFUNCTION, curlHeader)
-        _ = cews_setopt_debug_cb(handle, curlDebug)
-        _ = cews_setopt_long(handle, CURLOPT_VERBOSE, 1)
+        func set(_ code: CURLcode, _ option: String) { want(code, option, setup: true) }
+        set(cews_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        set(cews_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
+        set(cews_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
+        set(cews_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
+        set(cews_setopt_long(handle, CURLOPT_HTTP_VERSION, CEWS_CURL_HTTP_VERSION_1_1), "CURLOPT_HTTP_VERSION")
+        set(cews_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(c.timeout.connect)), "CURLOPT_CONNECTTIMEOUT_MS")
+        set(cews_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(c.timeout.request)), "CURLOPT_TIMEOUT_MS")
+        set(cews_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), "CURLOPT_TCP_KEEPALIVE")
+        set(cews_setopt_long(handle, CURLOPT_SSLVERSION, CEWS_CURL_SSLVERSION_TLSv1_2), "CURLOPT_SSLVERSION")
+        set(cews_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, c.tls.verify ? 1 : 0), "CURLOPT_SSL_VERIFYPEER")
+        set(cews_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, c.tls.verify ? 2 : 0), "CURLOPT_SSL_VERIFYHOST")
+        if let ca = c.tls.caFile { set(cews_setopt_string(handle, CURLOPT_CAINFO, ca), "CURLOPT_CAINFO") }
+        if let cert = c.tls.clientCertificateFile {
+            set(cews_setopt_string(handle, CURLOPT_SSLCERT, cert), "CURLOPT_SSLCERT")
+            set(cews_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM"), "CURLOPT_SSLCERTTYPE")
+            if let key = c.tls.clientKeyFile {
+                set(cews_setopt_string(handle, CURLOPT_SSLKEY, key), "CURLOPT_SSLKEY")
+                set(cews_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM"), "CURLOPT_SSLKEYTYPE")
+            }
+        }
+        setupRefusals += Self.applyProxy(c.proxy, to: handle)
+        set(cews_setopt_string(handle, CURLOPT_USERAGENT, c.userAgent), "CURLOPT_USERAGENT")
+        set(cews_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(c.maxResponseBytes)), "CURLOPT_MAXFILESIZE_LARGE")
+        set(cews_setopt_data_cb(handle, CURLOPT_WRITEFUNCTION, curlWrite), "CURLOPT_WRITEFUNCTION")
+        set(cews_setopt_data_cb(handle, CURLOPT_HEADERFUNCTION, curlHeader), "CURLOPT_HEADERFUNCTION")
+        set(cews_setopt_debug_cb(handle, curlDebug), "CURLOPT_DEBUGFUNCTION")
+        set(cews_setopt_xferinfo_cb(handle, curlProgress), "CURLOPT_XFERINFOFUNCTION")
+        set(cews_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
+        set(cews_setopt_long(handle, CURLOPT_VERBOSE, 1), "CURLOPT_VERBOSE")
         var resolve: UnsafeMutablePointer<curl_slist>?
         var connectTo: UnsafeMutablePointer<curl_slist>?
         for pin in c.hostPins {
@@ -154,22 +192,42 @@ final class CurlHandle {
         }
         if let resolve {
             resolveList = OpaquePointer(resolve)
-            _ = cews_setopt_slist(handle, CURLOPT_RESOLVE, resolve)
+            set(cews_setopt_slist(handle, CURLOPT_RESOLVE, resolve), "CURLOPT_RESOLVE")
         }
         if let connectTo {
             connectToList = OpaquePointer(connectTo)
-            _ = cews_setopt_slist(handle, CURLOPT_CONNECT_TO, connectTo)
+            set(cews_setopt_slist(handle, CURLOPT_CONNECT_TO, connectTo), "CURLOPT_CONNECT_TO")
         }
+    }
+
+    /// Whole milliseconds for libcurl; a negative value stays negative so libcurl refuses it
+    /// (and the refusal is reported) rather than being clamped into a different limit.
+    static func milliseconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite else { return -1 }
+        return Int((seconds * 1000).rounded())
+    }
+
+    /// Sets the proxy options (an empty CURLOPT_PROXY is libcurl's way to ignore the environment);
+    /// returns the options libcurl refused.
+    static func applyProxy(_ proxy: HTTPTransportConfiguration.Proxy, to handle: UnsafeMutableRawPointer) -> [String] {
+        let code: CURLcode
+        switch proxy {
+        case .none: code = cews_setopt_string(handle, CURLOPT_PROXY, "")
+        case .environment: return []
+        case .url(let url): code = cews_setopt_string(handle, CURLOPT_PROXY, url)
+        }
+        return code == CURLE_OK ? [] : ["CURLOPT_PROXY: \(String(cString: curl_easy_strerror(code)))"]
     }
 
     private func applyCredentials(_ send: Bool) {
         let creds = send ? configuration.credentials : .none
+        want(cews_setopt_string(handle, CURLOPT_SERVICE_NAME, nil), "CURLOPT_SERVICE_NAME")
         switch creds {
         case .none:
-            _ = cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, CEWS_CURLAUTH_NONE)
-            _ = cews_setopt_string(handle, CURLOPT_USERNAME, nil)
-            _ = cews_setopt_string(handle, CURLOPT_PASSWORD, nil)
-            _ = cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, nil)
+            want(cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, CEWS_CURLAUTH_NONE), "CURLOPT_HTTPAUTH")
+            want(cews_setopt_string(handle, CURLOPT_USERNAME, nil), "CURLOPT_USERNAME")
+            want(cews_setopt_string(handle, CURLOPT_PASSWORD, nil), "CURLOPT_PASSWORD")
+            want(cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, nil), "CURLOPT_XOAUTH2_BEARER")
         case .basic(let user, let password), .ntlm(let user, let password), .digest(let user, let password):
             let scheme: UInt
             switch creds {
@@ -177,28 +235,46 @@ final class CurlHandle {
             case .digest: scheme = CEWS_CURLAUTH_DIGEST
             default: scheme = CEWS_CURLAUTH_BASIC
             }
-            _ = cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, scheme)
-            _ = cews_setopt_string(handle, CURLOPT_USERNAME, user)
-            password.withUnsafeValue { _ = cews_setopt_string(handle, CURLOPT_PASSWORD, $0) }
-            _ = cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, nil)
+            want(cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, scheme), "CURLOPT_HTTPAUTH")
+            want(cews_setopt_string(handle, CURLOPT_USERNAME, user), "CURLOPT_USERNAME")
+            password.withUnsafeValue { want(cews_setopt_string(handle, CURLOPT_PASSWORD, $0), "CURLOPT_PASSWORD") }
+            want(cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, nil), "CURLOPT_XOAUTH2_BEARER")
         case .bearer(let token):
-            _ = cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, CEWS_CURLAUTH_BEARER)
-            _ = cews_setopt_string(handle, CURLOPT_USERNAME, nil)
-            _ = cews_setopt_string(handle, CURLOPT_PASSWORD, nil)
-            token.withUnsafeValue { _ = cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, $0) }
+            want(cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, CEWS_CURLAUTH_BEARER), "CURLOPT_HTTPAUTH")
+            want(cews_setopt_string(handle, CURLOPT_USERNAME, nil), "CURLOPT_USERNAME")
+            want(cews_setopt_string(handle, CURLOPT_PASSWORD, nil), "CURLOPT_PASSWORD")
+            token.withUnsafeValue { want(cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, $0), "CURLOPT_XOAUTH2_BEARER") }
+        case .negotiate(let negotiate):
+            // libcurl's GSS layer takes the thread's default cache: this worker's, set per request.
+            KerberosTicketCache.useOnCurrentThread(negotiate.cacheName)
+            want(cews_setopt_unsigned(handle, CURLOPT_HTTPAUTH, CEWS_CURLAUTH_NEGOTIATE), "CURLOPT_HTTPAUTH")
+            // An empty user and password, like `curl --negotiate -u :`: the identity is the ticket's.
+            want(cews_setopt_string(handle, CURLOPT_USERNAME, ""), "CURLOPT_USERNAME")
+            want(cews_setopt_string(handle, CURLOPT_PASSWORD, ""), "CURLOPT_PASSWORD")
+            want(cews_setopt_string(handle, CURLOPT_SERVICE_NAME, negotiate.serviceName), "CURLOPT_SERVICE_NAME")
+            want(cews_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, nil), "CURLOPT_XOAUTH2_BEARER")
         }
     }
 
     /// Runs one request to completion on the calling (worker) thread.
-    func perform(_ request: HTTPRequest, id: Int, sendCredentials: Bool) -> Result<HTTPResponse, TransportError> {
+    func perform(_ request: HTTPRequest, id: Int, sendCredentials: Bool,
+                 cancellation: CancellationFlag = CancellationFlag()) -> Result<HTTPResponse, TransportError> {
+        if let refused = setupRefusals.first {
+            return .failure(.optionRefused("libcurl refused \(refused); nothing was sent to \(request.url)"))
+        }
+        if cancellation.isCancelled {
+            return .failure(.cancelled("cancelled before \(request.method) \(request.url) was sent"))
+        }
+        requestRefusals = []
         let started = Date()
         let clock = ContinuousClock.now
-        let state = TransferState(maxBytes: configuration.maxResponseBytes)
+        let state = TransferState(maxBytes: configuration.maxResponseBytes, cancellation: cancellation)
         let opaque = Unmanaged.passUnretained(state).toOpaque()
-        _ = cews_setopt_pointer(handle, CURLOPT_WRITEDATA, opaque)
-        _ = cews_setopt_pointer(handle, CURLOPT_HEADERDATA, opaque)
-        _ = cews_setopt_pointer(handle, CURLOPT_DEBUGDATA, opaque)
-        _ = cews_setopt_string(handle, CURLOPT_URL, request.url)
+        want(cews_setopt_pointer(handle, CURLOPT_WRITEDATA, opaque), "CURLOPT_WRITEDATA")
+        want(cews_setopt_pointer(handle, CURLOPT_HEADERDATA, opaque), "CURLOPT_HEADERDATA")
+        want(cews_setopt_pointer(handle, CURLOPT_DEBUGDATA, opaque), "CURLOPT_DEBUGDATA")
+        want(cews_setopt_pointer(handle, CURLOPT_XFERINFODATA, opaque), "CURLOPT_XFERINFODATA")
+        want(cews_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
         applyCredentials(sendCredentials)
 
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -207,28 +283,34 @@ final class CurlHandle {
         }
         // No 100-continue round trip: EWS servers answer directly.
         headerList = curl_slist_append(headerList, "Expect:")
-        _ = cews_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        want(cews_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
         defer {
+            // Clearing a pointer option cannot fail; it only keeps libcurl from the freed list.
             _ = cews_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
             curl_slist_free_all(headerList)
         }
 
-        _ = cews_setopt_long(handle, CURLOPT_NOBODY, 0)
-        _ = cews_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil)
+        want(cews_setopt_long(handle, CURLOPT_NOBODY, 0), "CURLOPT_NOBODY")
+        want(cews_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil), "CURLOPT_CUSTOMREQUEST")
         switch request.method.uppercased() {
         case "GET":
-            _ = cews_setopt_long(handle, CURLOPT_HTTPGET, 1)
+            want(cews_setopt_long(handle, CURLOPT_HTTPGET, 1), "CURLOPT_HTTPGET")
         case "HEAD":
-            _ = cews_setopt_long(handle, CURLOPT_NOBODY, 1)
+            want(cews_setopt_long(handle, CURLOPT_NOBODY, 1), "CURLOPT_NOBODY")
         case "POST":
             setBody(request.body)
         default:
             if request.body.isEmpty {
-                _ = cews_setopt_long(handle, CURLOPT_HTTPGET, 1)
+                want(cews_setopt_long(handle, CURLOPT_HTTPGET, 1), "CURLOPT_HTTPGET")
             } else {
                 setBody(request.body)
             }
-            _ = cews_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+            want(cews_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method), "CURLOPT_CUSTOMREQUEST")
+        }
+        if let refused = requestRefusals.first {
+            // Sending with a setting missing (no NTLM in this libcurl: the previous scheme would
+            // be used) would put the harness's fault on the provider.
+            return .failure(.optionRefused("libcurl refused \(refused); \(request.method) \(request.url) was not sent"))
         }
         errorBuffer[0] = 0
         let code = curl_easy_perform(handle)
@@ -246,6 +328,14 @@ final class CurlHandle {
         var error: TransportError?
         if code != CURLE_OK {
             error = translate(code, tooLarge: state.tooLarge, url: request.url)
+            if code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE {
+                var verifyResult = 0
+                let known = cews_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult) == CURLE_OK
+                if code == CURLE_PEER_FAILED_VERIFICATION {
+                    error = error?.with(certificate: CertificateReader(configuration: configuration).read(
+                        url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? ""))
+                }
+            }
         }
         let limit = configuration.traceBodyLimit
         let requestBody: String
@@ -265,16 +355,16 @@ final class CurlHandle {
     }
 
     private func setBody(_ body: [UInt8]) {
-        _ = cews_setopt_long(handle, CURLOPT_POST, 1)
-        _ = cews_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+        want(cews_setopt_long(handle, CURLOPT_POST, 1), "CURLOPT_POST")
+        want(cews_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "CURLOPT_POSTFIELDSIZE_LARGE")
         // COPYPOSTFIELDS copies, so libcurl can resend the body on each NTLM leg.
         if body.isEmpty {
-            _ = cews_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, "")
+            want(cews_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""), "CURLOPT_COPYPOSTFIELDS")
             return
         }
         body.withUnsafeBytes { raw in
             if let base = raw.baseAddress {
-                _ = cews_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+                want(cews_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)), "CURLOPT_COPYPOSTFIELDS")
             }
         }
     }
@@ -289,14 +379,24 @@ final class CurlHandle {
         switch code {
         case CURLE_WRITE_ERROR where tooLarge, CURLE_FILESIZE_EXCEEDED:
             return .responseTooLarge("response from \(url) is larger than \(configuration.maxResponseBytes) bytes")
+        case CURLE_ABORTED_BY_CALLBACK:
+            return .cancelled("\(url): the run was cancelled while the request was in flight")
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return .proxyFailed("\(url): \(detail)")
+        case CURLE_COULDNT_CONNECT where configuration.proxy != .none && detail.lowercased().contains("proxy"):
+            return .proxyFailed("\(url): \(detail)")
         case CURLE_COULDNT_RESOLVE_HOST:
             return .resolveFailed("\(url): \(detail)")
         case CURLE_COULDNT_CONNECT:
             return .connectFailed("\(url): \(detail)")
         case CURLE_OPERATION_TIMEDOUT:
             return .timedOut("\(url): \(detail)")
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM,
-             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+        case CURLE_SSL_CACERT_BADFILE:
+            return .caFileUnusable("\(url): the CA file \(configuration.tls.caFile ?? "(system store)") could not be loaded: \(detail)")
+        case CURLE_SSL_CERTPROBLEM:
+            return .tlsFailed("\(url): the client certificate \(configuration.tls.clientCertificateFile ?? "") or its key could not be used: \(detail)")
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR,
+             CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
              CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE:
             return .tlsFailed("\(url): \(detail)")
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:

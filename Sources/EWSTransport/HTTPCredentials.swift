@@ -10,6 +10,9 @@ public enum HTTPCredentials: Sendable, Hashable {
     case digest(user: String, password: Secret)
     /// An OAuth 2.0 bearer token (RFC 6750); refused over plain http.
     case bearer(token: Secret)
+    /// HTTP Negotiate (SPNEGO, RFC 4559) with Kerberos tickets from a run-scoped cache; libcurl
+    /// does the handshake. Refused over plain http.
+    case negotiate(NegotiateCredentials)
 
     /// The scheme name as it appears in `WWW-Authenticate` (`Basic`, `NTLM`, `Bearer`), or nil.
     public var schemeName: String? {
@@ -19,6 +22,7 @@ public enum HTTPCredentials: Sendable, Hashable {
         case .ntlm: return "NTLM"
         case .digest: return "Digest"
         case .bearer: return "Bearer"
+        case .negotiate: return "Negotiate"
         }
     }
 
@@ -26,7 +30,26 @@ public enum HTTPCredentials: Sendable, Hashable {
     public var userName: String? {
         switch self {
         case .basic(let user, _), .ntlm(let user, _), .digest(let user, _): return user
+        case .negotiate(let n): return n.principal
         case .none, .bearer: return nil
         }
+    }
+}
+
+/// Where ``HTTPCredentials/negotiate(_:)`` takes its Kerberos tickets from. Holds names only:
+/// the tickets stay in the cache, which the run owns and destroys.
+public struct NegotiateCredentials: Sendable, Hashable {
+    /// The client principal (`svc-ews@CONTOSO.COM`).
+    public var principal: String
+    /// The credential cache (`FILE:/…`), private to the run.
+    public var cacheName: String
+    /// The service part of the server's SPN (`HTTP`); the host part is the URL's host.
+    public var serviceName: String
+
+    /// Creates Negotiate credentials.
+    public init(principal: String, cacheName: String, serviceName: String = "HTTP") {
+        self.principal = principal
+        self.cacheName = cacheName
+        self.serviceName = serviceName
     }
 }

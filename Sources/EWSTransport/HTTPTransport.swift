@@ -32,8 +32,10 @@ public final class HTTPTransport: Sendable {
     ///
     /// - Parameter sendCredentials: false sends this request without credentials (an
     ///   unauthenticated probe, an http redirect lookup).
-    /// - Throws: ``TransportError`` when no HTTP response could be had.
+    /// - Throws: ``TransportError`` when no HTTP response could be had; `cancelled` when the
+    ///   calling task is cancelled (an in-flight transfer is aborted within about a second).
     public func send(_ request: HTTPRequest, sendCredentials: Bool = true) async throws -> HTTPResponse {
+        if let problem = Self.headerProblem(request) { throw TransportError.invalidHeader(problem) }
         let lower = request.url.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else {
             throw TransportError.invalidURL("'\(request.url)' is not an absolute http or https URL")
@@ -43,17 +45,61 @@ public final class HTTPTransport: Sendable {
                 "refusing to send \(scheme) credentials over plain http to \(request.url)")
         }
         let id = exchangeIDs.take()
-        return try await withCheckedThrowingContinuation { continuation in
-            let accepted = pool.submit { handle in
-                guard let handle else {
-                    continuation.resume(throwing: TransportError.internalError("libcurl could not create a handle"))
-                    return
+        if Task.isCancelled {
+            throw TransportError.cancelled("cancelled before \(request.method) \(request.url) was sent")
+        }
+        let cancellation = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let accepted = pool.submit { handle in
+                    guard let handle else {
+                        continuation.resume(throwing: TransportError.internalError("libcurl could not create a handle"))
+                        return
+                    }
+                    continuation.resume(with: handle.perform(request, id: id, sendCredentials: sendCredentials,
+                                                             cancellation: cancellation))
                 }
-                continuation.resume(with: handle.perform(request, id: id, sendCredentials: sendCredentials))
+                if !accepted {
+                    continuation.resume(throwing: TransportError.shutDown("the transport was shut down"))
+                }
             }
-            if !accepted {
-                continuation.resume(throwing: TransportError.shutDown("the transport was shut down"))
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+
+    /// Why a request may not be sent as is: a CR, LF or NUL in a header name or value (or in the
+    /// URL or method) would let one field inject another; nil when it is clean. Every header is
+    /// checked here, whoever built it (a mailbox address in X-AnchorMailbox, a profile's header).
+    public static func headerProblem(_ request: HTTPRequest) -> String? {
+        func bad(_ text: String) -> Bool { text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 } }
+        for header in request.headers {
+            if bad(header.name) || header.name.isEmpty || header.name.contains(":") || header.name.contains(" ") {
+                return "header name '\(Self.printable(header.name))' is not a valid field name; nothing was sent"
+            }
+            if bad(header.value) {
+                return "header \(header.name) carries CR, LF or NUL ('\(Self.printable(Redaction.headerValue(name: header.name, value: header.value)))'); nothing was sent"
             }
         }
+        if bad(request.url) || request.url.contains(" ") { return "the URL '\(Self.printable(request.url))' carries whitespace, CR, LF or NUL; nothing was sent" }
+        if bad(request.method) || request.method.contains(" ") || request.method.isEmpty {
+            return "the method '\(Self.printable(request.method))' is not a token; nothing was sent"
+        }
+        return nil
+    }
+
+    /// Control characters shown as escapes (`\r\n`), so a message never carries them itself.
+    static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\r": out += "\\r"
+            case "\n": out += "\\n"
+            case "\0": out += "\\0"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\x" + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
     }
 }

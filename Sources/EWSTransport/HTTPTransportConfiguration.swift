@@ -6,23 +6,64 @@ public struct HTTPTransportConfiguration: Sendable {
         public var verify: Bool = true
         /// A PEM bundle of extra trusted CAs (a private CA, the simulator's CA).
         public var caFile: String?
+        /// A PEM client certificate presented in the handshake (mutual TLS), with ``clientKeyFile``.
+        public var clientCertificateFile: String?
+        /// The PEM private key of ``clientCertificateFile`` (unencrypted; nil: the key is in the
+        /// certificate file).
+        public var clientKeyFile: String?
         /// Creates TLS settings.
-        public init(verify: Bool = true, caFile: String? = nil) {
+        public init(verify: Bool = true, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil) {
             self.verify = verify
             self.caFile = caFile
+            self.clientCertificateFile = clientCertificateFile
+            self.clientKeyFile = clientKeyFile
         }
     }
 
     /// Time limits, in seconds.
     public struct Timeout: Sendable, Hashable {
+        /// The default for ``connect``: 10 s.
+        public static let defaultConnect: Double = 10
+        /// The default for ``request``: 60 s.
+        public static let defaultRequest: Double = 60
         /// For the TCP and TLS handshake.
-        public var connect: Double = 10
+        public var connect: Double = defaultConnect
         /// For a whole request, authentication legs included.
-        public var request: Double = 60
+        public var request: Double = defaultRequest
         /// Creates time limits.
-        public init(connect: Double = 10, request: Double = 60) {
+        public init(connect: Double = defaultConnect, request: Double = defaultRequest) {
             self.connect = connect
             self.request = request
+        }
+    }
+
+    /// Which HTTP proxy requests go through. The environment (`https_proxy`, `HTTPS_PROXY`,
+    /// `all_proxy`…) is ignored unless ``environment`` is chosen: a run must not silently go
+    /// through a proxy nobody named.
+    public enum Proxy: Sendable, Hashable, CustomStringConvertible {
+        /// No proxy, whatever the environment says (the default).
+        case none
+        /// The proxy the environment names, as curl reads it (including `no_proxy`).
+        case environment
+        /// This proxy URL (`http://proxy.example:3128`, `socks5h://…`).
+        case url(String)
+
+        /// The proxy as a report may show it: user information in the URL is removed.
+        public var description: String {
+            switch self {
+            case .none: return "none"
+            case .environment: return "environment"
+            case .url(let url): return Self.withoutUserInfo(url)
+            }
+        }
+
+        /// `http://user:pass@host:3128` → `http://[redacted]@host:3128`.
+        static func withoutUserInfo(_ url: String) -> String {
+            let schemeEnd = url.range(of: "://")
+            let authorityStart = schemeEnd?.upperBound ?? url.startIndex
+            let authorityEnd = url[authorityStart...].firstIndex(of: "/") ?? url.endIndex
+            guard let at = url[authorityStart..<authorityEnd].lastIndex(of: "@") else { return url }
+            return String(url[..<authorityStart]) + Redaction.marker + String(url[at...])
         }
     }
 
@@ -32,6 +73,8 @@ public struct HTTPTransportConfiguration: Sendable {
     public var tls = TLS()
     /// Time limits.
     public var timeout = Timeout()
+    /// The HTTP proxy (none unless one is named).
+    public var proxy: Proxy = .none
     /// Host names pointed elsewhere.
     public var hostPins: [HostPin] = []
     /// The largest response body accepted, in bytes.
@@ -45,11 +88,12 @@ public struct HTTPTransportConfiguration: Sendable {
 
     /// Creates a configuration with defaults.
     public init(credentials: HTTPCredentials = .none, tls: TLS = TLS(), timeout: Timeout = Timeout(),
-                hostPins: [HostPin] = [], connections: Int = 4) {
+                hostPins: [HostPin] = [], connections: Int = 4, proxy: Proxy = .none) {
         self.credentials = credentials
         self.tls = tls
         self.timeout = timeout
         self.hostPins = hostPins
         self.connections = connections
+        self.proxy = proxy
     }
 }

@@ -5,6 +5,7 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     private enum Code: String, Sendable, Hashable {
         case invalidURL, insecureCredentials, connectFailed, resolveFailed, timedOut, tlsFailed
         case responseTooLarge, protocolError, shutDown, internalError
+        case optionRefused, invalidHeader, cancelled, proxyFailed, caFileUnusable
     }
 
     private let code: Code
@@ -13,6 +14,9 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
 
     /// The evidence of the failed exchange, where one was under way.
     public private(set) var exchange: HTTPExchange?
+
+    /// For a TLS verification failure: the certificate the server presented and what is wrong with it.
+    public private(set) var certificate: PeerCertificate?
 
     private init(_ code: Code, _ message: String) {
         self.code = code
@@ -23,6 +27,13 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     public func with(exchange: HTTPExchange) -> TransportError {
         var copy = self
         copy.exchange = exchange
+        return copy
+    }
+
+    /// This error with the certificate that failed verification.
+    public func with(certificate: PeerCertificate?) -> TransportError {
+        var copy = self
+        copy.certificate = certificate
         return copy
     }
 
@@ -47,6 +58,20 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     /// Anything else libcurl reported.
     public static func internalError(_ m: String) -> Self { .init(.internalError, m) }
 
+    /// libcurl refused an option (`curl_easy_setopt` failed): the request was not sent, because
+    /// sending it with a setting silently missing (an authentication scheme this libcurl lacks, a
+    /// time limit) would blame the provider for the harness.
+    public static func optionRefused(_ m: String) -> Self { .init(.optionRefused, m) }
+    /// A header name or value carries CR, LF or NUL (header injection); nothing was sent.
+    public static func invalidHeader(_ m: String) -> Self { .init(.invalidHeader, m) }
+    /// The request was cancelled (the run was interrupted); an in-flight transfer was aborted.
+    public static func cancelled(_ m: String) -> Self { .init(.cancelled, m) }
+    /// The proxy could not be resolved, reached or used.
+    public static func proxyFailed(_ m: String) -> Self { .init(.proxyFailed, m) }
+
+    /// The trusted-CA file could not be read or holds no PEM certificate.
+    public static func caFileUnusable(_ m: String) -> Self { .init(.caFileUnusable, m) }
+
     /// Compares codes only, so `error ~= .timedOut("")` style matching works.
     public func hasSameCode(as other: TransportError) -> Bool { code == other.code }
 
@@ -63,6 +88,11 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         case .protocolError: return "protocol-error"
         case .shutDown: return "shut-down"
         case .internalError: return "internal-error"
+        case .optionRefused: return "option-refused"
+        case .invalidHeader: return "invalid-header"
+        case .cancelled: return "cancelled"
+        case .proxyFailed: return "proxy-failed"
+        case .caFileUnusable: return "ca-file-unusable"
         }
     }
 

@@ -28,6 +28,11 @@ public enum CTRFReportWriter {
         }
         var summaryExtra: [String: Any] = ["exit_code": report.exitCode, "interrupted": report.interrupted,
                                            "tls_insecure": report.tls.insecure]
+        if let cause = report.couldNotTest {
+            summaryExtra["verdict"] = RootCause.verdict
+            summaryExtra["root_cause"] = cause.summary
+            summaryExtra["not_run"] = cause.notRun.map(\.rawValue)
+        }
         if !report.notices.isEmpty { summaryExtra["notices"] = report.notices.map { "\($0.date) \($0.kind): \($0.summary) — \($0.status)" } }
         let document: [String: Any] = [
             "reportFormat": "CTRF", "specVersion": "0.0.0",

@@ -62,6 +62,11 @@ public enum ConsoleReport {
     /// The verdict, the last line of a run.
     public static func verdict(_ report: RunReport, style: Style) -> String {
         let s = report.summary
+        if let cause = report.couldNotTest, report.exitCode != 130 {
+            var lines = [style.paint("verdict: COULD NOT TEST", .errored) + " — \(cause.summary)", "  fix: \(cause.remedy)"]
+            if !cause.notRun.isEmpty { lines.append("  \(cause.notRun.count) checks that need an EWS answer were not run") }
+            return lines.joined(separator: "\n")
+        }
         switch report.exitCode {
         case 0: return style.paint("verdict: CONFORMS", .passed) + " (\(s.passed) passed\(s.expectedFailures > 0 ? ", \(s.expectedFailures) known deviations" : ""))"
         case 1: return style.paint("verdict: DOES NOT CONFORM", .failed) + " (\(s.failed + s.unexpectedPasses) failed)"
@@ -81,6 +86,7 @@ public enum ConsoleReport {
         if s.expectedFailures > 0 { tail += ", \(s.expectedFailures) expected failures" }
         if s.unexpectedPasses > 0 { tail += ", \(s.unexpectedPasses) unexpected passes" }
         if report.interrupted { lines.append("interrupted: checks not started were skipped; cleanup ran") }
+        if let proxy = report.target.proxy { lines.append("proxy: \(proxy)") }
         lines.append("cleanup: \(report.cleanup.removed) of \(report.cleanup.created) created items removed")
         if let written {
             lines.append("report: \(written.json)")

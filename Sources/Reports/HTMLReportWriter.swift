@@ -22,12 +22,14 @@ public enum HTMLReportWriter {
             <p class="reason">\(e(reason(report)))</p></header>
             <main>
             """
+        if let cause = report.couldNotTest { h += couldNotTest(cause) }
         h += "<section><h2>Target</h2><table class=\"facts\">"
         h += row("EWS URL", "<code>\(e(report.target.ewsURL))</code>")
         h += row("Service account", "\(e(report.target.serviceAccount)) (\(e(report.target.authScheme)))")
         h += row("Request version", e(report.target.requestVersion))
         if let p = report.profile { h += row("Profile", "\(e(p.id)) \(e(p.version)) — \(e(p.name))") }
         if let v = report.server { h += row("Server", "\(e(v.productName)), build \(e(v.build))") }
+        if let proxy = report.target.proxy { h += row("Proxy", "<code>\(e(proxy))</code>") }
         h += row("TLS", report.tls.insecure ? "<strong class=\"bad\">verification OFF (insecure)</strong>" : "verified")
         h += row("Results", "\(s.passed) passed, \(s.failed) failed, \(s.skipped) skipped, \(s.errored) errored, \(s.expectedFailures) expected failures, \(s.unexpectedPasses) unexpected passes")
         h += row("Duration", String(format: "%.2f s", max(0, report.finishedAt.timeIntervalSince(report.startedAt))))
@@ -92,7 +94,25 @@ public enum HTMLReportWriter {
     }
 
     /// The verdict's reason in one sentence: the first thing that needs attention, or the count.
+    /// The root cause of a run that could not test, with the checks it kept from running.
+    static func couldNotTest(_ cause: RootCause) -> String {
+        var h = "<section id=\"could-not-test\"><h2>Could not test</h2><table class=\"facts\">"
+        h += row("Root cause", e(cause.summary))
+        h += row("Fix", e(cause.remedy))
+        if let c = cause.certificate {
+            h += row("Certificate", e(c.finding))
+            h += row("Subject", e(c.subject ?? "?")) + row("Issuer", e(c.issuer ?? "?"))
+            h += row("Valid", e("\(c.notBefore ?? "?") to \(c.notAfter ?? "?")"))
+            if !c.subjectAltNames.isEmpty { h += row("Names", e(c.subjectAltNames.joined(separator: ", "))) }
+        }
+        if !cause.notRun.isEmpty {
+            h += row("Not run", "\(cause.notRun.count) checks that need an EWS answer: " + cause.notRun.map { "<code>\(e($0.rawValue))</code>" }.joined(separator: " "))
+        }
+        return h + "</table></section>"
+    }
+
     static func reason(_ report: RunReport) -> String {
+        if let cause = report.couldNotTest { return "\(cause.line) Fix: \(cause.remedy)" }
         if let first = report.results.first(where: { $0.outcome == .failed || $0.outcome == .unexpectedPass }) {
             return "\(first.displayName): \(first.message)"
         }

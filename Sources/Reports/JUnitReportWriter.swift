@@ -56,6 +56,7 @@ public enum JUnitReportWriter {
                 x += "    </testcase>\n"
             }
             var suiteOut = notices
+            if let cause = report.couldNotTest { suiteOut.append("\(cause.line)\nfix: \(cause.remedy)") }
             suiteOut += report.warnings.map { "warning: \($0)" }
             if report.tls.insecure { suiteOut.append("TLS certificate verification was OFF (insecure) for this run") }
             if !suiteOut.isEmpty { x += "    <system-out>\(escape(suiteOut.joined(separator: "\n") + "\n"))</system-out>\n" }
@@ -73,6 +74,13 @@ public enum JUnitReportWriter {
             ("tls.verify", String(report.tls.verify)), ("tls.insecure", String(report.tls.insecure)),
             ("exit_code", String(report.exitCode)),
         ]
+        if let cause = report.couldNotTest {
+            props.append(("verdict", RootCause.verdict))
+            props.append(("root_cause", cause.summary))
+            props.append(("root_cause.fix", cause.remedy))
+            props.append(("not_run", cause.notRun.map(\.rawValue).joined(separator: " ")))
+        }
+        if let proxy = report.target.proxy { props.append(("proxy", proxy)) }
         if let profile = report.profile { props.append(("profile", "\(profile.id) \(profile.version)")) }
         if let server = report.server { props.append(("server.build", server.build)) }
         for n in report.notices { props.append(("notice", "\(n.date) [\(n.kind)] \(n.summary) — \(n.status)")) }

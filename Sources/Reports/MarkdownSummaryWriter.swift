@@ -13,18 +13,23 @@ public enum MarkdownSummaryWriter {
         case 0: verdict = "✅ conforms"
         case 1: verdict = "❌ does not conform"
         case 130: verdict = "⏹ interrupted"
-        default: verdict = "⚠️ incomplete (the harness could not tell)"
+        default: verdict = report.couldNotTest != nil ? "⚠️ could not test" : "⚠️ incomplete (the harness could not tell)"
         }
         md.append("# ewscheck: \(cell(report.target.name)) — \(verdict)")
         md.append("")
         md.append("Run `\(report.runID)`, \(ISO8601DateFormatter().string(from: report.startedAt)), ewscheck \(report.tool.version).")
         md.append("")
+        if let cause = report.couldNotTest {
+            md += couldNotTest(cause)
+            md.append("")
+        }
         md.append("| | |")
         md.append("| --- | --- |")
         md.append("| EWS URL | `\(cell(report.target.ewsURL))` |")
         md.append("| Service account | \(cell(report.target.serviceAccount)) (\(report.target.authScheme)) |")
         if let p = report.profile { md.append("| Profile | \(cell(p.id)) \(cell(p.version)) — \(cell(p.name)) |") }
         if let v = report.server { md.append("| Server | \(cell(v.productName)), build \(v.build)\(v.version.map { ", \($0)" } ?? "") |") }
+        if let proxy = report.target.proxy { md.append("| Proxy | `\(cell(proxy))` |") }
         md.append("| TLS | \(report.tls.insecure ? "**verification OFF** (insecure)" : "verified") |")
         md.append("| Results | \(s.passed) passed, \(s.failed) failed, \(s.skipped) skipped, \(s.errored) errored, \(s.expectedFailures) expected failures, \(s.unexpectedPasses) unexpected passes |")
         md.append("| Cleanup | \(report.cleanup.removed) of \(report.cleanup.created) created items removed |")
@@ -70,6 +75,19 @@ public enum MarkdownSummaryWriter {
         md.append("")
         md.append("Evidence: every HTTP exchange is in `report.json` (`evidence`), secrets removed.")
         return md.joined(separator: "\n") + "\n"
+    }
+
+    /// The root cause of a run that could not test: one line, the fix, the certificate, the checks not run.
+    static func couldNotTest(_ cause: RootCause) -> [String] {
+        var md = ["**Could not test:** \(cell(cause.summary))", "", "**Fix:** \(cell(cause.remedy))"]
+        if let c = cause.certificate {
+            md += ["", "Certificate: subject \(cell(c.subject ?? "?")); issuer \(cell(c.issuer ?? "?")); valid \(cell(c.notBefore ?? "?")) to \(cell(c.notAfter ?? "?"))"
+                   + (c.subjectAltNames.isEmpty ? "" : "; names \(cell(c.subjectAltNames.joined(separator: ", ")))")]
+        }
+        if !cause.notRun.isEmpty {
+            md += ["", "\(cause.notRun.count) checks that need an EWS answer were not run: " + cause.notRun.map { "`\($0)`" }.joined(separator: ", ")]
+        }
+        return md
     }
 
     /// Text safe inside a table cell.

@@ -90,8 +90,7 @@ struct Discover: AsyncParsableCommand {
         }
         connection.apply(to: &file)
         if target != nil || username != nil { settings.credentials = try file.credentials(warnings: &warnings) }
-        settings.tls = .init(verify: !file.insecure, caFile: file.caFile)
-        settings.hostPins = file.hostPins
+        settings = file.transportConfiguration(credentials: settings.credentials)
         return (settings, file.discovery)
     }
 

@@ -12,6 +12,9 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("run-id"), help: "Run id (default: UTC timestamp plus a random suffix).")
     var runID: String?
 
+    @Flag(name: .customLong("overwrite"), help: "Reuse a --run-id that was already used (its old reports are removed first).")
+    var overwrite = false
+
     @Option(name: .customLong("junit-xml"), help: ArgumentHelp("Also write junit.xml here (where a CI system expects it).", valueName: "path"))
     var junitCopy: String?
 
@@ -90,7 +93,34 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("connect-to"), help: ArgumentHelp("Send host:port to another address and port, like curl --connect-to.", valueName: "host:port:addr:port"))
     var connectTo: [String] = []
 
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds for each TCP and TLS handshake (default 10; target file: timeouts.connect).", valueName: "seconds"))
+    var connectTimeout: Double?
+
+    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds for each request, authentication legs included (default 60; timeouts.request).", valueName: "seconds"))
+    var requestTimeout: Double?
+
+    @Option(name: .customLong("overall-timeout"), help: ArgumentHelp("Seconds for the whole run; then the checks not finished are errored and the run could not test (default 3600; timeouts.overall).", valueName: "seconds"))
+    var overallTimeout: Double?
+
+    @Option(name: .customLong("proxy"), help: ArgumentHelp("HTTP proxy URL, 'environment' (use https_proxy/no_proxy) or 'none'. Default: none; environment proxies are ignored unless asked for. The proxy is stamped into every report.", valueName: "url|environment|none"))
+    var proxy: String?
+
+    @Option(name: .customLong("client-cert"), help: ArgumentHelp("PEM client certificate for mutual TLS (tls.client_certificate).", valueName: "path"))
+    var clientCertificate: String?
+
+    @Option(name: .customLong("client-key"), help: ArgumentHelp("PEM private key of --client-cert (tls.client_key).", valueName: "path"))
+    var clientKey: String?
+
     func validate() throws {
+        for (name, value) in [("--connect-timeout", connectTimeout), ("--request-timeout", requestTimeout), ("--overall-timeout", overallTimeout)] {
+            if let value, !(value.isFinite && value > 0 && value <= 86_400) {
+                throw ValidationError("\(name) must be a number of seconds above 0 and at most 86400")
+            }
+        }
+        if let proxy {
+            do { _ = try TargetConfiguration.proxy(parsing: proxy) } catch { throw ValidationError("--proxy: \(error.message)") }
+        }
+        if clientKey != nil && clientCertificate == nil { throw ValidationError("--client-key needs --client-cert") }
         for r in resolve where HostPin(parsing: r).map({ $0.connectPort == nil }) != true {
             throw ValidationError("--resolve '\(r)' is not host:port:address")
         }
@@ -102,6 +132,14 @@ struct ConnectionOptions: ParsableArguments {
     func apply(to target: inout TargetConfiguration) {
         if insecure { target.insecure = true }
         if let caFile { target.caFile = caFile }
+        if let connectTimeout { target.timeout.connect = connectTimeout }
+        if let requestTimeout { target.timeout.request = requestTimeout }
+        if let overallTimeout { target.overallTimeout = overallTimeout }
+        if let proxy, let parsed = try? TargetConfiguration.proxy(parsing: proxy) { target.proxy = parsed }
+        if let clientCertificate {
+            target.clientCertificateFile = clientCertificate
+            target.clientKeyFile = clientKey
+        }
         target.hostPins += (resolve + connectTo).compactMap(HostPin.init(parsing:))
     }
 }

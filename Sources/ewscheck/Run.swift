@@ -59,7 +59,7 @@ struct Run: AsyncParsableCommand {
             authChecks.apply(to: &configuration)
             try selection.apply(to: &configuration)
             credentials = HTTPCredentialsBox(try configuration.credentials(warnings: &warnings))
-        } catch let error as TargetFileError {
+        } catch {
             Console.err("ewscheck: \(error.message)")
             throw ExitCode(ExitStatus.usage)
         }
@@ -70,9 +70,12 @@ struct Run: AsyncParsableCommand {
             Console.err("ewscheck: \(mismatch)")
             throw ExitCode(ExitStatus.usage)
         }
+        // Pre-flight: everything that can be checked without touching the provider (exit 64, nothing sent).
+        let preflightWarnings = try Preflight(target: configuration, reportsDirectory: reports.reportsDirectory, runID: reports.runID,
+                                              overwrite: reports.overwrite, profileHeaders: profile?.extraHeaders ?? []).enforce()
         configuration = await DiscoverStep.resolve(configuration, credentials: credentials.value, profile: profile)
         let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports,
-                                           warnings: warnings, profile: profile, selection: selection.selection)
+                                           warnings: warnings + preflightWarnings, profile: profile, selection: selection.selection)
         throw ExitCode(code)
     }
 }

@@ -165,7 +165,11 @@ struct ExchangeOnlineSuiteTests {
             let auth = try report.result(CheckCatalog.serviceAccountAuth)
             #expect(auth.outcome == .skipped)
             #expect(auth.message.contains("auth.oauth.token"), "\(auth.message)")
-            #expect(!report.evidence.contains { $0.method == "POST" && $0.url.contains("/EWS/") }, "no EWS request with a role-less token")
+            // The first contact is an unauthenticated POST; none may carry the token.
+            #expect(!report.evidence.contains { e in
+                e.method == "POST" && e.url.contains("/EWS/")
+                    && e.legs.contains { $0.requestHeaders.contains { $0.name.lowercased() == "authorization" } }
+            }, "no EWS request with a role-less token")
         }
     }
 

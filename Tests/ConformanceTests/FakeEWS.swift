@@ -4,7 +4,7 @@ import Foundation
 /// GetAttachment, DeleteItem, FindItem), that misbehaves in the ways `quirks` name.
 final class FakeEWS: @unchecked Sendable {
     enum Quirk: Sendable, Hashable {
-        /// Every POST is answered with an HTML sign-in page.
+        /// CreateItem (the one large request) is answered with an HTML page, like a proxy's size limit.
         case htmlPage
         /// Answers come in a SOAP 1.2 envelope.
         case soap12
@@ -75,10 +75,10 @@ final class FakeEWS: @unchecked Sendable {
         if quirks.contains(.get405PostBasic), request.headers["authorization"] == nil {
             return .init(status: 401, contentType: "text/plain", headers: ["WWW-Authenticate": "Basic realm=\"fake\""], body: "")
         }
-        if quirks.contains(.htmlPage) {
-            return .init(status: 200, contentType: "text/html", body: "<!DOCTYPE html>\n<html><head><title>Sign in to your account</title></head><body><form></form></body></html>")
-        }
         let body = request.body
+        if quirks.contains(.htmlPage), body.contains("<m:CreateItem") {
+            return .init(status: 200, contentType: "text/html", body: "<!DOCTYPE html>\n<html><head><title>Request Entity Too Large</title></head><body><p>The page was not displayed.</p></body></html>")
+        }
         guard let start = body.range(of: "<m:"), let end = body[start.upperBound...].firstIndex(where: { $0 == " " || $0 == ">" }) else {
             return .init(status: 400, contentType: "text/plain", body: "no operation")
         }

@@ -23,7 +23,7 @@ private func passwordValue(_ credentials: HTTPCredentials) -> String? {
     switch credentials {
     case .basic(_, let secret), .ntlm(_, let secret), .digest(_, let secret): return secret.withUnsafeValue { $0 }
     case .bearer(let secret): return secret.withUnsafeValue { $0 }
-    case .none: return nil
+    case .none, .negotiate: return nil
     }
 }
 

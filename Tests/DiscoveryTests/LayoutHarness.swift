@@ -11,7 +11,7 @@ struct LayoutHarness {
     let simulator: Simulator
     let transport: HTTPTransport
 
-    static let names = ["contoso.com", "autodiscover.contoso.com", "mail.contoso.com", "autodiscover.fabrikam.example"]
+    static let names = ["contoso.com", "autodiscover.contoso.com", "mail.contoso.com", "autodiscover.fabrikam.example", "mail.fabrikam.example"]
 
     static func start(_ layout: AutodiscoverLayout, flavor: SimulatorFlavor = .onPremises) async throws -> LayoutHarness {
         var config = SimulatorConfiguration()

@@ -136,6 +136,34 @@ struct LayoutTests {
         #expect(probe.hops.map(\.status) == [302, 200])
     }
 
+    @Test("foreign-ews-url: an EWS URL on another domain is flagged and not used, and nothing is sent there")
+    func foreignEWSURLRefused() async throws {
+        let h = try await LayoutHarness.start(.foreignEWSURL)
+        let report = await h.discover(methods: [.pox, .soap, .v2])
+        let foreign = h.simulator.requestLog.filter { ($0.host ?? "").hasPrefix("mail.fabrikam.example") }
+        await h.stop()
+        #expect(report.ewsURL == nil)
+        for id in ["pox.root-domain", "soap.root-domain", "v2.root-domain"] {
+            let probe = try #require(report.probe(id))
+            #expect(probe.conclusion == .failed, "\(id): \(probe.reason)")
+            #expect(probe.flags.contains("cross-domain-ews-url") && probe.flags.contains("cross-domain-refused"), "\(id): \(probe.flags)")
+            #expect(probe.reason.contains("mail.fabrikam.example") && probe.reason.contains("no credentials"), "\(probe.reason)")
+        }
+        #expect(foreign.isEmpty, "requests reached the foreign host: \(foreign.map(\.path))")
+    }
+
+    @Test("foreign-ews-url: used when cross-domain answers are allowed, and still flagged")
+    func foreignEWSURLAllowed() async throws {
+        let h = try await LayoutHarness.start(.foreignEWSURL)
+        let report = await h.discover(methods: [.pox], allowCrossDomain: true)
+        await h.stop()
+        let probe = try #require(report.probe("pox.root-domain"))
+        #expect(probe.conclusion == .found, "\(probe.reason)")
+        #expect(probe.flags.contains("cross-domain-ews-url"))
+        #expect(!probe.flags.contains("cross-domain-refused"))
+        #expect(report.ewsURL == "https://mail.fabrikam.example/EWS/Exchange.asmx")
+    }
+
     @Test("expired-certificate: every https hop fails TLS, and the facts say why")
     func expiredCertificate() async throws {
         let h = try await LayoutHarness.start(.expiredCertificate)

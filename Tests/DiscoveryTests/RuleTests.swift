@@ -78,4 +78,14 @@ struct RuleTests {
         #expect(v2 == "https://outlook.office365.com/EWS/Exchange.asmx")
         if case .malformed = AutodiscoverV2.read(Array("{\"Protocol\":\"Rest\",\"Url\":\"https://x\"}".utf8), protocol: "EWS") {} else { Issue.record("wrong protocol accepted") }
     }
+
+    @Test("the v2 JSON reader names HTML and refuses deep nesting before parsing")
+    func v2ReaderIsBounded() {
+        let html = AutodiscoverV2.read(Array("\n<html><head><title>Sign in</title></head></html>".utf8), protocol: "EWS")
+        #expect(html == .malformed("an HTML page (“Sign in”) or XML instead of JSON"))
+        let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
+        #expect(AutodiscoverV2.read(Array(deep.utf8), protocol: "EWS") == .malformed("JSON nests deeper than 16 levels"))
+        // Brackets inside strings do not count.
+        #expect(AutodiscoverV2.nestingDepth(Array(#"{"Url":"[[[[[[[[[[[[[[[[[[[[[[[[[","Protocol":"EWS"}"#.utf8)) == 1)
+    }
 }

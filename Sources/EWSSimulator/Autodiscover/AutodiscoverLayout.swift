@@ -27,6 +27,9 @@ public enum AutodiscoverLayout: String, Sendable, CaseIterable, Codable {
     /// `contoso.com` and `autodiscover.contoso.com` answer HTTP 302 to
     /// `https://autodiscover.fabrikam.example/…` (another domain), which answers.
     case foreignDomainRedirect = "foreign-domain-redirect"
+    /// Every host answers, but the settings name an EWS URL on another domain
+    /// (`https://mail.fabrikam.example/EWS/Exchange.asmx`): credentials must not follow it unasked.
+    case foreignEWSURL = "foreign-ews-url"
     /// Every host answers, but the certificate expired yesterday.
     case expiredCertificate = "expired-certificate"
     /// The certificate covers only `mail.contoso.com`: `contoso.com` and `autodiscover.contoso.com`
@@ -38,7 +41,11 @@ public enum AutodiscoverLayout: String, Sendable, CaseIterable, Codable {
 
     /// Names the certificate must cover besides the domain's usual ones.
     func extraHostnames(domain: String) -> [String] {
-        self == .foreignDomainRedirect ? ["autodiscover.\(Self.foreignDomain)", Self.foreignDomain] : []
+        switch self {
+        case .foreignDomainRedirect: return ["autodiscover.\(Self.foreignDomain)", Self.foreignDomain]
+        case .foreignEWSURL: return ["mail.\(Self.foreignDomain)"]
+        default: return []
+        }
     }
 
     /// Names the certificate must leave out.

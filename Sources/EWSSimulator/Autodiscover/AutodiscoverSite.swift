@@ -73,7 +73,8 @@ final class AutodiscoverSite: Sendable {
             break
         }
 
-        let ewsURL = https(ewsHost, explicitPort: explicitPort) + "/EWS/Exchange.asmx"
+        let named = layout == .foreignEWSURL ? "mail.\(AutodiscoverLayout.foreignDomain)" : ewsHost
+        let ewsURL = https(named, explicitPort: explicitPort) + "/EWS/Exchange.asmx"
         if isV2 { return v2(request, ewsURL: ewsURL) }
         let method = request.method.uppercased()
         guard ["POST", "GET", "HEAD"].contains(method) else {

@@ -25,12 +25,25 @@ struct ItemField: Sendable {
             ItemField(uri: "item:HasAttachments", type: .boolean) { [.boolean($0.attachments.contains { !$0.isInline })] },
             ItemField(uri: "item:IsDraft", type: .boolean) { [.boolean($0.isDraft)] },
             ItemField(uri: "item:Categories", type: .string) { $0.categories.map(PropertyValue.string) },
-            ItemField(uri: "item:DisplayTo", type: .string) { [.string(ItemField.display($0.toRecipients))] },
-            ItemField(uri: "item:DisplayCc", type: .string) { [.string(ItemField.display($0.ccRecipients))] },
+            ItemField(uri: "item:DisplayTo", type: .string) { [.string(ItemField.display($0.displayTo))] },
+            ItemField(uri: "item:DisplayCc", type: .string) { [.string(ItemField.display($0.displayCc))] },
             ItemField(uri: "message:IsRead", type: .boolean) { [.boolean($0.isRead)] },
             // An address matches by SMTP address or display name, as Exchange resolves the constant.
             ItemField(uri: "message:From", type: .string) { ItemField.address($0.from) },
             ItemField(uri: "message:Sender", type: .string) { ItemField.address($0.sender ?? $0.from) },
+            ItemField(uri: "calendar:Start", type: .systemTime) { $0.calendar.map { [.date($0.start)] } ?? [] },
+            ItemField(uri: "calendar:End", type: .systemTime) { $0.calendar.map { [.date($0.end)] } ?? [] },
+            ItemField(uri: "calendar:Location", type: .string) { $0.calendar?.location.map { [.string($0)] } ?? [] },
+            ItemField(uri: "calendar:IsAllDayEvent", type: .boolean) { $0.calendar.map { [.boolean($0.isAllDay)] } ?? [] },
+            ItemField(uri: "calendar:LegacyFreeBusyStatus", type: .string) { $0.calendar.map { [.string($0.freeBusy)] } ?? [] },
+            ItemField(uri: "calendar:UID", type: .string) { $0.calendar.map { [.string($0.uid)] } ?? [] },
+            ItemField(uri: "calendar:IsRecurring", type: .boolean) { $0.calendar.map { [.boolean($0.originalStart != nil)] } ?? [] },
+            ItemField(uri: "calendar:CalendarItemType", type: .string) { $0.calendar.map { [.string($0.itemType)] } ?? [] },
+            ItemField(uri: "contacts:DisplayName", type: .string) { $0.contact?.strings["DisplayName"].map { [.string($0)] } ?? [] },
+            ItemField(uri: "contacts:GivenName", type: .string) { $0.contact?.strings["GivenName"].map { [.string($0)] } ?? [] },
+            ItemField(uri: "contacts:Surname", type: .string) { $0.contact?.strings["Surname"].map { [.string($0)] } ?? [] },
+            ItemField(uri: "contacts:CompanyName", type: .string) { $0.contact?.strings["CompanyName"].map { [.string($0)] } ?? [] },
+            ItemField(uri: "contacts:FileAs", type: .string) { $0.contact?.strings["FileAs"].map { [.string($0)] } ?? [] },
         ]
         for simple in SimpleItemProperty.all where simple.queryable {
             all.append(ItemField(uri: simple.uri, type: simple.type) { item in item.simple[simple.element].map { [$0] } ?? [] })

@@ -50,20 +50,41 @@ struct ItemReader {
 
     /// The item, or the refusal for its first element the simulator does not keep.
     func read(_ element: XMLElement) throws(EWSError) -> StoredItem {
-        var item = StoredItem(id: "", changeKey: "", folderID: "", kind: "Message", itemClass: "IPM.Note", subject: "",
+        var item: StoredItem
+        switch element.name {
+        case "Message":
+            item = StoredItem(id: "", changeKey: "", folderID: "", kind: "Message", itemClass: "IPM.Note", subject: "",
                               body: "", bodyType: "Text", attachments: [], from: nil, toRecipients: [], ccRecipients: [],
                               isRead: true, isDraft: true, importance: "Normal", sensitivity: "Normal", created: now, received: now)
+        case "CalendarItem": item = newCalendarItem()
+        case "Contact": item = newContact()
+        default: throw EWSError.notImplemented("creating \(element.name) items")
+        }
         for child in element.children {
             try apply(child, to: &item)
         }
+        try finishCalendar(&item)
+        try finishContact(&item)
         return item
     }
+
+    /// Elements only a message has (refused on other kinds of item rather than kept unseen).
+    static let messageOnly: Set<String> = [
+        "Sender", "From", "ToRecipients", "CcRecipients", "BccRecipients", "ReplyTo", "IsRead", "IsReadReceiptRequested",
+        "IsDeliveryReceiptRequested", "ConversationTopic", "InternetMessageId", "References", "IsResponseRequested",
+    ]
 
 
     /// Sets one property element on an item (CreateItem's children, UpdateItem's SetItemField).
     func apply(_ child: XMLElement, to item: inout StoredItem) throws(EWSError) {
+        if try applyCalendar(child, to: &item) { return }
+        if try applyContact(child, to: &item) { return }
+        if item.kind != "Message", Self.messageOnly.contains(child.name) {
+            throw EWSError.notImplemented("the property \(child.name) on a \(item.kind)")
+        }
         switch child.name {
         case "MimeContent":
+            guard item.kind == "Message" else { throw EWSError.notImplemented("MIME content of a \(item.kind)") }
             guard let data = Data(base64Encoded: child.text, options: .ignoreUnknownCharacters) else {
                 throw EWSError("ErrorMimeContentInvalidBase64String", "The MIME content is not a valid base64 string.")
             }

@@ -1,0 +1,288 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A throwaway MIT Kerberos KDC on loopback for the simulated organisation: a fresh realm
+/// (`CONTOSO.COM`) in a private folder, the web server's service principal and keytab, the
+/// service account, and principals for the negative cases. Tests and `ewscheck demo --auth
+/// negotiate` start one; ``stop()`` ends the KDC and deletes the realm, keys included.
+///
+/// Needs Debian's `krb5-kdc` and `krb5-admin-server` (`krb5kdc`, `kdb5_util`, `kadmin.local`).
+public final class SimulatedKDC: Sendable {
+    /// The realm (`CONTOSO.COM`).
+    public let realm: String
+    /// The private folder holding the database, keytabs and configuration.
+    public let directory: String
+    /// The KDC's TCP and UDP port on 127.0.0.1.
+    public let port: Int
+    /// The web server's service principal (`HTTP/mail.contoso.com`).
+    public let servicePrincipal: String
+    /// The service account's principal (`svc-ewscheck@CONTOSO.COM`).
+    public let serviceAccountPrincipal: String
+    /// A principal with a valid key and no account in the tenant (`nomailbox@CONTOSO.COM`).
+    public let unmappedPrincipal: String
+    /// A principal whose account expired (`expired@CONTOSO.COM`).
+    public let expiredPrincipal: String
+    /// A principal that may not get tickets (`disabled@CONTOSO.COM`).
+    public let disabledPrincipal: String
+    /// A registered SPN whose key the simulator does not have (`HTTP/decoy.contoso.com`): a
+    /// ticket for it is a ticket for the wrong service.
+    public let decoyServicePrincipal: String
+    /// The password of the expired and disabled principals (random; they are refused anyway).
+    public let negativePassword: String
+    private let pid: pid_t
+
+    /// The client configuration (`KRB5_CONFIG`): this realm, its KDC, no DNS, no reverse lookups.
+    public var configFile: String { directory + "/krb5.conf" }
+    /// The simulator's keytab (the service principal's key).
+    public var serviceKeytab: String { directory + "/http.keytab" }
+    /// The service account's keytab (its key, derived from its password).
+    public var serviceAccountKeytab: String { directory + "/svc.keytab" }
+    /// The unmapped principal's keytab.
+    public var unmappedKeytab: String { directory + "/nomailbox.keytab" }
+
+    /// Whether the MIT KDC programs are installed.
+    public static var isInstalled: Bool {
+        ["/usr/sbin/krb5kdc", "/usr/sbin/kdb5_util", "/usr/sbin/kadmin.local"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    private init(realm: String, directory: String, port: Int, domain: String, account: String, password: String, pid: pid_t) {
+        self.realm = realm
+        self.directory = directory
+        self.port = port
+        self.pid = pid
+        servicePrincipal = "HTTP/mail.\(domain)"
+        serviceAccountPrincipal = "\(account)@\(realm)"
+        unmappedPrincipal = "nomailbox@\(realm)"
+        expiredPrincipal = "expired@\(realm)"
+        disabledPrincipal = "disabled@\(realm)"
+        decoyServicePrincipal = "HTTP/decoy.\(domain)"
+        negativePassword = password
+    }
+
+    /// Creates the realm and starts the KDC on a free loopback port.
+    /// - Parameters:
+    ///   - domain: the DNS domain (`contoso.com`); the realm is its upper case.
+    ///   - serviceAccount: the service account's name (`svc-ewscheck`).
+    ///   - serviceAccountPassword: its password, so password sign-in and keytab agree.
+    public static func start(domain: String = "contoso.com", serviceAccount: String = "svc-ewscheck",
+                             serviceAccountPassword: String) async throws -> SimulatedKDC {
+        guard isInstalled else {
+            throw SimulatorError("the MIT KDC is not installed (apt-get install krb5-kdc krb5-admin-server krb5-user; scripts/setup.sh does)")
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            // kdb5_util and kadmin.local block for a few milliseconds each: off the cooperative pool.
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try startBlocking(domain: domain, account: serviceAccount, password: serviceAccountPassword) })
+            }
+        }
+    }
+
+    private static func startBlocking(domain: String, account: String, password: String) throws -> SimulatedKDC {
+        let realm = domain.uppercased()
+        let directory = NSTemporaryDirectory() + "ewscheck-kdc-" + UUID().uuidString.prefix(8)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            let negative = "Neg-" + UUID().uuidString
+            var lastFailure = ""
+            // The KDC takes its port from kdc.conf: pick a free one, and retry if another process took it first.
+            for _ in 0..<5 {
+                let port = try freePort()
+                try writeConfiguration(directory: directory, realm: realm, domain: domain, port: port)
+                if !fm.fileExists(atPath: directory + "/principal") {
+                    try createRealm(directory: directory, realm: realm, domain: domain, account: account,
+                                    password: password, negative: negative)
+                }
+                let log = directory + "/kdc.log"
+                try? fm.removeItem(atPath: log)
+                let pid = try spawn(["/usr/sbin/krb5kdc", "-n", "-r", realm], directory: directory, output: log)
+                switch waitUntilServing(pid: pid, log: log) {
+                case .serving:
+                    return SimulatedKDC(realm: realm, directory: directory, port: port, domain: domain, account: account,
+                                        password: negative, pid: pid)
+                case .exited(let text):
+                    lastFailure = text
+                    if !text.contains("in use") { throw SimulatorError("krb5kdc did not start: \(text)") }
+                case .timedOut:
+                    kill(-pid, SIGKILL)
+                    var status: Int32 = 0
+                    waitpid(pid, &status, 0)
+                    throw SimulatorError("krb5kdc did not start serving within 10 seconds")
+                }
+            }
+            throw SimulatorError("krb5kdc found no free port: \(lastFailure)")
+        } catch {
+            try? fm.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Stops the KDC and deletes the realm (database, keytabs, configuration).
+    public func stop() async {
+        let pid = self.pid
+        let directory = self.directory
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                kill(-pid, SIGTERM)
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                try? FileManager.default.removeItem(atPath: directory)
+                continuation.resume()
+            }
+        }
+    }
+
+    // MARK: - Realm set-up
+
+    private static func writeConfiguration(directory: String, realm: String, domain: String, port: Int) throws {
+        let client = """
+            [libdefaults]
+              default_realm = \(realm)
+              dns_lookup_kdc = false
+              dns_lookup_realm = false
+              rdns = false
+              dns_canonicalize_hostname = false
+              udp_preference_limit = 1
+              default_ccache_name = FILE:\(directory)/default.ccache
+            [realms]
+              \(realm) = {
+                kdc = 127.0.0.1:\(port)
+              }
+            [domain_realm]
+              .\(domain) = \(realm)
+              \(domain) = \(realm)
+
+            """
+        let kdc = """
+            [kdcdefaults]
+              kdc_listen = 127.0.0.1:\(port)
+              kdc_tcp_listen = 127.0.0.1:\(port)
+            [realms]
+              \(realm) = {
+                database_name = \(directory)/principal
+                key_stash_file = \(directory)/stash
+                acl_file = \(directory)/kadm5.acl
+                max_life = 10h
+              }
+            [logging]
+              kdc = FILE:\(directory)/kdc.log
+
+            """
+        try client.write(toFile: directory + "/krb5.conf", atomically: true, encoding: .utf8)
+        try kdc.write(toFile: directory + "/kdc.conf", atomically: true, encoding: .utf8)
+    }
+
+    private static func createRealm(directory: String, realm: String, domain: String, account: String,
+                                    password: String, negative: String) throws {
+        let master = UUID().uuidString
+        try run(["/usr/sbin/kdb5_util", "create", "-s", "-r", realm, "-P", master, "-W"], directory: directory)
+        // Commands go on standard input from a file only the owner can read, removed at once:
+        // passwords never appear in a process listing.
+        let script = """
+            addprinc -randkey HTTP/mail.\(domain)
+            ktadd -k \(directory)/http.keytab HTTP/mail.\(domain)
+            addprinc -randkey HTTP/decoy.\(domain)
+            addprinc -pw \(password) \(account)
+            ktadd -k \(directory)/svc.keytab -norandkey \(account)
+            addprinc -randkey nomailbox
+            ktadd -k \(directory)/nomailbox.keytab nomailbox
+            addprinc -pw \(negative) -expire "2000-01-01 00:00:00 UTC" expired
+            addprinc -pw \(negative) -allow_tix disabled
+
+            """
+        let file = directory + "/kadmin.commands"
+        guard FileManager.default.createFile(atPath: file, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw SimulatorError("cannot write \(file)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try run(["/usr/sbin/kadmin.local", "-r", realm], directory: directory, input: file)
+        for keytab in ["http.keytab", "svc.keytab", "nomailbox.keytab"] where !FileManager.default.fileExists(atPath: directory + "/" + keytab) {
+            throw SimulatorError("kadmin.local did not write \(keytab) (see \(directory)/setup.log)")
+        }
+    }
+
+    // MARK: - Processes
+
+    private static func environment(directory: String) -> [String] {
+        var env = ProcessInfo.processInfo.environment
+        env["KRB5_CONFIG"] = directory + "/krb5.conf"
+        env["KRB5_KDC_PROFILE"] = directory + "/kdc.conf"
+        return env.map { "\($0.key)=\($0.value)" }
+    }
+
+    /// Spawns a child in its own process group with an empty signal mask and default
+    /// dispositions (a daemon must not inherit a test runner's blocked SIGTERM).
+    private static func spawn(_ argv: [String], directory: String, output: String, input: String = "/dev/null") throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let args = argv.map { strdup($0) } + [nil]
+        let envp = environment(directory: directory).map { strdup($0) } + [nil]
+        defer { args.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, args, envp)
+        guard rc == 0 else { throw SimulatorError("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    private static func run(_ argv: [String], directory: String, input: String = "/dev/null") throws {
+        let log = directory + "/setup.log"
+        let pid = try spawn(argv, directory: directory, output: log, input: input)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard status == 0 else {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw SimulatorError("\(argv[0]) failed (status \(status)): \(text.suffix(600))")
+        }
+    }
+
+    private enum Readiness { case serving, exited(String), timedOut }
+
+    /// Waits until the KDC logs that it serves, or exits (a port taken), for up to 10 seconds.
+    /// krb5kdc has no readiness notification, so its log is looked at every 20 ms.
+    private static func waitUntilServing(pid: pid_t, log: String) -> Readiness {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("commencing operation") { return .serving }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { return .exited(String(text.suffix(600))) }
+            usleep(20_000)
+        }
+        return .timedOut
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SimulatorError("socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa -> Bool in
+                bind(fd, sa, length) == 0 && getsockname(fd, sa, &length) == 0
+            }
+        }
+        guard bound else { throw SimulatorError("cannot find a free port: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,128 @@
+import EWSProtocol
+import Foundation
+
+/// Calendar items, meeting requests and contacts: their fields in the order of
+/// `t:CalendarItemType`, `t:MeetingRequestMessageType` and `t:ContactItemType`.
+extension ItemSerializer {
+    static let calendarFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = [
+        ("calendar:UID", false, true), ("calendar:RecurrenceId", false, true), ("calendar:DateTimeStamp", false, true),
+        ("calendar:Start", true, true), ("calendar:End", true, true), ("calendar:OriginalStart", false, true),
+        ("calendar:IsAllDayEvent", true, true), ("calendar:LegacyFreeBusyStatus", true, true), ("calendar:Location", true, true),
+        ("calendar:When", false, true), ("calendar:IsMeeting", true, true), ("calendar:IsCancelled", true, true),
+        ("calendar:IsRecurring", true, true), ("calendar:MeetingRequestWasSent", true, true),
+        ("calendar:IsResponseRequested", false, true), ("calendar:CalendarItemType", true, true),
+        ("calendar:MyResponseType", true, true), ("calendar:Organizer", true, true), ("calendar:RequiredAttendees", false, true),
+        ("calendar:OptionalAttendees", false, true), ("calendar:Resources", false, true), ("calendar:Duration", true, true),
+        ("calendar:TimeZone", false, true), ("calendar:AppointmentSequenceNumber", false, true),
+        ("calendar:AppointmentState", false, true), ("calendar:Recurrence", false, true), ("calendar:FirstOccurrence", false, true),
+        ("calendar:LastOccurrence", false, true), ("calendar:DeletedOccurrences", false, true),
+        ("calendar:StartTimeZone", false, true), ("calendar:EndTimeZone", false, true), ("calendar:ConferenceType", false, true),
+        ("calendar:AllowNewTimeProposal", false, true), ("calendar:IsOnlineMeeting", false, true),
+        ("calendar:MeetingWorkspaceUrl", false, true), ("calendar:NetShowUrl", false, true),
+        ("calendar:StartTimeZoneId", false, false), ("calendar:EndTimeZoneId", false, false), ("calendar:IsOrganizer", false, false),
+    ]
+
+    static let meetingRequestFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = [
+        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
+        ("meetingRequest:MeetingRequestType", false, true), ("meetingRequest:IntendedFreeBusyStatus", false, true),
+        ("calendar:Start", false, true), ("calendar:End", false, true), ("calendar:IsAllDayEvent", false, true),
+        ("calendar:LegacyFreeBusyStatus", false, true), ("calendar:Location", false, true), ("calendar:CalendarItemType", false, true),
+        ("calendar:Organizer", false, true), ("calendar:RequiredAttendees", false, true), ("calendar:OptionalAttendees", false, true),
+    ]
+
+    static let contactFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = ContactData.order.map { field in
+        let name = field.element.hasPrefix("@") ? String(field.element.dropFirst()) : field.element
+        let find = ["FileAs", "DisplayName", "GivenName", "Surname", "CompanyName", "EmailAddresses", "PhoneNumbers", "JobTitle"].contains(name)
+        return ("contacts:\(name)", find, true)
+    }
+
+    private static func attendees(_ name: String, _ list: [StoredAttendee]) -> String {
+        list.isEmpty ? "" : "<t:\(name)>" + list.map { "<t:Attendee>\(mailbox($0.address))<t:ResponseType>\($0.response)</t:ResponseType></t:Attendee>" }.joined() + "</t:\(name)>"
+    }
+
+    private static func occurrenceInfo(_ name: String, master: StoredItem, start: Date, duration: TimeInterval) -> String {
+        "<t:\(name)><t:ItemId Id=\"\(OccurrenceID.make(master: master.id, originalStart: start))\" ChangeKey=\"\(master.changeKey)\"/>"
+            + "<t:Start>\(date(start))</t:Start><t:End>\(date(start.addingTimeInterval(duration)))</t:End><t:OriginalStart>\(date(start))</t:OriginalStart></t:\(name)>"
+    }
+
+    func renderCalendar(_ uri: String, _ item: StoredItem) -> String? {
+        if uri == "meeting:AssociatedCalendarItemId" {
+            guard case .string(let id)? = item.simple["AssociatedCalendarItemId"] else { return "" }
+            return "<t:AssociatedCalendarItemId Id=\"\(id)\"/>"
+        }
+        guard uri.hasPrefix("calendar:") || uri.hasPrefix("meeting:") || uri.hasPrefix("meetingRequest:") else { return nil }
+        guard let c = item.calendar else { return "" }
+        func element(_ name: String, _ value: String?) -> String {
+            value.map { "<t:\(name)>\($0.xmlEscaped)</t:\(name)>" } ?? ""
+        }
+        let duration = c.end.timeIntervalSince(c.start)
+        switch uri {
+        case "calendar:UID": return element("UID", c.uid)
+        case "calendar:RecurrenceId": return element("RecurrenceId", c.originalStart.map(Self.date))
+        case "calendar:DateTimeStamp": return element("DateTimeStamp", Self.date(item.created))
+        case "calendar:Start": return element("Start", Self.date(c.start))
+        case "calendar:End": return element("End", Self.date(c.end))
+        case "calendar:OriginalStart": return element("OriginalStart", c.originalStart.map(Self.date))
+        case "calendar:IsAllDayEvent": return element("IsAllDayEvent", String(c.isAllDay))
+        case "calendar:LegacyFreeBusyStatus": return element("LegacyFreeBusyStatus", c.freeBusy)
+        case "calendar:Location": return element("Location", c.location)
+        case "calendar:When": return element("When", c.when)
+        case "calendar:IsMeeting": return element("IsMeeting", String(c.isMeeting))
+        case "calendar:IsCancelled": return element("IsCancelled", "false")
+        case "calendar:IsRecurring": return element("IsRecurring", String(c.originalStart != nil))
+        case "calendar:MeetingRequestWasSent": return element("MeetingRequestWasSent", String(c.meetingRequestWasSent))
+        case "calendar:IsResponseRequested": return element("IsResponseRequested", String(c.isResponseRequested ?? c.isMeeting))
+        case "calendar:CalendarItemType": return element("CalendarItemType", c.itemType)
+        case "calendar:MyResponseType": return element("MyResponseType", c.myResponse)
+        case "calendar:Organizer": return c.organizer.map { "<t:Organizer>\(Self.mailbox($0))</t:Organizer>" } ?? ""
+        case "calendar:RequiredAttendees": return Self.attendees("RequiredAttendees", c.required)
+        case "calendar:OptionalAttendees": return Self.attendees("OptionalAttendees", c.optional)
+        case "calendar:Resources": return Self.attendees("Resources", c.resources)
+        case "calendar:Duration": return element("Duration", WindowsTimeZone.duration(Int(duration)))
+        case "calendar:TimeZone": return element("TimeZone", c.startZone.name)
+        case "calendar:AppointmentSequenceNumber": return element("AppointmentSequenceNumber", String(c.sequence))
+        case "calendar:AppointmentState": return element("AppointmentState", c.isMeeting ? (c.isOrganizer ? "1" : "3") : "0")
+        case "calendar:Recurrence": return c.recurrence.map(ItemReader.recurrenceXML) ?? ""
+        case "calendar:FirstOccurrence", "calendar:LastOccurrence":
+            guard c.recurrence != nil, c.originalStart == nil else { return "" }
+            let first = uri == "calendar:FirstOccurrence"
+            guard let start = first ? c.occurrenceStarts(until: c.start).first : c.allOccurrenceStarts?.last else { return "" }
+            return Self.occurrenceInfo(first ? "FirstOccurrence" : "LastOccurrence", master: item, start: start, duration: duration)
+        case "calendar:DeletedOccurrences":
+            guard !c.deletedOccurrences.isEmpty, c.originalStart == nil else { return "" }
+            return "<t:DeletedOccurrences>" + c.deletedOccurrences.sorted().map { "<t:DeletedOccurrence><t:Start>\(Self.date($0))</t:Start></t:DeletedOccurrence>" }.joined() + "</t:DeletedOccurrences>"
+        case "calendar:StartTimeZone": return c.startZone.definitionXML(full: false, element: "StartTimeZone")
+        case "calendar:EndTimeZone": return c.endZone.definitionXML(full: false, element: "EndTimeZone")
+        case "calendar:ConferenceType": return element("ConferenceType", String(c.conferenceType ?? 0))
+        case "calendar:AllowNewTimeProposal": return element("AllowNewTimeProposal", String(c.allowNewTimeProposal ?? true))
+        case "calendar:IsOnlineMeeting": return element("IsOnlineMeeting", "false")
+        case "calendar:MeetingWorkspaceUrl": return element("MeetingWorkspaceUrl", c.meetingWorkspaceUrl)
+        case "calendar:NetShowUrl": return element("NetShowUrl", c.netShowUrl)
+        case "calendar:StartTimeZoneId": return element("StartTimeZoneId", c.startZone.id)
+        case "calendar:EndTimeZoneId": return element("EndTimeZoneId", c.endZone.id)
+        case "calendar:IsOrganizer": return element("IsOrganizer", String(c.isOrganizer))
+        case "meeting:ResponseType": return element("ResponseType", "NoResponseReceived")
+        case "meetingRequest:MeetingRequestType": return element("MeetingRequestType", "NewMeetingRequest")
+        case "meetingRequest:IntendedFreeBusyStatus": return element("IntendedFreeBusyStatus", c.freeBusy)
+        default: return ""
+        }
+    }
+
+    func renderContact(_ uri: String, _ item: StoredItem) -> String? {
+        guard uri.hasPrefix("contacts:") else { return nil }
+        guard let c = item.contact else { return "" }
+        let name = String(uri.dropFirst("contacts:".count))
+        switch name {
+        case "EmailAddresses":
+            return c.emails.isEmpty ? "" : "<t:EmailAddresses>" + c.emails.map { e in
+                "<t:Entry Key=\"\(e.key.xmlEscaped)\"" + (e.name.map { " Name=\"\($0.xmlEscaped)\"" } ?? "") + ">\(e.value.xmlEscaped)</t:Entry>"
+            }.joined() + "</t:EmailAddresses>"
+        case "PhoneNumbers":
+            return c.phones.isEmpty ? "" : "<t:PhoneNumbers>" + c.phones.map { "<t:Entry Key=\"\($0.key.xmlEscaped)\">\($0.value.xmlEscaped)</t:Entry>" }.joined() + "</t:PhoneNumbers>"
+        case "Birthday", "WeddingAnniversary":
+            return c.dates[name].map { "<t:\(name)>\(Self.date($0))</t:\(name)>" } ?? ""
+        default:
+            return c.strings[name].map { "<t:\(name)>\($0.xmlEscaped)</t:\(name)>" } ?? ""
+        }
+    }
+}

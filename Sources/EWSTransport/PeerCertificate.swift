@@ -1,0 +1,100 @@
+import Foundation
+
+/// The certificate a server presented when TLS verification failed, read in a second handshake
+/// that does not verify, and what was wrong with it: the facts a person needs to fix trust
+/// (subject, issuer, validity, names) without running openssl.
+public struct PeerCertificate: Sendable, Hashable, Codable {
+    /// Why verification failed, as a stable kind.
+    public enum Problem: String, Sendable, Hashable, Codable {
+        /// The validity period has ended.
+        case expired
+        /// The validity period has not begun.
+        case notYetValid = "not-yet-valid"
+        /// The certificate names other hosts than the one connected to.
+        case nameMismatch = "name-mismatch"
+        /// The certificate signs itself and is not among the trusted CAs.
+        case selfSigned = "self-signed"
+        /// The issuing CA is not among the trusted CAs (system store plus any CA file).
+        case untrustedIssuer = "untrusted-issuer"
+        /// Anything else OpenSSL or libcurl reported.
+        case other
+    }
+
+    /// The host name connected to.
+    public var host: String
+    /// The leaf certificate's subject (`CN = mail.contoso.com`).
+    public var subject: String?
+    /// The leaf certificate's issuer.
+    public var issuer: String?
+    /// Start of validity, as the certificate says.
+    public var notBefore: String?
+    /// End of validity, as the certificate says.
+    public var notAfter: String?
+    /// Subject alternative names (`DNS:mail.contoso.com`, `IP Address:127.0.0.1`).
+    public var subjectAltNames: [String]
+    /// OpenSSL's verification result (10 expired, 18 self-signed, 20 unknown issuer…), where known.
+    public var verifyResult: Int?
+    /// libcurl's words for the failure.
+    public var verifyError: String
+    /// Why verification failed.
+    public var problem: Problem
+
+    /// Creates a record; ``problem`` is derived from the verification result and libcurl's message.
+    public init(host: String, subject: String?, issuer: String?, notBefore: String?, notAfter: String?,
+                subjectAltNames: [String], verifyResult: Int?, verifyError: String) {
+        self.host = host
+        self.subject = subject
+        self.issuer = issuer
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.subjectAltNames = subjectAltNames
+        self.verifyResult = verifyResult
+        self.verifyError = verifyError
+        problem = Self.classify(verifyResult: verifyResult, error: verifyError, subject: subject, issuer: issuer)
+    }
+
+    static func classify(verifyResult: Int?, error: String, subject: String?, issuer: String?) -> Problem {
+        let text = error.lowercased()
+        // X509_V_ERR_* codes from OpenSSL's x509_vfy.h.
+        switch verifyResult {
+        case 10?: return .expired
+        case 9?: return .notYetValid
+        case 62?: return .nameMismatch
+        case 18?: return .selfSigned
+        case 2?, 19?, 20?, 21?: return .untrustedIssuer
+        default: break
+        }
+        if text.contains("expired") { return .expired }
+        if text.contains("not yet valid") { return .notYetValid }
+        if text.contains("subject name") || text.contains("does not match") || text.contains("hostname mismatch") { return .nameMismatch }
+        if text.contains("self-signed") || text.contains("self signed") {
+            return subject != nil && subject == issuer ? .selfSigned : .untrustedIssuer
+        }
+        if text.contains("issuer") || text.contains("unable to get local") { return .untrustedIssuer }
+        return .other
+    }
+
+    /// One line naming the finding: `certificate expired (not after Jan 1 00:00:00 2026 GMT)`.
+    public var finding: String {
+        switch problem {
+        case .expired: return "the certificate has expired (valid until \(notAfter ?? "?"))"
+        case .notYetValid: return "the certificate is not valid yet (valid from \(notBefore ?? "?"))"
+        case .nameMismatch:
+            let names = subjectAltNames.isEmpty ? (subject ?? "?") : subjectAltNames.joined(separator: ", ")
+            return "the certificate does not name \(host) (it names \(names))"
+        case .selfSigned: return "the certificate is self-signed (\(subject ?? "?")) and not trusted"
+        case .untrustedIssuer: return "the certificate's issuer (\(issuer ?? "?")) is not a trusted CA"
+        case .other: return "the certificate does not verify: \(verifyError)"
+        }
+    }
+
+    /// The certificate's facts in one line: subject, issuer, validity, names.
+    public var details: String {
+        var parts: [String] = []
+        if let subject { parts.append("subject \(subject)") }
+        if let issuer { parts.append("issuer \(issuer)") }
+        if notBefore != nil || notAfter != nil { parts.append("valid \(notBefore ?? "?") to \(notAfter ?? "?")") }
+        if !subjectAltNames.isEmpty { parts.append("names \(subjectAltNames.joined(separator: ", "))") }
+        return parts.isEmpty ? "no certificate details could be read" : parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EWSSimulator
+import Foundation
+import Synchronization
+
+/// A throwaway MIT KDC and an exchange-onprem simulator that accepts its tickets: what every
+/// Kerberos test starts for itself (the realm lives only as long as the test).
+public struct KerberosFixture: Sendable {
+    /// The KDC (realm `CONTOSO.COM`, keytabs, negative principals).
+    public let kdc: SimulatedKDC
+    /// The simulator, with `HTTP/mail.contoso.com`'s keytab behind Negotiate.
+    public let simulator: Simulator
+    /// A private folder for the test's own credential caches.
+    public let directory: String
+
+    /// Starts the KDC, then the simulator with the KDC's service keytab.
+    public static func start() async throws -> KerberosFixture {
+        try Fixtures.requireShared()
+        let password = "Krb-" + UUID().uuidString
+        let kdc = try await SimulatedKDC.start(serviceAccountPassword: password)
+        do {
+            var config = SimulatorConfiguration()
+            config.stateDirectory = try Fixtures.temporaryDirectory("krb-sim")
+            config.schemaDirectory = Fixtures.ewsSchemaDirectory
+            config.serviceAccountPassword = password
+            config.kerberos = .init(keytab: kdc.serviceKeytab, realm: kdc.realm)
+            let simulator = try await Simulator.start(config)
+            let directory = try Fixtures.temporaryDirectory("krb-client")
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
+            return KerberosFixture(kdc: kdc, simulator: simulator, directory: directory)
+        } catch {
+            await kdc.stop()
+            throw error
+        }
+    }
+
+    /// Stops the simulator and the KDC and removes the test's caches.
+    public func stop() async {
+        await simulator.shutdown()
+        await kdc.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The environment a Kerberos client child needs: this realm's krb5.conf and a private cache.
+    public func environment(cache: String = "cc") -> [String: String] {
+        ["KRB5_CONFIG": kdc.configFile, "KRB5CCNAME": "FILE:\(directory)/\(cache)"]
+    }
+
+    /// The `--resolve` pin that sends mail.contoso.com to the simulator.
+    public var resolve: String { "mail.\(simulator.configuration.domain):\(simulator.port):127.0.0.1" }
+
+    /// Runs `kinit` for the service account from its keytab into `cache`; returns kinit's exit.
+    public func kinit(principal: String? = nil, keytab: String? = nil, cache: String = "cc") async throws -> ChildProcess.Termination {
+        let child = try ChildProcess("/usr/bin/kinit", ["-k", "-t", keytab ?? kdc.serviceAccountKeytab, principal ?? kdc.serviceAccountPrincipal],
+                                     environment: environment(cache: cache))
+        return await child.wait(timeout: .seconds(30))
+    }
+
+    private static let inProcessConfig = Mutex<String?>(nil)
+
+    /// Points this process's Kerberos library at this realm, for tests that use the transport
+    /// or GSS-API in-process. MIT reads only `KRB5_CONFIG`, so the variable is set once per
+    /// process to a fixed path, and each fixture copies its configuration there: the suites that
+    /// call this must be `.serialized` and run one realm at a time.
+    public func useInProcess() throws {
+        let path = try Self.inProcessConfig.withLock { path -> String in
+            if let path { return path }
+            let fresh = NSTemporaryDirectory() + "ewscheck-krb5-\(getpid()).conf"
+            setenv("KRB5_CONFIG", fresh, 1)
+            path = fresh
+            return fresh
+        }
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: kdc.configFile, toPath: path)
+    }
+}
