@@ -69,6 +69,7 @@ public enum CTRFReportWriter {
                                     "request_version": report.target.requestVersion, "tls_insecure": report.tls.insecure]
         if let server = report.server { extra["server_build"] = server.build }
         if let profile = report.profile { extra["profile"] = "\(profile.id) \(profile.version)" }
+        if let c = report.catalog { extra["catalog"] = "\(c.version) \(c.fingerprint)" }
         return ["reportName": "ewscheck \(report.target.name)", "appName": report.target.name, "buildName": report.runID, "extra": extra]
     }
 
