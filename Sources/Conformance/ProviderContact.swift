@@ -8,6 +8,8 @@ import Foundation
 struct ProviderContact {
     let target: TargetConfiguration
     let transport: HTTPTransport
+    /// Headers the profile sends with every EWS request (a product's required headers).
+    var headers: [HTTPHeader] = []
 
     /// The probe's request body: GetFolder of the root folder, ids only (harmless if it ran).
     static let body = """
@@ -21,7 +23,7 @@ struct ProviderContact {
     /// The exchange made and the root cause it shows, if any (nil: the EWS endpoint answered).
     func probe() async -> (exchange: HTTPExchange?, cause: RootCause?) {
         let request = HTTPRequest(method: "POST", url: target.ewsURL,
-                                  headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")], body: Array(Self.body.utf8))
+                                  headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")] + headers, body: Array(Self.body.utf8))
         do {
             let response = try await transport.send(request, sendCredentials: false)
             return (response.exchange, Self.cause(of: response, url: target.ewsURL).map { cause in
@@ -57,16 +59,17 @@ struct ProviderContact {
                              summary: "the EWS URL \(url) redirects (HTTP \(status)) to \(location), not an EWS answer",
                              remedy: "EWS clients do not follow redirects on EWS requests: if the service moved, set ews_url to its new address; a redirect to a sign-in page means a proxy or web application firewall stands in front of EWS (EWS needs direct HTTP authentication)")
         }
+        if status == 404 || status == 410 {
+            return RootCause(kind: .notFound,
+                             summary: "the EWS URL answered HTTP \(status): nothing at \(path) on \(Self.host(of: url))"
+                                 + (isHTML ? (Self.title(of: response.body).map { " (HTML page: \($0))" } ?? " (an HTML page)") : ""),
+                             remedy: "check the path in ews_url (Exchange serves EWS at /EWS/Exchange.asmx) or let Autodiscover find it (a discovery: section without ews_url)")
+        }
         if isHTML {
             let title = Self.title(of: response.body).map { ": \($0)" } ?? " (untitled)"
             return RootCause(kind: .htmlPage,
                              summary: "HTML page instead of SOAP\(title) — HTTP \(status) from \(url)",
                              remedy: "the EWS URL serves a web page (a sign-in page, an error page, a default site), not EWS: check the path in ews_url (usually /EWS/Exchange.asmx) and whether a proxy or firewall intercepts it")
-        }
-        if status == 404 || status == 410 {
-            return RootCause(kind: .notFound,
-                             summary: "the EWS URL answered HTTP \(status): nothing at \(path) on \(Self.host(of: url))",
-                             remedy: "check the path in ews_url (Exchange serves EWS at /EWS/Exchange.asmx) or let Autodiscover find it (a discovery: section without ews_url)")
         }
         if [502, 503, 504].contains(status) {
             return RootCause(kind: .gateway,

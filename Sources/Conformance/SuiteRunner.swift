@@ -97,8 +97,12 @@ public struct SuiteRunner: Sendable {
 
         // Could not test: a failure before the provider gave any EWS answer stops the run with one
         // root cause instead of failing every check (see RootCause).
-        var couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder)
-        if couldNotTest == nil {
+        // (Not when the token was refused: that check already failed, and nothing goes to EWS then.)
+        let tokenRefused = oauth.map { !$0.verdict.outcome.satisfiesDependents } ?? false
+        var couldNotTest = tokenRefused ? nil
+            : await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder, headers: profile?.extraHeaders ?? [])
+        let contactFailed = couldNotTest != nil
+        if !contactFailed {
             let checks = suite
             if await RunDeadline.run(seconds: target.overallTimeout, { await checks.runChecks() }) {
                 couldNotTest = RootCause(kind: .overallTimeout,
@@ -110,7 +114,8 @@ public struct SuiteRunner: Sendable {
         // Cleanup runs in a task of its own: the run's cancellation (Ctrl-C) must not abort the
         // requests that remove what the run created.
         let cleaner = suite
-        await Task { await cleaner.cleanUp() }.value
+        // Without a first contact no check ran and nothing was created: nothing to clean.
+        if !contactFailed { await Task { await cleaner.cleanUp() }.value }
         if let problem = ledger.journalError { warnings.append("the ledger file could not be written (\(problem)); a killed run's items can still be found by their run tag") }
 
         warnings += profile?.hookDiagnostics() ?? []
@@ -138,8 +143,9 @@ public struct SuiteRunner: Sendable {
     /// The first contact (see ``ProviderContact``): nil when the EWS endpoint answered; else the
     /// root cause, recorded as `ews.endpoint.reachable` (failed when the provider's certificate is
     /// itself the finding, errored otherwise), with every other check listed as not run.
-    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder) async -> RootCause? {
-        let (exchange, found) = await ProviderContact(target: target, transport: transport).probe()
+    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder,
+                        headers: [HTTPHeader]) async -> RootCause? {
+        let (exchange, found) = await ProviderContact(target: target, transport: transport, headers: headers).probe()
         guard var cause = found else {
             if let exchange { await recorder.keep(exchange) }
             return nil

@@ -160,6 +160,11 @@ final class CurlHandle {
         set(cews_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
         set(cews_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
         set(cews_setopt_long(handle, CURLOPT_HTTP_VERSION, CEWS_CURL_HTTP_VERSION_1_1), "CURLOPT_HTTP_VERSION")
+        // libcurl takes a negative limit without complaint (and then has none): refuse it here.
+        for (value, option) in [(c.timeout.connect, "CURLOPT_CONNECTTIMEOUT_MS"), (c.timeout.request, "CURLOPT_TIMEOUT_MS")]
+        where Self.milliseconds(value) <= 0 {
+            setupRefusals.append("\(option): a time limit must be above 0 s (got \(value))")
+        }
         set(cews_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(c.timeout.connect)), "CURLOPT_CONNECTTIMEOUT_MS")
         set(cews_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(c.timeout.request)), "CURLOPT_TIMEOUT_MS")
         set(cews_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), "CURLOPT_TCP_KEEPALIVE")
@@ -200,8 +205,7 @@ final class CurlHandle {
         }
     }
 
-    /// Whole milliseconds for libcurl; a negative value stays negative so libcurl refuses it
-    /// (and the refusal is reported) rather than being clamped into a different limit.
+    /// Whole milliseconds for libcurl (-1 for a value that is not finite, which is then refused).
     static func milliseconds(_ seconds: Double) -> Int {
         guard seconds.isFinite else { return -1 }
         return Int((seconds * 1000).rounded())

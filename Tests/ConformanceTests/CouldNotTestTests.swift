@@ -1,0 +1,153 @@
+@testable import Conformance
+import EWSSimulator
+import EWSTestSupport
+import EWSTransport
+import Foundation
+import Reports
+import Testing
+
+/// Failures before the provider gave any EWS answer: one root cause with a remedy, the verdict
+/// "could not test" (exit 2), the other checks collapsed under it, and nothing blamed on the provider.
+@Suite struct CouldNotTestTests {
+    @Test("a host name that does not resolve is a name-resolution root cause")
+    func dnsTypo() async throws {
+        try await LiveSimulator.with { simulator in
+            let target = TargetConfiguration.simulated(simulator, ewsURL: "https://mail.contoso-typo.invalid/EWS/Exchange.asmx")
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let cause = try #require(report.couldNotTest)
+            #expect(cause.kind == .nameResolution)
+            #expect(cause.summary.contains("mail.contoso-typo.invalid"))
+            #expect(cause.remedy.contains("typo"))
+            #expect(report.exitCode == 2)
+            #expect(report.results.count == 1)
+            #expect(try report.result(CheckCatalog.endpointReachable).outcome == .errored)
+            #expect(simulator.requestLog.isEmpty)
+        }
+    }
+
+    @Test("a CA file that is not PEM is a ca-file root cause")
+    func badCAFile() async throws {
+        try await LiveSimulator.with { simulator in
+            let dir = try TestPaths.temporaryDirectory("badca")
+            let ca = dir + "/ca.pem"
+            try "this is not a certificate\n".write(toFile: ca, atomically: true, encoding: .utf8)
+            var target = TargetConfiguration.simulated(simulator)
+            target.caFile = ca
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let cause = try #require(report.couldNotTest)
+            #expect([.caFile, .tls].contains(cause.kind), "\(cause)")
+            #expect(report.exitCode == 2)
+            #expect(simulator.requestLog.isEmpty)
+        }
+    }
+
+    @Test("a 404 on the EWS path is a not-found root cause naming the path")
+    func notFound() async throws {
+        try await LiveSimulator.with { simulator in
+            let url = "https://mail.\(simulator.configuration.domain):\(simulator.port)/EWS/Nowhere.asmx"
+            let report = try await runSuite(.simulated(simulator, ewsURL: url), password: simulator.serviceAccountPassword)
+            let cause = try #require(report.couldNotTest, "\(report.results.map { "\($0.displayName): \($0.message)" })")
+            #expect(cause.kind == .notFound)
+            #expect(cause.summary.contains("404"))
+            #expect(cause.summary.contains("/EWS/Nowhere.asmx"))
+            #expect(cause.evidence.count == 1)
+            #expect(report.evidence.contains { $0.id == cause.evidence.first }, "the 404 exchange is in the evidence")
+            #expect(report.exitCode == 2)
+            // The one request sent carried no credentials.
+            #expect(simulator.requestLog.count == 1)
+        }
+    }
+
+    @Test("an HTML login page is named with its title, not as an XML error")
+    func htmlLoginPage() async throws {
+        let page = "<!DOCTYPE html><html><head><title>Sign in to Contoso\n Webmail</title></head><body><form>…</form></body></html>"
+        let server = try RawServer { _ in RawServer.http("200 OK", headers: ["Content-Type: text/html; charset=utf-8"], body: page) }
+        defer { server.stop() }
+        try await LiveSimulator.with { simulator in
+            let target = TargetConfiguration.simulated(simulator, ewsURL: "http://127.0.0.1:\(server.port)/EWS/Exchange.asmx")
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let cause = try #require(report.couldNotTest)
+            #expect(cause.kind == .htmlPage)
+            #expect(cause.summary.hasPrefix("HTML page instead of SOAP: Sign in to Contoso Webmail"), "\(cause.summary)")
+            #expect(!cause.summary.contains("DTD"))
+            #expect(report.exitCode == 2)
+            #expect(server.requests.first?.contains("Authorization") == false, "the first contact sends no credentials")
+        }
+    }
+
+    @Test("a redirect on the EWS path is named with its target")
+    func redirect() async throws {
+        let server = try RawServer { _ in RawServer.http("302 Found", headers: ["Location: https://login.contoso.com/adfs/ls"]) }
+        defer { server.stop() }
+        try await LiveSimulator.with { simulator in
+            let target = TargetConfiguration.simulated(simulator, ewsURL: "http://127.0.0.1:\(server.port)/EWS/Exchange.asmx")
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            #expect(report.couldNotTest?.kind == .redirect)
+            #expect(report.couldNotTest?.summary.contains("https://login.contoso.com/adfs/ls") == true)
+        }
+    }
+
+    @Test("a provider that answers is tested as before: no root cause, the first contact is in the evidence")
+    func answeringProviderIsTested() async throws {
+        try await LiveSimulator.with { simulator in
+            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            #expect(report.couldNotTest == nil)
+            #expect(report.exitCode == 0, "\(report.results.filter { $0.outcome != .passed }.map { "\($0.displayName): \($0.message)" })")
+            let first = try #require(report.evidence.first)
+            #expect(first.method == "POST")
+            #expect(first.legs.first?.status == 401)
+        }
+    }
+
+    @Test("the overall time limit stops a run as could not test, and cleanup still runs")
+    func overallTimeout() async throws {
+        var config = SimulatorConfiguration()
+        config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
+        config.stateDirectory = try TestPaths.temporaryDirectory("sim")
+        config.latencyMilliseconds = 150
+        let simulator = try await Simulator.start(config)
+        var target = TargetConfiguration.simulated(simulator)
+        target.overallTimeout = 1
+        let started = ContinuousClock.now
+        let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+        let took = ContinuousClock.now - started
+        let leftovers = simulator.tenant.allItems()
+        await simulator.shutdown()
+        #expect(report.couldNotTest?.kind == .overallTimeout)
+        #expect(report.exitCode == 2)
+        #expect(took < .seconds(30))
+        #expect(report.cleanup.leftover.isEmpty)
+        #expect(leftovers.isEmpty, "cleanup ran after the limit")
+    }
+
+    @Test("every report (JSON, JUnit, Markdown, HTML, CTRF, console) says could not test and gives the root cause")
+    func writersSayCouldNotTest() async throws {
+        try await LiveSimulator.with { simulator in
+            let target = TargetConfiguration.simulated(simulator, ewsURL: "https://mail.contoso-typo.invalid/EWS/Exchange.asmx")
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let cause = try #require(report.couldNotTest)
+            let json = String(decoding: try JSONReportWriter.encode(report), as: UTF8.self)
+            #expect(json.contains("\"could_not_test\""))
+            #expect(json.contains("\"name-resolution\""))
+            let decoded = try JSONReportWriter.decode(Data(json.utf8))
+            #expect(decoded.couldNotTest == cause, "report.json reads back")
+            let junit = JUnitReportWriter.render(report)
+            #expect(junit.contains("name=\"verdict\" value=\"could not test\""))
+            #expect(junit.contains("mail.contoso-typo.invalid"))
+            let markdown = MarkdownSummaryWriter.render(report)
+            #expect(markdown.contains("could not test"))
+            #expect(markdown.contains("**Could not test:**"))
+            #expect(markdown.contains("checks that need an EWS answer were not run"))
+            #expect(!markdown.contains("does not conform"))
+            let html = HTMLReportWriter.render(report)
+            #expect(html.contains("Could not test"))
+            #expect(html.contains("id=\"could-not-test\""))
+            let ctrf = String(decoding: try CTRFReportWriter.encode(report), as: UTF8.self)
+            #expect(ctrf.contains("could not test"))
+            let verdict = ConsoleReport.verdict(report, style: .plain)
+            #expect(verdict.hasPrefix("verdict: COULD NOT TEST — the host name mail.contoso-typo.invalid does not resolve"), "\(verdict)")
+            #expect(verdict.contains("fix: "))
+            #expect(verdict.components(separatedBy: "\n").count <= 3, "one cause, one fix, one count: no screen of skips")
+        }
+    }
+}
