@@ -74,7 +74,7 @@ import Testing
     func readableSecretWarns() async throws {
         try await Self.withSimulator { _, target, dir in
             chmod(dir + "/pw", 0o644)
-            let r = try await Self.ewscheck(["run", "--target", target, "--reports-dir", dir + "/reports", "--quiet"])
+            let r = try await Self.ewscheck(["run", "--target", target, "--reports-dir", dir + "/reports"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.contains("readable by group or others"))
         }
