@@ -151,3 +151,33 @@ import Testing
         }
     }
 }
+
+/// Cancellation reaches requests in flight: a cancelled run's requests end with a cancellation
+/// error, not with their timeout.
+@Suite struct RunCancellationInFlightTests {
+    @Test("a run cancelled while a request hangs ends at once, and the evidence says cancelled, not timed out")
+    func cancelledRunAbortsItsRequest() async throws {
+        var config = SimulatorConfiguration()
+        config.stateDirectory = try TestPaths.temporaryDirectory("sim")
+        config.latencyMilliseconds = 20_000  // every answer is 20 s late
+        let simulator = try await Simulator.start(config)
+        var target = TargetConfiguration.simulated(simulator)
+        target.timeout.request = 60
+        let password = simulator.serviceAccountPassword
+        let task = Task { try await runSuite(target, password: password) }
+        // The first request (the first contact) is on the wire once the simulator logs it…
+        let deadline = ContinuousClock.now + .seconds(10)
+        while simulator.requestLog.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let cancelled = ContinuousClock.now
+        task.cancel()
+        let report = try await task.value
+        let took = ContinuousClock.now - cancelled
+        await simulator.shutdown()
+        #expect(took < .seconds(8), "the hanging request was aborted (took \(took)), not waited out")
+        #expect(report.interrupted)
+        #expect(report.exitCode == 130)
+        let first = try #require(report.evidence.first)
+        #expect(first.error?.hasPrefix("cancelled") == true, "\(String(describing: first.error))")
+        #expect(!report.evidence.contains { $0.error?.hasPrefix("timed-out") == true })
+    }
+}
