@@ -363,6 +363,17 @@ final class CurlHandle {
         }
     }
 
+    /// Whether libcurl's message is about the proxy (its address, or a refused CONNECT tunnel).
+    static func blamesProxy(_ detail: String, _ proxy: HTTPTransportConfiguration.Proxy) -> Bool {
+        let lower = detail.lowercased()
+        if lower.contains("proxy") || lower.contains("connect tunnel") { return true }
+        if case .url(let url) = proxy, let components = URLComponents(string: url), let host = components.host {
+            let port = components.port.map(String.init) ?? "1080"
+            return detail.contains("\(host) port \(port)")
+        }
+        return false
+    }
+
     private static func excerpt(_ bytes: [UInt8], limit: Int) -> String {
         if bytes.count <= limit { return String(decoding: bytes, as: UTF8.self) }
         return String(decoding: bytes.prefix(limit), as: UTF8.self) + "… [\(bytes.count - limit) more bytes]"
@@ -377,7 +388,9 @@ final class CurlHandle {
             return .cancelled("\(url): the run was cancelled while the request was in flight")
         case CURLE_COULDNT_RESOLVE_PROXY:
             return .proxyFailed("\(url): \(detail)")
-        case CURLE_COULDNT_CONNECT where configuration.proxy != .none && detail.lowercased().contains("proxy"):
+        case CURLE_PROXY:
+            return .proxyFailed("\(url): \(detail)")
+        case _ where configuration.proxy != .none && Self.blamesProxy(detail, configuration.proxy):
             return .proxyFailed("\(url): \(detail)")
         case CURLE_COULDNT_RESOLVE_HOST:
             return .resolveFailed("\(url): \(detail)")

@@ -75,6 +75,24 @@ import Testing
         }
     }
 
+    @Test("a server that never answers is a timeout root cause naming the configured limit")
+    func silentServer() async throws {
+        let server = try RawServer { _ in nil }
+        defer { server.stop() }
+        try await LiveSimulator.with { simulator in
+            var target = TargetConfiguration.simulated(simulator, ewsURL: "http://127.0.0.1:\(server.port)/EWS/Exchange.asmx")
+            target.timeout.request = 1
+            let started = ContinuousClock.now
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            #expect(ContinuousClock.now - started < .seconds(15))
+            let cause = try #require(report.couldNotTest)
+            #expect(cause.kind == .timeout)
+            #expect(cause.remedy.contains("--request-timeout"))
+            #expect(cause.remedy.contains("1 s"))
+            #expect(report.exitCode == 2)
+        }
+    }
+
     @Test("a redirect on the EWS path is named with its target")
     func redirect() async throws {
         let server = try RawServer { _ in RawServer.http("302 Found", headers: ["Location: https://login.contoso.com/adfs/ls"]) }
