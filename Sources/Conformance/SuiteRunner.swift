@@ -99,8 +99,15 @@ public struct SuiteRunner: Sendable {
         // root cause instead of failing every check (see RootCause).
         // (Not when the token was refused: that check already failed, and nothing goes to EWS then.)
         let tokenRefused = oauth.map { !$0.verdict.outcome.satisfiesDependents } ?? false
-        var couldNotTest = tokenRefused ? nil
-            : await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder, headers: profile?.extraHeaders ?? [])
+        var couldNotTest: RootCause?
+        if effectiveTarget.ewsURLIsPending {
+            // Autodiscover found nothing: its checks say why; there is no EWS URL to test.
+            await suite.discoveryChecks()
+            couldNotTest = await Self.undiscovered(target: effectiveTarget, recorder: recorder)
+        } else if !tokenRefused {
+            couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder,
+                                              headers: profile?.extraHeaders ?? [])
+        }
         let contactFailed = couldNotTest != nil
         if !contactFailed {
             let checks = suite
@@ -138,6 +145,15 @@ public struct SuiteRunner: Sendable {
             warnings: warnings, results: results,
             cleanup: .init(created: all.count, removed: all.filter(\.removed).count, leftover: all.filter { !$0.removed }),
             evidence: await recorder.evidence, couldNotTest: couldNotTest)
+    }
+
+    /// The root cause of a run whose EWS URL Autodiscover did not find.
+    static func undiscovered(target: TargetConfiguration, recorder: Recorder) async -> RootCause {
+        let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
+        return RootCause(kind: .discovery,
+                         summary: "Autodiscover found no EWS URL for \(target.discovery?.address ?? "the discovery address")",
+                         remedy: "the discovery.* results show every method and hop tried; fix the provider's Autodiscover or set ews_url in the target file",
+                         notRun: CheckCatalog.standard.map(\.id).filter { !recorded.contains($0) && !CheckCatalog.conditional.contains($0) })
     }
 
     /// The first contact (see ``ProviderContact``): nil when the EWS endpoint answered; else the

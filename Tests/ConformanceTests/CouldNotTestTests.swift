@@ -93,6 +93,23 @@ import Testing
         }
     }
 
+    @Test("Autodiscover that finds nothing is one root cause; the discovery checks still say why")
+    func nothingDiscovered() async throws {
+        try await LiveSimulator.with { simulator in
+            var target = TargetConfiguration.simulated(simulator, ewsURL: DiscoverySettings.pendingURL)
+            target.discovery = DiscoverySettings(address: "alice@nowhere-ewscheck.invalid")
+            target.timeout = .init(connect: 2, request: 5)
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let cause = try #require(report.couldNotTest)
+            #expect(cause.kind == .discovery)
+            #expect(cause.summary.contains("alice@nowhere-ewscheck.invalid"))
+            #expect(report.results.contains { $0.id == CheckCatalog.discoveryEndpoint }, "the discovery checks ran")
+            #expect(!report.results.contains { $0.id == CheckCatalog.serviceAccountAuth })
+            #expect(!report.evidence.contains { $0.url.contains("ews-url-not-discovered") }, "nothing is sent to the placeholder")
+            #expect(report.exitCode == 2)
+        }
+    }
+
     @Test("a redirect on the EWS path is named with its target")
     func redirect() async throws {
         let server = try RawServer { _ in RawServer.http("302 Found", headers: ["Location: https://login.contoso.com/adfs/ls"]) }
