@@ -104,6 +104,11 @@ public struct SuiteRunner: Sendable {
             // Autodiscover found nothing: its checks say why; there is no EWS URL to test.
             await suite.discoveryChecks()
             couldNotTest = await Self.undiscovered(target: effectiveTarget, recorder: recorder)
+        } else if let oauth, oauth.verdict.outcome == .errored {
+            // No answer from the token endpoint: nothing can be tested without a token.
+            couldNotTest = RootCause(kind: .transport, summary: "no access token: \(oauth.verdict.message)",
+                                     remedy: "check that this machine reaches the token endpoint (DNS, firewall, --proxy) and the tenant_id",
+                                     evidence: oauth.verdict.exchanges.map(\.id), notRun: await Self.notRun(recorder))
         } else if !tokenRefused {
             couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder,
                                               headers: profile?.extraHeaders ?? [])
@@ -149,11 +154,19 @@ public struct SuiteRunner: Sendable {
 
     /// The root cause of a run whose EWS URL Autodiscover did not find.
     static func undiscovered(target: TargetConfiguration, recorder: Recorder) async -> RootCause {
+        RootCause(kind: .discovery,
+                  summary: "Autodiscover found no EWS URL for \(target.discovery?.address ?? "the discovery address")",
+                  remedy: "the discovery.* results show every method and hop tried; fix the provider's Autodiscover or set ews_url in the target file",
+                  notRun: await notRun(recorder))
+    }
+
+    /// The checks every run has (conditional ones, which only some targets get, are left out)
+    /// that have no result yet: those a root cause kept from running.
+    static func notRun(_ recorder: Recorder, except: Set<CheckID> = []) async -> [CheckID] {
         let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
-        return RootCause(kind: .discovery,
-                         summary: "Autodiscover found no EWS URL for \(target.discovery?.address ?? "the discovery address")",
-                         remedy: "the discovery.* results show every method and hop tried; fix the provider's Autodiscover or set ews_url in the target file",
-                         notRun: CheckCatalog.standard.map(\.id).filter { !recorded.contains($0) && !CheckCatalog.conditional.contains($0) })
+        return CheckCatalog.standard.map(\.id).filter {
+            !recorded.contains($0) && !except.contains($0) && !CheckCatalog.conditional.contains($0)
+        }
     }
 
     /// The first contact (see ``ProviderContact``): nil when the EWS endpoint answered; else the
@@ -167,11 +180,7 @@ public struct SuiteRunner: Sendable {
             return nil
         }
         let definition = CheckCatalog.definition(CheckCatalog.endpointReachable)
-        let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
-        // The checks every run has (conditional ones, which only some targets get, are left out).
-        cause.notRun = CheckCatalog.standard.map(\.id).filter {
-            $0 != CheckCatalog.endpointReachable && !recorded.contains($0) && !CheckCatalog.conditional.contains($0)
-        }
+        cause.notRun = await notRun(recorder, except: [CheckCatalog.endpointReachable])
         if let definition {
             let message = cause.line
             let verdict = cause.providerFinding ? Verdict.failed(message, [exchange]) : Verdict.errored(message, [exchange])
