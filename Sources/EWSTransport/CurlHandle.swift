@@ -322,13 +322,12 @@ final class CurlHandle {
         var error: TransportError?
         if code != CURLE_OK {
             error = translate(code, tooLarge: state.tooLarge, url: request.url)
-            if code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE {
+            if code == CURLE_PEER_FAILED_VERIFICATION {
+                // What failed to verify, read in a second handshake that does not verify.
                 var verifyResult = 0
                 let known = cews_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult) == CURLE_OK
-                if code == CURLE_PEER_FAILED_VERIFICATION {
-                    error = error?.with(certificate: CertificateReader(configuration: configuration).read(
-                        url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? ""))
-                }
+                error = error?.with(certificate: CertificateReader(configuration: configuration).read(
+                    url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? ""))
             }
         }
         let limit = configuration.traceBodyLimit

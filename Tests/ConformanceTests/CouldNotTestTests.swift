@@ -110,6 +110,32 @@ import Testing
         }
     }
 
+    @Test("HTML titles are read defensively: attributes, entities, whitespace, control characters, length")
+    func htmlTitles() {
+        func title(_ html: String) -> String? { ProviderContact.title(of: Array(html.utf8)) }
+        #expect(title("<HTML><HEAD><TITLE lang=en>Outlook &amp; Web\r\n\tApp</TITLE>") == "Outlook & Web App")
+        #expect(title("<html><title>\u{1B}[31mred</title>") == "[31mred")
+        #expect(title("<html><title></title></html>") == nil)
+        #expect(title("<html><title>never closed") == nil)
+        #expect(title("<title>" + String(repeating: "x", count: 500) + "</title>")?.count == 121)
+    }
+
+    @Test("a 401 or a SOAP answer is an EWS answer; a 502 page is a gateway root cause")
+    func answersThatAreEWS() {
+        func response(_ status: Int, _ type: String, _ body: String) -> HTTPResponse {
+            HTTPResponse(status: status, headers: [HTTPHeader("Content-Type", type)], body: Array(body.utf8),
+                         exchange: HTTPExchange(id: 1, started: Date(), method: "POST", url: "https://x/EWS/Exchange.asmx", requestBody: "",
+                                                legs: [], responseBody: "", durationMilliseconds: 0, remoteAddress: nil, newConnections: 1, error: nil))
+        }
+        let url = "https://mail.contoso.com/EWS/Exchange.asmx"
+        #expect(ProviderContact.cause(of: response(401, "text/html", "<html><title>401</title>"), url: url) == nil)
+        #expect(ProviderContact.cause(of: response(500, "text/xml", "<s:Envelope xmlns:s=\"x\"><s:Body><s:Fault/></s:Body></s:Envelope>"), url: url) == nil)
+        #expect(ProviderContact.cause(of: response(502, "text/plain", "Bad Gateway"), url: url)?.kind == .gateway)
+        #expect(ProviderContact.cause(of: response(405, "text/plain", ""), url: url)?.kind == .notEWS)
+        #expect(ProviderContact.cause(of: response(200, "text/html", "<html><title>IIS Windows Server</title>"), url: url)?.summary
+                    .hasPrefix("HTML page instead of SOAP: IIS Windows Server") == true)
+    }
+
     @Test("a redirect on the EWS path is named with its target")
     func redirect() async throws {
         let server = try RawServer { _ in RawServer.http("302 Found", headers: ["Location: https://login.contoso.com/adfs/ls"]) }

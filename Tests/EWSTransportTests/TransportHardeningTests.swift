@@ -178,4 +178,20 @@ import Testing
         #expect(certificate.finding.contains("wrong.example.net"))
         #expect(certificate.finding.contains("mail.contoso.com"))
     }
+
+    @Test("OpenSSL's verification results become named problems with the facts that matter", arguments: [
+        (10, "certificate has expired", PeerCertificate.Problem.expired, "valid until Jan  1 00:00:00 2026 GMT"),
+        (9, "certificate is not yet valid", .notYetValid, "valid from Dec  1 00:00:00 2026 GMT"),
+        (18, "self-signed certificate", .selfSigned, "self-signed"),
+        (20, "unable to get local issuer certificate", .untrustedIssuer, "CN = Contoso Private CA"),
+        (0, "SSL: no alternative certificate subject name matches target host name 'mail.contoso.com'", .nameMismatch, "DNS:autodiscover.fabrikam.com"),
+    ])
+    func problemsAreNamed(_ code: Int, _ error: String, _ problem: PeerCertificate.Problem, _ detail: String) {
+        let certificate = PeerCertificate(host: "mail.contoso.com", subject: "CN = mail.fabrikam.com", issuer: "CN = Contoso Private CA",
+                                          notBefore: "Dec  1 00:00:00 2026 GMT", notAfter: "Jan  1 00:00:00 2026 GMT",
+                                          subjectAltNames: ["DNS:autodiscover.fabrikam.com"], verifyResult: code, verifyError: error)
+        #expect(certificate.problem == problem)
+        #expect(certificate.finding.contains(detail), "\(certificate.finding)")
+        #expect(certificate.details.contains("issuer CN = Contoso Private CA"))
+    }
 }
