@@ -70,6 +70,9 @@ struct StoredItem: Sendable {
     var contact: ContactData? = nil
     /// Whether transport delivered it (a NewMailEvent), rather than a client saving it.
     var delivered = false
+    /// The id a moved item had before (a MovedEvent names both), or the item a copy came from.
+    var movedFrom: String? = nil
+    var copiedFrom: String? = nil
 
     /// Who DisplayTo names: the To line, or a meeting's required attendees.
     var displayTo: [StoredAddress] { calendar.map { $0.required.map(\.address) } ?? toRecipients }

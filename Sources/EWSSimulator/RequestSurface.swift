@@ -26,6 +26,12 @@ enum RequestSurface {
         // ParentFolderIds names contacts folders to search: they hold no contacts here.
         "ResolveNames": (["ParentFolderIds", "UnresolvedEntry"], "UnresolvedEntry"),
         "GetServerTimeZones": (["Ids"], "Ids"),
+        // Streaming and push subscription requests get a refusal message of their own.
+        "Subscribe": (["PullSubscriptionRequest", "StreamingSubscriptionRequest", "PushSubscriptionRequest"], "PullSubscriptionRequest"),
+        "GetEvents": (["SubscriptionId", "Watermark"], "SubscriptionId"),
+        "Unsubscribe": (["SubscriptionId"], "SubscriptionId"),
+        "SyncFolderItems": (["ItemShape", "SyncFolderId", "SyncState", "Ignore", "MaxChangesReturned", "SyncScope"], "SyncFolderId"),
+        "SyncFolderHierarchy": (["FolderShape", "SyncFolderId", "SyncState"], "SyncFolderId"),
         // SuggestionsViewOptions gets a SuggestionsResponse that refuses it.
         "GetUserAvailabilityRequest": (["TimeZone", "MailboxDataArray", "FreeBusyViewOptions", "SuggestionsViewOptions"], "MailboxDataArray"),
         "GetUserOofSettingsRequest": (["Mailbox"], "Mailbox"),
