@@ -165,6 +165,8 @@ final class EWSService: Sendable {
         case "GetItem": return try getItem(request, context)
         case "CreateItem": return try createItem(request, context)
         case "GetAttachment": return try getAttachment(request, context)
+        case "CreateAttachment": return try createAttachment(request, context)
+        case "DeleteAttachment": return try deleteAttachment(request, context)
         case "DeleteItem": return try deleteItem(request, context)
         case "ConvertId": return try convertId(request, context)
         case "UpdateItem": return try updateItem(request, context)

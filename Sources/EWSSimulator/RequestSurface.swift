@@ -25,6 +25,8 @@ enum RequestSurface {
         "MarkAllItemsAsRead": (["ReadFlag", "SuppressReadReceipts", "FolderIds"], "FolderIds"),
         // ParentFolderIds names contacts folders to search: they hold no contacts here.
         "ResolveNames": (["ParentFolderIds", "UnresolvedEntry"], "UnresolvedEntry"),
+        "CreateAttachment": (["ParentItemId", "Attachments"], "Attachments"),
+        "DeleteAttachment": (["AttachmentIds"], "AttachmentIds"),
         "GetServerTimeZones": (["Ids"], "Ids"),
         // Streaming and push subscription requests get a refusal message of their own.
         "Subscribe": (["PullSubscriptionRequest", "StreamingSubscriptionRequest", "PushSubscriptionRequest"], "PullSubscriptionRequest"),
@@ -47,7 +49,7 @@ enum RequestSurface {
         case "GetFolder": "<m:Folders/>"
         case "GetItem", "CreateItem", "UpdateItem", "MoveItem", "CopyItem": "<m:Items/>"
         case "CreateFolder": "<m:Folders/>"
-        case "GetAttachment": "<m:Attachments/>"
+        case "GetAttachment", "CreateAttachment": "<m:Attachments/>"
         default: ""
         }
         let message = SOAPWriter.error(request.name, .notImplemented("\(request.name)/\(unknown.name)"), emptyPayload: empty)
