@@ -2,15 +2,15 @@ import EWSProtocol
 import Foundation
 
 extension EWSService {
-    static let eventTypes: Set<String> = ["CopiedEvent", "CreatedEvent", "DeletedEvent", "ModifiedEvent", "MovedEvent", "NewMailEvent"]
+    static let eventTypes: Set<String> = ["CopiedEvent", "CreatedEvent", "DeletedEvent", "ModifiedEvent", "MovedEvent", "NewMailEvent",
+                                          "FreeBusyChangedEvent"]
 
     private func snapshot(_ mailbox: String) -> MailboxSnapshot {
         tenant.withStore(mailbox) { MailboxSnapshot($0) } ?? MailboxSnapshot()
     }
 
     /// Subscribe: pull subscriptions on folders of the acting mailbox (or all of them), with a
-    /// watermark to resume from. Streaming and push subscriptions are refused as not implemented;
-    /// so is FreeBusyChangedEvent.
+    /// watermark to resume from. Streaming and push subscriptions are refused as not implemented.
     func subscribe(_ request: XMLElement, _ context: RequestContext) throws -> String {
         func answer(_ message: String) -> String { SOAPWriter.operationResponse("Subscribe", messages: [message]) }
         guard let pull = request.child("PullSubscriptionRequest") else {

@@ -59,7 +59,6 @@ extension EWSService {
 
     /// Contacts of the acting mailbox whose names or e-mail addresses start with `needle`.
     private func contactResolutions(_ request: XMLElement, needle: String, full: Bool, _ context: RequestContext) -> Result<[String], EWSError> {
-        guard context.mailboxUser.hasMailbox else { return .success([]) }
         var folders: [String] = []
         if (request.child("ParentFolderIds")?.children.count ?? 0) > 1 {
             return .failure(EWSError("ErrorResolveNamesOnlyOneContactsFolderAllowed", "Only one contacts folder may be searched."))
@@ -70,6 +69,8 @@ extension EWSService {
             case .failure(let error): return .failure(error)
             }
         }
+        // A caller without a mailbox (and no folders named) has no contacts to search.
+        guard context.mailboxUser.hasMailbox else { return .success([]) }
         let owner = context.mailboxUser.primarySmtpAddress
         let items = tenant.withStore(owner) { store -> [StoredItem] in
             let ids = folders.isEmpty ? (store.folder(distinguished: "contacts").map { [$0.id] } ?? []) : folders

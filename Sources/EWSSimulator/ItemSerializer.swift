@@ -81,6 +81,10 @@ struct ItemSerializer {
                 }
                 continue
             }
+            if !inShape, !shape.fieldURIs.contains(field.uri), let keys = indexedKeys(field.uri) {
+                x += renderContact(field.uri, item, only: keys) ?? ""
+                continue
+            }
             guard inShape || shape.fieldURIs.contains(field.uri) else { continue }
             x += render(field.uri, item)
         }

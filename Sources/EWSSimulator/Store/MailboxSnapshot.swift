@@ -11,6 +11,8 @@ struct MailboxSnapshot: Sendable {
         var delivered: Bool
         var movedFrom: String?
         var copiedFrom: String?
+        /// A calendar item: its changes change free/busy.
+        var isCalendar = false
     }
 
     struct Folder: Sendable, Equatable {
@@ -27,7 +29,7 @@ struct MailboxSnapshot: Sendable {
     init(_ store: MailboxStore) {
         for (id, item) in store.items {
             items[id] = Item(folderID: item.folderID, changeKey: item.changeKey, isRead: item.isRead, delivered: item.delivered,
-                             movedFrom: item.movedFrom, copiedFrom: item.copiedFrom)
+                             movedFrom: item.movedFrom, copiedFrom: item.copiedFrom, isCalendar: item.kind == "CalendarItem")
         }
         for (id, folder) in store.folders {
             folders[id] = Folder(parentID: folder.parentID, changeKey: folder.changeKey, displayName: folder.displayName)
@@ -37,7 +39,8 @@ struct MailboxSnapshot: Sendable {
     /// One change between two snapshots, as a notification reports it.
     struct Event: Sendable {
         enum Kind: String, Sendable { case created = "CreatedEvent", deleted = "DeletedEvent", modified = "ModifiedEvent",
-                                      moved = "MovedEvent", copied = "CopiedEvent", newMail = "NewMailEvent" }
+                                      moved = "MovedEvent", copied = "CopiedEvent", newMail = "NewMailEvent",
+                                      freeBusyChanged = "FreeBusyChangedEvent" }
         var kind: Kind
         var isFolder: Bool
         var id: String
@@ -71,6 +74,10 @@ struct MailboxSnapshot: Sendable {
         }
         for (id, before) in old.items.sorted(by: { $0.key < $1.key }) where items[id] == nil && !consumed.contains(id) {
             events.append(Event(kind: .deleted, isFolder: false, id: id, parentID: before.folderID))
+        }
+        // Any change to a calendar item changes its mailbox's free/busy.
+        for e in events where (items[e.id] ?? old.items[e.id])?.isCalendar == true {
+            events.append(Event(kind: .freeBusyChanged, isFolder: false, id: e.id, parentID: e.parentID))
         }
         for (id, folder) in folders.sorted(by: { $0.key < $1.key }) {
             guard let before = old.folders[id] else {
