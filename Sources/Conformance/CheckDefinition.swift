@@ -43,7 +43,7 @@ public enum CheckCatalog {
         .init(id: refusedSchemes, title: "Schemes the profile rules out are refused",
               requirement: "Authentication schemes the provider profile says are switched off (Basic in Exchange Online) are answered with 401, never served.",
               dependsOn: [endpointReachable], perMailbox: false, mustFail: true),
-    ] + AuthChecks.definitions + [
+    ] + AuthChecks.definitions + KerberosChecks.definitions + [
         .init(id: serverVersion, title: "Server version reported",
               requirement: "EWS responses carry ServerVersionInfo, so clients can pick a request version.",
               dependsOn: [serviceAccountAuth], perMailbox: false, mustFail: false),
@@ -78,7 +78,7 @@ public enum CheckCatalog {
 
     /// Checks that only some runs have (an OAuth token, a profile's refused schemes): a dependency
     /// on one of them that did not run is no reason to skip.
-    public static let conditional: Set<CheckID> = Set([oauthToken, refusedSchemes]).union(AuthChecks.conditional)
+    public static let conditional: Set<CheckID> = Set([oauthToken, refusedSchemes]).union(AuthChecks.conditional).union(KerberosChecks.conditional)
         .union(discoveryIDs)
 
     /// The definition of an id.
