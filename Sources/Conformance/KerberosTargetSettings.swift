@@ -38,11 +38,14 @@ extension TargetConfiguration {
     /// Reads the `service_account` of an `auth: negotiate` target.
     static func kerberosServiceAccount(_ m: Node.Mapping, ewsURL: String, resolve: (String) -> String) throws(TargetFileError) -> ServiceAccount {
         try rejectOAuthKeys(m, auth: .negotiate)
-        let username = try string(m, "username", required: true, path: "service_account.") ?? ""
-        guard let at = username.lastIndex(of: "@"), at != username.startIndex, username.index(after: at) != username.endIndex,
-              !username.contains("\\") else {
-            throw TargetFileError("service_account.username '\(username)' must be a Kerberos principal, user@REALM (svc-ews@CONTOSO.COM)")
+        let given = try string(m, "username", required: true, path: "service_account.") ?? ""
+        guard let at = given.lastIndex(of: "@"), at != given.startIndex, given.index(after: at) != given.endIndex,
+              !given.contains("\\") else {
+            throw TargetFileError("service_account.username '\(given)' must be a Kerberos principal, user@REALM (svc-ews@CONTOSO.COM)")
         }
+        // Kerberos realms are case-sensitive and Active Directory's is the DNS domain in capitals:
+        // a UPN-style svc@contoso.com means svc@CONTOSO.COM.
+        let username = String(given[..<at]) + "@" + given[given.index(after: at)...].uppercased()
         let keytab = try string(m, "keytab_file", path: "service_account.")
         let env = try string(m, "password_env", path: "service_account.")
         let file = try string(m, "password_file", path: "service_account.")

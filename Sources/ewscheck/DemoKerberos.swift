@@ -22,6 +22,18 @@ enum DemoKerberos {
         return kdc
     }
 
+    /// Writes `kerberos.json` (paths and names only, never a key) for tools that use the realm.
+    static func writeInfo(_ kdc: SimulatedKDC, directory: String) throws {
+        let info: [String: Any] = [
+            "realm": kdc.realm, "krb5_config": kdc.configFile, "kdc_port": kdc.port,
+            "service_principal": kdc.servicePrincipal, "service_account_principal": kdc.serviceAccountPrincipal,
+            "service_account_keytab": kdc.serviceAccountKeytab, "unmapped_principal": kdc.unmappedPrincipal,
+            "unmapped_keytab": kdc.unmappedKeytab, "decoy_service_principal": kdc.decoyServicePrincipal,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try data.write(to: URL(fileURLWithPath: directory + "/kerberos.json"), options: .atomic)
+    }
+
     /// The demo target with the service account signing in by keytab, and the realm's unmapped
     /// principal as the wrong-principal negative control.
     static func apply(_ kdc: SimulatedKDC, to target: inout TargetConfiguration) {
