@@ -105,8 +105,16 @@ extension TargetConfiguration {
 
     /// Gets the run's Kerberos tickets (what `kinit` does) into a private cache that is destroyed
     /// when the process ends, and returns the transport credentials that use it.
+    ///
+    /// A file that cannot be read is a target file error. A refusal by the KDC (wrong key, expired
+    /// or disabled account, no KDC, clock skew) is not: the run goes on without a ticket, so the
+    /// report shows it, named with its remedy, in `auth.negotiate.kerberos`.
     func negotiateCredentials(environment: [String: String], warnings: inout [String]) throws(TargetFileError) -> HTTPCredentials {
         let principal = serviceAccount.username
+        let service = servicePrincipal.split(separator: "/").first.map(String.init) ?? "HTTP"
+        if case .keytab(let keytab) = serviceAccount.secret, !FileManager.default.isReadableFile(atPath: keytab) {
+            throw TargetFileError("service_account.keytab_file \(keytab) does not exist or cannot be read")
+        }
         let cache: KerberosTicketCache
         do {
             if case .keytab(let keytab) = serviceAccount.secret {
@@ -120,14 +128,17 @@ extension TargetConfiguration {
                 cache = try KerberosTicketCache.login(principal: principal, password: Secret(password))
             }
         } catch let failure as KerberosFailure {
-            throw TargetFileError("Kerberos sign-in for \(principal) failed: \(failure)")
+            warnings.append("Kerberos sign-in for \(principal) failed: \(failure)")
+            KerberosRunCaches.recordFailure(failure, principal: principal)
+            // A cache name that holds nothing: every request goes without a ticket and is refused.
+            let none = NSTemporaryDirectory() + "ewscheck-krb5cc-none-" + UUID().uuidString.prefix(12)
+            return .negotiate(NegotiateCredentials(principal: principal, cacheName: "FILE:" + none, serviceName: service))
         } catch let error as TargetFileError {
             throw error
         } catch {
             throw TargetFileError("Kerberos sign-in for \(principal) failed: \(error)")
         }
         KerberosRunCaches.keep(cache)
-        let service = servicePrincipal.split(separator: "/").first.map(String.init) ?? "HTTP"
         return .negotiate(NegotiateCredentials(principal: principal, cacheName: cache.name, serviceName: service))
     }
 }
@@ -145,6 +156,17 @@ public enum KerberosRunCaches {
             return !done
         }
         if first { atexit { KerberosRunCaches.destroyAll() } }
+    }
+
+    private static let failures = Mutex<[String: KerberosFailure]>([:])
+
+    static func recordFailure(_ failure: KerberosFailure, principal: String) {
+        failures.withLock { $0[principal] = failure }
+    }
+
+    /// Why the KDC gave `principal` no ticket this run, if it did not.
+    static func failure(for principal: String) -> KerberosFailure? {
+        failures.withLock { $0[principal] }
     }
 
     /// Destroys every cache made so far.

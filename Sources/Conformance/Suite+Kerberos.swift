@@ -56,6 +56,17 @@ extension Suite {
         }
         let spn = target.servicePrincipal
         var facts = ["spn": spn, "client_principal": credentials.principal]
+        if let failure = KerberosRunCaches.failure(for: credentials.principal) {
+            facts["kerberos_error"] = failure.cause?.rawValue ?? "unnamed"
+            let text = "the run got no Kerberos ticket, so nothing could be negotiated: \(failure)"
+            switch failure.cause {
+            // The account as given cannot sign in: like a wrong password for Basic, that fails.
+            case .wrongPassword?, .unknownClient?, .clientExpired?, .passwordExpired?, .clientDisabled?:
+                return .failed(text, facts: facts)
+            default:
+                return Verdict(outcome: .errored, message: text, facts: facts)
+            }
+        }
         let h = await negotiateOnce(principal: credentials.principal, cacheName: credentials.cacheName, spn: spn)
         if let failure = h.failure {
             facts["kerberos_error"] = failure.cause?.rawValue ?? "unnamed"
