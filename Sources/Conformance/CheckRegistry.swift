@@ -8,7 +8,7 @@ public enum CheckRegistry {
     public static let version = "2026.12.1"
 
     /// Every check, family by family, in run and report order.
-    static let checks: [Check] = discoveryFamily + endpointFamily + authFamily + versionFamily
+    static let checks: [Check] = discoveryFamily + endpointFamily + authFamily + kerberosFamily + versionFamily
         + impersonationFamily + voicemailFamily + cleanupFamily
 
     private static let index: [CheckID: Int] = Dictionary(checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -115,7 +115,7 @@ public struct SuiteRunner: Sendable {
         var couldNotTest: RootCause?
         if effectiveTarget.ewsURLIsPending {
             // Autodiscover found nothing: its checks say why; there is no EWS URL to test.
-            await suite.discoveryChecks()
+            await suite.runDiscoveryChecks()
             couldNotTest = await Self.undiscovered(target: effectiveTarget, recorder: recorder)
         } else if let oauth, oauth.verdict.outcome == .errored {
             // No answer from the token endpoint: nothing can be tested without a token.
