@@ -118,7 +118,9 @@ public struct SuiteRunner: Sendable {
             await suite.runDiscoveryChecks()
             couldNotTest = await Self.undiscovered(target: effectiveTarget, recorder: recorder)
         } else if let oauth, oauth.verdict.outcome == .errored {
-            // No answer from the token endpoint: nothing can be tested without a token.
+            // No answer from the token endpoint: nothing can be tested without a token. The token
+            // check itself is recorded, with its own message (a missing secret file, a DNS failure).
+            if let check = CheckRegistry.check(OAuthTokenCheck.id) { await suite.run(check) }
             couldNotTest = RootCause(kind: .transport, summary: "no access token: \(oauth.verdict.message)",
                                      remedy: "check that this machine reaches the token endpoint (DNS, firewall, --proxy) and the tenant_id",
                                      evidence: oauth.verdict.exchanges.map(\.id), notRun: await Self.notRun(recorder))

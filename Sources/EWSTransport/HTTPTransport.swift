@@ -30,6 +30,13 @@ public final class HTTPTransport: Sendable {
     /// Stops accepting requests; queued ones still finish.
     public func shutdown() { pool.shutdown() }
 
+    /// Waits, at most `seconds`, for the worker threads of every transport that was shut down to
+    /// end and release their libcurl handles. A command calls it once before the process exits, so
+    /// the exit-time teardown of libcurl and OpenSSL never runs under a handle still being freed.
+    public static func waitForShutDownWorkers(upTo seconds: Double = 2) {
+        CurlWorkerPool.waitForStoppedThreads(upTo: seconds)
+    }
+
     /// Sends a request and returns the final response, whatever its status.
     ///
     /// - Parameter sendCredentials: false sends this request without credentials (an

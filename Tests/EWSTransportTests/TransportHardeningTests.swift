@@ -90,7 +90,8 @@ import Testing
         let took = ContinuousClock.now - cancelled
         #expect(error?.kind == "cancelled", "got \(String(describing: error))")
         #expect(error?.exchange?.error?.hasPrefix("cancelled") == true, "the evidence records the cancellation")
-        #expect(took < .seconds(5), "aborted within about a second, not after the 60 s request timeout (took \(took))")
+        // About a second when idle; the bound leaves room for a loaded CI machine and stays far below the timeout.
+        #expect(took < .seconds(30), "aborted well before the 60 s request timeout (took \(took))")
     }
 
     @Test("a task cancelled before sending sends nothing")
