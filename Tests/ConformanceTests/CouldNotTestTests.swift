@@ -35,7 +35,8 @@ import Testing
             target.caFile = ca
             let report = try await runSuite(target, password: simulator.serviceAccountPassword)
             let cause = try #require(report.couldNotTest)
-            #expect([.caFile, .tls].contains(cause.kind), "\(cause)")
+            #expect(cause.kind == .caFile, "\(cause)")
+            #expect(cause.summary.contains(ca))
             #expect(report.exitCode == 2)
             #expect(simulator.requestLog.isEmpty)
         }
@@ -240,5 +241,23 @@ import Testing
         let first = try #require(report.evidence.first)
         #expect(first.error?.hasPrefix("cancelled") == true, "\(String(describing: first.error))")
         #expect(!report.evidence.contains { $0.error?.hasPrefix("timed-out") == true })
+    }
+}
+
+/// IPv6 end to end: a simulator listening only on ::1, reached through a pin to the IPv6 literal.
+@Suite struct IPv6RunTests {
+    @Test("a whole run over IPv6 passes, and the evidence shows ::1")
+    func runOverIPv6() async throws {
+        var config = SimulatorConfiguration()
+        config.stateDirectory = try TestPaths.temporaryDirectory("sim6")
+        config.bindAddress = "::1"
+        let simulator = try await Simulator.start(config)
+        var target = TargetConfiguration.simulated(simulator)
+        target.hostPins = [try #require(HostPin(parsing: "mail.\(simulator.configuration.domain):\(simulator.port):[::1]"))]
+        let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+        await simulator.shutdown()
+        #expect(report.couldNotTest == nil, "\(String(describing: report.couldNotTest))")
+        #expect(report.exitCode == 0, "\(report.results.filter { $0.outcome != .passed }.map { "\($0.displayName): \($0.message)" })")
+        #expect(report.evidence.contains { $0.remoteAddress == "::1" })
     }
 }
