@@ -267,6 +267,12 @@ actor Recorder {
     func record(_ definition: CheckDefinition, mailbox: String?, verdict: Verdict, duration: Double) {
         var outcome = verdict.outcome
         var message = verdict.message
+        // A request the run's own cancellation aborted says nothing about the provider.
+        if Task.isCancelled, outcome == .failed || outcome == .errored,
+           verdict.exchanges.contains(where: { $0.error?.hasPrefix("cancelled") == true }) {
+            outcome = .skipped
+            message = "run interrupted while this check ran (\(message))"
+        }
         if let reason = deviations[definition.id] {
             if outcome == .failed {
                 outcome = .expectedFailure
