@@ -35,7 +35,8 @@ import Testing
             target.caFile = ca
             let report = try await runSuite(target, password: simulator.serviceAccountPassword)
             let cause = try #require(report.couldNotTest)
-            #expect([.caFile, .tls].contains(cause.kind), "\(cause)")
+            #expect(cause.kind == .caFile, "\(cause)")
+            #expect(cause.summary.contains(ca))
             #expect(report.exitCode == 2)
             #expect(simulator.requestLog.isEmpty)
         }
@@ -240,5 +241,48 @@ import Testing
         let first = try #require(report.evidence.first)
         #expect(first.error?.hasPrefix("cancelled") == true, "\(String(describing: first.error))")
         #expect(!report.evidence.contains { $0.error?.hasPrefix("timed-out") == true })
+    }
+}
+
+/// A check whose request the run's cancellation aborted is not blamed on the provider.
+@Suite struct CancelledCheckTests {
+    @Test("cancelling while a check's request hangs records that check as interrupted, never failed or errored")
+    func cancelledCheckIsNotAFailure() async throws {
+        var config = SimulatorConfiguration()
+        config.stateDirectory = try TestPaths.temporaryDirectory("sim")
+        config.latencyMilliseconds = 1_500
+        let simulator = try await Simulator.start(config)
+        let target = TargetConfiguration.simulated(simulator)
+        let password = simulator.serviceAccountPassword
+        let task = Task { try await runSuite(target, password: password) }
+        // First contact (POST), ews.endpoint.reachable (GET), then auth.service-account's POST,
+        // which the simulator holds for 1.5 s: cancel once that one has arrived.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while simulator.requestLog.count < 3 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        task.cancel()
+        let report = try await task.value
+        await simulator.shutdown()
+        #expect(report.interrupted)
+        let blamed = report.results.filter { $0.outcome == .failed || $0.outcome == .errored }
+        #expect(blamed.isEmpty, "\(blamed.map { "\($0.displayName): \($0.message)" })")
+        #expect(report.results.contains { $0.message.contains("interrupted while this check ran") }, "\(report.results.map { "\($0.displayName) \($0.outcome): \($0.message)" })")
+    }
+}
+
+/// IPv6 end to end: a simulator listening only on ::1, reached through a pin to the IPv6 literal.
+@Suite struct IPv6RunTests {
+    @Test("a whole run over IPv6 passes, and the evidence shows ::1")
+    func runOverIPv6() async throws {
+        var config = SimulatorConfiguration()
+        config.stateDirectory = try TestPaths.temporaryDirectory("sim6")
+        config.bindAddress = "::1"
+        let simulator = try await Simulator.start(config)
+        var target = TargetConfiguration.simulated(simulator)
+        target.hostPins = [try #require(HostPin(parsing: "mail.\(simulator.configuration.domain):\(simulator.port):[::1]"))]
+        let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+        await simulator.shutdown()
+        #expect(report.couldNotTest == nil, "\(String(describing: report.couldNotTest))")
+        #expect(report.exitCode == 0, "\(report.results.filter { $0.outcome != .passed }.map { "\($0.displayName): \($0.message)" })")
+        #expect(report.evidence.contains { $0.remoteAddress == "::1" })
     }
 }
