@@ -110,7 +110,9 @@ public struct SuiteRunner: Sendable {
 
         // Could not test: a failure before the provider gave any EWS answer stops the run with one
         // root cause instead of failing every check (see RootCause).
-        var couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder,
+        // (Autodiscover has not run yet, so its probes count as planned when the target has a discovery section.)
+        let planned = Set(CheckRegistry.checks.filter { suite.isPlanned($0) || (target.discovery != nil && $0.definition.area == "discovery") }.map(\.id))
+        var couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder, planned: planned,
                                                headers: client.configuration.extraHeaders)
         if couldNotTest == nil {
             let checks = suite
@@ -159,7 +161,7 @@ public struct SuiteRunner: Sendable {
     /// The first contact (see ``ProviderContact``): nil when the EWS endpoint answered; else the
     /// root cause, recorded as `ews.endpoint.reachable` (failed when the provider's certificate is
     /// itself the finding, errored otherwise), with every other check listed as not run.
-    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder,
+    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder, planned: Set<CheckID>? = nil,
                         headers: [HTTPHeader] = []) async -> RootCause? {
         let (exchange, found) = await ProviderContact(target: target, transport: transport, headers: headers).probe()
         guard var cause = found else {
@@ -168,7 +170,10 @@ public struct SuiteRunner: Sendable {
         }
         let definition = CheckCatalog.definition(CheckCatalog.endpointReachable)
         let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
-        cause.notRun = CheckCatalog.standard.map(\.id).filter { $0 != CheckCatalog.endpointReachable && !recorded.contains($0) }
+        // The checks this run would have had (applicable and selected), in report order.
+        cause.notRun = CheckCatalog.standard.map(\.id).filter {
+            $0 != CheckCatalog.endpointReachable && !recorded.contains($0) && planned?.contains($0) != false
+        }
         if let definition {
             let message = "\(cause.line). Fix: \(cause.remedy)"
             let verdict = cause.providerFinding ? Verdict.failed(message, [exchange]) : Verdict.errored(message, [exchange])

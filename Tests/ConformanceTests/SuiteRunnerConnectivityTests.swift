@@ -43,42 +43,37 @@ final class RefusingPort {
 
 @Suite("SuiteRunner when the endpoint cannot be reached or trusted")
 struct SuiteRunnerConnectivityTests {
-    /// Every result except reachability and cleanup (which depends on nothing) must be a skip
-    /// that names the unreachable endpoint as its cause.
-    private func expectEverythingElseSkipped(_ report: RunReport) {
-        for result in report.results(except: [CheckCatalog.endpointReachable, CheckCatalog.cleanupComplete]) {
-            #expect(result.outcome == .skipped, "\(result.displayName) was \(result.outcome): \(result.message)")
-            #expect(result.message.contains("ews.endpoint.reachable"), "\(result.displayName): \(result.message)")
-        }
-    }
-
-    @Test("a closed port fails ews.endpoint.reachable and skips everything that needs it")
+    @Test("a closed port is 'could not test': one root cause on ews.endpoint.reachable, the planned checks listed as not run, exit 2")
     func closedPort() async throws {
         let closed = try RefusingPort()
         try await LiveSimulator.with { simulator in
             let target = TargetConfiguration.simulated(simulator, ewsURL: "https://127.0.0.1:\(closed.port)/EWS/Exchange.asmx")
             let report = try await runSuite(target, password: simulator.serviceAccountPassword)
             let reachable = try report.result(CheckCatalog.endpointReachable)
-            #expect(reachable.outcome == .failed)
-            #expect(reachable.message.contains("connect-failed"), "\(reachable.message)")
+            #expect(reachable.outcome == .errored)
+            #expect(reachable.message.hasPrefix("could not test: no connection"), "\(reachable.message)")
             #expect(reachable.message.contains("\(closed.port)"))
-            expectEverythingElseSkipped(report)
+            let cause = try #require(report.couldNotTest)
+            #expect(cause.kind == .connection)
+            // Only what this run would have had: no OAuth, discovery or must-fail auth checks.
+            #expect(cause.notRun.contains(CheckCatalog.voicemailDeliver) && cause.notRun.contains(CheckCatalog.outOfScopeDenied))
+            #expect(!cause.notRun.contains(CheckCatalog.oauthToken) && !cause.notRun.contains(AuthChecks.wrongPassword))
+            #expect(report.results.map(\.id) == [CheckCatalog.endpointReachable, CheckCatalog.cleanupComplete])
             #expect(try report.result(CheckCatalog.cleanupComplete).outcome == .passed)
             #expect(report.cleanup.created == 0)
-            #expect(report.exitCode == 1)
-            #expect(report.results.map(\.displayName) == expectedResultNames(mailboxes: simulator.mailboxesInScope))
+            #expect(report.exitCode == 2)
         }
     }
 
-    @Test("without the simulator's CA, verified TLS fails ews.endpoint.reachable with a TLS message")
+    @Test("without the simulator's CA, verified TLS is 'could not test' and a finding against the certificate, naming it")
     func untrustedCertificate() async throws {
         try await LiveSimulator.with { simulator in
             let report = try await runSuite(.simulated(simulator, trustSimulatorCA: false), password: simulator.serviceAccountPassword)
             let reachable = try report.result(CheckCatalog.endpointReachable)
             #expect(reachable.outcome == .failed)
-            #expect(reachable.message.contains("tls-failed"), "\(reachable.message)")
-            expectEverythingElseSkipped(report)
-            #expect(report.exitCode == 1)
+            #expect(reachable.message.contains("is not a trusted CA") && reachable.message.contains("CN = mail.contoso.com"), "\(reachable.message)")
+            #expect(report.couldNotTest?.kind == .tls && report.couldNotTest?.providerFinding == true)
+            #expect(report.exitCode == 2)
             #expect(report.tls.verify == true)
             #expect(report.tls.insecure == false)
             #expect(simulator.requestLog.isEmpty, "no HTTP request may reach a server that TLS did not verify")
