@@ -41,7 +41,7 @@ struct Suite: Sendable {
             verdict = await dependencySkip(definition, mailbox: mailbox)
         }
         var result: Verdict
-        if let verdict { result = verdict } else { result = classify(check.id, Self.gate(await check.body(self, mailbox))) }
+        if let verdict { result = verdict } else { result = await classify(check.id, Self.gate(await check.body(self, mailbox))) }
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let recorded = await recorder.record(definition, mailbox: mailbox, verdict: result, duration: seconds * 1000)
@@ -92,14 +92,14 @@ struct Suite: Sendable {
     /// may turn a failure into an error or the reverse and put its words in front, never produce
     /// a pass, a skip or an expected failure: only a known deviation with a matching signature
     /// makes a failure expected.
-    func classify(_ id: CheckID, _ verdict: Verdict) -> Verdict {
+    func classify(_ id: CheckID, _ verdict: Verdict) async -> Verdict {
         guard verdict.outcome == .failed || verdict.outcome == .errored, let classifier = profile?.responseClassifier else { return verdict }
         let last = verdict.exchanges.last
         let input = ClassifyResponseInput(
             checkID: id.rawValue, httpStatus: verdict.facts["http_status"].flatMap { Int($0) } ?? last?.legs.last?.status ?? 0,
             responseCode: verdict.facts["response_code"], faultCode: verdict.facts["fault_code"],
             bodyExcerpt: String((last?.responseBody ?? "").prefix(4096)))
-        guard let output = classifier(input) else { return verdict }
+        guard let output = await HookExecutor.call({ classifier(input) }) else { return verdict }
         var classified = verdict
         let profileName = profile?.id ?? ""
         switch output.outcome {
