@@ -274,3 +274,26 @@ def test_meeting_invitation_reaches_attendee(simulator, step, mode):
                 item.delete()
     finally:
         meeting.delete(send_meeting_cancellations="SendToNone")
+
+
+def test_streaming_subscription_sees_the_new_mail(simulator, step):
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    with step("subscribe to alice's inbox for streaming (Subscribe)"):
+        subscription_id = alice.inbox.subscribe_to_streaming()
+    try:
+        subject = f"Streamed voicemail {uuid.uuid4()}"
+        with step("bob sends alice a message"):
+            Message(account=bob, subject=subject, body="call me", to_recipients=[ALICE]).send()
+        seen = []
+        with step("read the stream until the new mail shows (GetStreamingEvents)"):
+            for notification in alice.inbox.get_streaming_events(subscription_id, connection_timeout=1):
+                seen += [e for e in notification.events if type(e).__name__ == "NewMailEvent"]
+                if seen:
+                    break
+        with step("fetch the new item"):
+            [item] = list(alice.fetch(ids=[seen[0].item_id]))
+        assert item.subject == subject
+        item.delete()
+    finally:
+        with step("unsubscribe"):
+            alice.inbox.unsubscribe(subscription_id)
