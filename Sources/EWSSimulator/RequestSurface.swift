@@ -28,6 +28,8 @@ enum RequestSurface {
         "CreateAttachment": (["ParentItemId", "Attachments"], "Attachments"),
         "DeleteAttachment": (["AttachmentIds"], "AttachmentIds"),
         "GetServerTimeZones": (["Ids"], "Ids"),
+        "ExpandDL": (["Mailbox"], "Mailbox"),
+        "GetRooms": (["RoomList"], "RoomList"),
         // Push subscription requests get a refusal message of their own.
         "Subscribe": (["PullSubscriptionRequest", "StreamingSubscriptionRequest", "PushSubscriptionRequest"], "PullSubscriptionRequest"),
         "GetEvents": (["SubscriptionId", "Watermark"], "SubscriptionId"),

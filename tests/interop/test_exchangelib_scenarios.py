@@ -297,3 +297,16 @@ def test_streaming_subscription_sees_the_new_mail(simulator, step):
     finally:
         with step("unsubscribe"):
             alice.inbox.unsubscribe(subscription_id)
+
+
+def test_groups_and_rooms(simulator, step):
+    account = account_for(simulator, ALICE)
+    with step("expand the support group (ExpandDL)"):
+        members = list(account.protocol.expand_dl("support@contoso.com"))
+    assert sorted(m.email_address for m in members) == [ALICE, BOB]
+    with step("list the room lists (GetRoomLists)"):
+        lists = list(account.protocol.get_roomlists())
+    assert [r.email_address for r in lists] == ["rooms-hq@contoso.com"]
+    with step("list the rooms (GetRooms)"):
+        rooms = list(account.protocol.get_rooms("rooms-hq@contoso.com"))
+    assert [r.email_address for r in rooms] == ["room-1@contoso.com", "room-2@contoso.com"]
