@@ -13,7 +13,8 @@ stamp="$venv/.requirements-dev.sha256"
 python=${PYTHON:-python3}
 # dnsmasq-base: the DNS server the SRV discovery tests query (binary only, no system service).
 # chromium: renders report.html headless in tests/interop/test_report_formats.py.
-apt_packages=(libcurl4-openssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base chromium)
+# davmail-server: an independent IMAP-to-EWS gateway (tests/interop/test_davmail.py).
+apt_packages=(libcurl4-openssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base chromium davmail-server)
 
 log=$(mktemp "${TMPDIR:-/tmp}/ewscheck-setup.XXXXXX")
 trap 'rm -f "$log"' EXIT
