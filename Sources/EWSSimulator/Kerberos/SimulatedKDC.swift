@@ -107,6 +107,8 @@ public final class SimulatedKDC: Sendable {
                 // process, however it ends. (The shell's $$ is the KDC, which replaces the shell.)
                 var fds: [Int32] = [-1, -1]
                 guard pipe(&fds) == 0 else { throw SimulatorError("pipe: \(String(cString: strerror(errno)))") }
+                // (pipe2 with O_CLOEXEC is not visible from Swift's Glibc module; a spawn by another
+                // thread in between could inherit the write end and delay the watchdog.)
                 for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
                 let script = #"( cat <&3 >/dev/null; kill -TERM $$ 2>/dev/null; [ -e "$2/serving" ] && rm -rf "$2" ) & exec /usr/sbin/krb5kdc -n -r "$1" 3<&-"#
                 let pid: pid_t
