@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// HTTP over libcurl: TLS verified by default, host pins, Basic/NTLM/Bearer, kept-alive
+/// HTTP over libcurl: TLS verified by default, host pins, Basic/NTLM/Digest/Negotiate/Bearer, kept-alive
 /// connections, per-request timeouts, a response size cap, redirects never followed, and an
 /// evidence record of every exchange with secrets removed at capture.
 public final class HTTPTransport: Sendable {

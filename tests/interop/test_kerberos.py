@@ -139,3 +139,23 @@ def test_ntlm_inside_negotiate_still_works_with_kerberos_on(krb):
         assert second.status_code == 200
     rows = served(simulator, auth_scheme="Negotiate", user=account["username"])
     assert rows and rows[-1].get("auth_mechanism") is None  # NTLM, not a GSS-API mechanism
+
+
+def test_demo_with_kerberos_writes_a_report_the_schema_accepts(run_ewscheck, python_tool, tmp_path):
+    """`ewscheck demo --auth negotiate` starts its own KDC; its report.json (auth_scheme Negotiate,
+    the Kerberos facts) is valid against docs/report.schema.json and holds no token."""
+    from conftest import REPORT_SCHEMA
+
+    reports = tmp_path / "reports"
+    demo = run_ewscheck("demo", "--auth", "negotiate", "--must-fail-auth", "--reports-dir", reports,
+                        "--state-dir", tmp_path / "state")
+    assert demo.returncode == 0, describe(demo)
+    report_file = reports / "latest" / "report.json"
+    valid = run([python_tool("check-jsonschema"), "--schemafile", REPORT_SCHEMA, report_file])
+    assert valid.returncode == 0, describe(valid)
+    report = json.loads(report_file.read_text())
+    assert report["target"]["auth_scheme"] == "Negotiate"
+    kerberos = {r["id"]: r for r in report["results"]}["auth.negotiate.kerberos"]
+    assert kerberos["outcome"] == "passed" and kerberos["facts"]["mechanism"] == "Kerberos 5"
+    text = report_file.read_text()
+    assert "Negotiate YII" not in text and "Negotiate oY" not in text
