@@ -74,7 +74,8 @@ public struct KerberosFixture: Sendable {
             path = fresh
             return fresh
         }
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.copyItem(atPath: kdc.configFile, toPath: path)
+        // Replaced atomically: every Kerberos call in this process (other suites' simulators
+        // included) reads the file, and must never find it missing.
+        try Data(contentsOf: URL(fileURLWithPath: kdc.configFile)).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }
