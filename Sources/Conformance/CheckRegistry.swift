@@ -9,7 +9,9 @@ public enum CheckRegistry {
 
     /// Every check, family by family, in run and report order.
     static let checks: [Check] = discoveryFamily + endpointFamily + authFamily + versionFamily
-        + impersonationFamily + voicemailFamily + cleanupFamily
+        + impersonationFamily + voicemailFamily
+        + deliveryFamily + messageWaitingFamily
+        + cleanupFamily
 
     private static let index: [CheckID: Int] = Dictionary(checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
 

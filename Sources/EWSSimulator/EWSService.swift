@@ -84,7 +84,7 @@ final class EWSService: Sendable {
                 impersonated = effective.primarySmtpAddress
             }
             let context = RequestContext(caller: caller, mailboxUser: effective)
-            let bodyXML = try dispatch(request, context)
+            let bodyXML = try dispatchBendingQuirks(request, context)
             let codes = Self.responseCodes(in: bodyXML)
             return Outcome(response: .xml(200, SOAPWriter.envelope(flavor: flavor, body: bodyXML,
                                                                    versionHeader: !quirks.contains(.noServerVersionInfo))),
@@ -156,7 +156,7 @@ final class EWSService: Sendable {
         return target
     }
 
-    private func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {
+    func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {
         if let refusal = RequestSurface.refusal(for: request) { return refusal }
         switch request.name {
         case "GetFolder": return try getFolder(request, context)

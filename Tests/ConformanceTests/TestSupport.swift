@@ -61,6 +61,11 @@ enum LiveSimulator {
     }
 }
 
+/// How many items a healthy run creates in each mailbox: voicemail.deliver's voicemail, the three
+/// deliveries of the delivery family, message-waiting's unread voicemail and the two of
+/// mark-all-read.
+let itemsCreatedPerMailbox = 7
+
 /// The environment variable the simulated targets name for their password.
 let passwordVariable = "EWSCHECK_TEST_PASSWORD"
 

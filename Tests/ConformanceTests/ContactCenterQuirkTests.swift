@@ -1,0 +1,91 @@
+@testable import Conformance
+import EWSSimulator
+import Foundation
+import Testing
+
+/// Each contact-center check fails, with its own words, against a simulator that deviates the
+/// way a real provider has; the checks it does not concern still pass, and nothing is left behind.
+@Suite("Contact-center checks against deviating providers (simulator quirks)")
+struct ContactCenterQuirkTests {
+    /// Runs the whole suite against a simulator with `quirk`; every result of `failing` must be a
+    /// failure whose message contains its fragment, `skipped` may be skipped, everything else passes.
+    static func expect(_ quirk: SimulatorQuirk, failing: [CheckID: String], skipped: Set<CheckID> = [], perMailbox: Bool = true,
+                       sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await LiveSimulator.with(quirks: [quirk]) { simulator in
+            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            for (id, fragment) in failing {
+                let results = report.results(id)
+                #expect(results.count == (perMailbox ? simulator.mailboxesInScope.count : 1), "\(id) ran \(results.count) times", sourceLocation: sourceLocation)
+                for r in results {
+                    #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome): \(r.message)", sourceLocation: sourceLocation)
+                    #expect(r.message.contains(fragment), "\(r.displayName): \(r.message)", sourceLocation: sourceLocation)
+                    #expect(!r.evidence.isEmpty, "\(r.displayName) cites no evidence", sourceLocation: sourceLocation)
+                }
+            }
+            let others = report.results.filter { failing[$0.id] == nil && !($0.outcome == .skipped && skipped.contains($0.id)) }
+            #expect(others.allSatisfy { $0.outcome == .passed },
+                    "\(others.filter { $0.outcome != .passed }.map { "\($0.displayName) \($0.outcome): \($0.message)" })", sourceLocation: sourceLocation)
+            #expect(report.exitCode == 1, sourceLocation: sourceLocation)
+            #expect(simulator.tenant.allItems().isEmpty, "left in the tenant: \(simulator.tenant.allItems())", sourceLocation: sourceLocation)
+        }
+    }
+
+    // MARK: message waiting
+
+    @Test("GetItem without IsRead fails message-waiting.created-unread (the read flag cannot be seen) and mark-all-read's confirmation")
+    func isReadNotReturned() async throws {
+        try await Self.expect(.isReadNotReturned,
+                              failing: [CheckCatalog.messageWaitingCreatedUnread: "gives no IsRead",
+                                        CheckCatalog.messageWaitingMarkAllRead: "gives no IsRead for 2 of the 2 voicemails"],
+                              skipped: [CheckCatalog.messageWaitingReadClears])
+    }
+
+    @Test("an UpdateItem of IsRead that is answered but not stored fails message-waiting.read-clears")
+    func readFlagUpdateIgnored() async throws {
+        try await Self.expect(.readFlagUpdateIgnored,
+                              failing: [CheckCatalog.messageWaitingReadClears: "UpdateItem answered NoError, but the voicemail still reads IsRead=false"])
+    }
+
+    @Test("a MarkAllItemsAsRead that changes nothing fails message-waiting.mark-all-read, and its folder is still removed")
+    func markAllItemsAsReadIgnored() async throws {
+        try await Self.expect(.markAllItemsAsReadIgnored,
+                              failing: [CheckCatalog.messageWaitingMarkAllRead: "the folder's UnreadCount is 2 (was 2) and 2 of 2 voicemails still read IsRead=false"])
+    }
+
+    // MARK: delivery
+
+    @Test("a store that drops the product's extended properties fails every delivery read-back, naming the property")
+    func productPropertiesDropped() async throws {
+        try await Self.expect(.productPropertiesDropped,
+                              failing: [CheckCatalog.deliveryFaxCreateItem: "the extended property CallerNumber came back as (absent)",
+                                        CheckCatalog.deliveryVoicemailMIME: "the extended property DurationSeconds came back as (absent)",
+                                        CheckCatalog.deliveryFaxMIME: "the extended property CallerNumber came back as (absent)"])
+    }
+
+    @Test("a MIME upload that loses its attachments fails both MIME deliveries, naming the file")
+    func mimeAttachmentsDropped() async throws {
+        try await Self.expect(.mimeAttachmentsDropped,
+                              failing: [CheckCatalog.deliveryVoicemailMIME: "the attachment voicemail.wav is missing (attachments: none)",
+                                        CheckCatalog.deliveryFaxMIME: "the attachment fax.tif is missing (attachments: none)"])
+    }
+
+    @Test("corrupted attachment content fails the fax read-back at the first differing byte")
+    func corruptAttachmentFax() async throws {
+        try await LiveSimulator.with(quirks: [.corruptAttachmentContent]) { simulator in
+            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            for id in [CheckCatalog.deliveryFaxCreateItem, CheckCatalog.deliveryFaxMIME, CheckCatalog.deliveryVoicemailMIME] {
+                for r in report.results(id) {
+                    #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome)")
+                    #expect(r.message.contains("differ from the") && r.message.contains("first difference at byte"), "\(r.displayName): \(r.message)")
+                }
+            }
+            #expect(simulator.tenant.allItems().isEmpty)
+        }
+    }
+
+    @Test("a provider that cannot filter on an extended property fails delivery.filtered-find with its error")
+    func extendedPropertyRestrictionRefused() async throws {
+        try await Self.expect(.extendedPropertyRestrictionRefused,
+                              failing: [CheckCatalog.deliveryFilteredFind: "ErrorUnsupportedPathForQuery"])
+    }
+}
