@@ -88,4 +88,60 @@ struct ContactCenterQuirkTests {
         try await Self.expect(.extendedPropertyRestrictionRefused,
                               failing: [CheckCatalog.deliveryFilteredFind: "ErrorUnsupportedPathForQuery"])
     }
+
+    // MARK: directory
+
+    @Test("ResolveNames without the directory contact fails directory.resolve-names")
+    func resolveNamesWithoutContactData() async throws {
+        try await Self.expect(.resolveNamesWithoutContactData,
+                              failing: [CheckCatalog.directoryResolveNames: "with ReturnFullContactData gave no directory contact"],
+                              skipped: [CheckCatalog.directoryUnknownName])
+    }
+
+    @Test("an unknown name answered with an empty success fails the must-fail directory.unknown-name")
+    func unknownNameResolvesEmpty() async throws {
+        try await Self.expect(.unknownNameResolvesEmpty,
+                              failing: [CheckCatalog.directoryUnknownName: "answered NoError with 0 resolution(s) instead of ErrorNameResolutionNoResults"],
+                              perMailbox: false)
+    }
+
+    @Test("an unreadable Contacts folder fails directory.contacts-folder with the provider's code")
+    func contactsFolderMissing() async throws {
+        try await Self.expect(.contactsFolderMissing, failing: [CheckCatalog.directoryContactsFolder: "ErrorFolderNotFound"])
+    }
+
+    // MARK: routing
+
+    @Test("SendAndSaveCopy without the Sent Items copy fails routing.send-and-save-copy after the message arrived")
+    func sentCopyNotSaved() async throws {
+        // The cleanup cannot prove the Sent Items copy the provider acknowledged never exists.
+        try await Self.expect(.sentCopyNotSaved, failing: [CheckCatalog.routingSendAndSaveCopy: "left no copy in",
+                                                          CheckCatalog.cleanupComplete: "1 CreateItem request(s) got no usable answer"], perMailbox: false)
+    }
+
+    @Test("a MoveItem that copies fails routing.move, and both copies are removed")
+    func moveItemKeepsOriginal() async throws {
+        try await Self.expect(.moveItemKeepsOriginal, failing: [CheckCatalog.routingMove: "the item was copied, not moved"])
+    }
+
+    @Test("a CopyItem that moves fails routing.copy")
+    func copyItemMovesOriginal() async throws {
+        try await Self.expect(.copyItemMovesOriginal, failing: [CheckCatalog.routingCopy: "the item was moved, not copied"])
+    }
+
+    @Test("the send-and-save-copy check records the delivery time and both copies in the ledger; a single mailbox sends to itself")
+    func sendToSelf() async throws {
+        try await LiveSimulator.with { simulator in
+            var target = TargetConfiguration.simulated(simulator)
+            target.mailboxes = Array(simulator.mailboxesInScope.prefix(1))
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let send = try report.result(CheckCatalog.routingSendAndSaveCopy)
+            #expect(send.outcome == .passed, "\(send.message)")
+            #expect(send.facts["recipient"] == simulator.mailboxesInScope[0])
+            #expect(send.facts["delivery_ms"].flatMap { Int($0) } != nil)
+            #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
+            #expect(report.cleanup.created == itemsCreated(mailboxes: 1))
+            #expect(simulator.tenant.allItems().isEmpty)
+        }
+    }
 }

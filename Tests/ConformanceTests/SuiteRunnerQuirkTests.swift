@@ -35,7 +35,7 @@ struct SuiteRunnerQuirkTests {
             #expect(deletes.count == simulator.mailboxesInScope.count)
             #expect(deletes.allSatisfy { $0.outcome == .passed })
             #expect(try report.result(CheckCatalog.cleanupComplete).outcome == .passed)
-            #expect(report.cleanup.created == simulator.mailboxesInScope.count * itemsCreatedPerMailbox)
+            #expect(report.cleanup.created == itemsCreated(mailboxes: simulator.mailboxesInScope.count))
             #expect(report.cleanup.removed == report.cleanup.created)
             #expect(report.cleanup.leftover.isEmpty)
             #expect(simulator.tenant.allItems().isEmpty)

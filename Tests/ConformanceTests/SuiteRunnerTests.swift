@@ -23,7 +23,7 @@ struct SuiteRunnerTests {
             #expect(report.target.authScheme == (auth == .basic ? "Basic" : "NTLM"))
             #expect(try report.result(CheckCatalog.serviceAccountAuth).facts["scheme"] == (auth == .basic ? "Basic" : "NTLM"))
 
-            #expect(report.cleanup.created == simulator.mailboxesInScope.count * itemsCreatedPerMailbox)
+            #expect(report.cleanup.created == itemsCreated(mailboxes: simulator.mailboxesInScope.count))
             #expect(report.cleanup.removed == report.cleanup.created)
             #expect(report.cleanup.leftover.isEmpty)
             #expect(simulator.tenant.allItems().isEmpty, "left in the tenant: \(simulator.tenant.allItems())")

@@ -61,10 +61,11 @@ enum LiveSimulator {
     }
 }
 
-/// How many items a healthy run creates in each mailbox: voicemail.deliver's voicemail, the three
-/// deliveries of the delivery family, message-waiting's unread voicemail and the two of
-/// mark-all-read.
-let itemsCreatedPerMailbox = 7
+/// How many ledger entries a healthy run makes: per mailbox voicemail.deliver's voicemail, the
+/// three deliveries, message-waiting's unread voicemail and mark-all-read's two, routing.move's
+/// message under its three ids and routing.copy's message and copy; once per run the sent
+/// message of routing.send-and-save-copy (delivered copy and Sent Items copy).
+func itemsCreated(mailboxes: Int) -> Int { mailboxes * 12 + 2 }
 
 /// The environment variable the simulated targets name for their password.
 let passwordVariable = "EWSCHECK_TEST_PASSWORD"
