@@ -10,7 +10,7 @@ public enum CheckRegistry {
     /// Every check, family by family, in run and report order.
     static let checks: [Check] = discoveryFamily + endpointFamily + authFamily + versionFamily
         + impersonationFamily + voicemailFamily
-        + deliveryFamily + messageWaitingFamily + directoryFamily + routingFamily
+        + deliveryFamily + messageWaitingFamily + directoryFamily + routingFamily + versionMatrixFamily
         + cleanupFamily
 
     private static let index: [CheckID: Int] = Dictionary(checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -96,7 +96,10 @@ extension Suite {
         let check = await client.perform(GetFolder(folders: [FolderIdentifier.id(folder.id, changeKey: nil)], shape: .idOnly), impersonating: connectingSID(mailbox))
         verdict.exchanges += [delete.exchange, check.exchange].compactMap { $0 }
         let gone = check.messages.first.map { ["ErrorItemNotFound", "ErrorFolderNotFound"].contains($0.responseCode) } ?? false
-        for item in items.all { _ = await provenGone(mailbox, item) }
+        for item in items.all {
+            let (_, _, x) = await provenGone(mailbox, item)
+            if let x { verdict.exchanges.append(x) }
+        }
         if !gone {
             verdict.facts["folder_left"] = name
             let why = delete.messages.first?.responseClass == .success

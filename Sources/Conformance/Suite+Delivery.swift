@@ -99,6 +99,10 @@ extension Suite {
         var evidence: [HTTPExchange?] = []
         var problems: [String] = []
         var facts: [String: String] = [:]
+        let delivered = ledger.outstanding.filter { $0.mailbox == mailbox && (DeliveryKind.voicemail.creators.union(DeliveryKind.fax.creators)).contains($0.createdBy) }
+        guard !delivered.isEmpty else {
+            return .skipped("this run delivered no voicemail or fax to \(mailbox) (read-only, or the deliveries were left out or failed), so there is nothing to find")
+        }
         for kind in [DeliveryKind.voicemail, .fax] {
             let expected = Set(ledger.outstanding.filter { $0.mailbox == mailbox && kind.creators.contains($0.createdBy) }.map(\.itemID))
             let call = await client.perform(FindItemsOfClass(folder: .inbox, itemClass: kind.itemClass, property: RunTag.property, value: runID),

@@ -57,16 +57,20 @@ extension Suite {
         var facts = ["sender": sender, "recipient": recipient]
         var arrived: ItemIdentifier?
         var last = TaggedSearch(exchanges: [])
+        var polls = 0
         while arrived == nil {
             last = await findTagged(recipient, folder: "inbox", subject: subject)
             if last.problem != nil { break }
+            // Every search is evidence (a provider that delivers late is seen polling).
+            evidence += last.exchanges
+            polls += 1
             arrived = last.item
             if arrived != nil || ContinuousClock.now - sentAt > Self.deliveryWait { break }
             try? await Task.sleep(for: .milliseconds(250))
             if Task.isCancelled { break }
         }
-        evidence += last.exchanges
-        if let problem = last.problem { return problem.citing(before: [send.exchange]) }
+        facts["inbox_searches"] = String(polls)
+        if let problem = last.problem { return problem.citing(before: evidence) }
         guard let arrived else {
             return .failed("the message sent from \(sender) did not arrive in \(recipient)'s Inbox within \(Self.deliveryWait.components.seconds) s (searched by its subject, run tag confirmed)",
                            evidence, facts: facts)

@@ -67,6 +67,9 @@ final class EWSService: Sendable {
                    let limit = ExchangeVersion.known.firstIndex(of: cap), asked > limit {
                     throw EWSError.invalidServerVersion
                 }
+                if quirks.contains(.requestVersionsBefore2010Refused), ["Exchange2007", "Exchange2007_SP1", "Exchange2009"].contains(version) {
+                    throw EWSError.invalidServerVersion
+                }
             }
             try validate(header: header, request: request)
             var effective = caller

@@ -34,4 +34,6 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case moveItemKeepsOriginal = "move-item-keeps-original"
     /// CopyItem moves: the original is gone afterwards.
     case copyItemMovesOriginal = "copy-item-moves-original"
+    /// RequestServerVersion values older than Exchange2010 are refused (ErrorInvalidServerVersion).
+    case requestVersionsBefore2010Refused = "request-versions-before-2010-refused"
 }

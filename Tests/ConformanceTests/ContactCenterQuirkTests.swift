@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSProtocol
 import EWSSimulator
 import Foundation
 import Testing
@@ -10,7 +11,7 @@ struct ContactCenterQuirkTests {
     /// Runs the whole suite against a simulator with `quirk`; every result of `failing` must be a
     /// failure whose message contains its fragment, `skipped` may be skipped, everything else passes.
     static func expect(_ quirk: SimulatorQuirk, failing: [CheckID: String], skipped: Set<CheckID> = [], perMailbox: Bool = true,
-                       sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                       exitCode: Int = 1, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await LiveSimulator.with(quirks: [quirk]) { simulator in
             let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
             for (id, fragment) in failing {
@@ -25,7 +26,7 @@ struct ContactCenterQuirkTests {
             let others = report.results.filter { failing[$0.id] == nil && !($0.outcome == .skipped && skipped.contains($0.id)) }
             #expect(others.allSatisfy { $0.outcome == .passed },
                     "\(others.filter { $0.outcome != .passed }.map { "\($0.displayName) \($0.outcome): \($0.message)" })", sourceLocation: sourceLocation)
-            #expect(report.exitCode == 1, sourceLocation: sourceLocation)
+            #expect(report.exitCode == exitCode, sourceLocation: sourceLocation)
             #expect(simulator.tenant.allItems().isEmpty, "left in the tenant: \(simulator.tenant.allItems())", sourceLocation: sourceLocation)
         }
     }
@@ -143,5 +144,26 @@ struct ContactCenterQuirkTests {
             #expect(report.cleanup.created == itemsCreated(mailboxes: 1))
             #expect(simulator.tenant.allItems().isEmpty)
         }
+    }
+
+    // MARK: versions
+
+    @Test("a provider that refuses request versions it claims to understand fails ews.request-version.matrix, naming them")
+    func oldVersionsRefused() async throws {
+        try await Self.expect(.requestVersionsBefore2010Refused,
+                              failing: [CheckCatalog.requestVersionMatrix: "does not accept every older request version: Exchange2007_SP1: refused (ErrorInvalidServerVersion); Exchange2009: refused"],
+                              perMailbox: false, exitCode: 0)  // recommended: reported, the run still conforms
+    }
+
+    @Test("the matrix runs to the newest version each server claims: all known on premises, Exchange2013_SP1 at an Exchange 2013 hoster")
+    func newestClaimed() {
+        let onPrem = ServerVersionInfo(majorVersion: 15, minorVersion: 2, majorBuildNumber: 1544, minorBuildNumber: 4, version: "V2017_07_11")
+        let online = ServerVersionInfo(majorVersion: 15, minorVersion: 20, majorBuildNumber: 8293, minorBuildNumber: 26, version: "V2018_01_08")
+        let hoster = ServerVersionInfo(majorVersion: 15, minorVersion: 0, majorBuildNumber: 1497, minorBuildNumber: 2, version: "V2_23")
+        let exchange2010 = ServerVersionInfo(majorVersion: 14, minorVersion: 3, majorBuildNumber: 123, minorBuildNumber: 4, version: nil)
+        #expect(Suite.newestClaimed(onPrem) == "V2017_07_11")
+        #expect(Suite.newestClaimed(online) == "V2017_07_11")
+        #expect(Suite.newestClaimed(hoster) == "Exchange2013_SP1")
+        #expect(Suite.newestClaimed(exchange2010) == "Exchange2010_SP2")
     }
 }
