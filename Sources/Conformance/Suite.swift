@@ -156,6 +156,15 @@ struct Suite: Sendable {
         for check in planned where needsMailboxes.contains(check.id) { await run(check) }
     }
 
+    /// Runs only the Autodiscover checks: when discovery found no EWS URL there is nothing else to
+    /// test, and these say why.
+    func runDiscoveryChecks() async {
+        guard target.discovery != nil else { return }
+        await prepareDiscovery()
+        let ids = Set(CheckRegistry.discoveryFamily.map(\.id))
+        for check in CheckRegistry.checks where ids.contains(check.id) && isPlanned(check) { await run(check) }
+    }
+
     /// Runs the checks that come last whatever happened (the cleanup).
     func runFinalChecks() async {
         for check in CheckRegistry.checks where CheckRegistry.finalChecks.contains(check.id) && check.applies(self) { await run(check) }
@@ -213,7 +222,7 @@ struct Suite: Sendable {
         case .httpError(_, _):
             return .failed("authenticated request was answered \(call.summary)", [call.exchange])
         case .malformed:
-            return .failed("the server answered, but not with EWS: \(call.summary)", [call.exchange])
+            return .failed("the server answered, but not with EWS: \(ResponseShape.describe(call))", [call.exchange], facts: Self.callFacts(call))
         case .transportError(let e):
             return .errored("no answer to the authenticated request: \(e)", [call.exchange])
         }
@@ -289,6 +298,14 @@ struct Suite: Sendable {
                 unread = folder.unreadCount
             }
             read.append(sid.elementName)
+            // The profile's required headers went out (X-AnchorMailbox from the harness, others
+            // from extra_headers or the adjust_request hook); a request without one proves nothing.
+            let sent = call.exchange?.legs.last?.requestHeaders ?? []
+            let missing = (profile?.manifest.ews.requiredHeaders ?? []).filter { name in !sent.contains { $0.name.caseInsensitiveCompare(name) == .orderedSame } }
+            if !missing.isEmpty {
+                return (.errored("the \(profile?.id ?? "") profile requires \(missing.joined(separator: ", ")), but the request went without it "
+                                 + "(no value in ews.extra_headers, and no adjust_request hook set it)", exchanges), nil)
+            }
         }
         facts["connecting_sid"] = read.joined(separator: ", ")
         if forms.contains("sid") { facts["sid_form"] = "not tried: the target file gives no SIDs" }
@@ -443,7 +460,7 @@ struct Suite: Sendable {
         var sweepProblems: [String] = []
         let sweep = LeftoverSweep(client: client, selection: .run(runID))
         for mailbox in target.mailboxes where attempted.contains(mailbox) {
-            let result = await sweep.sweep(mailbox: mailbox)
+            let result = await sweep.sweep(mailbox: mailbox, as: connectingSID(mailbox))
             exchanges += result.exchanges
             sweepProblems += result.problems
             let known = Set(ledger.all.map(\.itemID))

@@ -24,6 +24,7 @@ public final class SimulatedTenant: @unchecked Sendable {
     /// The NetBIOS domain (`CONTOSO`).
     public let netbiosDomain: String
     let ids = IDFactory()
+    let subscriptions = SubscriptionRegistry()
     private let lock = NSLock()
     private var users: [SimulatedUser] = []
     private var grants: [String: ImpersonationScope] = [:]

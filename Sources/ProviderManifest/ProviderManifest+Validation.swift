@@ -92,11 +92,6 @@ extension ProviderManifest {
         if ews.connectingSIDs == ["sid"] {
             p.append(.init(path: "ews.connecting_sid", "'sid' alone cannot be tested (target files give addresses, not SIDs); list an address form too"))
         }
-        for (i, h) in ews.requiredHeaders.enumerated()
-        where !EWS.fillableHeaders.contains(where: { $0.caseInsensitiveCompare(h) == .orderedSame })
-            && !ews.extraHeaders.keys.contains(where: { $0.caseInsensitiveCompare(h) == .orderedSame }) {
-            p.append(.init(path: "ews.required_headers[\(i)]", "'\(h)' has no value: the harness fills only \(EWS.fillableHeaders.joined(separator: ", ")); give others a value in extra_headers"))
-        }
         for (i, h) in ews.requiredHeaders.enumerated() where h.range(of: "^[A-Za-z0-9-]+\\z", options: .regularExpression) == nil {
             p.append(.init(path: "ews.required_headers[\(i)]", "'\(h)' is not an HTTP header name"))
         }

@@ -93,8 +93,6 @@ public struct ProviderManifest: Codable, Sendable, Hashable {
     public struct EWS: Codable, Sendable, Hashable {
         /// Known ConnectingSID forms.
         public static let knownConnectingSIDs = ["primary-smtp-address", "smtp-address", "principal-name", "sid"]
-        /// Required headers the harness knows how to fill (others must have a value in `extra_headers`).
-        public static let fillableHeaders = ["X-AnchorMailbox"]
         /// `RequestServerVersion` to send.
         public var requestServerVersion: String
         /// The lowest acceptable server build (`15.0`, `15.1.2507`), if any.

@@ -28,6 +28,7 @@ public enum HTMLReportWriter {
         h += row("Service account", "\(e(report.target.serviceAccount)) (\(e(report.target.authScheme)))")
         h += row("Request version", e(report.target.requestVersion))
         if let p = report.profile { h += row("Profile", "\(e(p.id)) \(e(p.version)) — \(e(p.name))") }
+        if let c = report.catalog { h += row("Check catalogue", "\(e(c.version)) (fingerprint <code>\(e(c.fingerprint))</code>, \(c.checks) checks)") }
         if let v = report.server { h += row("Server", "\(e(v.productName)), build \(e(v.build))") }
         if let proxy = report.target.proxy { h += row("Proxy", "<code>\(e(proxy))</code>") }
         h += row("TLS", report.tls.insecure ? "<strong class=\"bad\">verification OFF (insecure)</strong>" : "verified")

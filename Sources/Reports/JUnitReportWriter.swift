@@ -82,6 +82,7 @@ public enum JUnitReportWriter {
         }
         if let proxy = report.target.proxy { props.append(("proxy", proxy)) }
         if let profile = report.profile { props.append(("profile", "\(profile.id) \(profile.version)")) }
+        if let c = report.catalog { props.append(("catalog", "\(c.version) \(c.fingerprint)")) }
         if let server = report.server { props.append(("server.build", server.build)) }
         for n in report.notices { props.append(("notice", "\(n.date) [\(n.kind)] \(n.summary) — \(n.status)")) }
         for w in report.warnings { props.append(("warning", w)) }

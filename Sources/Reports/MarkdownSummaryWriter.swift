@@ -28,6 +28,7 @@ public enum MarkdownSummaryWriter {
         md.append("| EWS URL | `\(cell(report.target.ewsURL))` |")
         md.append("| Service account | \(cell(report.target.serviceAccount)) (\(report.target.authScheme)) |")
         if let p = report.profile { md.append("| Profile | \(cell(p.id)) \(cell(p.version)) — \(cell(p.name)) |") }
+        if let c = report.catalog { md.append("| Check catalogue | \(cell(c.version)) (fingerprint `\(c.fingerprint)`, \(c.checks) checks) |") }
         if let v = report.server { md.append("| Server | \(cell(v.productName)), build \(v.build)\(v.version.map { ", \($0)" } ?? "") |") }
         if let proxy = report.target.proxy { md.append("| Proxy | `\(cell(proxy))` |") }
         md.append("| TLS | \(report.tls.insecure ? "**verification OFF** (insecure)" : "verified") |")

@@ -26,6 +26,9 @@ public struct ReportDiff: Sendable {
     public var added: [String] = []
     /// Checks only the first run has.
     public var removed: [String] = []
+    /// Set when the two runs were judged by different check catalogues (version or fingerprint),
+    /// naming both: outcome changes may then come from the rules, not the provider.
+    public var catalogChange: String?
 
     /// Compares `a` (before) with `b` (after).
     public init(_ a: RunReport, _ b: RunReport) {
@@ -40,6 +43,10 @@ public struct ReportDiff: Sendable {
             else { otherChanges.append(change) }
         }
         removed = a.results.map(\.displayName).filter { after[$0] == nil }
+        if a.catalog != b.catalog {
+            func name(_ c: RunReport.Catalog?) -> String { c.map { "\($0.version) (\($0.fingerprint))" } ?? "unknown (written before catalogues were stamped)" }
+            catalogChange = "judged by different check catalogues: \(name(a.catalog)) before, \(name(b.catalog)) after"
+        }
     }
 
     /// Outcomes that make a run fail or leave it undecided.
@@ -47,7 +54,7 @@ public struct ReportDiff: Sendable {
 
     /// The diff for a terminal or a CI log.
     public var text: String {
-        var lines: [String] = []
+        var lines: [String] = catalogChange.map { ["NOTE: \($0)"] } ?? []
         func list(_ title: String, _ changes: [Change]) {
             guard !changes.isEmpty else { return }
             lines.append("\(title) (\(changes.count)):")

@@ -263,7 +263,7 @@ private struct ProfileDescription {
         out.append("EWS expectations")
         out.append("  RequestServerVersion: \(m.ews.requestServerVersion)")
         if let minimum = m.ews.minimumServerVersion { out.append("  minimum server build: \(minimum)") }
-        out.append("  impersonation ConnectingSID: \(m.ews.connectingSID)")
+        out.append("  impersonation ConnectingSID: \(m.ews.connectingSIDs.joined(separator: ", "))")
         if !m.ews.requiredHeaders.isEmpty { out.append("  required headers: \(m.ews.requiredHeaders.joined(separator: ", "))") }
         for (name, value) in m.ews.extraHeaders.sorted(by: { $0.key < $1.key }) { out.append("  extra header: \(name): \(value)") }
         if let c = m.ews.maxConcurrency { out.append("  at most \(c) requests in flight") }
@@ -274,7 +274,26 @@ private struct ProfileDescription {
         if m.knownDeviations.isEmpty { out.append("  none") }
         for d in m.knownDeviations {
             out.append("  \(d.check): \(d.reason)" + (d.link.map { " <\($0)>" } ?? ""))
+            if let sig = d.signature {
+                var parts: [String] = []
+                if let v = sig.responseCode { parts.append("response_code \(v)") }
+                if let v = sig.faultCode { parts.append("fault_code \(v)") }
+                if let v = sig.httpStatus { parts.append("http_status \(v)") }
+                if let v = sig.text { parts.append("text \"\(v)\"") }
+                for (k, v) in (sig.facts ?? [:]).sorted(by: { $0.key < $1.key }) { parts.append("\(k)=\(v)") }
+                out.append("    expected signature: \(parts.joined(separator: ", "))")
+            } else {
+                out.append("    no signature: any failure of this check counts as expected")
+            }
+            if !CheckRegistry.contains(CheckID(d.check)) { out.append("    UNKNOWN CHECK: no check of catalogue \(CheckRegistry.version) has this id") }
         }
+
+        out.append("")
+        out.append("Enforced fields (manifest field: the checks that enforce it; others are informational)")
+        for (field, ids) in CheckRegistry.enforcedFields().sorted(by: { $0.key < $1.key }) {
+            out.append("  \(field): \(ids.map(\.rawValue).joined(separator: ", "))")
+        }
+        out.append("  informational: capabilities, docs_url, description, readiness_notices (dated in reports), ews.max_concurrency and ews.extra_headers (applied to requests)")
 
         out.append("")
         out.append("Readiness notices")

@@ -64,7 +64,7 @@ import Testing
         let notXML = try await s.send("<soap:Envelope")
         #expect(notXML.fault?.code == "ErrorSchemaValidation")
 
-        let unknownOp = try await s.send(s.envelope(#"<m:GetServerTimeZones/>"#))
+        let unknownOp = try await s.send(s.envelope(#"<m:GetRoomLists/>"#))
         #expect(unknownOp.fault != nil)
     }
 

@@ -20,7 +20,8 @@ let exchangeOnline = ProviderPlugin(manifest: ProviderManifest(
     knownDeviations: [
         .init(check: "impersonation.out-of-scope.denied",
               reason: "Exchange Online enforces an application's mailbox scope (Application Access Policy / RBAC for Applications) with HTTP 403, not the ErrorImpersonateUserDenied fault",
-              link: "https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access"),
+              link: "https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access",
+              signature: .init(httpStatus: 403)),
     ],
     readinessNotices: [
         .init(id: "exo-ews-basic-auth-removed", date: "2022-10-01", kind: "removed",

@@ -16,9 +16,11 @@ let genericHoster = ProviderPlugin(
         capabilities: ["pull-notifications"],
         knownDeviations: [
             .init(check: "ews.request-version.exchange2016",
-                  reason: "the hoster runs Exchange 2013, which refuses RequestServerVersion newer than Exchange2013_SP1"),
+                  reason: "the hoster runs Exchange 2013, which refuses RequestServerVersion newer than Exchange2013_SP1",
+                  signature: .init(responseCode: "ErrorInvalidServerVersion")),
             .init(check: "voicemail.message-waiting",
-                  reason: "the hoster's GetFolder answers leave out the optional UnreadCount, so unread counts must be computed with FindItem"),
+                  reason: "the hoster's GetFolder answers leave out the optional UnreadCount, so unread counts must be computed with FindItem",
+                  signature: .init(facts: ["unread_count": "absent"])),
         ],
         simulatorFlavor: "generic-hoster"),
     hookThreading: .threadSafe,

@@ -25,9 +25,14 @@ package final class GSSInitiator {
     /// Prepares a handshake for `servicePrincipal` (`HTTP/mail.contoso.com` or
     /// `HTTP/mail.contoso.com@REALM`, or the host-based `HTTP@mail.contoso.com`) with the
     /// credentials in `cache`.
-    package init(cache: KerberosTicketCache, servicePrincipal: String) throws(KerberosFailure) {
+    package convenience init(cache: KerberosTicketCache, servicePrincipal: String) throws(KerberosFailure) {
+        try self.init(principal: cache.principal, cacheName: cache.name, servicePrincipal: servicePrincipal)
+    }
+
+    /// Prepares a handshake as `principal` with the tickets in the cache named `cacheName`.
+    package init(principal: String, cacheName: String, servicePrincipal: String) throws(KerberosFailure) {
         self.servicePrincipal = servicePrincipal
-        credential = try cache.initiatorCredential()
+        credential = try KerberosTicketCache.initiatorCredential(principal: principal, cacheName: cacheName)
         let hostBased = servicePrincipal.contains("@") && !servicePrincipal.contains("/")
         do throws(KerberosFailure) {
             target = try GSS.importName(servicePrincipal, hostBased: hostBased, stage: "reading the service principal name \(servicePrincipal)")
