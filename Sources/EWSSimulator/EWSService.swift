@@ -72,6 +72,9 @@ final class EWSService: Sendable {
                    let limit = ExchangeVersion.known.firstIndex(of: cap), asked > limit {
                     throw EWSError.invalidServerVersion
                 }
+                if quirks.contains(.requestVersionsBefore2010Refused), ["Exchange2007", "Exchange2007_SP1", "Exchange2009"].contains(version) {
+                    throw EWSError.invalidServerVersion
+                }
             }
             try validate(header: header, request: request)
             var effective = caller
@@ -93,7 +96,7 @@ final class EWSService: Sendable {
                 let (response, codes) = try streamingEvents(request, context)
                 return Outcome(response: response, operation: operation, impersonated: impersonated, responseCodes: codes)
             }
-            let bodyXML = try dispatch(request, context)
+            let bodyXML = try dispatchBendingQuirks(request, context)
             let codes = Self.responseCodes(in: bodyXML)
             return Outcome(response: .xml(200, SOAPWriter.envelope(flavor: flavor, body: bodyXML,
                                                                    versionHeader: !quirks.contains(.noServerVersionInfo))),
@@ -165,7 +168,7 @@ final class EWSService: Sendable {
         return target
     }
 
-    private func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {
+    func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {
         if let refusal = RequestSurface.refusal(for: request) { return refusal }
         switch request.name {
         case "GetFolder": return try getFolder(request, context)
