@@ -140,11 +140,18 @@ def test_recurring_meeting_expands_in_calendar_view(simulator, step):
         with step("expand again"):
             after = [o for o in account.calendar.view(start=utc(2026, 9, 6), end=utc(2026, 9, 20)) if o.subject == f"Standup {tag}"]
         assert len(after) == 4, f"{len(after)} occurrences after deleting one of five"
+        with step("rename one occurrence (UpdateItem of an occurrence)"):
+            after[0].subject = f"Standup {tag} (moved)"
+            after[0].save(update_fields=["subject"])
+        with step("expand again"):
+            renamed = [o for o in account.calendar.view(start=utc(2026, 9, 6), end=utc(2026, 9, 20)) if o.subject.startswith(f"Standup {tag}")]
+        assert [(o.subject.endswith("(moved)"), o.type) for o in renamed] == [(True, "Exception")] + [(False, "Occurrence")] * 3
         with step("fetch the master (GetItem)"):
             [fetched] = list(account.fetch(ids=[master]))
         assert fetched.type == "RecurringMaster"
         assert fetched.recurrence.boundary.number == 5
         assert [d.start for d in fetched.deleted_occurrences] == [start + datetime.timedelta(days=2)]
+        assert [m.original_start for m in fetched.modified_occurrences] == [start]
         with step("move the series an hour later (UpdateItem)"):
             fetched.start += datetime.timedelta(hours=1)
             fetched.end += datetime.timedelta(hours=1)
