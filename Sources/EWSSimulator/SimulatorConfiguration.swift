@@ -26,6 +26,9 @@ public struct SimulatorConfiguration: Sendable {
     public var serviceAccountPassword: String?
     /// Added to every response, in milliseconds (a slow or distant provider).
     public var latencyMilliseconds: Int = 0
+    /// How long sent mail takes to reach the recipients' Inboxes, in milliseconds (transport
+    /// latency; 0 delivers before the send returns).
+    public var deliveryDelayMilliseconds: Int = 0
     /// How often an idle GetStreamingEvents stream sends a keep-alive (`ConnectionStatus` OK).
     public var streamingKeepAliveSeconds: Int = 30
     /// Deliberate deviations from Exchange (none by default).
