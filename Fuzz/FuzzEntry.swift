@@ -67,3 +67,19 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     selected.run(bytes)
     return 0
 }
+
+/// libFuzzer's driver (`-sanitize=fuzzer` links it); called from the entry point SwiftPM gives an
+/// executable target on Linux, which stands in for libFuzzer's own `main`.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+@_cdecl("ewscheck_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var vector = argv
+    _ = selected
+    return runDriver(&count, &vector) { data, size in fuzzOneInput(data, size) }
+}

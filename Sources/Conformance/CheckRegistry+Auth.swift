@@ -32,7 +32,7 @@ extension CheckRegistry {
                     requirement: "The service account with a wrong password is answered HTTP 401 (not 500, not 200). Tried once per run, and only when must-fail auth checks are asked for, so it cannot lock the account out.",
                     dependsOn: [CheckCatalog.serviceAccountAuth], mustFail: true,
                     appliesWhen: "--must-fail-auth with basic, ntlm or digest"),
-              applies: { $0.target.mustFailAuth && $0.target.serviceAccount.auth != .oauth2 }) { suite, _ in
+              applies: { $0.target.mustFailAuth && [.basic, .ntlm, .digest].contains($0.target.serviceAccount.auth) }) { suite, _ in
             await suite.wrongPassword()
         },
         Check(.init(id: AuthChecks.appOnlyWithoutImpersonation, title: "An app-only token without impersonation is refused",

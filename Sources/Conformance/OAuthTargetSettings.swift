@@ -40,6 +40,7 @@ extension TargetConfiguration {
         case .environment: return "service_account.\(prefix)_env"
         case .file: return "service_account.\(prefix)_file"
         case .certificate: return "service_account.client_key_file"
+        case .keytab: return "service_account.keytab_file"
         }
     }
 

@@ -60,16 +60,17 @@ struct ProviderContact {
                              summary: "the EWS URL \(url) redirects (HTTP \(status)) to \(location), not an EWS answer",
                              remedy: "EWS clients do not follow redirects on EWS requests: if the service moved, set ews_url to its new address; a redirect to a sign-in page means a proxy or web application firewall stands in front of EWS (EWS needs direct HTTP authentication)")
         }
+        if status == 404 || status == 410 {
+            return RootCause(kind: .notFound,
+                             summary: "the EWS URL answered HTTP \(status): nothing at \(path) on \(Self.host(of: url))"
+                                 + (isHTML ? (Self.title(of: response.body).map { " (HTML page: \($0))" } ?? " (an HTML page)") : ""),
+                             remedy: "check the path in ews_url (Exchange serves EWS at /EWS/Exchange.asmx) or let Autodiscover find it (a discovery: section without ews_url)")
+        }
         if isHTML {
             let title = Self.title(of: response.body).map { ": \($0)" } ?? " (untitled)"
             return RootCause(kind: .htmlPage,
                              summary: "HTML page instead of SOAP\(title) — HTTP \(status) from \(url)",
                              remedy: "the EWS URL serves a web page (a sign-in page, an error page, a default site), not EWS: check the path in ews_url (usually /EWS/Exchange.asmx) and whether a proxy or firewall intercepts it")
-        }
-        if status == 404 || status == 410 {
-            return RootCause(kind: .notFound,
-                             summary: "the EWS URL answered HTTP \(status): nothing at \(path) on \(Self.host(of: url))",
-                             remedy: "check the path in ews_url (Exchange serves EWS at /EWS/Exchange.asmx) or let Autodiscover find it (a discovery: section without ews_url)")
         }
         if [502, 503, 504].contains(status) {
             return RootCause(kind: .gateway,

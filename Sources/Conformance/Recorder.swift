@@ -66,6 +66,12 @@ actor Recorder {
         var outcome = verdict.outcome
         var message = verdict.message
         var facts = verdict.facts
+        // A request the run's own cancellation aborted says nothing about the provider.
+        if Task.isCancelled, outcome == .failed || outcome == .errored,
+           verdict.exchanges.contains(where: { $0.error?.hasPrefix("cancelled") == true }) {
+            outcome = .skipped
+            message = "run interrupted while this check ran (\(message))"
+        }
         if let rule = deviations[definition.id] {
             if outcome == .failed {
                 if let mismatch = rule.mismatch(message: message, facts: facts) {

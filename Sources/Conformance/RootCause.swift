@@ -21,6 +21,8 @@ public struct RootCause: Sendable, Codable, Hashable {
         case notEWS = "not-ews"
         case transport
         case overallTimeout = "overall-timeout"
+        /// Autodiscover found no EWS URL.
+        case discovery
     }
 
     /// The verdict this cause stands for, as every report writes it.

@@ -156,6 +156,15 @@ struct Suite: Sendable {
         for check in planned where needsMailboxes.contains(check.id) { await run(check) }
     }
 
+    /// Runs only the Autodiscover checks: when discovery found no EWS URL there is nothing else to
+    /// test, and these say why.
+    func runDiscoveryChecks() async {
+        guard target.discovery != nil else { return }
+        await prepareDiscovery()
+        let ids = Set(CheckRegistry.discoveryFamily.map(\.id))
+        for check in CheckRegistry.checks where ids.contains(check.id) && isPlanned(check) { await run(check) }
+    }
+
     /// Runs the checks that come last whatever happened (the cleanup).
     func runFinalChecks() async {
         for check in CheckRegistry.checks where CheckRegistry.finalChecks.contains(check.id) && check.applies(self) { await run(check) }

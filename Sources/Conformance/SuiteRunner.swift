@@ -110,11 +110,28 @@ public struct SuiteRunner: Sendable {
 
         // Could not test: a failure before the provider gave any EWS answer stops the run with one
         // root cause instead of failing every check (see RootCause).
-        // (Autodiscover has not run yet, so its probes count as planned when the target has a discovery section.)
-        let planned = Set(CheckRegistry.checks.filter { suite.isPlanned($0) || (target.discovery != nil && $0.definition.area == "discovery") }.map(\.id))
-        var couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder, planned: planned,
-                                               headers: client.configuration.extraHeaders)
-        if couldNotTest == nil {
+        // (Not when the token was refused: that check already failed, and nothing goes to EWS then.)
+        let tokenRefused = oauth.map { !$0.verdict.outcome.satisfiesDependents } ?? false
+        var couldNotTest: RootCause?
+        if effectiveTarget.ewsURLIsPending {
+            // Autodiscover found nothing: its checks say why; there is no EWS URL to test.
+            await suite.runDiscoveryChecks()
+            couldNotTest = await Self.undiscovered(target: effectiveTarget, recorder: recorder)
+        } else if let oauth, oauth.verdict.outcome == .errored {
+            // No answer from the token endpoint: nothing can be tested without a token. The token
+            // check itself is recorded, with its own message (a missing secret file, a DNS failure).
+            if let check = CheckRegistry.check(OAuthTokenCheck.id) { await suite.run(check) }
+            couldNotTest = RootCause(kind: .transport, summary: "no access token: \(oauth.verdict.message)",
+                                     remedy: "check that this machine reaches the token endpoint (DNS, firewall, --proxy) and the tenant_id",
+                                     evidence: oauth.verdict.exchanges.map(\.id), notRun: await Self.notRun(recorder))
+        } else if !tokenRefused {
+            // (Autodiscover has not run yet, so its probes count as planned when the target has a discovery section.)
+            let planned = Set(CheckRegistry.checks.filter { suite.isPlanned($0) || (target.discovery != nil && $0.definition.area == "discovery") }.map(\.id))
+            couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder, planned: planned,
+                                              headers: client.configuration.extraHeaders)
+        }
+        let contactFailed = couldNotTest != nil
+        if !contactFailed {
             let checks = suite
             if await RunDeadline.run(seconds: target.overallTimeout, { await checks.runChecks() }) {
                 couldNotTest = RootCause(kind: .overallTimeout,
@@ -126,7 +143,8 @@ public struct SuiteRunner: Sendable {
         // Cleanup runs in a task of its own: the run's cancellation (Ctrl-C) must not abort the
         // requests that remove what the run created.
         let cleaner = suite
-        await Task { await cleaner.runFinalChecks() }.value
+        // Without a first contact no check ran and nothing was created: nothing to clean.
+        if !contactFailed { await Task { await cleaner.runFinalChecks() }.value }
         if let problem = ledger.journalError { warnings.append("the ledger file could not be written (\(problem)); a killed run's items can still be found by their run tag") }
 
         warnings += profile?.hookDiagnostics() ?? []
@@ -158,6 +176,23 @@ public struct SuiteRunner: Sendable {
             couldNotTest: couldNotTest)
     }
 
+    /// The root cause of a run whose EWS URL Autodiscover did not find.
+    static func undiscovered(target: TargetConfiguration, recorder: Recorder) async -> RootCause {
+        RootCause(kind: .discovery,
+                  summary: "Autodiscover found no EWS URL for \(target.discovery?.address ?? "the discovery address")",
+                  remedy: "the discovery.* results show every method and hop tried; fix the provider's Autodiscover or set ews_url in the target file",
+                  notRun: await notRun(recorder))
+    }
+
+    /// The checks every run has (conditional ones, which only some targets get, are left out)
+    /// that have no result yet: those a root cause kept from running.
+    static func notRun(_ recorder: Recorder, except: Set<CheckID> = []) async -> [CheckID] {
+        let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
+        return CheckCatalog.standard.map(\.id).filter {
+            !recorded.contains($0) && !except.contains($0) && !CheckCatalog.conditional.contains($0)
+        }
+    }
+
     /// The first contact (see ``ProviderContact``): nil when the EWS endpoint answered; else the
     /// root cause, recorded as `ews.endpoint.reachable` (failed when the provider's certificate is
     /// itself the finding, errored otherwise), with every other check listed as not run.
@@ -175,7 +210,7 @@ public struct SuiteRunner: Sendable {
             $0 != CheckCatalog.endpointReachable && !recorded.contains($0) && planned?.contains($0) != false
         }
         if let definition {
-            let message = "\(cause.line). Fix: \(cause.remedy)"
+            let message = cause.line
             let verdict = cause.providerFinding ? Verdict.failed(message, [exchange]) : Verdict.errored(message, [exchange])
             await recorder.record(definition, mailbox: nil, verdict: verdict, duration: (exchange?.durationMilliseconds ?? 0) / 1000)
         } else if let exchange {

@@ -15,6 +15,8 @@ public struct TargetConfiguration: Sendable {
         /// An application certificate and its private key, both PEM files (`auth: oauth2` only):
         /// the client authenticates with a signed client assertion instead of a secret.
         case certificate(certificateFile: String, keyFile: String)
+        /// A Kerberos keytab holding the principal's key (`auth: negotiate` only).
+        case keytab(String)
     }
 
     /// The authentication scheme for the service account.
@@ -24,6 +26,8 @@ public struct TargetConfiguration: Sendable {
         case oauth2
         /// HTTP Digest (RFC 7616), MD5 or SHA-256 as the server offers.
         case digest
+        /// HTTP Negotiate with Kerberos (SPNEGO): tickets from a keytab or the password.
+        case negotiate
     }
 
     /// The service account.
@@ -36,6 +40,8 @@ public struct TargetConfiguration: Sendable {
         public var secret: SecretSource
         /// The client credentials settings, for `auth: oauth2`.
         public var oauth: OAuth?
+        /// The Kerberos settings, for `auth: negotiate`.
+        public var kerberos: Kerberos?
 
         /// Creates a service account.
         public init(username: String, auth: AuthScheme, secret: SecretSource) {
@@ -113,6 +119,8 @@ public struct TargetConfiguration: Sendable {
             _ = try clientCertificate(warnings: &warnings)
             return .none
         }
+        // Kerberos: a ticket from the keytab or the password, in a private cache (KerberosTargetSettings.swift).
+        if serviceAccount.auth == .negotiate { return try negotiateCredentials(environment: environment, warnings: &warnings) }
         let password = try secretValue(environment: environment, warnings: &warnings)
         switch serviceAccount.auth {
         case .basic: return .basic(user: serviceAccount.username, password: Secret(password))
@@ -121,6 +129,7 @@ public struct TargetConfiguration: Sendable {
         // The bearer token is the runner's to get (it is evidence of the run): the secret was
         // only checked here. See clientCredentials(environment:warnings:).
         case .oauth2: return .none
+        case .negotiate: return .none  // returned above
         }
     }
 
@@ -136,6 +145,8 @@ public struct TargetConfiguration: Sendable {
             password = value
         case .certificate:
             throw TargetFileError("service_account uses a client certificate, which has no secret to read")
+        case .keytab:
+            throw TargetFileError("service_account uses a keytab, which has no password to read")
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TargetFileError("\(key) \(path) does not exist or cannot be read")
@@ -169,8 +180,8 @@ extension TargetConfiguration {
     private static let topKeys = ["name", "ews_url", "discovery", "request_version", "service_account", "mailboxes",
                                   "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth",
                                   "timeouts", "proxy"]
-    private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys
-    private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"]
+    private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys + kerberosAccountKeys
+    private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"] + kerberosControlKeys
     private static let tlsKeys = ["ca_file", "insecure", "client_certificate", "client_key"]
 
     /// Reads and checks a target file.
@@ -221,9 +232,13 @@ extension TargetConfiguration {
         }
         let serviceAccount: ServiceAccount
         if auth == .oauth2 {
+            try rejectKerberosKeys(accountNode, auth: auth)
             serviceAccount = try oauthServiceAccount(accountNode, resolve: resolve)
+        } else if auth == .negotiate {
+            serviceAccount = try kerberosServiceAccount(accountNode, ewsURL: ewsURL, resolve: resolve)
         } else {
             try rejectOAuthKeys(accountNode, auth: auth)
+            try rejectKerberosKeys(accountNode, auth: auth)
             let username = try string(accountNode, "username", required: true, path: "service_account.") ?? ""
             let env = try string(accountNode, "password_env", path: "service_account.")
             let file = try string(accountNode, "password_file", path: "service_account.")
@@ -254,11 +269,13 @@ extension TargetConfiguration {
 
         var outOfScope: String?
         var nonexistent: String?
+        var controlsMapping: Node.Mapping?
         if let controls = top["negative_controls"] {
             let m = try mapping(controls, "negative_controls")
             try checkKeys(m, allowed: controlKeys, in: "negative_controls")
             outOfScope = try string(m, "out_of_scope_mailbox", path: "negative_controls.")?.lowercased()
             nonexistent = try string(m, "nonexistent_mailbox", path: "negative_controls.")?.lowercased()
+            controlsMapping = m
         }
         var caFile: String?
         var insecure = false
@@ -296,6 +313,7 @@ extension TargetConfiguration {
             mailboxes: mailboxes, outOfScopeMailbox: outOfScope, nonexistentMailbox: nonexistent,
             caFile: caFile, insecure: insecure, hostPins: pins, concurrency: concurrency)
         target.requestVersionIsExplicit = top["request_version"] != nil
+        if let controlsMapping { try target.applyKerberosControls(controlsMapping, resolve: resolve) }
         if let discoverySection {
             target.discovery = try discoverySettings(discoverySection, mailboxes: mailboxes)
             if top["name"] == nil, target.ewsURLIsPending { target.name = "\(target.discovery?.address.split(separator: "@").last ?? "") (discovered)" }

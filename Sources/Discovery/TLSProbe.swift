@@ -82,6 +82,8 @@ struct TLSProbe: Sendable {
         _ = cews_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, verify ? 1 : 0)
         _ = cews_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0)
         if let ca = transport.tls.caFile { _ = cews_setopt_string(handle, CURLOPT_CAINFO, ca) }
+        // The transport's proxy choice (environment proxies only when asked for).
+        if let proxy = transport.proxy.curlOptionValue { _ = cews_setopt_string(handle, CURLOPT_PROXY, proxy) }
         _ = cews_setopt_debug_cb(handle, handshakeDebug)
         _ = cews_setopt_pointer(handle, CURLOPT_DEBUGDATA, opaque)
         _ = cews_setopt_long(handle, CURLOPT_VERBOSE, 1)

@@ -4,7 +4,7 @@ import Foundation
 extension EWSService {
     /// Finds an item of the acting mailbox by an `ItemId` element.
     func lookupItem(_ element: XMLElement, _ context: RequestContext) -> Result<StoredItem, EWSError> {
-        guard element.name == "ItemId", let id = element.attribute("Id") else { return .failure(.itemNotFound) }
+        guard element.name == "ItemId" || element.name == "ParentItemId", let id = element.attribute("Id") else { return .failure(.itemNotFound) }
         guard IDFactory.isWellFormed(id) else { return .failure(.idMalformed) }
         if OccurrenceID.parse(id) != nil { return .failure(.notImplemented("this operation on a single occurrence of a recurring item")) }
         guard context.mailboxUser.hasMailbox,
@@ -30,27 +30,6 @@ extension EWSService {
             }
         }
         return SOAPWriter.operationResponse("GetItem", messages: messages)
-    }
-
-    func getAttachment(_ request: XMLElement, _ context: RequestContext) throws -> String {
-        let owner = context.mailboxUser.primarySmtpAddress
-        let messages = (request.child("AttachmentIds")?.children ?? []).map { element -> String in
-            let id = element.attribute("Id") ?? ""
-            guard IDFactory.isWellFormed(id) else { return SOAPWriter.error("GetAttachment", .idMalformed, emptyPayload: "<m:Attachments/>") }
-            let found = tenant.withStore(owner) { store in
-                store.items.values.lazy.flatMap(\.attachments).first { $0.id == id }
-            } ?? nil
-            guard var a = found else { return SOAPWriter.error("GetAttachment", .itemNotFound, emptyPayload: "<m:Attachments/>") }
-            if quirks.contains(.corruptAttachmentContent), !a.content.isEmpty {
-                a.content[a.content.count / 2] ^= 0xFF
-            }
-            let xml = "<m:Attachments><t:FileAttachment><t:AttachmentId Id=\"\(a.id)\"/><t:Name>\(a.name.xmlEscaped)</t:Name>"
-                + "<t:ContentType>\(a.contentType.xmlEscaped)</t:ContentType><t:Size>\(a.content.count)</t:Size>"
-                + "<t:LastModifiedTime>\(ItemSerializer.localDate(a.lastModified))</t:LastModifiedTime><t:IsInline>\(a.isInline)</t:IsInline>"
-                + "<t:IsContactPhoto>false</t:IsContactPhoto><t:Content>\(Data(a.content).base64EncodedString())</t:Content></t:FileAttachment></m:Attachments>"
-            return SOAPWriter.success("GetAttachment", payload: xml)
-        }
-        return SOAPWriter.operationResponse("GetAttachment", messages: messages)
     }
 
     func deleteItem(_ request: XMLElement, _ context: RequestContext) throws -> String {

@@ -31,6 +31,8 @@ extension EWSService {
                 moved.changeKey = tenant.ids.changeKey()
                 moved.folderID = destination.id
                 moved.history = []
+                if copy { moved.copiedFrom = item.id; moved.movedFrom = nil } else { moved.movedFrom = item.id; moved.copiedFrom = nil }
+                moved.delivered = false
                 if copy {
                     moved.attachments = moved.attachments.map { a in
                         var c = a

@@ -66,7 +66,8 @@ struct ItemSerializer {
         if shape.includeMimeContent || shape.fieldURIs.contains("item:MimeContent") {
             x += "<t:MimeContent CharacterSet=\"UTF-8\">\(Data(item.mime ?? MIMEWriter.message(item)).base64EncodedString())</t:MimeContent>"
         }
-        x += "<t:ItemId Id=\"\(item.id)\" ChangeKey=\"\(item.changeKey)\"/>"
+        // An item inside an item attachment has no id of its own.
+        if !item.id.isEmpty { x += "<t:ItemId Id=\"\(item.id)\" ChangeKey=\"\(item.changeKey)\"/>" }
         for field in Self.fields(for: item.kind) {
             let inShape: Bool
             switch shape.base {
@@ -76,8 +77,12 @@ struct ItemSerializer {
             }
             if field.uri == "@extended" {
                 for path in shape.extended {
-                    if let values = item.extended[path.key] { x += path.propertyXML(values) }
+                    if let values = item.extended[path.key] ?? ComputedMapiProperty.values(path.key, of: item) { x += path.propertyXML(values) }
                 }
+                continue
+            }
+            if !inShape, !shape.fieldURIs.contains(field.uri), let keys = indexedKeys(field.uri) {
+                x += renderContact(field.uri, item, only: keys) ?? ""
                 continue
             }
             guard inShape || shape.fieldURIs.contains(field.uri) else { continue }
@@ -103,6 +108,7 @@ struct ItemSerializer {
 
     private func render(_ uri: String, _ item: StoredItem) -> String {
         switch uri {
+        case "item:ParentFolderId" where item.folderID.isEmpty: return ""
         case "item:ParentFolderId": return "<t:ParentFolderId Id=\"\(item.folderID)\" ChangeKey=\"\(folderChangeKey(item.folderID))\"/>"
         case "item:ItemClass": return "<t:ItemClass>\(item.itemClass.xmlEscaped)</t:ItemClass>"
         case "item:Subject": return "<t:Subject>\(item.subject.xmlEscaped)</t:Subject>"
@@ -111,7 +117,7 @@ struct ItemSerializer {
         case "item:Attachments":
             guard !item.attachments.isEmpty else { return "" }
             return "<t:Attachments>" + item.attachments.map { a in
-                "<t:FileAttachment><t:AttachmentId Id=\"\(a.id)\"/><t:Name>\(a.name.xmlEscaped)</t:Name><t:ContentType>\(a.contentType.xmlEscaped)</t:ContentType>"
+                a.attachedItem != nil ? Self.attachmentSummary(a) : "<t:FileAttachment><t:AttachmentId Id=\"\(a.id)\"/><t:Name>\(a.name.xmlEscaped)</t:Name><t:ContentType>\(a.contentType.xmlEscaped)</t:ContentType>"
                     + (a.contentID.map { "<t:ContentId>\($0.xmlEscaped)</t:ContentId>" } ?? "") + "<t:Size>\(a.content.count)</t:Size><t:LastModifiedTime>\(Self.localDate(a.lastModified))</t:LastModifiedTime>"
                     + "<t:IsInline>\(a.isInline)</t:IsInline><t:IsContactPhoto>false</t:IsContactPhoto></t:FileAttachment>"
             }.joined() + "</t:Attachments>"
@@ -164,6 +170,13 @@ struct ItemSerializer {
         case "message:ReplyTo": return Self.recipients("ReplyTo", item.replyTo)
         default: return renderCalendar(uri, item) ?? renderContact(uri, item) ?? ""
         }
+    }
+
+    /// An item attachment as an item's attachment list shows it (no item inside).
+    static func attachmentSummary(_ a: StoredAttachment, inner: String = "") -> String {
+        "<t:ItemAttachment><t:AttachmentId Id=\"\(a.id)\"/><t:Name>\(a.name.xmlEscaped)</t:Name><t:ContentType>\(a.contentType.xmlEscaped)</t:ContentType>"
+            + "<t:Size>\(a.attachedItem?.item.size ?? 0)</t:Size><t:LastModifiedTime>\(localDate(a.lastModified))</t:LastModifiedTime><t:IsInline>\(a.isInline)</t:IsInline>"
+            + inner + "</t:ItemAttachment>"
     }
 
     /// Attachment times are local times without zone in Exchange's answers.

@@ -9,6 +9,14 @@ struct StoredAttachment: Sendable {
     var content: [UInt8]
     var lastModified: Date
     var contentID: String? = nil
+    /// The item an item attachment carries (nil for a file attachment).
+    var attachedItem: AttachedItem? = nil
+}
+
+/// The item inside an item attachment (a class, since an item cannot hold itself by value).
+final class AttachedItem: Sendable {
+    let item: StoredItem
+    init(_ item: StoredItem) { self.item = item }
 }
 
 /// An email address on an item.
@@ -70,13 +78,16 @@ struct StoredItem: Sendable {
     var contact: ContactData? = nil
     /// Whether transport delivered it (a NewMailEvent), rather than a client saving it.
     var delivered = false
+    /// The id a moved item had before (a MovedEvent names both), or the item a copy came from.
+    var movedFrom: String? = nil
+    var copiedFrom: String? = nil
 
     /// Who DisplayTo names: the To line, or a meeting's required attendees.
     var displayTo: [StoredAddress] { calendar.map { $0.required.map(\.address) } ?? toRecipients }
     var displayCc: [StoredAddress] { calendar.map { $0.optional.map(\.address) } ?? ccRecipients }
 
     var size: Int {
-        subject.utf8.count + body.utf8.count + attachments.reduce(0) { $0 + $1.content.count } + (mime?.count ?? 0) + 512
+        subject.utf8.count + body.utf8.count + attachments.reduce(0) { $0 + $1.content.count + ($1.attachedItem?.item.size ?? 0) } + (mime?.count ?? 0) + 512
     }
 }
 

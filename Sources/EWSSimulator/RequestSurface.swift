@@ -25,7 +25,18 @@ enum RequestSurface {
         "MarkAllItemsAsRead": (["ReadFlag", "SuppressReadReceipts", "FolderIds"], "FolderIds"),
         // ParentFolderIds names contacts folders to search: they hold no contacts here.
         "ResolveNames": (["ParentFolderIds", "UnresolvedEntry"], "UnresolvedEntry"),
+        "CreateAttachment": (["ParentItemId", "Attachments"], "Attachments"),
+        "DeleteAttachment": (["AttachmentIds"], "AttachmentIds"),
         "GetServerTimeZones": (["Ids"], "Ids"),
+        "ExpandDL": (["Mailbox"], "Mailbox"),
+        "GetRooms": (["RoomList"], "RoomList"),
+        // Push subscription requests get a refusal message of their own.
+        "Subscribe": (["PullSubscriptionRequest", "StreamingSubscriptionRequest", "PushSubscriptionRequest"], "PullSubscriptionRequest"),
+        "GetEvents": (["SubscriptionId", "Watermark"], "SubscriptionId"),
+        "Unsubscribe": (["SubscriptionId"], "SubscriptionId"),
+        "GetStreamingEvents": (["SubscriptionIds", "ConnectionTimeout"], "SubscriptionIds"),
+        "SyncFolderItems": (["ItemShape", "SyncFolderId", "SyncState", "Ignore", "MaxChangesReturned", "SyncScope"], "SyncFolderId"),
+        "SyncFolderHierarchy": (["FolderShape", "SyncFolderId", "SyncState"], "SyncFolderId"),
         // SuggestionsViewOptions gets a SuggestionsResponse that refuses it.
         "GetUserAvailabilityRequest": (["TimeZone", "MailboxDataArray", "FreeBusyViewOptions", "SuggestionsViewOptions"], "MailboxDataArray"),
         "GetUserOofSettingsRequest": (["Mailbox"], "Mailbox"),
@@ -41,7 +52,7 @@ enum RequestSurface {
         case "GetFolder": "<m:Folders/>"
         case "GetItem", "CreateItem", "UpdateItem", "MoveItem", "CopyItem": "<m:Items/>"
         case "CreateFolder": "<m:Folders/>"
-        case "GetAttachment": "<m:Attachments/>"
+        case "GetAttachment", "CreateAttachment": "<m:Attachments/>"
         default: ""
         }
         let message = SOAPWriter.error(request.name, .notImplemented("\(request.name)/\(unknown.name)"), emptyPayload: empty)

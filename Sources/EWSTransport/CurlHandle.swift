@@ -160,6 +160,11 @@ final class CurlHandle {
         set(cews_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
         set(cews_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
         set(cews_setopt_long(handle, CURLOPT_HTTP_VERSION, CEWS_CURL_HTTP_VERSION_1_1), "CURLOPT_HTTP_VERSION")
+        // libcurl takes a negative limit without complaint (and then has none): refuse it here.
+        for (value, option) in [(c.timeout.connect, "CURLOPT_CONNECTTIMEOUT_MS"), (c.timeout.request, "CURLOPT_TIMEOUT_MS")]
+        where Self.milliseconds(value) <= 0 {
+            setupRefusals.append("\(option): a time limit must be above 0 s (got \(value))")
+        }
         set(cews_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(c.timeout.connect)), "CURLOPT_CONNECTTIMEOUT_MS")
         set(cews_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(c.timeout.request)), "CURLOPT_TIMEOUT_MS")
         set(cews_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), "CURLOPT_TCP_KEEPALIVE")
@@ -200,8 +205,7 @@ final class CurlHandle {
         }
     }
 
-    /// Whole milliseconds for libcurl; a negative value stays negative so libcurl refuses it
-    /// (and the refusal is reported) rather than being clamped into a different limit.
+    /// Whole milliseconds for libcurl (-1 for a value that is not finite, which is then refused).
     static func milliseconds(_ seconds: Double) -> Int {
         guard seconds.isFinite else { return -1 }
         return Int((seconds * 1000).rounded())
@@ -328,13 +332,12 @@ final class CurlHandle {
         var error: TransportError?
         if code != CURLE_OK {
             error = translate(code, tooLarge: state.tooLarge, url: request.url)
-            if code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE {
+            if code == CURLE_PEER_FAILED_VERIFICATION {
+                // What failed to verify, read in a second handshake that does not verify.
                 var verifyResult = 0
                 let known = cews_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult) == CURLE_OK
-                if code == CURLE_PEER_FAILED_VERIFICATION {
-                    error = error?.with(certificate: CertificateReader(configuration: configuration).read(
-                        url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? ""))
-                }
+                error = error?.with(certificate: CertificateReader(configuration: configuration).read(
+                    url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? ""))
             }
         }
         let limit = configuration.traceBodyLimit
@@ -369,6 +372,17 @@ final class CurlHandle {
         }
     }
 
+    /// Whether libcurl's message is about the proxy (its address, or a refused CONNECT tunnel).
+    static func blamesProxy(_ detail: String, _ proxy: HTTPTransportConfiguration.Proxy) -> Bool {
+        let lower = detail.lowercased()
+        if lower.contains("proxy") || lower.contains("connect tunnel") { return true }
+        if case .url(let url) = proxy, let components = URLComponents(string: url), let host = components.host {
+            let port = components.port.map(String.init) ?? "1080"
+            return detail.contains("\(host) port \(port)")
+        }
+        return false
+    }
+
     private static func excerpt(_ bytes: [UInt8], limit: Int) -> String {
         if bytes.count <= limit { return String(decoding: bytes, as: UTF8.self) }
         return String(decoding: bytes.prefix(limit), as: UTF8.self) + "… [\(bytes.count - limit) more bytes]"
@@ -383,7 +397,9 @@ final class CurlHandle {
             return .cancelled("\(url): the run was cancelled while the request was in flight")
         case CURLE_COULDNT_RESOLVE_PROXY:
             return .proxyFailed("\(url): \(detail)")
-        case CURLE_COULDNT_CONNECT where configuration.proxy != .none && detail.lowercased().contains("proxy"):
+        case CURLE_PROXY:
+            return .proxyFailed("\(url): \(detail)")
+        case _ where configuration.proxy != .none && Self.blamesProxy(detail, configuration.proxy):
             return .proxyFailed("\(url): \(detail)")
         case CURLE_COULDNT_RESOLVE_HOST:
             return .resolveFailed("\(url): \(detail)")

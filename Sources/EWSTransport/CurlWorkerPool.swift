@@ -10,12 +10,31 @@ final class CurlWorkerPool: @unchecked Sendable {
     private var jobs: [Job] = []
     private var head = 0
     private var stopping = false
+    private let threadCount: Int
+
+    /// Worker threads of stopped pools that have not yet released their handle: the process must
+    /// not exit under them (libcurl and OpenSSL tear down at exit; a handle cleaned up meanwhile
+    /// crashes the process).
+    private static let exiting = ExitingThreads()
+
+    /// A count with its condition; `@unchecked Sendable` because every access holds `condition`.
+    private final class ExitingThreads: @unchecked Sendable {
+        let condition = NSCondition()
+        var count = 0
+        func add(_ n: Int) {
+            condition.lock()
+            count += n
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
 
     init(threads: Int, configuration: HTTPTransportConfiguration) {
-        for index in 0..<max(1, threads) {
+        threadCount = max(1, threads)
+        for index in 0..<threadCount {
             let thread = Thread { [self] in
-                let handle = CurlHandle(configuration: configuration)
-                run(handle)
+                work(configuration)
+                Self.exiting.add(-1)
             }
             thread.name = "ewscheck-curl-\(index)"
             thread.stackSize = 1 << 20
@@ -36,9 +55,27 @@ final class CurlWorkerPool: @unchecked Sendable {
     /// Lets queued jobs finish, then ends the threads.
     func shutdown() {
         condition.lock()
+        let first = !stopping
         stopping = true
         condition.broadcast()
         condition.unlock()
+        if first { Self.exiting.add(threadCount) }
+    }
+
+    /// Waits (at most `seconds`) until every thread of every stopped pool has finished its queued
+    /// jobs and cleaned up its handle. Called once before the process exits.
+    static func waitForStoppedThreads(upTo seconds: Double) {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        exiting.condition.lock()
+        while exiting.count > 0 && exiting.condition.wait(until: deadline) {}
+        exiting.condition.unlock()
+    }
+
+    /// One worker's life: its handle lives exactly as long as the loop, and is cleaned up before
+    /// the thread reports that it ended.
+    private func work(_ configuration: HTTPTransportConfiguration) {
+        let handle = CurlHandle(configuration: configuration)
+        withExtendedLifetime(handle) { run(handle) }
     }
 
     private func run(_ handle: CurlHandle?) {

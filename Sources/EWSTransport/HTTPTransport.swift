@@ -1,9 +1,11 @@
 import Foundation
 import Synchronization
 
-/// HTTP over libcurl: TLS verified by default, host pins, Basic/NTLM/Bearer, kept-alive
-/// connections, per-request timeouts, a response size cap, redirects never followed, and an
-/// evidence record of every exchange with secrets removed at capture.
+/// HTTP over libcurl: TLS verified by default (client certificates optional), host pins,
+/// Basic/NTLM/Digest/Negotiate/Bearer, kept-alive connections, per-request timeouts, a response size cap,
+/// redirects never followed, no proxy unless one is named, headers checked for injection, every
+/// libcurl option checked, cancellation that aborts transfers in flight, and an evidence record
+/// of every exchange with secrets removed at capture.
 public final class HTTPTransport: Sendable {
     /// The settings this transport was made with.
     public let configuration: HTTPTransportConfiguration
@@ -27,6 +29,13 @@ public final class HTTPTransport: Sendable {
 
     /// Stops accepting requests; queued ones still finish.
     public func shutdown() { pool.shutdown() }
+
+    /// Waits, at most `seconds`, for the worker threads of every transport that was shut down to
+    /// end and release their libcurl handles. A command calls it once before the process exits, so
+    /// the exit-time teardown of libcurl and OpenSSL never runs under a handle still being freed.
+    public static func waitForShutDownWorkers(upTo seconds: Double = 2) {
+        CurlWorkerPool.waitForStoppedThreads(upTo: seconds)
+    }
 
     /// Sends a request and returns the final response, whatever its status.
     ///

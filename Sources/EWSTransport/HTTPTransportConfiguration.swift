@@ -57,6 +57,16 @@ public struct HTTPTransportConfiguration: Sendable {
             }
         }
 
+        /// The value for libcurl's CURLOPT_PROXY: "" (no proxy, environment ignored), the URL, or
+        /// nil to leave libcurl reading the environment. For code that drives libcurl directly.
+        package var curlOptionValue: String? {
+            switch self {
+            case .none: return ""
+            case .environment: return nil
+            case .url(let url): return url
+            }
+        }
+
         /// `http://user:pass@host:3128` → `http://[redacted]@host:3128`.
         static func withoutUserInfo(_ url: String) -> String {
             let schemeEnd = url.range(of: "://")

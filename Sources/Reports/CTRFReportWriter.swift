@@ -68,6 +68,7 @@ public enum CTRFReportWriter {
         var extra: [String: Any] = ["ews_url": report.target.ewsURL, "auth_scheme": report.target.authScheme,
                                     "request_version": report.target.requestVersion, "tls_insecure": report.tls.insecure]
         if let server = report.server { extra["server_build"] = server.build }
+        if let proxy = report.target.proxy { extra["proxy"] = proxy }
         if let profile = report.profile { extra["profile"] = "\(profile.id) \(profile.version)" }
         if let c = report.catalog { extra["catalog"] = "\(c.version) \(c.fingerprint)" }
         return ["reportName": "ewscheck \(report.target.name)", "appName": report.target.name, "buildName": report.runID, "extra": extra]

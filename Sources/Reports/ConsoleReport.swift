@@ -45,6 +45,8 @@ public enum ConsoleReport {
 
     /// The checks that need attention, each with the first line of its first evidence.
     public static func recap(_ report: RunReport, style: Style) -> [String] {
+        // A run that could not test has one root cause, which the verdict states with its fix.
+        if report.couldNotTest != nil, report.exitCode != 130 { return [] }
         let problems = report.results.filter { [.failed, .errored, .unexpectedPass].contains($0.outcome) }
         guard !problems.isEmpty else { return [] }
         let evidence = Dictionary(report.evidence.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -29,8 +29,14 @@ public enum ReportMerge {
         var evidence: [HTTPExchange] = []
         var warnings: [String] = []
         var offset = 0
+        var couldNotTest: RootCause?
         for report in reports {
             let maxID = report.evidence.map(\.id).max() ?? 0
+            // A shard that could not test makes the merged run one that could not test.
+            if couldNotTest == nil, var cause = report.couldNotTest {
+                cause.evidence = cause.evidence.map { $0 + offset }
+                couldNotTest = cause
+            }
             for var r in report.results {
                 r.evidence = r.evidence.map { $0 + offset }
                 if let mailbox = r.mailbox {
@@ -78,7 +84,8 @@ public enum ReportMerge {
         merged.cleanup.created = reports.reduce(0) { $0 + $1.cleanup.created }
         merged.cleanup.removed = reports.reduce(0) { $0 + $1.cleanup.removed }
         merged.cleanup.leftover = reports.flatMap(\.cleanup.leftover)
-        merged.exitCode = Int(ExitStatus.of(merged.summary, interrupted: merged.interrupted))
+        merged.couldNotTest = couldNotTest
+        merged.exitCode = Int(ExitStatus.of(merged.summary, interrupted: merged.interrupted, couldNotTest: couldNotTest != nil))
         return merged
     }
 }

@@ -15,6 +15,7 @@ struct Demo: AsyncParsableCommand {
               ewscheck demo
               ewscheck demo --profile exchange-online --must-fail-auth
               ewscheck demo --quirk corrupt-attachment-content     # a provider that corrupts attachments
+              ewscheck demo --auth negotiate --must-fail-auth      # Kerberos from a throwaway MIT KDC
             """)
 
     @OptionGroup var reports: ReportOptions
@@ -28,6 +29,15 @@ struct Demo: AsyncParsableCommand {
     var stateDirectory: String?
 
     @OptionGroup var behaviour: SimulatorBehaviourOptions
+
+    @Option(name: .customLong("auth"), help: "negotiate: start a throwaway MIT Kerberos KDC (krb5-kdc) for the simulated realm and authenticate with Negotiate/Kerberos instead of the flavor's scheme.")
+    var auth: String?
+
+    func validate() throws {
+        if let auth, auth.lowercased() != "negotiate" {
+            throw ValidationError("--auth takes only 'negotiate' (without it, the demo uses the flavor's own scheme)")
+        }
+    }
 
     func run() async throws {
         let state = stateDirectory ?? (NSTemporaryDirectory() + "ewscheck-demo-" + UUID().uuidString.prefix(8))
@@ -46,10 +56,20 @@ struct Demo: AsyncParsableCommand {
         config.flavor = flavor
         config.stateDirectory = state
         behaviour.apply(to: &config)
+        var kdc: SimulatedKDC?
+        if auth != nil {
+            do {
+                kdc = try await DemoKerberos.start(&config)
+            } catch {
+                Console.err("ewscheck: the Kerberos KDC did not start: \(error)")
+                throw ExitCode(ExitStatus.incomplete)
+            }
+        }
         let simulator: Simulator
         do {
             simulator = try await Simulator.start(config)
         } catch {
+            await kdc?.stop()
             Console.err("ewscheck: the simulator did not start: \(error)")
             throw ExitCode(ExitStatus.incomplete)
         }
@@ -61,6 +81,7 @@ struct Demo: AsyncParsableCommand {
             try files.write(for: simulator)
             target = try TargetConfiguration.load(path: files.targetFile)
             authChecks.apply(to: &target)
+            if let kdc { DemoKerberos.apply(kdc, to: &target) }
             if oauthCertificate {
                 guard target.serviceAccount.auth == .oauth2, FileManager.default.fileExists(atPath: files.clientKeyFile) else {
                     throw TargetFileError("--oauth-certificate needs the exchange-online flavor (--profile exchange-online)")
@@ -70,6 +91,7 @@ struct Demo: AsyncParsableCommand {
             credentials = HTTPCredentialsBox(try target.credentials(warnings: &warnings))
         } catch {
             await simulator.shutdown()
+            await kdc?.stop()
             Console.err("ewscheck: could not prepare the demo target: \(error)")
             throw ExitCode(ExitStatus.incomplete)
         }
@@ -90,6 +112,8 @@ struct Demo: AsyncParsableCommand {
             Console.err("ewscheck: the simulator still holds \(left.count) items after the run")
         }
         await simulator.shutdown()
+        KerberosRunCaches.destroyAll()
+        await kdc?.stop()
         throw ExitCode(code)
     }
 }

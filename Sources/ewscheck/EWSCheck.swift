@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conformance
+import EWSTransport
 import Foundation
 
 @main
@@ -18,8 +19,10 @@ struct EWSCheck: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            HTTPTransport.waitForShutDownWorkers()
             exit(withError: error)
         }
+        HTTPTransport.waitForShutDownWorkers()
     }
 
     static let configuration = CommandConfiguration(

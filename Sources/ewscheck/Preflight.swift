@@ -51,6 +51,9 @@ struct Preflight {
                 warnings.append(warning)
             }
         }
+        if let token = target.serviceAccount.oauth?.delegatedTokenFile, let warning = Self.readableByOthers(token, what: "delegated token") {
+            warnings.append(warning)
+        }
         problems += addressProblems()
         problems += headerProblems()
         return (problems, warnings)
@@ -132,6 +135,9 @@ struct Preflight {
 
     private func addressProblems() -> [String] {
         var problems: [String] = []
+        if let address = target.discovery?.address, !AddrSpec.isValid(address) {
+            problems.append("discovery.address '\(AddrSpec.printable(address))' is not a valid address (RFC 5322 addr-spec)")
+        }
         for mailbox in target.mailboxes where !AddrSpec.isValid(mailbox) {
             problems.append("mailboxes entry '\(AddrSpec.printable(mailbox))' is not a valid address (RFC 5322 addr-spec)")
         }

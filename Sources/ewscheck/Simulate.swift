@@ -38,6 +38,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("digest"), help: ArgumentHelp("Also offer HTTP Digest with these algorithms, in challenge order (repeatable): SHA-256, MD5.", valueName: "algorithm"))
     var digestAlgorithms: [String] = []
 
+    @Flag(name: .customLong("kerberos"), help: "exchange-onprem only: also start a throwaway MIT Kerberos KDC (krb5-kdc) for the realm CONTOSO.COM; Negotiate then accepts its tickets. kerberos.json in the state folder names its krb5.conf, principals and keytab files.")
+    var kerberos = false
+
     func validate() throws {
         for a in digestAlgorithms where !["SHA-256", "MD5"].contains(a.uppercased()) {
             throw ValidationError("unknown --digest '\(a)'; known: SHA-256, MD5")
@@ -63,17 +66,30 @@ struct Simulate: AsyncParsableCommand {
         config.latencyMilliseconds = latencyMilliseconds
         config.autodiscoverLayout = AutodiscoverLayout(rawValue: autodiscoverLayout) ?? .standard
         config.httpPort = httpPort
+        var kdc: SimulatedKDC?
+        if kerberos {
+            do {
+                kdc = try await DemoKerberos.start(&config)
+            } catch {
+                Console.err("ewscheck: the Kerberos KDC did not start: \(error)")
+                throw ExitCode(ExitStatus.incomplete)
+            }
+        }
         let simulator: Simulator
         do {
             simulator = try await Simulator.start(config)
         } catch {
+            await kdc?.stop()
             Console.err("ewscheck: the simulator did not start: \(error)")
             throw ExitCode(ExitStatus.incomplete)
         }
         let files = SimulatorStateFiles(directory: config.stateDirectory ?? stateDirectory)
         do {
+            // Before simulator.json, which tells waiting tools that everything is ready.
+            if let kdc { try DemoKerberos.writeInfo(kdc, directory: files.directory) }
             try files.write(for: simulator)
         } catch {
+            await kdc?.stop()
             await simulator.shutdown()
             Console.err("ewscheck: could not write the state files: \(error)")
             throw ExitCode(ExitStatus.incomplete)
@@ -85,7 +101,7 @@ struct Simulate: AsyncParsableCommand {
               Autodiscover: layout \(simulator.configuration.autodiscoverLayout.rawValue), plain HTTP on 127.0.0.1:\(simulator.httpPort); ewscheck discover alice@\(simulator.configuration.domain) --connect-to <name>:443:127.0.0.1:\(simulator.port) --connect-to autodiscover.\(simulator.configuration.domain):80:127.0.0.1:\(simulator.httpPort)
               CA:           \(simulator.caFile)
               account:      \(simulator.serviceAccount) (password in \(files.passwordFile))\(files.oauthSummary(for: simulator))
-              target file:  \(files.targetFile)
+              target file:  \(files.targetFile)\(kdc.map { "\n  kerberos:     realm \($0.realm), KDC 127.0.0.1:\($0.port), principals and keytabs in \(files.directory)/kerberos.json (KRB5_CONFIG=\($0.configFile))" } ?? "")
               run against it: ewscheck run --target \(files.targetFile)
             Ctrl-C stops it.
             """)
@@ -95,6 +111,7 @@ struct Simulate: AsyncParsableCommand {
         }
         for await _ in stop { break }
         await simulator.shutdown()
+        await kdc?.stop()
         Console.out("simulator stopped")
     }
 }

@@ -51,7 +51,7 @@ import Testing
         ("<t:HasAttachments>true</t:HasAttachments>", "ErrorInvalidPropertySet"),
         ("<t:Flag><t:FlagStatus>Flagged</t:FlagStatus></t:Flag>", "ErrorInvalidOperation"),
         ("<t:IsClutter>true</t:IsClutter>", "ErrorInvalidOperation"),
-        ("<t:Attachments><t:ItemAttachment><t:Name>x</t:Name></t:ItemAttachment></t:Attachments>", "ErrorInvalidOperation"),
+        ("<t:Attachments><t:ItemAttachment><t:Name>x</t:Name></t:ItemAttachment></t:Attachments>", "ErrorMissingItemForCreateItemAttachment"),
         ("<t:ReminderDueBy>soon</t:ReminderDueBy>", "ErrorSchemaValidation"),
     ])
     func elementsTheSimulatorDoesNotKeepAreRefused(_ inner: String, _ code: String) async throws {

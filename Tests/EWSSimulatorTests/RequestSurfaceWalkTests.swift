@@ -91,7 +91,7 @@ import Testing
     static let coveredElsewhere: Set<String> = [
         "MimeContent",        // ItemContentTests.mimeContentIsParsedAndReturned
         "ExtendedProperty",   // ExtendedPropertyTests
-        "Attachments",        // SimulatorEWSTests.voicemailRoundTrip (file attachments; item attachments are refused)
+        "Attachments",        // SimulatorEWSTests.voicemailRoundTrip (file attachments), AttachmentTests (item attachments)
         "Body",               // ItemContentTests.simplePropertiesRoundTrip (BodyType attribute and text)
     ]
 

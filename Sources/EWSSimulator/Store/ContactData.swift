@@ -19,7 +19,7 @@ struct ContactData: Sendable {
         ("FileAs", false), ("DisplayName", false), ("GivenName", false), ("Initials", false), ("MiddleName", false),
         ("Nickname", false), ("CompanyName", false), ("@EmailAddresses", false), ("@PhoneNumbers", false),
         ("AssistantName", false), ("Birthday", true), ("BusinessHomePage", false), ("Department", false), ("Generation", false),
-        ("JobTitle", false), ("Manager", false), ("Mileage", false), ("OfficeLocation", false), ("Profession", false),
+        ("JobTitle", false), ("Manager", false), ("Mileage", false), ("OfficeLocation", false), ("PostalAddressIndex", false), ("Profession", false),
         ("SpouseName", false), ("Surname", false), ("WeddingAnniversary", true),
     ]
 

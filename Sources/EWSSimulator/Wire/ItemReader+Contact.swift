@@ -44,7 +44,7 @@ extension ItemReader {
             }
         case _ where Self.contactReadOnly.contains(child.name):
             throw EWSError("ErrorInvalidPropertySet", "Set action is invalid for property.", messageXml: "<t:FieldURI FieldURI=\"\(uri)\"/>")
-        case "FileAsMapping", "PhysicalAddresses", "Children", "ImAddresses", "PostalAddressIndex", "PhoneticFullName",
+        case "FileAsMapping", "PhysicalAddresses", "Children", "ImAddresses", "PhoneticFullName",
              "PhoneticFirstName", "PhoneticLastName", "Alias", "Notes", "Photo", "UserSMIMECertificate", "MSExchangeCertificate",
              "AccountName", "IsAutoUpdateDisabled", "IsMessengerEnabled", "Comment", "ContactType", "Gender", "IsHidden",
              "PassportId", "IsPrivate", "SourceId", "TrustLevel", "CreatedBy", "Urls", "SkypeAuthCertificate", "SkypeContext",

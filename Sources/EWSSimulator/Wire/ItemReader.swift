@@ -128,37 +128,52 @@ struct ItemReader {
         }
     }
 
-    private func attachments(_ element: XMLElement) throws(EWSError) -> [StoredAttachment] {
+    func attachments(_ element: XMLElement) throws(EWSError) -> [StoredAttachment] {
         var result: [StoredAttachment] = []
-        for a in element.children {
-            guard a.name == "FileAttachment" else { throw EWSError.notImplemented("\(a.name) (only file attachments are stored)") }
-            var attachment = StoredAttachment(id: ids.attachmentID(), name: "", contentType: "application/octet-stream",
-                                              isInline: false, content: [], lastModified: now)
-            for p in a.children {
-                switch p.name {
-                case "Name": attachment.name = p.text
-                case "ContentType": attachment.contentType = p.text
-                case "ContentId": attachment.contentID = p.text
-                case "IsInline": attachment.isInline = XSBoolean.parse(p.text) ?? false
-                case "IsContactPhoto" where XSBoolean.parse(p.text) == false: break
-                case "Content":
-                    guard let data = Data(base64Encoded: p.text, options: .ignoreUnknownCharacters) else {
-                        throw EWSError.schemaValidation("The Content element is not valid base64.", line: p.line, position: 1)
-                    }
-                    attachment.content = [UInt8](data)
-                case "AttachmentId", "Size", "LastModifiedTime":
-                    throw EWSError("ErrorInvalidPropertySet", "Set action is invalid for property.",
-                                   messageXml: "<t:FieldURI FieldURI=\"attachment:\(p.name)\"/>")
-                default:
-                    throw EWSError.notImplemented("the attachment property \(p.name)")
-                }
-            }
-            guard !attachment.name.isEmpty else {
-                throw EWSError("ErrorRequiredPropertyMissing", "Required property is missing.",
-                               messageXml: "<t:FieldURI FieldURI=\"attachment:Name\"/>")
-            }
-            result.append(attachment)
-        }
+        for a in element.children { result.append(try attachment(a)) }
         return result
+    }
+
+    /// One `t:FileAttachment` or `t:ItemAttachment` (with its message, calendar item or contact).
+    func attachment(_ a: XMLElement) throws(EWSError) -> StoredAttachment {
+        guard a.name == "FileAttachment" || a.name == "ItemAttachment" else { throw EWSError.notImplemented("\(a.name)") }
+        let isItem = a.name == "ItemAttachment"
+        var attachment = StoredAttachment(id: ids.attachmentID(), name: "", contentType: isItem ? "message/rfc822" : "application/octet-stream",
+                                          isInline: false, content: [], lastModified: now)
+        for p in a.children {
+            if isItem, ["Message", "CalendarItem", "Contact"].contains(p.name) {
+                guard attachment.attachedItem == nil else { throw EWSError("ErrorInvalidRequest", "An item attachment holds one item.") }
+                var inner = try read(p)
+                inner.isDraft = false
+                attachment.attachedItem = AttachedItem(inner)
+                continue
+            }
+            switch p.name {
+            case "Name": attachment.name = p.text
+            case "ContentType": attachment.contentType = p.text
+            case "ContentId": attachment.contentID = p.text
+            case "IsInline": attachment.isInline = XSBoolean.parse(p.text) ?? false
+            case "IsContactPhoto" where XSBoolean.parse(p.text) == false: break
+            case "Content" where !isItem:
+                guard let data = Data(base64Encoded: p.text, options: .ignoreUnknownCharacters) else {
+                    throw EWSError.schemaValidation("The Content element is not valid base64.", line: p.line, position: 1)
+                }
+                attachment.content = [UInt8](data)
+            case "AttachmentId", "Size", "LastModifiedTime":
+                throw EWSError("ErrorInvalidPropertySet", "Set action is invalid for property.",
+                               messageXml: "<t:FieldURI FieldURI=\"attachment:\(p.name)\"/>")
+            default:
+                throw EWSError.notImplemented("the attachment property \(p.name)")
+            }
+        }
+        if isItem, attachment.attachedItem == nil {
+            throw EWSError("ErrorMissingItemForCreateItemAttachment", "The item attachment has no item.")
+        }
+        if isItem, attachment.name.isEmpty { attachment.name = attachment.attachedItem?.item.subject ?? "" }
+        guard !attachment.name.isEmpty else {
+            throw EWSError("ErrorRequiredPropertyMissing", "Required property is missing.",
+                           messageXml: "<t:FieldURI FieldURI=\"attachment:Name\"/>")
+        }
+        return attachment
     }
 }

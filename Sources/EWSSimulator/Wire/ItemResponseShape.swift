@@ -8,6 +8,8 @@ struct ItemResponseShape: Sendable {
     var base: Base = .defaultShape
     var fieldURIs: Set<String> = []
     var extended: [ExtendedFieldPath] = []
+    /// Indexed field URIs asked for, with the entry keys (`contacts:EmailAddress` → EmailAddress1).
+    var indexed: [String: Set<String>] = [:]
     var includeMimeContent = false
     /// `Best` (nil), `Text` or `HTML`.
     var bodyType: String?
@@ -33,8 +35,11 @@ struct ItemResponseShape: Sendable {
                     switch path.name {
                     case "FieldURI": if let uri = path.attribute("FieldURI") { fieldURIs.insert(uri) }
                     case "ExtendedFieldURI": extended.append(try ExtendedFieldPath(path))
-                    // Indexed fields (addresses, phone numbers) belong to contacts: a message has none.
-                    case "IndexedFieldURI": break
+                    // One entry of a contact's dictionary (`contacts:PhoneNumber` + `BusinessPhone`).
+                    case "IndexedFieldURI":
+                        if let uri = path.attribute("FieldURI"), let index = path.attribute("FieldIndex") {
+                            indexed[uri, default: []].insert(index)
+                        }
                     default: throw EWSError.notImplemented("AdditionalProperties/\(path.name)")
                     }
                 }

@@ -108,9 +108,22 @@ extension ItemSerializer {
         }
     }
 
-    func renderContact(_ uri: String, _ item: StoredItem) -> String? {
+    /// The entry keys an indexed field asks for when the whole dictionary is not asked for.
+    func indexedKeys(_ uri: String) -> Set<String>? {
+        switch uri {
+        case "contacts:EmailAddresses": return shape.indexed["contacts:EmailAddress"]
+        case "contacts:PhoneNumbers": return shape.indexed["contacts:PhoneNumber"]
+        default: return nil
+        }
+    }
+
+    func renderContact(_ uri: String, _ item: StoredItem, only keys: Set<String>? = nil) -> String? {
         guard uri.hasPrefix("contacts:") else { return nil }
-        guard let c = item.contact else { return "" }
+        guard var c = item.contact else { return "" }
+        if let keys {
+            c.emails = c.emails.filter { keys.contains($0.key) }
+            c.phones = c.phones.filter { keys.contains($0.key) }
+        }
         let name = String(uri.dropFirst("contacts:".count))
         switch name {
         case "EmailAddresses":

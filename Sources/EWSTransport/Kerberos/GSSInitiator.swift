@@ -25,12 +25,31 @@ package final class GSSInitiator {
     /// Prepares a handshake for `servicePrincipal` (`HTTP/mail.contoso.com` or
     /// `HTTP/mail.contoso.com@REALM`, or the host-based `HTTP@mail.contoso.com`) with the
     /// credentials in `cache`.
-    package init(cache: KerberosTicketCache, servicePrincipal: String) throws(KerberosFailure) {
+    package convenience init(cache: KerberosTicketCache, servicePrincipal: String) throws(KerberosFailure) {
+        try self.init(principal: cache.principal, cacheName: cache.name, servicePrincipal: servicePrincipal)
+    }
+
+    /// Prepares a handshake as `principal` with the tickets in the cache named `cacheName`.
+    package init(principal: String, cacheName: String, servicePrincipal: String) throws(KerberosFailure) {
         self.servicePrincipal = servicePrincipal
-        credential = try cache.initiatorCredential()
-        let hostBased = servicePrincipal.contains("@") && !servicePrincipal.contains("/")
+        credential = try KerberosTicketCache.initiatorCredential(principal: principal, cacheName: cacheName)
+        // `HTTP/host` becomes the host-based `HTTP@host`, as libcurl names it, so the realm comes
+        // from krb5.conf's [domain_realm] (not only the default realm); `HTTP/host@REALM` is taken as is.
+        let name: String
+        let hostBased: Bool
+        switch (servicePrincipal.contains("/"), servicePrincipal.contains("@")) {
+        case (true, false):
+            name = servicePrincipal.replacingOccurrences(of: "/", with: "@", options: [], range: servicePrincipal.range(of: "/"))
+            hostBased = true
+        case (false, true):
+            name = servicePrincipal
+            hostBased = true
+        default:
+            name = servicePrincipal
+            hostBased = false
+        }
         do throws(KerberosFailure) {
-            target = try GSS.importName(servicePrincipal, hostBased: hostBased, stage: "reading the service principal name \(servicePrincipal)")
+            target = try GSS.importName(name, hostBased: hostBased, stage: "reading the service principal name \(servicePrincipal)")
         } catch {
             var minor: OM_uint32 = 0
             _ = gss_release_cred(&minor, &credential)

@@ -113,13 +113,13 @@ package final class KerberosTicketCache: Sendable {
     }
 
     /// Initiator credentials from this cache (for ``GSSInitiator``); the caller releases them.
-    func initiatorCredential() throws(KerberosFailure) -> gss_cred_id_t? {
+    static func initiatorCredential(principal: String, cacheName: String) throws(KerberosFailure) -> gss_cred_id_t? {
         var name = try GSS.importName(principal, hostBased: false, stage: "reading the principal name \(principal)")
         defer { GSS.release(&name) }
         var minor: OM_uint32 = 0
         var cred: gss_cred_id_t?
         var store = cews_gss_store()
-        let ccache = self.name
+        let ccache = cacheName
         let major = withUnsafeMutablePointer(to: &store) { s in
             "ccache".withCString { k in ccache.withCString { v in
                 gss_acquire_cred_from(&minor, name, CEWS_GSS_C_INDEFINITE, cews_gss_no_oid_set(), CEWS_GSS_C_INITIATE,

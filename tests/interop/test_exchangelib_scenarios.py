@@ -1,0 +1,312 @@
+"""The contact-center scenarios of the simulator driven by exchangelib 5.6.0 through its ordinary API:
+impersonating, with the server version *not* pinned (exchangelib probes it), against `ewscheck simulate`.
+
+Each test asserts what the operation means, not just that it answered: the view expands exactly the
+occurrences, free/busy shows the meeting, a pull subscription sees the new mail, a sync reports exactly
+the changes, ResolveNames finds the user and the contact.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+from exchangelib import (
+    BASIC,
+    IMPERSONATION,
+    UTC,
+    Account,
+    CalendarItem,
+    Configuration,
+    Contact,
+    Credentials,
+    EWSDateTime,
+    EWSTimeZone,
+    FailFast,
+    FileAttachment,
+    ItemAttachment,
+    Message,
+    OofSettings,
+)
+from exchangelib.indexed_properties import EmailAddress, PhoneNumber
+from exchangelib.recurrence import DailyPattern, NumberedPattern, Recurrence, WeeklyPattern
+from exchangelib.version import EXCHANGE_2013
+
+# The fixtures of the base module: a CA-verifying adapter, a transcript of the exchanges, and `step`.
+from test_exchangelib import adapter, step, transcript  # noqa: F401
+
+from conftest import MAILBOXES
+
+ALICE, BOB = MAILBOXES[0], MAILBOXES[1]
+
+
+def account_for(simulator, mailbox: str) -> Account:
+    """An impersonating account whose server version exchangelib finds out itself."""
+    config = Configuration(
+        service_endpoint=simulator.info["loopback_ews_url"],
+        credentials=Credentials(simulator.sign_in_names[0], simulator.password),
+        auth_type=BASIC,
+        retry_policy=FailFast(),
+    )
+    return Account(
+        primary_smtp_address=mailbox,
+        config=config,
+        autodiscover=False,
+        access_type=IMPERSONATION,
+        default_timezone=UTC,
+        locale="en_US",
+    )
+
+
+def utc(*args) -> EWSDateTime:
+    return EWSDateTime(*args, tzinfo=UTC)
+
+
+def test_version_is_probed_not_pinned(simulator, step):
+    account = account_for(simulator, ALICE)
+    with step("let exchangelib probe the server version"):
+        version = account.version
+    assert version.build >= EXCHANGE_2013, f"exchangelib guessed {version}"
+
+
+def test_recurring_meeting_expands_in_calendar_view(simulator, step):
+    account = account_for(simulator, ALICE)
+    tag = uuid.uuid4().hex[:8]
+    start = utc(2026, 9, 7, 8, 30)
+    master = CalendarItem(
+        account=account,
+        folder=account.calendar,
+        subject=f"Standup {tag}",
+        start=start,
+        end=start + datetime.timedelta(minutes=15),
+        recurrence=Recurrence(pattern=DailyPattern(interval=1), boundary=NumberedPattern(start=start.date(), number=5)),
+    )
+    with step("save a daily recurring meeting (CreateItem)"):
+        master.save()
+    try:
+        with step("expand the week (FindItem with CalendarView)"):
+            occurrences = list(account.calendar.view(start=utc(2026, 9, 6), end=utc(2026, 9, 20)).filter())
+        mine = [o for o in occurrences if o.subject == f"Standup {tag}"]
+        assert [o.start for o in mine] == [start + datetime.timedelta(days=d) for d in range(5)]
+        assert {o.type for o in mine} == {"Occurrence"}
+        with step("delete the third occurrence (DeleteItem)"):
+            mine[2].delete()
+        with step("expand again"):
+            after = [o for o in account.calendar.view(start=utc(2026, 9, 6), end=utc(2026, 9, 20)) if o.subject == f"Standup {tag}"]
+        assert len(after) == 4, f"{len(after)} occurrences after deleting one of five"
+        with step("fetch the master (GetItem)"):
+            [fetched] = list(account.fetch(ids=[master]))
+        assert fetched.type == "RecurringMaster"
+        assert fetched.recurrence.boundary.number == 5
+        assert [d.start for d in fetched.deleted_occurrences] == [start + datetime.timedelta(days=2)]
+        with step("move the series an hour later (UpdateItem)"):
+            fetched.start += datetime.timedelta(hours=1)
+            fetched.end += datetime.timedelta(hours=1)
+            fetched.save(update_fields=["start", "end"])
+        with step("read it back"):
+            [moved] = list(account.fetch(ids=[fetched]))
+        assert moved.start == start + datetime.timedelta(hours=1)
+    finally:
+        master.delete()
+
+
+def test_free_busy_shows_the_meeting(simulator, step):
+    bob = account_for(simulator, BOB)
+    start = utc(2026, 9, 15, 14)
+    meeting = CalendarItem(account=bob, folder=bob.calendar, subject="Supervisor sync", start=start,
+                           end=start + datetime.timedelta(hours=1), legacy_free_busy_status="Busy")
+    with step("save bob's meeting"):
+        meeting.save()
+    try:
+        alice = account_for(simulator, ALICE)
+        with step("ask for bob's free/busy (GetServerTimeZones + GetUserAvailability)"):
+            [view] = list(alice.protocol.get_free_busy_info(
+                accounts=[(bob, "Required", False)], start=utc(2026, 9, 15, 12), end=utc(2026, 9, 15, 18),
+                merged_free_busy_interval=60))
+        assert view.merged == "002000", f"merged free/busy {view.merged!r}"
+        assert [(e.start, e.end, e.busy_type) for e in view.calendar_events] == [
+            (start, start + datetime.timedelta(hours=1), "Busy")]
+        assert view.working_hours, "working hours are missing"
+    finally:
+        meeting.delete()
+
+
+def test_server_time_zones(simulator, step):
+    account = account_for(simulator, ALICE)
+    with step("list the server's time zones (GetServerTimeZones)"):
+        zones = {tz.id: tz for tz in account.protocol.get_timezones(return_full_timezone_data=True)}
+    assert {"UTC", "W. Europe Standard Time", "Pacific Standard Time"} <= set(zones)
+    berlin = zones["W. Europe Standard Time"]
+    assert EWSTimeZone.from_ms_id(berlin.id).key == "Europe/Berlin"
+    assert berlin.periods and berlin.transitions_groups, "full time zone data is missing"
+
+
+def test_out_of_office_round_trip(simulator, step):
+    account = account_for(simulator, ALICE)
+    settings = OofSettings(state=OofSettings.ENABLED, external_audience="Known",
+                           internal_reply="Back on Monday", external_reply="Away")
+    with step("turn automatic replies on (SetUserOofSettings)"):
+        account.oof_settings = settings
+    try:
+        with step("read them back (GetUserOofSettings)"):
+            got = account.oof_settings
+        assert (got.state, got.external_audience, got.internal_reply) == ("Enabled", "Known", "Back on Monday")
+    finally:
+        account.oof_settings = OofSettings(state=OofSettings.DISABLED, external_audience="All",
+                                           internal_reply="", external_reply="")
+
+
+def test_pull_subscription_sees_the_new_mail(simulator, step):
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    with step("subscribe to alice's inbox (Subscribe)"):
+        subscription_id, watermark = alice.inbox.subscribe_to_pull()
+    try:
+        subject = f"Voicemail {uuid.uuid4()}"
+        with step("bob sends alice a message (CreateItem SendOnly)"):
+            Message(account=bob, subject=subject, body="call me", to_recipients=[ALICE]).send()
+        with step("read the events (GetEvents)"):
+            notifications = list(alice.inbox.get_events(subscription_id, watermark))
+        events = [e for n in notifications for e in n.events]
+        new_mail = [e for e in events if type(e).__name__ == "NewMailEvent"]
+        assert len(new_mail) == 1, f"events: {[type(e).__name__ for e in events]}"
+        with step("fetch the new item"):
+            [item] = list(alice.fetch(ids=[new_mail[0].item_id]))
+        assert item.subject == subject
+        item.delete()
+    finally:
+        with step("unsubscribe (Unsubscribe)"):
+            alice.inbox.unsubscribe(subscription_id)
+
+
+def test_sync_folder_items_and_hierarchy(simulator, step):
+    account = account_for(simulator, ALICE)
+    folder = account.drafts
+    with step("first sync (SyncFolderItems)"):
+        list(folder.sync_items())
+    state = folder.item_sync_state
+    message = Message(account=account, folder=folder, subject=f"sync {uuid.uuid4()}")
+    with step("save a draft"):
+        message.save()
+    with step("sync again"):
+        changes = list(folder.sync_items(sync_state=state))
+    assert [(kind, getattr(item, "subject", None)) for kind, item in changes] == [("create", message.subject)]
+    state = folder.item_sync_state
+    message.delete()
+    with step("sync after the delete"):
+        changes = list(folder.sync_items(sync_state=state))
+    assert [kind for kind, _ in changes] == ["delete"]
+    with step("sync the folder hierarchy (SyncFolderHierarchy)"):
+        folders = list(account.root.sync_hierarchy())
+    assert any(getattr(f, "name", None) == "Inbox" for _, f in folders)
+
+
+def test_attachments_are_added_and_removed(simulator, step):
+    account = account_for(simulator, ALICE)
+    message = Message(account=account, folder=account.inbox, subject=f"Case {uuid.uuid4()}")
+    with step("save a message"):
+        message.save()
+    try:
+        recording = FileAttachment(name="call.wav", content=b"RIFF....WAVEfmt ", content_type="audio/wav")
+        original = ItemAttachment(name="Original", item=Message(subject="Complaint", body="It broke"))
+        with step("attach a file and an item to the saved message (CreateAttachment)"):
+            message.attach([recording, original])
+        with step("fetch it"):
+            [fetched] = list(account.fetch(ids=[message]))
+        assert sorted(a.name for a in fetched.attachments) == ["Original", "call.wav"]
+        item_attachment = next(a for a in fetched.attachments if isinstance(a, ItemAttachment))
+        with step("read the attached item (GetAttachment)"):
+            inner = item_attachment.item
+        assert inner.subject == "Complaint"
+        with step("remove the file (DeleteAttachment)"):
+            fetched.detach(next(a for a in fetched.attachments if isinstance(a, FileAttachment)))
+        with step("fetch it again"):
+            [again] = list(account.fetch(ids=[message]))
+        assert [a.name for a in again.attachments] == ["Original"]
+    finally:
+        message.delete()
+
+
+def test_contacts_resolve(simulator, step):
+    account = account_for(simulator, ALICE)
+    contact = Contact(account=account, folder=account.contacts, display_name="Carla Cliente", given_name="Carla", surname="Cliente",
+                      company_name="Fabrikam", email_addresses=[EmailAddress(email="carla@fabrikam.example")],
+                      phone_numbers=[PhoneNumber(label="BusinessPhone", phone_number="+1 555 0199")])
+    with step("save a contact (CreateItem)"):
+        contact.save()
+    try:
+        with step("fetch it"):
+            [fetched] = list(account.fetch(ids=[contact]))
+        assert (fetched.display_name, fetched.company_name) == ("Carla Cliente", "Fabrikam")
+        assert [p.phone_number for p in fetched.phone_numbers] == ["+1 555 0199"]
+        with step("resolve a directory user (ResolveNames)"):
+            found = list(account.protocol.resolve_names(["bob"]))
+        assert [m.email_address for m in found] == [BOB]
+        # exchangelib resolves names as the service account (ResolveNames takes no impersonation there),
+        # so the mailbox's own contacts are proven by the Swift ContactTests instead.
+        with step("find the contact by name (FindItem)"):
+            found = list(account.contacts.filter(display_name__startswith="Carla"))
+        assert [c.email_addresses[0].email for c in found] == ["carla@fabrikam.example"]
+    finally:
+        contact.delete()
+
+
+@pytest.mark.parametrize("mode", ["SendToNone", "SendToAllAndSaveCopy"])
+def test_meeting_invitation_reaches_attendee(simulator, step, mode):
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    start = utc(2026, 10, 1, 9)
+    subject = f"Escalation {uuid.uuid4().hex[:8]}"
+    meeting = CalendarItem(account=alice, folder=alice.calendar, subject=subject, start=start,
+                           end=start + datetime.timedelta(minutes=30), required_attendees=[BOB])
+    with step(f"save a meeting with {mode}"):
+        meeting.save(send_meeting_invitations=mode)
+    try:
+        with step("look at bob's calendar"):
+            seen = [i for i in bob.calendar.view(start=start, end=start + datetime.timedelta(hours=1)) if i.subject == subject]
+        if mode == "SendToNone":
+            assert seen == []
+        else:
+            assert [i.legacy_free_busy_status for i in seen] == ["Tentative"]
+            with step("find the request in bob's inbox"):
+                requests = list(bob.inbox.filter(subject=subject))
+            assert len(requests) == 1
+            for item in seen + requests:
+                item.delete()
+    finally:
+        meeting.delete(send_meeting_cancellations="SendToNone")
+
+
+def test_streaming_subscription_sees_the_new_mail(simulator, step):
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    with step("subscribe to alice's inbox for streaming (Subscribe)"):
+        subscription_id = alice.inbox.subscribe_to_streaming()
+    try:
+        subject = f"Streamed voicemail {uuid.uuid4()}"
+        with step("bob sends alice a message"):
+            Message(account=bob, subject=subject, body="call me", to_recipients=[ALICE]).send()
+        seen = []
+        with step("read the stream until the new mail shows (GetStreamingEvents)"):
+            for notification in alice.inbox.get_streaming_events(subscription_id, connection_timeout=1):
+                seen += [e for e in notification.events if type(e).__name__ == "NewMailEvent"]
+                if seen:
+                    break
+        with step("fetch the new item"):
+            [item] = list(alice.fetch(ids=[seen[0].item_id]))
+        assert item.subject == subject
+        item.delete()
+    finally:
+        with step("unsubscribe"):
+            alice.inbox.unsubscribe(subscription_id)
+
+
+def test_groups_and_rooms(simulator, step):
+    account = account_for(simulator, ALICE)
+    with step("expand the support group (ExpandDL)"):
+        members = list(account.protocol.expand_dl("support@contoso.com"))
+    assert sorted(m.email_address for m in members) == [ALICE, BOB]
+    with step("list the room lists (GetRoomLists)"):
+        lists = list(account.protocol.get_roomlists())
+    assert [r.email_address for r in lists] == ["rooms-hq@contoso.com"]
+    with step("list the rooms (GetRooms)"):
+        rooms = list(account.protocol.get_rooms("rooms-hq@contoso.com"))
+    assert [r.email_address for r in rooms] == ["room-1@contoso.com", "room-2@contoso.com"]
