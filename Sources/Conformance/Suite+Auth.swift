@@ -78,9 +78,7 @@ extension Suite {
             return .errored("service_account.delegated_token_file \(file) is missing, unreadable or empty")
         }
         guard let mailbox = target.mailboxes.first else { return .skipped("no mailbox to impersonate") }
-        let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
-            credentials: .bearer(token: Secret(text)), tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1, proxy: transport.configuration.proxy), exchangeIDs: transport.exchangeIDs)
+        let probe = probeTransport(credentials: .bearer(token: Secret(text)))
         defer { probe.shutdown() }
         var settings = client.configuration
         settings.requestAdjuster = nil
@@ -294,9 +292,7 @@ extension Suite {
     /// One GetFolder over a one-connection transport of its own with `credentials` (no plugin
     /// hooks: the probe must send exactly what the check says).
     func probeCall(credentials: HTTPCredentials) async -> EWSCall<FolderInfo> {
-        let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
-            credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1, proxy: transport.configuration.proxy), exchangeIDs: transport.exchangeIDs)
+        let probe = probeTransport(credentials: credentials)
         defer { probe.shutdown() }
         var settings = client.configuration
         settings.requestAdjuster = nil

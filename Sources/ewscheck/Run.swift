@@ -66,7 +66,7 @@ struct Run: AsyncParsableCommand {
         let profile = try await profileSelection.resolve()
         // A target whose scheme the profile refuses cannot be certified against it: said before
         // anything is sent.
-        if let profile, let mismatch = profile.targetMismatch(configuration) {
+        if let profile, let mismatch = profile.refusedScheme(of: configuration) {
             Console.err("ewscheck: \(mismatch)")
             throw ExitCode(ExitStatus.usage)
         }

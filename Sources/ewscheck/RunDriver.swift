@@ -30,6 +30,15 @@ enum RunDriver {
         let quiet = reports.quiet, verbose = reports.verbose
         say("ewscheck \(EWSCheck.version) — run \(runID) against \(target.name) (\(target.ewsURL))"
             + (profile.map { "\nprofile: \($0.id) \($0.version) (\($0.source))" } ?? ""))
+        if selection != CheckSelection() {
+            let left = selection.deselected()
+            var flags: [String] = []
+            if !selection.only.isEmpty { flags.append("--only " + selection.only.joined(separator: ",")) }
+            if !selection.skip.isEmpty { flags.append("--skip " + selection.skip.joined(separator: ",")) }
+            if selection.readOnly { flags.append("--read-only") }
+            if selection.failFast { flags.append("--fail-fast") }
+            say("selection: \(flags.joined(separator: " ")); \(left.count) of \(CheckRegistry.definitions.count) checks left out (report.json selection.deselected says why)")
+        }
         for notice in profile?.notices(relativeTo: Date()) ?? [] {
             say("notice: [\(notice.kind)] \(notice.summary) — \(notice.status)")
         }
