@@ -26,8 +26,6 @@ final class FakeEWS: @unchecked Sendable {
         case get405PostBasic
     }
 
-    /// The checks this script cannot serve (contact-center operations), left out of its runs.
-    static let beyondItsScript = ["tag:delivery", "tag:message-waiting", "tag:directory", "tag:routing", "ews.request-version.matrix"]
     static let outOfScope = "eve@other.example"
     static let nonexistent = "nobody@contoso.com"
     let quirks: Set<FakeEWS.Quirk>
