@@ -53,8 +53,8 @@ public struct MailboxList: Sendable, Hashable {
         var header: [String]?
         var decided = false
         var number = 0
-        // Split on "\n" only: a "\r\n" line ending leaves a "\r" that trimming removes.
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             number += 1
             var line = String(raw)
             if number == 1, line.hasPrefix("\u{FEFF}") { line.removeFirst() }
@@ -145,6 +145,9 @@ public struct MailboxList: Sendable, Hashable {
                 } else {
                     current.append(c)
                 }
+            } else if wasQuoted && c != "," {
+                // After the closing quote only spaces may come before the comma.
+                guard c.isWhitespace else { throw TargetFileError("line \(number) has text after a quoted field") }
             } else if c == "," {
                 result.append(wasQuoted ? current : current.trimmingCharacters(in: .whitespaces))
                 current = ""
