@@ -38,9 +38,11 @@ test: setup plugins-c
 	$(VENV_PYTHON) -m pytest -q tests/interop || status=1; \
 	exit $$status
 
-## bench: wall time, peak memory and request latencies of the demo suite (figures, not a test)
+## bench: wall time, peak memory and request latencies of the demo suite, then the full suite over
+## simulated tenants of BENCH_MAILBOXES mailboxes (default 100,1000) in separate processes (figures, not a test)
+BENCH_MAILBOXES ?= 100,1000
 bench: setup build
-	$(VENV_PYTHON) scripts/bench.py --runs 5
+	$(VENV_PYTHON) scripts/bench.py --runs 5 --mailboxes $(BENCH_MAILBOXES)
 
 ## dist: release tarball (binary, Swift runtime, built-in plugins, docs) and .deb under dist/
 dist: setup

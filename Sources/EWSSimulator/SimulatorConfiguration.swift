@@ -20,6 +20,18 @@ public struct SimulatorConfiguration: Sendable {
     public var schemaDirectory: String?
     /// The mailboxes the service account may impersonate.
     public var mailboxesInScope: [String] = ["alice", "bob", "carol", "dave"]
+    /// The local parts of `count` in-scope mailboxes: the usual four (alice, bob, carol, dave)
+    /// first, then `user0005`, `user0006`, … (zero-padded to the width of `count`).
+    public static func generatedMailboxes(count: Int) -> [String] {
+        let named = ["alice", "bob", "carol", "dave"]
+        guard count > named.count else { return Array(named.prefix(max(0, count))) }
+        let width = max(4, String(count).count)
+        return named + (named.count + 1...count).map { n in
+            let digits = String(n)
+            return "user" + String(repeating: "0", count: width - digits.count) + digits
+        }
+    }
+
     /// A mailbox that exists but is out of the impersonation scope.
     public var mailboxOutOfScope: String = "erin"
     /// The service account's password; nil makes a random one.
