@@ -25,6 +25,7 @@ import struct
 import subprocess
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,8 +55,11 @@ BEHAVIOURS: dict[str, str] = {
     "xml-odd-prefixes": "EWS answers use unusual namespace prefixes and a default namespace (conformant)",
     "xml-bom-and-comments": "EWS answers start with a UTF-8 BOM and carry comments and a PI (conformant)",
     "soap12": "EWS answers are SOAP 1.2 envelopes (application/soap+xml)",
+    "xml-xinclude": "EWS answers carry an XInclude of a URL on the trap listener (must stay inert)",
+    "xml-schema-location": "EWS answers carry an xsi:schemaLocation on the trap listener (must stay inert)",
+    "xml-undeclared-entity": "EWS answers use an HTML entity (&nbsp;) no DTD declares",
     # sizes and timing
-    "huge-body": "EWS answers are 48 MiB of XML (over the 32 MiB cap)",
+    "huge-body": "EWS answers are 80 MiB of XML (over the 64 MiB cap)",
     "huge-header": "EWS answers carry a 2 MiB header line",
     "stalled-body": "headers and half the body, then nothing",
     "stall-before-headers": "the request is read and never answered",
@@ -65,6 +69,9 @@ BEHAVIOURS: dict[str, str] = {
     "short-body": "Content-Length promises more than is sent, then close",
     "chunked-garbage": "Transfer-Encoding: chunked with a chunk size that is not hex",
     "garbage-status-line": "a status line that is not HTTP",
+    "many-headers": "3,000 response headers (about 300 KB)",
+    "duplicate-content-length": "two different Content-Length headers (response smuggling)",
+    "gzip-unasked": "a gzip-encoded body the client never asked for",
     # HTTP
     "html-error-page": "HTTP 500 with an IIS-style HTML error page",
     "html-login-page": "HTTP 200 with a single-sign-on login page",
@@ -79,6 +86,7 @@ BEHAVIOURS: dict[str, str] = {
     "json-instead-of-xml": "HTTP 200 with a JSON body",
     "empty-200": "HTTP 200 with an empty body",
     "wrong-content-type": "conformant SOAP answers labelled text/plain",
+    "status-429": "HTTP 429 Too Many Requests with Retry-After to authenticated requests",
     # SOAP faults and lost writes
     "bare-fault": "every authenticated request answered with a SOAP Fault without EWS detail",
     "server-busy": "every authenticated request answered with ErrorServerBusy (BackOffMilliseconds 50)",
@@ -88,6 +96,11 @@ BEHAVIOURS: dict[str, str] = {
     "deleteitem-not-deleted": "DeleteItem answered NoError without deleting",
     "no-server-version": "EWS answers carry no ServerVersionInfo",
     "success-class-error-code": "ResponseClass Success with an error ResponseCode",
+    "itemclass-changed": "GetItem answers say the voicemail is an IPM.Note",
+    "attachment-corrupted": "GetAttachment answers bytes other than the ones stored",
+    "unread-count-stuck": "GetFolder always answers UnreadCount 0",
+    "impersonation-ignored": "impersonating the out-of-scope mailbox works (the server ignores the scope)",
+    "nonexistent-mailbox-accepted": "impersonating a mailbox that does not exist works",
     # Autodiscover (the run discovers its EWS URL from <behaviour>.hostile.test)
     "ad-foreign-ews-url": "Autodiscover names an EwsUrl on another domain",
     "ad-redirect-addr-foreign": "Autodiscover answers redirectAddr to an address in another domain",
@@ -97,9 +110,16 @@ BEHAVIOURS: dict[str, str] = {
     "ad-html": "Autodiscover answers an HTML login page",
     "ad-billion-laughs": "Autodiscover answers carry a billion-laughs DOCTYPE",
     "ad-nothing": "every Autodiscover URL answers 404",
+    "ad-ews-url-http": "Autodiscover names an http:// EwsUrl (on the trap listener)",
+    "ad-redirect-url-http": "Autodiscover answers redirectUrl to an http:// URL (on the trap listener)",
+    "ad-http-redirect-foreign": "the plain-HTTP redirect method sends the client to another domain",
+    "ad-v2-deep-json": "Autodiscover v2 answers JSON nested 10,000 deep; every XML method answers 404",
+    "ad-v2-huge-json": "Autodiscover v2 answers 1 MB of JSON; every XML method answers 404",
     # TLS
     "tls-self-signed": "a self-signed certificate the run does not trust",
     "tls-wrong-host": "a trusted certificate for another name",
+    "tls-expired": "a certificate from the trusted CA that expired in 2020",
+    "tls-1.0-only": "a server that speaks nothing newer than TLS 1.0",
     "tls-plain-http": "plain HTTP on the https port",
     "tls-handshake-stall": "TCP accepted, TLS handshake never answered",
     # auth
@@ -151,6 +171,19 @@ def make_certificates(directory: Path, names: list[str]) -> Certificates:
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem",
             "-days", "2", "-subj", f"/CN=tls-self-signed.{DOMAIN}",
             "-addext", f"subjectAltName=DNS:tls-self-signed.{DOMAIN}")
+    # expired: `openssl ca` is the one openssl 3.0 command that takes explicit dates
+    (directory / "index.txt").write_text("")
+    (directory / "serial").write_text("1000\n")
+    (directory / "ca.cnf").write_text(
+        "[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\n"
+        "default_md = sha256\npolicy = p\ncopy_extensions = none\nunique_subject = no\n[p]\ncommonName = supplied\n"
+    )
+    (directory / "expired.ext").write_text(f"subjectAltName=DNS:mail.tls-expired.{DOMAIN}\n")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "expired.key", "-out", "expired.csr",
+            "-subj", f"/CN=mail.tls-expired.{DOMAIN}")
+    openssl("ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", "expired.csr",
+            "-out", "expired.pem", "-startdate", "20200101000000Z", "-enddate", "20200201000000Z",
+            "-extfile", "expired.ext", "-notext")
     return Certificates(directory / "ca.pem", directory / "server.pem", directory / "server.key",
                         directory / "self.pem", directory / "self.key")
 
@@ -243,13 +276,26 @@ class Hostile:
         self_signed = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self_signed.load_cert_chain(str(self.certs.self_signed_cert), str(self.certs.self_signed_key))
 
+        expired = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        expired.load_cert_chain(str(self.certs.cert.parent / "expired.pem"), str(self.certs.cert.parent / "expired.key"))
+        old = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        old.load_cert_chain(str(self.certs.cert), str(self.certs.key))
+        old.set_ciphers("DEFAULT:@SECLEVEL=0")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # deprecated is the point
+            old.minimum_version = ssl.TLSVersion.TLSv1
+            old.maximum_version = ssl.TLSVersion.TLSv1
+        # (protocol versions are fixed before the SNI callback runs: TLS 1.0 gets a listener of its own)
+        by_behaviour = {"tls-self-signed": self_signed, "tls-expired": expired}
+
         def choose(sock, server_name, _ctx):
-            if server_name and behaviour_of(server_name) == "tls-self-signed":
-                sock.context = self_signed
+            if server_name and behaviour_of(server_name) in by_behaviour:
+                sock.context = by_behaviour[behaviour_of(server_name)]
 
         context.sni_callback = choose
         self.tls = self._serve("tls", context)
         self.trap = self._serve("trap", None)
+        self.old_tls = self._serve("tls", old)
         self.stall = socket.create_server(("127.0.0.1", 0))
         self.raw_sockets.append(self.stall)
         threading.Thread(target=self._stall_loop, daemon=True).start()
@@ -257,6 +303,10 @@ class Hostile:
     @property
     def tls_port(self) -> int:
         return self.tls.server_address[1]
+
+    @property
+    def old_tls_port(self) -> int:
+        return self.old_tls.server_address[1]
 
     @property
     def trap_port(self) -> int:
@@ -406,6 +456,9 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.hostile.record(Record(self.listener, host, self.command, self.path,
                                    auth.split(" ")[0] if auth else None, bool(auth)))
         if self.listener == "trap":
+            if behaviour_of(host) == "ad-http-redirect-foreign" and self.path.lower().startswith("/autodiscover"):
+                self.send(302, b"", None, [("Location", f"https://{FOREIGN_HOST}/autodiscover/autodiscover.xml")])
+                return
             # plain HTTP: an unauthenticated Autodiscover redirect probe is legitimate; answer 404
             self.send(404, b"not here", "text/plain")
             return
@@ -419,7 +472,9 @@ class HostileHandler(BaseHTTPRequestHandler):
             return
         handler(body, auth)
 
-    def proxy(self, body: bytes, mutate=None, content_type: str | None = None):
+    def proxy(self, body: bytes, mutate=None, content_type: str | None = None, rewrite=None):
+        if rewrite is not None and body:
+            body = rewrite(body)
         status, headers, data = self.hostile.forward(self.command, self.path, self.headers, body)
         if mutate is not None and status != 401 and data:
             data = mutate(data)
@@ -506,7 +561,7 @@ class HostileHandler(BaseHTTPRequestHandler):
     def ews_huge_body(self, body, auth):
         def go():
             chunk = b"<t:x>" + b"y" * 65530 + b"</t:x>"
-            total = 48 * 1024 * 1024
+            total = 80 * 1024 * 1024
             head = envelope("")[:-len(b"</s:Body></s:Envelope>")]
             self.send_response(200)
             self.send_header("Content-Type", "text/xml; charset=utf-8")
@@ -659,6 +714,66 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.proxy(body, lambda d: d.replace(b"<m:ResponseCode>NoError</m:ResponseCode>",
                                              b"<m:ResponseCode>ErrorInternalServerError</m:ResponseCode>"))
 
+    def ews_itemclass_changed(self, body, auth):
+        if auth and operation_of(body) == "GetItem":
+            self.proxy(body, lambda d: re.sub(rb"<t:ItemClass>[^<]*</t:ItemClass>", b"<t:ItemClass>IPM.Note</t:ItemClass>", d))
+        else:
+            self.proxy(body)
+
+    def ews_attachment_corrupted(self, body, auth):
+        if auth and operation_of(body) == "GetAttachment":
+            self.proxy(body, lambda d: re.sub(rb"(<t:Content>)(.{8})", lambda m: m.group(1) + b"AAAAAAAA", d, count=1))
+        else:
+            self.proxy(body)
+
+    def ews_unread_count_stuck(self, body, auth):
+        self.proxy(body, lambda d: re.sub(rb"<t:UnreadCount>\d+</t:UnreadCount>", b"<t:UnreadCount>0</t:UnreadCount>", d))
+
+    def ews_impersonation_ignored(self, body, auth):
+        self.proxy(body, rewrite=lambda b: b.replace(b">erin@contoso.com<", b">alice@contoso.com<"))
+
+    def ews_nonexistent_mailbox_accepted(self, body, auth):
+        self.proxy(body, rewrite=lambda b: b.replace(b">nobody@contoso.com<", b">alice@contoso.com<"))
+
+    def ews_xml_xinclude(self, body, auth):
+        inc = (f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
+               f'href="http://127.0.0.1:{self.hostile.trap_port}/xinclude" parse="text"/>').encode()
+        self.proxy(body, lambda d: d.replace(b"<s:Header>", b"<s:Header>" + inc, 1))
+
+    def ews_xml_schema_location(self, body, auth):
+        loc = (f' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="{SOAP11} '
+               f'http://127.0.0.1:{self.hostile.trap_port}/schema.xsd"').encode()
+        self.proxy(body, lambda d: re.sub(rb"(<s:Envelope[^>]*)>", lambda m: m.group(1) + loc + b">", d, count=1))
+
+    def ews_xml_undeclared_entity(self, body, auth):
+        self.proxy(body, lambda d: d.replace(b"</m:ResponseCode>", b"&nbsp;</m:ResponseCode>", 1))
+
+    def ews_many_headers(self, body, auth):
+        def go():
+            self.send_response(200)
+            for i in range(3000):
+                self.send_header(f"X-Junk-{i}", "j" * 90)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        self.challenge_or(auth, go)
+
+    def ews_duplicate_content_length(self, body, auth):
+        def go():
+            data = envelope("<x/>", SERVER_VERSION)
+            self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\nContent-Length: 5\r\n\r\n" % len(data) + data)
+            self.abort()
+        self.challenge_or(auth, go)
+
+    def ews_gzip_unasked(self, body, auth):
+        import gzip
+        def go():
+            status, headers, data = self.hostile.forward(self.command, self.path, self.headers, body)
+            self.send(status, gzip.compress(data), "text/xml; charset=utf-8", [("Content-Encoding", "gzip")])
+        self.challenge_or(auth, go)
+
+    def ews_status_429(self, body, auth):
+        self.challenge_or(auth, lambda: self.send(429, b"", None, [("Retry-After", "1")]))
+
     # TLS (the certificate is chosen at the handshake; these are answered normally) ----------
 
     def ews_tls_wrong_host(self, body, auth):  # never reached: the name is not in the certificate
@@ -684,6 +799,15 @@ class HostileHandler(BaseHTTPRequestHandler):
         name = host.split(":")[0]
         port = self.hostile.tls_port
         base = f"{behaviour}.{DOMAIN}"
+        if behaviour == "ad-v2-deep-json" and self.path.lower().startswith("/autodiscover/autodiscover.json"):
+            self.send(200, b'{"a":' * 10_000 + b"1" + b"}" * 10_000, "application/json")
+            return
+        if behaviour == "ad-v2-huge-json" and self.path.lower().startswith("/autodiscover/autodiscover.json"):
+            self.send(200, b'{"Protocol":"EWS","Url":"https://x/' + b"a" * 1_000_000 + b'"}', "application/json")
+            return
+        if behaviour in ("ad-v2-deep-json", "ad-v2-huge-json"):
+            self.send(404, b"Not Found", "text/plain")
+            return
         if not self.path.lower().startswith("/autodiscover/autodiscover.xml") or self.command != "POST":
             self.send(404, b"Not Found", "text/plain")  # SOAP and v2 Autodiscover: not offered
             return
@@ -708,6 +832,16 @@ class HostileHandler(BaseHTTPRequestHandler):
             hop = int(m.group(1)) if m else 0
             account = (f"<Action>redirectUrl</Action><RedirectUrl>https://autodiscover.{base}:{port}"
                        f"/autodiscover/autodiscover.xml?hop={hop + 1}</RedirectUrl>")
+        elif behaviour == "ad-ews-url-http":
+            ews = f"http://mail.{base}:{self.hostile.trap_port}/EWS/Exchange.asmx"
+            account = ("<AccountType>email</AccountType><Action>settings</Action><Protocol><Type>EXPR</Type>"
+                       f"<EwsUrl>{ews}</EwsUrl></Protocol>")
+        elif behaviour == "ad-redirect-url-http":
+            account = (f"<Action>redirectUrl</Action><RedirectUrl>http://autodiscover.{base}:{self.hostile.trap_port}"
+                       "/autodiscover/autodiscover.xml</RedirectUrl>")
+        elif behaviour == "ad-http-redirect-foreign":
+            self.send(404, b"Not Found", "text/plain")  # only the plain-HTTP method leads anywhere
+            return
         elif behaviour == "ad-http-redirect-loop":
             self.send(302, b"", None, [("Location", f"https://{host}{self.path}")])
             return
