@@ -17,16 +17,14 @@ test_hostile_provider.py run the real `ewscheck run` against each one.
 from __future__ import annotations
 
 import http.client
-import json
 import re
 import socket
 import ssl
 import struct
 import subprocess
 import threading
-import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -266,7 +264,6 @@ class Hostile:
         self.stop_event = threading.Event()
         self.servers: list[ThreadingHTTPServer] = []
         self.raw_sockets: list[socket.socket] = []
-        self.created_ids: dict[str, int] = {}
 
     # listeners ------------------------------------------------------------------------------
 
@@ -353,10 +350,6 @@ class Hostile:
     def record(self, rec: Record) -> None:
         with self.lock:
             self.records.append(rec)
-
-    def records_for(self, behaviour: str) -> list[Record]:
-        with self.lock:
-            return [r for r in self.records if behaviour_of(r.host) == behaviour or r.listener == "trap"]
 
     def trap_records(self) -> list[Record]:
         with self.lock:
@@ -488,9 +481,6 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def authenticated(self, auth) -> bool:
-        return bool(auth)
-
     def challenge_or(self, auth, then):
         """Unauthenticated requests get the simulator's challenge; authenticated ones `then()`."""
         if not auth:
@@ -581,7 +571,6 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.challenge_or(auth, go)
 
     def _partial(self, then):
-        status, headers, data = self.hostile.forward(self.command, self.path, self.headers, b"")
         data = envelope("<x/>", SERVER_VERSION) * 4
         self.send_response(200)
         self.send_header("Content-Type", "text/xml; charset=utf-8")
@@ -774,10 +763,7 @@ class HostileHandler(BaseHTTPRequestHandler):
     def ews_status_429(self, body, auth):
         self.challenge_or(auth, lambda: self.send(429, b"", None, [("Retry-After", "1")]))
 
-    # TLS (the certificate is chosen at the handshake; these are answered normally) ----------
-
-    def ews_tls_wrong_host(self, body, auth):  # never reached: the name is not in the certificate
-        self.proxy(body)
+    # TLS: chosen at the handshake (Hostile.start), the requests that get through are proxied.
 
     # auth ------------------------------------------------------------------------------------
 
