@@ -89,6 +89,8 @@ BEHAVIOURS: dict[str, str] = {
     "bare-fault": "every authenticated request answered with a SOAP Fault without EWS detail",
     "server-busy": "every authenticated request answered with ErrorServerBusy (BackOffMilliseconds 50)",
     "server-busy-on-create": "CreateItem always answered with ErrorServerBusy",
+    "server-busy-once": "the first CreateItem answered ErrorServerBusy (BackOffMilliseconds 50), later ones served",
+    "status-503-on-create": "CreateItem answered HTTP 503 by a load balancer (mid-run, after EWS answered)",
     "createitem-not-stored": "CreateItem answered NoError with an item id it never stored",
     "getitem-other-itemid": "GetItem answers carry a different ItemId than the one asked for",
     "deleteitem-not-deleted": "DeleteItem answered NoError without deleting",
@@ -103,6 +105,7 @@ BEHAVIOURS: dict[str, str] = {
     "ad-foreign-ews-url": "Autodiscover names an EwsUrl on another domain",
     "ad-redirect-addr-foreign": "Autodiscover answers redirectAddr to an address in another domain",
     "ad-redirect-addr-loop": "Autodiscover answers redirectAddr to the same address, forever",
+    "ad-redirect-addr-chain": "Autodiscover redirectAddr through three addresses of the same domain, then settings (conformant)",
     "ad-redirect-url-chain": "Autodiscover answers redirectUrl to another URL, 20 hops",
     "ad-http-redirect-loop": "the Autodiscover URL redirects to itself",
     "ad-html": "Autodiscover answers an HTML login page",
@@ -260,6 +263,7 @@ class Hostile:
         self.upstream_context.check_hostname = False
         self.certs = certs
         self.records: list[Record] = []
+        self.busy_once_done = False
         self.lock = threading.Lock()
         self.stop_event = threading.Event()
         self.servers: list[ThreadingHTTPServer] = []
@@ -671,6 +675,23 @@ class HostileHandler(BaseHTTPRequestHandler):
         else:
             self.proxy(body)
 
+    def ews_server_busy_once(self, body, auth):
+        if auth and operation_of(body) == "CreateItem":
+            with self.hostile.lock:
+                first = not self.hostile.busy_once_done
+                self.hostile.busy_once_done = True
+            if first:
+                self.send(500, busy_fault())
+                return
+        self.proxy(body)
+
+    def ews_status_503_on_create(self, body, auth):
+        if auth and operation_of(body) == "CreateItem":
+            self.send(503, b"<html><head><title>503 Service Unavailable</title></head><body>No server is available "
+                           b"to handle this request.</body></html>", "text/html", [("Retry-After", "1")])
+        else:
+            self.proxy(body)
+
     def ews_createitem_not_stored(self, body, auth):
         if auth and operation_of(body) == "CreateItem":
             self.send(200, envelope(
@@ -813,6 +834,12 @@ class HostileHandler(BaseHTTPRequestHandler):
             m = re.search(rb"<EMailAddress>([^<]+)</EMailAddress>", body)
             address = m.group(1).decode() if m else f"alice@{base}"
             account = f"<Action>redirectAddr</Action><RedirectAddr>{address}</RedirectAddr>"
+        elif behaviour == "ad-redirect-addr-chain":
+            m = re.search(rb"<EMailAddress>([^<@]+)@", body)
+            local = m.group(1).decode() if m else "alice"
+            hops = {"alice": "hop1", "hop1": "hop2", "hop2": "hop3"}
+            if local in hops:
+                account = f"<Action>redirectAddr</Action><RedirectAddr>{hops[local]}@{base}</RedirectAddr>"
         elif behaviour == "ad-redirect-url-chain":
             m = re.search(r"hop=(\d+)", self.path)
             hop = int(m.group(1)) if m else 0

@@ -60,7 +60,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "xml-parameter-entity": Expect(AUTH, NOT_EWS + r".*<!DOCTYPE\) is not allowed.*refused before parsing"),
     "xml-deep-nesting": Expect(AUTH, NOT_EWS + r".*nest deeper than 128 levels"),
     "xml-many-elements": Expect(AUTH, NOT_EWS + r".*more than 4000000 elements"),
-    "xml-huge-attribute": Expect(AUTH, NOT_EWS + r".*huge"),
+    "xml-huge-attribute": Expect(AUTH, NOT_EWS + r".*huge text node"),
     "xml-invalid-utf8": Expect(AUTH, NOT_EWS + r".*declared utf-8 but byte \d+ is not valid UTF-8"),
     "xml-utf16": Expect(AUTH, r"not an EWS response: the document is UTF-16"),
     "xml-nul-bytes": Expect(AUTH, NOT_EWS),
@@ -104,6 +104,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "bare-fault": Expect(AUTH, r"a bare SOAP fault s:Server \(\"Object reference .*without EWS detail"),
     "server-busy": Expect(AUTH, r"ErrorServerBusy fault instead of a response"),
     "server-busy-on-create": Expect("voicemail.deliver", r"CreateItem .*ErrorServerBusy fault"),
+    "server-busy-once": Expect("voicemail.deliver", r"stored", "passed",
+                               xfail="no back-off: one ErrorServerBusy (BackOffMilliseconds 50) fails voicemail.deliver "
+                                     "at once instead of a retry after 50 ms (the scale issue adds back-off)"),
+    "status-503-on-create": Expect("voicemail.deliver", r"CreateItem of a voicemail .* failed: HTTP 503: service unavailable, Retry-After: 1"),
     "createitem-not-stored": Expect("voicemail.deliver", r"GetItem of the voicemail CreateItem just answered .*ErrorItemNotFound"),
     "getitem-other-itemid": Expect("voicemail.deliver", r"GetItem answered with another item \(ItemId"),
     "deleteitem-not-deleted": Expect("voicemail.delete", r"DeleteItem answered NoError but the item is still there"),
@@ -118,6 +122,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "ad-foreign-ews-url": Expect(DISCOVERY_CHECKS, r"named the EWS URL https://evil\.example.*outside .*not used, so no credentials are sent there"),
     "ad-redirect-addr-foreign": Expect(DISCOVERY_CHECKS, r"redirectAddr to alice@evil\.example, in another domain.*not followed"),
     "ad-redirect-addr-loop": Expect(DISCOVERY_CHECKS, r"redirect loop: redirectAddr back to"),
+    "ad-redirect-addr-chain": Expect("discovery.endpoint", r"https://mail\.ad-redirect-addr-chain\.hostile\.test", "passed"),
     "ad-redirect-url-chain": Expect(DISCOVERY_CHECKS, r"gave up after 10 redirects"),
     "ad-http-redirect-loop": Expect(DISCOVERY_CHECKS, r"redirect loop: HTTP 302 back to"),
     "ad-html": Expect(DISCOVERY_CHECKS, r"an HTML page \(“Sign in to your account”\) instead of XML"),
@@ -273,7 +278,7 @@ def test_hostile_behaviour(behaviour, hostile, simulator, tmp_path, python_tool)
     found = leaks(secret_forms(simulator.state_dir), sources)
     assert not found, f"{behaviour}: secrets leaked:\n" + "\n".join(found)
 
-    if behaviour.startswith("ad-"):
+    if behaviour.startswith("ad-") and expect and expect.outcome != "passed":
         cause = report.get("could_not_test") or {}
         assert cause.get("kind") == "discovery" and re.search(DISCOVERY_ROOT_CAUSE, cause.get("summary", "")), (
             f"{behaviour}: Autodiscover found nothing usable, so the run should stop with one root cause: {cause}")
@@ -285,7 +290,7 @@ def test_hostile_behaviour(behaviour, hostile, simulator, tmp_path, python_tool)
                  if r["outcome"] != "passed" and "depends on" not in r["message"]][:4]
         pytest.fail(f"{behaviour} has no expectation; exit {result.returncode}, root cause {cause and cause['summary'][:300]}, "
                     f"first results not passed: {shown}")
-    if expect.outcome == "passed":  # a conformant oddity: the whole run conforms
+    if expect.outcome == "passed" and not expect.xfail:  # a conformant oddity: the whole run conforms
         assert result.returncode == 0, describe(result)
     outcome, message = named_outcome(report, expect.check)
     named = outcome == expect.outcome and re.search(expect.pattern, message, re.I | re.S)
