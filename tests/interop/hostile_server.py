@@ -7,8 +7,13 @@ a broken or malicious server or proxy would bend it. The behaviour is named by t
 different behaviours never see each other's traffic.
 
 Beside the TLS listener it runs a plain-HTTP *trap* listener: anything that reaches it is recorded,
-and the tests assert that no request carrying credentials ever does. A third listener accepts TCP
-connections and never speaks (a stalled TLS handshake).
+and the tests assert that no request carrying credentials ever does (entities, XIncludes and schema
+locations in hostile XML point at it too, so a fetch would show). A TLS listener that speaks only
+TLS 1.0, and one that accepts TCP connections and never speaks (a stalled handshake), complete it.
+The certificates (a private CA, a server certificate for every behaviour's names, a self-signed one
+and one that expired in 2020) are made with the openssl command.
+
+Nothing is ever held longer than STALL_LIMIT seconds, and stopping the server releases every stall.
 
 Every behaviour is listed in BEHAVIOURS with one line saying what it does; the tests in
 test_hostile_provider.py run the real `ewscheck run` against each one.

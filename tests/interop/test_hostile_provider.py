@@ -256,7 +256,9 @@ def test_hostile_behaviour(behaviour, hostile, simulator, tmp_path, python_tool)
 
     # complete, valid reports
     report_file = run_dir / "report.json"
-    assert report_file.is_file(), f"{behaviour}: no report.json\n{describe(result)}"
+    missing = [n for n in ("report.json", "junit.xml", "report.html", "summary.md", "ctrf.json") if not (run_dir / n).is_file()]
+    assert not missing, f"{behaviour}: no {', '.join(missing)}\n{describe(result)}"
+    json.loads((run_dir / "ctrf.json").read_text())
     report = json.loads(report_file.read_text())
     assert report["exit_code"] == result.returncode
     assert report["results"], f"{behaviour}: report.json lists no results"
