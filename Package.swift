@@ -86,7 +86,9 @@ let package = Package(
             ]
         ),
         // Paths to ../shared and a simulator helper, shared by the test targets.
-        .target(name: "EWSTestSupport", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport"], path: "Tests/EWSTestSupport"),
+        // Sets the test process's environment before main (setenv later races with spawning children).
+        .target(name: "CEWSTestEnvironment", path: "Tests/CEWSTestEnvironment"),
+        .target(name: "EWSTestSupport", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "CEWSTestEnvironment"], path: "Tests/EWSTestSupport"),
         .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport"]),
         .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSTestSupport"]),

@@ -30,6 +30,11 @@ static inline CURLcode cews_setopt_debug_cb(CURL *h, cews_curl_debug_cb v) { ret
 static inline CURLcode cews_setopt_xferinfo_cb(CURL *h, cews_curl_xferinfo_cb v) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, v); }
 static inline CURLcode cews_setopt_unsigned(CURL *h, CURLoption o, unsigned long v) { return curl_easy_setopt(h, o, v); }
 
+/// The linked libcurl's version (`7.88.1`) and its number (0x075801); curl_version_info's
+/// CURLVERSION_NOW is a macro Swift cannot see.
+static inline const char *cews_curl_version(void) { return curl_version_info(CURLVERSION_NOW)->version; }
+static inline unsigned int cews_curl_version_num(void) { return curl_version_info(CURLVERSION_NOW)->version_num; }
+
 static inline CURLcode cews_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cews_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cews_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }

@@ -56,7 +56,10 @@ extension TargetConfiguration {
             case "fixed-url":
                 found = step.urlTemplate?.replacingOccurrences(of: "{domain}", with: domain)
             case "plugin-hook":
-                found = profile?.endpointDiscoverer?(DiscoverEndpointInput(emailAddress: discovery.address, domain: domain))?.ewsURL
+                if let discoverer = profile?.endpointDiscoverer {
+                    let input = DiscoverEndpointInput(emailAddress: discovery.address, domain: domain)
+                    found = await HookExecutor.call { discoverer(input)?.ewsURL }
+                }
             default:
                 var settings = quick
                 if let method = DiscoveryMethod(rawValue: step.method) { settings.methods = [method] }

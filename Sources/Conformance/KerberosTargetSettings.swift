@@ -145,7 +145,7 @@ extension TargetConfiguration {
 
 /// The credential caches this process made, destroyed when it exits (normally, or after Ctrl-C
 /// or SIGTERM, which end the run and then the process): a ticket never outlives its run.
-public enum KerberosRunCaches {
+package enum KerberosRunCaches {
     private static let caches = Mutex<[KerberosTicketCache]>([])
     private static let registered = Mutex(false)
 
@@ -170,7 +170,7 @@ public enum KerberosRunCaches {
     }
 
     /// Destroys every cache made so far.
-    public static func destroyAll() {
+    package static func destroyAll() {
         let all = caches.withLock { list -> [KerberosTicketCache] in
             defer { list = [] }
             return list

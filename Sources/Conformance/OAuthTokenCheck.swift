@@ -47,7 +47,7 @@ enum OAuthTokenCheck {
             let input = AcquireTokenInput(tenant: target.serviceAccount.oauth?.tenantID ?? "", clientID: client.clientID,
                                           clientSecret: client.clientSecret.withUnsafeValue { $0 }, scope: client.scope,
                                           tokenEndpoint: client.tokenEndpoint)
-            guard let output = acquirer(input), !output.accessToken.isEmpty else {
+            guard let output = await HookExecutor.call({ acquirer(input) }), !output.accessToken.isEmpty else {
                 return done(.none, .failed("the \(profile?.id ?? "") profile's acquire_token hook returned no token"))
             }
             let now = Date()

@@ -14,6 +14,8 @@ final class RunState: Sendable {
         var postChallenge: PostChallenge?
     }
     private let storage = Mutex(Storage())
+    /// What the contact-center checks hand to later ones.
+    let contactCenter = ContactCenterState()
 
     /// The Autodiscover report and the plan it followed (nil without a `discovery:` section).
     var discovery: (report: DiscoveryReport, plan: DiscoveryPlan)? {

@@ -41,6 +41,39 @@ enum AuthChecks {
 }
 
 extension Suite {
+    func authentication() async -> Verdict {
+        let call = await client.perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly))
+        await recorder.setServerVersion(call.serverVersion)
+        let scheme = transport.configuration.credentials.schemeName ?? "no"
+        switch call.outcome {
+        case .responses, .fault:
+            // Any EWS-level answer after authentication proves the credentials (an app-only
+            // token's ErrorMissingEmailAddress included); an overloaded server proves nothing.
+            var facts = Self.callFacts(call)
+            facts["scheme"] = scheme
+            if case .fault(let fault) = call.outcome, fault.code == "ErrorServerBusy" {
+                return .failed("ErrorServerBusy fault instead of a response: \(fault.faultString)", [call.exchange], facts: facts)
+            }
+            // A bare SOAP fault (no EWS detail, no EWS error code, no ServerVersionInfo) may come from
+            // any SOAP stack or gateway in front of EWS: it proves nothing about the credentials.
+            if case .fault(let fault) = call.outcome, fault.responseCode == nil, call.serverVersion == nil,
+               !fault.code.hasPrefix("Error") {
+                return .failed("a bare SOAP fault \(fault.faultCode) (\"\(fault.faultString)\") without EWS detail or ServerVersionInfo "
+                               + "instead of an EWS answer", [call.exchange], facts: facts)
+            }
+            return .passed("EWS accepted \(scheme) credentials of \(target.serviceAccount.username) (\(call.summary))", [call.exchange],
+                           facts: facts)
+        case .httpError(401, let reason):
+            return .failed("the server refused the service account's \(scheme) credentials: HTTP 401 \(reason)", [call.exchange])
+        case .httpError(_, _):
+            return .failed("authenticated request was answered \(call.summary)", [call.exchange])
+        case .malformed:
+            return .failed("the server answered, but not with EWS: \(ResponseShape.describe(call))", [call.exchange], facts: Self.callFacts(call))
+        case .transportError(let e):
+            return .errored("no answer to the authenticated request: \(e)", [call.exchange])
+        }
+    }
+
     /// A delegated token (from `delegated_token_file`) sent WITH ExchangeImpersonation: must be the
     /// "must not exist" fault.
     func delegatedWithImpersonation() async -> Verdict {

@@ -33,7 +33,8 @@ extension Suite {
             return .errored("the run has no Kerberos credentials (service_account.auth is not negotiate)")
         }
         let spn = target.servicePrincipal
-        var facts = ["spn": spn, "client_principal": credentials.principal]
+        // The run's requests go through libcurl; this check's own handshake sends no bindings.
+        var facts = ["spn": spn, "client_principal": credentials.principal, "channel_binding": NegotiateChannelBinding.summary]
         if let failure = KerberosRunCaches.failure(for: credentials.principal) {
             facts["kerberos_error"] = failure.cause?.rawValue ?? "unnamed"
             let text = "the run got no Kerberos ticket, so nothing could be negotiated: \(failure)"

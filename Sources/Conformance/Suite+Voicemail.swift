@@ -10,6 +10,24 @@ struct DeliveredVoicemail: Sendable {
 }
 
 extension Suite {
+    /// The Inbox unread count rises by one with a new voicemail (what message-waiting lamps read).
+    func messageWaiting(_ mailbox: String, before: Int?) async -> Verdict {
+        let call = await client.perform(GetFolder(folders: [.inbox]), impersonating: connectingSID(mailbox))
+        guard let m = call.messages.first, m.responseClass == .success, let folder = m.payload else {
+            return failure(of: call, doing: "GetFolder(Inbox) after the voicemail")
+        }
+        guard let after = folder.unreadCount, let before else {
+            return .failed("GetFolder(Inbox) of \(mailbox) gives no UnreadCount, so a message-waiting lamp cannot be driven from it", [call.exchange],
+                           facts: ["unread_count": "absent"])
+        }
+        guard after == before + 1 else {
+            return .failed("the Inbox unread count went from \(before) to \(after) after one new voicemail, not to \(before + 1)", [call.exchange],
+                           facts: ["unread_before": String(before), "unread_after": String(after)])
+        }
+        return .passed("the Inbox unread count went from \(before) to \(after) with the new voicemail", [call.exchange],
+                       facts: ["unread_before": String(before), "unread_after": String(after)])
+    }
+
     func deliverVoicemail(_ mailbox: String) async -> (Verdict, DeliveredVoicemail?) {
         let wav = VoicemailFixture.wav(seed: runID + mailbox)
         let fileName = "audio.wav"

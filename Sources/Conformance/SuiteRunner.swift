@@ -125,7 +125,9 @@ public struct SuiteRunner: Sendable {
                                      remedy: "check that this machine reaches the token endpoint (DNS, firewall, --proxy) and the tenant_id",
                                      evidence: oauth.verdict.exchanges.map(\.id), notRun: await Self.notRun(recorder))
         } else if !tokenRefused {
-            couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder,
+            // (Autodiscover has not run yet, so its probes count as planned when the target has a discovery section.)
+            let planned = Set(CheckRegistry.checks.filter { suite.isPlanned($0) || (target.discovery != nil && $0.definition.area == "discovery") }.map(\.id))
+            couldNotTest = await Self.contact(target: effectiveTarget, transport: transport, recorder: recorder, planned: planned,
                                               headers: client.configuration.extraHeaders)
         }
         let contactFailed = couldNotTest != nil
@@ -194,15 +196,19 @@ public struct SuiteRunner: Sendable {
     /// The first contact (see ``ProviderContact``): nil when the EWS endpoint answered; else the
     /// root cause, recorded as `ews.endpoint.reachable` (failed when the provider's certificate is
     /// itself the finding, errored otherwise), with every other check listed as not run.
-    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder,
-                        headers: [HTTPHeader]) async -> RootCause? {
+    static func contact(target: TargetConfiguration, transport: HTTPTransport, recorder: Recorder, planned: Set<CheckID>? = nil,
+                        headers: [HTTPHeader] = []) async -> RootCause? {
         let (exchange, found) = await ProviderContact(target: target, transport: transport, headers: headers).probe()
         guard var cause = found else {
             if let exchange { await recorder.keep(exchange) }
             return nil
         }
         let definition = CheckCatalog.definition(CheckCatalog.endpointReachable)
-        cause.notRun = await notRun(recorder, except: [CheckCatalog.endpointReachable])
+        let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
+        // The checks this run would have had (applicable and selected), in report order.
+        cause.notRun = CheckCatalog.standard.map(\.id).filter {
+            $0 != CheckCatalog.endpointReachable && !recorded.contains($0) && planned?.contains($0) != false
+        }
         if let definition {
             let message = cause.line
             let verdict = cause.providerFinding ? Verdict.failed(message, [exchange]) : Verdict.errored(message, [exchange])
@@ -212,134 +218,4 @@ public struct SuiteRunner: Sendable {
         }
         return cause
     }
-}
-
-/// What a check decided.
-struct Verdict: Sendable {
-    var outcome: Outcome
-    var message: String
-    var exchanges: [HTTPExchange] = []
-    var facts: [String: String] = [:]
-
-    static func passed(_ m: String, _ x: [HTTPExchange?] = [], facts: [String: String] = [:]) -> Verdict {
-        Verdict(outcome: .passed, message: m, exchanges: x.compactMap { $0 }, facts: facts)
-    }
-    static func failed(_ m: String, _ x: [HTTPExchange?] = [], facts: [String: String] = [:]) -> Verdict {
-        Verdict(outcome: .failed, message: m, exchanges: x.compactMap { $0 }, facts: facts)
-    }
-    static func errored(_ m: String, _ x: [HTTPExchange?] = []) -> Verdict {
-        Verdict(outcome: .errored, message: m, exchanges: x.compactMap { $0 })
-    }
-    static func skipped(_ m: String) -> Verdict { Verdict(outcome: .skipped, message: m) }
-}
-
-/// Collects results and evidence; applies known deviations (strictly, by signature). Evidence is
-/// kept by exchange id and never overwritten: a second, different exchange under a cited id is a
-/// harness defect, named in the report's warnings.
-actor Recorder {
-    private var results: [CheckResult] = []
-    private var exchanges: [Int: HTTPExchange] = [:]
-    private(set) var serverVersion: ServerVersionInfo?
-    private(set) var evidenceConflicts: [String] = []
-    private let deviations: [CheckID: DeviationRule]
-    private let progress: @Sendable (CheckResult) -> Void
-
-    init(deviations: [CheckID: DeviationRule], progress: @escaping @Sendable (CheckResult) -> Void) {
-        self.deviations = deviations
-        self.progress = progress
-    }
-
-    /// Keeps an exchange no check cites (the first-contact probe), so the evidence is complete.
-    func keep(_ exchange: HTTPExchange) { exchanges[exchange.id] = exchange }
-
-    func setServerVersion(_ v: ServerVersionInfo?) { if serverVersion == nil { serverVersion = v } }
-
-    /// The latest result of a check that is not per mailbox.
-    func result(of id: CheckID) -> CheckResult? { results.last { $0.id == id && $0.mailbox == nil } }
-
-    func outcome(of id: CheckID, mailbox: String?) -> Outcome? {
-        results.last { $0.id == id && $0.mailbox == mailbox }?.outcome
-    }
-
-    /// The outcomes of a per-mailbox check, one per mailbox it ran for.
-    func outcomes(of id: CheckID) -> [Outcome] { results.filter { $0.id == id }.map(\.outcome) }
-
-    /// How an outcome reads after "which": `failed`, `was skipped`, `errored`.
-    static func phrase(_ outcome: Outcome) -> String {
-        switch outcome {
-        case .passed: return "passed"
-        case .failed: return "failed"
-        case .expectedFailure: return "failed (a known deviation)"
-        case .unexpectedPass: return "passed unexpectedly"
-        case .skipped: return "was skipped"
-        case .errored: return "errored"
-        }
-    }
-
-    /// For a skipped check, the first check down its dependency chain that did not pass
-    /// (`auth.service-account failed`); nil when it was not skipped for a dependency.
-    func rootCause(of id: CheckID, mailbox: String?) -> String? {
-        guard let result = results.last(where: { $0.id == id && $0.mailbox == mailbox }) else { return nil }
-        let name = mailbox.map { "\(id)[\($0)]" } ?? id.rawValue
-        guard result.outcome == .skipped else { return "\(name) \(Self.phrase(result.outcome))" }
-        for dependency in CheckCatalog.definition(id)?.dependsOn ?? [] {
-            let depMailbox = CheckCatalog.definition(dependency)?.perMailbox == true ? mailbox : nil
-            if let outcome = outcome(of: dependency, mailbox: depMailbox), !outcome.satisfiesDependents {
-                // (a conditional dependency that did not run has no outcome and is passed over)
-                return rootCause(of: dependency, mailbox: depMailbox)
-            }
-        }
-        return "\(name) was skipped (\(result.message))"
-    }
-
-    @discardableResult
-    func record(_ definition: CheckDefinition, mailbox: String?, verdict: Verdict, duration: Double) -> CheckResult {
-        var outcome = verdict.outcome
-        var message = verdict.message
-        var facts = verdict.facts
-        // A request the run's own cancellation aborted says nothing about the provider.
-        if Task.isCancelled, outcome == .failed || outcome == .errored,
-           verdict.exchanges.contains(where: { $0.error?.hasPrefix("cancelled") == true }) {
-            outcome = .skipped
-            message = "run interrupted while this check ran (\(message))"
-        }
-        if let rule = deviations[definition.id] {
-            if outcome == .failed {
-                if let mismatch = rule.mismatch(message: message, facts: facts) {
-                    // Another defect than the one declared: it stays a failure.
-                    message += " (a known deviation is declared for this check, \"\(rule.reason)\", but this failure does not show its signature: \(mismatch))"
-                    facts["deviation_signature_mismatch"] = mismatch
-                } else {
-                    outcome = .expectedFailure
-                    message += " (known deviation: \(rule.reason))"
-                }
-            } else if outcome == .passed {
-                outcome = .unexpectedPass
-                message += " (listed as a known deviation, \"\(rule.reason)\", but it passed: remove it from the profile)"
-            }
-        }
-        for x in verdict.exchanges {
-            if let known = exchanges[x.id] {
-                if known != x { evidenceConflicts.append("exchange #\(x.id) was recorded for two different requests (\(known.method) \(known.url) and \(x.method) \(x.url)); the first is kept") }
-            } else {
-                exchanges[x.id] = x
-            }
-        }
-        let result = CheckResult(id: definition.id, title: definition.title, requirement: definition.requirement,
-                                 mailbox: mailbox, outcome: outcome, message: message,
-                                 durationMilliseconds: (duration * 1000).rounded() / 1000,
-                                 evidence: Array(Set(verdict.exchanges.map(\.id))).sorted(), facts: facts, level: definition.level)
-        results.append(result)
-        progress(result)
-        return result
-    }
-
-    func sortedResults(mailboxOrder: [String]) -> [CheckResult] {
-        func mailboxIndex(_ m: String?) -> Int { m.flatMap { mailboxOrder.firstIndex(of: $0) } ?? -1 }
-        return results.sorted {
-            (CheckRegistry.order(of: $0.id), mailboxIndex($0.mailbox)) < (CheckRegistry.order(of: $1.id), mailboxIndex($1.mailbox))
-        }
-    }
-
-    var evidence: [HTTPExchange] { exchanges.values.sorted { $0.id < $1.id } }
 }

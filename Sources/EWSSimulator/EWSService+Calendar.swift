@@ -71,9 +71,10 @@ extension EWSService {
                 copy.id = tenant.ids.itemID()
                 copy.changeKey = tenant.ids.changeKey()
                 copy.folderID = calendar.id
-                copy.calendar?.freeBusy = "Tentative"
+                // A room books itself (the resource booking assistant accepts); people are tentative.
+                copy.calendar?.freeBusy = user.isRoom ? "Busy" : "Tentative"
                 copy.calendar?.isOrganizer = false
-                copy.calendar?.myResponse = "NoResponseReceived"
+                copy.calendar?.myResponse = user.isRoom ? "Accept" : "NoResponseReceived"
                 copy.attachments = []
                 store.items[copy.id] = copy
                 var message = request

@@ -21,9 +21,14 @@ extension EWSService {
             guard Self.convertibleFormats.contains(destination) else {
                 return SOAPWriter.error("ConvertId", .notImplemented("ConvertId to \(destination)"))
             }
-            // The id must name something in the named mailbox, which must be the acting one.
+            // An EWS id names its mailbox itself: Exchange answers with the mailbox that holds it,
+            // whatever Mailbox says (DavMail learns its user's address this way). Entry ids
+            // name something in the Mailbox given.
             let ewsId = Data(bytes).base64EncodedString()
-            guard let user = tenant.user(anySmtp: mailbox), user.hasMailbox else {
+            let holder = format == "EwsId" ? tenant.allUsers.first { u in
+                u.hasMailbox && (tenant.withStore(u.primarySmtpAddress) { $0.items[ewsId] != nil || $0.folders[ewsId] != nil } ?? false)
+            } : nil
+            guard let user = holder ?? tenant.user(anySmtp: mailbox), user.hasMailbox else {
                 return SOAPWriter.error("ConvertId", .nonExistentMailbox(mailbox))
             }
             guard user.primarySmtpAddress == context.mailboxUser.primarySmtpAddress else {
@@ -32,7 +37,8 @@ extension EWSService {
             let exists = tenant.withStore(user.primarySmtpAddress) { $0.items[ewsId] != nil || $0.folders[ewsId] != nil } ?? false
             guard exists else { return SOAPWriter.error("ConvertId", .itemNotFound) }
             let converted = Self.format(bytes, as: destination)
-            return SOAPWriter.success("ConvertId", payload: "<m:AlternateId xsi:type=\"t:AlternateIdType\" Format=\"\(destination)\" Id=\"\(converted)\" Mailbox=\"\(mailbox.xmlEscaped)\"/>")
+            let answered = holder?.primarySmtpAddress ?? mailbox
+            return SOAPWriter.success("ConvertId", payload: "<m:AlternateId xsi:type=\"t:AlternateIdType\" Format=\"\(destination)\" Id=\"\(converted)\" Mailbox=\"\(answered.xmlEscaped)\"/>")
         }
         return SOAPWriter.operationResponse("ConvertId", messages: messages)
     }

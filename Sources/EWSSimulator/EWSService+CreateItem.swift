@@ -103,9 +103,9 @@ extension EWSService {
     /// Puts a copy of a sent message into the Inbox of every recipient who has a mailbox here.
     func deliver(_ item: StoredItem, from sender: SimulatedUser) {
         var delivered = Set<String>()
-        for recipient in item.toRecipients + item.ccRecipients + item.bccRecipients {
-            guard let user = tenant.user(anySmtp: recipient.email), user.hasMailbox,
-                  delivered.insert(user.primarySmtpAddress).inserted else { continue }
+        // Distribution groups deliver to their members (nested groups too).
+        for user in tenant.recipients((item.toRecipients + item.ccRecipients + item.bccRecipients).map(\.email)) {
+            guard user.hasMailbox, delivered.insert(user.primarySmtpAddress).inserted else { continue }
             tenant.withStore(user.primarySmtpAddress) { store in
                 guard let inbox = store.folder(distinguished: "inbox") else { return }
                 var copy = item

@@ -5,7 +5,7 @@ extension EWSService {
     static let eventTypes: Set<String> = ["CopiedEvent", "CreatedEvent", "DeletedEvent", "ModifiedEvent", "MovedEvent", "NewMailEvent",
                                           "FreeBusyChangedEvent"]
 
-    private func snapshot(_ mailbox: String) -> MailboxSnapshot {
+    func snapshot(_ mailbox: String) -> MailboxSnapshot {
         tenant.withStore(mailbox) { MailboxSnapshot($0) } ?? MailboxSnapshot()
     }
 
@@ -13,10 +13,11 @@ extension EWSService {
     /// watermark to resume from. Streaming and push subscriptions are refused as not implemented.
     func subscribe(_ request: XMLElement, _ context: RequestContext) throws -> String {
         func answer(_ message: String) -> String { SOAPWriter.operationResponse("Subscribe", messages: [message]) }
-        guard let pull = request.child("PullSubscriptionRequest") else {
+        guard let pull = request.child("PullSubscriptionRequest") ?? request.child("StreamingSubscriptionRequest") else {
             let kind = request.children.first?.name ?? "subscription"
-            return answer(SOAPWriter.error("Subscribe", .notImplemented("\(kind) (only pull subscriptions are)")))
+            return answer(SOAPWriter.error("Subscribe", .notImplemented("\(kind) (pull and streaming subscriptions are)")))
         }
+        let streaming = pull.name == "StreamingSubscriptionRequest"
         let owner = context.mailboxUser.primarySmtpAddress
         do throws(EWSError) {
             guard context.mailboxUser.hasMailbox else { throw .missingEmailAddress }
@@ -41,7 +42,8 @@ extension EWSService {
             } else if !all {
                 throw EWSError("ErrorInvalidSubscriptionRequest", "A subscription needs FolderIds or SubscribeToAllFolders.")
             }
-            guard let timeout = pull.child("Timeout").flatMap({ Int($0.text.trimmingCharacters(in: .whitespaces)) }), (1...1440).contains(timeout) else {
+            // A streaming subscription lives 30 minutes past its last connection.
+            guard let timeout = streaming ? 30 : pull.child("Timeout").flatMap({ Int($0.text.trimmingCharacters(in: .whitespaces)) }), (1...1440).contains(timeout) else {
                 throw EWSError("ErrorInvalidSubscriptionRequest", "The subscription timeout must be between 1 and 1440 minutes.")
             }
             var mark: String
@@ -55,15 +57,17 @@ extension EWSService {
             }
             let id = Data((Array(UUID().uuidString.lowercased().utf8) + Array(owner.utf8)).prefix(48)).base64EncodedString()
             tenant.subscriptions.add(.init(id: id, mailbox: owner, caller: context.caller.primarySmtpAddress + "/" + owner, folders: folders,
-                                           eventTypes: types, timeoutMinutes: timeout, lastUsed: tenant.subscriptions.now))
-            return answer(SOAPWriter.success("Subscribe", payload: "<m:SubscriptionId>\(id)</m:SubscriptionId><m:Watermark>\(mark)</m:Watermark>"))
+                                           eventTypes: types, timeoutMinutes: timeout, lastUsed: tenant.subscriptions.now,
+                                           streaming: streaming, lastWatermark: streaming ? mark : nil))
+            // A streaming subscription hands out no watermark.
+            return answer(SOAPWriter.success("Subscribe", payload: "<m:SubscriptionId>\(id)</m:SubscriptionId>" + (streaming ? "" : "<m:Watermark>\(mark)</m:Watermark>")))
         } catch {
             return answer(SOAPWriter.error("Subscribe", error))
         }
     }
 
     /// The subscription, if the caller may use it and it has not expired.
-    private func usableSubscription(_ id: String, _ context: RequestContext) throws(EWSError) -> SubscriptionRegistry.Subscription {
+    func usableSubscription(_ id: String, _ context: RequestContext) throws(EWSError) -> SubscriptionRegistry.Subscription {
         guard let sub = tenant.subscriptions.subscription(id) else {
             guard Data(base64Encoded: id) != nil else { throw EWSError("ErrorInvalidPullSubscriptionId", "The subscription id is invalid.") }
             throw EWSError("ErrorSubscriptionNotFound", "The specified subscription was not found.")
@@ -86,41 +90,52 @@ extension EWSService {
         let mark = request.child("Watermark")?.text.trimmingCharacters(in: .whitespaces) ?? ""
         do throws(EWSError) {
             let sub = try usableSubscription(id, context)
+            guard !sub.streaming else { throw EWSError("ErrorInvalidPullSubscriptionId", "The subscription is a streaming subscription, not a pull subscription.") }
             guard let old = tenant.subscriptions.snapshot(at: mark, mailbox: sub.mailbox) else {
                 throw EWSError("ErrorInvalidWatermark", "The watermark is not valid.")
             }
             let now = tenant.subscriptions.now
             tenant.subscriptions.touch(id, at: now)
             let current = snapshot(sub.mailbox)
-            let watched = { (folder: String?) in folder.map { sub.folders?.contains($0) ?? true } ?? false }
-            let events = current.events(since: old).filter { e in
-                sub.eventTypes.contains(e.kind.rawValue) && (watched(e.parentID) || watched(e.oldParentID))
-            }
-            let folderKey = folderChangeKey(sub.mailbox)
-            let stamp = ItemSerializer.date(now)
-            var x = "<m:Notification><t:SubscriptionId>\(id)</t:SubscriptionId><t:PreviousWatermark>\(mark)</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents>"
+            let events = Self.events(for: sub, from: old, to: current)
             let next = tenant.subscriptions.watermark(for: current, mailbox: sub.mailbox)
-            if events.isEmpty {
-                x += "<t:StatusEvent><t:Watermark>\(next)</t:Watermark></t:StatusEvent>"
-            }
-            for (index, e) in events.enumerated() {
-                // Every event carries a watermark; the last one names the current state.
-                let eventMark = index == events.count - 1 ? next : tenant.subscriptions.watermark(for: old, mailbox: sub.mailbox)
-                let key = e.isFolder ? folderKey(e.id) : (current.items[e.id]?.changeKey ?? old.items[e.id]?.changeKey ?? "")
-                let idXML = e.isFolder ? "<t:FolderId Id=\"\(e.id)\" ChangeKey=\"\(key)\"/>" : "<t:ItemId Id=\"\(e.id)\" ChangeKey=\"\(key)\"/>"
-                x += "<t:\(e.kind.rawValue)><t:Watermark>\(eventMark)</t:Watermark><t:TimeStamp>\(stamp)</t:TimeStamp>\(idXML)"
-                x += "<t:ParentFolderId Id=\"\(e.parentID)\" ChangeKey=\"\(folderKey(e.parentID))\"/>"
-                if let oldID = e.oldID, let oldParent = e.oldParentID {
-                    x += e.isFolder ? "<t:OldFolderId Id=\"\(oldID)\"/>" : "<t:OldItemId Id=\"\(oldID)\"/>"
-                    x += "<t:OldParentFolderId Id=\"\(oldParent)\"/>"
-                }
-                x += "</t:\(e.kind.rawValue)>"
-            }
+            var x = "<m:Notification><t:SubscriptionId>\(id)</t:SubscriptionId><t:PreviousWatermark>\(mark)</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents>"
+            x += events.isEmpty ? "<t:StatusEvent><t:Watermark>\(next)</t:Watermark></t:StatusEvent>"
+                : eventsXML(events, sub: sub, old: old, current: current, next: next, at: now)
             x += "</m:Notification>"
             return SOAPWriter.operationResponse("GetEvents", messages: [SOAPWriter.success("GetEvents", payload: x)])
         } catch {
             return SOAPWriter.operationResponse("GetEvents", messages: [SOAPWriter.error("GetEvents", error)])
         }
+    }
+
+    /// The events a subscription reports between two snapshots.
+    static func events(for sub: SubscriptionRegistry.Subscription, from old: MailboxSnapshot, to current: MailboxSnapshot) -> [MailboxSnapshot.Event] {
+        let watched = { (folder: String?) in folder.map { sub.folders?.contains($0) ?? true } ?? false }
+        return current.events(since: old).filter { e in
+            sub.eventTypes.contains(e.kind.rawValue) && (watched(e.parentID) || watched(e.oldParentID))
+        }
+    }
+
+    /// The event elements of a notification; each carries a watermark, the last one `next`.
+    func eventsXML(_ events: [MailboxSnapshot.Event], sub: SubscriptionRegistry.Subscription, old: MailboxSnapshot,
+                   current: MailboxSnapshot, next: String, at now: Date) -> String {
+        let folderKey = folderChangeKey(sub.mailbox)
+        let stamp = ItemSerializer.date(now)
+        var x = ""
+        for (index, e) in events.enumerated() {
+            let eventMark = index == events.count - 1 ? next : tenant.subscriptions.watermark(for: old, mailbox: sub.mailbox)
+            let key = e.isFolder ? folderKey(e.id) : (current.items[e.id]?.changeKey ?? old.items[e.id]?.changeKey ?? "")
+            let idXML = e.isFolder ? "<t:FolderId Id=\"\(e.id)\" ChangeKey=\"\(key)\"/>" : "<t:ItemId Id=\"\(e.id)\" ChangeKey=\"\(key)\"/>"
+            x += "<t:\(e.kind.rawValue)><t:Watermark>\(eventMark)</t:Watermark><t:TimeStamp>\(stamp)</t:TimeStamp>\(idXML)"
+            x += "<t:ParentFolderId Id=\"\(e.parentID)\" ChangeKey=\"\(folderKey(e.parentID))\"/>"
+            if let oldID = e.oldID, let oldParent = e.oldParentID {
+                x += e.isFolder ? "<t:OldFolderId Id=\"\(oldID)\"/>" : "<t:OldItemId Id=\"\(oldID)\"/>"
+                x += "<t:OldParentFolderId Id=\"\(oldParent)\"/>"
+            }
+            x += "</t:\(e.kind.rawValue)>"
+        }
+        return x
     }
 
     /// Unsubscribe: ends a subscription of the caller.

@@ -35,6 +35,11 @@ extension EWSService {
             }
             return x + "</t:Resolution>"
         }
+        let groups = scope == "Contacts" ? [] : tenant.allGroups.filter { g in
+            ([g.displayName.lowercased(), g.primarySmtpAddress] + g.displayName.lowercased().split(separator: " ").map(String.init)).contains { $0.hasPrefix(needle) }
+        }.map { g in
+            "<t:Resolution><t:Mailbox><t:Name>\(g.displayName.xmlEscaped)</t:Name><t:EmailAddress>\(g.primarySmtpAddress.xmlEscaped)</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType><t:MailboxType>PublicDL</t:MailboxType></t:Mailbox></t:Resolution>"
+        }
         var contacts: [String] = []
         if scope != "ActiveDirectory" {
             switch contactResolutions(request, needle: needle, full: full, context) {
@@ -42,7 +47,8 @@ extension EWSService {
             case .failure(let error): return SOAPWriter.operationResponse("ResolveNames", messages: [SOAPWriter.error("ResolveNames", error)])
             }
         }
-        let resolutions = scope.hasPrefix("Contacts") ? contacts + gal : Array(gal) + contacts
+        let directory = Array(gal) + groups
+        let resolutions = Array((scope.hasPrefix("Contacts") ? contacts + directory : directory + contacts).prefix(100))
         let set = "<m:ResolutionSet TotalItemsInView=\"\(resolutions.count)\" IncludesLastItemInRange=\"true\">\(resolutions.joined())</m:ResolutionSet>"
         let message: String
         switch resolutions.count {

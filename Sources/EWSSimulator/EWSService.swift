@@ -6,6 +6,8 @@ struct SimulatedResponse: Sendable {
     var status: Int
     var headers: [(String, String)]
     var body: [UInt8]
+    /// A response that goes on after its head (GetStreamingEvents): chunks written as polled.
+    var stream: (any ResponseStream)? = nil
 
     static func xml(_ status: Int, _ text: String) -> SimulatedResponse {
         SimulatedResponse(status: status, headers: [("Content-Type", "text/xml; charset=utf-8")], body: Array(text.utf8))
@@ -21,9 +23,12 @@ final class EWSService: Sendable {
     let quirks: Set<SimulatorQuirk>
     /// The HTTP layer refuses larger bodies with 413 before they get here.
     let maxRequestBytes: Int
+    /// How often an idle event stream says `ConnectionStatus` OK.
+    let streamingKeepAliveSeconds: Int
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = [],
-         maxRequestBytes: Int = 64 * 1024 * 1024) {
+         maxRequestBytes: Int = 64 * 1024 * 1024, streamingKeepAliveSeconds: Int = 30) {
+        self.streamingKeepAliveSeconds = streamingKeepAliveSeconds
         self.maxRequestBytes = maxRequestBytes
         self.tenant = tenant
         self.flavor = flavor
@@ -67,6 +72,9 @@ final class EWSService: Sendable {
                    let limit = ExchangeVersion.known.firstIndex(of: cap), asked > limit {
                     throw EWSError.invalidServerVersion
                 }
+                if quirks.contains(.requestVersionsBefore2010Refused), ["Exchange2007", "Exchange2007_SP1", "Exchange2009"].contains(version) {
+                    throw EWSError.invalidServerVersion
+                }
             }
             try validate(header: header, request: request)
             var effective = caller
@@ -84,7 +92,11 @@ final class EWSService: Sendable {
                 impersonated = effective.primarySmtpAddress
             }
             let context = RequestContext(caller: caller, mailboxUser: effective)
-            let bodyXML = try dispatch(request, context)
+            if request.name == "GetStreamingEvents" {
+                let (response, codes) = try streamingEvents(request, context)
+                return Outcome(response: response, operation: operation, impersonated: impersonated, responseCodes: codes)
+            }
+            let bodyXML = try dispatchBendingQuirks(request, context)
             let codes = Self.responseCodes(in: bodyXML)
             return Outcome(response: .xml(200, SOAPWriter.envelope(flavor: flavor, body: bodyXML,
                                                                    versionHeader: !quirks.contains(.noServerVersionInfo))),
@@ -156,7 +168,7 @@ final class EWSService: Sendable {
         return target
     }
 
-    private func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {
+    func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {
         if let refusal = RequestSurface.refusal(for: request) { return refusal }
         switch request.name {
         case "GetFolder": return try getFolder(request, context)
@@ -178,6 +190,9 @@ final class EWSService: Sendable {
         case "MarkAllItemsAsRead": return try markAllItemsAsRead(request, context)
         case "ResolveNames": return try resolveNames(request, context)
         case "GetServerTimeZones": return try getServerTimeZones(request, context)
+        case "ExpandDL": return try expandDL(request, context)
+        case "GetRoomLists": return try getRoomLists(request, context)
+        case "GetRooms": return try getRooms(request, context)
         case "Subscribe": return try subscribe(request, context)
         case "GetEvents": return try getEvents(request, context)
         case "Unsubscribe": return try unsubscribe(request, context)

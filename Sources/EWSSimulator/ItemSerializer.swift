@@ -77,7 +77,7 @@ struct ItemSerializer {
             }
             if field.uri == "@extended" {
                 for path in shape.extended {
-                    if let values = item.extended[path.key] { x += path.propertyXML(values) }
+                    if let values = item.extended[path.key] ?? ComputedMapiProperty.values(path.key, of: item) { x += path.propertyXML(values) }
                 }
                 continue
             }

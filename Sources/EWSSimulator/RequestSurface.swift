@@ -28,10 +28,13 @@ enum RequestSurface {
         "CreateAttachment": (["ParentItemId", "Attachments"], "Attachments"),
         "DeleteAttachment": (["AttachmentIds"], "AttachmentIds"),
         "GetServerTimeZones": (["Ids"], "Ids"),
-        // Streaming and push subscription requests get a refusal message of their own.
+        "ExpandDL": (["Mailbox"], "Mailbox"),
+        "GetRooms": (["RoomList"], "RoomList"),
+        // Push subscription requests get a refusal message of their own.
         "Subscribe": (["PullSubscriptionRequest", "StreamingSubscriptionRequest", "PushSubscriptionRequest"], "PullSubscriptionRequest"),
         "GetEvents": (["SubscriptionId", "Watermark"], "SubscriptionId"),
         "Unsubscribe": (["SubscriptionId"], "SubscriptionId"),
+        "GetStreamingEvents": (["SubscriptionIds", "ConnectionTimeout"], "SubscriptionIds"),
         "SyncFolderItems": (["ItemShape", "SyncFolderId", "SyncState", "Ignore", "MaxChangesReturned", "SyncScope"], "SyncFolderId"),
         "SyncFolderHierarchy": (["FolderShape", "SyncFolderId", "SyncState"], "SyncFolderId"),
         // SuggestionsViewOptions gets a SuggestionsResponse that refuses it.

@@ -29,6 +29,7 @@ public final class SimulatedTenant: @unchecked Sendable {
     private var users: [SimulatedUser] = []
     private var grants: [String: ImpersonationScope] = [:]
     private var stores: [String: MailboxStore] = [:]
+    private var groups: [DistributionGroup] = []
 
     /// Creates an empty tenant.
     public init(domain: String, netbiosDomain: String) {
@@ -42,6 +43,38 @@ public final class SimulatedTenant: @unchecked Sendable {
             users.append(user)
             if user.hasMailbox { stores[user.primarySmtpAddress] = MailboxStore(owner: user.primarySmtpAddress, ids: ids) }
         }
+    }
+
+    /// Adds a distribution group or room list.
+    public func add(_ group: DistributionGroup) {
+        lock.withLock { groups.append(group) }
+    }
+
+    /// Every distribution group and room list, in the order added.
+    public var allGroups: [DistributionGroup] { lock.withLock { groups } }
+
+    /// The group with this address.
+    public func group(smtp: String) -> DistributionGroup? {
+        let s = smtp.lowercased()
+        return lock.withLock { groups.first { $0.primarySmtpAddress == s } }
+    }
+
+    /// The users a set of addresses reaches: users as they are, groups expanded (nested ones
+    /// too, each once).
+    func recipients(_ addresses: [String]) -> [SimulatedUser] {
+        var seen = Set<String>()
+        var result: [SimulatedUser] = []
+        var queue = addresses.map { $0.lowercased() }
+        while !queue.isEmpty {
+            let address = queue.removeFirst()
+            guard seen.insert(address).inserted else { continue }
+            if let group = group(smtp: address) {
+                queue += group.members
+            } else if let user = user(anySmtp: address), !result.contains(where: { $0.primarySmtpAddress == user.primarySmtpAddress }) {
+                result.append(user)
+            }
+        }
+        return result
     }
 
     /// Grants `ApplicationImpersonation` to `account` over `scope`.

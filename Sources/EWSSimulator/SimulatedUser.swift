@@ -16,6 +16,8 @@ public struct SimulatedUser: Sendable, Hashable {
     public var password: String?
     /// Whether the account has a mailbox.
     public var hasMailbox: Bool
+    /// Whether the mailbox is a room (bookable; GetRooms lists it).
+    public var isRoom = false
 
     /// Creates a user.
     public init(primarySmtpAddress: String, proxyAddresses: [String] = [], userPrincipalName: String? = nil,

@@ -144,7 +144,7 @@ public final class Simulator: Sendable {
         let ewsHost = configuration.flavor == .exchangeOnline ? ExchangeOnlineHosts.outlook : "mail.\(configuration.domain)"
         let ewsURL = "https://\(ewsHost):\(port)/EWS/Exchange.asmx"
         let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks,
-                             maxRequestBytes: maxBody)
+                             maxRequestBytes: maxBody, streamingKeepAliveSeconds: configuration.streamingKeepAliveSeconds)
         var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
                                              tenant: tenant, ewsHost: ewsHost, tlsPort: port)
@@ -201,6 +201,19 @@ public final class Simulator: Sendable {
                                      proxyAddresses: ["\(name).alias@\(c.domain)"] + initial, sid: sid(),
                                      displayName: "\(display) Example", password: randomPassword()))
         }
+        // Groups, rooms and a room list, as a contact centre's tenant has them.
+        let d = c.domain
+        for (name, display) in [("room-1", "Conference Room 1"), ("room-2", "Conference Room 2")] {
+            var room = SimulatedUser(primarySmtpAddress: "\(name)@\(d)", sid: sid(), displayName: display)
+            room.isRoom = true
+            tenant.add(room)
+        }
+        let agents = c.mailboxesInScope.prefix(2).map { "\($0)@\(d)" }
+        tenant.add(DistributionGroup(primarySmtpAddress: "support@\(d)", displayName: "Support Team", members: agents))
+        tenant.add(DistributionGroup(primarySmtpAddress: "escalations@\(d)", displayName: "Escalations",
+                                     members: c.mailboxesInScope.dropFirst(2).prefix(1).map { "\($0)@\(d)" } + ["support@\(d)"]))
+        tenant.add(DistributionGroup(primarySmtpAddress: "rooms-hq@\(d)", displayName: "HQ Rooms",
+                                     members: ["room-1@\(d)", "room-2@\(d)"], isRoomList: true))
         // The ApplicationImpersonation role is gone from Exchange Online (February 2025): there an
         // app's full_access_as_app permission and its Application Access Policy decide instead.
         if !online {

@@ -26,6 +26,8 @@ public struct SimulatorConfiguration: Sendable {
     public var serviceAccountPassword: String?
     /// Added to every response, in milliseconds (a slow or distant provider).
     public var latencyMilliseconds: Int = 0
+    /// How often an idle GetStreamingEvents stream sends a keep-alive (`ConnectionStatus` OK).
+    public var streamingKeepAliveSeconds: Int = 30
     /// Deliberate deviations from Exchange (none by default).
     public var quirks: Set<SimulatorQuirk> = []
     /// The largest request body accepted (IIS's `maxAllowedContentLength` for EWS); larger ones

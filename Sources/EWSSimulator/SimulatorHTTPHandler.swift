@@ -15,6 +15,7 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
     private var body: [UInt8] = []
     private var tooLarge = false
     private var connection = ConnectionState()
+    private var streamTask: RepeatedTask?
 
     init(router: SimulatorRouter, tls: Bool, maxBody: Int, latencyMilliseconds: Int = 0) {
         self.router = router
@@ -61,6 +62,10 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
     }
 
     private func write(_ response: SimulatedResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        if let stream = response.stream {
+            writeStream(stream, response, for: request, context: context)
+            return
+        }
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
@@ -79,6 +84,41 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// A chunked response whose parts come from polling `stream` until it says it is done.
+    private func writeStream(_ stream: any ResponseStream, _ response: SimulatedResponse, for request: HTTPRequestHead,
+                             context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        headers.remove(name: "Content-Length")
+        headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        streamTask = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(Int64(stream.pollMilliseconds))) { task in
+            let (handler, context) = bound.value
+            let (chunks, done) = stream.poll()
+            for chunk in chunks {
+                var buffer = context.channel.allocator.buffer(capacity: chunk.utf8.count)
+                buffer.writeString(chunk)
+                context.write(handler.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            }
+            if done {
+                task.cancel()
+                handler.streamTask = nil
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
+            } else if !chunks.isEmpty {
+                context.flush()
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A client that hangs up ends its event stream.
+        streamTask?.cancel()
+        streamTask = nil
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// HTTP over libcurl: TLS verified by default (client certificates optional), host pins,
-/// Basic/NTLM/Digest/Bearer, kept-alive connections, per-request timeouts, a response size cap,
+/// Basic/NTLM/Digest/Negotiate/Bearer, kept-alive connections, per-request timeouts, a response size cap,
 /// redirects never followed, no proxy unless one is named, headers checked for injection, every
 /// libcurl option checked, cancellation that aborts transfers in flight, and an evidence record
 /// of every exchange with secrets removed at capture.

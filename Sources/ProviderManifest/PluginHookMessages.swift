@@ -84,11 +84,11 @@ public struct AdjustRequestInput: Codable, Sendable, Hashable {
 /// ```json
 /// {"url": null, "set_headers": {"X-AnchorMailbox": "alice@example.com"}, "remove_headers": ["X-Debug"]}
 /// ```
-/// `set_headers` and `remove_headers` may be left out. `Authorization`, `Host` and `Content-Length`
-/// may be neither set nor removed; the host refuses such output as a whole, with a diagnostic.
+/// `set_headers` and `remove_headers` may be left out. The headers of ``HeaderPolicy/protectedNames``
+/// (`Authorization`, `Host`, `Content-Length`, `Cookie`, …) may be neither set nor removed; the host refuses such output as a whole, with a diagnostic.
 public struct AdjustRequestOutput: Codable, Sendable, Hashable {
     /// Header names (lowercased) a hook may neither set nor remove: the host owns authentication and framing.
-    public static let protectedHeaderNames: Set<String> = ["authorization", "host", "content-length"]
+    public static var protectedHeaderNames: Set<String> { HeaderPolicy.protectedNames }
 
     /// A replacement URL, or `nil` to keep it.
     public var url: String?

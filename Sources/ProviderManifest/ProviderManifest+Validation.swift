@@ -99,10 +99,10 @@ extension ProviderManifest {
             if name.range(of: "^[A-Za-z0-9-]+\\z", options: .regularExpression) == nil {
                 p.append(.init(path: "ews.extra_headers", "'\(name)' is not an HTTP header name"))
             }
-            if ["authorization", "host", "content-length", "cookie"].contains(name.lowercased()) {
+            if HeaderPolicy.protectedNames.contains(name.lowercased()) {
                 p.append(.init(path: "ews.extra_headers.\(name)", "may not be set by a profile"))
             }
-            if value.contains("\r") || value.contains("\n") { p.append(.init(path: "ews.extra_headers.\(name)", "must not contain line breaks")) }
+            if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) { p.append(.init(path: "ews.extra_headers.\(name)", "must not contain line breaks")) }
         }
         if let c = ews.maxConcurrency, !(1...64).contains(c) { p.append(.init(path: "ews.max_concurrency", "must be 1...64")) }
         var seen = Set<String>()

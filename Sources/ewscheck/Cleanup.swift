@@ -54,7 +54,7 @@ struct Cleanup: AsyncParsableCommand {
         if let olderThan, Self.seconds(olderThan) == nil {
             throw ValidationError("--older-than '\(olderThan)' is not a duration like 30m, 2h or 7d")
         }
-        if let runID, runID.isEmpty || runID.contains("/") || runID.contains("\n") {
+        if let runID, runID.isEmpty || runID.contains("/") || runID.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {
             throw ValidationError("--run '\(runID)' is not a run id")
         }
     }

@@ -128,6 +128,16 @@ struct Init: AsyncParsableCommand {
                   client_secret_env: EWSCHECK_CLIENT_SECRET
 
                 """
+        } else if auth == .negotiate {
+            y += """
+                  # The Kerberos principal, user@REALM; krb5.conf (or KRB5_CONFIG) says where the KDC is.
+                  username: \(q(username))
+                  auth: negotiate
+                  # kinit with the password from this environment variable (or password_file: a chmod 600 file),
+                  # or instead keytab_file: svc.keytab (chmod 600). spn: HTTP/<host> if the server's SPN differs.
+                  password_env: EWSCHECK_PASSWORD
+
+                """
         } else {
             y += """
                   # UPN, SMTP address, DOMAIN\\user or user.

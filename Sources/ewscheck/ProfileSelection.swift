@@ -90,7 +90,7 @@ struct ProfileSelection: ParsableArguments {
             }
         }
         guard hooks.provides(.adjustRequest) else { return run }
-        let forbidden: Set<String> = ["authorization", "host", "content-length"]
+        let forbidden = HeaderPolicy.protectedNames
         run.requestAdjuster = { request, operation, impersonated in
             let input = AdjustRequestInput(
                 method: request.method, url: request.url,
@@ -103,9 +103,9 @@ struct ProfileSelection: ParsableArguments {
                     else { problems.withLock { $0.append("plugin \(loaded.id): adjust_request tried to send a request to the non-https URL \(url); ignored") } }
                 }
                 let removals = Set(output.removeHeaders.map { $0.lowercased() })
-                let sets = output.setHeaders.filter { !forbidden.contains($0.key.lowercased()) && !$0.value.contains("\r") && !$0.value.contains("\n") }
+                let sets = output.setHeaders.filter { HeaderPolicy.problem(name: $0.key, value: $0.value) == nil }
                 if sets.count != output.setHeaders.count || removals.contains(where: forbidden.contains) {
-                    problems.withLock { $0.append("plugin \(loaded.id): adjust_request tried to change Authorization, Host, Content-Length or send a line break; ignored") }
+                    problems.withLock { $0.append("plugin \(loaded.id): adjust_request tried to change a header the host owns (\(HeaderPolicy.protectedNames.sorted().joined(separator: ", "))) or send a line break; ignored") }
                 }
                 let replaced = removals.subtracting(forbidden).union(sets.keys.map { $0.lowercased() })
                 request.headers.removeAll { replaced.contains($0.name.lowercased()) }

@@ -55,6 +55,14 @@ struct CheckRegistryTests {
         #expect(CheckRegistry.listing().contains("suite.cleanup.complete  [required]"))
     }
 
+    @Test("the catalogue version moves with its rules: a changed requirement, level or dependency needs a new version")
+    func versionPinsTheFingerprint() {
+        // When this fails after you changed a check: raise CheckRegistry.version and pin the new pair here.
+        let pinned: [String: String] = ["2026.12.1": "02c8a0acb3430414"]
+        #expect(pinned[CheckRegistry.version] == CheckRegistry.fingerprint,
+                "catalogue \(CheckRegistry.version) now has fingerprint \(CheckRegistry.fingerprint): raise the version")
+    }
+
     @Test("unknown known-deviation ids are named")
     func unknownDeviationIDs() {
         #expect(CheckRegistry.unknownDeviationIDs(in: ["voicemail.message-waiting", "voicemail.mesage-waiting"]) == ["voicemail.mesage-waiting"])

@@ -1,4 +1,4 @@
-import Conformance
+@testable import Conformance
 import EWSSimulator
 import EWSTestSupport
 import EWSTransport
@@ -100,6 +100,7 @@ import Testing
         let seen = LockedList()
         profile.responseClassifier = { input in
             seen.append("\(input.checkID) \(input.httpStatus) \(input.responseCode ?? "-") \(input.faultCode ?? "-")")
+            if !HookExecutor.isCurrent { seen.append("called off the hook queue") }
             guard input.checkID == "ews.request-version.exchange2016", input.responseCode == "ErrorInvalidServerVersion" else { return nil }
             return ClassifyResponseOutput(outcome: answer, message: "this hoster is on Exchange 2013")
         }
@@ -119,6 +120,7 @@ import Testing
         #expect(version.outcome == .errored)
         #expect(version.message.hasPrefix("this hoster is on Exchange 2013 (classified by the test-hoster profile"))
         #expect(seen.contains("ews.request-version.exchange2016 500 ErrorInvalidServerVersion a:ErrorInvalidServerVersion"), "\(seen)")
+        #expect(!seen.contains("called off the hook queue"), "hooks run on their own queue, never on the cooperative pool")
         // The hook declined the message-waiting failures, which stay failures.
         #expect(Self.outcomes(report, "voicemail.message-waiting") == [.failed])
     }

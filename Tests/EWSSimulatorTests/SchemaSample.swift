@@ -208,9 +208,9 @@ final class SchemaSample {
     }
 
     /// The FieldURI of an item or message property (`item:Subject`), from `UnindexedFieldURIType`.
-    func fieldURI(for element: String) -> String? {
+    func fieldURI(for element: String, prefixes: [String] = ["message", "item"]) -> String? {
         guard let (node, _) = simpleTypes["t:UnindexedFieldURIType"] else { return nil }
-        let values = node.child("restriction")?.children("enumeration").compactMap { $0.attribute("value") } ?? []
-        return values.first { $0 == "message:\(element)" } ?? values.first { $0 == "item:\(element)" }
+        let values = Set(node.child("restriction")?.children("enumeration").compactMap { $0.attribute("value") } ?? [])
+        return prefixes.lazy.map { "\($0):\(element)" }.first { values.contains($0) }
     }
 }

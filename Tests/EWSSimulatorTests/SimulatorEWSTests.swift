@@ -64,7 +64,7 @@ import Testing
         let notXML = try await s.send("<soap:Envelope")
         #expect(notXML.fault?.code == "ErrorSchemaValidation")
 
-        let unknownOp = try await s.send(s.envelope(#"<m:GetRoomLists/>"#))
+        let unknownOp = try await s.send(s.envelope(#"<m:GetUserPhoto><m:Email>alice@contoso.com</m:Email><m:SizeRequested>HR48x48</m:SizeRequested></m:GetUserPhoto>"#))
         #expect(unknownOp.fault != nil)
     }
 

@@ -1,3 +1,4 @@
+private import CEWSTestEnvironment
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,17 +63,19 @@ public struct KerberosFixture: Sendable {
 
     /// Points this process's Kerberos library at this realm, for tests that use the transport
     /// or GSS-API in-process. MIT reads only `KRB5_CONFIG`, so the variable is set once per
-    /// process to a fixed path, and each fixture copies its configuration there: the suites that
+    /// process, before main, to a fixed path, and each fixture copies its configuration there: the suites that
     /// call this must be `.serialized` and run one realm at a time.
     public func useInProcess() throws {
         let path = try Self.inProcessConfig.withLock { path -> String in
             if let path { return path }
-            let fresh = NSTemporaryDirectory() + "ewscheck-krb5-\(getpid()).conf"
-            setenv("KRB5_CONFIG", fresh, 1)
+            // Set before main by CEWSTestEnvironment: calling setenv now would race with other
+            // tests spawning processes (Foundation's Process reads the environment unlocked).
+            let fresh = String(cString: ewscheck_test_krb5_config())
             path = fresh
             return fresh
         }
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.copyItem(atPath: kdc.configFile, toPath: path)
+        // Replaced atomically: every Kerberos call in this process (other suites' simulators
+        // included) reads the file, and must never find it missing.
+        try Data(contentsOf: URL(fileURLWithPath: kdc.configFile)).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

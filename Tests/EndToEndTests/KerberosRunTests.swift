@@ -44,6 +44,9 @@ struct KerberosRunTests {
         let facts = kerberos?["facts"] as? [String: String]
         #expect(facts?["mechanism"] == "Kerberos 5")
         #expect(facts?["mutual_authentication"] == "verified")
+        // Which libcurl, and whether it binds Negotiate to the TLS channel (Debian 12's 7.88 does not).
+        let binding = facts?["channel_binding"] ?? ""
+        #expect(binding.contains("libcurl ") && (binding.hasPrefix("not sent") || binding.contains("sends TLS channel bindings")), "\(binding)")
         #expect(results["auth.must-fail.wrong-principal"]?["outcome"] as? String == "passed")
         #expect(results["auth.service-account"]?["outcome"] as? String == "passed")
         #expect(Self.tokenLeaks(in: dir + "/reports").isEmpty)

@@ -73,3 +73,23 @@ import Testing
         #expect(typo.description.contains("known_deviations[0].signature.responsecode: unknown key"), "\(typo)")
     }
 }
+
+/// One header policy for manifests and hooks.
+@Suite struct HeaderPolicyTests {
+    @Test(arguments: [("X-Tenant", "acme", nil), ("Cookie", "a=b", "owned by the host"), ("Proxy-Authorization", "Basic x", "owned by the host"),
+                      ("X-Tenant", "a\r\nX-Injected: 1", "line break or NUL"), ("Bad Name", "x", "not an HTTP header name")] as [(String, String, String?)])
+    func headersAreJudgedOnce(_ name: String, _ value: String, _ problem: String?) {
+        let found = HeaderPolicy.problem(name: name, value: value)
+        if let problem { #expect(found?.contains(problem) == true, "\(name): \(found ?? "accepted")") } else { #expect(found == nil) }
+    }
+
+    @Test func theHookContractAndTheManifestShareIt() {
+        #expect(AdjustRequestOutput.protectedHeaderNames == HeaderPolicy.protectedNames)
+        let manifest = ProviderManifestTests.mutate { o in
+            var e = o["ews"] as? [String: Any] ?? [:]
+            e["extra_headers"] = ["Cookie": "session=1"]
+            o["ews"] = e
+        }
+        #expect(ProviderManifestTests.problems(manifest).contains { $0.contains("ews.extra_headers.Cookie") })
+    }
+}

@@ -4,8 +4,9 @@ Usage: ntlm_acceptor_server.py CERT KEY LOG_FILE READY_FILE
 NTLM_USER_FILE must name a `DOMAIN:USER:PASSWORD` file. Each connection gets its own acceptor
 context (NTLM authenticates the connection, as IIS does). Every handshake outcome is appended to
 LOG_FILE as one JSON line: {"event": "authenticated", "user": ...} or {"event": "rejected", ...}.
-Authenticated EWS POSTs are answered with an ErrorServerBusy SOAP fault: enough for ewscheck's
-auth.service-account to see EWS answer; this server is not an Exchange.
+Authenticated EWS POSTs are answered with ErrorMissingEmailAddress, as Exchange answers an account
+without a mailbox: an EWS-level answer after authentication, enough for ewscheck's
+auth.service-account; this server is not an Exchange.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import spnego
 from spnego.exceptions import SpnegoError
 
-FAULT = (
-    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
-    '<faultcode xmlns:a="http://schemas.microsoft.com/exchange/services/2006/types">a:ErrorServerBusy</faultcode>'
-    '<faultstring xml:lang="en-US">pyspnego acceptor: authenticated; no EWS here.</faultstring>'
-    '<detail><e:ResponseCode xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">ErrorServerBusy</e:ResponseCode>'
-    '<e:Message xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">pyspnego acceptor</e:Message></detail>'
-    "</s:Fault></s:Body></s:Envelope>"
+# What Exchange answers an authenticated account without a mailbox that asks for its Inbox: an
+# EWS-level answer after authentication, which is what proves the credentials (no EWS here).
+ANSWER = (
+    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+    '<m:GetFolderResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" '
+    'xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><m:ResponseMessages>'
+    '<m:GetFolderResponseMessage ResponseClass="Error"><m:MessageText>pyspnego acceptor: authenticated; '
+    'no mailbox here.</m:MessageText><m:ResponseCode>ErrorMissingEmailAddress</m:ResponseCode>'
+    '<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey></m:GetFolderResponseMessage></m:ResponseMessages>'
+    "</m:GetFolderResponse></s:Body></s:Envelope>"
 ).encode()
 
 _log_lock = threading.Lock()
@@ -89,7 +93,7 @@ class Handler(BaseHTTPRequestHandler):
             log(self.log_file, {"event": "authenticated", "user": self.user})
             self.context = None
         if self.command == "POST":
-            return self._send(500, {"Content-Type": "text/xml; charset=utf-8"}, FAULT)
+            return self._send(200, {"Content-Type": "text/xml; charset=utf-8"}, ANSWER)
         self._send(200, {"Content-Type": "text/plain"}, b"authenticated")
 
     do_GET = _handle

@@ -274,3 +274,39 @@ def test_meeting_invitation_reaches_attendee(simulator, step, mode):
                 item.delete()
     finally:
         meeting.delete(send_meeting_cancellations="SendToNone")
+
+
+def test_streaming_subscription_sees_the_new_mail(simulator, step):
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    with step("subscribe to alice's inbox for streaming (Subscribe)"):
+        subscription_id = alice.inbox.subscribe_to_streaming()
+    try:
+        subject = f"Streamed voicemail {uuid.uuid4()}"
+        with step("bob sends alice a message"):
+            Message(account=bob, subject=subject, body="call me", to_recipients=[ALICE]).send()
+        seen = []
+        with step("read the stream until the new mail shows (GetStreamingEvents)"):
+            for notification in alice.inbox.get_streaming_events(subscription_id, connection_timeout=1):
+                seen += [e for e in notification.events if type(e).__name__ == "NewMailEvent"]
+                if seen:
+                    break
+        with step("fetch the new item"):
+            [item] = list(alice.fetch(ids=[seen[0].item_id]))
+        assert item.subject == subject
+        item.delete()
+    finally:
+        with step("unsubscribe"):
+            alice.inbox.unsubscribe(subscription_id)
+
+
+def test_groups_and_rooms(simulator, step):
+    account = account_for(simulator, ALICE)
+    with step("expand the support group (ExpandDL)"):
+        members = list(account.protocol.expand_dl("support@contoso.com"))
+    assert sorted(m.email_address for m in members) == [ALICE, BOB]
+    with step("list the room lists (GetRoomLists)"):
+        lists = list(account.protocol.get_roomlists())
+    assert [r.email_address for r in lists] == ["rooms-hq@contoso.com"]
+    with step("list the rooms (GetRooms)"):
+        rooms = list(account.protocol.get_rooms("rooms-hq@contoso.com"))
+    assert [r.email_address for r in rooms] == ["room-1@contoso.com", "room-2@contoso.com"]

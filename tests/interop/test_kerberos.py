@@ -7,6 +7,7 @@ No password is used: tickets come from the realm's keytab files, into a cache pr
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -114,3 +115,47 @@ def test_exchangelib_with_requests_gssapi_impersonates_with_a_kerberos_ticket(kr
     rows = served(simulator, auth_mechanism="Kerberos 5", impersonated=ALICE)
     assert rows, simulator.requests()[-3:]
     assert rows[-1]["user"] == simulator.service_account["username"]
+
+
+def test_ntlm_inside_negotiate_still_works_with_kerberos_on(krb):
+    """Windows sends raw NTLMSSP under the Negotiate scheme when it has no ticket; Exchange takes
+    it. pyspnego's NTLM initiator plays that client, over one kept-alive connection."""
+    import requests
+    import spnego
+
+    simulator, _, _ = krb
+    account = simulator.service_account
+    client = spnego.client(f"{simulator.info['netbios_domain']}\\{account['sam_account_name']}", simulator.password,
+                           protocol="ntlm")
+    url = simulator.info["loopback_ews_url"]
+    ca = str(simulator.ca_file)  # per request: REQUESTS_CA_BUNDLE would override a session's verify
+    with requests.Session() as session:
+        first = session.get(url, verify=ca, headers={"Authorization": "Negotiate " + base64.b64encode(client.step()).decode()})
+        assert first.status_code == 401
+        challenge = first.headers["WWW-Authenticate"]
+        assert challenge.startswith("Negotiate "), challenge
+        answer = client.step(base64.b64decode(challenge.split(" ", 1)[1]))
+        second = session.get(url, verify=ca, headers={"Authorization": "Negotiate " + base64.b64encode(answer).decode()})
+        assert second.status_code == 200
+    rows = served(simulator, auth_scheme="Negotiate", user=account["username"])
+    assert rows and rows[-1].get("auth_mechanism") is None  # NTLM, not a GSS-API mechanism
+
+
+def test_demo_with_kerberos_writes_a_report_the_schema_accepts(run_ewscheck, python_tool, tmp_path):
+    """`ewscheck demo --auth negotiate` starts its own KDC; its report.json (auth_scheme Negotiate,
+    the Kerberos facts) is valid against docs/report.schema.json and holds no token."""
+    from conftest import REPORT_SCHEMA
+
+    reports = tmp_path / "reports"
+    demo = run_ewscheck("demo", "--auth", "negotiate", "--must-fail-auth", "--reports-dir", reports,
+                        "--state-dir", tmp_path / "state")
+    assert demo.returncode == 0, describe(demo)
+    report_file = reports / "latest" / "report.json"
+    valid = run([python_tool("check-jsonschema"), "--schemafile", REPORT_SCHEMA, report_file])
+    assert valid.returncode == 0, describe(valid)
+    report = json.loads(report_file.read_text())
+    assert report["target"]["auth_scheme"] == "Negotiate"
+    kerberos = {r["id"]: r for r in report["results"]}["auth.negotiate.kerberos"]
+    assert kerberos["outcome"] == "passed" and kerberos["facts"]["mechanism"] == "Kerberos 5"
+    text = report_file.read_text()
+    assert "Negotiate YII" not in text and "Negotiate oY" not in text

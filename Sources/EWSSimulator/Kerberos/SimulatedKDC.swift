@@ -32,6 +32,9 @@ public final class SimulatedKDC: Sendable {
     /// The password of the expired and disabled principals (random; they are refused anyway).
     public let negativePassword: String
     private let pid: pid_t
+    /// The write end of the KDC's watchdog pipe: when it closes (``stop()``, or this process
+    /// ending in any way, even SIGKILL), the watchdog ends the KDC.
+    private let watchdog: Int32
 
     /// The client configuration (`KRB5_CONFIG`): this realm, its KDC, no DNS, no reverse lookups.
     public var configFile: String { directory + "/krb5.conf" }
@@ -47,11 +50,12 @@ public final class SimulatedKDC: Sendable {
         ["/usr/sbin/krb5kdc", "/usr/sbin/kdb5_util", "/usr/sbin/kadmin.local"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    private init(realm: String, directory: String, port: Int, domain: String, account: String, password: String, pid: pid_t) {
+    private init(realm: String, directory: String, port: Int, domain: String, account: String, password: String, pid: pid_t, watchdog: Int32) {
         self.realm = realm
         self.directory = directory
         self.port = port
         self.pid = pid
+        self.watchdog = watchdog
         servicePrincipal = "HTTP/mail.\(domain)"
         serviceAccountPrincipal = "\(account)@\(realm)"
         unmappedPrincipal = "nomailbox@\(realm)"
@@ -97,15 +101,36 @@ public final class SimulatedKDC: Sendable {
                 }
                 let log = directory + "/kdc.log"
                 try? fm.removeItem(atPath: log)
-                let pid = try spawn(["/usr/sbin/krb5kdc", "-n", "-r", realm], directory: directory, output: log)
+                // A watchdog shares the KDC's process group and reads (on fd 3; a background
+                // job's stdin is /dev/null) a pipe only this process holds open: at EOF it ends
+                // the KDC and, once the realm served, deletes it. So neither outlives this
+                // process, however it ends. (The shell's $$ is the KDC, which replaces the shell.)
+                var fds: [Int32] = [-1, -1]
+                guard pipe(&fds) == 0 else { throw SimulatorError("pipe: \(String(cString: strerror(errno)))") }
+                // (pipe2 with O_CLOEXEC is not visible from Swift's Glibc module; a spawn by another
+                // thread in between could inherit the write end and delay the watchdog.)
+                for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                let script = #"( cat <&3 >/dev/null; kill -TERM $$ 2>/dev/null; [ -e "$2/serving" ] && rm -rf "$2" ) & exec /usr/sbin/krb5kdc -n -r "$1" 3<&-"#
+                let pid: pid_t
+                do {
+                    pid = try spawn(["/bin/sh", "-c", script, "sh", realm, directory], directory: directory, output: log,
+                                    watchdogDescriptor: fds[0])
+                } catch {
+                    close(fds[0]); close(fds[1])
+                    throw error
+                }
+                close(fds[0])
                 switch waitUntilServing(pid: pid, log: log) {
                 case .serving:
+                    fm.createFile(atPath: directory + "/serving", contents: nil)
                     return SimulatedKDC(realm: realm, directory: directory, port: port, domain: domain, account: account,
-                                        password: negative, pid: pid)
+                                        password: negative, pid: pid, watchdog: fds[1])
                 case .exited(let text):
+                    close(fds[1])
                     lastFailure = text
                     if !text.contains("in use") { throw SimulatorError("krb5kdc did not start: \(text)") }
                 case .timedOut:
+                    close(fds[1])
                     kill(-pid, SIGKILL)
                     var status: Int32 = 0
                     waitpid(pid, &status, 0)
@@ -123,11 +148,15 @@ public final class SimulatedKDC: Sendable {
     public func stop() async {
         let pid = self.pid
         let directory = self.directory
+        let watchdog = self.watchdog
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
-                kill(-pid, SIGTERM)
+                // This process deletes the realm itself; the watchdog only ends the KDC.
+                unlink(directory + "/serving")
+                close(watchdog)
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                kill(-pid, SIGKILL)  // the watchdog, if it is still there
                 try? FileManager.default.removeItem(atPath: directory)
                 continuation.resume()
             }
@@ -214,11 +243,13 @@ public final class SimulatedKDC: Sendable {
 
     /// Spawns a child in its own process group with an empty signal mask and default
     /// dispositions (a daemon must not inherit a test runner's blocked SIGTERM).
-    private static func spawn(_ argv: [String], directory: String, output: String, input: String = "/dev/null") throws -> pid_t {
+    private static func spawn(_ argv: [String], directory: String, output: String, input: String = "/dev/null",
+                              watchdogDescriptor: Int32? = nil) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
+        if let watchdogDescriptor { posix_spawn_file_actions_adddup2(&actions, watchdogDescriptor, 3) }
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var attributes = posix_spawnattr_t()

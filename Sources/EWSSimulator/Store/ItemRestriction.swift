@@ -21,7 +21,7 @@ struct ItemPropertyPath: Sendable {
     func values(_ item: StoredItem) -> [PropertyValue] {
         switch target {
         case .field(let f): return f.values(item)
-        case .extended(let key): return item.extended[key] ?? []
+        case .extended(let key): return item.extended[key] ?? ComputedMapiProperty.values(key, of: item) ?? []
         }
     }
 }

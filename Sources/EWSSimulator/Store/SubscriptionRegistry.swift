@@ -12,6 +12,11 @@ final class SubscriptionRegistry: @unchecked Sendable {
         var eventTypes: Set<String>
         var timeoutMinutes: Int
         var lastUsed: Date
+        /// A streaming subscription: the watermark of what its stream has reported, and which
+        /// stream (the newest connection) may report it.
+        var streaming = false
+        var lastWatermark: String? = nil
+        var streamToken = 0
     }
 
     // Invariant: every property below is read and written under `lock` only.
@@ -57,6 +62,17 @@ final class SubscriptionRegistry: @unchecked Sendable {
     func subscription(_ id: String) -> Subscription? { lock.withLock { subscriptions[id] } }
 
     func touch(_ id: String, at date: Date) { lock.withLock { subscriptions[id]?.lastUsed = date } }
+
+    /// Changes a subscription in place; nil when there is no such subscription.
+    @discardableResult
+    func update(_ id: String, _ body: (inout Subscription) -> Void) -> Subscription? {
+        lock.withLock {
+            guard var sub = subscriptions[id] else { return nil }
+            body(&sub)
+            subscriptions[id] = sub
+            return sub
+        }
+    }
 
     @discardableResult
     func remove(_ id: String) -> Subscription? { lock.withLock { subscriptions.removeValue(forKey: id) } }

@@ -33,9 +33,23 @@ package final class GSSInitiator {
     package init(principal: String, cacheName: String, servicePrincipal: String) throws(KerberosFailure) {
         self.servicePrincipal = servicePrincipal
         credential = try KerberosTicketCache.initiatorCredential(principal: principal, cacheName: cacheName)
-        let hostBased = servicePrincipal.contains("@") && !servicePrincipal.contains("/")
+        // `HTTP/host` becomes the host-based `HTTP@host`, as libcurl names it, so the realm comes
+        // from krb5.conf's [domain_realm] (not only the default realm); `HTTP/host@REALM` is taken as is.
+        let name: String
+        let hostBased: Bool
+        switch (servicePrincipal.contains("/"), servicePrincipal.contains("@")) {
+        case (true, false):
+            name = servicePrincipal.replacingOccurrences(of: "/", with: "@", options: [], range: servicePrincipal.range(of: "/"))
+            hostBased = true
+        case (false, true):
+            name = servicePrincipal
+            hostBased = true
+        default:
+            name = servicePrincipal
+            hostBased = false
+        }
         do throws(KerberosFailure) {
-            target = try GSS.importName(servicePrincipal, hostBased: hostBased, stage: "reading the service principal name \(servicePrincipal)")
+            target = try GSS.importName(name, hostBased: hostBased, stage: "reading the service principal name \(servicePrincipal)")
         } catch {
             var minor: OM_uint32 = 0
             _ = gss_release_cred(&minor, &credential)

@@ -1,5 +1,5 @@
 /// A GSS-API mechanism, as far as HTTP Negotiate is concerned.
-public enum GSSMechanism: Sendable, Hashable, CustomStringConvertible {
+package enum GSSMechanism: Sendable, Hashable, CustomStringConvertible {
     /// Kerberos 5 (1.2.840.113554.1.2.2).
     case kerberos5
     /// SPNEGO itself (1.3.6.1.5.5.2): the wrapper, not a real mechanism.
@@ -22,7 +22,7 @@ public enum GSSMechanism: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The OID in dotted form.
-    public var oid: String {
+    package var oid: String {
         switch self {
         case .kerberos5: return "1.2.840.113554.1.2.2"
         case .spnego: return "1.3.6.1.5.5.2"
@@ -32,7 +32,7 @@ public enum GSSMechanism: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `Kerberos 5`, `SPNEGO`, `NTLM` or the OID.
-    public var description: String {
+    package var description: String {
         switch self {
         case .kerberos5: return "Kerberos 5"
         case .spnego: return "SPNEGO"

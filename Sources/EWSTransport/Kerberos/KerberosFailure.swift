@@ -1,8 +1,8 @@
 /// A GSS-API or Kerberos failure: the stage, MIT's own text, and where the cause is known, a
 /// name and a remedy. Never holds a ticket, key or password.
-public struct KerberosFailure: Error, Sendable, Hashable, CustomStringConvertible {
+package struct KerberosFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// A failure whose cause, and so its remedy, is known.
-    public enum Cause: String, Sendable, Hashable {
+    package enum Cause: String, Sendable, Hashable {
         case clockSkew = "clock-skew"
         case unknownServicePrincipal = "unknown-service-principal"
         case wrongServiceKey = "wrong-service-key"
@@ -20,18 +20,18 @@ public struct KerberosFailure: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     /// What was being done (`acquiring credentials for svc@CONTOSO.COM`, `accepting a Negotiate token`).
-    public var stage: String
+    package var stage: String
     /// MIT's text for the GSS major and the mechanism's minor status.
-    public var message: String
+    package var message: String
     /// The known cause, if any.
-    public var cause: Cause?
+    package var cause: Cause?
     /// The GSS major status.
-    public var major: UInt32
+    package var major: UInt32
     /// The mechanism's minor status (a krb5 error code for Kerberos).
-    public var minor: Int32
+    package var minor: Int32
 
     /// Creates a failure (the GSS wrappers make these; tests may too).
-    public init(stage: String, message: String, cause: Cause?, major: UInt32 = 0, minor: Int32 = 0) {
+    package init(stage: String, message: String, cause: Cause?, major: UInt32 = 0, minor: Int32 = 0) {
         self.stage = stage
         self.message = message
         self.cause = cause
@@ -40,7 +40,7 @@ public struct KerberosFailure: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     /// What to do about it, where the cause is known.
-    public var remedy: String? {
+    package var remedy: String? {
         switch cause {
         case .clockSkew?:
             return "the clocks of this machine, the KDC and the server differ by more than the allowed skew (5 minutes by default): synchronise them with NTP (on Windows, w32tm /resync)"
@@ -75,7 +75,7 @@ public struct KerberosFailure: Error, Sendable, Hashable, CustomStringConvertibl
         }
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(stage): \(message)"
         if let cause { text += " [\(cause.rawValue)]" }
         if let remedy { text += "; remedy: \(remedy)" }

@@ -1,0 +1,114 @@
+import EWSProtocol
+import EWSTransport
+import Foundation
+
+/// Collects results and evidence; applies known deviations (strictly, by signature). Evidence is
+/// kept by exchange id and never overwritten: a second, different exchange under a cited id is a
+/// harness defect, named in the report's warnings.
+actor Recorder {
+    private var results: [CheckResult] = []
+    private var exchanges: [Int: HTTPExchange] = [:]
+    private(set) var serverVersion: ServerVersionInfo?
+    private(set) var evidenceConflicts: [String] = []
+    private let deviations: [CheckID: DeviationRule]
+    private let progress: @Sendable (CheckResult) -> Void
+
+    init(deviations: [CheckID: DeviationRule], progress: @escaping @Sendable (CheckResult) -> Void) {
+        self.deviations = deviations
+        self.progress = progress
+    }
+
+    /// Keeps an exchange no check cites (the first-contact probe), so the evidence is complete.
+    func keep(_ exchange: HTTPExchange) { exchanges[exchange.id] = exchange }
+
+    func setServerVersion(_ v: ServerVersionInfo?) { if serverVersion == nil { serverVersion = v } }
+
+    /// The latest result of a check that is not per mailbox.
+    func result(of id: CheckID) -> CheckResult? { results.last { $0.id == id && $0.mailbox == nil } }
+
+    func outcome(of id: CheckID, mailbox: String?) -> Outcome? {
+        results.last { $0.id == id && $0.mailbox == mailbox }?.outcome
+    }
+
+    /// The outcomes of a per-mailbox check, one per mailbox it ran for.
+    func outcomes(of id: CheckID) -> [Outcome] { results.filter { $0.id == id }.map(\.outcome) }
+
+    /// How an outcome reads after "which": `failed`, `was skipped`, `errored`.
+    static func phrase(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .passed: return "passed"
+        case .failed: return "failed"
+        case .expectedFailure: return "failed (a known deviation)"
+        case .unexpectedPass: return "passed unexpectedly"
+        case .skipped: return "was skipped"
+        case .errored: return "errored"
+        }
+    }
+
+    /// For a skipped check, the first check down its dependency chain that did not pass
+    /// (`auth.service-account failed`); nil when it was not skipped for a dependency.
+    func rootCause(of id: CheckID, mailbox: String?) -> String? {
+        guard let result = results.last(where: { $0.id == id && $0.mailbox == mailbox }) else { return nil }
+        let name = mailbox.map { "\(id)[\($0)]" } ?? id.rawValue
+        guard result.outcome == .skipped else { return "\(name) \(Self.phrase(result.outcome))" }
+        for dependency in CheckCatalog.definition(id)?.dependsOn ?? [] {
+            let depMailbox = CheckCatalog.definition(dependency)?.perMailbox == true ? mailbox : nil
+            if let outcome = outcome(of: dependency, mailbox: depMailbox), !outcome.satisfiesDependents {
+                // (a conditional dependency that did not run has no outcome and is passed over)
+                return rootCause(of: dependency, mailbox: depMailbox)
+            }
+        }
+        return "\(name) was skipped (\(result.message))"
+    }
+
+    @discardableResult
+    func record(_ definition: CheckDefinition, mailbox: String?, verdict: Verdict, duration: Double) -> CheckResult {
+        var outcome = verdict.outcome
+        var message = verdict.message
+        var facts = verdict.facts
+        // A request the run's own cancellation aborted says nothing about the provider.
+        if Task.isCancelled, outcome == .failed || outcome == .errored,
+           verdict.exchanges.contains(where: { $0.error?.hasPrefix("cancelled") == true }) {
+            outcome = .skipped
+            message = "run interrupted while this check ran (\(message))"
+        }
+        if let rule = deviations[definition.id] {
+            if outcome == .failed {
+                if let mismatch = rule.mismatch(message: message, facts: facts) {
+                    // Another defect than the one declared: it stays a failure.
+                    message += " (a known deviation is declared for this check, \"\(rule.reason)\", but this failure does not show its signature: \(mismatch))"
+                    facts["deviation_signature_mismatch"] = mismatch
+                } else {
+                    outcome = .expectedFailure
+                    message += " (known deviation: \(rule.reason))"
+                }
+            } else if outcome == .passed {
+                outcome = .unexpectedPass
+                message += " (listed as a known deviation, \"\(rule.reason)\", but it passed: remove it from the profile)"
+            }
+        }
+        for x in verdict.exchanges {
+            if let known = exchanges[x.id] {
+                if known != x { evidenceConflicts.append("exchange #\(x.id) was recorded for two different requests (\(known.method) \(known.url) and \(x.method) \(x.url)); the first is kept") }
+            } else {
+                exchanges[x.id] = x
+            }
+        }
+        let result = CheckResult(id: definition.id, title: definition.title, requirement: definition.requirement,
+                                 mailbox: mailbox, outcome: outcome, message: message,
+                                 durationMilliseconds: (duration * 1000).rounded() / 1000,
+                                 evidence: Array(Set(verdict.exchanges.map(\.id))).sorted(), facts: facts, level: definition.level)
+        results.append(result)
+        progress(result)
+        return result
+    }
+
+    func sortedResults(mailboxOrder: [String]) -> [CheckResult] {
+        func mailboxIndex(_ m: String?) -> Int { m.flatMap { mailboxOrder.firstIndex(of: $0) } ?? -1 }
+        return results.sorted {
+            (CheckRegistry.order(of: $0.id), mailboxIndex($0.mailbox)) < (CheckRegistry.order(of: $1.id), mailboxIndex($1.mailbox))
+        }
+    }
+
+    var evidence: [HTTPExchange] { exchanges.values.sorted { $0.id < $1.id } }
+}

@@ -1,0 +1,19 @@
+/// A distribution group of the simulated directory (or, with `isRoomList`, a room list).
+public struct DistributionGroup: Sendable, Hashable {
+    /// The group's primary SMTP address (lower-case).
+    public var primarySmtpAddress: String
+    /// The display name.
+    public var displayName: String
+    /// Members' primary SMTP addresses: users, rooms or other groups.
+    public var members: [String]
+    /// Whether the group is a room list (GetRoomLists lists it; its members are rooms).
+    public var isRoomList: Bool
+
+    /// Creates a group.
+    public init(primarySmtpAddress: String, displayName: String, members: [String], isRoomList: Bool = false) {
+        self.primarySmtpAddress = primarySmtpAddress.lowercased()
+        self.displayName = displayName
+        self.members = members.map { $0.lowercased() }
+        self.isRoomList = isRoomList
+    }
+}

@@ -1,0 +1,129 @@
+import EWSProtocol
+import Foundation
+
+/// A response body that is produced over time: polled on the connection's event loop until done.
+protocol ResponseStream: Sendable {
+    /// How often to poll, in milliseconds.
+    var pollMilliseconds: Int { get }
+    /// The chunks ready now, and whether the response is complete after them.
+    func poll() -> (chunks: [String], done: Bool)
+}
+
+extension EWSService {
+    /// GetStreamingEvents: a chunked stream of complete SOAP envelopes, one per batch of events
+    /// (and a keep-alive `ConnectionStatus` OK when idle), closed with `Closed` after the
+    /// ConnectionTimeout. A newer stream for the same subscription ends this one with
+    /// `ErrorNewEventStreamConnectionOpened`. Refusals come as one ordinary envelope.
+    func streamingEvents(_ request: XMLElement, _ context: RequestContext) throws -> (SimulatedResponse, [String]) {
+        let ids = request.child("SubscriptionIds")?.children("SubscriptionId").map { $0.text.trimmingCharacters(in: .whitespaces) } ?? []
+        let minutes = request.child("ConnectionTimeout").flatMap { Int($0.text.trimmingCharacters(in: .whitespaces)) } ?? 30
+        func refuse(_ error: EWSError, _ id: String?) -> (SimulatedResponse, [String]) {
+            var message = SOAPWriter.error("GetStreamingEvents", error)
+            if let id {
+                message = message.replacingOccurrences(of: "</m:GetStreamingEventsResponseMessage>",
+                                                       with: "<m:ErrorSubscriptionIds><t:SubscriptionId>\(id.xmlEscaped)</t:SubscriptionId></m:ErrorSubscriptionIds></m:GetStreamingEventsResponseMessage>")
+            }
+            let xml = SOAPWriter.envelope(flavor: flavor, body: SOAPWriter.operationResponse("GetStreamingEvents", messages: [message]))
+            return (.xml(200, xml), [error.code])
+        }
+        guard (1...30).contains(minutes) else { return refuse(EWSError("ErrorInvalidRequest", "ConnectionTimeout must be between 1 and 30 minutes."), nil) }
+        guard !ids.isEmpty, ids.count <= 200 else { return refuse(EWSError("ErrorInvalidRequest", "Between 1 and 200 subscription ids are allowed."), nil) }
+        var tokens: [String: Int] = [:]
+        for id in ids {
+            do throws(EWSError) {
+                let sub = try usableSubscription(id, context)
+                guard sub.streaming else { throw EWSError("ErrorInvalidSubscription", "The subscription is not a streaming subscription.") }
+            } catch {
+                return refuse(error, id)
+            }
+        }
+        for id in ids {
+            tokens[id] = tenant.subscriptions.update(id) { $0.streamToken += 1 }?.streamToken ?? 0
+        }
+        let session = StreamingEventsSession(service: self, subscriptionIDs: ids, tokens: tokens,
+                                             deadline: tenant.subscriptions.now.addingTimeInterval(Double(minutes * 60)),
+                                             keepAlive: TimeInterval(streamingKeepAliveSeconds))
+        var response = SimulatedResponse(status: 200, headers: [("Content-Type", "text/xml; charset=utf-8")], body: [])
+        response.stream = session
+        return (response, ["NoError"])
+    }
+
+    /// One envelope of a stream.
+    func streamingEnvelope(_ message: String) -> String {
+        SOAPWriter.envelope(flavor: flavor, body: SOAPWriter.operationResponse("GetStreamingEvents", messages: [message]))
+    }
+}
+
+/// The state of one GetStreamingEvents connection.
+final class StreamingEventsSession: ResponseStream, @unchecked Sendable {
+    let pollMilliseconds = 200
+    private let service: EWSService
+    private let subscriptionIDs: [String]
+    private let tokens: [String: Int]
+    private let deadline: Date
+    private let keepAlive: TimeInterval
+    // Invariant: `lastSent` is touched only under `lock` (polls run on one event loop, but stay safe).
+    private let lock = NSLock()
+    private var lastSent = Date()
+
+    init(service: EWSService, subscriptionIDs: [String], tokens: [String: Int], deadline: Date, keepAlive: TimeInterval) {
+        self.service = service
+        self.subscriptionIDs = subscriptionIDs
+        self.tokens = tokens
+        self.deadline = deadline
+        self.keepAlive = keepAlive
+    }
+
+    func poll() -> (chunks: [String], done: Bool) {
+        lock.withLock {
+            let registry = service.tenant.subscriptions
+            let now = registry.now
+            var notifications = ""
+            for id in subscriptionIDs {
+                guard let sub = registry.subscription(id) else {
+                    let error = EWSError("ErrorSubscriptionNotFound", "The specified subscription was not found.")
+                    return ([service.streamingEnvelope(Self.error(error, id))], true)
+                }
+                guard sub.streamToken == tokens[id] else {
+                    let error = EWSError("ErrorNewEventStreamConnectionOpened", "A newer stream was opened for this subscription.")
+                    return ([service.streamingEnvelope(Self.error(error, id))], true)
+                }
+                let current = service.snapshot(sub.mailbox)
+                let old = sub.lastWatermark.flatMap { registry.snapshot(at: $0, mailbox: sub.mailbox) } ?? current
+                let events = EWSService.events(for: sub, from: old, to: current)
+                var next = sub.lastWatermark ?? ""
+                if !events.isEmpty || sub.lastWatermark == nil {
+                    next = registry.watermark(for: current, mailbox: sub.mailbox)
+                }
+                registry.update(id) {
+                    $0.lastUsed = now
+                    $0.lastWatermark = next
+                }
+                if !events.isEmpty {
+                    notifications += "<t:Notification><t:SubscriptionId>\(id)</t:SubscriptionId>"
+                        + service.eventsXML(events, sub: sub, old: old, current: current, next: next, at: now) + "</t:Notification>"
+                }
+            }
+            var chunks: [String] = []
+            let ok = "<m:ConnectionStatus>OK</m:ConnectionStatus>"
+            if !notifications.isEmpty {
+                chunks.append(service.streamingEnvelope(SOAPWriter.success("GetStreamingEvents", payload: "<m:Notifications>\(notifications)</m:Notifications>\(ok)")))
+                lastSent = Date()
+            } else if Date().timeIntervalSince(lastSent) >= keepAlive {
+                chunks.append(service.streamingEnvelope(SOAPWriter.success("GetStreamingEvents", payload: ok)))
+                lastSent = Date()
+            }
+            if now >= deadline {
+                chunks.append(service.streamingEnvelope(SOAPWriter.success("GetStreamingEvents", payload: "<m:ConnectionStatus>Closed</m:ConnectionStatus>")))
+                return (chunks, true)
+            }
+            return (chunks, false)
+        }
+    }
+
+    private static func error(_ error: EWSError, _ id: String) -> String {
+        SOAPWriter.error("GetStreamingEvents", error).replacingOccurrences(
+            of: "</m:GetStreamingEventsResponseMessage>",
+            with: "<m:ErrorSubscriptionIds><t:SubscriptionId>\(id.xmlEscaped)</t:SubscriptionId></m:ErrorSubscriptionIds><m:ConnectionStatus>Closed</m:ConnectionStatus></m:GetStreamingEventsResponseMessage>")
+    }
+}

@@ -1,0 +1,169 @@
+@testable import Conformance
+import EWSProtocol
+import EWSSimulator
+import Foundation
+import Testing
+
+/// Each contact-center check fails, with its own words, against a simulator that deviates the
+/// way a real provider has; the checks it does not concern still pass, and nothing is left behind.
+@Suite("Contact-center checks against deviating providers (simulator quirks)")
+struct ContactCenterQuirkTests {
+    /// Runs the whole suite against a simulator with `quirk`; every result of `failing` must be a
+    /// failure whose message contains its fragment, `skipped` may be skipped, everything else passes.
+    static func expect(_ quirk: SimulatorQuirk, failing: [CheckID: String], skipped: Set<CheckID> = [], perMailbox: Bool = true,
+                       exitCode: Int = 1, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await LiveSimulator.with(quirks: [quirk]) { simulator in
+            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            for (id, fragment) in failing {
+                let results = report.results(id)
+                #expect(results.count == (perMailbox ? simulator.mailboxesInScope.count : 1), "\(id) ran \(results.count) times", sourceLocation: sourceLocation)
+                for r in results {
+                    #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome): \(r.message)", sourceLocation: sourceLocation)
+                    #expect(r.message.contains(fragment), "\(r.displayName): \(r.message)", sourceLocation: sourceLocation)
+                    #expect(!r.evidence.isEmpty, "\(r.displayName) cites no evidence", sourceLocation: sourceLocation)
+                }
+            }
+            let others = report.results.filter { failing[$0.id] == nil && !($0.outcome == .skipped && skipped.contains($0.id)) }
+            #expect(others.allSatisfy { $0.outcome == .passed },
+                    "\(others.filter { $0.outcome != .passed }.map { "\($0.displayName) \($0.outcome): \($0.message)" })", sourceLocation: sourceLocation)
+            #expect(report.exitCode == exitCode, sourceLocation: sourceLocation)
+            #expect(simulator.tenant.allItems().isEmpty, "left in the tenant: \(simulator.tenant.allItems())", sourceLocation: sourceLocation)
+        }
+    }
+
+    // MARK: message waiting
+
+    @Test("GetItem without IsRead fails message-waiting.created-unread (the read flag cannot be seen) and mark-all-read's confirmation")
+    func isReadNotReturned() async throws {
+        try await Self.expect(.isReadNotReturned,
+                              failing: [CheckCatalog.messageWaitingCreatedUnread: "gives no IsRead",
+                                        CheckCatalog.messageWaitingMarkAllRead: "gives no IsRead for 2 of the 2 voicemails"],
+                              skipped: [CheckCatalog.messageWaitingReadClears])
+    }
+
+    @Test("an UpdateItem of IsRead that is answered but not stored fails message-waiting.read-clears")
+    func readFlagUpdateIgnored() async throws {
+        try await Self.expect(.readFlagUpdateIgnored,
+                              failing: [CheckCatalog.messageWaitingReadClears: "UpdateItem answered NoError, but the voicemail still reads IsRead=false"])
+    }
+
+    @Test("a MarkAllItemsAsRead that changes nothing fails message-waiting.mark-all-read, and its folder is still removed")
+    func markAllItemsAsReadIgnored() async throws {
+        try await Self.expect(.markAllItemsAsReadIgnored,
+                              failing: [CheckCatalog.messageWaitingMarkAllRead: "the folder's UnreadCount is 2 (was 2) and 2 of 2 voicemails still read IsRead=false"])
+    }
+
+    // MARK: delivery
+
+    @Test("a store that drops the product's extended properties fails every delivery read-back, naming the property")
+    func productPropertiesDropped() async throws {
+        try await Self.expect(.productPropertiesDropped,
+                              failing: [CheckCatalog.deliveryFaxCreateItem: "the extended property CallerNumber came back as (absent)",
+                                        CheckCatalog.deliveryVoicemailMIME: "the extended property DurationSeconds came back as (absent)",
+                                        CheckCatalog.deliveryFaxMIME: "the extended property CallerNumber came back as (absent)"])
+    }
+
+    @Test("a MIME upload that loses its attachments fails both MIME deliveries, naming the file")
+    func mimeAttachmentsDropped() async throws {
+        try await Self.expect(.mimeAttachmentsDropped,
+                              failing: [CheckCatalog.deliveryVoicemailMIME: "the attachment voicemail.wav is missing (attachments: none)",
+                                        CheckCatalog.deliveryFaxMIME: "the attachment fax.tif is missing (attachments: none)"])
+    }
+
+    @Test("corrupted attachment content fails the fax read-back at the first differing byte")
+    func corruptAttachmentFax() async throws {
+        try await LiveSimulator.with(quirks: [.corruptAttachmentContent]) { simulator in
+            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            for id in [CheckCatalog.deliveryFaxCreateItem, CheckCatalog.deliveryFaxMIME, CheckCatalog.deliveryVoicemailMIME] {
+                for r in report.results(id) {
+                    #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome)")
+                    #expect(r.message.contains("differ from the") && r.message.contains("first difference at byte"), "\(r.displayName): \(r.message)")
+                }
+            }
+            #expect(simulator.tenant.allItems().isEmpty)
+        }
+    }
+
+    @Test("a provider that cannot filter on an extended property fails delivery.filtered-find with its error")
+    func extendedPropertyRestrictionRefused() async throws {
+        try await Self.expect(.extendedPropertyRestrictionRefused,
+                              failing: [CheckCatalog.deliveryFilteredFind: "ErrorUnsupportedPathForQuery"])
+    }
+
+    // MARK: directory
+
+    @Test("ResolveNames without the directory contact fails directory.resolve-names")
+    func resolveNamesWithoutContactData() async throws {
+        try await Self.expect(.resolveNamesWithoutContactData,
+                              failing: [CheckCatalog.directoryResolveNames: "with ReturnFullContactData gave no directory contact"],
+                              skipped: [CheckCatalog.directoryUnknownName])
+    }
+
+    @Test("an unknown name answered with an empty success fails the must-fail directory.unknown-name")
+    func unknownNameResolvesEmpty() async throws {
+        try await Self.expect(.unknownNameResolvesEmpty,
+                              failing: [CheckCatalog.directoryUnknownName: "answered NoError with 0 resolution(s) instead of ErrorNameResolutionNoResults"],
+                              perMailbox: false)
+    }
+
+    @Test("an unreadable Contacts folder fails directory.contacts-folder with the provider's code")
+    func contactsFolderMissing() async throws {
+        try await Self.expect(.contactsFolderMissing, failing: [CheckCatalog.directoryContactsFolder: "ErrorFolderNotFound"])
+    }
+
+    // MARK: routing
+
+    @Test("SendAndSaveCopy without the Sent Items copy fails routing.send-and-save-copy after the message arrived")
+    func sentCopyNotSaved() async throws {
+        // The cleanup cannot prove the Sent Items copy the provider acknowledged never exists.
+        try await Self.expect(.sentCopyNotSaved, failing: [CheckCatalog.routingSendAndSaveCopy: "left no copy in",
+                                                          CheckCatalog.cleanupComplete: "1 CreateItem request(s) got no usable answer"], perMailbox: false)
+    }
+
+    @Test("a MoveItem that copies fails routing.move, and both copies are removed")
+    func moveItemKeepsOriginal() async throws {
+        try await Self.expect(.moveItemKeepsOriginal, failing: [CheckCatalog.routingMove: "the item was copied, not moved"])
+    }
+
+    @Test("a CopyItem that moves fails routing.copy")
+    func copyItemMovesOriginal() async throws {
+        try await Self.expect(.copyItemMovesOriginal, failing: [CheckCatalog.routingCopy: "the item was moved, not copied"])
+    }
+
+    @Test("the send-and-save-copy check records the delivery time and both copies in the ledger; a single mailbox sends to itself")
+    func sendToSelf() async throws {
+        try await LiveSimulator.with { simulator in
+            var target = TargetConfiguration.simulated(simulator)
+            target.mailboxes = Array(simulator.mailboxesInScope.prefix(1))
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let send = try report.result(CheckCatalog.routingSendAndSaveCopy)
+            #expect(send.outcome == .passed, "\(send.message)")
+            #expect(send.facts["recipient"] == simulator.mailboxesInScope[0])
+            #expect(send.facts["delivery_ms"].flatMap { Int($0) } != nil)
+            #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
+            #expect(report.cleanup.created == itemsCreated(mailboxes: 1))
+            #expect(simulator.tenant.allItems().isEmpty)
+        }
+    }
+
+    // MARK: versions
+
+    @Test("a provider that refuses request versions it claims to understand fails ews.request-version.matrix, naming them")
+    func oldVersionsRefused() async throws {
+        try await Self.expect(.requestVersionsBefore2010Refused,
+                              failing: [CheckCatalog.requestVersionMatrix: "does not accept every older request version: Exchange2007_SP1: refused (ErrorInvalidServerVersion); Exchange2009: refused"],
+                              perMailbox: false, exitCode: 0)  // recommended: reported, the run still conforms
+    }
+
+    @Test("the matrix runs to the newest version each server claims: all known on premises, Exchange2013_SP1 at an Exchange 2013 hoster")
+    func newestClaimed() {
+        let onPrem = ServerVersionInfo(majorVersion: 15, minorVersion: 2, majorBuildNumber: 1544, minorBuildNumber: 4, version: "V2017_07_11")
+        let online = ServerVersionInfo(majorVersion: 15, minorVersion: 20, majorBuildNumber: 8293, minorBuildNumber: 26, version: "V2018_01_08")
+        let hoster = ServerVersionInfo(majorVersion: 15, minorVersion: 0, majorBuildNumber: 1497, minorBuildNumber: 2, version: "V2_23")
+        let exchange2010 = ServerVersionInfo(majorVersion: 14, minorVersion: 3, majorBuildNumber: 123, minorBuildNumber: 4, version: nil)
+        #expect(Suite.newestClaimed(onPrem) == "V2017_07_11")
+        #expect(Suite.newestClaimed(online) == "V2017_07_11")
+        #expect(Suite.newestClaimed(hoster) == "Exchange2013_SP1")
+        #expect(Suite.newestClaimed(exchange2010) == "Exchange2010_SP2")
+    }
+}

@@ -1,0 +1,68 @@
+@testable import EWSProtocol
+@testable import EWSSimulator
+import EWSTestSupport
+import Foundation
+import Testing
+
+/// The calendar-item and contact properties of the v2017 schema, each sent on CreateItem: every
+/// one is kept (it comes back on GetItem) or refused as Exchange refuses it; none is dropped.
+@Suite struct ItemKindSurfaceWalkTests {
+    struct Kind: Sendable, CustomStringConvertible {
+        var element: String
+        var type: String
+        var prefix: String
+        var create: String
+        var description: String { element }
+    }
+
+    static let kinds = [
+        Kind(element: "CalendarItem", type: "t:CalendarItemType", prefix: "calendar",
+             create: #"<m:CreateItem SendMeetingInvitations="SendToNone"><m:SavedItemFolderId><t:DistinguishedFolderId Id="calendar"/></m:SavedItemFolderId><m:Items>"#),
+        Kind(element: "Contact", type: "t:ContactItemType", prefix: "contacts",
+             create: #"<m:CreateItem><m:SavedItemFolderId><t:DistinguishedFolderId Id="contacts"/></m:SavedItemFolderId><m:Items>"#),
+    ]
+
+    /// Codes a property may be refused with (a calendar end before the default start is one).
+    static let refusals = RequestSurfaceWalkTests.refusals.union(["ErrorCalendarEndDateIsEarlierThanStartDate", "ErrorTimeZone"])
+
+    @Test(arguments: kinds)
+    func everyPropertyIsKeptOrRefused(_ kind: Kind) async throws {
+        let schema = try SchemaSample(directory: Fixtures.ewsSchemaDirectory)
+        // The generator does not expand the pattern and range groups of a recurrence.
+        schema.complexOverrides["t:RecurrenceType"] = "<t:DailyRecurrence><t:Interval>1</t:Interval></t:DailyRecurrence><t:NumberedRecurrence><t:StartDate>2026-01-05</t:StartDate><t:NumberOfOccurrences>3</t:NumberOfOccurrences></t:NumberedRecurrence>"
+        let s = try await SimulatorSession.start()
+        let itemProperties = Set(schema.slots(ofType: "t:ItemType").flatMap(\.options).map(\.name))
+        var problems: [String] = []
+        var kept: [String] = []
+        for property in schema.slots(ofType: kind.type).flatMap(\.options) where !itemProperties.contains(property.name) {
+            let sample = schema.sample(property)
+            let a = try await s.send(s.envelope(kind.create + "<t:\(kind.element)>\(sample)</t:\(kind.element)></m:Items></m:CreateItem>", impersonate: "alice@contoso.com"))
+            if let fault = a.fault {
+                problems.append("\(property.name): fault \(fault.code) (sample \(sample.prefix(200)))")
+                continue
+            }
+            guard a.codes == ["NoError"] else {
+                if !a.codes.allSatisfy(Self.refusals.contains) { problems.append("\(property.name): answered \(a.codes)") }
+                continue
+            }
+            guard let id = a.messages.first?.path("Items", kind.element, "ItemId")?.attribute("Id") else {
+                problems.append("\(property.name): accepted without an id")
+                continue
+            }
+            let extra = schema.fieldURI(for: property.name, prefixes: [kind.prefix]).map { "<t:AdditionalProperties><t:FieldURI FieldURI=\"\($0)\"/></t:AdditionalProperties>" } ?? ""
+            let got = try await s.getItem(id, shape: "<t:BaseShape>AllProperties</t:BaseShape>\(extra)")
+            let returned = got.messages.first?.path("Items", kind.element, property.name)
+            let sent = try XMLTree(parsing: Array("<r xmlns:t=\"\(EWSNamespace.types)\">\(sample)</r>".utf8)).root?.children.first
+            if returned == nil {
+                problems.append("\(property.name): accepted and dropped")
+            } else if let sent, !RequestSurfaceWalkTests.sameText(sent, returned) {
+                problems.append("\(property.name): sent \(sent.text), got \(returned?.text ?? "")")
+            } else {
+                kept.append(property.name)
+            }
+        }
+        await s.stop()
+        #expect(kept.count >= 8, "kept: \(kept)")
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+}

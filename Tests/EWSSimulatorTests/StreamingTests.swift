@@ -1,0 +1,73 @@
+@testable import EWSProtocol
+@testable import EWSSimulator
+import EWSTransport
+import Foundation
+import Testing
+
+/// GetStreamingEvents: a chunked stream of schema-valid envelopes with the mailbox's events, closed
+/// after the connection timeout; a newer stream for the subscription ends the older one.
+@Suite struct StreamingTests {
+    static func subscribe(_ s: SimulatorSession) async throws -> String {
+        let a = try await s.send(s.envelope("<m:Subscribe><m:StreamingSubscriptionRequest><t:FolderIds><t:DistinguishedFolderId Id=\"inbox\"/></t:FolderIds><t:EventTypes><t:EventType>NewMailEvent</t:EventType><t:EventType>CreatedEvent</t:EventType></t:EventTypes></m:StreamingSubscriptionRequest></m:Subscribe>", impersonate: "alice@contoso.com"))
+        #expect(a.codes == ["NoError"])
+        #expect(a.messages.first?.child("Watermark") == nil, "streaming subscriptions hand out no watermark")
+        return try #require(a.messages.first?.child("SubscriptionId")?.text)
+    }
+
+    /// Sends GetStreamingEvents and returns the envelopes of the whole stream (each schema-checked).
+    static func stream(_ s: SimulatorSession, _ id: String) async throws -> [XMLElement] {
+        let xml = s.envelope("<m:GetStreamingEvents><m:SubscriptionIds><t:SubscriptionId>\(id)</t:SubscriptionId></m:SubscriptionIds><m:ConnectionTimeout>1</m:ConnectionTimeout></m:GetStreamingEvents>", impersonate: "alice@contoso.com")
+        let response = try await s.transport.send(HTTPRequest(method: "POST", url: s.simulator.ewsURL, headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")], body: Array(xml.utf8)))
+        #expect(response.status == 200)
+        var messages: [XMLElement] = []
+        for part in response.text.components(separatedBy: "<?xml").dropFirst() {
+            let soap = try SOAPResponse(bytes: Array(("<?xml" + part).utf8))
+            let body = try #require(soap.bodyElement)
+            #expect(s.validator.validate(body).isEmpty, "stream envelope is not schema-valid")
+            messages += body.child("ResponseMessages")?.children ?? []
+        }
+        return messages
+    }
+
+    /// Waits (bounded) until the subscription has had `count` stream connections.
+    static func waitForStream(_ s: SimulatorSession, _ id: String, count: Int) async throws {
+        for _ in 0..<500 where (s.simulator.tenant.subscriptions.subscription(id)?.streamToken ?? 0) < count {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(s.simulator.tenant.subscriptions.subscription(id)?.streamToken == count)
+    }
+
+    @Test func newMailArrivesOnTheStreamWhichThenCloses() async throws {
+        let s = try await SimulatorSession.start()
+        let id = try await Self.subscribe(s)
+        let sent = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
+        async let messages = Self.stream(s, id)
+        try await Self.waitForStream(s, id, count: 1)
+        s.simulator.tenant.subscriptions.advanceClock(by: 61)
+        let all = try await messages
+        await s.stop()
+        #expect(sent.codes == ["NoError"])
+        let events = all.flatMap { $0.child("Notifications")?.children.flatMap { $0.children.map(\.name) } ?? [] }
+        #expect(events.filter { $0.hasSuffix("Event") } == ["CreatedEvent", "NewMailEvent"])
+        #expect(all.last?.child("ConnectionStatus")?.text == "Closed")
+        #expect(all.allSatisfy { $0.child("ResponseCode")?.text == "NoError" })
+    }
+
+    @Test func aNewerStreamEndsTheOlderOne() async throws {
+        let s = try await SimulatorSession.start()
+        let id = try await Self.subscribe(s)
+        async let first = Self.stream(s, id)
+        try await Self.waitForStream(s, id, count: 1)
+        async let second = Self.stream(s, id)
+        try await Self.waitForStream(s, id, count: 2)
+        let older = try await first
+        s.simulator.tenant.subscriptions.advanceClock(by: 61)
+        let newer = try await second
+        let pull = try await s.send(s.envelope("<m:GetEvents><m:SubscriptionId>\(id)</m:SubscriptionId><m:Watermark>AAAAAAAAAAAAAAAAAQ==</m:Watermark></m:GetEvents>", impersonate: "alice@contoso.com"))
+        await s.stop()
+        #expect(older.last?.child("ResponseCode")?.text == "ErrorNewEventStreamConnectionOpened")
+        #expect(older.last?.path("ErrorSubscriptionIds", "SubscriptionId")?.text == id)
+        #expect(newer.last?.child("ConnectionStatus")?.text == "Closed")
+        #expect(pull.codes == ["ErrorInvalidPullSubscriptionId"])
+    }
+}
