@@ -31,7 +31,7 @@ demo: setup build
 	if [ $$status -ne 0 ]; then echo "make demo: ewscheck demo exited with status $$status" >&2; fi; \
 	exit $$status
 
-## test: Swift unit tests, then the interop tests against real third-party clients; both always run
+## test: Swift unit tests, then the interop tests (real third-party clients, the hostile provider); both always run
 test: setup plugins-c
 	@status=0; \
 	swift test || status=1; \
