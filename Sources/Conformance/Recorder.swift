@@ -19,7 +19,7 @@ actor Recorder {
     }
 
     /// Keeps an exchange no check cites (the first-contact probe), so the evidence is complete.
-    func keep(_ exchange: HTTPExchange) { exchanges[exchange.id] = exchange }
+    func keep(_ exchange: HTTPExchange) { if exchanges[exchange.id] == nil { exchanges[exchange.id] = exchange } }
 
     func setServerVersion(_ v: ServerVersionInfo?) { if serverVersion == nil { serverVersion = v } }
 

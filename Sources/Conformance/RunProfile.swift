@@ -52,17 +52,24 @@ public struct RunProfile: Sendable {
                    uniquingKeysWith: { first, _ in first })
     }
 
-    /// Why `target` cannot be certified against this profile (its auth scheme is one the profile
-    /// refuses, or not one it accepts); nil when they fit. Named before the run.
+    /// The profile scheme name of the target's authentication.
+    static func schemeName(_ target: TargetConfiguration) -> String {
+        target.serviceAccount.auth == .oauth2 ? "oauth2-client-credentials" : target.serviceAccount.auth.rawValue
+    }
+
+    /// Why `target` cannot be certified against this profile at all: its auth scheme is one the
+    /// profile refuses. Named before the run (exit 64); nil when it is not refused.
+    public func refusedScheme(of target: TargetConfiguration) -> String? {
+        let scheme = Self.schemeName(target)
+        guard manifest.auth.refusedSchemes.contains(scheme) else { return nil }
+        return "the target authenticates with \(scheme), which the \(id) profile refuses (auth.refused_schemes): profile and target do not fit"
+    }
+
+    /// Why `target` does not fit this profile (a refused scheme, or one the profile does not list
+    /// as accepted); nil when they fit. The run warns about it.
     public func targetMismatch(_ target: TargetConfiguration) -> String? {
-        let scheme: String
-        switch target.serviceAccount.auth {
-        case .oauth2: scheme = "oauth2-client-credentials"
-        default: scheme = target.serviceAccount.auth.rawValue
-        }
-        if manifest.auth.refusedSchemes.contains(scheme) {
-            return "the target authenticates with \(scheme), which the \(id) profile refuses (auth.refused_schemes): profile and target do not fit"
-        }
+        let scheme = Self.schemeName(target)
+        if let refused = refusedScheme(of: target) { return refused }
         if !manifest.auth.schemes.contains(scheme) {
             return "the target authenticates with \(scheme), but the \(id) profile accepts only \(manifest.auth.schemes.joined(separator: ", "))"
         }

@@ -54,6 +54,13 @@ extension Suite {
             if case .fault(let fault) = call.outcome, fault.code == "ErrorServerBusy" {
                 return .failed("ErrorServerBusy fault instead of a response: \(fault.faultString)", [call.exchange], facts: facts)
             }
+            // A bare SOAP fault (no EWS detail, no EWS error code, no ServerVersionInfo) may come from
+            // any SOAP stack or gateway in front of EWS: it proves nothing about the credentials.
+            if case .fault(let fault) = call.outcome, fault.responseCode == nil, call.serverVersion == nil,
+               !fault.code.hasPrefix("Error") {
+                return .failed("a bare SOAP fault \(fault.faultCode) (\"\(fault.faultString)\") without EWS detail or ServerVersionInfo "
+                               + "instead of an EWS answer", [call.exchange], facts: facts)
+            }
             return .passed("EWS accepted \(scheme) credentials of \(target.serviceAccount.username) (\(call.summary))", [call.exchange],
                            facts: facts)
         case .httpError(401, let reason):
@@ -78,9 +85,7 @@ extension Suite {
             return .errored("service_account.delegated_token_file \(file) is missing, unreadable or empty")
         }
         guard let mailbox = target.mailboxes.first else { return .skipped("no mailbox to impersonate") }
-        let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
-            credentials: .bearer(token: Secret(text)), tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1, proxy: transport.configuration.proxy), exchangeIDs: transport.exchangeIDs)
+        let probe = probeTransport(credentials: .bearer(token: Secret(text)))
         defer { probe.shutdown() }
         var settings = client.configuration
         settings.requestAdjuster = nil
@@ -294,9 +299,7 @@ extension Suite {
     /// One GetFolder over a one-connection transport of its own with `credentials` (no plugin
     /// hooks: the probe must send exactly what the check says).
     func probeCall(credentials: HTTPCredentials) async -> EWSCall<FolderInfo> {
-        let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
-            credentials: credentials, tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1, proxy: transport.configuration.proxy), exchangeIDs: transport.exchangeIDs)
+        let probe = probeTransport(credentials: credentials)
         defer { probe.shutdown() }
         var settings = client.configuration
         settings.requestAdjuster = nil

@@ -130,9 +130,7 @@ extension Suite {
             result.failure = failure
             return result
         }
-        let probe = HTTPTransport(configuration: HTTPTransportConfiguration(
-            tls: transport.configuration.tls, timeout: transport.configuration.timeout,
-            hostPins: transport.configuration.hostPins, connections: 1))
+        let probe = probeTransport(credentials: .none)
         defer { probe.shutdown() }
         let request = HTTPRequest(url: target.ewsURL, headers: [HTTPHeader("Authorization", "Negotiate " + Data(token).base64EncodedString())])
         let response: HTTPResponse

@@ -23,6 +23,17 @@ struct Suite: Sendable {
 
     static let voicemailClass = "IPM.Note.Microsoft.Voicemail.UM.CA"
 
+    /// The transport factory of the run: a one-connection transport for a probe that must send
+    /// other credentials than the run's (a wrong password, an expired or delegated token, a
+    /// hand-made Negotiate token), with the run's TLS, timeouts, host pins and proxy, and exchange
+    /// ids from the run's one source. The caller shuts it down.
+    func probeTransport(credentials: HTTPCredentials) -> HTTPTransport {
+        var settings = transport.configuration
+        settings.credentials = credentials
+        settings.connections = 1
+        return HTTPTransport(configuration: settings, exchangeIDs: transport.exchangeIDs)
+    }
+
     /// Whether a check is part of this run: it applies to the target and profile, and is selected.
     func isPlanned(_ check: Check) -> Bool { deselected[check.id] == nil && check.applies(self) }
 
@@ -41,7 +52,12 @@ struct Suite: Sendable {
             verdict = await dependencySkip(definition, mailbox: mailbox)
         }
         var result: Verdict
-        if let verdict { result = verdict } else { result = await classify(check.id, Self.gate(await check.body(self, mailbox))) }
+        if let verdict { result = verdict } else {
+            // Every back-off the provider asked for while the check ran goes into its facts.
+            let throttled = ThrottleLog()
+            result = await classify(check.id, Self.gate(await ThrottleLog.$current.withValue(throttled) { await check.body(self, mailbox) }))
+            result.facts.merge(throttled.facts) { mine, _ in mine }
+        }
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let recorded = await recorder.record(definition, mailbox: mailbox, verdict: result, duration: seconds * 1000)

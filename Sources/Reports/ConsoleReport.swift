@@ -69,9 +69,16 @@ public enum ConsoleReport {
             if !cause.notRun.isEmpty { lines.append("  \(cause.notRun.count) checks that need an EWS answer were not run") }
             return lines.joined(separator: "\n")
         }
+        // A narrowed run (--only, --skip, --read-only) proves only what it ran: said in the verdict.
+        var partial = ""
+        if let sel = report.selection {
+            let flags = [!sel.only.isEmpty ? "--only" : nil, !sel.skip.isEmpty ? "--skip" : nil, sel.readOnly ? "--read-only" : nil].compactMap { $0 }
+            if !flags.isEmpty { partial = "; partial run: \(sel.deselected.count) checks left out by \(flags.joined(separator: ", "))" }
+        }
+        let recommended = (s.notRequiredFailures ?? 0) > 0 ? ", \(s.notRequiredFailures ?? 0) recommended checks failed" : ""
         switch report.exitCode {
-        case 0: return style.paint("verdict: CONFORMS", .passed) + " (\(s.passed) passed\(s.expectedFailures > 0 ? ", \(s.expectedFailures) known deviations" : ""))"
-        case 1: return style.paint("verdict: DOES NOT CONFORM", .failed) + " (\(s.failed + s.unexpectedPasses) failed)"
+        case 0: return style.paint("verdict: CONFORMS", .passed) + " (\(s.passed) passed\(s.expectedFailures > 0 ? ", \(s.expectedFailures) known deviations" : "")\(recommended)\(partial))"
+        case 1: return style.paint("verdict: DOES NOT CONFORM", .failed) + " (\(s.failed + s.unexpectedPasses - (s.notRequiredFailures ?? 0)) required checks failed\(recommended)\(partial))"
         case 130: return style.paint("verdict: INTERRUPTED", .errored) + " (created items were removed)"
         default: return style.paint("verdict: COULD NOT TEST", .errored) + " (\(s.errored) errored: the harness could not tell)"
         }

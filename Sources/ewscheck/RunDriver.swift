@@ -16,10 +16,12 @@ struct HTTPCredentialsBox {
 enum RunDriver {
     static func execute(target: TargetConfiguration, credentials: HTTPCredentials, reports: ReportOptions,
                         warnings: [String], knownDeviations: [CheckID: String] = [:], profile: RunProfile? = nil,
-                        expiredAccessToken: Secret? = nil, selection: CheckSelection = CheckSelection()) async -> Int32 {
+                        expiredAccessToken: Secret? = nil, selection: CheckSelection = CheckSelection(),
+                        shard: ShardSelection? = nil) async -> Int32 {
         let runID = reports.runID ?? RunOptions.makeRunID()
         var options = RunOptions(runID: runID, knownDeviations: knownDeviations, toolVersion: EWSCheck.version, profile: profile)
         options.selection = selection
+        options.shard = shard
         options.expiredAccessToken = expiredAccessToken
         let style = reports.consoleStyle()
         // With --json, standard output carries only the report; the console goes to standard error.
@@ -30,6 +32,15 @@ enum RunDriver {
         let quiet = reports.quiet, verbose = reports.verbose
         say("ewscheck \(EWSCheck.version) — run \(runID) against \(target.name) (\(target.ewsURL))"
             + (profile.map { "\nprofile: \($0.id) \($0.version) (\($0.source))" } ?? ""))
+        if selection != CheckSelection() {
+            let left = selection.deselected()
+            var flags: [String] = []
+            if !selection.only.isEmpty { flags.append("--only " + selection.only.joined(separator: ",")) }
+            if !selection.skip.isEmpty { flags.append("--skip " + selection.skip.joined(separator: ",")) }
+            if selection.readOnly { flags.append("--read-only") }
+            if selection.failFast { flags.append("--fail-fast") }
+            say("selection: \(flags.joined(separator: " ")); \(left.count) of \(CheckRegistry.definitions.count) checks left out (report.json selection.deselected says why)")
+        }
         for notice in profile?.notices(relativeTo: Date()) ?? [] {
             say("notice: [\(notice.kind)] \(notice.summary) — \(notice.status)")
         }

@@ -73,4 +73,16 @@ import Testing
         #expect(r.stderr.contains("which the e2e-hoster profile refuses"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/reports"))
     }
+
+    @Test(arguments: ["exchange-online", "exchange-onprem", "generic-hoster"])
+    func builtInProfilesNameOnlyKnownChecksAndShowWhatIsEnforced(_ id: String) throws {
+        let r = try CommandLineTests.run(["plugins", "inspect", id])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("UNKNOWN CHECK"), "\(r.stdout)")
+        #expect(r.stdout.contains("Enforced fields"))
+        #expect(r.stdout.contains("auth.refused_schemes: auth.refused-schemes") || !r.stdout.contains("must be refused"))
+        if id != "exchange-onprem" {
+            #expect(r.stdout.contains("expected signature:") && !r.stdout.contains("no signature"), "built-in deviations state their signature")
+        }
+    }
 }

@@ -28,3 +28,23 @@ struct CatalogStampTests {
         #expect(other.text.hasPrefix("NOTE: judged by different check catalogues: 2026.12.1 (00112233aabbccdd) before, 2027.01.1 (ffeeddccbbaa9988) after"))
     }
 }
+
+@Suite("Verdict line of narrowed and recommended-failure runs")
+struct VerdictLineTests {
+    @Test func aNarrowedRunSaysItIsPartial() {
+        var report = SampleReport.make([SampleReport.result(CheckCatalog.endpointReachable, .passed)])
+        report.exitCode = 0
+        report.selection = RunReport.Selection(only: [], skip: [], readOnly: true, failFast: false,
+                                               deselected: ["voicemail.deliver": "--read-only: it changes a mailbox"])
+        #expect(ConsoleReport.verdict(report, style: .plain) == "verdict: CONFORMS (1 passed; partial run: 1 checks left out by --read-only)")
+    }
+
+    @Test func recommendedFailuresAreCountedApart() {
+        var failed = SampleReport.result(CheckCatalog.discoveryAgree, .failed)
+        failed.level = .recommended
+        var report = SampleReport.make([SampleReport.result(CheckCatalog.endpointReachable, .passed), failed])
+        report.exitCode = Int(ExitStatus.of(report.summary, interrupted: false))
+        #expect(report.exitCode == 0)
+        #expect(ConsoleReport.verdict(report, style: .plain) == "verdict: CONFORMS (1 passed, 1 recommended checks failed)")
+    }
+}

@@ -62,7 +62,7 @@ struct ConsoleReportTests {
     @Test("the verdict is the last word: conforms, does not conform, could not test, interrupted")
     func verdictLines() {
         #expect(ConsoleReport.verdict(SampleReport.make(results(passed: 2, failed: 0, skipped: 1)), style: .plain) == "verdict: CONFORMS (2 passed)")
-        #expect(ConsoleReport.verdict(SampleReport.make(results(passed: 2, failed: 3, skipped: 0)), style: .plain) == "verdict: DOES NOT CONFORM (3 failed)")
+        #expect(ConsoleReport.verdict(SampleReport.make(results(passed: 2, failed: 3, skipped: 0)), style: .plain) == "verdict: DOES NOT CONFORM (3 required checks failed)")
         let errored = SampleReport.make([SampleReport.result(CheckID("e.1"), .errored)])
         #expect(ConsoleReport.verdict(errored, style: .plain).hasPrefix("verdict: COULD NOT TEST"))
         #expect(ConsoleReport.verdict(SampleReport.make(results(passed: 1, failed: 0, skipped: 0), interrupted: true), style: .plain).hasPrefix("verdict: INTERRUPTED"))
