@@ -21,8 +21,13 @@ extension Suite {
                                           what: String) async -> Result<(CreatedMessage, HTTPExchange?), VerdictBox> where Op.Payload == ItemInfo {
         let attempt = ledger.recordIntent(mailbox: mailbox, subject: subject, by: check)
         let call = await client.perform(operation, impersonating: connectingSID(mailbox))
-        guard call.messages.count == 1, let m = call.messages.first, m.responseClass == .success, let item = m.payload else {
+        guard call.messages.count == 1, let m = call.messages.first, m.responseClass == .success else {
             return .failure(VerdictBox(failure(of: call, doing: what)))
+        }
+        guard let item = m.payload else {
+            // The item may exist: the ledger keeps the unanswered intent for the sweep.
+            return .failure(VerdictBox(.failed("\(what) answered \(m.responseCode) without the new item's id", [call.exchange],
+                                               facts: Self.callFacts(call))))
         }
         ledger.recordCreated(mailbox: mailbox, item: item.identifier, subject: subject, by: check, attempt: attempt)
         return .success((CreatedMessage(mailbox: mailbox, item: item.identifier, subject: subject), call.exchange))
