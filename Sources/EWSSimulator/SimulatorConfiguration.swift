@@ -38,6 +38,8 @@ public struct SimulatorConfiguration: Sendable {
     public var serviceAccountPassword: String?
     /// Added to every response, in milliseconds (a slow or distant provider).
     public var latencyMilliseconds: Int = 0
+    /// Throttling answers to every n-th EWS request (none by default); see ``SimulatedThrottling``.
+    public var throttling: SimulatedThrottling?
     /// Deliberate deviations from Exchange (none by default).
     public var quirks: Set<SimulatorQuirk> = []
     /// The largest request body accepted (IIS's `maxAllowedContentLength` for EWS); larger ones
