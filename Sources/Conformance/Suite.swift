@@ -57,6 +57,8 @@ struct Suite: Sendable {
             let throttled = ThrottleLog()
             result = await classify(check.id, Self.gate(await ThrottleLog.$current.withValue(throttled) { await check.body(self, mailbox) }))
             result.facts.merge(throttled.facts) { mine, _ in mine }
+            // The throttled answers are evidence too (after the gate: a 503 page is no failure of the check).
+            result.exchanges = throttled.exchanges + result.exchanges
         }
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

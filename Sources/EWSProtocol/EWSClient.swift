@@ -66,7 +66,7 @@ public struct EWSClient: Sendable {
             while retries < policy.maxRetries, let (ms, reason) = ThrottlingPolicy.requestedWait(response),
                   ms <= policy.maxSingleWait, waited + ms <= policy.maxTotalWait, !Task.isCancelled {
                 let wait = ThrottlingPolicy.Wait(reason: reason, milliseconds: ms, exchangeID: response.exchange.id)
-                ThrottleLog.current?.append(wait)
+                ThrottleLog.current?.append(wait, exchange: response.exchange)
                 do { try await Task.sleep(for: .milliseconds(ms)) } catch { break }
                 retries += 1
                 waited += ms

@@ -58,6 +58,7 @@ public struct ThrottlingPolicy: Sendable, Hashable {
 /// in it every back-off of its requests (also those sent side by side in child tasks).
 public final class ThrottleLog: Sendable {
     private let waits = Mutex<[ThrottlingPolicy.Wait]>([])
+    private let answers = Mutex<[HTTPExchange]>([])
 
     /// The log of the running check, if any.
     @TaskLocal public static var current: ThrottleLog?
@@ -65,8 +66,14 @@ public final class ThrottleLog: Sendable {
     /// Creates an empty log.
     public init() {}
 
-    /// Records a wait.
-    public func append(_ wait: ThrottlingPolicy.Wait) { waits.withLock { $0.append(wait) } }
+    /// Records a wait and the exchange whose answer asked for it.
+    public func append(_ wait: ThrottlingPolicy.Wait, exchange: HTTPExchange? = nil) {
+        waits.withLock { $0.append(wait) }
+        if let exchange { answers.withLock { $0.append(exchange) } }
+    }
+
+    /// The exchanges whose answers asked for the waits (evidence of each back-off).
+    public var exchanges: [HTTPExchange] { answers.withLock { $0 } }
 
     /// The waits so far.
     public var all: [ThrottlingPolicy.Wait] { waits.withLock { $0 } }

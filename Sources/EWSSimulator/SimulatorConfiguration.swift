@@ -43,6 +43,8 @@ public struct SimulatorConfiguration: Sendable {
     public var deliveryDelayMilliseconds: Int = 0
     /// How often an idle GetStreamingEvents stream sends a keep-alive (`ConnectionStatus` OK).
     public var streamingKeepAliveSeconds: Int = 30
+    /// Throttling answers to every n-th EWS request (none by default); see ``SimulatedThrottling``.
+    public var throttling: SimulatedThrottling?
     /// Deliberate deviations from Exchange (none by default).
     public var quirks: Set<SimulatorQuirk> = []
     /// The largest request body accepted (IIS's `maxAllowedContentLength` for EWS); larger ones

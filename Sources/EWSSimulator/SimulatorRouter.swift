@@ -45,11 +45,14 @@ final class SimulatorRouter: Sendable {
     let digest: DigestAuthenticator?
     /// Kerberos behind Negotiate, when the configuration has a keytab.
     let kerberos: KerberosAuthenticator?
+    /// Throttling answers, when the configuration asks for them (SimulatedThrottling.swift).
+    let throttle: SimulatedThrottling.Gate?
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, ews: EWSService, autodiscover: AutodiscoverService,
          realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil, digest: DigestAuthenticator? = nil,
-         kerberos: KerberosAuthenticator? = nil) {
+         kerberos: KerberosAuthenticator? = nil, throttling: SimulatedThrottling? = nil) {
         self.kerberos = kerberos
+        throttle = throttling.map(SimulatedThrottling.Gate.init)
         self.entra = entra
         self.digest = digest
         self.tenant = tenant
@@ -235,6 +238,11 @@ final class SimulatorRouter: Sendable {
         var response: SimulatedResponse
         switch (path, method) {
         case ("/ews/exchange.asmx", "POST"):
+            if let busy = throttle?.answer() {
+                record.responseCodes = busy.status == 500 ? ["ErrorServerBusy"] : []
+                response = busy
+                break
+            }
             let outcome = ews.handle(body: request.body, caller: user, authorization: authorization)
             record.operation = outcome.operation
             record.impersonated = outcome.impersonated

@@ -46,7 +46,8 @@ struct MailboxScaleOptions: ParsableArguments {
             target.mailboxes = shard.select(target.mailboxes)
             notes.append("--shard \(shard): \(target.mailboxes.count) of \(before) mailboxes; run-wide checks run in shard 1 (other shards run only what per-mailbox checks need first); merge the shards with `ewscheck report merge`")
         }
-        if target.mailboxes.count != all {
+        // The file's entries follow the mailboxes kept (also by --mailbox, applied before).
+        if target.mailboxEntries.count != target.mailboxes.count {
             let kept = Set(target.mailboxes)
             target.mailboxEntries = target.mailboxEntries.filter { kept.contains($0.address) }
         }

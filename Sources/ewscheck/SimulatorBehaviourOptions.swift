@@ -12,7 +12,21 @@ struct SimulatorBehaviourOptions: ParsableArguments {
     @Option(name: .customLong("mailboxes"), help: ArgumentHelp("Simulate a tenant of N in-scope mailboxes (alice, bob, carol, dave, user0005, …) besides the negative controls; the target file then reads them from mailboxes.csv in the state folder.", valueName: "N"))
     var mailboxCount: Int?
 
+    @Option(name: .customLong("throttle-every"), help: ArgumentHelp("Throttle every N-th EWS request: an ErrorServerBusy fault with BackOffMilliseconds (--throttle-back-off-ms), or HTTP 503 with Retry-After (--throttle-retry-after).", valueName: "N"))
+    var throttleEvery: Int?
+
+    @Option(name: .customLong("throttle-back-off-ms"), help: ArgumentHelp("The BackOffMilliseconds of --throttle-every's ErrorServerBusy (default 100).", valueName: "ms"))
+    var throttleBackOff: Int?
+
+    @Option(name: .customLong("throttle-retry-after"), help: ArgumentHelp("Answer --throttle-every's requests with HTTP 503 and this Retry-After instead.", valueName: "seconds"))
+    var throttleRetryAfter: Int?
+
     func validate() throws {
+        if let throttleEvery, throttleEvery < 1 { throw ValidationError("--throttle-every must be 1 or more") }
+        if (throttleBackOff != nil || throttleRetryAfter != nil) && throttleEvery == nil { throw ValidationError("--throttle-back-off-ms and --throttle-retry-after go with --throttle-every") }
+        if throttleBackOff != nil && throttleRetryAfter != nil { throw ValidationError("--throttle-back-off-ms and --throttle-retry-after are two answers; keep one") }
+        if let v = throttleBackOff, !(0...600_000).contains(v) { throw ValidationError("--throttle-back-off-ms must be 0...600000") }
+        if let v = throttleRetryAfter, !(0...600).contains(v) { throw ValidationError("--throttle-retry-after must be 0...600") }
         if let mailboxCount, !(1...100_000).contains(mailboxCount) { throw ValidationError("--mailboxes must be 1...100000") }
         for q in quirks where SimulatorQuirk(rawValue: q) == nil {
             throw ValidationError("unknown --quirk '\(q)'; known: \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -23,6 +37,10 @@ struct SimulatorBehaviourOptions: ParsableArguments {
     func apply(to configuration: inout SimulatorConfiguration) {
         configuration.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
         configuration.quirks = Set(quirks.compactMap(SimulatorQuirk.init(rawValue:)))
+        if let throttleEvery {
+            configuration.throttling = SimulatedThrottling(every: throttleEvery, answer: throttleRetryAfter.map { .retryAfter(seconds: $0) }
+                                                              ?? .serverBusy(backOffMilliseconds: throttleBackOff ?? 100))
+        }
         if let mailboxCount { configuration.mailboxesInScope = SimulatorConfiguration.generatedMailboxes(count: mailboxCount) }
     }
 }

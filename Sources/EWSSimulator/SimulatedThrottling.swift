@@ -1,0 +1,50 @@
+import Foundation
+import Synchronization
+
+/// A provider that throttles: every `every`-th EWS request (counted across the whole simulator) is
+/// answered with a throttling answer instead of being run, the way Exchange answers when a
+/// budget is spent. The request log records each such answer (status and `ErrorServerBusy`).
+public struct SimulatedThrottling: Sendable, Hashable {
+    /// The throttling answer.
+    public enum Answer: Sendable, Hashable {
+        /// HTTP 500 with an `ErrorServerBusy` SOAP fault carrying `BackOffMilliseconds`.
+        case serverBusy(backOffMilliseconds: Int)
+        /// HTTP 503 with `Retry-After: <seconds>`.
+        case retryAfter(seconds: Int)
+    }
+
+    /// Which EWS requests get the answer: every n-th (1: all of them).
+    public var every: Int
+    /// The answer.
+    public var answer: Answer
+
+    /// Creates a throttling behaviour.
+    public init(every: Int, answer: Answer) {
+        self.every = max(1, every)
+        self.answer = answer
+    }
+
+    /// Counts the EWS requests and says which to throttle.
+    final class Gate: Sendable {
+        let settings: SimulatedThrottling
+        private let count = Mutex(0)
+
+        init(_ settings: SimulatedThrottling) { self.settings = settings }
+
+        /// The throttling answer for this request, or nil to serve it.
+        func answer() -> SimulatedResponse? {
+            let n = count.withLock { $0 += 1; return $0 }
+            guard n % settings.every == 0 else { return nil }
+            switch settings.answer {
+            case .retryAfter(let seconds):
+                return SimulatedResponse(status: 503, headers: [("Retry-After", String(seconds)), ("Content-Type", "text/html")],
+                                         body: Array("<html><body>503 Service Unavailable</body></html>".utf8))
+            case .serverBusy(let ms):
+                let xml = """
+                    <?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode xmlns:a="http://schemas.microsoft.com/exchange/services/2006/types">a:ErrorServerBusy</faultcode><faultstring xml:lang="en-US">The server cannot service this request right now. Try again later.</faultstring><detail><e:ResponseCode xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">ErrorServerBusy</e:ResponseCode><e:Message xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">The server cannot service this request right now. Try again later.</e:Message><t:MessageXml xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><t:Value Name="BackOffMilliseconds">\(ms)</t:Value></t:MessageXml></detail></s:Fault></s:Body></s:Envelope>
+                    """
+                return SimulatedResponse(status: 500, headers: [("Content-Type", "text/xml; charset=utf-8")], body: Array(xml.utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+@testable import Conformance
+import EWSSimulator
+import EWSTestSupport
+import Foundation
+import Testing
+
+/// A run against a simulator that throttles: nothing fails because of it, the simulator's log
+/// proves each wait and retry, and the checks' facts record the back-offs.
+@Suite("Throttling simulator run", .serialized)
+struct SimulatedThrottlingRunTests {
+    static func run(_ throttling: SimulatedThrottling, mailboxes: Int) async throws -> (RunReport, [SimulatorRequestRecord]) {
+        var config = SimulatorConfiguration()
+        config.stateDirectory = try Fixtures.temporaryDirectory("throttled-sim")
+        config.mailboxesInScope = SimulatorConfiguration.generatedMailboxes(count: mailboxes)
+        config.throttling = throttling
+        let sim = try await Simulator.start(config)
+        let dir = try #require(config.stateDirectory)
+        let target = try TargetConfiguration.load(path: try SimulatorTarget.write(for: sim, in: dir))
+        var warnings: [String] = []
+        let credentials = try target.credentials(warnings: &warnings)
+        let report = await SuiteRunner(target: target, credentials: credentials, options: RunOptions(runID: RunOptions.makeRunID())).run()
+        let log = sim.requestLog
+        await sim.shutdown()
+        return (report, log)
+    }
+
+    @Test(arguments: [SimulatedThrottling(every: 4, answer: .serverBusy(backOffMilliseconds: 80)),
+                      SimulatedThrottling(every: 9, answer: .retryAfter(seconds: 1))])
+    func aThrottledRunPassesAndTheLogProvesEachWaitAndRetry(throttling: SimulatedThrottling) async throws {
+        let (report, log) = try await Self.run(throttling, mailboxes: 6)
+        let bad = report.results.filter { $0.outcome != .passed && $0.outcome != .skipped }
+        #expect(bad.isEmpty, "\(bad.map { "\($0.displayName): \($0.message)" })")
+        let wait: TimeInterval
+        switch throttling.answer {
+        case .serverBusy(let ms): wait = Double(ms) / 1000
+        case .retryAfter(let s): wait = Double(s)
+        }
+        let throttled = log.enumerated().filter { $0.element.status == (wait >= 1 ? 503 : 500) && $0.element.path.lowercased().hasPrefix("/ews/exchange.asmx") }
+        #expect(throttled.count >= 3, "the simulator throttled: \(throttled.count)")
+        for (index, busy) in throttled {
+            // The same request again (same account, anchor mailbox) no sooner than asked.
+            let retry = log[(index + 1)...].first { $0.user == busy.user && $0.anchorMailbox == busy.anchorMailbox && $0.method == busy.method
+                && $0.time.timeIntervalSince(busy.time) >= wait - 0.005 }
+            #expect(retry != nil, "request \(index) (\(busy.anchorMailbox ?? "-")) was retried after \(wait) s")
+        }
+        let recorded = report.results.compactMap { $0.facts["throttle_waits"].flatMap(Int.init) }.reduce(0, +)
+        #expect(recorded > 0 && recorded <= throttled.count, "facts record \(recorded) of \(throttled.count) waits")
+        // Each back-off names the exchange that asked for it, and that exchange is in the evidence.
+        let cited = Set(report.results.flatMap(\.evidence))
+        for result in report.results {
+            guard let backOffs = result.facts["throttle_back_offs"] else { continue }
+            for id in backOffs.split(separator: "#").dropFirst().compactMap({ Int($0.prefix { $0.isNumber }) }) {
+                #expect(result.evidence.contains(id) && cited.contains(id), "\(result.displayName) cites exchange #\(id)")
+                #expect(report.evidence.contains { $0.id == id && [500, 503].contains($0.legs.last?.status ?? 0) }, "exchange #\(id) is the throttled answer")
+            }
+        }
+    }
+}
