@@ -18,13 +18,16 @@ struct EarnedVerdictTests {
             serviceAccount: .init(username: "svc", auth: .basic, secret: .environment("UNUSED")),
             mailboxes: ["alice@contoso.com"], outOfScopeMailbox: FakeEWS.outOfScope, nonexistentMailbox: FakeEWS.nonexistent)
         var options = RunOptions(runID: RunOptions.makeRunID(), profile: profile.map { RunProfile(manifest: $0, source: "test") })
-        // The checks this scripted server models; the contact-center families need a fuller server.
-        options.selection = CheckSelection(only: ["ews.endpoint.reachable", "ews.server-version", "ews.request-version.exchange2016",
-                                                  "auth", "impersonation", "voicemail"])
+        // The families the scripted server models; the contact-center families have their own tests.
+        options.selection = CheckSelection(only: Self.modelled)
         let report = await SuiteRunner(target: target, credentials: .none, options: options).run()
         fake.stop()
         return (report, fake)
     }
+
+    /// The checks ``FakeEWS`` answers (with what they need first).
+    static let modelled = ["ews.endpoint.reachable", "auth", "ews.server-version", "ews.request-version.exchange2016",
+                           "impersonation", "voicemail", "suite.cleanup.complete"]
 
     static func manifest(schemes: [String] = ["basic"], deviations: [ProviderManifest.KnownDeviation] = []) -> ProviderManifest {
         ProviderManifest(id: "scripted", name: "Scripted", version: "1.0.0", vendor: "tests",
