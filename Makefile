@@ -31,16 +31,18 @@ demo: setup build
 	if [ $$status -ne 0 ]; then echo "make demo: ewscheck demo exited with status $$status" >&2; fi; \
 	exit $$status
 
-## test: Swift unit tests, then the interop tests against real third-party clients; both always run
+## test: Swift unit tests, then the interop tests (real third-party clients, the hostile provider); both always run
 test: setup plugins-c
 	@status=0; \
 	swift test || status=1; \
 	$(VENV_PYTHON) -m pytest -q tests/interop || status=1; \
 	exit $$status
 
-## bench: wall time, peak memory and request latencies of the demo suite (figures, not a test)
+## bench: wall time, peak memory and request latencies of the demo suite, then the full suite over
+## simulated tenants of BENCH_MAILBOXES mailboxes (default 100,1000) in separate processes (figures, not a test)
+BENCH_MAILBOXES ?= 100,1000
 bench: setup build
-	$(VENV_PYTHON) scripts/bench.py --runs 5
+	$(VENV_PYTHON) scripts/bench.py --runs 5 --mailboxes $(BENCH_MAILBOXES)
 
 ## dist: release tarball (binary, Swift runtime, built-in plugins, docs) and .deb under dist/
 dist: setup

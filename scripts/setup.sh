@@ -16,8 +16,9 @@ python=${PYTHON:-python3}
 # krb5-kdc, krb5-admin-server, krb5-user: the throwaway MIT KDC of the Negotiate tests; libkrb5-dev: GSS-API headers (CEWSGSS).
 # apache2, libapache2-mod-auth-gssapi: an independent GSS-API web server in front of the simulator.
 # davmail-server: an independent IMAP-to-EWS gateway (tests/interop/test_davmail.py).
+# openssl: the certificates of the hostile provider (tests/interop/hostile_server.py).
 apt_packages=(libcurl4-openssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base chromium
-    krb5-kdc krb5-admin-server krb5-user libkrb5-dev apache2 libapache2-mod-auth-gssapi davmail-server)
+    krb5-kdc krb5-admin-server krb5-user libkrb5-dev apache2 libapache2-mod-auth-gssapi davmail-server openssl)
 
 log=$(mktemp "${TMPDIR:-/tmp}/ewscheck-setup.XXXXXX")
 trap 'rm -f "$log"' EXIT

@@ -111,11 +111,14 @@ public struct LeftoverCleanup: Sendable {
         for mailbox in target.mailboxes {
             let r = await sweep.sweep(mailbox: mailbox)
             let removed = Set(r.removed.map(\.identifier.id))
+            // Folders the contact-center checks create go too, with what is in them (listed as items).
+            let f = await ScratchFolderSweep(client: client, selection: selection, dryRun: dryRun).sweep(mailbox: mailbox, as: .primarySmtpAddress(mailbox))
             let entry = Report.Mailbox(
                 mailbox: mailbox, candidates: r.candidates,
-                confirmed: r.confirmed.map { Report.Item(runID: $0.value ?? "", subject: $0.subject ?? "", removed: removed.contains($0.identifier.id)) },
-                removed: r.removed.count, left: dryRun ? 0 : r.notRemoved.count, rejectedByReadback: r.rejectedByReadback,
-                problems: r.problems)
+                confirmed: r.confirmed.map { Report.Item(runID: $0.value ?? "", subject: $0.subject ?? "", removed: removed.contains($0.identifier.id)) }
+                    + f.confirmed.map { Report.Item(runID: $0.runID, subject: "folder \"\($0.name)\"", removed: $0.removed) },
+                removed: r.removed.count + f.confirmed.filter(\.removed).count, left: dryRun ? 0 : r.notRemoved.count + f.left.count,
+                rejectedByReadback: r.rejectedByReadback, problems: r.problems + f.problems)
             progress(entry)
             results.append(entry)
         }

@@ -31,6 +31,17 @@ enum ResponseShape {
         if let body = call.exchange?.responseBody, body.contains(soap12) {
             return "HTTP \(call.httpStatus ?? 0), SOAP 1.2 envelope answering a SOAP 1.1 request"
         }
+        if let headers = call.exchange?.legs.last?.responseHeaders {
+            // What a proxy or server did to the framing, named before the parse error it caused.
+            let lengths = Set(headers.filter { $0.name.lowercased() == "content-length" }.map { $0.value.trimmingCharacters(in: .whitespaces) })
+            if lengths.count > 1 {
+                return "conflicting Content-Length headers (\(lengths.sorted().joined(separator: ", "))), a response-smuggling risk; \(call.summary)"
+            }
+            if let coding = headers.first(where: { $0.name.lowercased() == "content-encoding" })?.value,
+               coding.lowercased() != "identity" {
+                return "a body in Content-Encoding \(coding), which the request did not ask for (no Accept-Encoding) and is not decoded; \(call.summary)"
+            }
+        }
         return call.summary
     }
 

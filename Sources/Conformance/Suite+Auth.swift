@@ -54,6 +54,13 @@ extension Suite {
             if case .fault(let fault) = call.outcome, fault.code == "ErrorServerBusy" {
                 return .failed("ErrorServerBusy fault instead of a response: \(fault.faultString)", [call.exchange], facts: facts)
             }
+            // A bare SOAP fault (no EWS detail, no EWS error code, no ServerVersionInfo) may come from
+            // any SOAP stack or gateway in front of EWS: it proves nothing about the credentials.
+            if case .fault(let fault) = call.outcome, fault.responseCode == nil, call.serverVersion == nil,
+               !fault.code.hasPrefix("Error") {
+                return .failed("a bare SOAP fault \(fault.faultCode) (\"\(fault.faultString)\") without EWS detail or ServerVersionInfo "
+                               + "instead of an EWS answer", [call.exchange], facts: facts)
+            }
             return .passed("EWS accepted \(scheme) credentials of \(target.serviceAccount.username) (\(call.summary))", [call.exchange],
                            facts: facts)
         case .httpError(401, let reason):

@@ -115,6 +115,40 @@ extension Suite {
     }
 }
 
+extension Suite {
+    /// The final cleanup's sweep for folders of this run that a check could not remove itself
+    /// (interrupted in the middle), in every mailbox the run wrote to.
+    func sweepScratchFolders() async -> ScratchFolderSweep.Result {
+        var all = ScratchFolderSweep.Result()
+        let sweep = ScratchFolderSweep(client: client, selection: .run(runID))
+        let attempted = Set(ledger.attempts.map(\.mailbox))
+        for mailbox in target.mailboxes where attempted.contains(mailbox) {
+            let r = await sweep.sweep(mailbox: mailbox, as: connectingSID(mailbox))
+            all.confirmed += r.confirmed
+            all.problems += r.problems
+            all.exchanges += r.exchanges
+        }
+        return all
+    }
+
+    /// The cleanup's verdict with the folder sweep's findings: a folder left behind fails it.
+    static func noting(_ folders: ScratchFolderSweep.Result, in verdict: Verdict) -> Verdict {
+        var v = verdict
+        if !folders.confirmed.isEmpty { v.facts["folders_removed"] = String(folders.confirmed.count - folders.left.count) }
+        if !folders.problems.isEmpty { v.facts["folder_sweep_problems"] = folders.problems.joined(separator: "; ") }
+        guard !folders.left.isEmpty else { return v }
+        v.facts["folders_left"] = folders.left.joined(separator: ", ")
+        let text = "\(folders.left.count) folder(s) the suite created could not be removed: " + folders.left.map { "\"\($0)\"" }.joined(separator: ", ")
+        if v.outcome == .passed {
+            v.outcome = .failed
+            v.message = text
+        } else {
+            v.message += "; " + text
+        }
+        return v
+    }
+}
+
 /// Items a check created inside a scratch folder, proven gone after the folder is removed.
 final class CreatedItems: Sendable {
     private let items = Mutex([ItemIdentifier]())

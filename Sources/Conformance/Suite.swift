@@ -52,7 +52,12 @@ struct Suite: Sendable {
             verdict = await dependencySkip(definition, mailbox: mailbox)
         }
         var result: Verdict
-        if let verdict { result = verdict } else { result = await classify(check.id, Self.gate(await check.body(self, mailbox))) }
+        if let verdict { result = verdict } else {
+            // Every back-off the provider asked for while the check ran goes into its facts.
+            let throttled = ThrottleLog()
+            result = await classify(check.id, Self.gate(await ThrottleLog.$current.withValue(throttled) { await check.body(self, mailbox) }))
+            result.facts.merge(throttled.facts) { mine, _ in mine }
+        }
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let recorded = await recorder.record(definition, mailbox: mailbox, verdict: result, duration: seconds * 1000)

@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
     public var ledgerPath: String?
     /// Which checks run (`--only`, `--skip`, `--read-only`, `--fail-fast`); the default runs all.
     public var selection = CheckSelection()
+    /// The shard this run is (`--shard I/N`): shards after the first leave most run-wide checks to
+    /// shard 1 (see ``ShardSelection``). The target's mailboxes are already this shard's.
+    public var shard: ShardSelection?
 
     /// Creates options.
     public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
@@ -104,7 +107,9 @@ public struct SuiteRunner: Sendable {
         var suite = Suite(target: effectiveTarget, client: client, transport: transport, recorder: recorder, ledger: ledger,
                           runID: options.runID, profile: profile, state: state)
         suite.expiredToken = options.expiredAccessToken
-        let deselected = options.selection.deselected()
+        var deselected = options.selection.deselected()
+        let leftToFirstShard = options.shard?.runWideChecksLeftToFirstShard() ?? [:]
+        deselected.merge(leftToFirstShard) { mine, _ in mine }
         suite.deselected = deselected
         suite.failFast = options.selection.failFast
 
@@ -152,7 +157,7 @@ public struct SuiteRunner: Sendable {
         let results = await recorder.sortedResults(mailboxOrder: target.mailboxes)
         let summary = RunReport.Summary(results: results)
         let all = ledger.all
-        let narrowed = options.selection != CheckSelection()
+        let narrowed = options.selection != CheckSelection() || !leftToFirstShard.isEmpty
         return RunReport(
             tool: .init(name: "ewscheck", version: options.toolVersion), runID: options.runID,
             startedAt: started, finishedAt: Date(),

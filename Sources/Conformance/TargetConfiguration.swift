@@ -63,6 +63,8 @@ public struct TargetConfiguration: Sendable {
     public var serviceAccount: ServiceAccount
     /// The mailboxes to certify (primary SMTP addresses).
     public var mailboxes: [String]
+    /// The entries of `mailboxes_file:` (UPN, SID, tags), in file order; empty for inline mailboxes.
+    public var mailboxEntries: [MailboxList.Entry] = []
     /// A mailbox that exists but that the service account must not be able to impersonate.
     public var outOfScopeMailbox: String?
     /// An address with no mailbox.
@@ -177,7 +179,7 @@ public struct TargetFileError: Error, Sendable, CustomStringConvertible {
 }
 
 extension TargetConfiguration {
-    private static let topKeys = ["name", "ews_url", "discovery", "request_version", "service_account", "mailboxes",
+    private static let topKeys = ["name", "ews_url", "discovery", "request_version", "service_account", "mailboxes", "mailboxes_file",
                                   "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth",
                                   "timeouts", "proxy"]
     private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys + kerberosAccountKeys
@@ -252,20 +254,8 @@ extension TargetConfiguration {
             serviceAccount = ServiceAccount(username: username, auth: auth, secret: secret)
         }
 
-        guard let mailboxesNode = top["mailboxes"] else { throw TargetFileError("missing required key 'mailboxes'") }
-        guard let seq = mailboxesNode.sequence, !seq.isEmpty else {
-            throw TargetFileError("mailboxes (line \(line(mailboxesNode))) must be a non-empty list of SMTP addresses")
-        }
-        var mailboxes: [String] = []
-        for item in seq {
-            guard let s = item.scalar?.string, s.contains("@") else {
-                throw TargetFileError("mailboxes entry at line \(line(item)) is not an SMTP address")
-            }
-            guard !mailboxes.contains(s.lowercased()) else {
-                throw TargetFileError("mailboxes entry at line \(line(item)) repeats \(s)")
-            }
-            mailboxes.append(s.lowercased())
-        }
+        // Inline (`mailboxes:`) or from a file (`mailboxes_file:`); see TargetConfiguration+Mailboxes.swift.
+        let (mailboxes, mailboxEntries) = try parseMailboxes(top, resolve: resolve)
 
         var outOfScope: String?
         var nonexistent: String?
@@ -313,6 +303,7 @@ extension TargetConfiguration {
             mailboxes: mailboxes, outOfScopeMailbox: outOfScope, nonexistentMailbox: nonexistent,
             caFile: caFile, insecure: insecure, hostPins: pins, concurrency: concurrency)
         target.requestVersionIsExplicit = top["request_version"] != nil
+        target.mailboxEntries = mailboxEntries
         if let controlsMapping { try target.applyKerberosControls(controlsMapping, resolve: resolve) }
         if let discoverySection {
             target.discovery = try discoverySettings(discoverySection, mailboxes: mailboxes)

@@ -18,6 +18,8 @@ public struct EWSClient: Sendable {
         public var extraHeaders: [HTTPHeader]
         /// A last change to each request (from a provider plugin), if any.
         public var requestAdjuster: RequestAdjuster?
+        /// How throttling answers are honoured (see ``ThrottlingPolicy``); `.off` never retries.
+        public var throttling = ThrottlingPolicy()
 
         /// Creates a configuration.
         public init(url: String, requestVersion: ExchangeVersion? = .exchange2013SP1, sendAnchorMailbox: Bool = true,
@@ -55,9 +57,21 @@ public struct EWSClient: Sendable {
         headers += configuration.extraHeaders
         var request = HTTPRequest(method: "POST", url: configuration.url, headers: headers, body: Array(envelope.xml.utf8))
         configuration.requestAdjuster?(&request, Op.name, impersonation)
-        let response: HTTPResponse
+        var response: HTTPResponse
         do {
             response = try await transport.send(request)
+            // Throttled: wait exactly as long as asked, then again (see ThrottlingPolicy.swift).
+            var retries = 0, waited = 0
+            let policy = configuration.throttling
+            while retries < policy.maxRetries, let (ms, reason) = ThrottlingPolicy.requestedWait(response),
+                  ms <= policy.maxSingleWait, waited + ms <= policy.maxTotalWait, !Task.isCancelled {
+                let wait = ThrottlingPolicy.Wait(reason: reason, milliseconds: ms, exchangeID: response.exchange.id)
+                ThrottleLog.current?.append(wait)
+                do { try await Task.sleep(for: .milliseconds(ms)) } catch { break }
+                retries += 1
+                waited += ms
+                response = try await transport.send(request)
+            }
         } catch let error as TransportError {
             return EWSCall(outcome: .transportError(error), httpStatus: nil, serverVersion: nil, exchange: error.exchange, responseHeaders: [])
         } catch {

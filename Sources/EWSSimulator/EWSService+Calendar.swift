@@ -116,8 +116,19 @@ extension EWSService {
         cal.start = originalStart
         cal.end = originalStart.addingTimeInterval(duration)
         cal.originalStart = originalStart
+        if let o = cal.modified[originalStart] {
+            cal.start = o.start
+            cal.end = o.end
+            cal.location = o.location
+            cal.freeBusy = o.freeBusy
+            cal.isException = true
+            item.subject = o.subject
+            item.body = o.body
+            item.bodyType = o.bodyType
+        }
         cal.recurrence = nil
         cal.deletedOccurrences = []
+        cal.modified = [:]
         item.calendar = cal
         item.id = OccurrenceID.make(master: master.id, originalStart: originalStart)
         return .success(item)
@@ -176,11 +187,67 @@ extension EWSService {
                 if cal.start < end && cal.end > start || (cal.start == cal.end && cal.start >= start && cal.start < end) { result.append(item) }
                 continue
             }
-            let duration = cal.end.timeIntervalSince(cal.start)
-            for occurrenceStart in cal.occurrenceStarts(until: end) where occurrenceStart < end && occurrenceStart.addingTimeInterval(duration) > start {
-                if case .success(let occ) = occurrence(of: item, at: occurrenceStart) { result.append(occ) }
+            // Exceptions may have moved from beyond the window into it.
+            let starts = Set(cal.occurrenceStarts(until: end)).union(cal.modified.keys)
+            for occurrenceStart in starts.sorted() {
+                guard case .success(let occ) = occurrence(of: item, at: occurrenceStart), let c = occ.calendar,
+                      c.start < end, c.end > start || (c.start == c.end && c.start >= start) else { continue }
+                result.append(occ)
             }
         }
         return result.sorted { ($0.calendar?.start ?? .distantPast, $0.id) < ($1.calendar?.start ?? .distantPast, $1.id) }
+    }
+
+    /// UpdateItem of one occurrence: its subject, body, location, times and free/busy status
+    /// become an exception kept by the master; other changes are refused as not implemented.
+    func updateOccurrence(_ change: XMLElement, id: String, key: String?, request: XMLElement, reader: ItemReader,
+                          _ context: RequestContext) -> String {
+        let allowed: Set<String> = ["item:Subject", "item:Body", "calendar:Location", "calendar:Start", "calendar:End", "calendar:LegacyFreeBusyStatus"]
+        do throws(EWSError) {
+            guard let occ = OccurrenceID.parse(id) else { throw EWSError.itemNotFound }
+            let master: StoredItem
+            switch storedItem(occ.master, context) {
+            case .success(let m): master = m
+            case .failure(let error): throw error
+            }
+            var item: StoredItem
+            switch occurrence(of: master, at: occ.originalStart) {
+            case .success(let o): item = o
+            case .failure(let error): throw error
+            }
+            guard request.attribute("SendMeetingInvitationsOrCancellations") != nil else {
+                throw EWSError("ErrorSendMeetingInvitationsOrCancellationsRequired", "The SendMeetingInvitationsOrCancellations attribute is required for calendar items.")
+            }
+            var changed = Set<String>()
+            for update in change.child("Updates")?.children ?? [] {
+                guard update.name == "SetItemField", let path = update.children.first?.attribute("FieldURI"), allowed.contains(path),
+                      let value = update.children.dropFirst().first?.children.first,
+                      value.name == String(path.split(separator: ":").last ?? "") else {
+                    throw EWSError.notImplemented("this change to a single occurrence")
+                }
+                try reader.apply(value, to: &item)
+                changed.insert(path)
+            }
+            try checkChangeKey(key, of: master, resolution: request.attribute("ConflictResolution") ?? "AutoResolve", changing: changed)
+            guard let c = item.calendar else { throw EWSError.itemNotFound }
+            guard c.end >= c.start else { throw EWSError("ErrorCalendarEndDateIsEarlierThanStartDate", "EndDate is earlier than StartDate") }
+            let override = OccurrenceOverride(start: c.start, end: c.end, subject: item.subject, location: c.location,
+                                              freeBusy: c.freeBusy, body: item.body, bodyType: item.bodyType)
+            let newKey = tenant.ids.changeKey()
+            tenant.withStore(context.mailboxUser.primarySmtpAddress) { store in
+                store.items[occ.master]?.calendar?.modified[occ.originalStart] = override
+                if var m = store.items[occ.master] {
+                    // Every older key now also misses these changes (AutoResolve's conflict check).
+                    m.history = Array((m.history + [ChangeRecord(changeKey: m.changeKey, changedFields: [])]).suffix(20))
+                    for i in m.history.indices { m.history[i].changedFields.formUnion(changed) }
+                    store.items[occ.master] = m
+                }
+                store.items[occ.master]?.changeKey = newKey
+                store.items[occ.master]?.lastModified = Date()
+            }
+            return SOAPWriter.success("UpdateItem", payload: "<m:Items><t:CalendarItem><t:ItemId Id=\"\(id)\" ChangeKey=\"\(newKey)\"/></t:CalendarItem></m:Items><m:ConflictResults><t:Count>0</t:Count></m:ConflictResults>")
+        } catch {
+            return SOAPWriter.error("UpdateItem", error, emptyPayload: "<m:Items/>")
+        }
     }
 }

@@ -100,8 +100,16 @@ extension EWSService {
         return SOAPWriter.operationResponse("CreateItem", messages: messages)
     }
 
-    /// Puts a copy of a sent message into the Inbox of every recipient who has a mailbox here.
+    /// Puts a copy of a sent message into the Inbox of every recipient who has a mailbox here,
+    /// after the configured transport delay.
     func deliver(_ item: StoredItem, from sender: SimulatedUser) {
+        guard deliveryDelayMilliseconds > 0 else { return deliverNow(item, from: sender) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(deliveryDelayMilliseconds)) { [self] in
+            deliverNow(item, from: sender)
+        }
+    }
+
+    private func deliverNow(_ item: StoredItem, from sender: SimulatedUser) {
         var delivered = Set<String>()
         // Distribution groups deliver to their members (nested groups too).
         for user in tenant.recipients((item.toRecipients + item.ccRecipients + item.bccRecipients).map(\.email)) {

@@ -49,6 +49,7 @@ extension EWSService {
                 guard let occ = OccurrenceID.parse(item.id), let start = item.calendar?.originalStart else { return SOAPWriter.error("DeleteItem", .itemNotFound) }
                 tenant.withStore(owner) { store in
                     store.items[occ.master]?.calendar?.deletedOccurrences.insert(start)
+                    store.items[occ.master]?.calendar?.modified[start] = nil
                     store.items[occ.master]?.changeKey = tenant.ids.changeKey()
                 }
                 return SOAPWriter.success("DeleteItem", payload: "")

@@ -23,6 +23,9 @@ extension EWSService {
             guard idElement.name == "ItemId" else {
                 return SOAPWriter.error("UpdateItem", .notImplemented("UpdateItem of \(idElement.name)"), emptyPayload: "<m:Items/>")
             }
+            if let id = idElement.attribute("Id"), OccurrenceID.parse(id) != nil {
+                return updateOccurrence(change, id: id, key: idElement.attribute("ChangeKey"), request: request, reader: reader, context)
+            }
             let item: StoredItem
             switch lookupItem(idElement, context) {
             case .success(let found): item = found

@@ -25,9 +25,12 @@ final class EWSService: Sendable {
     let maxRequestBytes: Int
     /// How often an idle event stream says `ConnectionStatus` OK.
     let streamingKeepAliveSeconds: Int
+    /// How long transport takes to deliver sent mail.
+    let deliveryDelayMilliseconds: Int
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = [],
-         maxRequestBytes: Int = 64 * 1024 * 1024, streamingKeepAliveSeconds: Int = 30) {
+         maxRequestBytes: Int = 64 * 1024 * 1024, streamingKeepAliveSeconds: Int = 30, deliveryDelayMilliseconds: Int = 0) {
+        self.deliveryDelayMilliseconds = deliveryDelayMilliseconds
         self.streamingKeepAliveSeconds = streamingKeepAliveSeconds
         self.maxRequestBytes = maxRequestBytes
         self.tenant = tenant

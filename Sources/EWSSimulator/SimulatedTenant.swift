@@ -27,6 +27,11 @@ public final class SimulatedTenant: @unchecked Sendable {
     let subscriptions = SubscriptionRegistry()
     private let lock = NSLock()
     private var users: [SimulatedUser] = []
+    /// Indexes into `users` (a tenant may have thousands): by primary SMTP, by any SMTP, UPN and SID.
+    private var byPrimary: [String: Int] = [:]
+    private var byAnySmtp: [String: Int] = [:]
+    private var byUPN: [String: Int] = [:]
+    private var bySID: [String: Int] = [:]
     private var grants: [String: ImpersonationScope] = [:]
     private var stores: [String: MailboxStore] = [:]
     private var groups: [DistributionGroup] = []
@@ -40,7 +45,13 @@ public final class SimulatedTenant: @unchecked Sendable {
     /// Adds a user (and its mailbox, if it has one).
     public func add(_ user: SimulatedUser) {
         lock.withLock {
+            let index = users.count
             users.append(user)
+            // The first user with a key keeps it, as the linear search this replaces did.
+            if byPrimary[user.primarySmtpAddress] == nil { byPrimary[user.primarySmtpAddress] = index }
+            for smtp in [user.primarySmtpAddress] + user.proxyAddresses where byAnySmtp[smtp] == nil { byAnySmtp[smtp] = index }
+            if byUPN[user.userPrincipalName] == nil { byUPN[user.userPrincipalName] = index }
+            if bySID[user.sid.uppercased()] == nil { bySID[user.sid.uppercased()] = index }
             if user.hasMailbox { stores[user.primarySmtpAddress] = MailboxStore(owner: user.primarySmtpAddress, ids: ids) }
         }
     }
@@ -88,25 +99,25 @@ public final class SimulatedTenant: @unchecked Sendable {
     /// The user with this primary SMTP address.
     public func user(primarySmtp smtp: String) -> SimulatedUser? {
         let s = smtp.lowercased()
-        return lock.withLock { users.first { $0.primarySmtpAddress == s } }
+        return lock.withLock { byPrimary[s].map { users[$0] } }
     }
 
     /// The user with this address among primary and proxy addresses.
     public func user(anySmtp smtp: String) -> SimulatedUser? {
         let s = smtp.lowercased()
-        return lock.withLock { users.first { $0.primarySmtpAddress == s || $0.proxyAddresses.contains(s) } }
+        return lock.withLock { byAnySmtp[s].map { users[$0] } }
     }
 
     /// The user with this UPN.
     public func user(principalName upn: String) -> SimulatedUser? {
         let s = upn.lowercased()
-        return lock.withLock { users.first { $0.userPrincipalName == s } }
+        return lock.withLock { byUPN[s].map { users[$0] } }
     }
 
     /// The user with this SID.
     public func user(sid: String) -> SimulatedUser? {
         let s = sid.uppercased()
-        return lock.withLock { users.first { $0.sid.uppercased() == s } }
+        return lock.withLock { bySID[s].map { users[$0] } }
     }
 
     /// Finds the account a sign-in name means: `user@domain` (UPN or SMTP), `DOMAIN\user` or `user`.

@@ -144,7 +144,8 @@ public final class Simulator: Sendable {
         let ewsHost = configuration.flavor == .exchangeOnline ? ExchangeOnlineHosts.outlook : "mail.\(configuration.domain)"
         let ewsURL = "https://\(ewsHost):\(port)/EWS/Exchange.asmx"
         let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks,
-                             maxRequestBytes: maxBody, streamingKeepAliveSeconds: configuration.streamingKeepAliveSeconds)
+                             maxRequestBytes: maxBody, streamingKeepAliveSeconds: configuration.streamingKeepAliveSeconds,
+                             deliveryDelayMilliseconds: configuration.deliveryDelayMilliseconds)
         var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
                                              tenant: tenant, ewsHost: ewsHost, tlsPort: port)

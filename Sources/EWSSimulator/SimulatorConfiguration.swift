@@ -20,12 +20,27 @@ public struct SimulatorConfiguration: Sendable {
     public var schemaDirectory: String?
     /// The mailboxes the service account may impersonate.
     public var mailboxesInScope: [String] = ["alice", "bob", "carol", "dave"]
+    /// The local parts of `count` in-scope mailboxes: the usual four (alice, bob, carol, dave)
+    /// first, then `user0005`, `user0006`, … (zero-padded to the width of `count`).
+    public static func generatedMailboxes(count: Int) -> [String] {
+        let named = ["alice", "bob", "carol", "dave"]
+        guard count > named.count else { return Array(named.prefix(max(0, count))) }
+        let width = max(4, String(count).count)
+        return named + (named.count + 1...count).map { n in
+            let digits = String(n)
+            return "user" + String(repeating: "0", count: width - digits.count) + digits
+        }
+    }
+
     /// A mailbox that exists but is out of the impersonation scope.
     public var mailboxOutOfScope: String = "erin"
     /// The service account's password; nil makes a random one.
     public var serviceAccountPassword: String?
     /// Added to every response, in milliseconds (a slow or distant provider).
     public var latencyMilliseconds: Int = 0
+    /// How long sent mail takes to reach the recipients' Inboxes, in milliseconds (transport
+    /// latency; 0 delivers before the send returns).
+    public var deliveryDelayMilliseconds: Int = 0
     /// How often an idle GetStreamingEvents stream sends a keep-alive (`ConnectionStatus` OK).
     public var streamingKeepAliveSeconds: Int = 30
     /// Deliberate deviations from Exchange (none by default).

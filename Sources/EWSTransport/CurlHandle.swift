@@ -415,6 +415,12 @@ final class CurlHandle {
              CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
              CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE:
             return .tlsFailed("\(url): \(detail)")
+        case CURLE_UNSUPPORTED_PROTOCOL where detail.contains("HTTP/0.9"):
+            // libcurl's word for an answer without an HTTP status line.
+            return .protocolError("\(url): the answer is not HTTP (no status line): \(detail)")
+        case CURLE_OUT_OF_MEMORY where detail.lowercased().contains("out of memory"):
+            // libcurl refuses a header line over 100 KB (CURL_MAX_HTTP_HEADER) with this code.
+            return .protocolError("\(url): a response header line is too large for libcurl (over 100 KB), or memory ran out: \(detail)")
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
             return .invalidURL("\(url): \(detail)")
         case CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:

@@ -80,7 +80,7 @@ public struct PeerCertificate: Sendable, Hashable, Codable {
         case .expired: return "the certificate has expired (valid until \(notAfter ?? "?"))"
         case .notYetValid: return "the certificate is not valid yet (valid from \(notBefore ?? "?"))"
         case .nameMismatch:
-            let names = subjectAltNames.isEmpty ? (subject ?? "?") : subjectAltNames.joined(separator: ", ")
+            let names = subjectAltNames.isEmpty ? (subject ?? "?") : listedNames
             return "the certificate does not name \(host) (it names \(names))"
         case .selfSigned: return "the certificate is self-signed (\(subject ?? "?")) and not trusted"
         case .untrustedIssuer: return "the certificate's issuer (\(issuer ?? "?")) is not a trusted CA"
@@ -94,7 +94,14 @@ public struct PeerCertificate: Sendable, Hashable, Codable {
         if let subject { parts.append("subject \(subject)") }
         if let issuer { parts.append("issuer \(issuer)") }
         if notBefore != nil || notAfter != nil { parts.append("valid \(notBefore ?? "?") to \(notAfter ?? "?")") }
-        if !subjectAltNames.isEmpty { parts.append("names \(subjectAltNames.joined(separator: ", "))") }
+        if !subjectAltNames.isEmpty { parts.append("names \(listedNames)") }
         return parts.isEmpty ? "no certificate details could be read" : parts.joined(separator: "; ")
+    }
+
+    /// The subject alternative names for a message: the first eight, then how many more (a hosting
+    /// provider's certificate may carry hundreds; the report keeps every one in `subjectAltNames`).
+    private var listedNames: String {
+        let shown = subjectAltNames.prefix(8).joined(separator: ", ")
+        return subjectAltNames.count > 8 ? "\(shown) and \(subjectAltNames.count - 8) more" : shown
     }
 }

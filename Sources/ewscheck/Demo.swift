@@ -15,12 +15,14 @@ struct Demo: AsyncParsableCommand {
               ewscheck demo
               ewscheck demo --profile exchange-online --must-fail-auth
               ewscheck demo --quirk corrupt-attachment-content     # a provider that corrupts attachments
+              ewscheck demo --mailboxes 1000 --sample 50 --seed 3  # a big simulated tenant, a quick pass
               ewscheck demo --auth negotiate --must-fail-auth      # Kerberos from a throwaway MIT KDC
             """)
 
     @OptionGroup var reports: ReportOptions
     @OptionGroup var profileSelection: ProfileSelection
     @OptionGroup var authChecks: AuthCheckOptions
+    @OptionGroup var scale: MailboxScaleOptions
 
     @Flag(name: .customLong("oauth-certificate"), help: "exchange-online only: authenticate to the simulated Entra tenant with the certificate the simulator registered (a signed client assertion) instead of the client secret.")
     var oauthCertificate = false
@@ -78,9 +80,10 @@ struct Demo: AsyncParsableCommand {
         var target: TargetConfiguration
         let credentials: HTTPCredentialsBox
         do {
-            try files.write(for: simulator)
+            try files.write(for: simulator, mailboxesFromFile: behaviour.mailboxCount != nil)
             target = try TargetConfiguration.load(path: files.targetFile)
             authChecks.apply(to: &target)
+            warnings += scale.apply(to: &target)
             if let kdc { DemoKerberos.apply(kdc, to: &target) }
             if oauthCertificate {
                 guard target.serviceAccount.auth == .oauth2, FileManager.default.fileExists(atPath: files.clientKeyFile) else {
@@ -106,7 +109,8 @@ struct Demo: AsyncParsableCommand {
         }
         let code = await RunDriver.execute(target: target, credentials: credentials.value, reports: reports, warnings: warnings,
                                            profile: profile,
-                                           expiredAccessToken: expired.flatMap { r in simulator.entra.map { Secret($0.mintAccessToken(r)) } })
+                                           expiredAccessToken: expired.flatMap { r in simulator.entra.map { Secret($0.mintAccessToken(r)) } },
+                                           shard: scale.shard)
         let left = simulator.tenant.allItems()
         if !left.isEmpty {
             Console.err("ewscheck: the simulator still holds \(left.count) items after the run")

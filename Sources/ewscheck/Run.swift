@@ -16,6 +16,8 @@ struct Run: AsyncParsableCommand {
               ewscheck run --target contoso.yaml --evidence all --quiet
               ewscheck run --target prod.yaml --read-only --only 'impersonation.*' --mailbox agent1@contoso.com
               ewscheck run --target contoso.yaml --skip tag:must-fail --fail-fast
+              ewscheck run --target tenant.yaml --sample 50 --seed 7          # a quick pass over a big tenant
+              ewscheck run --target tenant.yaml --shard 2/4 --run-id nightly-2 # one CI worker of four
               ewscheck run --list-checks --json
             """)
 
@@ -33,6 +35,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var profileSelection: ProfileSelection
     @OptionGroup var authChecks: AuthCheckOptions
     @OptionGroup var selection: SelectionOptions
+    @OptionGroup var scale: MailboxScaleOptions
 
     func validate() throws {
         if !listChecks && target == nil { throw ValidationError("--target is required (or --list-checks)") }
@@ -58,6 +61,7 @@ struct Run: AsyncParsableCommand {
             connection.apply(to: &configuration)
             authChecks.apply(to: &configuration)
             try selection.apply(to: &configuration)
+            warnings += scale.apply(to: &configuration)
             credentials = HTTPCredentialsBox(try configuration.credentials(warnings: &warnings))
         } catch {
             Console.err("ewscheck: \(error.message)")
@@ -75,7 +79,7 @@ struct Run: AsyncParsableCommand {
                                               overwrite: reports.overwrite, profileHeaders: profile?.extraHeaders ?? []).enforce()
         configuration = await DiscoverStep.resolve(configuration, credentials: credentials.value, profile: profile)
         let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports,
-                                           warnings: warnings + preflightWarnings, profile: profile, selection: selection.selection)
+                                           warnings: warnings + preflightWarnings, profile: profile, selection: selection.selection, shard: scale.shard)
         throw ExitCode(code)
     }
 }

@@ -12,7 +12,7 @@ struct SelectionOptions: ParsableArguments {
     var skip: [String] = []
 
     @Option(name: .customLong("mailbox"), parsing: .singleValue,
-            help: ArgumentHelp("Certify only this mailbox of the target file's mailboxes. Repeatable.", valueName: "address"))
+            help: ArgumentHelp("Certify only this mailbox of the target file's mailboxes, or tag:NAME for the mailboxes mailboxes_file tags NAME. Repeatable.", valueName: "address"))
     var mailboxes: [String] = []
 
     @Flag(name: .customLong("fail-fast"), help: "Stop starting checks after the first required check fails or errors; created items are still removed.")
@@ -42,10 +42,22 @@ struct SelectionOptions: ParsableArguments {
     func apply(to target: inout TargetConfiguration) throws(TargetFileError) {
         guard !mailboxes.isEmpty else { return }
         let known = Set(target.mailboxes.map { $0.lowercased() })
-        if let stranger = mailboxes.first(where: { !known.contains($0.lowercased()) }) {
-            throw TargetFileError("--mailbox \(stranger) is not one of the target's mailboxes (\(target.mailboxes.joined(separator: ", ")))")
+        let tags = target.mailboxTags
+        var wanted: Set<String> = []
+        for item in mailboxes {
+            if item.hasPrefix("tag:") {
+                let tag = String(item.dropFirst(4))
+                let tagged = target.mailboxes.filter { tags[$0]?.contains(tag) == true }
+                guard !tagged.isEmpty else { throw TargetFileError("--mailbox \(item): no mailbox of the target's mailboxes_file has the tag \(tag)") }
+                wanted.formUnion(tagged)
+            } else {
+                guard known.contains(item.lowercased()) else {
+                    let shown = target.mailboxes.prefix(10).joined(separator: ", ") + (target.mailboxes.count > 10 ? ", … (\(target.mailboxes.count) in all)" : "")
+                    throw TargetFileError("--mailbox \(item) is not one of the target's mailboxes (\(shown))")
+                }
+                wanted.insert(item.lowercased())
+            }
         }
-        let wanted = Set(mailboxes.map { $0.lowercased() })
         target.mailboxes = target.mailboxes.filter { wanted.contains($0.lowercased()) }
     }
 }

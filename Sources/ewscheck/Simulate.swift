@@ -87,7 +87,7 @@ struct Simulate: AsyncParsableCommand {
         do {
             // Before simulator.json, which tells waiting tools that everything is ready.
             if let kdc { try DemoKerberos.writeInfo(kdc, directory: files.directory) }
-            try files.write(for: simulator)
+            try files.write(for: simulator, mailboxesFromFile: behaviour.mailboxCount != nil)
         } catch {
             await kdc?.stop()
             await simulator.shutdown()

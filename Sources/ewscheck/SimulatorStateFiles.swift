@@ -8,22 +8,28 @@ struct SimulatorStateFiles {
     let targetFile: String
     let passwordFile: String
     let infoFile: String
+    let mailboxesFile: String
 
     init(directory: String) {
         self.directory = directory
         targetFile = directory + "/target.yaml"
         passwordFile = directory + "/secrets/svc-ewscheck.password"
         infoFile = directory + "/simulator.json"
+        mailboxesFile = directory + "/mailboxes.csv"
     }
 
-    func write(for simulator: Simulator, reachable: Bool = true) throws {
+    /// - Parameter mailboxesFromFile: the target file names mailboxes.csv (`mailboxes_file:`)
+    ///   instead of listing the mailboxes inline.
+    func write(for simulator: Simulator, reachable: Bool = true, mailboxesFromFile: Bool = false) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory + "/secrets", withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
         fm.createFile(atPath: passwordFile, contents: Data(simulator.serviceAccountPassword.utf8), attributes: [.posixPermissions: 0o600])
         let domain = simulator.configuration.domain
+        try writeMailboxesFile(for: simulator)
         let oauth = try writeOAuthSecrets(for: simulator)
-        let yaml = oauth.map { oauthTargetYAML(for: simulator, secretFile: $0.secretFile) } ?? """
+        let mailboxes = mailboxesYAML(for: simulator, fromFile: mailboxesFromFile)
+        let yaml = oauth.map { oauthTargetYAML(for: simulator, secretFile: $0.secretFile, mailboxes: mailboxes) } ?? """
             # Target file for the ewscheck simulator on port \(simulator.port) (written by ewscheck).
             name: "\(simulator.configuration.flavor == .genericHoster ? "Simulated hoster (Exchange 2013, Basic)" : "Simulated Exchange 2019 (on-premises)") at mail.\(domain)"
             ews_url: "\(simulator.ewsURL)"
@@ -31,7 +37,7 @@ struct SimulatorStateFiles {
               username: "\(simulator.serviceAccount)"
               auth: \(simulator.configuration.flavor == .genericHoster ? "basic" : "ntlm")
               password_file: secrets/svc-ewscheck.password
-            \(mailboxesYAML(for: simulator))
+            \(mailboxes)
             host_pins:
               - "mail.\(domain):\(simulator.port):127.0.0.1"
 
@@ -43,7 +49,7 @@ struct SimulatorStateFiles {
             "netbios_domain": simulator.tenant.netbiosDomain, "flavor": simulator.configuration.flavor.rawValue,
             "service_account": ["username": simulator.serviceAccount, "sam_account_name": "svc-ewscheck", "password_file": passwordFile],
             "mailboxes": simulator.mailboxesInScope, "out_of_scope_mailbox": simulator.mailboxOutOfScope,
-            "nonexistent_mailbox": simulator.nonexistentMailbox, "target_file": targetFile,
+            "nonexistent_mailbox": simulator.nonexistentMailbox, "target_file": targetFile, "mailboxes_file": mailboxesFile,
             "request_log": directory + "/requests.jsonl", "pid": Int(ProcessInfo.processInfo.processIdentifier),
             "http_port": simulator.httpPort, "autodiscover_layout": simulator.configuration.autodiscoverLayout.rawValue,
         ]
@@ -97,9 +103,19 @@ struct SimulatorStateFiles {
     /// Its private key, mode 600.
     var clientKeyFile: String { directory + "/secrets/oauth-app.key" }
 
+    /// mailboxes.csv: every in-scope mailbox with its UPN and SID, as `mailboxes_file:` reads it.
+    private func writeMailboxesFile(for simulator: Simulator) throws {
+        var text = "# The simulator's in-scope mailboxes (written by ewscheck).\naddress,upn,sid\n"
+        for address in simulator.mailboxesInScope {
+            let user = simulator.tenant.user(primarySmtp: address)
+            text += "\(address),\(user?.userPrincipalName ?? ""),\(user?.sid ?? "")\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: mailboxesFile), options: .atomic)
+    }
+
     /// The part every simulator target shares: mailboxes, negative controls, the CA.
-    private func mailboxesYAML(for simulator: Simulator) -> String {
-        (["mailboxes:"] + simulator.mailboxesInScope.map { "  - \($0)" } + [
+    private func mailboxesYAML(for simulator: Simulator, fromFile: Bool) -> String {
+        ((fromFile ? ["mailboxes_file: mailboxes.csv"] : ["mailboxes:"] + simulator.mailboxesInScope.map { "  - \($0)" }) + [
             "negative_controls:",
             "  out_of_scope_mailbox: \(simulator.mailboxOutOfScope)",
             "  nonexistent_mailbox: \(simulator.nonexistentMailbox)",
@@ -108,7 +124,7 @@ struct SimulatorStateFiles {
         ]).joined(separator: "\n")
     }
 
-    private func oauthTargetYAML(for simulator: Simulator, secretFile: String) -> String {
+    private func oauthTargetYAML(for simulator: Simulator, secretFile: String, mailboxes: String) -> String {
         """
         # Target file for the ewscheck simulator (exchange-online) on port \(simulator.port) (written by ewscheck).
         name: "Simulated Exchange Online (\(simulator.configuration.domain))"
@@ -120,7 +136,7 @@ struct SimulatorStateFiles {
           client_secret_file: \(secretFile)
           delegated_token_file: secrets/delegated.token
           token_endpoint: "\(simulator.tokenEndpointURL ?? "")"
-        \(mailboxesYAML(for: simulator))
+        \(mailboxes)
         host_pins:
         \(simulator.exchangeOnlineHostPins.map { "  - \"\($0)\"" }.joined(separator: "\n"))
 

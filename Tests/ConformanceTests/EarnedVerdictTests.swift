@@ -90,6 +90,19 @@ struct EarnedVerdictTests {
         #expect(denied.message.contains("The mailbox database is temporarily unavailable."), "\(denied.message)")
     }
 
+    @Test("a bare SOAP fault to the first authenticated request fails auth.service-account and names the fault; nothing after it passes")
+    func bareFaultEverywhere() async throws {
+        let (report, _) = try await Self.run([.bareFaultEverywhere])
+        let auth = try report.result(CheckCatalog.serviceAccountAuth)
+        #expect(auth.outcome == .failed)
+        #expect(auth.message.contains("a bare SOAP fault s:Server"), "\(auth.message)")
+        #expect(auth.message.contains("Object reference not set"), "\(auth.message)")
+        #expect(try report.result(CheckCatalog.serverVersion).outcome == .skipped)
+        for id in [CheckCatalog.impersonationGetFolder, CheckCatalog.voicemailDeliver, CheckCatalog.outOfScopeDenied] {
+            #expect(report.results(id).allSatisfy { $0.outcome != .passed }, "\(id) passed on a bare fault")
+        }
+    }
+
     @Test("a GetItem answer for another ItemId than the one asked for is a failure")
     func otherItemID() async throws {
         let (report, _) = try await Self.run([.otherItemID])

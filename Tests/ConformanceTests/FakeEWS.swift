@@ -14,6 +14,8 @@ final class FakeEWS: @unchecked Sendable {
         case busyOnExchange2016
         /// The out-of-scope mailbox gets a bare SOAP fault (no ResponseCode).
         case bareFaultOutOfScope
+        /// Every request gets a bare SOAP fault (s:Server, no EWS detail, no ServerVersionInfo).
+        case bareFaultEverywhere
         /// GetItem answers with another item's id.
         case otherItemID
         /// Attachments are dropped on CreateItem (NoError all the same).
@@ -84,6 +86,13 @@ final class FakeEWS: @unchecked Sendable {
         }
         let op = String(body[start.upperBound..<end])
         return lock.withLock { () -> ScriptedEWSServer.Response in
+            if quirks.contains(.bareFaultEverywhere) {
+                // What an application server in front of EWS says: no ServerVersionInfo, no EWS detail.
+                let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"
+                    + "<s:Fault><faultcode>s:Server</faultcode><faultstring>Object reference not set to an instance of an object.</faultstring>"
+                    + "</s:Fault></s:Body></s:Envelope>"
+                return .init(status: 500, contentType: "text/xml; charset=utf-8", body: xml)
+            }
             switch op {
             case "GetFolder":
                 if body.contains(Self.outOfScope) {

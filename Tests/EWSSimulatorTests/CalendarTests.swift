@@ -80,6 +80,28 @@ import Testing
         #expect(byIndex.codes == ["ErrorCalendarOccurrenceIsDeletedFromRecurrence", "ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange"])
     }
 
+    @Test func aModifiedOccurrenceBecomesAnException() async throws {
+        let s = try await SimulatorSession.start()
+        let recurrence = "<t:Recurrence><t:DailyRecurrence><t:Interval>1</t:Interval></t:DailyRecurrence><t:NumberedRecurrence><t:StartDate>2026-04-06</t:StartDate><t:NumberOfOccurrences>3</t:NumberOfOccurrences></t:NumberedRecurrence></t:Recurrence>"
+        let a = try await Self.create(s, "<t:Subject>Shift handover</t:Subject><t:Start>2026-04-06T07:00:00Z</t:Start><t:End>2026-04-06T07:15:00Z</t:End>\(recurrence)")
+        let master = try #require(Self.id(a))
+        let before = try await Self.view(s, "2026-04-06T00:00:00Z", "2026-04-09T00:00:00Z")
+        let second = try #require(Self.items(before).dropFirst().first?.child("ItemId")?.attribute("Id"))
+        let update = #"<m:UpdateItem ConflictResolution="AutoResolve" SendMeetingInvitationsOrCancellations="SendToNone"><m:ItemChanges><t:ItemChange><t:ItemId Id="\#(second)"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="item:Subject"/><t:CalendarItem><t:Subject>Shift handover (late)</t:Subject></t:CalendarItem></t:SetItemField><t:SetItemField><t:FieldURI FieldURI="calendar:Start"/><t:CalendarItem><t:Start>2026-04-07T09:00:00Z</t:Start></t:CalendarItem></t:SetItemField><t:SetItemField><t:FieldURI FieldURI="calendar:End"/><t:CalendarItem><t:End>2026-04-07T09:15:00Z</t:End></t:CalendarItem></t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>"#
+        let updated = try await s.send(s.envelope(update, impersonate: "alice@contoso.com"))
+        let refused = try await s.send(s.envelope(update.replacingOccurrences(of: "item:Subject", with: "item:Importance").replacingOccurrences(of: "<t:Subject>Shift handover (late)</t:Subject>", with: "<t:Importance>High</t:Importance>"), impersonate: "alice@contoso.com"))
+        let after = try await Self.view(s, "2026-04-06T00:00:00Z", "2026-04-09T00:00:00Z")
+        let got = try await s.getItem(master, shape: "<t:BaseShape>AllProperties</t:BaseShape>")
+        await s.stop()
+        #expect(updated.codes == ["NoError"], "\(updated.text)")
+        #expect(refused.codes == ["ErrorInvalidOperation"])
+        let items = Self.items(after)
+        #expect(items.map { $0.child("Start")?.text ?? "" } == ["2026-04-06T07:00:00Z", "2026-04-07T09:00:00Z", "2026-04-08T07:00:00Z"])
+        #expect(items.map { $0.child("CalendarItemType")?.text ?? "" } == ["Occurrence", "Exception", "Occurrence"])
+        #expect(items.dropFirst().first?.child("Subject")?.text == "Shift handover (late)")
+        #expect(got.messages.first?.path("Items", "CalendarItem", "ModifiedOccurrences", "Occurrence", "OriginalStart")?.text == "2026-04-07T07:00:00Z")
+    }
+
     @Test func weeklyRecurrenceKeepsLocalTimeAcrossDaylightSaving() async throws {
         let s = try await SimulatorSession.start()
         // Mondays and Wednesdays 09:00 Berlin time; Europe moves its clocks on 29 March 2026.

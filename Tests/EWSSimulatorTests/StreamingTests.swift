@@ -31,7 +31,7 @@ import Testing
 
     /// Waits (bounded) until the subscription has had `count` stream connections.
     static func waitForStream(_ s: SimulatorSession, _ id: String, count: Int) async throws {
-        for _ in 0..<500 where (s.simulator.tenant.subscriptions.subscription(id)?.streamToken ?? 0) < count {
+        for _ in 0..<3000 where (s.simulator.tenant.subscriptions.subscription(id)?.streamToken ?? 0) < count {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(s.simulator.tenant.subscriptions.subscription(id)?.streamToken == count)

@@ -44,7 +44,7 @@ def test_jenkinsfile_records_junit_and_keeps_the_exit_code_meaning():
     assert text.count("{") == text.count("}")
 
 
-@pytest.mark.parametrize("name", sorted(VENDORED) + ["Jenkinsfile"])
+@pytest.mark.parametrize("name", sorted(VENDORED) + ["Jenkinsfile", "kubernetes-indexed-job.yaml"])
 def test_examples_use_only_flags_ewscheck_has(name, run_ewscheck):
     text = (CI / name).read_text()
     help_text = ""
@@ -55,3 +55,15 @@ def test_examples_use_only_flags_ewscheck_has(name, run_ewscheck):
     for flag in set(re.findall(r"ewscheck [^\n]*", text)):
         for option in re.findall(r"(--[a-z][a-z-]+)", flag):
             assert option in help_text, f"{name} uses {option}, which ewscheck does not have"
+
+
+def test_kubernetes_example_shards_by_completion_index_and_merges():
+    jobs = list(YAML(typ="safe").load_all((CI / "kubernetes-indexed-job.yaml").read_text()))
+    shards, merge = jobs
+    assert shards["kind"] == merge["kind"] == "Job"
+    assert shards["spec"]["completionMode"] == "Indexed"
+    n = shards["spec"]["completions"]
+    script = shards["spec"]["template"]["spec"]["containers"][0]["args"][0]
+    assert "JOB_COMPLETION_INDEX + 1" in script and f'--shard "$shard/{n}"' in script
+    merged = merge["spec"]["template"]["spec"]["containers"][0]["args"][0]
+    assert "ewscheck report merge " + " ".join(f"shard-{i}" for i in range(1, n + 1)) in merged

@@ -8,10 +8,12 @@ the changes, ResolveNames finds the user and the contact.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import uuid
 
 import pytest
+from lxml import etree
 from exchangelib import (
     BASIC,
     IMPERSONATION,
@@ -39,6 +41,49 @@ from test_exchangelib import adapter, step, transcript  # noqa: F401
 from conftest import MAILBOXES
 
 ALICE, BOB = MAILBOXES[0], MAILBOXES[1]
+
+
+SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+XML_NAMESPACE_SCHEMA = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://www.w3.org/XML/1998/namespace">
+  <xs:attribute name="lang" type="xs:string"/><xs:attribute name="space" type="xs:NCName"/>
+  <xs:attribute name="base" type="xs:anyURI"/><xs:attribute name="id" type="xs:ID"/></xs:schema>"""
+
+
+@pytest.fixture(scope="module")
+def ews_schema(schema_dir, tmp_path_factory):
+    """The v2017 messages schema, to check every answer the simulator gave exchangelib. types.xsd
+    imports the xml: namespace without a location; a local declaration stands in (nothing is fetched)."""
+    folder = tmp_path_factory.mktemp("xsd")
+    (folder / "xml.xsd").write_text(XML_NAMESPACE_SCHEMA)
+    wrapper = folder / "wrapper.xsd"
+    wrapper.write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:ewscheck:wrapper">'
+        f'<xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="{(folder / "xml.xsd").as_uri()}"/>'
+        '<xs:import namespace="http://schemas.microsoft.com/exchange/services/2006/messages" '
+        f'schemaLocation="{(schema_dir / "messages.xsd").resolve().as_uri()}"/></xs:schema>'
+    )
+    return etree.XMLSchema(etree.parse(str(wrapper)))
+
+
+@pytest.fixture(autouse=True)
+def responses_are_schema_valid(transcript, ews_schema):  # noqa: F811 - the imported fixture
+    """After each test: every (non-streamed) EWS answer exchangelib received validates against v2017
+    (this fixture depends on the transcript, so it checks before the transcript is let go)."""
+    yield
+    problems = []
+    for http_request, response, streamed in transcript.exchanges:
+        if streamed or "Exchange.asmx" not in http_request.url:
+            continue
+        root = etree.fromstring(response.content)
+        body = root.find(f"{{{SOAP_NS}}}Body")
+        if body is None or len(body) == 0 or body[0].tag == f"{{{SOAP_NS}}}Fault":
+            continue
+        answer = etree.ElementTree(copy.deepcopy(body[0]))
+        if not ews_schema.validate(answer):
+            problems.append(f"{body[0].tag}: {ews_schema.error_log.last_error}")
+    assert not problems, "answers that are not schema-valid:\n" + "\n".join(problems)
 
 
 def account_for(simulator, mailbox: str) -> Account:
@@ -95,11 +140,18 @@ def test_recurring_meeting_expands_in_calendar_view(simulator, step):
         with step("expand again"):
             after = [o for o in account.calendar.view(start=utc(2026, 9, 6), end=utc(2026, 9, 20)) if o.subject == f"Standup {tag}"]
         assert len(after) == 4, f"{len(after)} occurrences after deleting one of five"
+        with step("rename one occurrence (UpdateItem of an occurrence)"):
+            after[0].subject = f"Standup {tag} (moved)"
+            after[0].save(update_fields=["subject"])
+        with step("expand again"):
+            renamed = [o for o in account.calendar.view(start=utc(2026, 9, 6), end=utc(2026, 9, 20)) if o.subject.startswith(f"Standup {tag}")]
+        assert [(o.subject.endswith("(moved)"), o.type) for o in renamed] == [(True, "Exception")] + [(False, "Occurrence")] * 3
         with step("fetch the master (GetItem)"):
             [fetched] = list(account.fetch(ids=[master]))
         assert fetched.type == "RecurringMaster"
         assert fetched.recurrence.boundary.number == 5
         assert [d.start for d in fetched.deleted_occurrences] == [start + datetime.timedelta(days=2)]
+        assert [m.original_start for m in fetched.modified_occurrences] == [start]
         with step("move the series an hour later (UpdateItem)"):
             fetched.start += datetime.timedelta(hours=1)
             fetched.end += datetime.timedelta(hours=1)

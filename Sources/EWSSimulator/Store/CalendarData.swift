@@ -6,6 +6,17 @@ struct StoredAttendee: Sendable {
     var response: String = "Unknown"
 }
 
+/// What a modified occurrence (an exception) changes of its recurring master's occurrence.
+struct OccurrenceOverride: Sendable {
+    var start: Date
+    var end: Date
+    var subject: String
+    var location: String?
+    var freeBusy: String
+    var body: String
+    var bodyType: String
+}
+
 /// What a calendar item has beyond the properties every item has.
 struct CalendarData: Sendable {
     var uid: String
@@ -34,6 +45,10 @@ struct CalendarData: Sendable {
     var sequence = 0
     /// Original starts of the occurrences deleted from a recurring master.
     var deletedOccurrences: Set<Date> = []
+    /// Modified occurrences of a recurring master, by original start.
+    var modified: [Date: OccurrenceOverride] = [:]
+    /// Set on an occurrence that has been modified (`Exception`).
+    var isException = false
     /// Set on an occurrence made from its master: `Occurrence`.
     var originalStart: Date?
 
@@ -41,7 +56,7 @@ struct CalendarData: Sendable {
 
     /// `Single`, `RecurringMaster` or `Occurrence`.
     var itemType: String {
-        if originalStart != nil { return "Occurrence" }
+        if originalStart != nil { return isException ? "Exception" : "Occurrence" }
         return recurrence == nil ? "Single" : "RecurringMaster"
     }
 

@@ -28,7 +28,7 @@ final class SubscriptionRegistry: @unchecked Sendable {
     private var clockOffset: TimeInterval = 0
 
     /// How many watermarks are remembered (older ones are `ErrorInvalidWatermark`).
-    static let watermarkMemory = 2000
+    static let watermarkMemory = 500
 
     /// The registry's clock (tests move it forward to expire subscriptions).
     var now: Date { lock.withLock { Date().addingTimeInterval(clockOffset) } }

@@ -15,7 +15,7 @@ extension ItemSerializer {
         ("calendar:OptionalAttendees", false, true), ("calendar:Resources", false, true), ("calendar:Duration", true, true),
         ("calendar:TimeZone", false, true), ("calendar:AppointmentSequenceNumber", false, true),
         ("calendar:AppointmentState", false, true), ("calendar:Recurrence", false, true), ("calendar:FirstOccurrence", false, true),
-        ("calendar:LastOccurrence", false, true), ("calendar:DeletedOccurrences", false, true),
+        ("calendar:LastOccurrence", false, true), ("calendar:ModifiedOccurrences", false, true), ("calendar:DeletedOccurrences", false, true),
         ("calendar:StartTimeZone", false, true), ("calendar:EndTimeZone", false, true), ("calendar:ConferenceType", false, true),
         ("calendar:AllowNewTimeProposal", false, true), ("calendar:IsOnlineMeeting", false, true),
         ("calendar:MeetingWorkspaceUrl", false, true), ("calendar:NetShowUrl", false, true),
@@ -88,6 +88,12 @@ extension ItemSerializer {
             let first = uri == "calendar:FirstOccurrence"
             guard let start = first ? c.occurrenceStarts(until: c.start).first : c.allOccurrenceStarts?.last else { return "" }
             return Self.occurrenceInfo(first ? "FirstOccurrence" : "LastOccurrence", master: item, start: start, duration: duration)
+        case "calendar:ModifiedOccurrences":
+            guard !c.modified.isEmpty, c.originalStart == nil else { return "" }
+            return "<t:ModifiedOccurrences>" + c.modified.sorted { $0.key < $1.key }.map { original, o in
+                "<t:Occurrence><t:ItemId Id=\"\(OccurrenceID.make(master: item.id, originalStart: original))\" ChangeKey=\"\(item.changeKey)\"/>"
+                    + "<t:Start>\(Self.date(o.start))</t:Start><t:End>\(Self.date(o.end))</t:End><t:OriginalStart>\(Self.date(original))</t:OriginalStart></t:Occurrence>"
+            }.joined() + "</t:ModifiedOccurrences>"
         case "calendar:DeletedOccurrences":
             guard !c.deletedOccurrences.isEmpty, c.originalStart == nil else { return "" }
             return "<t:DeletedOccurrences>" + c.deletedOccurrences.sorted().map { "<t:DeletedOccurrence><t:Start>\(Self.date($0))</t:Start></t:DeletedOccurrence>" }.joined() + "</t:DeletedOccurrences>"

@@ -1,0 +1,121 @@
+import EWSTestSupport
+import Foundation
+import Testing
+
+/// Big tenants through the real binary: a simulated tenant of any size, a mailboxes file, a quick
+/// sample, and shards run as separate processes against one simulator, merged into one certification.
+@Suite struct MailboxScaleCommandLineTests {
+    static func report(_ path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func mailboxes(_ report: [String: Any]) -> [String] {
+        ((report["target"] as? [String: Any])?["mailboxes"] as? [String]) ?? []
+    }
+
+    static func results(_ report: [String: Any]) -> [[String: Any]] { report["results"] as? [[String: Any]] ?? [] }
+
+    @Test func aMalformedMailboxesFileIsAUsageErrorNamingTheLine() throws {
+        let dir = try Fixtures.temporaryDirectory("e2e-mbxfile")
+        try "address,upn\nalice@contoso.invalid,alice@contoso.invalid\nbob@contoso.invalid,bob\n"
+            .write(toFile: dir + "/mailboxes.csv", atomically: true, encoding: .utf8)
+        try """
+            ews_url: https://mail.contoso.invalid/EWS/Exchange.asmx
+            service_account: {username: svc, auth: ntlm, password_env: EWSCHECK_E2E_UNUSED}
+            mailboxes_file: mailboxes.csv
+            """.write(toFile: dir + "/t.yaml", atomically: true, encoding: .utf8)
+        let r = try CommandLineTests.run(["run", "--target", dir + "/t.yaml", "--reports-dir", dir + "/reports"],
+                                         environment: ["EWSCHECK_E2E_UNUSED": "x"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("mailboxes.csv: line 3: upn 'bob' is not a user principal name"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/reports"), "nothing was run")
+    }
+
+    @Test func badScaleOptionsAreUsageErrors() throws {
+        for (args, text) in [(["--shard", "5/4"], "--shard '5/4'"), (["--sample", "3", "--mailbox-limit", "2"], "keep one"),
+                             (["--seed", "3"], "--seed goes with --sample"), (["--mailbox-limit", "0"], "--mailbox-limit must be")] {
+            let r = try CommandLineTests.run(["run", "--target", "/nonexistent.yaml"] + args)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains(text), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func aDemoOfFiftyMailboxesCertifiesFifty() throws {
+        let dir = try Fixtures.temporaryDirectory("e2e-demo50")
+        let r = try CommandLineTests.run(["demo", "--mailboxes", "50", "--state-dir", dir + "/state", "--reports-dir", dir + "/reports",
+                                          "--run-id", "fifty", "--quiet"], timeout: 240)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let report = try Self.report(dir + "/reports/fifty/report.json")
+        let certified = Self.mailboxes(report)
+        #expect(certified.count == 50 && Set(certified).count == 50)
+        #expect(certified.prefix(5) == ["alice@contoso.com", "bob@contoso.com", "carol@contoso.com", "dave@contoso.com", "user0005@contoso.com"])
+        let perMailbox = Set(Self.results(report).compactMap { $0["mailbox"] as? String })
+        #expect(perMailbox == Set(certified), "every mailbox has results")
+        let csv = try String(contentsOfFile: dir + "/state/mailboxes.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").filter { $0.contains("@") }.count == 50)
+        #expect(try String(contentsOfFile: dir + "/state/target.yaml", encoding: .utf8).contains("mailboxes_file: mailboxes.csv"))
+        #expect(!csv.contains("erin@"), "the out-of-scope control is not in the file")
+    }
+
+    @Test func aSampleCertifiesTheSameMailboxesForTheSameSeed() throws {
+        let dir = try Fixtures.temporaryDirectory("e2e-sample")
+        var picked: [[String]] = []
+        for run in ["a", "b"] {
+            let r = try CommandLineTests.run(["demo", "--mailboxes", "40", "--sample", "6", "--seed", "11", "--state-dir", dir + "/state-\(run)",
+                                              "--reports-dir", dir + "/reports", "--run-id", run, "--quiet"], timeout: 180)
+            #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+            let report = try Self.report(dir + "/reports/\(run)/report.json")
+            picked.append(Self.mailboxes(report))
+            #expect((report["warnings"] as? [String] ?? []).contains { $0.contains("--sample 6 --seed 11: certifying 6 of the target's 40 mailboxes") })
+        }
+        #expect(picked[0].count == 6 && picked[0] == picked[1])
+    }
+
+    /// Point 4 of the scale issue: 4 shard processes against one simulator, merged, give the verdict
+    /// and the check counts of one unsharded run.
+    @Test func fourShardsMergedEqualOneUnshardedRun() async throws {
+        let dir = try Fixtures.temporaryDirectory("e2e-shards")
+        let sim = try ChildProcess(Fixtures.executable, ["simulate", "--mailboxes", "24", "--state-dir", dir + "/sim"])
+        defer { sim.send(SIGKILL) }
+        #expect(await sim.waitForOutput("Ctrl-C stops it", timeout: .seconds(60)), "\(sim.stdout)\n\(sim.stderr)")
+        let target = dir + "/sim/target.yaml"
+        let reports = dir + "/reports"
+        var shards: [ChildProcess] = []
+        for i in 1...4 {
+            shards.append(try ChildProcess(Fixtures.executable, ["run", "--target", target, "--shard", "\(i)/4", "--run-id", "shard-\(i)",
+                                                                 "--reports-dir", reports, "--quiet"]))
+        }
+        for (i, shard) in shards.enumerated() {
+            let ended = await shard.wait(timeout: .seconds(300))
+            #expect(ended == .exited(0), "shard \(i + 1): \(shard.stdout)\n\(shard.stderr)")
+        }
+        let whole = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--run-id", "whole", "--reports-dir", reports, "--quiet"])
+        #expect(await whole.wait(timeout: .seconds(300)) == .exited(0), "\(whole.stdout)\n\(whole.stderr)")
+        let merge = try CommandLineTests.run(["report", "merge", "shard-1", "shard-2", "shard-3", "shard-4", "--into", "merged",
+                                              "--reports-dir", reports])
+        #expect(merge.status == 0, "\(merge.stdout)\n\(merge.stderr)")
+        sim.send(SIGINT)
+        _ = await sim.wait(timeout: .seconds(30))
+
+        let shardReports = try (1...4).map { try Self.report("\(reports)/shard-\($0)/report.json") }
+        let shardMailboxes = shardReports.map(Self.mailboxes)
+        #expect(shardMailboxes.reduce(0) { $0 + $1.count } == 24, "the shards partition the 24 mailboxes: \(shardMailboxes.map(\.count))")
+        #expect(Set(shardMailboxes.flatMap { $0 }).count == 24)
+        // Shards after the first leave the run-wide negative controls to shard 1.
+        let later = Set(shardReports.dropFirst().flatMap(Self.results).compactMap { $0["id"] as? String })
+        #expect(!later.contains("impersonation.out-of-scope.denied"))
+        #expect(Set(Self.results(shardReports[0]).compactMap { $0["id"] as? String }).contains("impersonation.out-of-scope.denied"))
+
+        let merged = try Self.report("\(reports)/merged/report.json")
+        let unsharded = try Self.report("\(reports)/whole/report.json")
+        #expect(merged["summary"] as? NSDictionary == unsharded["summary"] as? NSDictionary,
+                "merged \(String(describing: merged["summary"])) vs unsharded \(String(describing: unsharded["summary"]))")
+        #expect(merged["exit_code"] as? Int == unsharded["exit_code"] as? Int)
+        func keys(_ r: [String: Any]) -> [String] {
+            Self.results(r).map { "\($0["id"] as? String ?? "")[\($0["mailbox"] as? String ?? "")]=\($0["outcome"] as? String ?? "")" }.sorted()
+        }
+        #expect(keys(merged) == keys(unsharded), "the same checks with the same outcomes")
+        #expect(Set(Self.mailboxes(merged)) == Set(Self.mailboxes(unsharded)))
+    }
+}
