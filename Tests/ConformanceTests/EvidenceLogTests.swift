@@ -79,6 +79,43 @@ struct EvidenceLogTests {
         #expect(report.results.allSatisfy { $0.evidence.allSatisfy(known.contains) })
     }
 
+    /// `METHOD path status` → how often: the simulator's log, and the legs of the report's evidence.
+    static func requestCounts(_ log: [SimulatorRequestRecord]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for r in log { counts["\(r.method) \(r.path) \(r.status)", default: 0] += 1 }
+        return counts
+    }
+
+    static func legCounts(_ evidence: [HTTPExchange]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for x in evidence { for leg in x.legs { counts["\(x.method) \(path(of: x.url)) \(leg.status ?? -1)", default: 0] += 1 } }
+        return counts
+    }
+
+    @Test("with --must-fail-auth over NTLM, every leg the simulator answered is in report.json once, and reachability cites its own GET")
+    func ntlmWithWrongPassword() async throws {
+        try Fixtures.requireShared()
+        var config = SimulatorConfiguration()
+        config.stateDirectory = try Fixtures.temporaryDirectory("evidence-ntlm")
+        config.schemaDirectory = Fixtures.ewsSchemaDirectory
+        let sim = try await Simulator.start(config)
+        defer { Task { await sim.shutdown() } }
+        var target = TargetConfiguration.simulated(sim)
+        target.mustFailAuth = true
+        let written = try await runSuite(target, password: sim.serviceAccountPassword)
+        let report = try JSONReportWriter.decode(try JSONReportWriter.encode(written))
+        let ids = report.evidence.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        #expect(Self.legCounts(report.evidence) == Self.requestCounts(sim.requestLog), "simulator log vs report evidence")
+        let reachable = try report.result(CheckCatalog.endpointReachable)
+        let cited = report.evidence.filter { reachable.evidence.contains($0.id) }
+        #expect(cited.count == 1 && cited.first?.method == "GET", "\(cited.map { "\($0.method) \($0.url)" })")
+        let wrong = try report.result(AuthChecks.wrongPassword)
+        #expect(wrong.outcome == .passed, "\(wrong.message)")
+        let probe = report.evidence.filter { wrong.evidence.contains($0.id) }
+        #expect(probe.count == 1 && probe.first?.method == "POST" && probe.first?.legs.last?.status == 401)
+    }
+
     @Test("the recorder never replaces an exchange: a second, different exchange under a cited id is kept out and named")
     func recorderKeepsTheFirst() async throws {
         let recorder = Recorder(deviations: [:], progress: { _ in })
