@@ -12,6 +12,7 @@ final class RunState: Sendable {
         var stopReason: String?
         var oauth: OAuthTokenCheck.Acquisition?
         var postChallenge: PostChallenge?
+        var interrupted = false
     }
     private let storage = Mutex(Storage())
     /// What the contact-center checks hand to later ones.
@@ -27,6 +28,12 @@ final class RunState: Sendable {
     var oauth: OAuthTokenCheck.Acquisition? {
         get { storage.withLock { $0.oauth } }
         set { storage.withLock { $0.oauth = newValue } }
+    }
+
+    /// Whether the run was interrupted (Ctrl-C, SIGTERM, SIGHUP) before the final checks.
+    var interrupted: Bool {
+        get { storage.withLock { $0.interrupted } }
+        set { storage.withLock { $0.interrupted = newValue } }
     }
 
     /// The challenge to the unauthenticated EWS POST, once asked.

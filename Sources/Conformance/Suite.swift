@@ -37,6 +37,12 @@ struct Suite: Sendable {
     /// Whether a check is part of this run: it applies to the target and profile, and is selected.
     func isPlanned(_ check: Check) -> Bool { deselected[check.id] == nil && check.applies(self) }
 
+    /// How many results a full run of this suite records: each planned check once, per-mailbox
+    /// ones once per mailbox (an estimate where Autodiscover decides which probes run).
+    func expectedResultCount() -> Int {
+        CheckRegistry.checks.filter(isPlanned).reduce(0) { $0 + ($1.definition.perMailbox ? max(1, target.mailboxes.count) : 1) }
+    }
+
     /// Runs one check: skips it when a dependency did not pass, the run was interrupted or
     /// stopped by `--fail-fast`; then the body, the envelope gate and the profile's classifier.
     func run(_ check: Check, mailbox: String? = nil) async {

@@ -67,7 +67,13 @@ public struct SuiteRunner: Sendable {
 
     /// Runs every check; `progress` sees each result as it is recorded. Cancelling the calling
     /// task skips the checks not yet started, but cleanup still runs.
-    public func run(progress: @escaping @Sendable (CheckResult) -> Void = { _ in }) async -> RunReport {
+    ///
+    /// - Parameters:
+    ///   - progress: called with each result as it is recorded.
+    ///   - planned: called once, before the first check, with how many results the run expects
+    ///     (checks that apply × mailboxes for per-mailbox ones), for a progress line with an ETA.
+    public func run(progress: @escaping @Sendable (CheckResult) -> Void = { _ in },
+                    planned: @escaping @Sendable (Int) -> Void = { _ in }) async -> RunReport {
         let started = Date()
         var warnings = self.warnings
         if target.insecure {
@@ -112,6 +118,7 @@ public struct SuiteRunner: Sendable {
         deselected.merge(leftToFirstShard) { mine, _ in mine }
         suite.deselected = deselected
         suite.failFast = options.selection.failFast
+        planned(suite.expectedResultCount())
 
         // Could not test: a failure before the provider gave any EWS answer stops the run with one
         // root cause instead of failing every check (see RootCause).
@@ -145,6 +152,7 @@ public struct SuiteRunner: Sendable {
             }
         }
         let interrupted = Task.isCancelled
+        state.interrupted = interrupted
         // Cleanup runs in a task of its own: the run's cancellation (Ctrl-C) must not abort the
         // requests that remove what the run created.
         let cleaner = suite

@@ -37,10 +37,29 @@ public enum ConsoleReport {
 
     /// One line for one result as a run shows it: `[n] ` counter, label (coloured on a terminal),
     /// name, message and the check's duration.
-    public static func line(_ r: CheckResult, number: Int, elapsed: Double, style: Style) -> String {
+    ///
+    /// With `total` the counter reads `[n/N`, and once a few results are in, an estimate of the time
+    /// left follows the elapsed time (`ETA 1:05`), from the average pace so far.
+    public static func line(_ r: CheckResult, number: Int, elapsed: Double, style: Style, total: Int? = nil) -> String {
         let label = style.paint(r.outcome.label.padding(toLength: 5, withPad: " ", startingAt: 0), r.outcome)
         let time = r.durationMilliseconds >= 1 ? String(format: " (%.0f ms)", r.durationMilliseconds) : ""
-        return String(format: "[%3d %6.1fs] ", number, elapsed) + "\(label) \(r.displayName) — \(r.message)\(time)"
+        let counter: String
+        if let total, total >= number {
+            let width = String(total).count
+            counter = "[" + String(repeating: " ", count: max(0, width - String(number).count)) + "\(number)/\(total)"
+                + String(format: " %6.1fs", elapsed) + (eta(number: number, total: total, elapsed: elapsed).map { " ETA \($0)" } ?? "") + "] "
+        } else {
+            counter = String(format: "[%3d %6.1fs] ", number, elapsed)
+        }
+        return counter + "\(label) \(r.displayName) — \(r.message)\(time)"
+    }
+
+    /// `m:ss` left at the pace so far; nil before three results, at the end, or under a second.
+    static func eta(number: Int, total: Int, elapsed: Double) -> String? {
+        guard number >= 3, total > number, elapsed > 0 else { return nil }
+        let left = Int((elapsed / Double(number) * Double(total - number)).rounded())
+        guard left >= 1 else { return nil }
+        return String(format: "%d:%02d", left / 60, left % 60)
     }
 
     /// The checks that need attention, each with the first line of its first evidence.

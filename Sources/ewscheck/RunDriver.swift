@@ -62,16 +62,17 @@ enum RunDriver {
         defer { interrupts.stop() }
         let started = ContinuousClock.now
         let counter = Mutex(0)
+        let total = Mutex<Int?>(nil)
         let task = Task {
-            await runner.run { result in
+            await runner.run(progress: { result in
                 let n = counter.withLock { $0 += 1; return $0 }
                 let problem = [.failed, .errored, .unexpectedPass].contains(result.outcome)
                 guard !quiet || problem else { return }
                 let elapsed = ContinuousClock.now - started
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                say(ConsoleReport.line(result, number: n, elapsed: seconds, style: style))
+                say(ConsoleReport.line(result, number: n, elapsed: seconds, style: style, total: total.withLock { $0 }))
                 if verbose { say("      (exchanges: \(result.evidence.map { "#\($0)" }.joined(separator: ", ")); `ewscheck report show \(runID) \(result.displayName)` prints them)") }
-            }
+            }, planned: { count in total.withLock { $0 = count } })
         }
         interrupts.arm { task.cancel() }
         let report = reports.evidencePolicy.apply(to: await task.value)

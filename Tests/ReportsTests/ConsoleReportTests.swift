@@ -68,6 +68,19 @@ struct ConsoleReportTests {
         #expect(ConsoleReport.verdict(SampleReport.make(results(passed: 1, failed: 0, skipped: 0), interrupted: true), style: .plain).hasPrefix("verdict: INTERRUPTED"))
     }
 
+    @Test("with the planned total the counter reads n/N and, after a few results, the time left at the pace so far")
+    func progressWithETA() {
+        let r = SampleReport.result(CheckID("p.1"), .passed)
+        #expect(ConsoleReport.line(r, number: 2, elapsed: 4, style: .plain, total: 120).hasPrefix("[  2/120    4.0s] PASS "),
+                "no estimate from two results")
+        // 10 results in 20 s: 110 left at 2 s each is 220 s.
+        #expect(ConsoleReport.line(r, number: 10, elapsed: 20, style: .plain, total: 120).hasPrefix("[ 10/120   20.0s ETA 3:40] PASS "))
+        #expect(ConsoleReport.line(r, number: 120, elapsed: 240, style: .plain, total: 120).hasPrefix("[120/120  240.0s] PASS "),
+                "no estimate at the end")
+        // More results than planned (Autodiscover ran extra probes): the plain counter, never a negative ETA.
+        #expect(ConsoleReport.line(r, number: 121, elapsed: 241, style: .plain, total: 120).hasPrefix("[121  241.0s] PASS "))
+    }
+
     @Test("colour only when asked: ANSI codes on a terminal style, none in plain text")
     func colour() {
         let r = SampleReport.result(CheckID("f.1"), .failed)
