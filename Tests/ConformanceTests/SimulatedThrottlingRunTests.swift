@@ -24,7 +24,8 @@ struct SimulatedThrottlingRunTests {
         return (report, log)
     }
 
-    @Test(arguments: [SimulatedThrottling(every: 4, answer: .serverBusy(backOffMilliseconds: 80)),
+    // Every 7th request (a prime, so mailboxes retrying in lockstep do not keep landing on it).
+    @Test(arguments: [SimulatedThrottling(every: 7, answer: .serverBusy(backOffMilliseconds: 80)),
                       SimulatedThrottling(every: 9, answer: .retryAfter(seconds: 1))])
     func aThrottledRunPassesAndTheLogProvesEachWaitAndRetry(throttling: SimulatedThrottling) async throws {
         let (report, log) = try await Self.run(throttling, mailboxes: 6)
