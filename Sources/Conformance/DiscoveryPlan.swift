@@ -24,11 +24,27 @@ public struct DiscoveryPlan: Sendable {
             allowCrossDomainRedirect: (target.discovery?.allowCrossDomainRedirect ?? false) || profileAllows,
             dnsServer: target.discovery?.dnsServer)
         configuration.probeTLS = true
+        configuration.credentialHosts = credentialHosts(target: target, listed: listed)
         if let profile, !methods.isEmpty {
             return DiscoveryPlan(configuration: configuration, strict: true, source: "profile \(profile.id)")
         }
         let why = profile.map { "profile \($0.id) lists no Autodiscover method; every method tried" } ?? "every method tried (no profile)"
         return DiscoveryPlan(configuration: configuration, strict: false, source: why)
+    }
+
+    /// Hosts outside the discovery domain that may still receive credentials: the target's own
+    /// EWS URL host (when it names one) and the hosts of the profile's fixed-URL templates (with
+    /// `{domain}` filled in). Anything else an Autodiscover answer names is flagged and not used.
+    static func credentialHosts(target: TargetConfiguration, listed: [ProviderManifest.DiscoveryMethod]) -> [String] {
+        let domain = String(target.discovery?.address.split(separator: "@").last ?? "")
+        var urls: [String] = target.ewsURLIsPending ? [] : [target.ewsURL]
+        urls += listed.compactMap { $0.method == "fixed-url" ? $0.urlTemplate?.replacingOccurrences(of: "{domain}", with: domain) : nil }
+        var hosts: [String] = []
+        for url in urls {
+            guard let host = URLComponents(string: url)?.host?.lowercased(), !host.isEmpty, !hosts.contains(host) else { continue }
+            hosts.append(host)
+        }
+        return hosts
     }
 }
 

@@ -3,8 +3,10 @@ import EWSTransport
 import Foundation
 
 extension Suite {
-    /// How long a sent message may take to show up in the recipient's Inbox.
-    static let deliveryWait: Duration = .seconds(30)
+    /// How long a sent message may take to arrive: 30 s, or the target's request time limit when
+    /// that is shorter (never under 2 s) — a run told to give up on a request after 3 s does not
+    /// wait 30 s for a delivery.
+    var deliveryWait: Duration { .milliseconds(Int(min(30, max(2, target.timeout.request)) * 1000)) }
 
     /// A tagged plain message in a mailbox's Inbox, for the routing checks.
     func createNote(_ mailbox: String, by check: CheckID, purpose: String) async -> Result<(CreatedMessage, HTTPExchange?), VerdictBox> {
@@ -65,14 +67,14 @@ extension Suite {
             evidence += last.exchanges
             polls += 1
             arrived = last.item
-            if arrived != nil || ContinuousClock.now - sentAt > Self.deliveryWait { break }
+            if arrived != nil || ContinuousClock.now - sentAt > deliveryWait { break }
             try? await Task.sleep(for: .milliseconds(250))
             if Task.isCancelled { break }
         }
         facts["inbox_searches"] = String(polls)
         if let problem = last.problem { return problem.citing(before: evidence) }
         guard let arrived else {
-            return .failed("the message sent from \(sender) did not arrive in \(recipient)'s Inbox within \(Self.deliveryWait.components.seconds) s (searched by its subject, run tag confirmed)",
+            return .failed("the message sent from \(sender) did not arrive in \(recipient)'s Inbox within \(deliveryWait.components.seconds) s (searched by its subject, run tag confirmed)",
                            evidence, facts: facts)
         }
         let elapsed = ContinuousClock.now - sentAt

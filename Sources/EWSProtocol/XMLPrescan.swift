@@ -17,13 +17,17 @@ package struct XMLPrescan: Sendable {
         package var maxDepth: Int
         /// The most elements accepted in one document.
         package var maxElements: Int
+        /// The longest single tag (name and attributes) accepted, in bytes: EWS puts ids and change
+        /// keys in attributes (a few hundred bytes), never megabytes.
+        package var maxTagBytes: Int
 
         /// Bounds for EWS and Autodiscover documents.
-        package static let standard = Limits(maxDepth: 128, maxElements: 4_000_000)
+        package static let standard = Limits(maxDepth: 128, maxElements: 4_000_000, maxTagBytes: 1 << 20)
 
-        package init(maxDepth: Int, maxElements: Int) {
+        package init(maxDepth: Int, maxElements: Int, maxTagBytes: Int = 1 << 20) {
             self.maxDepth = maxDepth
             self.maxElements = maxElements
+            self.maxTagBytes = maxTagBytes
         }
     }
 
@@ -90,6 +94,10 @@ package struct XMLPrescan: Sendable {
                     if name.lowercased() == "html" { throw htmlPage(from: i) }
                 }
                 let end = try endOfTag(from: i + 1)
+                if end - i > limits.maxTagBytes {
+                    throw XMLReadError(message: "a tag of \(end - i) bytes (attributes included), more than the \(limits.maxTagBytes) allowed",
+                                       line: line(at: i), column: 0, reason: .tooLarge)
+                }
                 elements += 1
                 if elements > limits.maxElements {
                     throw XMLReadError(message: "more than \(limits.maxElements) elements", line: line(at: i), column: 0,
@@ -120,6 +128,10 @@ package struct XMLPrescan: Sendable {
             }
         }
         let upper = declared.uppercased()
+        if let nul = bytes.firstIndex(of: 0) {
+            throw XMLReadError(message: "a NUL byte at offset \(nul): XML never contains one", line: line(at: nul), column: 0,
+                               reason: .encoding)
+        }
         if upper == "UTF-8" || upper == "UTF8" {
             if let bad = firstInvalidUTF8() {
                 throw XMLReadError(message: "declared \(declared) but byte \(bad) is not valid UTF-8", line: line(at: bad),

@@ -77,6 +77,15 @@ import Testing
         #expect((try? XMLPrescan.check(Array(("<r>" + String(repeating: "<i/>", count: 4) + "</r>").utf8), limits: limits))?.elements == 5)
     }
 
+    @Test("a huge attribute and a NUL byte are refused by name before parsing")
+    func hugeTagsAndNULsAreRefused() {
+        let huge = "<a v=\"" + String(repeating: "x", count: 2 << 20) + "\"/>"
+        #expect(reason(huge) == .tooLarge)
+        #expect(reason(Array("<a>x".utf8) + [0] + Array("</a>".utf8)) == .encoding)
+        // A long text node is not a long tag.
+        #expect(reason("<a>" + String(repeating: "y", count: 2 << 20) + "</a>") == nil)
+    }
+
     @Test("the declared encoding must agree with the bytes")
     func encodingIsChecked() {
         var latin1InUTF8 = Array(#"<?xml version="1.0" encoding="utf-8"?><a>caf"#.utf8)
