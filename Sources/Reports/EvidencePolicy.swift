@@ -102,14 +102,18 @@ struct PersonalDataMasker: Sendable {
     let ownMarkers: [String]
     let configuredAddresses: Set<String>
 
+    /// An element whose text may be personal data, with its value as group 2; compiled once (a
+    /// regex per evidence body cost time, and Foundation leaks part of each compilation).
+    private static let valueElement: NSRegularExpression? = try? NSRegularExpression(
+        pattern: "<(?:[A-Za-z0-9_]+:)?(" + elements.joined(separator: "|") + ")(?:\\s[^>]*)?>([^<]*)</(?:[A-Za-z0-9_]+:)?\\1>")
+
     /// The masked text and the number of values masked.
     func mask(_ xml: String) -> (String, Int) {
         guard xml.contains("<") else { return (xml, 0) }
         var out = ""
         out.reserveCapacity(xml.utf8.count)
         var count = 0
-        let pattern = "<(?:[A-Za-z0-9_]+:)?(" + Self.elements.joined(separator: "|") + ")(?:\\s[^>]*)?>([^<]*)</(?:[A-Za-z0-9_]+:)?\\1>"
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return (xml, 0) }
+        guard let regex = Self.valueElement else { return (xml, 0) }
         let ns = xml as NSString
         var last = 0
         for match in regex.matches(in: xml, range: NSRange(location: 0, length: ns.length)) {
