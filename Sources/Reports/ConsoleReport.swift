@@ -96,7 +96,7 @@ public enum ConsoleReport {
         }
         let recommended = (s.notRequiredFailures ?? 0) > 0 ? ", \(s.notRequiredFailures ?? 0) recommended checks failed" : ""
         switch report.exitCode {
-        case 0: return style.paint("verdict: CONFORMS", .passed) + " (\(s.passed) passed\(s.expectedFailures > 0 ? ", \(s.expectedFailures) known deviations" : "")\(recommended)\(partial))"
+        case 0: return style.paint("verdict: CONFORMS", .passed) + " (\(s.passed) passed\(s.expectedFailures > 0 ? ", \(s.expectedFailures) known deviation\(s.expectedFailures == 1 ? "" : "s")" : "")\(recommended)\(partial))"
         case 1: return style.paint("verdict: DOES NOT CONFORM", .failed) + " (\(s.failed + s.unexpectedPasses - (s.notRequiredFailures ?? 0)) required checks failed\(recommended)\(partial))"
         case 130: return style.paint("verdict: INTERRUPTED", .errored) + " (created items were removed)"
         default: return style.paint("verdict: COULD NOT TEST", .errored) + " (\(s.errored) errored: the harness could not tell)"
