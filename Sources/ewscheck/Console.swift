@@ -11,6 +11,16 @@ enum Console {
 
     static func err(_ line: String) { put(line, to: STDERR_FILENO) }
 
+    /// Text to standard output as is, without a newline (a terminal status line).
+    static func outRaw(_ text: String) { put(bytes: Array(text.utf8), to: STDOUT_FILENO) }
+
+    /// The width of the terminal on standard output (80 when it cannot be told).
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
     /// Raw bytes to standard output (a rendered report).
     static func outBytes(_ data: Data) { put(bytes: [UInt8](data), to: STDOUT_FILENO) }
 

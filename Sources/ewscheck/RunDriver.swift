@@ -30,6 +30,10 @@ enum RunDriver {
             if toStderr { Console.err(line) } else { Console.out(line) }
         }
         let quiet = reports.quiet, verbose = reports.verbose
+        // On a terminal, results that need no attention share one updating status line; problems
+        // stay on lines of their own. Piped output (CI logs) keeps one plain line per result.
+        let live = !toStderr && !verbose && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        let statusShown = Mutex(false)
         say("ewscheck \(EWSCheck.version) — run \(runID) against \(target.name) (\(target.ewsURL))"
             + (profile.map { "\nprofile: \($0.id) \($0.version) (\($0.source))" } ?? ""))
         if selection != CheckSelection() {
@@ -70,12 +74,31 @@ enum RunDriver {
                 guard !quiet || problem else { return }
                 let elapsed = ContinuousClock.now - started
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                say(ConsoleReport.line(result, number: n, elapsed: seconds, style: style, total: total.withLock { $0 }))
+                let line = ConsoleReport.line(result, number: n, elapsed: seconds, style: style, total: total.withLock { $0 })
+                if live {
+                    // "\r" + erase line: the status line is rewritten in place; a problem replaces it
+                    // and stays, and the next result starts a fresh status line.
+                    statusShown.withLock { shown in
+                        if problem {
+                            Console.outRaw("\r\u{1B}[2K" + line + "\n")
+                            shown = false
+                        } else {
+                            // Plain and cut to the terminal's width: a wrapped line could not be erased.
+                            let plain = ConsoleReport.line(result, number: n, elapsed: seconds, style: .plain, total: total.withLock { $0 })
+                            Console.outRaw("\r\u{1B}[2K" + String(plain.prefix(max(20, Console.terminalColumns() - 1))))
+                            shown = true
+                        }
+                    }
+                } else {
+                    say(line)
+                }
                 if verbose { say("      (exchanges: \(result.evidence.map { "#\($0)" }.joined(separator: ", ")); `ewscheck report show \(runID) \(result.displayName)` prints them)") }
             }, planned: { count in total.withLock { $0 = count } })
         }
         interrupts.arm { task.cancel() }
         let report = reports.evidencePolicy.apply(to: await task.value)
+        // The last status line ends before the summary.
+        if statusShown.withLock({ $0 }) { Console.outRaw("\n") }
         let written: ReportStore.Written
         do {
             written = try ReportStore(root: reports.reportsDirectory).write(report)
