@@ -81,7 +81,7 @@ import Testing
             }
         }
         // Wait (on an event, bounded) until the request is really on the wire.
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while server.requests.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!server.requests.isEmpty, "the request reached the server before the cancel")
         let cancelled = ContinuousClock.now
