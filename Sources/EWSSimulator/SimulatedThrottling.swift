@@ -27,14 +27,28 @@ public struct SimulatedThrottling: Sendable, Hashable {
     /// Counts the EWS requests and says which to throttle.
     final class Gate: Sendable {
         let settings: SimulatedThrottling
-        private let count = Mutex(0)
+        private struct State {
+            var count = 0
+            /// Requests answered with a throttling answer whose retry has not come yet.
+            var waiting: Set<[UInt8]> = []
+        }
+        private let state = Mutex(State())
 
         init(_ settings: SimulatedThrottling) { self.settings = settings }
 
-        /// The throttling answer for this request, or nil to serve it.
-        func answer() -> SimulatedResponse? {
-            let n = count.withLock { $0 += 1; return $0 }
-            guard n % settings.every == 0 else { return nil }
+        /// The throttling answer for this request, or nil to serve it. A retry of a request that
+        /// was just throttled is served: the client honoured the back-off, as Exchange's budget
+        /// expects (a strict every-n-th count would otherwise starve one client when n-1 others
+        /// keep step with it).
+        func answer(for body: [UInt8] = []) -> SimulatedResponse? {
+            let throttle = state.withLock { state -> Bool in
+                if !body.isEmpty, state.waiting.remove(body) != nil { return false }
+                state.count += 1
+                guard state.count % settings.every == 0 else { return false }
+                if !body.isEmpty { state.waiting.insert(body) }
+                return true
+            }
+            guard throttle else { return nil }
             switch settings.answer {
             case .retryAfter(let seconds):
                 return SimulatedResponse(status: 503, headers: [("Retry-After", String(seconds)), ("Content-Type", "text/html")],

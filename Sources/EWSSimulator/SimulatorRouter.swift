@@ -238,7 +238,7 @@ final class SimulatorRouter: Sendable {
         var response: SimulatedResponse
         switch (path, method) {
         case ("/ews/exchange.asmx", "POST"):
-            if let busy = throttle?.answer() {
+            if let busy = throttle?.answer(for: request.body) {
                 record.responseCodes = busy.status == 500 ? ["ErrorServerBusy"] : []
                 response = busy
                 break

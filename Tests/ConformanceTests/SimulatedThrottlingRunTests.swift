@@ -24,7 +24,7 @@ struct SimulatedThrottlingRunTests {
         return (report, log)
     }
 
-    // Every 7th request (a prime, so mailboxes retrying in lockstep do not keep landing on it).
+    // Every 7th request; a retry after the back-off is served (the simulator models a recovered budget).
     @Test(arguments: [SimulatedThrottling(every: 7, answer: .serverBusy(backOffMilliseconds: 80)),
                       SimulatedThrottling(every: 9, answer: .retryAfter(seconds: 1))])
     func aThrottledRunPassesAndTheLogProvesEachWaitAndRetry(throttling: SimulatedThrottling) async throws {
