@@ -1,3 +1,4 @@
+import EWSProtocol
 import EWSTransport
 import Foundation
 
@@ -63,11 +64,11 @@ struct ProviderContact {
         if status == 404 || status == 410 {
             return RootCause(kind: .notFound,
                              summary: "the EWS URL answered HTTP \(status): nothing at \(path) on \(Self.host(of: url))"
-                                 + (isHTML ? (Self.title(of: response.body).map { " (HTML page: \($0))" } ?? " (an HTML page)") : ""),
+                                 + (isHTML ? (XMLPrescan.htmlTitle(in: response.body).map { " (HTML page: \($0))" } ?? " (an HTML page)") : ""),
                              remedy: "check the path in ews_url (Exchange serves EWS at /EWS/Exchange.asmx) or let Autodiscover find it (a discovery: section without ews_url)")
         }
         if isHTML {
-            let title = Self.title(of: response.body).map { ": \($0)" } ?? " (untitled)"
+            let title = XMLPrescan.htmlTitle(in: response.body).map { ": \($0)" } ?? " (untitled)"
             return RootCause(kind: .htmlPage,
                              summary: "HTML page instead of SOAP\(title) — HTTP \(status) from \(url)",
                              remedy: "the EWS URL serves a web page (a sign-in page, an error page, a default site), not EWS: check the path in ews_url (usually /EWS/Exchange.asmx) and whether a proxy or firewall intercepts it")
@@ -139,21 +140,6 @@ struct ProviderContact {
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
-    }
-
-    /// The `<title>` of an HTML page, whitespace collapsed, at most 120 characters.
-    static func title(of body: [UInt8]) -> String? {
-        let text = String(decoding: body.prefix(64 * 1024), as: UTF8.self)
-        guard let open = text.range(of: "<title", options: .caseInsensitive),
-              let close = text.range(of: ">", range: open.upperBound..<text.endIndex),
-              let end = text.range(of: "</title", options: .caseInsensitive, range: close.upperBound..<text.endIndex) else { return nil }
-        var title = text[close.upperBound..<end.lowerBound].split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        for (entity, char) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " ")] {
-            title = title.replacingOccurrences(of: entity, with: char)
-        }
-        title = String(title.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
-        if title.isEmpty { return nil }
-        return title.count > 120 ? String(title.prefix(120)) + "…" : title
     }
 
     /// The host part of a URL (IPv6 brackets removed), for messages.

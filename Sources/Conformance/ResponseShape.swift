@@ -49,11 +49,6 @@ enum ResponseShape {
     static func htmlTitle(_ body: String) -> String? {
         let head = body.prefix(2048).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard head.hasPrefix("<!doctype html") || head.hasPrefix("<html") || (head.hasPrefix("<?xml") && head.contains("<html")) else { return nil }
-        let text = String(body.prefix(64 * 1024))
-        guard let open = text.range(of: "<title", options: .caseInsensitive),
-              let close = text.range(of: ">", range: open.upperBound..<text.endIndex),
-              let end = text.range(of: "</title>", options: .caseInsensitive, range: close.upperBound..<text.endIndex) else { return "(untitled)" }
-        let title = text[close.upperBound..<end.lowerBound].split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        return title.isEmpty ? "(untitled)" : "\"\(title.prefix(120))\""
+        return XMLPrescan.htmlTitle(in: Array(body.utf8.prefix(64 * 1024))).map { "\"\($0)\"" } ?? "(untitled)"
     }
 }

@@ -239,15 +239,20 @@ package struct XMLPrescan: Sendable {
         return XMLReadError(message: named, line: line(at: from), column: 0, reason: .html(title: title))
     }
 
-    /// The text of an HTML page's `<title>`, whitespace folded and cut to 120 characters.
+    /// The text of an HTML page's `<title>` (the first 64 KiB searched), for messages: whitespace
+    /// folded, common entities decoded, control characters dropped, cut to 120 characters. The one
+    /// place a page's title is read (the pre-scan, the first contact and the verdict gate use it).
     package static func htmlTitle(in bytes: [UInt8]) -> String? {
-        let text = String(decoding: bytes.prefix(256 * 1024), as: UTF8.self)
+        let text = String(decoding: bytes.prefix(64 * 1024), as: UTF8.self)
         guard let open = text.range(of: "<title", options: .caseInsensitive),
-              let gt = text[open.upperBound...].firstIndex(of: ">"),
-              let close = text[gt...].range(of: "</title", options: .caseInsensitive) else { return nil }
-        let raw = text[text.index(after: gt)..<close.lowerBound]
-        let folded = raw.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        guard !folded.isEmpty else { return nil }
-        return folded.count > 120 ? String(folded.prefix(119)) + "…" : folded
+              let close = text.range(of: ">", range: open.upperBound..<text.endIndex),
+              let end = text.range(of: "</title", options: .caseInsensitive, range: close.upperBound..<text.endIndex) else { return nil }
+        var title = text[close.upperBound..<end.lowerBound].split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        for (entity, char) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " ")] {
+            title = title.replacingOccurrences(of: entity, with: char)
+        }
+        title = String(title.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        if title.isEmpty { return nil }
+        return title.count > 120 ? String(title.prefix(120)) + "…" : title
     }
 }

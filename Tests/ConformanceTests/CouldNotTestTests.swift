@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSProtocol
 import EWSSimulator
 import EWSTestSupport
 import EWSTransport
@@ -113,7 +114,7 @@ import Testing
 
     @Test("HTML titles are read defensively: attributes, entities, whitespace, control characters, length")
     func htmlTitles() {
-        func title(_ html: String) -> String? { ProviderContact.title(of: Array(html.utf8)) }
+        func title(_ html: String) -> String? { XMLPrescan.htmlTitle(in: Array(html.utf8)) }
         #expect(title("<HTML><HEAD><TITLE lang=en>Outlook &amp; Web\r\n\tApp</TITLE>") == "Outlook & Web App")
         #expect(title("<html><title>\u{1B}[31mred</title>") == "[31mred")
         #expect(title("<html><title></title></html>") == nil)
