@@ -109,28 +109,9 @@ struct TLSProbe: Sendable {
         if cews_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult) == CURLE_OK { result.verifyResult = verifyResult }
         result.protocolVersion = log.protocolVersion
         result.cipher = log.cipher
-        var raw: UnsafeMutablePointer<CChar>?
-        if cews_getinfo_string(handle, CURLINFO_CERTINFO, &raw) == CURLE_OK, let raw {
-            let info = UnsafeRawPointer(raw).assumingMemoryBound(to: curl_certinfo.self).pointee
-            if info.num_of_certs > 0, let lists = info.certinfo, var node = lists[0] {
-                // "Name:value" lines of the leaf certificate.
-                while true {
-                    if let data = node.pointee.data {
-                        let line = String(cString: data)
-                        if let colon = line.firstIndex(of: ":") {
-                            let key = String(line[..<colon])
-                            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-                            result.certificate[key] = value
-                            if key == "X509v3 Subject Alternative Name" {
-                                result.subjectAltNames = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                            }
-                        }
-                    }
-                    guard let next = node.pointee.next else { break }
-                    node = next
-                }
-            }
-        }
+        let leaf = LeafCertificateInfo(curlHandle: handle)
+        result.certificate = leaf.fields
+        result.subjectAltNames = leaf.subjectAltNames
         return result
     }
 }

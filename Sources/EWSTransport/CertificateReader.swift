@@ -37,32 +37,10 @@ struct CertificateReader {
         if let connectTo { set(cews_setopt_slist(handle, CURLOPT_CONNECT_TO, connectTo)) }
         guard ok, curl_easy_perform(handle) == CURLE_OK else { return nil }
 
-        var fields: [String: String] = [:]
-        var names: [String] = []
-        var raw: UnsafeMutablePointer<CChar>?
-        if cews_getinfo_string(handle, CURLINFO_CERTINFO, &raw) == CURLE_OK, let raw {
-            let info = UnsafeRawPointer(raw).assumingMemoryBound(to: curl_certinfo.self).pointee
-            if info.num_of_certs > 0, let lists = info.certinfo, var node = lists[0] {
-                // "Name:value" lines of the leaf certificate.
-                while true {
-                    if let data = node.pointee.data {
-                        let line = String(cString: data)
-                        if let colon = line.firstIndex(of: ":") {
-                            let key = String(line[..<colon])
-                            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-                            fields[key] = value
-                            if key == "X509v3 Subject Alternative Name" {
-                                names = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                            }
-                        }
-                    }
-                    guard let next = node.pointee.next else { break }
-                    node = next
-                }
-            }
-        }
+        let leaf = LeafCertificateInfo(curlHandle: handle)
+        let fields = leaf.fields
         return PeerCertificate(host: Self.host(of: url), subject: fields["Subject"], issuer: fields["Issuer"],
-                               notBefore: fields["Start date"], notAfter: fields["Expire date"], subjectAltNames: names,
+                               notBefore: fields["Start date"], notAfter: fields["Expire date"], subjectAltNames: leaf.subjectAltNames,
                                verifyResult: verifyResult, verifyError: verifyError)
     }
 
