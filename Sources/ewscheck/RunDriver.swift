@@ -74,23 +74,17 @@ enum RunDriver {
                 guard !quiet || problem else { return }
                 let elapsed = ContinuousClock.now - started
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                let line = ConsoleReport.line(result, number: n, elapsed: seconds, style: style, total: total.withLock { $0 })
-                if live {
-                    // "\r" + erase line: the status line is rewritten in place; a problem replaces it
-                    // and stays, and the next result starts a fresh status line.
-                    statusShown.withLock { shown in
-                        if problem {
-                            Console.outRaw("\r\u{1B}[2K" + line + "\n")
-                            shown = false
-                        } else {
-                            // Plain and cut to the terminal's width: a wrapped line could not be erased.
-                            let plain = ConsoleReport.line(result, number: n, elapsed: seconds, style: .plain, total: total.withLock { $0 })
-                            Console.outRaw("\r\u{1B}[2K" + String(plain.prefix(max(20, Console.terminalColumns() - 1))))
-                            shown = true
-                        }
-                    }
+                let planned = total.withLock { $0 }
+                if live && !problem {
+                    // A status line rewritten in place ("\r" + erase line), plain and cut to the
+                    // terminal's width: a wrapped line could not be erased.
+                    let plain = ConsoleReport.line(result, number: n, elapsed: seconds, style: .plain, total: planned)
+                    Console.outRaw("\r\u{1B}[2K" + String(plain.prefix(max(20, Console.terminalColumns() - 1))))
+                    statusShown.withLock { $0 = true }
                 } else {
-                    say(line)
+                    let line = ConsoleReport.line(result, number: n, elapsed: seconds, style: style, total: planned)
+                    // A problem replaces the status line and stays; the next result starts a new one.
+                    if live { statusShown.withLock { $0 = false }; Console.outRaw("\r\u{1B}[2K" + line + "\n") } else { say(line) }
                 }
                 if verbose { say("      (exchanges: \(result.evidence.map { "#\($0)" }.joined(separator: ", ")); `ewscheck report show \(runID) \(result.displayName)` prints them)") }
             }, planned: { count in total.withLock { $0 = count } })
