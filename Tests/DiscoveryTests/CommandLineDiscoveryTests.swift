@@ -13,32 +13,10 @@ struct CommandLineDiscoveryTests {
         var stderr: String
     }
 
-    /// Runs the binary on a thread of its own: waiting for a process must not hold one of Swift's
-    /// (two, here) cooperative threads that every other async test needs.
+    /// Runs the binary to its end; the wait is event-driven and holds no cooperative thread.
     static func ewscheck(_ arguments: [String], timeout: TimeInterval = 120) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try blockingRun(arguments, timeout: timeout) }) }.start()
-        }
-    }
-
-    static func blockingRun(_ arguments: [String], timeout: TimeInterval) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Fixtures.executable)
-        process.arguments = arguments
-        let outFile = NSTemporaryDirectory() + "ewscheck-out-\(UUID().uuidString.prefix(8))"
-        let errFile = outFile + ".err"
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        FileManager.default.createFile(atPath: errFile, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: outFile)
-        process.standardError = FileHandle(forWritingAtPath: errFile)
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
-        return Output(status: process.terminationStatus, stdout: out, stderr: err)
+        let r = try await ChildProcess.run(Fixtures.executable, arguments, timeout: .seconds(timeout))
+        return Output(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     static func pinArguments(_ simulator: Simulator) -> [String] {

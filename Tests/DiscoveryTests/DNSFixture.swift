@@ -17,18 +17,9 @@ struct DNSFixture {
         let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/dns/start-dnsmasq.sh").path
         let pidFile = NSTemporaryDirectory() + "ewscheck-dnsmasq-\(UUID().uuidString.prefix(8)).pid"
         let port = Int.random(in: 40000...59999)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, String(port), pidFile]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw FixtureError("could not start dnsmasq for the SRV tests (install Debian's dnsmasq-base: scripts/setup.sh): \(stderr)")
+        let started = try ChildProcess.run("/bin/bash", [script, String(port), pidFile])
+        guard started.status == 0 else {
+            throw FixtureError("could not start dnsmasq for the SRV tests (install Debian's dnsmasq-base: scripts/setup.sh): \(started.stderr)")
         }
         return DNSFixture(server: DNSServerAddress(address: "127.0.0.1", port: port), pidFile: pidFile)
     }

@@ -1,13 +1,19 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+private import CEWSTestEnvironment
 import Foundation
 import Synchronization
 
 /// A child process for end-to-end tests, spawned the way `ProbeRunner` spawns probes: its own process
 /// group (so a stuck child and whatever it started can be killed together), an empty signal mask and
-/// default dispositions (nothing inherited from the test runner), stdin from /dev/null. Output is read
-/// on GCD threads, never on the cooperative pool, and waits are driven by output and exit events.
+/// default dispositions (nothing inherited from the test runner), stdin from /dev/null, no descriptor
+/// of the runner's but the two output pipes. Output is read on GCD threads, never on the cooperative
+/// pool, and waits are driven by output and exit events.
+///
+/// Tests never use Foundation's `Process`: on this toolchain (Swift 6.3.1) its `run()` scans
+/// /proc/self/fd with a fixed 256-byte copy of each directory entry and crashes the whole test binary
+/// with SIGSEGV now and then (swift-corelibs-foundation PR #5472).
 public final class ChildProcess: Sendable {
     /// How the child ended.
     public enum Termination: Sendable, Equatable, CustomStringConvertible {
@@ -27,14 +33,17 @@ public final class ChildProcess: Sendable {
         var openPipes = 2
         var termination: Termination?
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+        var blockedWaiters: [DispatchSemaphore] = []
     }
 
     /// The child's pid (also its process group id).
     public let pid: pid_t
     private let state = Mutex(State())
 
-    /// Starts `executable` with `arguments`; `environment` is added to the test's own.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `executable` with `arguments`; `environment` is added to the test's own, after the
+    /// variables named in `removing` are taken out; `directory` is the child's working directory.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                removing: [String] = [], directory: String? = nil) throws {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw FixtureError("pipe: \(String(cString: strerror(errno)))") }
@@ -45,6 +54,13 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        // Nothing else of the runner's (listening sockets, other tests' pipes) leaks into the child.
+        let closed = ewscheck_test_spawn_addclosefrom(&actions, 3)
+        guard closed == 0 else { for fd in outPipe + errPipe { close(fd) }; throw FixtureError("posix_spawn_file_actions_addclosefrom_np: \(String(cString: strerror(closed)))") }
+        if let directory {
+            let changed = ewscheck_test_spawn_addchdir(&actions, directory)
+            guard changed == 0 else { for fd in outPipe + errPipe { close(fd) }; throw FixtureError("posix_spawn_file_actions_addchdir_np: \(String(cString: strerror(changed)))") }
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -56,7 +72,9 @@ public final class ChildProcess: Sendable {
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        var env = ProcessInfo.processInfo.environment
+        for name in removing { env.removeValue(forKey: name) }
+        env.merge(environment) { $1 }
         // A crash in a child must not stall the run for minutes in the backtracer.
         if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "enable=no" }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -100,12 +118,13 @@ public final class ChildProcess: Sendable {
 
     /// Changes the state and wakes every waiter.
     private func update(_ change: (inout State) -> Void) {
-        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let (waiters, blocked) = state.withLock { s -> ([CheckedContinuation<Void, Never>], [DispatchSemaphore]) in
             change(&s)
-            defer { s.waiters = [:] }
-            return Array(s.waiters.values)
+            defer { s.waiters = [:]; s.blockedWaiters = [] }
+            return (Array(s.waiters.values), s.blockedWaiters)
         }
         for w in waiters { w.resume() }
+        for b in blocked { b.signal() }
     }
 
     /// Standard output so far.
@@ -166,6 +185,68 @@ public final class ChildProcess: Sendable {
 
     /// Sends a signal to the child.
     public func send(_ signal: Int32) { kill(pid, signal) }
+
+    /// Blocks the calling thread until the child has ended and its output is read; kills its whole
+    /// process group after `timeout`. For synchronous tests; async tests use ``wait(timeout:)``.
+    public func waitBlocking(timeout: Duration = .seconds(120)) -> Termination {
+        func finished(_ s: State) -> Bool { s.termination != nil && s.openPipes == 0 }
+        func block(until deadline: ContinuousClock.Instant) -> Bool {
+            while true {
+                let semaphore = DispatchSemaphore(value: 0)
+                let done = state.withLock { s -> Bool in
+                    if finished(s) { return true }
+                    s.blockedWaiters.append(semaphore)
+                    return false
+                }
+                if done { return true }
+                let left = deadline - ContinuousClock.now
+                if left <= .zero { return false }
+                let (seconds, attoseconds) = left.components
+                let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+                _ = semaphore.wait(timeout: .now() + .nanoseconds(max(nanoseconds, 1)))
+            }
+        }
+        if !block(until: ContinuousClock.now + timeout) {
+            kill(-pid, SIGKILL)
+            _ = block(until: ContinuousClock.now + .seconds(10))
+        }
+        return termination ?? .signaled(SIGKILL)
+    }
+
+    /// What a finished child left: how it ended and everything it wrote.
+    public struct Completed: Sendable {
+        /// How it ended.
+        public var termination: Termination
+        /// The exit code, or the signal number if a signal ended it (as Foundation's `terminationStatus`).
+        public var status: Int32 {
+            switch termination {
+            case .exited(let code): return code
+            case .signaled(let signal): return signal
+            }
+        }
+        /// Everything it wrote to standard output.
+        public var stdout: String
+        /// Everything it wrote to standard error.
+        public var stderr: String
+    }
+
+    /// Runs `executable` to its end, blocking the calling thread (see ``init(_:_:environment:removing:directory:)``).
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           removing: [String] = [], directory: String? = nil,
+                           timeout: Duration = .seconds(120)) throws -> Completed {
+        let child = try ChildProcess(executable, arguments, environment: environment, removing: removing, directory: directory)
+        let termination = child.waitBlocking(timeout: timeout)
+        return Completed(termination: termination, stdout: child.stdout, stderr: child.stderr)
+    }
+
+    /// Runs `executable` to its end without blocking a cooperative thread.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           removing: [String] = [], directory: String? = nil,
+                           timeout: Duration = .seconds(120)) async throws -> Completed {
+        let child = try ChildProcess(executable, arguments, environment: environment, removing: removing, directory: directory)
+        let termination = await child.wait(timeout: timeout)
+        return Completed(termination: termination, stdout: child.stdout, stderr: child.stderr)
+    }
 
     /// Waits for the child to end and its output to be read; kills its whole process group after `timeout`.
     public func wait(timeout: Duration = .seconds(120)) async -> Termination {

@@ -16,15 +16,8 @@ import Testing
     static func makePKI() throws -> PKI {
         let dir = try Fixtures.temporaryDirectory("mtls")
         func ssl(_ args: [String]) throws {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            p.arguments = args
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            try #require(p.terminationStatus == 0, "openssl \(args.joined(separator: " ")) failed")
+            let r = try ChildProcess.run("/usr/bin/openssl", args, directory: dir)
+            try #require(r.status == 0, "openssl \(args.joined(separator: " ")) failed: \(r.stderr)")
         }
         try ssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=ewscheck mTLS test CA"])
         try ssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"])

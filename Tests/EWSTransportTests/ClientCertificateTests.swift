@@ -9,18 +9,9 @@ import Testing
 struct ClientCertificateTests {
     @discardableResult
     static func openssl(_ args: [String], in dir: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "openssl \(args.joined(separator: " ")) failed")
-        return String(decoding: data, as: UTF8.self)
+        let r = try ChildProcess.run("/usr/bin/openssl", args, directory: dir)
+        try #require(r.status == 0, "openssl \(args.joined(separator: " ")) failed: \(r.stderr)")
+        return r.stdout
     }
 
     /// A self-signed RSA certificate and key made by openssl, in a new folder.

@@ -12,29 +12,8 @@ import Testing
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Fixtures.executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        let outData = LockedData(), errData = LockedData()
-        let group = DispatchGroup()
-        for (pipe, sink) in [(out, outData), (err, errData)] {
-            group.enter()
-            DispatchQueue.global().async {
-                sink.set(pipe.fileHandleForReading.readDataToEndOfFile())
-                group.leave()
-            }
-        }
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        group.wait()
-        return Run(status: process.terminationStatus, stdout: outData.string, stderr: errData.string)
+        let r = try ChildProcess.run(Fixtures.executable, arguments, environment: environment, timeout: .seconds(timeout))
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     @Test func helpListsTheCommandsAndExitCodes() throws {
@@ -91,29 +70,15 @@ import Testing
             concurrency: 4
             """.write(toFile: dir + "/target.yaml", atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Fixtures.executable)
-        process.arguments = ["run", "--target", dir + "/target.yaml", "--reports-dir", dir + "/reports", "--run-id", "interrupted"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
+        let child = try ChildProcess(Fixtures.executable,
+                                     ["run", "--target", dir + "/target.yaml", "--reports-dir", dir + "/reports", "--run-id", "interrupted"])
         // Wait for the first voicemail to be delivered, then interrupt.
-        var seen = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !seen.contains("voicemail.deliver") && Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(seen.contains("voicemail.deliver"), "the run got as far as delivering: \(seen)")
-        #expect(!sim.tenant.allItems().isEmpty || seen.contains("voicemail.delete"))
-        kill(process.processIdentifier, SIGINT)
-        let exitDeadline = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < exitDeadline { usleep(20_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        let delivered = await child.waitForOutput("voicemail.deliver", timeout: .seconds(60))
+        #expect(delivered, "the run got as far as delivering: \(child.stdout)")
+        #expect(!sim.tenant.allItems().isEmpty || child.stdout.contains("voicemail.delete"))
+        child.send(SIGINT)
+        let ended = await child.wait(timeout: .seconds(60))
+        #expect(ended == .exited(130), "\(ended): \(child.stderr)")
         #expect(sim.tenant.allItems().isEmpty, "interrupted runs still remove what they created: \(sim.tenant.allItems())")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/reports/interrupted/report.json"))) as? [String: Any]
         #expect(report?["interrupted"] as? Bool == true)
@@ -124,11 +89,4 @@ import Testing
         let results = report?["results"] as? [[String: Any]] ?? []
         #expect(results.contains { ($0["message"] as? String)?.contains("interrupted") == true })
     }
-}
-
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ d: Data) { lock.withLock { data = d } }
-    var string: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }

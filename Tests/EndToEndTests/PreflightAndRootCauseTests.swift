@@ -96,13 +96,10 @@ import Testing
             case "tls":
                 // A valid PEM CA that did not issue the simulator's certificate.
                 let other = try Fixtures.temporaryDirectory("otherca")
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-                p.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", other + "/k.pem", "-out", other + "/ca.pem",
-                               "-days", "2", "-subj", "/CN=Some Other CA"]
-                p.standardError = FileHandle.nullDevice
-                try p.run()
-                p.waitUntilExit()
+                let made = try await ChildProcess.run("/usr/bin/openssl", [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", other + "/k.pem", "-out", other + "/ca.pem",
+                    "-days", "2", "-subj", "/CN=Some Other CA"])
+                try #require(made.status == 0, "openssl req failed: \(made.stderr)")
                 arguments += ["--ca-file", other + "/ca.pem"]
             default:
                 yaml = yaml.replacingOccurrences(of: "/EWS/Exchange.asmx", with: "/EWS/Missing.asmx")

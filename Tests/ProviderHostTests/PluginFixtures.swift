@@ -75,7 +75,7 @@ enum PluginFixtures {
     private static func build() -> Result<String, FixtureError> {
         do {
             let dir = try Fixtures.temporaryDirectory("plugin-fixtures")
-            var jobs: [(Process, String)] = []
+            var jobs: [(ChildProcess, String)] = []
             for (file, source, flags) in sources {
                 // -O0: the crash fixtures must crash the way they are written.
                 jobs.append((try start(["cc", "-shared", "-fPIC", "-O0", "-Wall", "-Werror", "-I", abiInclude] + flags
@@ -86,8 +86,8 @@ enum PluginFixtures {
             jobs.append((try start(["cc", "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-I", abiInclude,
                                     "-o", dir + "/" + cExample, example] + jsonC), cExample))
             for (process, file) in jobs {
-                process.waitUntilExit()
-                guard process.terminationStatus == 0 else { return .failure(FixtureError("cc failed to build \(file) (status \(process.terminationStatus))")) }
+                let ended = process.waitBlocking()
+                guard ended == .exited(0) else { return .failure(FixtureError("cc failed to build \(file) (\(ended)): \(process.stderr)")) }
             }
             let good = try Data(contentsOf: URL(fileURLWithPath: dir + "/libgood.so"))
             try good.prefix(5000).write(to: URL(fileURLWithPath: dir + "/" + truncated))
@@ -100,25 +100,14 @@ enum PluginFixtures {
         }
     }
 
-    private static func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        try process.run()
-        return process
+    private static func start(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess("/usr/bin/env", arguments)
     }
 
     private static func output(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw FixtureError("\(arguments.joined(separator: " ")) failed; is libjson-c-dev installed (make setup)?") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try ChildProcess.run("/usr/bin/env", arguments)
+        guard r.status == 0 else { throw FixtureError("\(arguments.joined(separator: " ")) failed; is libjson-c-dev installed (make setup)? \(r.stderr)") }
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -12,22 +12,8 @@ struct PluginsCommandTests {
     }
 
     private func ewscheck(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Fixtures.executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "EWSCHECK_PLUGIN_PATH")
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let r = try ChildProcess.run(Fixtures.executable, arguments, environment: environment, removing: ["EWSCHECK_PLUGIN_PATH"])
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     @Test("verify passes the C example plugin with exit 0")
