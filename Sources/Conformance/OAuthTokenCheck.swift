@@ -48,7 +48,7 @@ enum OAuthTokenCheck {
                                           clientSecret: client.clientSecret.withUnsafeValue { $0 }, scope: client.scope,
                                           tokenEndpoint: client.tokenEndpoint)
             guard let output = await HookExecutor.call({ acquirer(input) }), !output.accessToken.isEmpty else {
-                return done(.none, .failed("the \(profile?.id ?? "") profile's acquire_token hook returned no token"))
+                return done(.none, .failed("\(profile?.phrase ?? "the provider profile")'s acquire_token hook returned no token"))
             }
             let now = Date()
             let exchange = HTTPExchange(id: exchangeIDs.take(), started: now, method: "HOOK", url: "plugin:\(profile?.id ?? "")/acquire_token",
@@ -58,7 +58,7 @@ enum OAuthTokenCheck {
             let token = AccessToken(value: Secret(output.accessToken), tokenType: "Bearer", expiresIn: output.expiresIn, obtainedAt: now,
                                     claims: AccessTokenClaims(jwt: output.accessToken), exchange: exchange)
             var verdict = verdict(for: token, client, requiredRoles: requiredRoles(profile))
-            verdict.message += " (from the \(profile?.id ?? "") profile's acquire_token hook)"
+            verdict.message += " (from \(profile?.phrase ?? "the provider profile")'s acquire_token hook)"
             verdict.facts["token_source"] = "acquire_token hook"
             return done(token.credentials, verdict)
         }

@@ -10,6 +10,8 @@ public struct RunProfile: Sendable {
     public var id: String
     /// Its display name.
     public var name: String
+    /// "the ID profile" for messages; "the provider profile" when the id is empty.
+    package var phrase: String { id.isEmpty ? "the provider profile" : "the \(id) profile" }
     /// Its version.
     public var version: String
     /// Where it came from (a plugin path or a manifest file).

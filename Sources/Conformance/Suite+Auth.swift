@@ -185,7 +185,7 @@ extension Suite {
         }
         if !problems.isEmpty {
             facts["problems"] = problems.joined(separator: "; ")
-            return .failed("the \(profile?.id ?? "") profile rules out \(refused.joined(separator: ", ")), but " + problems.joined(separator: "; "),
+            return .failed("\(profile?.phrase ?? "the provider profile") rules out \(refused.joined(separator: ", ")), but " + problems.joined(separator: "; "),
                            [challenge.exchange], facts: facts)
         }
         return .passed("\(refused.joined(separator: " and ")) not offered (the EWS POST is offered \(challenge.schemes.isEmpty ? "no scheme" : challenge.schemes.joined(separator: ", "))) and not used by this run (\(used ?? "no scheme"))",

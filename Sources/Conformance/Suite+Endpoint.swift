@@ -41,7 +41,7 @@ extension Suite {
             let actual = [v.majorVersion, v.minorVersion, v.majorBuildNumber, v.minorBuildNumber].map { $0 ?? 0 }
             facts["minimum_build"] = minimumText
             if actual.lexicographicallyPrecedes(minimum + Array(repeating: 0, count: max(0, 4 - minimum.count))) {
-                return .failed("build \(v.build) is older than the \(minimumText) the \(profile?.id ?? "") profile requires", facts: facts)
+                return .failed("build \(v.build) is older than the \(minimumText) \(profile?.phrase ?? "the provider profile") requires", facts: facts)
             }
         }
         return .passed("\(v.productName), build \(v.build)\(v.version.map { ", schema \($0)" } ?? "")", exchanges, facts: facts)

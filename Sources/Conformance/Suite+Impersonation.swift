@@ -54,7 +54,7 @@ extension Suite {
             let sent = call.exchange?.legs.last?.requestHeaders ?? []
             let missing = (profile?.manifest.ews.requiredHeaders ?? []).filter { name in !sent.contains { $0.name.caseInsensitiveCompare(name) == .orderedSame } }
             if !missing.isEmpty {
-                return (.errored("the \(profile?.id ?? "") profile requires \(missing.joined(separator: ", ")), but the request went without it "
+                return (.errored("\(profile?.phrase ?? "the provider profile") requires \(missing.joined(separator: ", ")), but the request went without it "
                                  + "(no value in ews.extra_headers, and no adjust_request hook set it)", exchanges), nil)
             }
         }

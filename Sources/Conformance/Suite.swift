@@ -125,16 +125,16 @@ struct Suite: Sendable {
             bodyExcerpt: String((last?.responseBody ?? "").prefix(4096)))
         guard let output = await HookExecutor.call({ classifier(input) }) else { return verdict }
         var classified = verdict
-        let profileName = profile?.id ?? ""
+        let profilePhrase = profile?.phrase ?? "the provider profile"
         switch output.outcome {
         case .failed: classified.outcome = .failed
         case .errored: classified.outcome = .errored
         case .passed, .skipped, .expectedFailure:
             classified.facts["classify_response_refused"] = output.outcome.rawValue
-            classified.message = "\(output.message) (the \(profileName) profile's classify_response asked for \(output.outcome.rawValue), which a hook cannot give; the harness saw: \(verdict.message))"
+            classified.message = "\(output.message) (\(profilePhrase)'s classify_response asked for \(output.outcome.rawValue), which a hook cannot give; the harness saw: \(verdict.message))"
             return classified
         }
-        classified.message = "\(output.message) (classified by the \(profileName) profile; the harness saw: \(verdict.message))"
+        classified.message = "\(output.message) (classified by \(profilePhrase); the harness saw: \(verdict.message))"
         return classified
     }
 

@@ -97,7 +97,8 @@ extension Plugins {
                         Console.err("\(registry.diagnostics.count) candidate(s) could not be loaded; see `ewscheck plugins list`")
                     }
                 }
-                throw ExitCode(ExitStatus.checkFailed)
+                // An id nothing provides is a usage error; a file that does not load is a bad plugin.
+                throw ExitCode(isFile ? ExitStatus.checkFailed : ExitStatus.usage)
             }
             if json {
                 let data = (try? found.manifest.jsonData()) ?? Data()

@@ -81,10 +81,10 @@ struct PluginsCommandTests {
         }
     }
 
-    @Test("inspect of an unknown id exits 1 and says so")
+    @Test("inspect of an unknown id is a usage error (exit 64) and says so")
     func inspectUnknown() throws {
         let r = try ewscheck(["plugins", "inspect", "no-such-profile", "--plugin-dir", try Fixtures.temporaryDirectory("empty")])
-        #expect(r.status == 1)
+        #expect(r.status == 64)
         #expect(r.stderr.contains("no usable profile 'no-such-profile'"))
     }
 
