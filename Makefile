@@ -32,7 +32,7 @@ demo: setup build
 	exit $$status
 
 ## test: Swift unit tests, then the interop tests (real third-party clients, the hostile provider); both always run.
-## A crash of the Swift test binary is backtraced quickly into .build/test-crashes and summarised last.
+## Swift failures, and a crash of the test binary (backtraced quickly into .build/test-crashes), are summarised last.
 TEST_CRASHES := $(CURDIR)/.build/test-crashes
 test: setup plugins-c
 	@status=0; rm -rf $(TEST_CRASHES); mkdir -p $(TEST_CRASHES); \
@@ -40,7 +40,7 @@ test: setup plugins-c
 		swift test 2>&1 | tee $(TEST_CRASHES)/swift-test.txt; \
 	[ "$${PIPESTATUS[0]}" -eq 0 ] || status=1; \
 	$(VENV_PYTHON) -m pytest -q tests/interop || status=1; \
-	python3 scripts/test-crash-summary.py $(TEST_CRASHES)/swift-test.txt $(TEST_CRASHES); \
+	python3 scripts/test-summary.py $(TEST_CRASHES)/swift-test.txt $(TEST_CRASHES); \
 	exit $$status
 
 ## bench: wall time, peak memory and request latencies of the demo suite, then the full suite over

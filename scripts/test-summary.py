@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""After `make test`: if the Swift test binary crashed, print (last, where CI shows it) the crashed
-thread of its backtrace and the tests that had started and not ended. Prints nothing otherwise.
+"""After `make test`: print, last (where CI shows it), the Swift tests that failed with their recorded
+issues and, if the test binary crashed, the crashed thread of its backtrace and the tests that had
+started and not ended. Prints nothing when every Swift test passed.
 
-usage: test-crash-summary.py SWIFT_TEST_LOG BACKTRACE_DIR
+usage: test-summary.py SWIFT_TEST_LOG BACKTRACE_DIR
 """
 import glob
 import os
@@ -41,16 +42,29 @@ def running_tests(log: str) -> list[str]:
     return [t for t in started if t not in ended]
 
 
+def failures(log: str, limit: int = 60) -> list[str]:
+    """swift-testing's failure lines (a test failed, an issue recorded) and XCTest's error lines."""
+    out = []
+    for line in log.splitlines():
+        if line.startswith("\u2718") or ": error: " in line and "XCTAssert" in line:
+            out.append(line[:400])
+    return out[:limit]
+
+
 def main() -> int:
     log_path, crash_dir = sys.argv[1], sys.argv[2]
-    crashes = sorted(glob.glob(os.path.join(crash_dir, TEST_BINARY + "*.log")))
-    if not crashes:
-        return 0
     try:
         with open(log_path, encoding="utf-8", errors="replace") as f:
             log = f.read()
     except OSError:
         log = ""
+    failed = failures(log)
+    if failed:
+        print("\n== Swift test failures (%d lines; the whole log: %s)" % (len(failed), log_path))
+        print("\n".join(failed))
+    crashes = sorted(glob.glob(os.path.join(crash_dir, TEST_BINARY + "*.log")))
+    if not crashes:
+        return 0
     print("\n== the Swift test binary crashed; full backtrace(s) in " + crash_dir)
     for path in crashes:
         with open(path, encoding="utf-8", errors="replace") as f:
