@@ -2,7 +2,9 @@
 #define CEWSCURL_SHIM_H
 // Typed wrappers over libcurl's variadic setopt/getinfo, which Swift cannot call, and the
 // CURLAUTH_* macros, which Swift does not import. Only EWSTransport imports this module.
+// libssl only to read the negotiated protocol and cipher of libcurl's own OpenSSL session.
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 #include <sys/types.h>
 
 static const unsigned long CEWS_CURLAUTH_BASIC = CURLAUTH_BASIC;
@@ -39,5 +41,29 @@ static inline CURLcode cews_getinfo_long(CURL *h, CURLINFO i, long *v) { return 
 static inline CURLcode cews_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cews_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cews_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+
+/// The OpenSSL session of the handle's connection (CURLINFO_TLS_SSL_PTR), or NULL when there is
+/// none or libcurl was built with another TLS library. Valid while the connection is open (a
+/// CONNECT_ONLY handle keeps it open until curl_easy_cleanup).
+static inline SSL *cews_tls_session(CURL *h) {
+    struct curl_tlssessioninfo *info = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || info == NULL) return NULL;
+    if (info->backend != CURLSSLBACKEND_OPENSSL || info->internals == NULL) return NULL;
+    return (SSL *)info->internals;
+}
+
+/// The negotiated protocol of the handle's connection (`TLSv1.3`), as OpenSSL names it; NULL when unknown.
+static inline const char *cews_tls_protocol(CURL *h) {
+    SSL *ssl = cews_tls_session(h);
+    return ssl ? SSL_get_version(ssl) : NULL;
+}
+
+/// The negotiated cipher suite (`TLS_AES_256_GCM_SHA384`, `ECDHE-RSA-AES128-GCM-SHA256`), as
+/// OpenSSL names it; NULL when unknown.
+static inline const char *cews_tls_cipher(CURL *h) {
+    SSL *ssl = cews_tls_session(h);
+    const SSL_CIPHER *cipher = ssl ? SSL_get_current_cipher(ssl) : NULL;
+    return cipher ? SSL_CIPHER_get_name(cipher) : NULL;
+}
 
 #endif

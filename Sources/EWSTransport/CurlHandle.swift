@@ -1,9 +1,6 @@
 private import CEWSCurl
 import Foundation
 
-/// libcurl's global state, initialised once before the first handle.
-private let curlGlobalInit: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
-
 /// What one transfer collects through libcurl's callbacks. Lives only while the transfer runs,
 /// on the worker thread that runs it.
 final class TransferState {
@@ -117,26 +114,16 @@ private func curlDebug(_ handle: UnsafeMutableRawPointer?, _ type: curl_infotype
 /// One libcurl easy handle, owned by one worker thread and reused for every request that thread
 /// runs, so its connection (and an NTLM-authenticated connection) stays alive.
 final class CurlHandle {
-    private let handle: UnsafeMutableRawPointer
-    private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The handle with its error buffer and host-pin lists (cleaned up in that order).
+    private let easy: CurlEasyHandle
+    private var handle: UnsafeMutableRawPointer { easy.raw }
     private let configuration: HTTPTransportConfiguration
-    private var resolveList: OpaquePointer?
-    private var connectToList: OpaquePointer?
 
     init?(configuration: HTTPTransportConfiguration) {
-        guard curlGlobalInit, let h = curl_easy_init() else { return nil }
-        handle = h
+        guard let easy = CurlEasyHandle() else { return nil }
+        self.easy = easy
         self.configuration = configuration
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         applyFixedOptions()
-    }
-
-    deinit {
-        curl_easy_cleanup(handle)
-        if let resolveList { curl_slist_free_all(UnsafeMutablePointer(resolveList)) }
-        if let connectToList { curl_slist_free_all(UnsafeMutablePointer(connectToList)) }
-        errorBuffer.deallocate()
     }
 
     /// Options libcurl refused when the handle was set up; every request then fails with them.
@@ -156,7 +143,6 @@ final class CurlHandle {
         let c = configuration
         func set(_ code: CURLcode, _ option: String) { want(code, option, setup: true) }
         set(cews_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        set(cews_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
         set(cews_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
         set(cews_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
         set(cews_setopt_long(handle, CURLOPT_HTTP_VERSION, CEWS_CURL_HTTP_VERSION_1_1), "CURLOPT_HTTP_VERSION")
@@ -189,20 +175,7 @@ final class CurlHandle {
         set(cews_setopt_xferinfo_cb(handle, curlProgress), "CURLOPT_XFERINFOFUNCTION")
         set(cews_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
         set(cews_setopt_long(handle, CURLOPT_VERBOSE, 1), "CURLOPT_VERBOSE")
-        var resolve: UnsafeMutablePointer<curl_slist>?
-        var connectTo: UnsafeMutablePointer<curl_slist>?
-        for pin in c.hostPins {
-            if pin.isConnectTo { connectTo = curl_slist_append(connectTo, pin.description) }
-            else { resolve = curl_slist_append(resolve, pin.description) }
-        }
-        if let resolve {
-            resolveList = OpaquePointer(resolve)
-            set(cews_setopt_slist(handle, CURLOPT_RESOLVE, resolve), "CURLOPT_RESOLVE")
-        }
-        if let connectTo {
-            connectToList = OpaquePointer(connectTo)
-            set(cews_setopt_slist(handle, CURLOPT_CONNECT_TO, connectTo), "CURLOPT_CONNECT_TO")
-        }
+        setupRefusals += easy.pin(c.hostPins)
     }
 
     /// Whole milliseconds for libcurl (-1 for a value that is not finite, which is then refused).
@@ -214,12 +187,8 @@ final class CurlHandle {
     /// Sets the proxy options (an empty CURLOPT_PROXY is libcurl's way to ignore the environment);
     /// returns the options libcurl refused.
     static func applyProxy(_ proxy: HTTPTransportConfiguration.Proxy, to handle: UnsafeMutableRawPointer) -> [String] {
-        let code: CURLcode
-        switch proxy {
-        case .none: code = cews_setopt_string(handle, CURLOPT_PROXY, "")
-        case .environment: return []
-        case .url(let url): code = cews_setopt_string(handle, CURLOPT_PROXY, url)
-        }
+        guard let value = proxy.curlOptionValue else { return [] }
+        let code = cews_setopt_string(handle, CURLOPT_PROXY, value)
         return code == CURLE_OK ? [] : ["CURLOPT_PROXY: \(String(cString: curl_easy_strerror(code)))"]
     }
 
@@ -316,7 +285,7 @@ final class CurlHandle {
             // be used) would put the harness's fault on the provider.
             return .failure(.optionRefused("libcurl refused \(refused); \(request.method) \(request.url) was not sent"))
         }
-        errorBuffer[0] = 0
+        easy.clearError()
         let code = curl_easy_perform(handle)
 
         var status = 0
@@ -389,7 +358,7 @@ final class CurlHandle {
     }
 
     private func translate(_ code: CURLcode, tooLarge: Bool, url: String) -> TransportError {
-        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = easy.message(forCode: Int(code.rawValue))
         switch code {
         case CURLE_WRITE_ERROR where tooLarge, CURLE_FILESIZE_EXCEEDED:
             return .responseTooLarge("response from \(url) is larger than \(configuration.maxResponseBytes) bytes")

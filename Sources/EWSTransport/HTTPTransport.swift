@@ -77,6 +77,23 @@ public final class HTTPTransport: Sendable {
         }
     }
 
+    /// Learns the TLS facts of `host`:`port` (protocol, cipher, certificate, verification) with
+    /// connect-only handshakes on one of this transport's workers, through the same pins, proxy,
+    /// trusted CAs and client certificate as its requests; each handshake lasts at most
+    /// `timeoutSeconds`. Sends no HTTP request and no credentials.
+    package func tlsFacts(host: String, port: Int, timeoutSeconds: Double) async -> TLSHandshakeFacts {
+        let configuration = configuration
+        return await withCheckedContinuation { continuation in
+            let accepted = pool.submit { _ in
+                continuation.resume(returning: TLSHandshakeFacts(host: host, port: port, configuration: configuration,
+                                                                 timeoutSeconds: timeoutSeconds))
+            }
+            if !accepted {
+                continuation.resume(returning: TLSHandshakeFacts(handshakeError: "the transport was shut down"))
+            }
+        }
+    }
+
     /// Why a request may not be sent as is: a CR, LF or NUL in a header name or value (or in the
     /// URL or method) would let one field inject another; nil when it is clean. Every header is
     /// checked here, whoever built it (a mailbox address in X-AnchorMailbox, a profile's header).

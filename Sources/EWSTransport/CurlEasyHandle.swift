@@ -1,0 +1,72 @@
+private import CEWSCurl
+
+/// libcurl's global state: the program's only initialisation, run once before the first handle
+/// (every handle is made by ``CurlEasyHandle``).
+private let curlGlobalReady: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+
+/// One libcurl easy handle and the memory it points to (its error buffer, its host-pin lists),
+/// released in the order libcurl needs: the handle first, then what it referenced.
+///
+/// The one place that makes handles, so libcurl has one owner: the transport's kept-alive
+/// handles (``CurlHandle``) and its connect-only handshakes (``TLSHandshake``).
+final class CurlEasyHandle {
+    /// The `CURL *`.
+    let raw: UnsafeMutableRawPointer
+    /// CURLOPT_ERRORBUFFER's buffer.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// `curl_slist *` lists the handle points to (CURLOPT_RESOLVE, CURLOPT_CONNECT_TO).
+    private var lists: [OpaquePointer] = []
+
+    /// A new handle with its error buffer set, or nil when libcurl cannot make one.
+    init?() {
+        guard curlGlobalReady, let handle = curl_easy_init() else { return nil }
+        raw = handle
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        if cews_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer) != CURLE_OK {
+            curl_easy_cleanup(handle)
+            errorBuffer.deallocate()
+            return nil
+        }
+    }
+
+    deinit {
+        // libcurl may touch the lists and the buffer until the handle is gone.
+        curl_easy_cleanup(raw)
+        for list in lists { curl_slist_free_all(UnsafeMutablePointer(list)) }
+        errorBuffer.deallocate()
+    }
+
+    /// Points the handle's host names at other addresses (CURLOPT_RESOLVE for `host:port:address`
+    /// pins, CURLOPT_CONNECT_TO for pins with a port of their own); returns the options libcurl
+    /// refused. Call once per handle.
+    func pin(_ pins: [HostPin]) -> [String] {
+        var resolve: UnsafeMutablePointer<curl_slist>?
+        var connectTo: UnsafeMutablePointer<curl_slist>?
+        for pin in pins {
+            if pin.isConnectTo { connectTo = curl_slist_append(connectTo, pin.description) }
+            else { resolve = curl_slist_append(resolve, pin.description) }
+        }
+        var refused: [String] = []
+        if let resolve {
+            lists.append(OpaquePointer(resolve))
+            let code = cews_setopt_slist(raw, CURLOPT_RESOLVE, resolve)
+            if code != CURLE_OK { refused.append("CURLOPT_RESOLVE: \(String(cString: curl_easy_strerror(code)))") }
+        }
+        if let connectTo {
+            lists.append(OpaquePointer(connectTo))
+            let code = cews_setopt_slist(raw, CURLOPT_CONNECT_TO, connectTo)
+            if code != CURLE_OK { refused.append("CURLOPT_CONNECT_TO: \(String(cString: curl_easy_strerror(code)))") }
+        }
+        return refused
+    }
+
+    /// Empties the error buffer before a transfer.
+    func clearError() { errorBuffer[0] = 0 }
+
+    /// libcurl's words for the last failure: the error buffer, or the generic text of `code`.
+    func message(forCode code: Int) -> String {
+        if errorBuffer[0] != 0 { return String(cString: errorBuffer) }
+        return String(cString: curl_easy_strerror(CURLcode(rawValue: UInt32(code))))
+    }
+}
