@@ -3,7 +3,8 @@ private import CEWSCurl
 /// One connect-only libcurl handshake (no HTTP request, no credentials) through the transport's
 /// host pins, proxy, CA file and client certificate, and what it showed: the outcome, the leaf
 /// certificate (CERTINFO) and the negotiated protocol and cipher (read from libcurl's OpenSSL
-/// session, CURLINFO_TLS_SSL_PTR, while the connection is still open).
+/// session, CURLINFO_TLS_SSL_PTR, by the pre-request callback, while the connection is the
+/// transfer's).
 struct TLSHandshake {
     /// How a handshake ended, from libcurl's result code.
     enum Outcome: Equatable {
@@ -81,6 +82,19 @@ struct TLSHandshake {
             return TLSHandshake(outcome: .failed, error: "libcurl refused \(first); no handshake was attempted")
         }
 
+        // The protocol and cipher are read while the connection is still the transfer's.
+        let names = UnsafeMutablePointer<cews_tls_names>.allocate(capacity: 1)
+        names.initialize(to: cews_tls_names())
+        names.pointee.handle = handle
+        defer {
+            // Clearing a pointer option cannot fail; it only keeps libcurl from the freed names.
+            _ = cews_setopt_tls_names(handle, nil)
+            names.deallocate()
+        }
+        if cews_setopt_tls_names(handle, names) != CURLE_OK {
+            return TLSHandshake(outcome: .failed, error: "libcurl refused CURLOPT_PREREQFUNCTION; no handshake was attempted")
+        }
+
         easy.clearError()
         let code = curl_easy_perform(handle)
         var result = TLSHandshake(outcome: Self.outcome(of: code))
@@ -90,10 +104,8 @@ struct TLSHandshake {
             result.verifyResult = verifyResult
         }
         result.leaf = LeafCertificateInfo(curlHandle: handle)
-        if code == CURLE_OK {
-            result.protocolVersion = cews_tls_protocol(handle).map { String(cString: $0) }
-            result.cipher = cews_tls_cipher(handle).map { String(cString: $0) }
-        }
+        result.protocolVersion = cews_tls_names_protocol(names).map { String(cString: $0) }
+        result.cipher = cews_tls_names_cipher(names).map { String(cString: $0) }
         return result
     }
 
