@@ -61,6 +61,29 @@ final class CurlEasyHandle {
         return refused
     }
 
+    /// Sets how the peer is verified (with `tls`'s CA file, only counted when verifying) and the
+    /// client certificate presented, if any; returns the options libcurl refused.
+    func trust(_ tls: HTTPTransportConfiguration.TLS, verify: Bool) -> [String] {
+        var refused: [String] = []
+        func set(_ code: CURLcode, _ option: String) {
+            if code != CURLE_OK { refused.append("\(option): \(String(cString: curl_easy_strerror(code)))") }
+        }
+        set(cews_setopt_long(raw, CURLOPT_SSL_VERIFYPEER, verify ? 1 : 0), "CURLOPT_SSL_VERIFYPEER")
+        set(cews_setopt_long(raw, CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0), "CURLOPT_SSL_VERIFYHOST")
+        // An unusable CA file must not stop a handshake that does not verify (it reads the
+        // certificate that failed).
+        if verify, let ca = tls.caFile { set(cews_setopt_string(raw, CURLOPT_CAINFO, ca), "CURLOPT_CAINFO") }
+        if let cert = tls.clientCertificateFile {
+            set(cews_setopt_string(raw, CURLOPT_SSLCERT, cert), "CURLOPT_SSLCERT")
+            set(cews_setopt_string(raw, CURLOPT_SSLCERTTYPE, "PEM"), "CURLOPT_SSLCERTTYPE")
+            if let key = tls.clientKeyFile {
+                set(cews_setopt_string(raw, CURLOPT_SSLKEY, key), "CURLOPT_SSLKEY")
+                set(cews_setopt_string(raw, CURLOPT_SSLKEYTYPE, "PEM"), "CURLOPT_SSLKEYTYPE")
+            }
+        }
+        return refused
+    }
+
     /// Empties the error buffer before a transfer.
     func clearError() { errorBuffer[0] = 0 }
 

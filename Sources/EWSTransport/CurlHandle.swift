@@ -155,17 +155,7 @@ final class CurlHandle {
         set(cews_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(c.timeout.request)), "CURLOPT_TIMEOUT_MS")
         set(cews_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), "CURLOPT_TCP_KEEPALIVE")
         set(cews_setopt_long(handle, CURLOPT_SSLVERSION, CEWS_CURL_SSLVERSION_TLSv1_2), "CURLOPT_SSLVERSION")
-        set(cews_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, c.tls.verify ? 1 : 0), "CURLOPT_SSL_VERIFYPEER")
-        set(cews_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, c.tls.verify ? 2 : 0), "CURLOPT_SSL_VERIFYHOST")
-        if let ca = c.tls.caFile { set(cews_setopt_string(handle, CURLOPT_CAINFO, ca), "CURLOPT_CAINFO") }
-        if let cert = c.tls.clientCertificateFile {
-            set(cews_setopt_string(handle, CURLOPT_SSLCERT, cert), "CURLOPT_SSLCERT")
-            set(cews_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM"), "CURLOPT_SSLCERTTYPE")
-            if let key = c.tls.clientKeyFile {
-                set(cews_setopt_string(handle, CURLOPT_SSLKEY, key), "CURLOPT_SSLKEY")
-                set(cews_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM"), "CURLOPT_SSLKEYTYPE")
-            }
-        }
+        setupRefusals += easy.trust(c.tls, verify: c.tls.verify)
         setupRefusals += Self.applyProxy(c.proxy, to: handle)
         set(cews_setopt_string(handle, CURLOPT_USERAGENT, c.userAgent), "CURLOPT_USERAGENT")
         set(cews_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(c.maxResponseBytes)), "CURLOPT_MAXFILESIZE_LARGE")

@@ -62,20 +62,7 @@ struct TLSHandshake {
         set(cews_setopt_long(handle, CURLOPT_CERTINFO, 1), "CURLOPT_CERTINFO")
         set(cews_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, limit), "CURLOPT_CONNECTTIMEOUT_MS")
         set(cews_setopt_long(handle, CURLOPT_TIMEOUT_MS, limit), "CURLOPT_TIMEOUT_MS")
-        set(cews_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, verify ? 1 : 0), "CURLOPT_SSL_VERIFYPEER")
-        set(cews_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0), "CURLOPT_SSL_VERIFYHOST")
-        // The trusted CAs only count when verifying (an unusable CA file must not stop the
-        // handshake that reads the certificate).
-        if verify, let ca = c.tls.caFile { set(cews_setopt_string(handle, CURLOPT_CAINFO, ca), "CURLOPT_CAINFO") }
-        // A server that requires a client certificate gets the transport's.
-        if let cert = c.tls.clientCertificateFile {
-            set(cews_setopt_string(handle, CURLOPT_SSLCERT, cert), "CURLOPT_SSLCERT")
-            set(cews_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM"), "CURLOPT_SSLCERTTYPE")
-            if let key = c.tls.clientKeyFile {
-                set(cews_setopt_string(handle, CURLOPT_SSLKEY, key), "CURLOPT_SSLKEY")
-                set(cews_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM"), "CURLOPT_SSLKEYTYPE")
-            }
-        }
+        refused += easy.trust(c.tls, verify: verify)
         refused += CurlHandle.applyProxy(c.proxy, to: handle)
         refused += easy.pin(c.hostPins)
         if let first = refused.first {
