@@ -16,6 +16,8 @@ final class CurlEasyHandle {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// `curl_slist *` lists the handle points to (CURLOPT_RESOLVE, CURLOPT_CONNECT_TO).
     private var lists: [OpaquePointer] = []
+    /// Other memory the handle points to (a callback's data), freed after the handle.
+    private var owned: [UnsafeMutableRawPointer] = []
 
     /// A new handle with its error buffer set, or nil when libcurl cannot make one.
     init?() {
@@ -34,6 +36,7 @@ final class CurlEasyHandle {
         // libcurl may touch the lists and the buffer until the handle is gone.
         curl_easy_cleanup(raw)
         for list in lists { curl_slist_free_all(UnsafeMutablePointer(list)) }
+        for memory in owned { memory.deallocate() }
         errorBuffer.deallocate()
     }
 
@@ -82,6 +85,15 @@ final class CurlEasyHandle {
             }
         }
         return refused
+    }
+
+    /// Allocates zeroed memory for a `T` (a plain C struct) that lives as long as the handle, for
+    /// data the handle's callbacks write.
+    func allocate<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.stride, alignment: MemoryLayout<T>.alignment)
+        memory.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.stride)
+        owned.append(memory)
+        return memory.bindMemory(to: T.self, capacity: 1)
     }
 
     /// Empties the error buffer before a transfer.

@@ -70,14 +70,8 @@ struct TLSHandshake {
         }
 
         // The protocol and cipher are read while the connection is still the transfer's.
-        let names = UnsafeMutablePointer<cews_tls_names>.allocate(capacity: 1)
-        names.initialize(to: cews_tls_names())
+        let names = easy.allocate(cews_tls_names.self)
         names.pointee.handle = handle
-        defer {
-            // Clearing a pointer option cannot fail; it only keeps libcurl from the freed names.
-            _ = cews_setopt_tls_names(handle, nil)
-            names.deallocate()
-        }
         if cews_setopt_tls_names(handle, names) != CURLE_OK {
             return TLSHandshake(outcome: .failed, error: "libcurl refused CURLOPT_PREREQFUNCTION; no handshake was attempted")
         }
