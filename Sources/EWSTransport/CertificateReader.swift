@@ -6,9 +6,10 @@ import Foundation
 struct CertificateReader {
     let configuration: HTTPTransportConfiguration
 
-    func read(url: String, verifyResult: Int?, verifyError: String) -> PeerCertificate? {
+    func read(url: String, verifyResult: Int?, verifyError: String, cancellation: CancellationFlag) -> PeerCertificate? {
         let limit = min(configuration.timeout.connect, configuration.timeout.request)
-        let handshake = TLSHandshake(url: url, configuration: configuration, verify: false, timeoutSeconds: limit)
+        let handshake = TLSHandshake(url: url, configuration: configuration, verify: false, timeoutSeconds: limit,
+                                     cancellation: cancellation)
         guard handshake.outcome == .completed else { return nil }
         let fields = handshake.leaf.fields
         return PeerCertificate(host: Self.host(of: url), subject: fields["Subject"], issuer: fields["Issuer"],

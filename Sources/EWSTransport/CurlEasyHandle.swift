@@ -18,6 +18,8 @@ final class CurlEasyHandle {
     private var lists: [OpaquePointer] = []
     /// Other memory the handle points to (a callback's data), freed after the handle.
     private var owned: [UnsafeMutableRawPointer] = []
+    /// The flag the progress callback reads (CURLOPT_XFERINFODATA), kept while the handle points to it.
+    private var cancellation: CancellationFlag?
 
     /// A new handle with its error buffer set, or nil when libcurl cannot make one.
     init?() {
@@ -87,6 +89,22 @@ final class CurlEasyHandle {
         return refused
     }
 
+    /// Has libcurl abort the handle's transfers (CURLE_ABORTED_BY_CALLBACK) within about a second
+    /// of `flag` being set, also while connecting, shaking hands or waiting for a silent server;
+    /// returns the options libcurl refused.
+    func abort(on flag: CancellationFlag) -> [String] {
+        var refused: [String] = []
+        func set(_ code: CURLcode, _ option: String) {
+            if code != CURLE_OK { refused.append("\(option): \(String(cString: curl_easy_strerror(code)))") }
+        }
+        set(cews_setopt_xferinfo_cb(raw, curlAbortCheck), "CURLOPT_XFERINFOFUNCTION")
+        set(cews_setopt_pointer(raw, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(flag).toOpaque()), "CURLOPT_XFERINFODATA")
+        set(cews_setopt_long(raw, CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
+        // The previous flag is released only once libcurl points to this one.
+        cancellation = flag
+        return refused
+    }
+
     /// Allocates zeroed memory for a `T` (a plain C struct) that lives as long as the handle, for
     /// data the handle's callbacks write.
     func allocate<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
@@ -104,4 +122,12 @@ final class CurlEasyHandle {
         if errorBuffer[0] != 0 { return String(cString: errorBuffer) }
         return String(cString: curl_easy_strerror(CURLcode(rawValue: UInt32(code))))
     }
+}
+
+/// Called by libcurl at least once a second while a transfer runs (also while it connects or waits
+/// for a silent server): a non-zero answer aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+private func curlAbortCheck(_ userdata: UnsafeMutableRawPointer?, _ dltotal: curl_off_t, _ dlnow: curl_off_t,
+                            _ ultotal: curl_off_t, _ ulnow: curl_off_t) -> Int32 {
+    guard let userdata else { return 0 }
+    return Unmanaged<CancellationFlag>.fromOpaque(userdata).takeUnretainedValue().isCancelled ? 1 : 0
 }

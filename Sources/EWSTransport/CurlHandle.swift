@@ -8,11 +8,9 @@ final class TransferState {
     let maxBytes: Int
     var tooLarge = false
     var legs: [HTTPExchange.Leg] = []
-    let cancellation: CancellationFlag
 
-    init(maxBytes: Int, cancellation: CancellationFlag) {
+    init(maxBytes: Int) {
         self.maxBytes = maxBytes
-        self.cancellation = cancellation
     }
 
     func beginRequest(headerBlock: String) {
@@ -90,15 +88,6 @@ private func curlHeader(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
     return length
 }
 
-/// Called by libcurl at least once a second while a transfer runs (also while it waits for a
-/// silent server): a non-zero answer aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
-private func curlProgress(_ userdata: UnsafeMutableRawPointer?, _ dltotal: curl_off_t, _ dlnow: curl_off_t,
-                          _ ultotal: curl_off_t, _ ulnow: curl_off_t) -> Int32 {
-    guard let userdata else { return 0 }
-    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-    return state.cancellation.isCancelled ? 1 : 0
-}
-
 private func curlDebug(_ handle: UnsafeMutableRawPointer?, _ type: curl_infotype,
                        _ data: UnsafeMutablePointer<CChar>?, _ size: Int,
                        _ userdata: UnsafeMutableRawPointer?) -> Int32 {
@@ -162,8 +151,6 @@ final class CurlHandle {
         set(cews_setopt_data_cb(handle, CURLOPT_WRITEFUNCTION, curlWrite), "CURLOPT_WRITEFUNCTION")
         set(cews_setopt_data_cb(handle, CURLOPT_HEADERFUNCTION, curlHeader), "CURLOPT_HEADERFUNCTION")
         set(cews_setopt_debug_cb(handle, curlDebug), "CURLOPT_DEBUGFUNCTION")
-        set(cews_setopt_xferinfo_cb(handle, curlProgress), "CURLOPT_XFERINFOFUNCTION")
-        set(cews_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
         set(cews_setopt_long(handle, CURLOPT_VERBOSE, 1), "CURLOPT_VERBOSE")
         setupRefusals += easy.pin(c.hostPins)
     }
@@ -231,12 +218,12 @@ final class CurlHandle {
         requestRefusals = []
         let started = Date()
         let clock = ContinuousClock.now
-        let state = TransferState(maxBytes: configuration.maxResponseBytes, cancellation: cancellation)
+        let state = TransferState(maxBytes: configuration.maxResponseBytes)
         let opaque = Unmanaged.passUnretained(state).toOpaque()
         want(cews_setopt_pointer(handle, CURLOPT_WRITEDATA, opaque), "CURLOPT_WRITEDATA")
         want(cews_setopt_pointer(handle, CURLOPT_HEADERDATA, opaque), "CURLOPT_HEADERDATA")
         want(cews_setopt_pointer(handle, CURLOPT_DEBUGDATA, opaque), "CURLOPT_DEBUGDATA")
-        want(cews_setopt_pointer(handle, CURLOPT_XFERINFODATA, opaque), "CURLOPT_XFERINFODATA")
+        requestRefusals += easy.abort(on: cancellation)
         want(cews_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
         applyCredentials(sendCredentials)
 
@@ -296,7 +283,8 @@ final class CurlHandle {
                 var verifyResult = 0
                 let known = cews_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult) == CURLE_OK
                 error = error?.with(certificate: CertificateReader(configuration: configuration).read(
-                    url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? ""))
+                    url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? "",
+                    cancellation: cancellation))
             }
         }
         let limit = configuration.traceBodyLimit

@@ -80,17 +80,23 @@ public final class HTTPTransport: Sendable {
     /// Learns the TLS facts of `host`:`port` (protocol, cipher, certificate, verification) with
     /// connect-only handshakes on one of this transport's workers, through the same pins, proxy,
     /// trusted CAs and client certificate as its requests; each handshake lasts at most
-    /// `timeoutSeconds`. Sends no HTTP request and no credentials.
+    /// `timeoutSeconds`. Sends no HTTP request and no credentials. A cancelled task gets its
+    /// answer (no facts, ``TLSHandshakeFacts/cancelled``) within about a second.
     package func tlsFacts(host: String, port: Int, timeoutSeconds: Double) async -> TLSHandshakeFacts {
         let configuration = configuration
-        return await withCheckedContinuation { continuation in
-            let accepted = pool.submit { _ in
-                continuation.resume(returning: TLSHandshakeFacts(host: host, port: port, configuration: configuration,
-                                                                 timeoutSeconds: timeoutSeconds))
+        let cancellation = CancellationFlag()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let accepted = pool.submit { _ in
+                    continuation.resume(returning: TLSHandshakeFacts(host: host, port: port, configuration: configuration,
+                                                                     timeoutSeconds: timeoutSeconds, cancellation: cancellation))
+                }
+                if !accepted {
+                    continuation.resume(returning: TLSHandshakeFacts(handshakeError: "the transport was shut down"))
+                }
             }
-            if !accepted {
-                continuation.resume(returning: TLSHandshakeFacts(handshakeError: "the transport was shut down"))
-            }
+        } onCancel: {
+            cancellation.cancel()
         }
     }
 

@@ -15,6 +15,8 @@ struct TLSHandshake {
         case verificationFailed
         /// No handshake could be had (refused, timed out, not TLS…).
         case failed
+        /// The caller gave up waiting.
+        case cancelled
     }
 
     var outcome: Outcome
@@ -30,15 +32,18 @@ struct TLSHandshake {
     var cipher: String?
 
     /// Shakes hands with `url`'s host and port; blocks the calling thread for at most
-    /// `timeoutSeconds`.
-    init(url: String, configuration: HTTPTransportConfiguration, verify: Bool, timeoutSeconds: Double) {
+    /// `timeoutSeconds`, or about a second after `cancellation` is set.
+    init(url: String, configuration: HTTPTransportConfiguration, verify: Bool, timeoutSeconds: Double,
+         cancellation: CancellationFlag) {
         guard let easy = CurlEasyHandle() else {
             self = TLSHandshake(outcome: .failed, error: "libcurl could not create a handle")
             return
         }
         // `easy` (the handle, then its buffer and lists) is released when this init returns,
         // after everything below has been read from the open connection.
-        self = withExtendedLifetime(easy) { Self.run(easy, url: url, configuration: configuration, verify: verify, timeoutSeconds: timeoutSeconds) }
+        self = withExtendedLifetime(easy) {
+            Self.run(easy, url: url, configuration: configuration, verify: verify, timeoutSeconds: timeoutSeconds, cancellation: cancellation)
+        }
     }
 
     private init(outcome: Outcome, error: String? = nil) {
@@ -47,7 +52,7 @@ struct TLSHandshake {
     }
 
     private static func run(_ easy: CurlEasyHandle, url: String, configuration c: HTTPTransportConfiguration,
-                            verify: Bool, timeoutSeconds: Double) -> TLSHandshake {
+                            verify: Bool, timeoutSeconds: Double, cancellation: CancellationFlag) -> TLSHandshake {
         let handle = easy.raw
         var refused: [String] = []
         func set(_ code: CURLcode, _ option: String) {
@@ -65,6 +70,7 @@ struct TLSHandshake {
         refused += easy.trust(c.tls, verify: verify)
         refused += CurlHandle.applyProxy(c.proxy, to: handle)
         refused += easy.pin(c.hostPins)
+        refused += easy.abort(on: cancellation)
         if let first = refused.first {
             return TLSHandshake(outcome: .failed, error: "libcurl refused \(first); no handshake was attempted")
         }
@@ -97,6 +103,8 @@ struct TLSHandshake {
             return .completed
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
             return .verificationFailed
+        case CURLE_ABORTED_BY_CALLBACK:
+            return .cancelled
         default:
             return .failed
         }

@@ -19,26 +19,33 @@ package struct TLSHandshakeFacts: Sendable, Hashable {
     package var handshakeError: String?
 
     /// Shakes hands with `host`:`port` (blocking the calling thread, for at most twice
-    /// `timeoutSeconds`).
-    init(host: String, port: Int, configuration: HTTPTransportConfiguration, timeoutSeconds: Double) {
+    /// `timeoutSeconds`, or about a second after `cancellation` is set).
+    init(host: String, port: Int, configuration: HTTPTransportConfiguration, timeoutSeconds: Double,
+         cancellation: CancellationFlag) {
         let name = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         let url = "https://\(name):\(port)/"
-        let strict = TLSHandshake(url: url, configuration: configuration, verify: true, timeoutSeconds: timeoutSeconds)
+        let strict = TLSHandshake(url: url, configuration: configuration, verify: true, timeoutSeconds: timeoutSeconds,
+                                  cancellation: cancellation)
         switch strict.outcome {
         case .completed:
             self = TLSHandshakeFacts(strict, verified: true)
         case .failed:
-            self = TLSHandshakeFacts(nil, verified: false)
-            handshakeError = strict.error ?? "the TLS handshake failed"
+            self = TLSHandshakeFacts(handshakeError: strict.error ?? "the TLS handshake failed")
+        case .cancelled:
+            self = TLSHandshakeFacts(handshakeError: Self.cancelled)
         case .verificationFailed:
             // Read the certificate that failed, without trusting it.
-            let loose = TLSHandshake(url: url, configuration: configuration, verify: false, timeoutSeconds: timeoutSeconds)
+            let loose = TLSHandshake(url: url, configuration: configuration, verify: false, timeoutSeconds: timeoutSeconds,
+                                     cancellation: cancellation)
             self = TLSHandshakeFacts(loose.leaf.fields.isEmpty ? strict : loose, verified: false)
             verifyError = strict.error
             // Only the strict handshake loaded the trusted CAs: its verdict is the one that counts.
             if let code = strict.verifyResult, code != 0 { verifyResult = code }
         }
     }
+
+    /// Why a probe that was cancelled has no facts.
+    package static let cancelled = "cancelled before the TLS handshake completed"
 
     /// No handshake was had, for `reason`.
     init(handshakeError reason: String) {

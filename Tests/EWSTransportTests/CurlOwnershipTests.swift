@@ -36,10 +36,11 @@ import Testing
         #expect(hits == ["Sources/EWSTransport/CurlEasyHandle.swift"], "calls: \(hits)")
     }
 
-    @Test("every libcurl handle is made and cleaned up by CurlEasyHandle")
+    @Test("every libcurl handle is made and cleaned up by CurlEasyHandle, which alone sets pins, trust and cancellation")
     func oneHandleOwner() throws {
         let sources = try Self.sources()
-        for name in ["curl_easy_init(", "curl_easy_cleanup(", "CURLOPT_RESOLVE", "CURLOPT_CONNECT_TO", "CURLOPT_ERRORBUFFER"] {
+        for name in ["curl_easy_init(", "curl_easy_cleanup(", "CURLOPT_RESOLVE", "CURLOPT_CONNECT_TO", "CURLOPT_ERRORBUFFER",
+                     "CURLOPT_XFERINFODATA", "CURLOPT_CAINFO", "CURLOPT_SSLCERT"] {
             let files = sources.filter { Self.occurrences(of: name, in: $0.text) > 0 }.map(\.path)
             #expect(files == ["Sources/EWSTransport/CurlEasyHandle.swift"], "\(name) in \(files)")
         }

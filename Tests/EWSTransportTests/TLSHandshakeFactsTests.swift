@@ -89,6 +89,28 @@ import Testing
         #expect(facts.certificate.fields.isEmpty)
     }
 
+    @Test("a cancelled probe of a server that never answers the handshake ends at once, not at its time limit")
+    func cancellationAbortsTheHandshake() async throws {
+        let (helloArrived, arrival) = AsyncStream<Void>.makeStream()
+        // Reads the ClientHello and never answers it.
+        let server = try RawServer { _ in
+            arrival.yield()
+            return nil
+        }
+        defer { server.stop() }
+        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(connections: 1))
+        defer { transport.shutdown() }
+        let probe = Task { await transport.tlsFacts(host: "127.0.0.1", port: server.port, timeoutSeconds: 120) }
+        var arrivals = helloArrived.makeAsyncIterator()
+        _ = await arrivals.next()
+        let cancelled = ContinuousClock.now
+        probe.cancel()
+        let facts = await probe.value
+        #expect(facts.handshakeError == TLSHandshakeFacts.cancelled)
+        #expect(ContinuousClock.now - cancelled < .seconds(10), "libcurl checks for cancellation about once a second (the limit is 120 s)")
+        #expect(server.connections == 1, "no second handshake after the cancelled one")
+    }
+
     @Test("a shut-down transport answers with a handshake error instead of hanging")
     func shutDownTransport() async {
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(connections: 1))
