@@ -21,12 +21,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        // C shims: typed wrappers over libcurl and libxml2. Only Swift files in the modules
-        // below import them, privately, so no C type reaches a public signature.
+        // C shims: typed wrappers over libcurl (libssl only to name its session's protocol and cipher)
+        // and libxml2. Only Swift files in the modules below import them, privately, so no C type reaches a public signature.
         .systemLibrary(
             name: "CEWSCurl",
             pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
+            providers: [.apt(["libcurl4-openssl-dev", "libssl-dev"])]
         ),
         .systemLibrary(
             name: "CEWSXML",
@@ -54,8 +54,8 @@ let package = Package(
             "CEWSCurl", "CEWSGSS", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "EWSProtocol", dependencies: ["CEWSXML", "EWSTransport"]),
-        // The Autodiscover engine: every method, every hop recorded (TLS facts through libcurl).
-        .target(name: "Discovery", dependencies: ["CEWSCurl", "EWSTransport", "EWSProtocol"]),
+        // The Autodiscover engine: every method, every hop recorded (TLS facts from the transport).
+        .target(name: "Discovery", dependencies: ["EWSTransport", "EWSProtocol"]),
         .target(
             name: "Conformance",
             dependencies: [

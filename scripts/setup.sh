@@ -17,7 +17,8 @@ python=${PYTHON:-python3}
 # apache2, libapache2-mod-auth-gssapi: an independent GSS-API web server in front of the simulator.
 # davmail-server: an independent IMAP-to-EWS gateway (tests/interop/test_davmail.py).
 # openssl: the certificates of the hostile provider (tests/interop/hostile_server.py).
-apt_packages=(libcurl4-openssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base chromium
+# libssl-dev: OpenSSL headers for CEWSCurl (the negotiated TLS protocol and cipher of libcurl's session).
+apt_packages=(libcurl4-openssl-dev libssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base chromium
     krb5-kdc krb5-admin-server krb5-user libkrb5-dev apache2 libapache2-mod-auth-gssapi davmail-server openssl)
 
 log=$(mktemp "${TMPDIR:-/tmp}/ewscheck-setup.XXXXXX")

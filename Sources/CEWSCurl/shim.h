@@ -2,7 +2,10 @@
 #define CEWSCURL_SHIM_H
 // Typed wrappers over libcurl's variadic setopt/getinfo, which Swift cannot call, and the
 // CURLAUTH_* macros, which Swift does not import. Only EWSTransport imports this module.
+// libssl only to read the negotiated protocol and cipher of libcurl's own OpenSSL session.
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 static const unsigned long CEWS_CURLAUTH_BASIC = CURLAUTH_BASIC;
@@ -39,5 +42,49 @@ static inline CURLcode cews_getinfo_long(CURL *h, CURLINFO i, long *v) { return 
 static inline CURLcode cews_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cews_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cews_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+
+/// The OpenSSL session of the handle's connection (CURLINFO_TLS_SSL_PTR), or NULL when there is
+/// none or libcurl was built with another TLS library. Only while the connection is attached to
+/// the handle, that is inside a callback of its transfer: a finished transfer (CONNECT_ONLY too)
+/// has handed its connection back to the cache.
+static inline SSL *cews_tls_session(CURL *h) {
+    struct curl_tlssessioninfo *info = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || info == NULL) return NULL;
+    if (info->backend != CURLSSLBACKEND_OPENSSL || info->internals == NULL) return NULL;
+    return (SSL *)info->internals;
+}
+
+/// The negotiated protocol and cipher suite of a transfer's connection, as OpenSSL names them
+/// (`TLSv1.3`, `TLS_AES_256_GCM_SHA384`; `ECDHE-RSA-AES128-GCM-SHA256` under TLS 1.2), read by
+/// the transfer's pre-request callback, once the connection (and its handshake) is up.
+typedef struct {
+    CURL *handle;
+    char protocol[32];
+    char cipher[128];
+} cews_tls_names;
+
+static inline int cews_tls_names_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port, int local_port) {
+    (void)primary_ip; (void)local_ip; (void)primary_port; (void)local_port;
+    cews_tls_names *names = (cews_tls_names *)clientp;
+    SSL *ssl = cews_tls_session(names->handle);
+    if (ssl != NULL) {
+        const char *version = SSL_get_version(ssl);
+        const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
+        const char *cipherName = cipher ? SSL_CIPHER_get_name(cipher) : NULL;
+        if (version) snprintf(names->protocol, sizeof names->protocol, "%s", version);
+        if (cipherName) snprintf(names->cipher, sizeof names->cipher, "%s", cipherName);
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
+/// Has `h`'s next transfer fill `names` (NULL: stop); `names->handle` must be `h`.
+static inline CURLcode cews_setopt_tls_names(CURL *h, cews_tls_names *names) {
+    CURLcode code = curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, names ? cews_tls_names_prereq : NULL);
+    if (code == CURLE_OK) code = curl_easy_setopt(h, CURLOPT_PREREQDATA, (void *)names);
+    return code;
+}
+
+static inline const char *cews_tls_names_protocol(const cews_tls_names *names) { return names->protocol[0] ? names->protocol : NULL; }
+static inline const char *cews_tls_names_cipher(const cews_tls_names *names) { return names->cipher[0] ? names->cipher : NULL; }
 
 #endif

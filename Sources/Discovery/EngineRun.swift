@@ -105,7 +105,7 @@ struct EngineRun: Sendable {
             var hop = DiscoveryHop(step: 0, kind: .request, method: method, verb: request.method, url: url, address: address,
                                    authenticated: authenticated, status: response?.status, durationMilliseconds: millis,
                                    outcome: .notServed, detail: "", exchangeID: (response?.exchange ?? failure?.exchange)?.id,
-                                   tls: await tlsFacts(url))
+                                   tls: await tlsFacts(url, transport: transport))
             if let host = URLParts(url)?.host, !DomainRules.host(host, isWithin: domain) { hop.flags.append("cross-domain") }
             defer { firstRequest = false }
             if let failure {
@@ -405,12 +405,13 @@ struct EngineRun: Sendable {
         }
     }
 
-    func tlsFacts(_ url: String) async -> TLSFacts? {
+    /// The TLS facts of `url`'s host, learnt once per host and port through the transport the hop used.
+    func tlsFacts(_ url: String, transport: HTTPTransport) async -> TLSFacts? {
         guard configuration.probeTLS, let parts = URLParts(url), parts.isHTTPS else { return nil }
         let key = "\(parts.host):\(parts.port)"
         if let cached = await evidence.cachedTLS(key) { return cached }
-        let facts = await TLSProbe(transport: engine.transport.configuration,
-                                   timeoutSeconds: min(10, engine.transport.configuration.timeout.connect)).facts(host: parts.host, port: parts.port)
+        let facts = TLSFacts(host: parts.host, port: parts.port, await transport.tlsFacts(
+            host: parts.host, port: parts.port, timeoutSeconds: min(10, transport.configuration.timeout.connect)))
         await evidence.storeTLS(key, facts)
         return facts
     }

@@ -1,3 +1,4 @@
+import EWSTransport
 import Foundation
 
 /// What a TLS handshake with one host showed: the certificate, whether it verified, the protocol.
@@ -6,7 +7,7 @@ public struct TLSFacts: Sendable, Hashable, Codable {
     public var host: String
     /// The port.
     public var port: Int
-    /// The negotiated protocol (`TLSv1.3`), as libcurl reports it.
+    /// The negotiated protocol (`TLSv1.3`), as the TLS library names it.
     public var protocolVersion: String?
     /// The negotiated cipher suite.
     public var cipher: String?
@@ -46,6 +47,15 @@ public struct TLSFacts: Sendable, Hashable, Codable {
         self.verifyResult = verifyResult
         self.verifyError = verifyError
         self.handshakeError = handshakeError
+    }
+
+    /// The facts of the transport's handshakes with `host`:`port`.
+    init(host: String, port: Int, _ facts: TLSHandshakeFacts) {
+        let certificate = facts.certificate.fields
+        self.init(host: host, port: port, protocolVersion: facts.protocolVersion, cipher: facts.cipher,
+                  subject: certificate["Subject"], issuer: certificate["Issuer"], subjectAltNames: facts.certificate.subjectAltNames,
+                  notBefore: certificate["Start date"], notAfter: certificate["Expire date"], verified: facts.verified,
+                  verifyResult: facts.verifyResult, verifyError: facts.verifyError, handshakeError: facts.handshakeError)
     }
 
     /// Whether the negotiated protocol is TLS 1.2 or newer (nil when unknown).

@@ -1,9 +1,6 @@
 private import CEWSCurl
 import Foundation
 
-/// libcurl's global state, initialised once before the first handle.
-private let curlGlobalInit: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
-
 /// What one transfer collects through libcurl's callbacks. Lives only while the transfer runs,
 /// on the worker thread that runs it.
 final class TransferState {
@@ -11,11 +8,9 @@ final class TransferState {
     let maxBytes: Int
     var tooLarge = false
     var legs: [HTTPExchange.Leg] = []
-    let cancellation: CancellationFlag
 
-    init(maxBytes: Int, cancellation: CancellationFlag) {
+    init(maxBytes: Int) {
         self.maxBytes = maxBytes
-        self.cancellation = cancellation
     }
 
     func beginRequest(headerBlock: String) {
@@ -93,15 +88,6 @@ private func curlHeader(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
     return length
 }
 
-/// Called by libcurl at least once a second while a transfer runs (also while it waits for a
-/// silent server): a non-zero answer aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
-private func curlProgress(_ userdata: UnsafeMutableRawPointer?, _ dltotal: curl_off_t, _ dlnow: curl_off_t,
-                          _ ultotal: curl_off_t, _ ulnow: curl_off_t) -> Int32 {
-    guard let userdata else { return 0 }
-    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-    return state.cancellation.isCancelled ? 1 : 0
-}
-
 private func curlDebug(_ handle: UnsafeMutableRawPointer?, _ type: curl_infotype,
                        _ data: UnsafeMutablePointer<CChar>?, _ size: Int,
                        _ userdata: UnsafeMutableRawPointer?) -> Int32 {
@@ -117,26 +103,16 @@ private func curlDebug(_ handle: UnsafeMutableRawPointer?, _ type: curl_infotype
 /// One libcurl easy handle, owned by one worker thread and reused for every request that thread
 /// runs, so its connection (and an NTLM-authenticated connection) stays alive.
 final class CurlHandle {
-    private let handle: UnsafeMutableRawPointer
-    private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The handle with its error buffer and host-pin lists (cleaned up in that order).
+    private let easy: CurlEasyHandle
+    private var handle: UnsafeMutableRawPointer { easy.raw }
     private let configuration: HTTPTransportConfiguration
-    private var resolveList: OpaquePointer?
-    private var connectToList: OpaquePointer?
 
     init?(configuration: HTTPTransportConfiguration) {
-        guard curlGlobalInit, let h = curl_easy_init() else { return nil }
-        handle = h
+        guard let easy = CurlEasyHandle() else { return nil }
+        self.easy = easy
         self.configuration = configuration
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         applyFixedOptions()
-    }
-
-    deinit {
-        curl_easy_cleanup(handle)
-        if let resolveList { curl_slist_free_all(UnsafeMutablePointer(resolveList)) }
-        if let connectToList { curl_slist_free_all(UnsafeMutablePointer(connectToList)) }
-        errorBuffer.deallocate()
     }
 
     /// Options libcurl refused when the handle was set up; every request then fails with them.
@@ -156,7 +132,6 @@ final class CurlHandle {
         let c = configuration
         func set(_ code: CURLcode, _ option: String) { want(code, option, setup: true) }
         set(cews_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        set(cews_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
         set(cews_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
         set(cews_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
         set(cews_setopt_long(handle, CURLOPT_HTTP_VERSION, CEWS_CURL_HTTP_VERSION_1_1), "CURLOPT_HTTP_VERSION")
@@ -169,40 +144,15 @@ final class CurlHandle {
         set(cews_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(c.timeout.request)), "CURLOPT_TIMEOUT_MS")
         set(cews_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), "CURLOPT_TCP_KEEPALIVE")
         set(cews_setopt_long(handle, CURLOPT_SSLVERSION, CEWS_CURL_SSLVERSION_TLSv1_2), "CURLOPT_SSLVERSION")
-        set(cews_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, c.tls.verify ? 1 : 0), "CURLOPT_SSL_VERIFYPEER")
-        set(cews_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, c.tls.verify ? 2 : 0), "CURLOPT_SSL_VERIFYHOST")
-        if let ca = c.tls.caFile { set(cews_setopt_string(handle, CURLOPT_CAINFO, ca), "CURLOPT_CAINFO") }
-        if let cert = c.tls.clientCertificateFile {
-            set(cews_setopt_string(handle, CURLOPT_SSLCERT, cert), "CURLOPT_SSLCERT")
-            set(cews_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM"), "CURLOPT_SSLCERTTYPE")
-            if let key = c.tls.clientKeyFile {
-                set(cews_setopt_string(handle, CURLOPT_SSLKEY, key), "CURLOPT_SSLKEY")
-                set(cews_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM"), "CURLOPT_SSLKEYTYPE")
-            }
-        }
+        setupRefusals += easy.trust(c.tls, verify: c.tls.verify)
         setupRefusals += Self.applyProxy(c.proxy, to: handle)
         set(cews_setopt_string(handle, CURLOPT_USERAGENT, c.userAgent), "CURLOPT_USERAGENT")
         set(cews_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(c.maxResponseBytes)), "CURLOPT_MAXFILESIZE_LARGE")
         set(cews_setopt_data_cb(handle, CURLOPT_WRITEFUNCTION, curlWrite), "CURLOPT_WRITEFUNCTION")
         set(cews_setopt_data_cb(handle, CURLOPT_HEADERFUNCTION, curlHeader), "CURLOPT_HEADERFUNCTION")
         set(cews_setopt_debug_cb(handle, curlDebug), "CURLOPT_DEBUGFUNCTION")
-        set(cews_setopt_xferinfo_cb(handle, curlProgress), "CURLOPT_XFERINFOFUNCTION")
-        set(cews_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
         set(cews_setopt_long(handle, CURLOPT_VERBOSE, 1), "CURLOPT_VERBOSE")
-        var resolve: UnsafeMutablePointer<curl_slist>?
-        var connectTo: UnsafeMutablePointer<curl_slist>?
-        for pin in c.hostPins {
-            if pin.isConnectTo { connectTo = curl_slist_append(connectTo, pin.description) }
-            else { resolve = curl_slist_append(resolve, pin.description) }
-        }
-        if let resolve {
-            resolveList = OpaquePointer(resolve)
-            set(cews_setopt_slist(handle, CURLOPT_RESOLVE, resolve), "CURLOPT_RESOLVE")
-        }
-        if let connectTo {
-            connectToList = OpaquePointer(connectTo)
-            set(cews_setopt_slist(handle, CURLOPT_CONNECT_TO, connectTo), "CURLOPT_CONNECT_TO")
-        }
+        setupRefusals += easy.pin(c.hostPins)
     }
 
     /// Whole milliseconds for libcurl (-1 for a value that is not finite, which is then refused).
@@ -214,12 +164,8 @@ final class CurlHandle {
     /// Sets the proxy options (an empty CURLOPT_PROXY is libcurl's way to ignore the environment);
     /// returns the options libcurl refused.
     static func applyProxy(_ proxy: HTTPTransportConfiguration.Proxy, to handle: UnsafeMutableRawPointer) -> [String] {
-        let code: CURLcode
-        switch proxy {
-        case .none: code = cews_setopt_string(handle, CURLOPT_PROXY, "")
-        case .environment: return []
-        case .url(let url): code = cews_setopt_string(handle, CURLOPT_PROXY, url)
-        }
+        guard let value = proxy.curlOptionValue else { return [] }
+        let code = cews_setopt_string(handle, CURLOPT_PROXY, value)
         return code == CURLE_OK ? [] : ["CURLOPT_PROXY: \(String(cString: curl_easy_strerror(code)))"]
     }
 
@@ -272,12 +218,12 @@ final class CurlHandle {
         requestRefusals = []
         let started = Date()
         let clock = ContinuousClock.now
-        let state = TransferState(maxBytes: configuration.maxResponseBytes, cancellation: cancellation)
+        let state = TransferState(maxBytes: configuration.maxResponseBytes)
         let opaque = Unmanaged.passUnretained(state).toOpaque()
         want(cews_setopt_pointer(handle, CURLOPT_WRITEDATA, opaque), "CURLOPT_WRITEDATA")
         want(cews_setopt_pointer(handle, CURLOPT_HEADERDATA, opaque), "CURLOPT_HEADERDATA")
         want(cews_setopt_pointer(handle, CURLOPT_DEBUGDATA, opaque), "CURLOPT_DEBUGDATA")
-        want(cews_setopt_pointer(handle, CURLOPT_XFERINFODATA, opaque), "CURLOPT_XFERINFODATA")
+        requestRefusals += easy.abort(on: cancellation)
         want(cews_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
         applyCredentials(sendCredentials)
 
@@ -316,7 +262,7 @@ final class CurlHandle {
             // be used) would put the harness's fault on the provider.
             return .failure(.optionRefused("libcurl refused \(refused); \(request.method) \(request.url) was not sent"))
         }
-        errorBuffer[0] = 0
+        easy.clearError()
         let code = curl_easy_perform(handle)
 
         var status = 0
@@ -337,7 +283,8 @@ final class CurlHandle {
                 var verifyResult = 0
                 let known = cews_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult) == CURLE_OK
                 error = error?.with(certificate: CertificateReader(configuration: configuration).read(
-                    url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? ""))
+                    url: request.url, verifyResult: known ? verifyResult : nil, verifyError: error?.message ?? "",
+                    cancellation: cancellation))
             }
         }
         let limit = configuration.traceBodyLimit
@@ -389,7 +336,7 @@ final class CurlHandle {
     }
 
     private func translate(_ code: CURLcode, tooLarge: Bool, url: String) -> TransportError {
-        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = easy.message(forCode: Int(code.rawValue))
         switch code {
         case CURLE_WRITE_ERROR where tooLarge, CURLE_FILESIZE_EXCEEDED:
             return .responseTooLarge("response from \(url) is larger than \(configuration.maxResponseBytes) bytes")

@@ -77,6 +77,29 @@ public final class HTTPTransport: Sendable {
         }
     }
 
+    /// Learns the TLS facts of `host`:`port` (protocol, cipher, certificate, verification) with
+    /// connect-only handshakes on one of this transport's workers, through the same pins, proxy,
+    /// trusted CAs and client certificate as its requests; each handshake lasts at most
+    /// `timeoutSeconds`. Sends no HTTP request and no credentials. A cancelled task gets its
+    /// answer (no facts, ``TLSHandshakeFacts/cancelled``) within about a second.
+    package func tlsFacts(host: String, port: Int, timeoutSeconds: Double) async -> TLSHandshakeFacts {
+        let configuration = configuration
+        let cancellation = CancellationFlag()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let accepted = pool.submit { _ in
+                    continuation.resume(returning: TLSHandshakeFacts(host: host, port: port, configuration: configuration,
+                                                                     timeoutSeconds: timeoutSeconds, cancellation: cancellation))
+                }
+                if !accepted {
+                    continuation.resume(returning: TLSHandshakeFacts(handshakeError: "the transport was shut down"))
+                }
+            }
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+
     /// Why a request may not be sent as is: a CR, LF or NUL in a header name or value (or in the
     /// URL or method) would let one field inject another; nil when it is clean. Every header is
     /// checked here, whoever built it (a mailbox address in X-AnchorMailbox, a profile's header).

@@ -2,12 +2,15 @@ private import CEWSCurl
 
 /// What libcurl's CERTINFO says of the leaf certificate of the last transfer on a handle: its
 /// "Name: value" fields (Subject, Issuer, Start date, Expire date…) and subject alternative names.
-/// The one reader of CERTINFO, for the transport's certificate facts and Discovery's TLS probe.
-package struct LeafCertificateInfo: Sendable {
+/// The one reader of CERTINFO, for every handshake the transport makes (``TLSHandshake``).
+package struct LeafCertificateInfo: Sendable, Hashable {
     /// The fields, by name.
     package var fields: [String: String] = [:]
     /// The subject alternative names (`DNS:mail.contoso.com`…).
     package var subjectAltNames: [String] = []
+
+    /// No certificate.
+    package init() {}
 
     /// Reads the leaf of a handle (a `CURL *`) that was set up with CURLOPT_CERTINFO; empty when
     /// libcurl has none.

@@ -1,3 +1,4 @@
+private import CEWSCurl
 import Foundation
 
 /// The certificate a server presented when TLS verification failed, read in a second handshake
@@ -55,13 +56,15 @@ public struct PeerCertificate: Sendable, Hashable, Codable {
 
     static func classify(verifyResult: Int?, error: String, subject: String?, issuer: String?) -> Problem {
         let text = error.lowercased()
-        // X509_V_ERR_* codes from OpenSSL's x509_vfy.h.
-        switch verifyResult {
-        case 10?: return .expired
-        case 9?: return .notYetValid
-        case 62?: return .nameMismatch
-        case 18?: return .selfSigned
-        case 2?, 19?, 20?, 21?: return .untrustedIssuer
+        // OpenSSL's verification results, by their names in x509_vfy.h.
+        switch verifyResult.map(Int32.init(truncatingIfNeeded:)) {
+        case X509_V_ERR_CERT_HAS_EXPIRED?: return .expired
+        case X509_V_ERR_CERT_NOT_YET_VALID?: return .notYetValid
+        case X509_V_ERR_HOSTNAME_MISMATCH?: return .nameMismatch
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT?: return .selfSigned
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT?, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN?,
+             X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY?, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE?:
+            return .untrustedIssuer
         default: break
         }
         if text.contains("expired") { return .expired }

@@ -29,6 +29,8 @@ struct LayoutTests {
         let tls = try #require(hop.tls)
         #expect(tls.verified)
         #expect(tls.protocolIsModern == true, "negotiated \(tls.protocolVersion ?? "nil")")
+        // libcurl and the simulator agree on TLS 1.3: its suites are named TLS_….
+        #expect(tls.protocolVersion == "TLSv1.3" && tls.cipher?.hasPrefix("TLS_") == true, "\(tls.summary), cipher \(tls.cipher ?? "nil")")
         #expect(tls.subjectAltNames.contains("DNS:contoso.com"))
         #expect(report.probe("pox.autodiscover-host")?.hops.first?.status == 404)
     }
