@@ -56,7 +56,7 @@ import Testing
         // A slow simulator, so the run is still going when the interrupt arrives.
         var config = SimulatorConfiguration()
         config.stateDirectory = try Fixtures.temporaryDirectory("e2e-sim")
-        config.latencyMilliseconds = 150
+        config.latencyMilliseconds = 400
         let sim = try await Simulator.start(config)
         defer { Task { await sim.shutdown() } }
         let dir = config.stateDirectory!
