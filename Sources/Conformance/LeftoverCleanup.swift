@@ -99,9 +99,11 @@ public struct LeftoverCleanup: Sendable {
             }
             return Report(selection: selectionText, dryRun: dryRun, mailboxes: mailboxes)
         }
-        let transport = HTTPTransport(configuration: target.transportConfiguration(
-            credentials: oauth?.credentials ?? credentials, connections: max(1, min(target.concurrency, 8))))
+        var settings = target.transportConfiguration(credentials: oauth?.credentials ?? credentials, connections: max(1, min(target.concurrency, 8)))
+        settings.bearerTokenSource = oauth?.tokenSource
+        let transport = HTTPTransport(configuration: settings)
         defer { transport.shutdown() }
+        defer { if let source = oauth?.tokenSource { Task { await source.shutdown() } } }
         let version = target.requestVersionIsExplicit ? target.requestVersion : (profile?.requestVersion ?? target.requestVersion)
         let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: version,
                                                                           extraHeaders: profile?.extraHeaders ?? [],

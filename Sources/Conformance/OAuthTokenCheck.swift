@@ -16,6 +16,8 @@ enum OAuthTokenCheck {
         var verdict: Verdict
         /// Milliseconds.
         var duration: Double
+        /// Renews the token before it expires, for runs longer than one token (nil without a token).
+        var tokenSource: BearerTokenSource?
     }
 
     /// Gets the token of an `auth: oauth2` target (nil for other targets), over its own transport
@@ -50,31 +52,55 @@ enum OAuthTokenCheck {
             guard let output = await HookExecutor.call({ acquirer(input) }), !output.accessToken.isEmpty else {
                 return done(.none, .failed("\(profile?.phrase ?? "the provider profile")'s acquire_token hook returned no token"))
             }
-            let now = Date()
-            let exchange = HTTPExchange(id: exchangeIDs.take(), started: now, method: "HOOK", url: "plugin:\(profile?.id ?? "")/acquire_token",
-                                        requestBody: "[not recorded: holds the client secret]", legs: [],
-                                        responseBody: "[not recorded: holds the access token]", durationMilliseconds: 0,
-                                        remoteAddress: nil, newConnections: 0, error: nil)
-            let token = AccessToken(value: Secret(output.accessToken), tokenType: "Bearer", expiresIn: output.expiresIn, obtainedAt: now,
-                                    claims: AccessTokenClaims(jwt: output.accessToken), exchange: exchange)
+            let hookName = "plugin:\(profile?.id ?? "")/acquire_token"
+            let token = hookToken(output, url: hookName, exchangeIDs: exchangeIDs)
             var verdict = verdict(for: token, client, requiredRoles: requiredRoles(profile))
             verdict.message += " (from \(profile?.phrase ?? "the provider profile")'s acquire_token hook)"
             verdict.facts["token_source"] = "acquire_token hook"
-            return done(token.credentials, verdict)
+            // Renewals ask the hook again.
+            let source = BearerTokenSource(initial: token) { () async throws(OAuthError) -> AccessToken in
+                guard let output = await HookExecutor.call({ acquirer(input) }), !output.accessToken.isEmpty else {
+                    throw .refused("the acquire_token hook returned no token")
+                }
+                return hookToken(output, url: hookName, exchangeIDs: exchangeIDs)
+            }
+            var acquisition = done(token.credentials, verdict)
+            acquisition.tokenSource = source
+            return acquisition
         }
         let transport = HTTPTransport(configuration: target.transportConfiguration(connections: 1), exchangeIDs: exchangeIDs)
-        defer { transport.shutdown() }
+        let tokens = OAuthTokenClient(transport: transport, credentials: client, refreshMargin: 0)
         let token: AccessToken
         do {
-            token = try await OAuthTokenClient(transport: transport, credentials: client).token()
+            token = try await tokens.token()
         } catch {
+            transport.shutdown()
             // No answer: the harness cannot tell. An answer that refuses is the provider's verdict.
             if error.hasSameCode(as: .transportFailed("")) { return done(.none, .errored(error.message, [error.exchange])) }
             var verdict = Verdict.failed(error.message, [error.exchange])
             verdict.facts = facts(of: error, client)
             return done(.none, verdict)
         }
-        return done(token.credentials, verdict(for: token, client, requiredRoles: requiredRoles(profile)))
+        // The token endpoint's transport stays for the renewals until the run shuts the source down.
+        let source = BearerTokenSource(initial: token, onShutdown: { transport.shutdown() }) { () async throws(OAuthError) -> AccessToken in
+            await tokens.invalidate()
+            return try await tokens.token()
+        }
+        var acquisition = done(token.credentials, verdict(for: token, client, requiredRoles: requiredRoles(profile)))
+        acquisition.tokenSource = source
+        return acquisition
+    }
+
+    /// A token from the `acquire_token` hook, with an exchange that records the call but neither
+    /// the secret nor the token.
+    private static func hookToken(_ output: AcquireTokenOutput, url: String, exchangeIDs: ExchangeIDSource) -> AccessToken {
+        let now = Date()
+        let exchange = HTTPExchange(id: exchangeIDs.take(), started: now, method: "HOOK", url: url,
+                                    requestBody: "[not recorded: holds the client secret]", legs: [],
+                                    responseBody: "[not recorded: holds the access token]", durationMilliseconds: 0,
+                                    remoteAddress: nil, newConnections: 0, error: nil)
+        return AccessToken(value: Secret(output.accessToken), tokenType: "Bearer", expiresIn: output.expiresIn, obtainedAt: now,
+                           claims: AccessTokenClaims(jwt: output.accessToken), exchange: exchange)
     }
 
     /// The roles the token must carry: the profile's `auth.oauth.required_roles`, else Exchange

@@ -21,6 +21,8 @@ public struct RootCause: Sendable, Codable, Hashable {
         case notEWS = "not-ews"
         case transport
         case overallTimeout = "overall-timeout"
+        /// The run's `--deadline` passed before every check had started.
+        case deadline
         /// Autodiscover found no EWS URL.
         case discovery
     }

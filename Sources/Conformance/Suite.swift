@@ -30,6 +30,8 @@ struct Suite: Sendable {
     func probeTransport(credentials: HTTPCredentials) -> HTTPTransport {
         var settings = transport.configuration
         settings.credentials = credentials
+        // Exactly these credentials: not the run's renewed token.
+        settings.bearerTokenSource = nil
         settings.connections = 1
         return HTTPTransport(configuration: settings, exchangeIDs: transport.exchangeIDs)
     }
@@ -61,10 +63,15 @@ struct Suite: Sendable {
         if let verdict { result = verdict } else {
             // Every back-off the provider asked for while the check ran goes into its facts.
             let throttled = ThrottleLog()
-            result = await classify(check.id, Self.gate(await ThrottleLog.$current.withValue(throttled) { await check.body(self, mailbox) }))
+            // So does every renewal of the access token its requests caused.
+            let renewals = TokenRenewalLog()
+            result = await classify(check.id, Self.gate(await TokenRenewalLog.$current.withValue(renewals) {
+                await ThrottleLog.$current.withValue(throttled) { await check.body(self, mailbox) }
+            }))
             result.facts.merge(throttled.facts) { mine, _ in mine }
+            result.facts.merge(renewals.facts) { mine, _ in mine }
             // The throttled answers are evidence too (after the gate: a 503 page is no failure of the check).
-            result.exchanges = throttled.exchanges + result.exchanges
+            result.exchanges = renewals.exchanges + throttled.exchanges + result.exchanges
         }
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -25,6 +25,9 @@ public struct RunOptions: Sendable {
     /// The shard this run is (`--shard I/N`): shards after the first leave most run-wide checks to
     /// shard 1 (see ``ShardSelection``). The target's mailboxes are already this shard's.
     public var shard: ShardSelection?
+    /// When the run stops starting checks (`--deadline`): the checks under way finish, the rest
+    /// are skipped, cleanup runs and the run could not test fully (exit 2).
+    public var deadline: Date?
 
     /// Creates options.
     public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
@@ -86,8 +89,10 @@ public struct SuiteRunner: Sendable {
         // auth: oauth2 — the bearer token comes from the token endpoint before any check runs.
         let oauth = await OAuthTokenCheck.acquire(for: target, profile: options.profile, exchangeIDs: exchangeIDs)
         let credentials = oauth?.credentials ?? self.credentials
-        let transport = HTTPTransport(configuration: target.transportConfiguration(
-            credentials: credentials, connections: connections), exchangeIDs: exchangeIDs)
+        var transportSettings = target.transportConfiguration(credentials: credentials, connections: connections)
+        // Every request asks the token source for its token, renewed before it expires.
+        transportSettings.bearerTokenSource = oauth?.tokenSource
+        let transport = HTTPTransport(configuration: transportSettings, exchangeIDs: exchangeIDs)
         defer { transport.shutdown() }
         let version = target.requestVersionIsExplicit ? target.requestVersion : (profile?.requestVersion ?? target.requestVersion)
         let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: version,
@@ -145,10 +150,24 @@ public struct SuiteRunner: Sendable {
         let contactFailed = couldNotTest != nil
         if !contactFailed {
             let checks = suite
-            if await RunDeadline.run(seconds: target.overallTimeout, { await checks.runChecks() }) {
+            let deadline = options.deadline
+            if await RunDeadline.run(seconds: target.overallTimeout, stopAt: deadline,
+                                     onDeadline: { if let deadline { state.stop(RunDeadline.skipReason(deadline)) } },
+                                     { await checks.runChecks() }) {
                 couldNotTest = RootCause(kind: .overallTimeout,
                                          summary: "the run did not finish within its overall limit of \(ProviderContact.seconds(target.overallTimeout)); the checks not finished were stopped",
                                          remedy: "raise --overall-timeout (timeouts.overall in the target file) or certify fewer mailboxes per run")
+            } else if let deadline {
+                let reason = RunDeadline.skipReason(deadline)
+                let kept = await recorder.sortedResults(mailboxOrder: target.mailboxes).filter { $0.outcome == .skipped && $0.message == reason }
+                if !kept.isEmpty {
+                    var ids: [CheckID] = []
+                    for id in kept.map(\.id) where !ids.contains(id) { ids.append(id) }
+                    couldNotTest = RootCause(kind: .deadline,
+                                             summary: "the run's deadline (\(RunDeadline.describe(deadline))) passed with \(kept.count) result\(kept.count == 1 ? "" : "s") not started; they were skipped",
+                                             remedy: "give the run a later --deadline, or certify fewer mailboxes per run (--mailbox-limit, --shard)",
+                                             notRun: ids)
+                }
             }
         }
         let interrupted = Task.isCancelled
@@ -158,6 +177,11 @@ public struct SuiteRunner: Sendable {
         let cleaner = suite
         // Without a first contact no check ran and nothing was created: nothing to clean.
         if !contactFailed { await Task { await cleaner.runFinalChecks() }.value }
+        if let source = oauth?.tokenSource {
+            // Every renewal is evidence of the run (the checks that caused them cite them too).
+            for renewal in await source.renewals { await recorder.keep(renewal.exchange) }
+            await source.shutdown()
+        }
         if let problem = ledger.journalError { warnings.append("the ledger file could not be written (\(problem)); a killed run's items can still be found by their run tag") }
 
         warnings += profile?.hookDiagnostics() ?? []

@@ -169,8 +169,8 @@ final class CurlHandle {
         return code == CURLE_OK ? [] : ["CURLOPT_PROXY: \(String(cString: curl_easy_strerror(code)))"]
     }
 
-    private func applyCredentials(_ send: Bool) {
-        let creds = send ? configuration.credentials : .none
+    private func applyCredentials(_ send: Bool, _ current: HTTPCredentials? = nil) {
+        let creds = send ? (current ?? configuration.credentials) : .none
         want(cews_setopt_string(handle, CURLOPT_SERVICE_NAME, nil), "CURLOPT_SERVICE_NAME")
         switch creds {
         case .none:
@@ -207,7 +207,7 @@ final class CurlHandle {
     }
 
     /// Runs one request to completion on the calling (worker) thread.
-    func perform(_ request: HTTPRequest, id: Int, sendCredentials: Bool,
+    func perform(_ request: HTTPRequest, id: Int, sendCredentials: Bool, credentials current: HTTPCredentials? = nil,
                  cancellation: CancellationFlag = CancellationFlag()) -> Result<HTTPResponse, TransportError> {
         if let refused = setupRefusals.first {
             return .failure(.optionRefused("libcurl refused \(refused); nothing was sent to \(request.url)"))
@@ -225,7 +225,7 @@ final class CurlHandle {
         want(cews_setopt_pointer(handle, CURLOPT_DEBUGDATA, opaque), "CURLOPT_DEBUGDATA")
         requestRefusals += easy.abort(on: cancellation)
         want(cews_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
-        applyCredentials(sendCredentials)
+        applyCredentials(sendCredentials, current)
 
         var headerList: UnsafeMutablePointer<curl_slist>?
         for header in request.headers {

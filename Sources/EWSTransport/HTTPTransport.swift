@@ -53,6 +53,12 @@ public final class HTTPTransport: Sendable {
             throw TransportError.insecureCredentials(
                 "refusing to send \(scheme) credentials over plain http to \(request.url)")
         }
+        // A renewing token source gives each request the token valid now (renewing it first when
+        // it is about to expire); when it cannot, the request is not sent.
+        var current: HTTPCredentials?
+        if sendCredentials, let source = configuration.bearerTokenSource {
+            current = try await source.credentials()
+        }
         let id = exchangeIDs.take()
         if Task.isCancelled {
             throw TransportError.cancelled("cancelled before \(request.method) \(request.url) was sent")
@@ -65,7 +71,7 @@ public final class HTTPTransport: Sendable {
                         continuation.resume(throwing: TransportError.internalError("libcurl could not create a handle"))
                         return
                     }
-                    continuation.resume(with: handle.perform(request, id: id, sendCredentials: sendCredentials,
+                    continuation.resume(with: handle.perform(request, id: id, sendCredentials: sendCredentials, credentials: current,
                                                              cancellation: cancellation))
                 }
                 if !accepted {

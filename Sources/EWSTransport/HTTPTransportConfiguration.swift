@@ -79,6 +79,10 @@ public struct HTTPTransportConfiguration: Sendable {
 
     /// How the transport authenticates.
     public var credentials: HTTPCredentials = .none
+    /// Where each request takes its bearer token from, when tokens are renewed during the run:
+    /// it then replaces ``credentials`` (which keep the first token) on every request that sends
+    /// credentials. A copy made for other credentials (a probe) must set it to nil.
+    public var bearerTokenSource: BearerTokenSource?
     /// TLS settings.
     public var tls = TLS()
     /// Time limits.

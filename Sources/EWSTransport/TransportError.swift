@@ -5,7 +5,7 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     private enum Code: String, Sendable, Hashable {
         case invalidURL, insecureCredentials, connectFailed, resolveFailed, timedOut, tlsFailed
         case responseTooLarge, protocolError, shutDown, internalError
-        case optionRefused, invalidHeader, cancelled, proxyFailed, caFileUnusable
+        case optionRefused, invalidHeader, cancelled, proxyFailed, caFileUnusable, tokenRenewalFailed
     }
 
     private let code: Code
@@ -72,6 +72,10 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     /// The trusted-CA file could not be read or holds no PEM certificate.
     public static func caFileUnusable(_ m: String) -> Self { .init(.caFileUnusable, m) }
 
+    /// The access token was due for renewal and the token endpoint did not give a new one
+    /// (see ``BearerTokenSource``): the request was not sent.
+    public static func tokenRenewalFailed(_ m: String) -> Self { .init(.tokenRenewalFailed, m) }
+
     /// Compares codes only, so `error ~= .timedOut("")` style matching works.
     public func hasSameCode(as other: TransportError) -> Bool { code == other.code }
 
@@ -93,6 +97,7 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         case .cancelled: return "cancelled"
         case .proxyFailed: return "proxy-failed"
         case .caFileUnusable: return "ca-file-unusable"
+        case .tokenRenewalFailed: return "token-renewal-failed"
         }
     }
 

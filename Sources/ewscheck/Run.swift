@@ -18,6 +18,7 @@ struct Run: AsyncParsableCommand {
               ewscheck run --target contoso.yaml --skip tag:must-fail --fail-fast
               ewscheck run --target tenant.yaml --sample 50 --seed 7          # a quick pass over a big tenant
               ewscheck run --target tenant.yaml --shard 2/4 --run-id nightly-2 # one CI worker of four
+              ewscheck run --target tenant.yaml --deadline 2h                 # stop starting checks after two hours
               ewscheck run --list-checks --json
             """)
 
@@ -37,9 +38,15 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var selection: SelectionOptions
     @OptionGroup var scale: MailboxScaleOptions
 
+    @Option(name: .customLong("deadline"), help: ArgumentHelp("When the run stops starting checks: a duration from now (90s, 30m, 2h, 1h30m) or an ISO 8601 time (2026-12-05T06:35:00Z). Checks under way finish, the rest are skipped, created items are cleaned up, reports are written, exit 2. The overall limit (--overall-timeout) still applies.", valueName: "duration|time"))
+    var deadline: String?
+
     func validate() throws {
         if !listChecks && target == nil { throw ValidationError("--target is required (or --list-checks)") }
         if markdown && !listChecks { throw ValidationError("--markdown goes with --list-checks") }
+        if let deadline {
+            do { _ = try RunDeadline.parse(deadline) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() async throws {
@@ -53,6 +60,14 @@ struct Run: AsyncParsableCommand {
             return
         }
         guard let target else { throw ExitCode(ExitStatus.usage) }
+        // A duration counts from now (validate() already refused what cannot be read).
+        var stopAt: Date?
+        if let deadline {
+            do { stopAt = try RunDeadline.parse(deadline) } catch {
+                Console.err("ewscheck: \(error.message)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
         var configuration: TargetConfiguration
         var warnings: [String] = []
         let credentials: HTTPCredentialsBox
@@ -79,7 +94,8 @@ struct Run: AsyncParsableCommand {
                                               overwrite: reports.overwrite, profileHeaders: profile?.extraHeaders ?? []).enforce()
         configuration = await DiscoverStep.resolve(configuration, credentials: credentials.value, profile: profile)
         let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports,
-                                           warnings: warnings + preflightWarnings, profile: profile, selection: selection.selection, shard: scale.shard)
+                                           warnings: warnings + preflightWarnings, profile: profile, selection: selection.selection, shard: scale.shard,
+                                           deadline: stopAt)
         throw ExitCode(code)
     }
 }

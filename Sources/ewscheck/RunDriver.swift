@@ -17,11 +17,12 @@ enum RunDriver {
     static func execute(target: TargetConfiguration, credentials: HTTPCredentials, reports: ReportOptions,
                         warnings: [String], knownDeviations: [CheckID: String] = [:], profile: RunProfile? = nil,
                         expiredAccessToken: Secret? = nil, selection: CheckSelection = CheckSelection(),
-                        shard: ShardSelection? = nil) async -> Int32 {
+                        shard: ShardSelection? = nil, deadline: Date? = nil) async -> Int32 {
         let runID = reports.runID ?? RunOptions.makeRunID()
         var options = RunOptions(runID: runID, knownDeviations: knownDeviations, toolVersion: EWSCheck.version, profile: profile)
         options.selection = selection
         options.shard = shard
+        options.deadline = deadline
         options.expiredAccessToken = expiredAccessToken
         let style = reports.consoleStyle()
         // With --json, standard output carries only the report; the console goes to standard error.
