@@ -130,13 +130,17 @@ struct TokenRenewalTests {
 
     @Test("a run longer than two tokens passes: its requests renew the token before it expires, the evidence shows each renewal, no token leaks")
     func runOutlastsTheToken() async throws {
-        let lifetime = 4
-        try await withShortTokens(lifetime: lifetime, latency: 120) { sim, entra in
+        // The whole suite, each answer 90 ms late: about 7 s with 3 s tokens (measured: 284
+        // requests took 11 s at 100 ms).
+        let lifetime = 3
+        try await withShortTokens(lifetime: lifetime, latency: 90) { sim, entra in
             let target = try renewalTarget(sim, entra)
             var warnings: [String] = []
             let credentials = try target.credentials(environment: [:], warnings: &warnings)
             var options = RunOptions(runID: RunOptions.makeRunID())
-            options.selection = CheckSelection(only: ["auth.*", "impersonation.*"], skip: ["tag:must-fail"])
+            // Without a profile, the out-of-scope check meets Exchange Online's HTTP 403 (a known
+            // deviation of the exchange-online profile); the must-fail probes send bad tokens on purpose.
+            options.selection = CheckSelection(skip: ["tag:must-fail", "impersonation.out-of-scope.denied"])
             let report = await SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings).run()
             let seconds = report.finishedAt.timeIntervalSince(report.startedAt)
             try #require(seconds > Double(2 * lifetime), "the run lasted \(seconds) s, not longer than two tokens")

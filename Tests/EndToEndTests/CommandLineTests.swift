@@ -28,6 +28,9 @@ import Testing
         (["run", "--target", "x.yaml", "--resolve", "nonsense"], "--resolve"),
         (["demo", "--quirk", "made-up"], "made-up"),
         (["simulate", "--port", "70000"], "--port"),
+        (["run", "--target", "x.yaml", "--deadline", "soon"], "--deadline 'soon' is neither a duration"),
+        (["run", "--target", "x.yaml", "--deadline", "2020-01-01T00:00:00Z"], "--deadline 2020-01-01T00:00:00Z is already past"),
+        (["run", "--target", "x.yaml", "--deadline", "0m"], "duration of zero"),
         (["frobnicate"], "frobnicate"),
     ])
     func usageErrorsExit64AndNameTheProblem(_ arguments: [String], _ named: String) throws {
