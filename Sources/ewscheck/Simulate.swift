@@ -29,6 +29,12 @@ struct Simulate: AsyncParsableCommand {
 
     @OptionGroup var behaviour: SimulatorBehaviourOptions
 
+    @Option(name: .customLong("token-lifetime"), help: ArgumentHelp("exchange-online only: the expires_in of issued access tokens (default 3599, as Entra answers); a short one exercises the harness's token renewal.", valueName: "seconds"))
+    var tokenLifetime: Int?
+
+    @Option(name: .customLong("clock-skew"), help: ArgumentHelp("exchange-online only: how long past its exp EWS still accepts a token (default 300); 0 refuses it at once with 401 Bearer error=\"invalid_token\".", valueName: "seconds"))
+    var clockSkew: Int?
+
     @Option(name: .customLong("autodiscover-layout"), help: ArgumentHelp("How Autodiscover is published: \(AutodiscoverLayout.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "layout"))
     var autodiscoverLayout: String = AutodiscoverLayout.standard.rawValue
 
@@ -54,6 +60,11 @@ struct Simulate: AsyncParsableCommand {
             throw ValidationError("unknown --flavor '\(flavor)'; known: \(SimulatorFlavor.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard (0...60_000).contains(latencyMilliseconds) else { throw ValidationError("--latency-ms must be 0...60000") }
+        if tokenLifetime != nil || clockSkew != nil, SimulatorFlavor(rawValue: flavor) != .exchangeOnline {
+            throw ValidationError("--token-lifetime and --clock-skew go with --flavor exchange-online")
+        }
+        if let tokenLifetime, !(1...86_400).contains(tokenLifetime) { throw ValidationError("--token-lifetime must be 1...86400 seconds") }
+        if let clockSkew, !(0...3_600).contains(clockSkew) { throw ValidationError("--clock-skew must be 0...3600 seconds") }
     }
 
     func run() async throws {
@@ -64,6 +75,8 @@ struct Simulate: AsyncParsableCommand {
         behaviour.apply(to: &config)
         config.digestAlgorithms = digestAlgorithms.map { $0.uppercased() }
         config.latencyMilliseconds = latencyMilliseconds
+        if let tokenLifetime { config.exchangeOnline.tokenLifetimeSeconds = tokenLifetime }
+        if let clockSkew { config.exchangeOnline.clockSkewSeconds = clockSkew }
         config.autodiscoverLayout = AutodiscoverLayout(rawValue: autodiscoverLayout) ?? .standard
         config.httpPort = httpPort
         var kdc: SimulatedKDC?

@@ -31,6 +31,8 @@ import Testing
         (["run", "--target", "x.yaml", "--deadline", "soon"], "--deadline 'soon' is neither a duration"),
         (["run", "--target", "x.yaml", "--deadline", "2020-01-01T00:00:00Z"], "--deadline 2020-01-01T00:00:00Z is already past"),
         (["run", "--target", "x.yaml", "--deadline", "0m"], "duration of zero"),
+        (["simulate", "--token-lifetime", "5"], "--flavor exchange-online"),
+        (["simulate", "--flavor", "exchange-online", "--token-lifetime", "0"], "--token-lifetime"),
         (["frobnicate"], "frobnicate"),
     ])
     func usageErrorsExit64AndNameTheProblem(_ arguments: [String], _ named: String) throws {
