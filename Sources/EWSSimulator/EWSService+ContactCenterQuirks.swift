@@ -49,6 +49,14 @@ extension EWSService {
                 xml = SOAPWriter.operationResponse("ResolveNames", messages: [SOAPWriter.success(
                     "ResolveNames", payload: "<m:ResolutionSet TotalItemsInView=\"0\" IncludesLastItemInRange=\"true\"/>")])
             }
+        case "GetUserAvailabilityRequest":
+            if quirks.contains(.freeBusyOmitsCreatedEvent) {
+                xml = xml.replacingOccurrences(of: "<t:CalendarEvent>.*?</t:CalendarEvent>", with: "", options: .regularExpression)
+                    .replacingOccurrences(of: "<t:MergedFreeBusy>[0-9]*</t:MergedFreeBusy>", with: "", options: .regularExpression)
+            }
+            if quirks.contains(.workingHoursMissing) {
+                xml = xml.replacingOccurrences(of: "<t:WorkingHours>.*?</t:WorkingHours>", with: "", options: .regularExpression)
+            }
         default: break
         }
         return xml
@@ -85,6 +93,9 @@ extension EWSService {
             return SOAPWriter.operationResponse("GetFolder", messages: folders.map { _ in
                 SOAPWriter.error("GetFolder", EWSError("ErrorFolderNotFound", "The specified folder could not be found in the store."), emptyPayload: "<m:Folders/>")
             })
+        case "GetUserOofSettingsRequest" where quirks.contains(.oofSettingsRefused):
+            return "<m:GetUserOofSettingsResponse xmlns:m=\"\(SOAPWriter.messagesNS)\" xmlns:t=\"\(SOAPWriter.typesNS)\">"
+                + SOAPWriter.error("", .accessDenied) + "</m:GetUserOofSettingsResponse>"
         default:
             return nil
         }

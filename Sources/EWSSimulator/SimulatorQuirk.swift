@@ -36,4 +36,11 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case copyItemMovesOriginal = "copy-item-moves-original"
     /// RequestServerVersion values older than Exchange2010 are refused (ErrorInvalidServerVersion).
     case requestVersionsBefore2010Refused = "request-versions-before-2010-refused"
+    /// GetUserAvailability answers without calendar events, the merged string all free (an
+    /// availability service reading a stale or unpublished free/busy).
+    case freeBusyOmitsCreatedEvent = "free-busy-omits-created-event"
+    /// GetUserOofSettings answers ErrorAccessDenied, even for the impersonated mailbox itself.
+    case oofSettingsRefused = "oof-settings-refused"
+    /// GetUserAvailability answers without WorkingHours.
+    case workingHoursMissing = "working-hours-missing"
 }
