@@ -54,6 +54,13 @@ extension EWSService {
                 xml = xml.replacingOccurrences(of: "<t:CalendarEvent>.*?</t:CalendarEvent>", with: "", options: .regularExpression)
                     .replacingOccurrences(of: "<t:MergedFreeBusy>[0-9]*</t:MergedFreeBusy>", with: "", options: .regularExpression)
             }
+            if quirks.contains(.freeBusyBusyAsTentative) {
+                xml = xml.replacingOccurrences(of: "<t:BusyType>Busy</t:BusyType>", with: "<t:BusyType>Tentative</t:BusyType>")
+            }
+            if quirks.contains(.freeBusyTimesMislabelled) {
+                xml = xml.replacingOccurrences(of: "<t:(Start|End)Time>([0-9T:-]{19})</t:(Start|End)Time>", with: "<t:$1Time>$2+01:00</t:$3Time>",
+                                               options: .regularExpression)
+            }
             if quirks.contains(.workingHoursMissing) {
                 xml = xml.replacingOccurrences(of: "<t:WorkingHours>.*?</t:WorkingHours>", with: "", options: .regularExpression)
             }

@@ -84,6 +84,18 @@ struct PresenceTests {
                                                  failing: [CheckCatalog.presenceFreeBusy: "shows no CalendarEvent for the Busy calendar item the suite created at "])
     }
 
+    @Test("a free/busy answer showing the Busy appointment as Tentative fails presence.free-busy, naming the status")
+    func freeBusyBusyAsTentative() async throws {
+        try await ContactCenterQuirkTests.expect(.freeBusyBusyAsTentative,
+                                                 failing: [CheckCatalog.presenceFreeBusy: "as BusyType Tentative, not Busy"])
+    }
+
+    @Test("free/busy times written with the wrong offset fail presence.free-busy: the instants differ, though the wall clock agrees")
+    func freeBusyTimesMislabelled() async throws {
+        try await ContactCenterQuirkTests.expect(.freeBusyTimesMislabelled,
+                                                 failing: [CheckCatalog.presenceFreeBusy: "+01:00): its times differ"])
+    }
+
     @Test("GetUserOofSettings refused fails presence.oof-settings with the provider's code")
     func oofSettingsRefused() async throws {
         try await ContactCenterQuirkTests.expect(.oofSettingsRefused,
