@@ -27,8 +27,10 @@ extension Suite {
         let attempted = Set(ledger.attempts.map(\.mailbox))
         var foundByTag = 0
         var sweepProblems: [String] = []
-        let sweep = LeftoverSweep(client: client, selection: .run(runID))
+        // The Calendar too where the presence check created an appointment.
+        let calendars = Set(ledger.attempts.filter { $0.check == CheckCatalog.presenceFreeBusy }.map(\.mailbox))
         for mailbox in target.mailboxes where attempted.contains(mailbox) {
+            let sweep = LeftoverSweep(client: client, selection: .run(runID), folders: calendars.contains(mailbox) ? ["inbox", "calendar"] : ["inbox"])
             let result = await sweep.sweep(mailbox: mailbox, as: connectingSID(mailbox))
             exchanges += result.exchanges
             sweepProblems += result.problems

@@ -105,12 +105,13 @@ public struct EWSClient: Sendable {
             call.outcome = .malformed("SOAP Body has no element")
             return call
         }
-        guard body.name == "\(Op.name)Response", let list = body.child("ResponseMessages") else {
+        guard body.name == "\(Op.name)Response", let list = operation.responseMessages(in: ResponseElement(body)) else {
             call.outcome = .malformed("expected <\(Op.name)Response> with <ResponseMessages>, got <\(body.name)>")
             return call
         }
         var messages: [ResponseMessage<Op.Payload>] = []
-        for element in list.children {
+        for pair in list {
+            let element = pair.message.element
             guard let cls = element.attribute("ResponseClass").flatMap(ResponseClass.init(rawValue:)) else {
                 call.outcome = .malformed("<\(element.name)> has no valid ResponseClass")
                 return call
@@ -119,7 +120,7 @@ public struct EWSClient: Sendable {
             messages.append(ResponseMessage(
                 responseClass: cls, responseCode: code, messageText: element.child("MessageText")?.text,
                 messageXml: element.child("MessageXml")?.xml,
-                payload: cls == .error ? nil : operation.payload(in: ResponseElement(element))))
+                payload: cls == .error ? nil : operation.payload(in: pair.payload)))
         }
         call.outcome = .responses(messages)
         return call

@@ -16,6 +16,35 @@ public protocol EWSOperation: Sendable {
     var bodyXML: String { get }
     /// Reads the payload of one response message.
     func payload(in message: ResponseElement) -> Payload?
+    /// The response messages of the answer's body element, each with the element its payload is
+    /// read from; nil when the body does not hold them where the operation expects. The default
+    /// reads `ResponseMessages`; the availability operations (GetUserAvailability,
+    /// GetUserOofSettings) answer in shapes of their own.
+    func responseMessages(in body: ResponseElement) -> [ResponseMessageElements]?
+}
+
+/// One response message as an operation finds it: the `ResponseMessage` element (class, code,
+/// text) and the element holding its payload (the same one, except in the availability shapes).
+public struct ResponseMessageElements: Sendable {
+    /// The element with `ResponseClass` and `ResponseCode`.
+    public var message: ResponseElement
+    /// The element the payload is read from.
+    public var payload: ResponseElement
+
+    /// Pairs a message with its payload holder.
+    public init(message: ResponseElement, payload: ResponseElement) {
+        self.message = message
+        self.payload = payload
+    }
+}
+
+extension EWSOperation {
+    /// The children of `ResponseMessages`, each its own payload holder.
+    public func responseMessages(in body: ResponseElement) -> [ResponseMessageElements]? {
+        body.element.child("ResponseMessages").map { list in
+            list.children.map { ResponseMessageElements(message: ResponseElement($0), payload: ResponseElement($0)) }
+        }
+    }
 }
 
 /// `BaseShape` values.
@@ -207,7 +236,9 @@ public struct DeleteItem: EWSOperation {
     }
 
     public var bodyXML: String {
-        "<m:DeleteItem DeleteType=\"\(deleteType.rawValue)\"><m:ItemIds>" + items.map(\.xml).joined() + "</m:ItemIds></m:DeleteItem>"
+        // Exchange refuses to delete a calendar item without SendMeetingCancellations (and ignores
+        // it for other items): the suite's own appointments go without telling anyone.
+        "<m:DeleteItem DeleteType=\"\(deleteType.rawValue)\" SendMeetingCancellations=\"SendToNone\"><m:ItemIds>" + items.map(\.xml).joined() + "</m:ItemIds></m:DeleteItem>"
     }
 
     public func payload(in message: ResponseElement) -> NoPayload? { NoPayload() }

@@ -49,6 +49,21 @@ extension EWSService {
                 xml = SOAPWriter.operationResponse("ResolveNames", messages: [SOAPWriter.success(
                     "ResolveNames", payload: "<m:ResolutionSet TotalItemsInView=\"0\" IncludesLastItemInRange=\"true\"/>")])
             }
+        case "GetUserAvailabilityRequest":
+            if quirks.contains(.freeBusyOmitsCreatedEvent) {
+                xml = xml.replacingOccurrences(of: "<t:CalendarEvent>.*?</t:CalendarEvent>", with: "", options: .regularExpression)
+                    .replacingOccurrences(of: "<t:MergedFreeBusy>[0-9]*</t:MergedFreeBusy>", with: "", options: .regularExpression)
+            }
+            if quirks.contains(.freeBusyBusyAsTentative) {
+                xml = xml.replacingOccurrences(of: "<t:BusyType>Busy</t:BusyType>", with: "<t:BusyType>Tentative</t:BusyType>")
+            }
+            if quirks.contains(.freeBusyTimesMislabelled) {
+                xml = xml.replacingOccurrences(of: "<t:(Start|End)Time>([0-9T:-]{19})</t:(Start|End)Time>", with: "<t:$1Time>$2+01:00</t:$3Time>",
+                                               options: .regularExpression)
+            }
+            if quirks.contains(.workingHoursMissing) {
+                xml = xml.replacingOccurrences(of: "<t:WorkingHours>.*?</t:WorkingHours>", with: "", options: .regularExpression)
+            }
         default: break
         }
         return xml
@@ -85,6 +100,9 @@ extension EWSService {
             return SOAPWriter.operationResponse("GetFolder", messages: folders.map { _ in
                 SOAPWriter.error("GetFolder", EWSError("ErrorFolderNotFound", "The specified folder could not be found in the store."), emptyPayload: "<m:Folders/>")
             })
+        case "GetUserOofSettingsRequest" where quirks.contains(.oofSettingsRefused):
+            return "<m:GetUserOofSettingsResponse xmlns:m=\"\(SOAPWriter.messagesNS)\" xmlns:t=\"\(SOAPWriter.typesNS)\">"
+                + SOAPWriter.error("", .accessDenied) + "</m:GetUserOofSettingsResponse>"
         default:
             return nil
         }

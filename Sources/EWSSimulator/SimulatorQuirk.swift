@@ -36,4 +36,16 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case copyItemMovesOriginal = "copy-item-moves-original"
     /// RequestServerVersion values older than Exchange2010 are refused (ErrorInvalidServerVersion).
     case requestVersionsBefore2010Refused = "request-versions-before-2010-refused"
+    /// GetUserAvailability answers without calendar events, the merged string all free (an
+    /// availability service reading a stale or unpublished free/busy).
+    case freeBusyOmitsCreatedEvent = "free-busy-omits-created-event"
+    /// GetUserAvailability reports every Busy event as Tentative.
+    case freeBusyBusyAsTentative = "free-busy-busy-as-tentative"
+    /// GetUserAvailability labels its (UTC) event times with a +01:00 offset (a provider that
+    /// writes one zone's wall clock with another zone's offset).
+    case freeBusyTimesMislabelled = "free-busy-times-mislabelled"
+    /// GetUserOofSettings answers ErrorAccessDenied, even for the impersonated mailbox itself.
+    case oofSettingsRefused = "oof-settings-refused"
+    /// GetUserAvailability answers without WorkingHours.
+    case workingHoursMissing = "working-hours-missing"
 }

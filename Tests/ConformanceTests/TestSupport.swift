@@ -64,8 +64,9 @@ enum LiveSimulator {
 /// How many ledger entries a healthy run makes: per mailbox voicemail.deliver's voicemail, the
 /// three deliveries, message-waiting's unread voicemail and mark-all-read's two, routing.move's
 /// message under its three ids and routing.copy's message and copy; once per run the sent
-/// message of routing.send-and-save-copy (delivered copy and Sent Items copy).
-func itemsCreated(mailboxes: Int) -> Int { mailboxes * 12 + 2 }
+/// message of routing.send-and-save-copy (delivered copy and Sent Items copy); per mailbox
+/// presence.free-busy's appointment.
+func itemsCreated(mailboxes: Int) -> Int { mailboxes * 13 + 2 }
 
 /// The environment variable the simulated targets name for their password.
 let passwordVariable = "EWSCHECK_TEST_PASSWORD"
