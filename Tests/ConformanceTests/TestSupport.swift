@@ -65,8 +65,7 @@ enum LiveSimulator {
 
 /// How many ledger entries a healthy run makes: per mailbox voicemail.deliver's voicemail, the
 /// three deliveries, message-waiting's unread voicemail and mark-all-read's two, notifications.pull's
-/// voicemail, routing.move's
-/// message under its three ids and routing.copy's message and copy; once per run the sent
+/// voicemail, routing.move's message under its three ids and routing.copy's message and copy; once per run the sent
 /// message of routing.send-and-save-copy (delivered copy and Sent Items copy).
 func itemsCreated(mailboxes: Int) -> Int { mailboxes * 13 + 2 }
 
