@@ -94,6 +94,11 @@ public struct TargetConfiguration: Sendable {
     /// Run the must-fail auth checks (`must_fail_auth: true` or `--must-fail-auth`): a wrong
     /// password once, an app-only token without impersonation, an expired token.
     public var mustFailAuth = false
+    /// How late a notification may arrive, in milliseconds after the change's answer
+    /// (`notification_latency_ms`; ``defaultNotificationLatency``).
+    public var notificationLatencyMilliseconds = TargetConfiguration.defaultNotificationLatency
+    /// The notification latency limit without `notification_latency_ms`: 10 s.
+    public static let defaultNotificationLatency = 10_000
 
     /// Creates a target in code.
     public init(name: String, ewsURL: String, requestVersion: ExchangeVersion = .exchange2013SP1,
@@ -181,7 +186,7 @@ public struct TargetFileError: Error, Sendable, CustomStringConvertible {
 extension TargetConfiguration {
     private static let topKeys = ["name", "ews_url", "discovery", "request_version", "service_account", "mailboxes", "mailboxes_file",
                                   "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth",
-                                  "timeouts", "proxy"]
+                                  "timeouts", "proxy", "notification_latency_ms"]
     private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys + kerberosAccountKeys
     private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"] + kerberosControlKeys
     private static let tlsKeys = ["ca_file", "insecure", "client_certificate", "client_key"]
@@ -312,6 +317,12 @@ extension TargetConfiguration {
         if let v = top["must_fail_auth"] {
             guard let b = v.bool else { throw TargetFileError("must_fail_auth (line \(line(v))) must be true or false") }
             target.mustFailAuth = b
+        }
+        if let v = top["notification_latency_ms"] {
+            guard let n = v.int, (1...600_000).contains(n) else {
+                throw TargetFileError("notification_latency_ms (line \(line(v))) must be a whole number of milliseconds from 1 to 600000")
+            }
+            target.notificationLatencyMilliseconds = n
         }
         try target.parseConnection(top, resolve: resolve)
         return target

@@ -55,6 +55,11 @@ extension EWSService {
             } else {
                 mark = tenant.subscriptions.watermark(for: snapshot(owner), mailbox: owner)
             }
+            // EWSMaxSubscriptions is charged against the target mailbox (Exchange 2010 SP3+, Exchange
+            // Online); the refusal's message form is inferred (ews-protocol.md, throttling).
+            guard tenant.subscriptions.liveCount(mailbox: owner, at: tenant.subscriptions.now) < maxSubscriptionsPerMailbox else {
+                throw EWSError("ErrorExceededSubscriptionCount", "You have exceeded the maximum number of subscriptions for this mailbox.")
+            }
             let id = Data((Array(UUID().uuidString.lowercased().utf8) + Array(owner.utf8)).prefix(48)).base64EncodedString()
             tenant.subscriptions.add(.init(id: id, mailbox: owner, caller: context.caller.primarySmtpAddress + "/" + owner, folders: folders,
                                            eventTypes: types, timeoutMinutes: timeout, lastUsed: tenant.subscriptions.now,
@@ -96,10 +101,11 @@ extension EWSService {
             }
             let now = tenant.subscriptions.now
             tenant.subscriptions.touch(id, at: now)
-            let current = snapshot(sub.mailbox)
-            let events = Self.events(for: sub, from: old, to: current)
+            let latest = snapshot(sub.mailbox)
+            let (events, current) = bentByQuirks(Self.events(for: sub, from: old, to: latest), sub: sub, old: old, current: latest, at: now)
             let next = tenant.subscriptions.watermark(for: current, mailbox: sub.mailbox)
-            var x = "<m:Notification><t:SubscriptionId>\(id)</t:SubscriptionId><t:PreviousWatermark>\(mark)</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents>"
+            let previous = quirks.contains(.watermarkDiscontinuous) ? tenant.subscriptions.watermark(for: old, mailbox: sub.mailbox) : mark
+            var x = "<m:Notification><t:SubscriptionId>\(id)</t:SubscriptionId><t:PreviousWatermark>\(previous)</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents>"
             x += events.isEmpty ? "<t:StatusEvent><t:Watermark>\(next)</t:Watermark></t:StatusEvent>"
                 : eventsXML(events, sub: sub, old: old, current: current, next: next, at: now)
             x += "</m:Notification>"
@@ -107,6 +113,29 @@ extension EWSService {
         } catch {
             return SOAPWriter.operationResponse("GetEvents", messages: [SOAPWriter.error("GetEvents", error)])
         }
+    }
+
+    /// The events GetEvents reports under the notification quirks, and the snapshot its next
+    /// watermark stands for: `new-mail-event-missing` and `modified-event-missing` drop item events,
+    /// `notification-late` reports nothing (and stays at `old`) while an event is younger than the delay.
+    func bentByQuirks(_ events: [MailboxSnapshot.Event], sub: SubscriptionRegistry.Subscription, old: MailboxSnapshot,
+                      current: MailboxSnapshot, at now: Date) -> ([MailboxSnapshot.Event], MailboxSnapshot) {
+        guard !quirks.isDisjoint(with: [.newMailEventMissing, .modifiedEventMissing, .notificationLate]) else { return (events, current) }
+        let kept = events.filter { e in
+            if e.isFolder { return true }
+            if quirks.contains(.newMailEventMissing), [.created, .newMail].contains(e.kind) { return false }
+            if quirks.contains(.modifiedEventMissing), e.kind == .modified { return false }
+            return true
+        }
+        if quirks.contains(.notificationLate) {
+            let young = kept.contains { e in
+                let key = [sub.mailbox, e.kind.rawValue, e.id, current.items[e.id]?.changeKey ?? ""].joined(separator: "|")
+                let since = now.timeIntervalSince(tenant.subscriptions.firstReportable(key, at: now))
+                return !e.isFolder && since * 1000 < Double(notificationDelayMilliseconds)
+            }
+            if young { return ([], old) }
+        }
+        return (kept, current)
     }
 
     /// The events a subscription reports between two snapshots.

@@ -27,9 +27,16 @@ final class EWSService: Sendable {
     let streamingKeepAliveSeconds: Int
     /// How long transport takes to deliver sent mail.
     let deliveryDelayMilliseconds: Int
+    /// How long the `notification-late` quirk holds events back.
+    let notificationDelayMilliseconds: Int
+    /// EWSMaxSubscriptions per target mailbox.
+    let maxSubscriptionsPerMailbox: Int
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = [],
-         maxRequestBytes: Int = 64 * 1024 * 1024, streamingKeepAliveSeconds: Int = 30, deliveryDelayMilliseconds: Int = 0) {
+         maxRequestBytes: Int = 64 * 1024 * 1024, streamingKeepAliveSeconds: Int = 30, deliveryDelayMilliseconds: Int = 0,
+         notificationDelayMilliseconds: Int = 2000, maxSubscriptionsPerMailbox: Int? = nil) {
+        self.notificationDelayMilliseconds = notificationDelayMilliseconds
+        self.maxSubscriptionsPerMailbox = maxSubscriptionsPerMailbox ?? (flavor == .exchangeOnline ? 20 : 5000)
         self.deliveryDelayMilliseconds = deliveryDelayMilliseconds
         self.streamingKeepAliveSeconds = streamingKeepAliveSeconds
         self.maxRequestBytes = maxRequestBytes

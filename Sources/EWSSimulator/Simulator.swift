@@ -145,7 +145,9 @@ public final class Simulator: Sendable {
         let ewsURL = "https://\(ewsHost):\(port)/EWS/Exchange.asmx"
         let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks,
                              maxRequestBytes: maxBody, streamingKeepAliveSeconds: configuration.streamingKeepAliveSeconds,
-                             deliveryDelayMilliseconds: configuration.deliveryDelayMilliseconds)
+                             deliveryDelayMilliseconds: configuration.deliveryDelayMilliseconds,
+                             notificationDelayMilliseconds: configuration.notificationDelayMilliseconds,
+                             maxSubscriptionsPerMailbox: configuration.maxSubscriptionsPerMailbox)
         var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
                                              tenant: tenant, ewsHost: ewsHost, tlsPort: port)

@@ -41,6 +41,13 @@ public struct SimulatorConfiguration: Sendable {
     /// How long sent mail takes to reach the recipients' Inboxes, in milliseconds (transport
     /// latency; 0 delivers before the send returns).
     public var deliveryDelayMilliseconds: Int = 0
+    /// How many live subscriptions one mailbox may hold (EWSMaxSubscriptions, charged against the
+    /// target mailbox); more are refused with ErrorExceededSubscriptionCount. Nil takes the
+    /// flavor's: 20 in Exchange Online, 5000 on premises.
+    public var maxSubscriptionsPerMailbox: Int?
+    /// How long the `notification-late` quirk holds an event back before GetEvents reports it,
+    /// in milliseconds.
+    public var notificationDelayMilliseconds: Int = 2000
     /// How often an idle GetStreamingEvents stream sends a keep-alive (`ConnectionStatus` OK).
     public var streamingKeepAliveSeconds: Int = 30
     /// Throttling answers to every n-th EWS request (none by default); see ``SimulatedThrottling``.

@@ -48,4 +48,12 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case oofSettingsRefused = "oof-settings-refused"
     /// GetUserAvailability answers without WorkingHours.
     case workingHoursMissing = "working-hours-missing"
+    /// GetEvents never reports CreatedEvent or NewMailEvent for new items (the lamp never lights).
+    case newMailEventMissing = "new-mail-event-missing"
+    /// GetEvents never reports ModifiedEvent for changed items (the lamp never goes off).
+    case modifiedEventMissing = "modified-event-missing"
+    /// GetEvents answers with a PreviousWatermark other than the watermark it was asked to continue from.
+    case watermarkDiscontinuous = "watermark-discontinuous"
+    /// GetEvents holds each item event back until it is ``SimulatorConfiguration/notificationDelayMilliseconds`` old.
+    case notificationLate = "notification-late"
 }

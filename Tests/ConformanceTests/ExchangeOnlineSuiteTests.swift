@@ -84,6 +84,19 @@ struct ExchangeOnlineSuiteTests {
         }
     }
 
+    @Test("notifications.pull passes for every mailbox in Exchange Online: subscriptions anchored and impersonated, each ended")
+    func pullNotifications() async throws {
+        try await withOnlineSimulator { sim, entra in
+            let report = try await runOnline(try onlineTarget(sim, entra))
+            let results = report.results(CheckCatalog.notificationsPull)
+            #expect(results.count == sim.mailboxesInScope.count)
+            #expect(results.allSatisfy { $0.outcome == .passed && $0.facts["latency_max_ms"] != nil && $0.facts["unsubscribe"] == "NoError" },
+                    "\(results.map { "\($0.outcome): \($0.message)" })")
+            let calls = sim.requestLog.filter { ["Subscribe", "GetEvents", "Unsubscribe"].contains($0.operation ?? "") }
+            #expect(!calls.isEmpty && calls.allSatisfy { $0.impersonated != nil && $0.anchorMailbox == $0.impersonated })
+        }
+    }
+
     @Test("the client secret, the access token and 'Bearer <token>' appear in no report, trace, log line or message")
     func secretsNeverLeak() async throws {
         let sentinel = "Sentinel~Secret/+=&%-\(UUID().uuidString)"

@@ -39,12 +39,14 @@ enum TestPaths {
 
 /// Starting and stopping a schema-validating simulator around a test body.
 enum LiveSimulator {
-    static func with<R>(quirks: Set<SimulatorQuirk> = [], _ body: (Simulator) async throws -> R) async throws -> R {
+    static func with<R>(quirks: Set<SimulatorQuirk> = [], configure: (inout SimulatorConfiguration) -> Void = { _ in },
+                        _ body: (Simulator) async throws -> R) async throws -> R {
         var config = SimulatorConfiguration()
         config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
         let state = try TestPaths.temporaryDirectory("sim")
         config.stateDirectory = state
         config.quirks = quirks
+        configure(&config)
         let simulator = try await Simulator.start(config)
         func stop() async {
             await simulator.shutdown()
@@ -62,11 +64,11 @@ enum LiveSimulator {
 }
 
 /// How many ledger entries a healthy run makes: per mailbox voicemail.deliver's voicemail, the
-/// three deliveries, message-waiting's unread voicemail and mark-all-read's two, routing.move's
-/// message under its three ids and routing.copy's message and copy; once per run the sent
-/// message of routing.send-and-save-copy (delivered copy and Sent Items copy); per mailbox
+/// three deliveries, message-waiting's unread voicemail and mark-all-read's two, notifications.pull's
+/// voicemail, routing.move's message under its three ids and routing.copy's message and copy; once per
+/// run the sent message of routing.send-and-save-copy (delivered copy and Sent Items copy); per mailbox
 /// presence.free-busy's appointment.
-func itemsCreated(mailboxes: Int) -> Int { mailboxes * 13 + 2 }
+func itemsCreated(mailboxes: Int) -> Int { mailboxes * 14 + 2 }
 
 /// The environment variable the simulated targets name for their password.
 let passwordVariable = "EWSCHECK_TEST_PASSWORD"

@@ -26,6 +26,7 @@ final class SubscriptionRegistry: @unchecked Sendable {
     private var order: [String] = []
     private var counter: UInt64 = 0
     private var clockOffset: TimeInterval = 0
+    private var firstReportable: [String: Date] = [:]
 
     /// How many watermarks are remembered (older ones are `ErrorInvalidWatermark`).
     static let watermarkMemory = 500
@@ -57,7 +58,23 @@ final class SubscriptionRegistry: @unchecked Sendable {
         lock.withLock { watermarks[watermark].flatMap { $0.mailbox == mailbox ? $0.snapshot : nil } }
     }
 
+    /// When an event (named by `key`) was first found reportable; `date` the first time it is asked.
+    func firstReportable(_ key: String, at date: Date) -> Date {
+        lock.withLock {
+            if let seen = firstReportable[key] { return seen }
+            firstReportable[key] = date
+            return date
+        }
+    }
+
     func add(_ subscription: Subscription) { lock.withLock { subscriptions[subscription.id] = subscription } }
+
+    /// How many subscriptions on `mailbox` have not expired at `date`.
+    func liveCount(mailbox: String, at date: Date) -> Int {
+        lock.withLock {
+            subscriptions.values.filter { $0.mailbox == mailbox && date.timeIntervalSince($0.lastUsed) <= Double($0.timeoutMinutes * 60) }.count
+        }
+    }
 
     func subscription(_ id: String) -> Subscription? { lock.withLock { subscriptions[id] } }
 

@@ -1,0 +1,17 @@
+extension CheckCatalog {
+    static let notificationsPull = CheckID("notifications.pull")
+}
+
+extension CheckRegistry {
+    /// Notifications per mailbox, as the product holds them: the lamp follows the events of a
+    /// pull subscription on each impersonated mailbox's Inbox, within a latency limit.
+    static let notificationsFamily: [Check] = [
+        Check(.init(id: CheckCatalog.notificationsPull, title: "A pull subscription on the Inbox reports the new voicemail and its read flag in time",
+                    requirement: "Subscribe (pull, impersonated) on the Inbox for NewMailEvent, CreatedEvent and ModifiedEvent answers a subscription id and watermark; after CreateItem of an unread voicemail, GetEvents reports CreatedEvent (or NewMailEvent) for its ItemId, and after UpdateItem IsRead=true a ModifiedEvent for it, each within notification_latency_ms (default 10000) of the change's answer (p50 and max recorded); every GetEvents answer continues from the watermark it was given (PreviousWatermark) and the subscription is not lost; Unsubscribe answers NoError. ErrorExceededSubscriptionCount on Subscribe is named as the mailbox's subscription budget.",
+                    dependsOn: [CheckCatalog.messageWaitingReadClears], perMailbox: true, changesMailbox: true,
+                    tags: ["message-waiting"])) { suite, mailbox in
+            guard let mailbox else { return .errored("no mailbox") }
+            return await suite.pullNotifications(mailbox)
+        },
+    ]
+}

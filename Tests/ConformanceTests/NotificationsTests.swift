@@ -1,0 +1,108 @@
+@testable import Conformance
+import EWSProtocol
+import EWSSimulator
+import Foundation
+import Testing
+
+/// notifications.pull: passes against Exchange's answers with its latency facts, and fails with its
+/// own words for each way a provider's notifications can break the message-waiting lamp. The quirk
+/// runs certify one mailbox with a small latency limit, so a missing event costs a short wait.
+@Suite("Notifications (pull subscription) against the simulator")
+struct NotificationsTests {
+    /// Runs the suite on the first mailbox with `limit` ms; notifications.pull must fail with
+    /// `fragment`, everything else pass, nothing stay behind.
+    static func expect(_ quirk: SimulatorQuirk, limit: Int = 200, delay: Int = 2000, failing fragment: String,
+                       sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await LiveSimulator.with(quirks: [quirk], configure: { $0.notificationDelayMilliseconds = delay }) { simulator in
+            var target = TargetConfiguration.simulated(simulator)
+            target.mailboxes = Array(simulator.mailboxesInScope.prefix(1))
+            target.notificationLatencyMilliseconds = limit
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let r = try report.result(CheckCatalog.notificationsPull)
+            #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome): \(r.message)", sourceLocation: sourceLocation)
+            #expect(r.message.contains(fragment), "\(r.displayName): \(r.message)", sourceLocation: sourceLocation)
+            #expect(!r.evidence.isEmpty, "\(r.displayName) cites no evidence", sourceLocation: sourceLocation)
+            #expect(r.facts["unsubscribe"] == "NoError", "the subscription is ended after a failure too", sourceLocation: sourceLocation)
+            let others = report.results(except: [CheckCatalog.notificationsPull])
+            #expect(others.allSatisfy { $0.outcome == .passed },
+                    "\(others.filter { $0.outcome != .passed }.map { "\($0.displayName) \($0.outcome): \($0.message)" })", sourceLocation: sourceLocation)
+            #expect(report.exitCode == 1, sourceLocation: sourceLocation)
+            #expect(simulator.tenant.allItems().isEmpty, "left in the tenant: \(simulator.tenant.allItems())", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("every mailbox's pull subscription sees Created and Modified for its voicemail in time, with p50/max latency, and is unsubscribed")
+    func passesOnDefaultFlavor() async throws {
+        try await LiveSimulator.with { simulator in
+            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            let results = report.results(CheckCatalog.notificationsPull)
+            #expect(results.count == simulator.mailboxesInScope.count)
+            for r in results {
+                #expect(r.outcome == .passed, "\(r.displayName): \(r.message)")
+                let p50 = try #require(r.facts["latency_p50_ms"].flatMap { Int($0) }, "\(r.facts)")
+                let max = try #require(r.facts["latency_max_ms"].flatMap { Int($0) }, "\(r.facts)")
+                #expect(p50 <= max)
+                #expect(r.facts["latency_ms_created"] != nil && r.facts["latency_ms_modified"] != nil, "\(r.facts)")
+                #expect(r.facts["latency_limit_ms"] == String(TargetConfiguration.defaultNotificationLatency))
+                #expect(r.facts["unsubscribe"] == "NoError")
+                #expect(r.message.contains("CreatedEvent") && r.message.contains("ModifiedEvent"), "\(r.message)")
+            }
+            let operations = simulator.requestLog.compactMap(\.operation)
+            #expect(operations.filter { $0 == "Subscribe" }.count == simulator.mailboxesInScope.count)
+            #expect(operations.filter { $0 == "Unsubscribe" }.count == simulator.mailboxesInScope.count)
+            #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
+            #expect(simulator.tenant.allItems().isEmpty)
+        }
+    }
+
+    @Test("no CreatedEvent or NewMailEvent for the new voicemail fails notifications.pull: the lamp would not light")
+    func newMailEventMissing() async throws {
+        try await Self.expect(.newMailEventMissing, failing: "no CreatedEvent or NewMailEvent for the new voicemail")
+    }
+
+    @Test("no ModifiedEvent for the read flag fails notifications.pull: the lamp would not go off")
+    func modifiedEventMissing() async throws {
+        try await Self.expect(.modifiedEventMissing, failing: "no ModifiedEvent for the voicemail arrived")
+    }
+
+    @Test("a GetEvents answer that does not continue from the watermark it was given fails notifications.pull")
+    func watermarkDiscontinuous() async throws {
+        try await Self.expect(.watermarkDiscontinuous, failing: "watermark discontinuity: GetEvents call 1 was asked to continue from watermark")
+    }
+
+    @Test("an event held back past notification_latency_ms fails notifications.pull as late, not missing")
+    func notificationLate() async throws {
+        try await Self.expect(.notificationLate, limit: 150, delay: 500, failing: "ms after the CreateItem answer, over the limit of 150 ms")
+    }
+
+    @Test("a mailbox whose subscription budget is used up fails notifications.pull, naming ErrorExceededSubscriptionCount")
+    func subscriptionBudgetExhausted() async throws {
+        try await LiveSimulator.with(configure: { $0.maxSubscriptionsPerMailbox = 0 }) { simulator in
+            var target = TargetConfiguration.simulated(simulator)
+            target.mailboxes = Array(simulator.mailboxesInScope.prefix(1))
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let r = try report.result(CheckCatalog.notificationsPull)
+            #expect(r.outcome == .failed, "\(r.message)")
+            #expect(r.message.contains("answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions"), "\(r.message)")
+            #expect(r.facts["response_code"] == "ErrorExceededSubscriptionCount")
+            #expect(!r.evidence.isEmpty)
+            let others = report.results(except: [CheckCatalog.notificationsPull])
+            #expect(others.allSatisfy { $0.outcome == .passed }, "\(others.filter { $0.outcome != .passed }.map(\.message))")
+            #expect(simulator.tenant.allItems().isEmpty)
+        }
+    }
+
+    @Test("notification_latency_ms is read from the target file, defaults to 10000 and refuses nonsense")
+    func latencyKey() throws {
+        let base = """
+            ews_url: https://mail.contoso.com/EWS/Exchange.asmx
+            service_account: {username: svc, auth: basic, password_env: PW}
+            mailboxes: [alice@contoso.com]
+            """
+        #expect(try TargetConfiguration.parse(yaml: base, baseDirectory: "/").notificationLatencyMilliseconds == 10_000)
+        #expect(try TargetConfiguration.parse(yaml: base + "\nnotification_latency_ms: 2500", baseDirectory: "/").notificationLatencyMilliseconds == 2500)
+        for bad in ["0", "-5", "fast", "600001"] {
+            #expect(throws: TargetFileError.self) { try TargetConfiguration.parse(yaml: base + "\nnotification_latency_ms: \(bad)", baseDirectory: "/") }
+        }
+    }
+}
