@@ -59,7 +59,7 @@ extension Suite {
             }
         }
         facts["connecting_sid"] = read.joined(separator: ", ")
-        if forms.contains("sid") { facts["sid_form"] = "not tried: the target file gives no SIDs" }
+        if forms.contains("sid") { facts["sid_form"] = "not tried here: impersonation.connecting-sid.sid tries it with the target's SIDs" }
         let count = facts["total_count"].map { "\($0) items" } ?? "count not given"
         return (.passed("read \(mailbox)'s Inbox as the service account by \(read.joined(separator: " and ")) (\(count))", exchanges, facts: facts), unread)
     }

@@ -71,10 +71,12 @@ func itemsCreated(mailboxes: Int) -> Int { mailboxes * 12 + 2 }
 let passwordVariable = "EWSCHECK_TEST_PASSWORD"
 
 extension TargetConfiguration {
-    /// A target for `simulator`: its mail host name pinned to loopback, its CA trusted.
+    /// A target for `simulator`: its mail host name pinned to loopback, its CA trusted, each
+    /// mailbox's UPN and SID known; with the negative controls, also the account without the
+    /// impersonation right (its password in a file of the simulator's state folder).
     static func simulated(_ simulator: Simulator, auth: AuthScheme = .ntlm, negativeControls: Bool = true,
                           trustSimulatorCA: Bool = true, insecure: Bool = false, ewsURL: String? = nil) -> TargetConfiguration {
-        TargetConfiguration(
+        var target = TargetConfiguration(
             name: "simulator", ewsURL: ewsURL ?? simulator.ewsURL,
             serviceAccount: ServiceAccount(username: simulator.serviceAccount, auth: auth, secret: .environment(passwordVariable)),
             mailboxes: simulator.mailboxesInScope,
@@ -82,6 +84,18 @@ extension TargetConfiguration {
             nonexistentMailbox: negativeControls ? simulator.nonexistentMailbox : nil,
             caFile: trustSimulatorCA ? simulator.caFile : nil, insecure: insecure,
             hostPins: [HostPin(host: "mail.\(simulator.configuration.domain)", port: simulator.port, address: "127.0.0.1")])
+        target.mailboxEntries = simulator.mailboxesInScope.map { address in
+            let user = simulator.tenant.user(primarySmtp: address)
+            return MailboxList.Entry(address: address, upn: user?.userPrincipalName, sid: user?.sid)
+        }
+        if negativeControls, let state = simulator.configuration.stateDirectory {
+            let file = state + "/unprivileged.password"
+            if FileManager.default.createFile(atPath: file, contents: Data(simulator.unprivilegedAccountPassword.utf8),
+                                              attributes: [.posixPermissions: 0o600]) {
+                target.unprivilegedAccount = UnprivilegedAccount(username: simulator.unprivilegedAccount, secret: .file(file))
+            }
+        }
+        return target
     }
 }
 
