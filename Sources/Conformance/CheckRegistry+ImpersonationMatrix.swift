@@ -30,7 +30,9 @@ extension CheckRegistry {
         },
         Check(.init(id: CheckCatalog.unprivilegedAccountDenied, title: "An account without the impersonation right is denied",
                     requirement: "The target's negative_controls.unprivileged_account (signing in like the service account, with its own secret) impersonating the first mailbox is refused with ErrorImpersonateUserDenied as an HTTP 500 SOAP fault, while the service account's impersonation works.",
-                    dependsOn: [CheckCatalog.serviceAccountAuth, CheckCatalog.impersonationGetFolder], mustFail: true)) { suite, _ in
+                    dependsOn: [CheckCatalog.serviceAccountAuth, CheckCatalog.impersonationGetFolder], mustFail: true,
+                    appliesWhen: "the service account signs in with a password (basic, ntlm, digest)"),
+              applies: { [.basic, .ntlm, .digest].contains($0.target.serviceAccount.auth) }) { suite, _ in
             await suite.unprivilegedDenied()
         },
         Check(.init(id: CheckCatalog.delegateAccessDenied, title: "Delegate access without impersonation is denied",

@@ -81,8 +81,7 @@ import Testing
                                          mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
                                          caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
         // UPNs and SIDs, so every ConnectingSID form runs.
-        target.mailboxEntries = sim.mailboxesInScope.map { MailboxList.Entry(address: $0, upn: sim.tenant.user(primarySmtp: $0)?.userPrincipalName,
-                                                                            sid: sim.tenant.user(primarySmtp: $0)?.sid) }
+        target.mailboxEntries = sim.mailboxEntries
         let minted = entra.mintAccessToken(AccessTokenRequest(clientID: app.clientID))
         var profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "fixed-url", urlTemplate: "https://outlook.office365.com/EWS/Exchange.asmx")],
                                                          schemes: ["oauth2-client-credentials"]), source: "test")

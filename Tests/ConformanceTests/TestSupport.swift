@@ -67,6 +67,16 @@ enum LiveSimulator {
 /// message of routing.send-and-save-copy (delivered copy and Sent Items copy).
 func itemsCreated(mailboxes: Int) -> Int { mailboxes * 12 + 2 }
 
+extension Simulator {
+    /// Each in-scope mailbox with its UPN and SID, as a target file gives them.
+    var mailboxEntries: [MailboxList.Entry] {
+        mailboxesInScope.map { address in
+            let user = tenant.user(primarySmtp: address)
+            return MailboxList.Entry(address: address, upn: user?.userPrincipalName, sid: user?.sid)
+        }
+    }
+}
+
 /// The environment variable the simulated targets name for their password.
 let passwordVariable = "EWSCHECK_TEST_PASSWORD"
 
@@ -84,10 +94,7 @@ extension TargetConfiguration {
             nonexistentMailbox: negativeControls ? simulator.nonexistentMailbox : nil,
             caFile: trustSimulatorCA ? simulator.caFile : nil, insecure: insecure,
             hostPins: [HostPin(host: "mail.\(simulator.configuration.domain)", port: simulator.port, address: "127.0.0.1")])
-        target.mailboxEntries = simulator.mailboxesInScope.map { address in
-            let user = simulator.tenant.user(primarySmtp: address)
-            return MailboxList.Entry(address: address, upn: user?.userPrincipalName, sid: user?.sid)
-        }
+        target.mailboxEntries = simulator.mailboxEntries
         if negativeControls, let state = simulator.configuration.stateDirectory {
             let file = state + "/unprivileged.password"
             if FileManager.default.createFile(atPath: file, contents: Data(simulator.unprivilegedAccountPassword.utf8),
@@ -127,9 +134,12 @@ extension RunReport {
 
 /// The ids of the results one healthy run must produce, in catalog order.
 /// Every check of the catalog in order, per mailbox where it is per-mailbox; checks that only a
-/// profile switches on (auth.refused-schemes) are not in a run without a profile.
-func expectedResultNames(mailboxes: [String]) -> [String] {
-    CheckCatalog.standard.filter { !CheckCatalog.conditional.contains($0.id) }.flatMap { d in
+/// profile switches on (auth.refused-schemes) are not in a run without a profile; the one a
+/// password scheme switches on (impersonation.unprivileged-account.denied) is, unless `passwordScheme` is false.
+func expectedResultNames(mailboxes: [String], passwordScheme: Bool = true) -> [String] {
+    CheckCatalog.standard.filter {
+        !CheckCatalog.conditional.contains($0.id) || (passwordScheme && $0.id == CheckCatalog.unprivilegedAccountDenied)
+    }.flatMap { d in
         d.perMailbox ? mailboxes.map { "\(d.id)[\($0)]" } : [d.id.rawValue]
     }
 }
