@@ -137,11 +137,26 @@ struct ImpersonationMatrixTests {
                               skipped: [CheckCatalog.malformedSIDRejected], exitCode: 0)
     }
 
-    @Test("a form the profile's connecting_sid names is required: its failure fails the run")
+    @Test("a form the profile's connecting_sid names is required: its failure fails the run (and the run's impersonation uses it)")
     func profileFormRequired() async throws {
-        try await Self.expect(.sidFormRefused, failing: [CheckCatalog.connectingSIDSID: "by SID"],
-                              skipped: [CheckCatalog.malformedSIDRejected], exitCode: 1,
-                              profile: Self.profile(connectingSIDs: ["primary-smtp-address", "sid"]))
+        try await LiveSimulator.with(quirks: [.sidFormRefused]) { simulator in
+            let report = try await Self.run(simulator, profile: Self.profile(connectingSIDs: ["primary-smtp-address", "sid"]))
+            let sid = report.results(CheckCatalog.connectingSIDSID)
+            #expect(sid.count == simulator.mailboxesInScope.count)
+            #expect(sid.allSatisfy { $0.outcome == .failed && $0.level == .required }, "\(sid.map { "\($0.outcome) \(String(describing: $0.level))" })")
+            #expect(sid.allSatisfy { $0.facts["level"]?.hasPrefix("required") == true })
+            // The run impersonates by every form the profile names, with the target's SIDs.
+            let gateway = report.results(CheckCatalog.impersonationGetFolder)
+            #expect(gateway.allSatisfy { $0.outcome == .failed && $0.message.contains("as SID") }, "\(gateway.map(\.message))")
+            #expect(report.exitCode == 1)
+        }
+    }
+
+    @Test("a form the profile does not name is informational: PrimarySmtpAddress misrouted without an anchor does not fail a run that impersonates by SmtpAddress")
+    func profileFormInformational() async throws {
+        try await Self.expect(.anchorlessPrimarySmtpMisrouted,
+                              failing: [CheckCatalog.connectingSIDPrimarySmtpAddress: "the request was routed to another mailbox"], exitCode: 0,
+                              profile: Self.profile(connectingSIDs: ["smtp-address"]))
     }
 
     @Test("a laxly parsed SID fails impersonation.malformed-sid.rejected")
