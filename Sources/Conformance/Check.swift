@@ -8,12 +8,17 @@ struct Check: Sendable {
     var applies: @Sendable (Suite) -> Bool
     /// Runs the check (for one mailbox, when per mailbox) and returns what it found.
     var body: @Sendable (Suite, _ mailbox: String?) async -> Verdict
+    /// The weight its results carry in this run, when the profile decides it (a ConnectingSID
+    /// form is required only where the profile's `connecting_sid` names it); nil: the definition's level.
+    var runLevel: (@Sendable (Suite) -> CheckDefinition.Level)?
 
     /// Creates a check.
     init(_ definition: CheckDefinition, applies: @escaping @Sendable (Suite) -> Bool = { _ in true },
+         runLevel: (@Sendable (Suite) -> CheckDefinition.Level)? = nil,
          body: @escaping @Sendable (Suite, _ mailbox: String?) async -> Verdict) {
         self.definition = definition
         self.applies = applies
+        self.runLevel = runLevel
         self.body = body
     }
 

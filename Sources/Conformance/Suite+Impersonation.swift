@@ -7,18 +7,16 @@ extension Suite {
     /// How the run impersonates a mailbox: the first ConnectingSID form the profile lists that an
     /// address can give (PrimarySmtpAddress without a profile).
     func connectingSID(_ mailbox: String) -> ConnectingSID {
-        Self.connectingSIDs(mailbox, forms: profile?.manifest.ews.connectingSIDs ?? []).first ?? .primarySmtpAddress(mailbox)
+        Self.connectingSIDs(mailbox, forms: profile?.manifest.ews.connectingSIDs ?? [], entry: target.entry(of: mailbox)).first ?? .primarySmtpAddress(mailbox)
     }
 
-    /// Every ConnectingSID form of `forms` an address can be sent as (a SID cannot be made from one).
-    static func connectingSIDs(_ mailbox: String, forms: [String]) -> [ConnectingSID] {
-        forms.compactMap { form in
-            switch form {
-            case "primary-smtp-address": return .primarySmtpAddress(mailbox)
-            case "smtp-address": return .smtpAddress(mailbox)
-            case "principal-name": return .principalName(mailbox)
-            default: return nil
-            }
+    /// Every ConnectingSID form of `forms` a mailbox can be sent as: the UPN and SID the target
+    /// gives for it (`entry`); without a UPN the address stands for it, a SID cannot be made from one.
+    static func connectingSIDs(_ mailbox: String, forms: [String], entry: MailboxList.Entry? = nil) -> [ConnectingSID] {
+        forms.compactMap { name in
+            guard let form = ImpersonationForm(rawValue: name) else { return nil }
+            if form == .principalName, entry?.upn == nil { return .principalName(mailbox) }
+            return form.connectingSID(for: mailbox, entry: entry)
         }
     }
 
@@ -26,7 +24,7 @@ extension Suite {
     /// the profile lists is tried; every one must read the Inbox.
     func impersonatedGetFolder(_ mailbox: String) async -> (Verdict, Int?) {
         let forms = profile?.manifest.ews.connectingSIDs ?? []
-        var sids = Self.connectingSIDs(mailbox, forms: forms)
+        var sids = Self.connectingSIDs(mailbox, forms: forms, entry: target.entry(of: mailbox))
         if sids.isEmpty { sids = [.primarySmtpAddress(mailbox)] }
         var exchanges: [HTTPExchange?] = []
         var facts: [String: String] = [:]
@@ -59,7 +57,7 @@ extension Suite {
             }
         }
         facts["connecting_sid"] = read.joined(separator: ", ")
-        if forms.contains("sid") { facts["sid_form"] = "not tried: the target file gives no SIDs" }
+        if forms.contains("sid"), !sids.contains(where: { $0.elementName == "SID" }) { facts["sid_form"] = "not tried: the target gives no SID for \(mailbox)" }
         let count = facts["total_count"].map { "\($0) items" } ?? "count not given"
         return (.passed("read \(mailbox)'s Inbox as the service account by \(read.joined(separator: " and ")) (\(count))", exchanges, facts: facts), unread)
     }

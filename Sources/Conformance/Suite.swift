@@ -48,7 +48,9 @@ struct Suite: Sendable {
     /// Runs one check: skips it when a dependency did not pass, the run was interrupted or
     /// stopped by `--fail-fast`; then the body, the envelope gate and the profile's classifier.
     func run(_ check: Check, mailbox: String? = nil) async {
-        let definition = check.definition
+        var definition = check.definition
+        // The result carries the weight this run gives the check (the listing shows the default).
+        if let runLevel = check.runLevel { definition.level = runLevel(self) }
         let clock = ContinuousClock.now
         var verdict: Verdict?
         let final = CheckRegistry.finalChecks.contains(check.id)

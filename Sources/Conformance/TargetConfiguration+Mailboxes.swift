@@ -19,18 +19,56 @@ extension TargetConfiguration {
                 throw TargetFileError("mailboxes (line \(line(node))) must be a non-empty list of SMTP addresses")
             }
             var mailboxes: [String] = []
+            var entries: [MailboxList.Entry] = []
+            var detailed = false
             var seen: Set<String> = []
             for item in seq {
-                guard let s = item.scalar?.string, s.contains("@") else {
-                    throw TargetFileError("mailboxes entry at line \(line(item)) is not an SMTP address")
+                let entry: MailboxList.Entry
+                if let m = item.mapping {
+                    // `- address: …` with the mailbox's `upn:` and `sid:` (the ConnectingSID forms that need them).
+                    entry = try inlineEntry(m, line: line(item))
+                    detailed = true
+                } else {
+                    guard let s = item.scalar?.string, s.contains("@") else {
+                        throw TargetFileError("mailboxes entry at line \(line(item)) is not an SMTP address (or a mapping with address, upn, sid)")
+                    }
+                    entry = MailboxList.Entry(address: s, line: line(item))
                 }
-                guard seen.insert(s.lowercased()).inserted else {
-                    throw TargetFileError("mailboxes entry at line \(line(item)) repeats \(s)")
+                guard seen.insert(entry.address).inserted else {
+                    throw TargetFileError("mailboxes entry at line \(line(item)) repeats \(entry.address)")
                 }
-                mailboxes.append(s.lowercased())
+                mailboxes.append(entry.address)
+                entries.append(entry)
             }
-            return (mailboxes, [])
+            return (mailboxes, detailed ? entries : [])
         }
+    }
+
+    /// One `mailboxes:` entry written as a mapping: `address` (required), `upn`, `sid`.
+    private static func inlineEntry(_ m: Node.Mapping, line number: Int) throws(TargetFileError) -> MailboxList.Entry {
+        for key in m.keys {
+            let name = key.scalar?.string ?? "?"
+            guard ["address", "upn", "sid"].contains(name) else {
+                throw TargetFileError("unknown key '\(name)' at line \(line(key)) in a mailboxes entry (allowed: address, upn, sid)")
+            }
+        }
+        guard let address = try string(m, "address", required: true, path: "mailboxes[line \(number)]."), MailboxList.isAddress(address) else {
+            throw TargetFileError("mailboxes entry at line \(number): address is not an SMTP address")
+        }
+        let upn = try string(m, "upn", path: "mailboxes[line \(number)].")
+        if let upn, !MailboxList.isAddress(upn) {
+            throw TargetFileError("mailboxes entry at line \(number): upn '\(MailboxList.printable(upn))' is not a user principal name (name@domain)")
+        }
+        let sid = try string(m, "sid", path: "mailboxes[line \(number)].")
+        if let sid, !MailboxList.isSID(sid) {
+            throw TargetFileError("mailboxes entry at line \(number): sid '\(MailboxList.printable(sid))' is not a security identifier (S-1-5-21-…)")
+        }
+        return MailboxList.Entry(address: address, upn: upn, sid: sid, line: number)
+    }
+
+    /// What the target says about a mailbox beyond its address (UPN, SID), when anything.
+    public func entry(of mailbox: String) -> MailboxList.Entry? {
+        mailboxEntries.first { $0.address == mailbox.lowercased() }
     }
 
     /// The tags `mailboxes_file` gives each mailbox (address → tags).

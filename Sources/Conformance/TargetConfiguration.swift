@@ -69,6 +69,8 @@ public struct TargetConfiguration: Sendable {
     public var outOfScopeMailbox: String?
     /// An address with no mailbox.
     public var nonexistentMailbox: String?
+    /// A second account without impersonation rights (`negative_controls.unprivileged_account`).
+    public var unprivilegedAccount: UnprivilegedAccount?
     /// A PEM bundle of extra trusted CAs.
     public var caFile: String?
     /// TLS verification off (stamped into every report).
@@ -188,7 +190,7 @@ extension TargetConfiguration {
                                   "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth",
                                   "timeouts", "proxy", "notification_latency_ms"]
     private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys + kerberosAccountKeys
-    private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox"] + kerberosControlKeys
+    private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox", "unprivileged_account"] + kerberosControlKeys
     private static let tlsKeys = ["ca_file", "insecure", "client_certificate", "client_key"]
 
     /// Reads and checks a target file.
@@ -264,12 +266,14 @@ extension TargetConfiguration {
 
         var outOfScope: String?
         var nonexistent: String?
+        var unprivileged: UnprivilegedAccount?
         var controlsMapping: Node.Mapping?
         if let controls = top["negative_controls"] {
             let m = try mapping(controls, "negative_controls")
             try checkKeys(m, allowed: controlKeys, in: "negative_controls")
             outOfScope = try string(m, "out_of_scope_mailbox", path: "negative_controls.")?.lowercased()
             nonexistent = try string(m, "nonexistent_mailbox", path: "negative_controls.")?.lowercased()
+            unprivileged = try parseUnprivilegedAccount(m, resolve: resolve)
             controlsMapping = m
         }
         var caFile: String?
@@ -309,6 +313,7 @@ extension TargetConfiguration {
             caFile: caFile, insecure: insecure, hostPins: pins, concurrency: concurrency)
         target.requestVersionIsExplicit = top["request_version"] != nil
         target.mailboxEntries = mailboxEntries
+        target.unprivilegedAccount = unprivileged
         if let controlsMapping { try target.applyKerberosControls(controlsMapping, resolve: resolve) }
         if let discoverySection {
             target.discovery = try discoverySettings(discoverySection, mailboxes: mailboxes)

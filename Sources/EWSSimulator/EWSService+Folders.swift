@@ -12,7 +12,7 @@ extension EWSService {
                     return .failure(.nonExistentMailbox(address))
                 }
                 // Delegate access to someone else's mailbox is not granted in the simulated tenant.
-                guard target.primarySmtpAddress == context.mailboxUser.primarySmtpAddress else {
+                guard target.primarySmtpAddress == context.mailboxUser.primarySmtpAddress || quirks.contains(.delegateAccessAllowed) else {
                     return .failure(.accessDenied)
                 }
                 owner = target

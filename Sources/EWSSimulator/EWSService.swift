@@ -54,7 +54,7 @@ final class EWSService: Sendable {
         var responseCodes: [String]
     }
 
-    func handle(body: [UInt8], caller: SimulatedUser, authorization: CallerAuthorization = .windows) -> Outcome {
+    func handle(body: [UInt8], caller: SimulatedUser, authorization: CallerAuthorization = .windows, anchorMailbox: String? = nil) -> Outcome {
         var operation: String?
         var impersonated: String?
         do {
@@ -98,7 +98,7 @@ final class EWSService: Sendable {
             default: break
             }
             if let imp {
-                effective = try impersonate(caller: caller, header: imp, authorization: authorization)
+                effective = try impersonate(caller: caller, header: imp, authorization: authorization, anchorMailbox: anchorMailbox)
                 impersonated = effective.primarySmtpAddress
             }
             let context = RequestContext(caller: caller, mailboxUser: effective)
@@ -144,7 +144,7 @@ final class EWSService: Sendable {
         }
     }
 
-    private func impersonate(caller: SimulatedUser, header: XMLElement, authorization: CallerAuthorization) throws -> SimulatedUser {
+    private func impersonate(caller: SimulatedUser, header: XMLElement, authorization: CallerAuthorization, anchorMailbox: String?) throws -> SimulatedUser {
         guard let sid = header.child("ConnectingSID", EWSNamespace.types), sid.children.count == 1,
               let identifier = sid.children.first else {
             throw EWSError.invalidImpersonationHeader("The impersonation header must name exactly one of PrincipalName, SID, PrimarySmtpAddress or SmtpAddress.")
@@ -153,14 +153,26 @@ final class EWSService: Sendable {
         guard !value.isEmpty else {
             throw EWSError.invalidImpersonationHeader("The impersonation principal name, SMTP address or SID is empty.")
         }
-        let target: SimulatedUser?
+        var target: SimulatedUser?
         switch identifier.name {
         case "PrimarySmtpAddress": target = tenant.user(primarySmtp: value)
-        case "SmtpAddress": target = tenant.user(anySmtp: value)
-        case "PrincipalName": target = tenant.user(principalName: value)
-        case "SID": target = tenant.user(sid: value)
+        case "SmtpAddress": target = quirks.contains(.smtpAddressFormRefused) ? nil : tenant.user(anySmtp: value)
+        case "PrincipalName": target = quirks.contains(.upnFormRefused) ? nil : tenant.user(principalName: value)
+        case "SID":
+            if quirks.contains(.malformedSidAccepted) {
+                target = tenant.user(sid: Self.laxSID(value))
+            } else {
+                // A string that is no SID at all is refused before any lookup (the form is inferred).
+                guard Self.isSID(value) else { throw EWSError.invalidSid }
+                target = quirks.contains(.sidFormRefused) ? nil : tenant.user(sid: value)
+            }
         default:
             throw EWSError.invalidImpersonationHeader("Unknown impersonation identifier <\(identifier.name)>.")
+        }
+        if quirks.contains(.anchorlessPrimarySmtpMisrouted), identifier.name == "PrimarySmtpAddress", anchorMailbox == nil, let found = target {
+            // The front end's default back end: the next mailbox the account may open.
+            target = tenant.allUsers.first { $0.hasMailbox && !$0.isRoom && $0.primarySmtpAddress != found.primarySmtpAddress
+                && (tenant.impersonationScope(of: caller)?.allows($0.primarySmtpAddress) ?? true) } ?? found
         }
         // An app with full_access_as_app may act as any mailbox; an Application Access Policy
         // narrows that, and Exchange Online refuses the rest with a bare HTTP 403.
@@ -170,12 +182,32 @@ final class EWSService: Sendable {
             return target
         }
         // Exchange checks the caller's right before it looks the target up.
-        guard let scope = tenant.impersonationScope(of: caller) else { throw EWSError.impersonateUserDenied }
+        guard let scope = tenant.impersonationScope(of: caller) ?? (quirks.contains(.unprivilegedImpersonationAllowed) ? .organization : nil) else {
+            throw EWSError.impersonateUserDenied
+        }
         guard let target, target.hasMailbox else { throw EWSError.nonExistentMailbox(value) }
         guard scope.allows(target.primarySmtpAddress) || quirks.contains(.impersonationScopeNotEnforced) else {
             throw EWSError.impersonateUserDenied
         }
         return target
+    }
+
+    /// `S-1-<authority>-<sub>…`, digits only.
+    static func isSID(_ s: String) -> Bool {
+        let parts = s.uppercased().split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts[0] == "S" && parts[1] == "1"
+            && parts.dropFirst(2).allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+    }
+
+    /// What a lax SID parser makes of a string: the components up to the first that is not a number.
+    static func laxSID(_ s: String) -> String {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        var kept = Array(parts.prefix(2))
+        for part in parts.dropFirst(2) {
+            guard !part.isEmpty, part.allSatisfy({ $0.isASCII && $0.isNumber }) else { break }
+            kept.append(part)
+        }
+        return kept.joined(separator: "-")
     }
 
     func dispatch(_ request: XMLElement, _ context: RequestContext) throws -> String {

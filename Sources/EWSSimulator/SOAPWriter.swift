@@ -72,6 +72,8 @@ struct EWSError: Error, Sendable {
     static let impersonateUserDenied = EWSError("ErrorImpersonateUserDenied", "The account does not have permission to impersonate the requested user.")
     static let invalidServerVersion = EWSError("ErrorInvalidServerVersion", "The specified server version is invalid.")
     static let missingEmailAddress = EWSError("ErrorMissingEmailAddress", "When making a request as an account that does not have a mailbox, you must specify the mailbox primary SMTP address for any distinguished folder Ids.")
+    /// The text is the harness's guess: no capture of Exchange refusing a malformed SID is known.
+    static let invalidSid = EWSError("ErrorInvalidSid", "The security identifier (SID) is not valid.")
     static let accessDenied = EWSError("ErrorAccessDenied", "Access is denied. Check credentials and try again.")
     static func nonExistentMailbox(_ smtp: String) -> EWSError {
         EWSError("ErrorNonExistentMailbox", "The SMTP address has no mailbox associated with it.",

@@ -22,6 +22,11 @@ public final class Simulator: Sendable {
     public let serviceAccount: String
     /// The service account's password.
     public let serviceAccountPassword: String
+    /// A second account that signs in with a password but holds no impersonation role (the
+    /// target's `negative_controls.unprivileged_account`).
+    public var unprivilegedAccount: String { "svc-noimpersonation@\(configuration.domain)" }
+    /// Its password.
+    public var unprivilegedAccountPassword: String { tenant.user(primarySmtp: unprivilegedAccount)?.password ?? "" }
     /// The mailboxes in the impersonation scope.
     public let mailboxesInScope: [String]
     /// A mailbox that exists but is out of scope.
@@ -211,6 +216,9 @@ public final class Simulator: Sendable {
             room.isRoom = true
             tenant.add(room)
         }
+        // Added last, so the other SIDs stay as they were. An account like the service account, but never granted ApplicationImpersonation.
+        tenant.add(SimulatedUser(primarySmtpAddress: "svc-noimpersonation@\(c.domain)", sid: sid(),
+                                 displayName: "account without impersonation", password: randomPassword(), hasMailbox: false))
         let agents = c.mailboxesInScope.prefix(2).map { "\($0)@\(d)" }
         tenant.add(DistributionGroup(primarySmtpAddress: "support@\(d)", displayName: "Support Team", members: agents))
         tenant.add(DistributionGroup(primarySmtpAddress: "escalations@\(d)", displayName: "Escalations",

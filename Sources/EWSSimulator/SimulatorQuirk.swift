@@ -56,4 +56,21 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case watermarkDiscontinuous = "watermark-discontinuous"
     /// GetEvents holds each item event back until it is ``SimulatorConfiguration/notificationDelayMilliseconds`` old.
     case notificationLate = "notification-late"
+    /// Without X-AnchorMailbox, impersonation by PrimarySmtpAddress lands in another mailbox (a
+    /// front end that routes by the anchor alone and falls back to a default back end).
+    case anchorlessPrimarySmtpMisrouted = "anchorless-primary-smtp-misrouted"
+    /// Impersonation by SmtpAddress is answered ErrorNonExistentMailbox (only the primary form is looked up).
+    case smtpAddressFormRefused = "smtp-address-form-refused"
+    /// Impersonation by PrincipalName (UPN) is answered ErrorNonExistentMailbox.
+    case upnFormRefused = "upn-form-refused"
+    /// Impersonation by SID is answered ErrorNonExistentMailbox.
+    case sidFormRefused = "sid-form-refused"
+    /// A SID is parsed laxly: the first component that is not a number ends it, so a malformed SID
+    /// reaches the mailbox of the SID before it instead of being refused with ErrorInvalidSid.
+    case malformedSidAccepted = "malformed-sid-accepted"
+    /// An account without the ApplicationImpersonation role may impersonate anyone.
+    case unprivilegedImpersonationAllowed = "unprivileged-impersonation-allowed"
+    /// The service account has FullAccess to every mailbox: it opens another mailbox's folders
+    /// without impersonation.
+    case delegateAccessAllowed = "delegate-access-allowed"
 }

@@ -243,7 +243,7 @@ final class SimulatorRouter: Sendable {
                 response = busy
                 break
             }
-            let outcome = ews.handle(body: request.body, caller: user, authorization: authorization)
+            let outcome = ews.handle(body: request.body, caller: user, authorization: authorization, anchorMailbox: request.header("X-AnchorMailbox"))
             record.operation = outcome.operation
             record.impersonated = outcome.impersonated
             record.responseCodes = outcome.responseCodes

@@ -25,6 +25,8 @@ struct SimulatorStateFiles {
         try fm.createDirectory(atPath: directory + "/secrets", withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
         fm.createFile(atPath: passwordFile, contents: Data(simulator.serviceAccountPassword.utf8), attributes: [.posixPermissions: 0o600])
+        fm.createFile(atPath: directory + "/secrets/svc-noimpersonation.password", contents: Data(simulator.unprivilegedAccountPassword.utf8),
+                      attributes: [.posixPermissions: 0o600])
         let domain = simulator.configuration.domain
         try writeMailboxesFile(for: simulator)
         let oauth = try writeOAuthSecrets(for: simulator)
@@ -115,10 +117,22 @@ struct SimulatorStateFiles {
 
     /// The part every simulator target shares: mailboxes, negative controls, the CA.
     private func mailboxesYAML(for simulator: Simulator, fromFile: Bool) -> String {
-        ((fromFile ? ["mailboxes_file: mailboxes.csv"] : ["mailboxes:"] + simulator.mailboxesInScope.map { "  - \($0)" }) + [
+        // Each mailbox with its UPN and SID, so every ConnectingSID form can be tried.
+        let inline = simulator.mailboxesInScope.flatMap { address -> [String] in
+            guard let user = simulator.tenant.user(primarySmtp: address) else { return ["  - \(address)"] }
+            return ["  - address: \(address)", "    upn: \(user.userPrincipalName)", "    sid: \(user.sid)"]
+        }
+        // An account without the impersonation right, for the password schemes (Exchange Online has no such role).
+        let unprivileged = simulator.entra != nil ? [] : [
+            "  unprivileged_account:",
+            "    username: \(simulator.unprivilegedAccount)",
+            "    password_file: secrets/svc-noimpersonation.password",
+        ]
+        return ((fromFile ? ["mailboxes_file: mailboxes.csv"] : ["mailboxes:"] + inline) + [
             "negative_controls:",
             "  out_of_scope_mailbox: \(simulator.mailboxOutOfScope)",
             "  nonexistent_mailbox: \(simulator.nonexistentMailbox)",
+        ] + unprivileged + [
             "tls:",
             "  ca_file: ca.pem",
         ]).joined(separator: "\n")

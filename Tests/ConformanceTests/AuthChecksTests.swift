@@ -323,9 +323,11 @@ enum OnlineTargets {
         let app = entra.consentedApplication
         var account = TargetConfiguration.ServiceAccount(username: app.clientID, auth: .oauth2, secret: secret)
         account.oauth = .init(tenantID: entra.tenantID, clientID: app.clientID, tokenEndpoint: sim.tokenEndpointURL)
-        return TargetConfiguration(name: "exchange online simulator", ewsURL: sim.outlookURL, serviceAccount: account,
-                                   mailboxes: sim.mailboxesInScope, outOfScopeMailbox: sim.mailboxOutOfScope,
-                                   nonexistentMailbox: sim.nonexistentMailbox, caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
+        var target = TargetConfiguration(name: "exchange online simulator", ewsURL: sim.outlookURL, serviceAccount: account,
+                                         mailboxes: sim.mailboxesInScope, outOfScopeMailbox: sim.mailboxOutOfScope,
+                                         nonexistentMailbox: sim.nonexistentMailbox, caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
+        target.mailboxEntries = sim.mailboxEntries
+        return target
     }
 
     static func secret(_ sim: Simulator, _ entra: EntraTenant) throws -> TargetConfiguration {

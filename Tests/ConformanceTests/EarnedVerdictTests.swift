@@ -26,8 +26,11 @@ struct EarnedVerdictTests {
     }
 
     /// The checks ``FakeEWS`` answers (with what they need first).
+    /// (Of the impersonation family the scripted server answers the primary form and its two
+    /// refusals; the ConnectingSID matrix has its own tests against the simulator.)
     static let modelled = ["ews.endpoint.reachable", "auth", "ews.server-version", "ews.request-version.exchange2016",
-                           "impersonation", "voicemail", "suite.cleanup.complete"]
+                           "impersonation.primary-smtp.getfolder", "impersonation.out-of-scope.denied",
+                           "impersonation.nonexistent-mailbox.rejected", "voicemail", "suite.cleanup.complete"]
 
     static func manifest(schemes: [String] = ["basic"], deviations: [ProviderManifest.KnownDeviation] = []) -> ProviderManifest {
         ProviderManifest(id: "scripted", name: "Scripted", version: "1.0.0", vendor: "tests",

@@ -77,9 +77,11 @@ import Testing
                                        attributes: [.posixPermissions: 0o600])
         var account = TargetConfiguration.ServiceAccount(username: app.clientID, auth: .oauth2, secret: .file(secretFile))
         account.oauth = .init(tenantID: entra.tenantID, clientID: app.clientID, tokenEndpoint: sim.tokenEndpointURL)
-        let target = TargetConfiguration(name: "hook token", ewsURL: sim.outlookURL, serviceAccount: account,
+        var target = TargetConfiguration(name: "hook token", ewsURL: sim.outlookURL, serviceAccount: account,
                                          mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
                                          caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
+        // UPNs and SIDs, so every ConnectingSID form runs.
+        target.mailboxEntries = sim.mailboxEntries
         let minted = entra.mintAccessToken(AccessTokenRequest(clientID: app.clientID))
         var profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "fixed-url", urlTemplate: "https://outlook.office365.com/EWS/Exchange.asmx")],
                                                          schemes: ["oauth2-client-credentials"]), source: "test")

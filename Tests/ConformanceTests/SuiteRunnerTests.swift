@@ -95,7 +95,7 @@ struct SuiteRunnerTests {
         }
     }
 
-    @Test("without negative controls the two must-fail checks are skipped with a reason, and the run still succeeds")
+    @Test("without negative controls the three must-fail checks that need one are skipped with a reason, and the run still succeeds")
     func noNegativeControls() async throws {
         try await LiveSimulator.with { simulator in
             let report = try await runSuite(.simulated(simulator, negativeControls: false), password: simulator.serviceAccountPassword)
@@ -105,10 +105,11 @@ struct SuiteRunnerTests {
             #expect(outOfScope.message.contains("out_of_scope_mailbox"))
             #expect(nonexistent.outcome == .skipped)
             #expect(nonexistent.message.contains("nonexistent_mailbox"))
-            let others = report.results(except: [CheckCatalog.outOfScopeDenied, CheckCatalog.nonexistentRejected])
+            #expect(try report.result(CheckCatalog.unprivilegedAccountDenied).outcome == .skipped)
+            let others = report.results(except: [CheckCatalog.outOfScopeDenied, CheckCatalog.nonexistentRejected, CheckCatalog.unprivilegedAccountDenied])
             #expect(others.allSatisfy { $0.outcome == .passed }, "\(others.filter { $0.outcome != .passed }.map(\.displayName))")
             #expect(report.exitCode == 0)
-            #expect(report.summary.skipped == 2)
+            #expect(report.summary.skipped == 3)
         }
     }
 
@@ -119,16 +120,25 @@ struct SuiteRunnerTests {
             try Data((simulator.serviceAccountPassword + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: dir + "/pw")
             try FileManager.default.copyItem(atPath: simulator.caFile, toPath: dir + "/ca.pem")
+            try Data(simulator.unprivilegedAccountPassword.utf8).write(to: URL(fileURLWithPath: dir + "/noimp"))
+            // Each mailbox with its UPN and SID (every ConnectingSID form), and an account without the impersonation right.
+            let mailboxes = simulator.mailboxesInScope.map { address in
+                let user = simulator.tenant.user(primarySmtp: address)
+                return "  - address: \(address)\n    upn: \(user?.userPrincipalName ?? "")\n    sid: \(user?.sid ?? "")"
+            }
             let yaml = """
                 ews_url: \(simulator.ewsURL)
                 service_account:
                   username: \(simulator.serviceAccount)
                   password_file: pw
                 mailboxes:
-                \(simulator.mailboxesInScope.map { "  - \($0)" }.joined(separator: "\n"))
+                \(mailboxes.joined(separator: "\n"))
                 negative_controls:
                   out_of_scope_mailbox: \(simulator.mailboxOutOfScope)
                   nonexistent_mailbox: \(simulator.nonexistentMailbox)
+                  unprivileged_account:
+                    username: \(simulator.unprivilegedAccount)
+                    password_file: noimp
                 tls:
                   ca_file: ca.pem
                 host_pins:

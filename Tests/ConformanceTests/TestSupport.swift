@@ -70,14 +70,26 @@ enum LiveSimulator {
 /// presence.free-busy's appointment.
 func itemsCreated(mailboxes: Int) -> Int { mailboxes * 14 + 2 }
 
+extension Simulator {
+    /// Each in-scope mailbox with its UPN and SID, as a target file gives them.
+    var mailboxEntries: [MailboxList.Entry] {
+        mailboxesInScope.map { address in
+            let user = tenant.user(primarySmtp: address)
+            return MailboxList.Entry(address: address, upn: user?.userPrincipalName, sid: user?.sid)
+        }
+    }
+}
+
 /// The environment variable the simulated targets name for their password.
 let passwordVariable = "EWSCHECK_TEST_PASSWORD"
 
 extension TargetConfiguration {
-    /// A target for `simulator`: its mail host name pinned to loopback, its CA trusted.
+    /// A target for `simulator`: its mail host name pinned to loopback, its CA trusted, each
+    /// mailbox's UPN and SID known; with the negative controls, also the account without the
+    /// impersonation right (its password in a file of the simulator's state folder).
     static func simulated(_ simulator: Simulator, auth: AuthScheme = .ntlm, negativeControls: Bool = true,
                           trustSimulatorCA: Bool = true, insecure: Bool = false, ewsURL: String? = nil) -> TargetConfiguration {
-        TargetConfiguration(
+        var target = TargetConfiguration(
             name: "simulator", ewsURL: ewsURL ?? simulator.ewsURL,
             serviceAccount: ServiceAccount(username: simulator.serviceAccount, auth: auth, secret: .environment(passwordVariable)),
             mailboxes: simulator.mailboxesInScope,
@@ -85,6 +97,15 @@ extension TargetConfiguration {
             nonexistentMailbox: negativeControls ? simulator.nonexistentMailbox : nil,
             caFile: trustSimulatorCA ? simulator.caFile : nil, insecure: insecure,
             hostPins: [HostPin(host: "mail.\(simulator.configuration.domain)", port: simulator.port, address: "127.0.0.1")])
+        target.mailboxEntries = simulator.mailboxEntries
+        if negativeControls, let state = simulator.configuration.stateDirectory {
+            let file = state + "/unprivileged.password"
+            if FileManager.default.createFile(atPath: file, contents: Data(simulator.unprivilegedAccountPassword.utf8),
+                                              attributes: [.posixPermissions: 0o600]) {
+                target.unprivilegedAccount = UnprivilegedAccount(username: simulator.unprivilegedAccount, secret: .file(file))
+            }
+        }
+        return target
     }
 }
 
@@ -116,9 +137,12 @@ extension RunReport {
 
 /// The ids of the results one healthy run must produce, in catalog order.
 /// Every check of the catalog in order, per mailbox where it is per-mailbox; checks that only a
-/// profile switches on (auth.refused-schemes) are not in a run without a profile.
-func expectedResultNames(mailboxes: [String]) -> [String] {
-    CheckCatalog.standard.filter { !CheckCatalog.conditional.contains($0.id) }.flatMap { d in
+/// profile switches on (auth.refused-schemes) are not in a run without a profile; the one a
+/// password scheme switches on (impersonation.unprivileged-account.denied) is, unless `passwordScheme` is false.
+func expectedResultNames(mailboxes: [String], passwordScheme: Bool = true) -> [String] {
+    CheckCatalog.standard.filter {
+        !CheckCatalog.conditional.contains($0.id) || (passwordScheme && $0.id == CheckCatalog.unprivilegedAccountDenied)
+    }.flatMap { d in
         d.perMailbox ? mailboxes.map { "\(d.id)[\($0)]" } : [d.id.rawValue]
     }
 }
