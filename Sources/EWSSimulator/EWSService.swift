@@ -47,7 +47,8 @@ final class EWSService: Sendable {
         var responseCodes: [String]
     }
 
-    func handle(body: [UInt8], caller: SimulatedUser, authorization: CallerAuthorization = .windows) -> Outcome {
+    /// Answers one EWS POST; `anchored` tells whether it carried `X-AnchorMailbox`.
+    func handle(body: [UInt8], caller: SimulatedUser, authorization: CallerAuthorization = .windows, anchored: Bool = true) -> Outcome {
         var operation: String?
         var impersonated: String?
         do {
@@ -92,6 +93,9 @@ final class EWSService: Sendable {
             }
             if let imp {
                 effective = try impersonate(caller: caller, header: imp, authorization: authorization)
+                if !anchored, quirks.contains(.missingAnchorMisroutes), let other = defaultBackendMailbox(avoiding: effective) {
+                    effective = other
+                }
                 impersonated = effective.primarySmtpAddress
             }
             let context = RequestContext(caller: caller, mailboxUser: effective)
@@ -135,6 +139,11 @@ final class EWSService: Sendable {
                 throw EWSError.schemaValidation(v.message, line: v.line, position: max(v.column, 1))
             }
         }
+    }
+
+    /// The mailbox a front end without an anchor falls back to: the first mailbox that is not `user`.
+    private func defaultBackendMailbox(avoiding user: SimulatedUser) -> SimulatedUser? {
+        tenant.allUsers.first { $0.hasMailbox && $0.primarySmtpAddress != user.primarySmtpAddress }
     }
 
     private func impersonate(caller: SimulatedUser, header: XMLElement, authorization: CallerAuthorization) throws -> SimulatedUser {

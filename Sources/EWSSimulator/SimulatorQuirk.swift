@@ -36,4 +36,7 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case copyItemMovesOriginal = "copy-item-moves-original"
     /// RequestServerVersion values older than Exchange2010 are refused (ErrorInvalidServerVersion).
     case requestVersionsBefore2010Refused = "request-versions-before-2010-refused"
+    /// An impersonated request without `X-AnchorMailbox` is answered from another mailbox (a front
+    /// end that routes by the anchor alone and falls back to a default backend).
+    case missingAnchorMisroutes = "missing-anchor-misroutes"
 }

@@ -39,12 +39,14 @@ enum TestPaths {
 
 /// Starting and stopping a schema-validating simulator around a test body.
 enum LiveSimulator {
-    static func with<R>(quirks: Set<SimulatorQuirk> = [], _ body: (Simulator) async throws -> R) async throws -> R {
+    static func with<R>(quirks: Set<SimulatorQuirk> = [], configure: (inout SimulatorConfiguration) -> Void = { _ in },
+                        _ body: (Simulator) async throws -> R) async throws -> R {
         var config = SimulatorConfiguration()
         config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
         let state = try TestPaths.temporaryDirectory("sim")
         config.stateDirectory = state
         config.quirks = quirks
+        configure(&config)
         let simulator = try await Simulator.start(config)
         func stop() async {
             await simulator.shutdown()
