@@ -6,6 +6,7 @@ public enum CheckCatalog {
     public static let serverVersion = CheckID("ews.server-version")
     public static let refusedSchemes = CheckID("auth.refused-schemes")
     public static let impersonationGetFolder = CheckID("impersonation.primary-smtp.getfolder")
+    public static let requiredHeadersWithheld = CheckID("impersonation.required-headers.withheld")
     public static let outOfScopeDenied = CheckID("impersonation.out-of-scope.denied")
     public static let nonexistentRejected = CheckID("impersonation.nonexistent-mailbox.rejected")
     public static let requestVersionProduct = CheckID("ews.request-version.exchange2016")

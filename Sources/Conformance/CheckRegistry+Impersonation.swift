@@ -11,6 +11,14 @@ extension CheckRegistry {
             suite.state.setUnreadBefore(unread, mailbox: mailbox)
             return verdict
         },
+        Check(.init(id: CheckCatalog.requiredHeadersWithheld, title: "Without a required header, refused or answered right, never misrouted",
+                    requirement: "For each header the profile declares required, an impersonated GetFolder(Inbox) of the first mailbox sent without that header (and with everything else) is either refused (an HTTP error, a SOAP fault or an EWS error code: the header is enforced) or answered with the same Inbox as with it (not enforced, stated in the facts); never with another folder or a page that is not EWS.",
+                    dependsOn: [CheckCatalog.impersonationGetFolder], enforces: ["ews.required_headers"], level: .recommended,
+                    appliesWhen: "the profile declares required headers"),
+              applies: { !($0.profile?.manifest.ews.requiredHeaders.isEmpty ?? true) }) { suite, _ in
+            guard let mailbox = suite.target.mailboxes.first else { return .skipped("no mailbox to impersonate") }
+            return await suite.requiredHeadersWithheld(mailbox)
+        },
         Check(.init(id: CheckCatalog.outOfScopeDenied, title: "Out-of-scope mailbox is denied",
                     requirement: "Impersonating a mailbox outside the service account's scope is refused with ErrorImpersonateUserDenied while in-scope impersonation works (the scope is enforced).",
                     dependsOn: [CheckCatalog.serviceAccountAuth, CheckCatalog.impersonationGetFolder], mustFail: true)) { suite, _ in

@@ -161,7 +161,8 @@ public final class Simulator: Sendable {
                                            entra: entra,
                                            digest: configuration.digestAlgorithms.isEmpty ? nil
                                                : DigestAuthenticator(algorithms: configuration.digestAlgorithms, realm: "mail.\(configuration.domain)"),
-                                           kerberos: kerberos, throttling: configuration.throttling)
+                                           kerberos: kerberos, throttling: configuration.throttling,
+                                           requiredHeaders: configuration.requiredHeaders)
         let httpPort: Int
         do {
             let http = try await PlainHTTPListener.bind(group: group, host: configuration.bindAddress, port: configuration.httpPort,

@@ -52,6 +52,9 @@ public struct SimulatorConfiguration: Sendable {
     public var streamingKeepAliveSeconds: Int = 30
     /// Throttling answers to every n-th EWS request (none by default); see ``SimulatedThrottling``.
     public var throttling: SimulatedThrottling?
+    /// HTTP headers a hoster's front end requires on every EWS POST (none by default; Exchange
+    /// requires none): a request without one gets HTTP 400 naming it, before EWS sees it.
+    public var requiredHeaders: [String] = []
     /// Deliberate deviations from Exchange (none by default).
     public var quirks: Set<SimulatorQuirk> = []
     /// The largest request body accepted (IIS's `maxAllowedContentLength` for EWS); larger ones

@@ -47,11 +47,14 @@ final class SimulatorRouter: Sendable {
     let kerberos: KerberosAuthenticator?
     /// Throttling answers, when the configuration asks for them (SimulatedThrottling.swift).
     let throttle: SimulatedThrottling.Gate?
+    /// Headers the front end requires on every EWS POST (a hoster's gateway).
+    let requiredHeaders: [String]
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, ews: EWSService, autodiscover: AutodiscoverService,
          realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil, digest: DigestAuthenticator? = nil,
-         kerberos: KerberosAuthenticator? = nil, throttling: SimulatedThrottling? = nil) {
+         kerberos: KerberosAuthenticator? = nil, throttling: SimulatedThrottling? = nil, requiredHeaders: [String] = []) {
         self.kerberos = kerberos
+        self.requiredHeaders = requiredHeaders
         throttle = throttling.map(SimulatedThrottling.Gate.init)
         self.entra = entra
         self.digest = digest
@@ -243,7 +246,13 @@ final class SimulatorRouter: Sendable {
                 response = busy
                 break
             }
-            let outcome = ews.handle(body: request.body, caller: user, authorization: authorization, anchorMailbox: request.header("X-AnchorMailbox"))
+            if let missing = requiredHeaders.first(where: { request.header($0) == nil }) {
+                response = SimulatedResponse(status: 400, headers: standardHeaders + [("Content-Type", "text/plain; charset=utf-8")],
+                                             body: Array("Bad Request: the \(missing) header is required.\r\n".utf8))
+                break
+            }
+            let outcome = ews.handle(body: request.body, caller: user, authorization: authorization,
+                                     anchorMailbox: request.header("X-AnchorMailbox"))
             record.operation = outcome.operation
             record.impersonated = outcome.impersonated
             record.responseCodes = outcome.responseCodes
