@@ -30,7 +30,8 @@ struct EarnedVerdictTests {
     /// refusals; the ConnectingSID matrix has its own tests against the simulator.)
     static let modelled = ["ews.endpoint.reachable", "auth", "ews.server-version", "ews.request-version.exchange2016",
                            "impersonation.primary-smtp.getfolder", "impersonation.out-of-scope.denied",
-                           "impersonation.nonexistent-mailbox.rejected", "voicemail", "suite.cleanup.complete"]
+                           "impersonation.nonexistent-mailbox.rejected", "impersonation.required-headers.withheld", "voicemail",
+                           "suite.cleanup.complete"]
 
     static func manifest(schemes: [String] = ["basic"], deviations: [ProviderManifest.KnownDeviation] = []) -> ProviderManifest {
         ProviderManifest(id: "scripted", name: "Scripted", version: "1.0.0", vendor: "tests",

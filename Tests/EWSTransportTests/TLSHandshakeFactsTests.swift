@@ -107,7 +107,7 @@ import Testing
         probe.cancel()
         let facts = await probe.value
         #expect(facts.handshakeError == TLSHandshakeFacts.cancelled)
-        #expect(ContinuousClock.now - cancelled < .seconds(10), "libcurl checks for cancellation about once a second (the limit is 120 s)")
+        #expect(ContinuousClock.now - cancelled < .seconds(30), "libcurl checks for cancellation about once a second (the limit is 120 s; 30 s allows a loaded machine)")
         #expect(server.connections == 1, "no second handshake after the cancelled one")
     }
 

@@ -255,7 +255,8 @@ def target_copy(simulator: Simulator, dest: Path, edit) -> Path:
     data = load_yaml(source)
     service_account = data.get("service_account") or {}
     tls = data.get("tls") or {}
-    for section, key in ((service_account, "password_file"), (tls, "ca_file")):
+    unprivileged = (data.get("negative_controls") or {}).get("unprivileged_account") or {}
+    for section, key in ((service_account, "password_file"), (unprivileged, "password_file"), (tls, "ca_file")):
         value = section.get(key)
         if isinstance(value, str) and not os.path.isabs(value):
             section[key] = str((source.parent / value).resolve())
