@@ -90,7 +90,7 @@ extension ProviderManifest {
             p.append(.init(path: "ews.connecting_sid", "'\(form)' is not one of \(EWS.knownConnectingSIDs.joined(separator: ", "))"))
         }
         if ews.connectingSIDs == ["sid"] {
-            p.append(.init(path: "ews.connecting_sid", "'sid' alone cannot be tested (target files give addresses, not SIDs); list an address form too"))
+            p.append(.init(path: "ews.connecting_sid", "'sid' alone leaves a mailbox without a SID in the target (an address or mailboxes_file entry without sid:) nothing to be impersonated as; list an address form too"))
         }
         for (i, h) in ews.requiredHeaders.enumerated() where h.range(of: "^[A-Za-z0-9-]+\\z", options: .regularExpression) == nil {
             p.append(.init(path: "ews.required_headers[\(i)]", "'\(h)' is not an HTTP header name"))

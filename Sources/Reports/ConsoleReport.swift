@@ -94,7 +94,9 @@ public enum ConsoleReport {
             let flags = [!sel.only.isEmpty ? "--only" : nil, !sel.skip.isEmpty ? "--skip" : nil, sel.readOnly ? "--read-only" : nil].compactMap { $0 }
             if !flags.isEmpty { partial = "; partial run: \(sel.deselected.count) checks left out by \(flags.joined(separator: ", "))" }
         }
-        let recommended = (s.notRequiredFailures ?? 0) > 0 ? ", \(s.notRequiredFailures ?? 0) recommended checks failed" : ""
+        // Failures of recommended and informational checks: reported, but they do not decide the verdict.
+        let notRequired = s.notRequiredFailures ?? 0
+        let recommended = notRequired > 0 ? ", \(notRequired) not-required check\(notRequired == 1 ? "" : "s") failed (recommended or informational)" : ""
         switch report.exitCode {
         case 0: return style.paint("verdict: CONFORMS", .passed) + " (\(s.passed) passed\(s.expectedFailures > 0 ? ", \(s.expectedFailures) known deviation\(s.expectedFailures == 1 ? "" : "s")" : "")\(recommended)\(partial))"
         case 1: return style.paint("verdict: DOES NOT CONFORM", .failed) + " (\(s.failed + s.unexpectedPasses - (s.notRequiredFailures ?? 0)) required checks failed\(recommended)\(partial))"

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("sid alone", "connecting_sid", ["sid"], "'sid' alone cannot be tested"),
+        ("sid alone", "connecting_sid", ["sid"], "'sid' alone leaves a mailbox without a SID"),
         ("an unknown form", "connecting_sid", ["primary-smtp-address", "guid"], "'guid' is not one of"),
     ])
     func ewsFieldsTheHarnessCannotHonourAreRefused(_ what: String, _ key: String, _ value: [String], _ message: String) {

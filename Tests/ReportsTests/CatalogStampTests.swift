@@ -45,6 +45,6 @@ struct VerdictLineTests {
         var report = SampleReport.make([SampleReport.result(CheckCatalog.endpointReachable, .passed), failed])
         report.exitCode = Int(ExitStatus.of(report.summary, interrupted: false))
         #expect(report.exitCode == 0)
-        #expect(ConsoleReport.verdict(report, style: .plain) == "verdict: CONFORMS (1 passed, 1 recommended checks failed)")
+        #expect(ConsoleReport.verdict(report, style: .plain) == "verdict: CONFORMS (1 passed, 1 not-required check failed (recommended or informational))")
     }
 }
