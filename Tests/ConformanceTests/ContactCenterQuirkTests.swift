@@ -8,12 +8,15 @@ import Testing
 /// way a real provider has; the checks it does not concern still pass, and nothing is left behind.
 @Suite("Contact-center checks against deviating providers (simulator quirks)")
 struct ContactCenterQuirkTests {
-    /// Runs the whole suite against a simulator with `quirk`; every result of `failing` must be a
-    /// failure whose message contains its fragment, `skipped` may be skipped, everything else passes.
+    /// Runs the whole suite (or `run`) against a simulator with `quirk`; every result of `failing`
+    /// must be a failure whose message contains its fragment, `skipped` may be skipped, everything
+    /// else passes, and nothing stays in the tenant.
     static func expect(_ quirk: SimulatorQuirk, failing: [CheckID: String], skipped: Set<CheckID> = [], perMailbox: Bool = true,
-                       exitCode: Int = 1, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                       exitCode: Int = 1,
+                       run: (Simulator) async throws -> RunReport = { try await runSuite(.simulated($0), password: $0.serviceAccountPassword) },
+                       sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await LiveSimulator.with(quirks: [quirk]) { simulator in
-            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            let report = try await run(simulator)
             for (id, fragment) in failing {
                 let results = report.results(id)
                 #expect(results.count == (perMailbox ? simulator.mailboxesInScope.count : 1), "\(id) ran \(results.count) times", sourceLocation: sourceLocation)

@@ -19,23 +19,8 @@ struct ImpersonationMatrixTests {
     /// fails with its fragment, `skipped` may be skipped, everything else passes.
     static func expect(_ quirk: SimulatorQuirk, failing: [CheckID: String], skipped: Set<CheckID> = [], perMailbox: Bool = true,
                        exitCode: Int, profile: ProviderManifest? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        try await LiveSimulator.with(quirks: [quirk]) { simulator in
-            let report = try await run(simulator, profile: profile)
-            for (id, fragment) in failing {
-                let results = report.results(id)
-                #expect(results.count == (perMailbox ? simulator.mailboxesInScope.count : 1), "\(id) ran \(results.count) times", sourceLocation: sourceLocation)
-                for r in results {
-                    #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome): \(r.message)", sourceLocation: sourceLocation)
-                    #expect(r.message.contains(fragment), "\(r.displayName): \(r.message)", sourceLocation: sourceLocation)
-                    #expect(!r.evidence.isEmpty, "\(r.displayName) cites no evidence", sourceLocation: sourceLocation)
-                }
-            }
-            let others = report.results.filter { failing[$0.id] == nil && !($0.outcome == .skipped && skipped.contains($0.id)) }
-            #expect(others.allSatisfy { $0.outcome == .passed },
-                    "\(others.filter { $0.outcome != .passed }.map { "\($0.displayName) \($0.outcome): \($0.message)" })", sourceLocation: sourceLocation)
-            #expect(report.exitCode == exitCode, sourceLocation: sourceLocation)
-            #expect(simulator.tenant.allItems().isEmpty, sourceLocation: sourceLocation)
-        }
+        try await ContactCenterQuirkTests.expect(quirk, failing: failing, skipped: skipped, perMailbox: perMailbox, exitCode: exitCode,
+                                                 run: { try await run($0, profile: profile) }, sourceLocation: sourceLocation)
     }
 
     static func run(_ simulator: Simulator, target: TargetConfiguration? = nil, profile: ProviderManifest? = nil) async throws -> RunReport {
