@@ -124,7 +124,6 @@ import Testing
         let missing = try await Self.create(s, "<t:Start>2026-05-04T12:00:00Z</t:Start><t:End>2026-05-04T13:00:00Z</t:End>", invitations: nil)
         let backwards = try await Self.create(s, "<t:Start>2026-05-04T12:00:00Z</t:Start><t:End>2026-05-04T11:00:00Z</t:End>")
         let inInbox = try await Self.create(s, "<t:Start>2026-05-04T12:00:00Z</t:Start><t:End>2026-05-04T13:00:00Z</t:End>", folder: "inbox")
-        let relative = try await Self.create(s, "<t:Start>2026-05-04T12:00:00Z</t:Start><t:End>2026-05-04T13:00:00Z</t:End><t:Recurrence><t:RelativeMonthlyRecurrence><t:Interval>1</t:Interval><t:DaysOfWeek>Monday</t:DaysOfWeek><t:DayOfWeekIndex>First</t:DayOfWeekIndex></t:RelativeMonthlyRecurrence><t:NoEndRecurrence><t:StartDate>2026-05-04</t:StartDate></t:NoEndRecurrence></t:Recurrence>")
         let readOnly = try await Self.create(s, "<t:Start>2026-05-04T12:00:00Z</t:Start><t:End>2026-05-04T13:00:00Z</t:End><t:IsMeeting>true</t:IsMeeting>")
         let restricted = try await s.send(s.envelope(#"<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:CalendarView StartDate="2026-05-01T00:00:00Z" EndDate="2026-05-09T00:00:00Z"/><m:Restriction><t:Exists><t:FieldURI FieldURI="item:Subject"/></t:Exists></m:Restriction><m:ParentFolderIds><t:DistinguishedFolderId Id="calendar"/></m:ParentFolderIds></m:FindItem>"#, impersonate: "alice@contoso.com"))
         let tooBig = try await Self.view(s, "2026-01-01T00:00:00Z", "2029-01-01T00:00:00Z")
@@ -137,12 +136,45 @@ import Testing
         #expect(missing.codes == ["ErrorSendMeetingInvitationsRequired"])
         #expect(backwards.codes == ["ErrorCalendarEndDateIsEarlierThanStartDate"])
         #expect(inInbox.codes == ["ErrorCannotCreateCalendarItemInNonCalendarFolder"])
-        #expect(relative.codes == ["ErrorInvalidOperation"])
         #expect(readOnly.codes == ["ErrorInvalidPropertySet"])
         #expect(restricted.codes == ["ErrorInvalidRestriction"])
         #expect(tooBig.codes == ["ErrorCalendarViewRangeTooBig"])
         #expect(notCalendar.codes == ["ErrorCalendarFolderIsInvalidForCalendarView"])
         #expect(undeletable.codes == ["ErrorSendMeetingCancellationsRequired"])
+    }
+
+    @Test("relative monthly and yearly patterns expand to the nth or last matching weekday and read back as sent")
+    func relativePatternsExpand() async throws {
+        let s = try await SimulatorSession.start()
+        func pattern(_ body: String, _ range: String) -> String { "<t:Recurrence>\(body)\(range)</t:Recurrence>" }
+        let secondTuesday = pattern("<t:RelativeMonthlyRecurrence><t:Interval>1</t:Interval><t:DaysOfWeek>Tuesday</t:DaysOfWeek><t:DayOfWeekIndex>Second</t:DayOfWeekIndex></t:RelativeMonthlyRecurrence>",
+                                    "<t:NumberedRecurrence><t:StartDate>2026-05-01</t:StartDate><t:NumberOfOccurrences>3</t:NumberOfOccurrences></t:NumberedRecurrence>")
+        let lastWeekday = pattern("<t:RelativeMonthlyRecurrence><t:Interval>1</t:Interval><t:DaysOfWeek>Weekday</t:DaysOfWeek><t:DayOfWeekIndex>Last</t:DayOfWeekIndex></t:RelativeMonthlyRecurrence>",
+                                  "<t:EndDateRecurrence><t:StartDate>2026-05-01</t:StartDate><t:EndDate>2026-07-31</t:EndDate></t:EndDateRecurrence>")
+        let lastFridayOfOctober = pattern("<t:RelativeYearlyRecurrence><t:DaysOfWeek>Friday</t:DaysOfWeek><t:DayOfWeekIndex>Last</t:DayOfWeekIndex><t:Month>October</t:Month></t:RelativeYearlyRecurrence>",
+                                          "<t:NumberedRecurrence><t:StartDate>2026-01-01</t:StartDate><t:NumberOfOccurrences>2</t:NumberOfOccurrences></t:NumberedRecurrence>")
+        let monthly = try await Self.create(s, "<t:Subject>Queue review</t:Subject><t:Start>2026-05-12T09:00:00Z</t:Start><t:End>2026-05-12T10:00:00Z</t:End>\(secondTuesday)")
+        let monthEnd = try await Self.create(s, "<t:Subject>Month-end report</t:Subject><t:Start>2026-05-29T16:00:00Z</t:Start><t:End>2026-05-29T16:30:00Z</t:End>\(lastWeekday)")
+        let yearly = try await Self.create(s, "<t:Subject>Fiscal close</t:Subject><t:Start>2026-10-30T15:00:00Z</t:Start><t:End>2026-10-30T16:00:00Z</t:End>\(lastFridayOfOctober)")
+        let id = try #require(Self.id(monthly), "\(monthly.text)")
+        let yearlyID = try #require(Self.id(yearly), "\(yearly.text)")
+        let summer = try await Self.view(s, "2026-05-01T00:00:00Z", "2026-09-01T00:00:00Z")
+        let twoYears = try await Self.view(s, "2026-09-01T00:00:00Z", "2028-01-01T00:00:00Z")
+        let master = try await s.getItem(id, shape: "<t:BaseShape>AllProperties</t:BaseShape>")
+        let yearlyMaster = try await s.getItem(yearlyID, shape: "<t:BaseShape>AllProperties</t:BaseShape>")
+        await s.stop()
+        #expect(monthEnd.codes == ["NoError"], "\(monthEnd.text)")
+        func starts(_ a: SimulatorSession.Answer, _ subject: String) -> [String] {
+            Self.items(a).filter { $0.child("Subject")?.text == subject }.compactMap { $0.child("Start")?.text }
+        }
+        #expect(starts(summer, "Queue review") == ["2026-05-12T09:00:00Z", "2026-06-09T09:00:00Z", "2026-07-14T09:00:00Z"])
+        #expect(starts(summer, "Month-end report") == ["2026-05-29T16:00:00Z", "2026-06-30T16:00:00Z", "2026-07-31T16:00:00Z"])
+        #expect(starts(twoYears, "Fiscal close") == ["2026-10-30T15:00:00Z", "2027-10-29T15:00:00Z"])
+        let m = master.messages.first?.path("Items", "CalendarItem", "Recurrence", "RelativeMonthlyRecurrence")
+        #expect(m?.child("DaysOfWeek")?.text == "Tuesday" && m?.child("DayOfWeekIndex")?.text == "Second" && m?.child("Interval")?.text == "1")
+        let y = yearlyMaster.messages.first?.path("Items", "CalendarItem", "Recurrence", "RelativeYearlyRecurrence")
+        #expect(y?.child("DaysOfWeek")?.text == "Friday" && y?.child("DayOfWeekIndex")?.text == "Last" && y?.child("Month")?.text == "October")
+        #expect(yearlyMaster.messages.first?.path("Items", "CalendarItem", "LastOccurrence", "Start")?.text == "2027-10-29T15:00:00Z")
     }
 
     @Test func meetingInvitationsReachTheAttendees() async throws {

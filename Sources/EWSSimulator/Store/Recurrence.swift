@@ -9,7 +9,15 @@ struct Recurrence: Sendable, Equatable {
         case weekly(interval: Int, days: [Int], firstDayOfWeek: Int)
         case absoluteMonthly(interval: Int, day: Int)
         case absoluteYearly(month: Int, day: Int)
+        /// The `index`th (1 … 4, or 5 for Last) of `days` in every `interval`th month: "the second
+        /// Tuesday", "the last weekday" (`days` holds every weekday the DaysOfWeek value stands for).
+        case relativeMonthly(interval: Int, days: [Int], index: Int)
+        /// The same in one month (1 … 12) of every year.
+        case relativeYearly(month: Int, days: [Int], index: Int)
     }
+
+    /// DayOfWeekIndex `Last`.
+    static let lastIndex = 5
 
     enum End: Sendable, Equatable {
         case never
@@ -89,8 +97,36 @@ struct Recurrence: Sendable, Equatable {
                 year += 1
                 if let limitDay, month > limitDay, endDay == nil, case .never = end { break }
             }
+        case .relativeMonthly(let interval, let days, let index):
+            var n = 0
+            while n < Self.maximumOccurrences {
+                guard let month = cal.date(byAdding: .month, value: n * max(interval, 1), to: cal.date(from: DateComponents(year: startDate.year, month: startDate.month, day: 1, hour: 12)) ?? first) else { break }
+                if let d = Self.relativeDay(in: month, days: days, index: index, calendar: cal), d >= first, !accept(d) { break }
+                if let limitDay, month > limitDay { break }
+                n += 1
+            }
+        case .relativeYearly(let m, let days, let index):
+            var year = startDate.year ?? 2000
+            while result.count < Self.maximumOccurrences {
+                guard let month = cal.date(from: DateComponents(year: year, month: m, day: 1, hour: 12)) else { break }
+                if let d = Self.relativeDay(in: month, days: days, index: index, calendar: cal), d >= first, !accept(d) { break }
+                if let limitDay, month > limitDay { break }
+                year += 1
+            }
         }
         return result
+    }
+
+    /// The `index`th day of `month` (noon of its first day) whose weekday is one of `days`; the last
+    /// such day for ``lastIndex``.
+    static func relativeDay(in month: Date, days: [Int], index: Int, calendar cal: Calendar) -> Date? {
+        let length = cal.range(of: .day, in: .month, for: month)?.count ?? 28
+        let matching = (0..<length).compactMap { offset -> Date? in
+            guard let d = cal.date(byAdding: .day, value: offset, to: month) else { return nil }
+            return days.contains(cal.component(.weekday, from: d)) ? d : nil
+        }
+        if index == lastIndex { return matching.last }
+        return index >= 1 && index <= matching.count ? matching[index - 1] : nil
     }
 
     /// The start instants of the occurrences whose local date is at most `limit`'s.

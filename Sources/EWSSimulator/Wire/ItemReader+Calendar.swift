@@ -135,8 +135,8 @@ extension ItemReader {
         return DateComponents(year: parts[0], month: parts[1], day: parts[2])
     }
 
-    /// `t:RecurrenceType`: daily, weekly, absolute monthly and absolute yearly patterns with any
-    /// range; the relative patterns are refused as not implemented.
+    /// `t:RecurrenceType`: the six patterns (daily, weekly, absolute and relative monthly and
+    /// yearly) with any of the three ranges.
     static func recurrence(_ element: XMLElement) throws(EWSError) -> Recurrence {
         let invalid = EWSError("ErrorCalendarInvalidRecurrence", "The recurrence pattern is invalid.")
         guard element.children.count == 2, let p = element.children.first, let r = element.children.last else { throw invalid }
@@ -170,8 +170,15 @@ extension ItemReader {
             let day = try int("DayOfMonth")
             guard let month = monthNames.firstIndex(of: p.child("Month")?.text ?? ""), (1...31).contains(day) else { throw invalid }
             pattern = .absoluteYearly(month: month + 1, day: day)
+        case "RelativeMonthlyRecurrence":
+            let interval = try int("Interval")
+            guard interval >= 1, interval <= 99, let (days, index) = relative(p) else { throw invalid }
+            pattern = .relativeMonthly(interval: interval, days: days, index: index)
+        case "RelativeYearlyRecurrence":
+            guard let (days, index) = relative(p), let month = monthNames.firstIndex(of: p.child("Month")?.text ?? "") else { throw invalid }
+            pattern = .relativeYearly(month: month + 1, days: days, index: index)
         default:
-            throw EWSError.notImplemented("the recurrence pattern \(p.name)")
+            throw invalid
         }
         guard let start = r.child("StartDate").flatMap({ localDate($0.text) }) else { throw invalid }
         let end: Recurrence.End
@@ -189,6 +196,27 @@ extension ItemReader {
         return Recurrence(pattern: pattern, startDate: start, end: end)
     }
 
+    /// The DaysOfWeek (one value, which may stand for several weekdays) and DayOfWeekIndex of a
+    /// relative pattern.
+    private static func relative(_ p: XMLElement) -> (days: [Int], index: Int)? {
+        guard let name = p.child("DaysOfWeek")?.text.trimmingCharacters(in: .whitespaces), let days = weekday(name),
+              let index = dayOfWeekIndexNames.firstIndex(of: p.child("DayOfWeekIndex")?.text.trimmingCharacters(in: .whitespaces) ?? "")
+        else { return nil }
+        return (days, index + 1)
+    }
+
+    static let dayOfWeekIndexNames = ["First", "Second", "Third", "Fourth", "Last"]
+
+    /// The DaysOfWeek value of a relative pattern's weekdays.
+    private static func dayOfWeekName(_ days: [Int]) -> String {
+        switch days {
+        case Array(1...7): return "Day"
+        case Array(2...6): return "Weekday"
+        case [1, 7]: return "WeekendDay"
+        default: return WindowsTimeZone.weekdayNames[(days.first ?? 1) - 1]
+        }
+    }
+
     /// `<t:Recurrence>` as Exchange writes it back.
     static func recurrenceXML(_ r: Recurrence) -> String {
         func date(_ d: DateComponents) -> String { String(format: "%04d-%02d-%02d", d.year ?? 0, d.month ?? 0, d.day ?? 0) }
@@ -203,6 +231,10 @@ extension ItemReader {
             x += "<t:AbsoluteMonthlyRecurrence><t:Interval>\(interval)</t:Interval><t:DayOfMonth>\(day)</t:DayOfMonth></t:AbsoluteMonthlyRecurrence>"
         case .absoluteYearly(let month, let day):
             x += "<t:AbsoluteYearlyRecurrence><t:DayOfMonth>\(day)</t:DayOfMonth><t:Month>\(monthNames[month - 1])</t:Month></t:AbsoluteYearlyRecurrence>"
+        case .relativeMonthly(let interval, let days, let index):
+            x += "<t:RelativeMonthlyRecurrence><t:Interval>\(interval)</t:Interval><t:DaysOfWeek>\(dayOfWeekName(days))</t:DaysOfWeek><t:DayOfWeekIndex>\(dayOfWeekIndexNames[index - 1])</t:DayOfWeekIndex></t:RelativeMonthlyRecurrence>"
+        case .relativeYearly(let month, let days, let index):
+            x += "<t:RelativeYearlyRecurrence><t:DaysOfWeek>\(dayOfWeekName(days))</t:DaysOfWeek><t:DayOfWeekIndex>\(dayOfWeekIndexNames[index - 1])</t:DayOfWeekIndex><t:Month>\(monthNames[month - 1])</t:Month></t:RelativeYearlyRecurrence>"
         }
         switch r.end {
         case .never: x += "<t:NoEndRecurrence><t:StartDate>\(date(r.startDate))</t:StartDate></t:NoEndRecurrence>"
