@@ -32,7 +32,9 @@ from exchangelib import (
     OofSettings,
 )
 from exchangelib.indexed_properties import EmailAddress, PhoneNumber
-from exchangelib.recurrence import DailyPattern, NumberedPattern, Recurrence, WeeklyPattern
+from exchangelib.fields import FRIDAY, LAST, MONTHS, OCTOBER, SECOND, TUESDAY, WEEK_DAY, WEEK_NUMBERS, WEEKDAYS
+from exchangelib.recurrence import (DailyPattern, EndDatePattern, NumberedPattern, Recurrence, RelativeMonthlyPattern,
+                                    RelativeYearlyPattern, WeeklyPattern)
 from exchangelib.version import EXCHANGE_2013
 
 # The fixtures of the base module: a CA-verifying adapter, a transcript of the exchanges, and `step`.
@@ -161,6 +163,49 @@ def test_recurring_meeting_expands_in_calendar_view(simulator, step):
         assert moved.start == start + datetime.timedelta(hours=1)
     finally:
         master.delete()
+
+
+def test_relative_patterns_expand_to_the_nth_and_last_weekday(simulator, step):
+    account = account_for(simulator, ALICE)
+    tag = uuid.uuid4().hex[:8]
+
+    def meeting(subject, start, pattern, boundary):
+        return CalendarItem(account=account, folder=account.calendar, subject=f"{subject} {tag}", start=start,
+                            end=start + datetime.timedelta(minutes=30), recurrence=Recurrence(pattern=pattern, boundary=boundary))
+
+    second_tuesday = meeting("Queue review", utc(2026, 5, 12, 9), RelativeMonthlyPattern(interval=1, weekday=TUESDAY, week_number=SECOND),
+                             NumberedPattern(start=datetime.date(2026, 5, 1), number=3))
+    last_weekday = meeting("Month-end", utc(2026, 5, 29, 16), RelativeMonthlyPattern(interval=1, weekday=WEEK_DAY, week_number=LAST),
+                           EndDatePattern(start=datetime.date(2026, 5, 1), end=datetime.date(2026, 7, 31)))
+    fiscal_close = meeting("Fiscal close", utc(2026, 10, 30, 15), RelativeYearlyPattern(weekday=FRIDAY, week_number=LAST, month=OCTOBER),
+                           NumberedPattern(start=datetime.date(2026, 1, 1), number=2))
+    created = []
+    try:
+        for item in (second_tuesday, last_weekday, fiscal_close):
+            with step(f"save '{item.subject}' (CreateItem with a relative pattern)"):
+                item.save()
+            created.append(item)
+        with step("expand May to August (FindItem with CalendarView)"):
+            summer = list(account.calendar.view(start=utc(2026, 5, 1), end=utc(2026, 9, 1)))
+        with step("expand September 2026 to 2027 (FindItem with CalendarView)"):
+            later = list(account.calendar.view(start=utc(2026, 9, 1), end=utc(2028, 1, 1)))
+
+        def starts(items, subject):
+            return [o.start for o in items if o.subject == f"{subject} {tag}"]
+
+        assert starts(summer, "Queue review") == [utc(2026, 5, 12, 9), utc(2026, 6, 9, 9), utc(2026, 7, 14, 9)]
+        assert starts(summer, "Month-end") == [utc(2026, 5, 29, 16), utc(2026, 6, 30, 16), utc(2026, 7, 31, 16)]
+        assert starts(later, "Fiscal close") == [utc(2026, 10, 30, 15), utc(2027, 10, 29, 15)]
+        with step("fetch the masters (GetItem)"):
+            fetched = list(account.fetch(ids=created))
+        # exchangelib reads enum values back as 1-based numbers into its own name lists.
+        patterns = [item.recurrence.pattern for item in fetched]
+        assert (WEEKDAYS[patterns[0].weekday - 1], WEEK_NUMBERS[patterns[0].week_number - 1]) == (TUESDAY, SECOND)
+        assert (WEEKDAYS[patterns[1].weekday - 1], WEEK_NUMBERS[patterns[1].week_number - 1]) == (WEEK_DAY, LAST)
+        assert (WEEKDAYS[patterns[2].weekday - 1], WEEK_NUMBERS[patterns[2].week_number - 1], MONTHS[patterns[2].month - 1]) == (FRIDAY, LAST, OCTOBER)
+    finally:
+        for item in created:
+            item.delete()
 
 
 def test_free_busy_shows_the_meeting(simulator, step):
