@@ -2,8 +2,9 @@ import EWSProtocol
 import Foundation
 
 extension EWSService {
-    /// ConvertId between EwsId, EntryId and HexEntryId (the simulator's entry ids are its EWS id
-    /// bytes behind a store prefix, so conversions round-trip). Other formats are refused. A
+    /// ConvertId between EwsId, EntryId, HexEntryId, StoreId and OwaId (the simulator's entry ids
+    /// are its EWS id bytes behind a store prefix, so conversions round-trip). EwsLegacyId (the
+    /// Exchange 2007 form) is refused as not implemented. A
     /// malformed id (exchangelib's version probe sends `DUMMY`) gets `ErrorInvalidIdMalformed`
     /// in a normal response, which carries the `ServerVersionInfo` header the probe reads.
     func convertId(_ request: XMLElement, _ context: RequestContext) throws -> String {
@@ -43,7 +44,10 @@ extension EWSService {
         return SOAPWriter.operationResponse("ConvertId", messages: messages)
     }
 
-    static let convertibleFormats: Set<String> = ["EwsId", "EntryId", "HexEntryId"]
+    static let convertibleFormats: Set<String> = ["EwsId", "EntryId", "HexEntryId", "StoreId", "OwaId"]
+
+    /// The characters of base64 an OwaId escapes (it travels in OWA's URLs).
+    private static let owaEscapes: [(Character, String)] = [("+", "%2B"), ("/", "%2F"), ("=", "%3D")]
 
     /// The EWS id bytes an alternate id in `format` stands for; nil when it is not well-formed.
     static func ewsBytes(_ id: String, format: String) -> [UInt8]? {
@@ -66,6 +70,19 @@ extension EWSService {
                 index = next
             }
             entry = bytes
+        case "StoreId", "OwaId":
+            // A StoreId is the entry id behind one byte giving its length; Exchange's documented
+            // OwaId "RgAAAAAS2%2" reads 0x46 (a 70-byte message entry id), then the entry id's
+            // four zero flag bytes. That layout is *inferred* from examples, not from a spec; the
+            // object-type byte Exchange may append is not modelled. An OwaId is the StoreId's
+            // base64 with +, / and = percent-escaped.
+            var text = id
+            if format == "OwaId" {
+                guard !text.contains("+"), !text.contains("/"), !text.contains("=") else { return nil }
+                for (c, escaped) in owaEscapes { text = text.replacingOccurrences(of: escaped, with: String(c), options: .caseInsensitive) }
+            }
+            guard let data = Data(base64Encoded: text), let length = data.first, data.count == Int(length) + 1 else { return nil }
+            entry = [UInt8](data.dropFirst())
         default:
             return nil
         }
@@ -79,6 +96,10 @@ extension EWSService {
         switch format {
         case "EntryId": return Data(entry).base64EncodedString()
         case "HexEntryId": return entry.map { String(format: "%02X", $0) }.joined()
+        case "StoreId", "OwaId":
+            var text = Data([UInt8(truncatingIfNeeded: entry.count)] + entry).base64EncodedString()
+            if format == "OwaId" { for (c, escaped) in owaEscapes { text = text.replacingOccurrences(of: String(c), with: escaped) } }
+            return text
         default: return Data(ewsBytes).base64EncodedString()
         }
     }

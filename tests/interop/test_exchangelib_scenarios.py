@@ -16,6 +16,7 @@ import pytest
 from lxml import etree
 from exchangelib import (
     BASIC,
+    DELEGATE,
     IMPERSONATION,
     UTC,
     Account,
@@ -32,6 +33,7 @@ from exchangelib import (
     OofSettings,
 )
 from exchangelib.indexed_properties import EmailAddress, PhoneNumber
+from exchangelib.properties import EWS_ID, HEX_ENTRY_ID, OWA_ID, AlternateId
 from exchangelib.fields import FRIDAY, LAST, MONTHS, OCTOBER, SECOND, TUESDAY, WEEK_DAY, WEEK_NUMBERS, WEEKDAYS
 from exchangelib.recurrence import (DailyPattern, EndDatePattern, NumberedPattern, Recurrence, RelativeMonthlyPattern,
                                     RelativeYearlyPattern, WeeklyPattern)
@@ -206,6 +208,33 @@ def test_relative_patterns_expand_to_the_nth_and_last_weekday(simulator, step):
     finally:
         for item in created:
             item.delete()
+
+
+def test_convert_id_round_trips_through_owa_and_hex_entry_ids(simulator, step):
+    # exchangelib sends ConvertId without impersonation, so Alice converts her own ids, signed in as
+    # herself (the service account is rightly refused ErrorAccessDenied for another's mailbox).
+    password = (simulator.state_dir / "secrets" / "alice.password").read_text()
+    config = Configuration(service_endpoint=simulator.info["loopback_ews_url"], credentials=Credentials(ALICE, password),
+                           auth_type=BASIC, retry_policy=FailFast())
+    account = Account(primary_smtp_address=ALICE, config=config, autodiscover=False, access_type=DELEGATE,
+                      default_timezone=UTC, locale="en_US")
+    message = Message(account=account, folder=account.inbox, subject=f"Convert {uuid.uuid4().hex[:8]}")
+    with step("save a message (CreateItem)"):
+        message.save()
+    try:
+        with step("EwsId to OwaId (ConvertId)"):
+            [owa] = list(account.protocol.convert_ids([AlternateId(id=message.id, format=EWS_ID, mailbox=ALICE)], destination_format=OWA_ID))
+        with step("OwaId to HexEntryId (ConvertId)"):
+            [hex_id] = list(account.protocol.convert_ids([AlternateId(id=owa.id, format=OWA_ID, mailbox=ALICE)], destination_format=HEX_ENTRY_ID))
+        with step("HexEntryId back to EwsId (ConvertId)"):
+            [back] = list(account.protocol.convert_ids([AlternateId(id=hex_id.id, format=HEX_ENTRY_ID, mailbox=ALICE)], destination_format=EWS_ID))
+        assert owa.format == OWA_ID and not any(c in owa.id for c in "+/="), owa.id
+        assert back.id == message.id
+        with step("read the message by the converted id (GetItem)"):
+            [fetched] = list(account.fetch(ids=[(back.id, None)]))
+        assert fetched.subject == message.subject
+    finally:
+        message.delete()
 
 
 def test_free_busy_shows_the_meeting(simulator, step):
