@@ -57,7 +57,10 @@ struct PolicyBlock: Sendable, Hashable {
         guard case .httpError(403, _) = call.outcome else { return nil }
         let body = call.exchange?.responseBody ?? ""
         guard body.allSatisfy({ $0.isWhitespace }) else { return nil }
-        return diagnosis(mailbox: mailbox ?? impersonatedAddress(in: call.exchange?.requestBody ?? ""), appID: appID,
+        // The anchor names the mailbox by SMTP address even when the header gives a SID.
+        let anchor = call.exchange?.legs.last?.requestHeaders.first { $0.name.caseInsensitiveCompare("X-AnchorMailbox") == .orderedSame }?.value
+        let impersonated = impersonatedAddress(in: call.exchange?.requestBody ?? "")
+        return diagnosis(mailbox: mailbox ?? (impersonated == nil ? nil : (anchor ?? impersonated)), appID: appID,
                          account: account, userAgent: userAgent)
     }
 
@@ -94,7 +97,7 @@ struct PolicyBlock: Sendable, Hashable {
         case (let mailbox?, let app?):
             return PolicyBlock(causes: [.mailboxDisabled, .kioskLicence, .applicationAccessPolicy], message:
                 "EWS blocked for \(mailbox) while the application's own requests are answered (\(bare)); Exchange Online answers so for three settings of the mailbox: "
-                + "EWS disabled for it — remedy: Set-CASMailbox \(mailbox) -EwsEnabled $true; "
+                + "EWS disabled for it (or its EWS application block list refuses this client) — remedy: Set-CASMailbox \(mailbox) -EwsEnabled $true; "
                 + "a Kiosk/frontline licence (Exchange Online Kiosk, Microsoft 365 F1 or F3) without EWS rights, refused since 30 June 2026 — "
                 + "remedy: assign a licence with EWS (Exchange Online Plan 1 or 2, E3, E5); "
                 + "an Application Access Policy of the application \(app) that leaves the mailbox out — remedy: add the mailbox to the policy's group, "

@@ -153,9 +153,10 @@ struct PolicyBlockTests {
 
     @Test("only Exchange's bare 403 is diagnosed: a 403 with a page is not; the impersonated mailbox is read from the request")
     func recognition() throws {
-        func call(status: Int, body: String, request: String) -> EWSCall<FolderInfo> {
+        func call(status: Int, body: String, request: String, anchor: String? = nil) -> EWSCall<FolderInfo> {
+            let leg = HTTPExchange.Leg(requestHeaders: anchor.map { [HTTPHeader("X-AnchorMailbox", $0)] } ?? [], status: status, responseHeaders: [])
             let exchange = HTTPExchange(id: 1, started: Date(), method: "POST", url: "https://mail.contoso.com/EWS/Exchange.asmx",
-                                        requestBody: request, legs: [], responseBody: body, durationMilliseconds: 1,
+                                        requestBody: request, legs: [leg], responseBody: body, durationMilliseconds: 1,
                                         remoteAddress: nil, newConnections: 0, error: nil)
             return EWSCall(outcome: .httpError(status: status, reason: "forbidden"), httpStatus: status, serverVersion: nil,
                            exchange: exchange, responseHeaders: [])
@@ -168,6 +169,10 @@ struct PolicyBlockTests {
                                                         account: "app-id", userAgent: "ewscheck/0.1"))
         #expect(mailbox.causes == [.mailboxDisabled, .kioskLicence, .applicationAccessPolicy])
         #expect(mailbox.message.contains("EWS blocked for bob@contoso.com"))
+        let bySID = impersonating.replacingOccurrences(of: "<t:PrimarySmtpAddress>bob@contoso.com</t:PrimarySmtpAddress>", with: "<t:SID>S-1-5-21-1-2-3-1105</t:SID>")
+        let anchored = try #require(PolicyBlock.diagnose(call(status: 403, body: "", request: bySID, anchor: "bob@contoso.com"), mailbox: nil,
+                                                         appID: "app-id", account: "app-id", userAgent: "ewscheck/0.1"))
+        #expect(anchored.message.contains("Set-CASMailbox bob@contoso.com -EwsEnabled $true"), "the anchor's address, not the SID, goes into the commands")
         #expect(PolicyBlock.diagnose(call(status: 403, body: "<html><title>Access denied</title></html>", request: ""), mailbox: nil, appID: nil,
                                      account: "svc", userAgent: "ewscheck/0.1") == nil, "a proxy's page is not Exchange's policy answer")
         #expect(PolicyBlock.diagnose(call(status: 401, body: "", request: ""), mailbox: nil, appID: nil, account: "svc", userAgent: "u") == nil)
