@@ -34,6 +34,11 @@ struct PolicyBlock: Sendable, Hashable {
         case applicationAccessPolicy = "application-access-policy"
     }
 
+    /// How sure the form of the answer is (the report says it with every diagnosis).
+    static let answerEvidence = "HTTP 403 without a body: on premises Exchange's own code path (User not allowed to access EWS, body suppressed; KB 3082946); "
+        + "Exchange Online documents the 403 for licences without EWS rights (MC1191578) and answers Application Access Policies and disabled EWS "
+        + "with 403 (observed); that its 403 has no body, and that it refuses a disabled mailbox when impersonated, is inferred"
+
     /// The causes the pattern leaves, the likelier first.
     var causes: [Cause]
     /// One sentence: what was refused, the causes with their remedies, how to tell them apart.
@@ -41,7 +46,8 @@ struct PolicyBlock: Sendable, Hashable {
 
     /// The facts a check records with it.
     var facts: [String: String] {
-        ["http_status": "403", "policy_block_causes": causes.map(\.rawValue).joined(separator: ", ")]
+        ["http_status": "403", "policy_block_causes": causes.map(\.rawValue).joined(separator: ", "),
+         "policy_block_answer": Self.answerEvidence]
     }
 
     /// The diagnosis of a call's answer, or nil when it is not Exchange's policy refusal (not a

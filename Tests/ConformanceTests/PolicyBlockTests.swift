@@ -61,6 +61,7 @@ struct PolicyBlockTests {
             #expect(auth.message.contains("1 October 2026"))
             #expect(auth.facts["policy_block_causes"]?.hasPrefix(PolicyBlock.Cause.applicationNotAllowListed.rawValue) == true)
             #expect(auth.facts["http_status"] == "403")
+            #expect(auth.facts["policy_block_answer"]?.contains("inferred") == true, "the facts say what is inferred")
             #expect(!auth.message.contains("forbidden"), "not the generic answer")
         }
     }
