@@ -66,6 +66,10 @@ extension Suite {
         case .httpError(401, let reason):
             return .failed("the server refused the service account's \(scheme) credentials: HTTP 401 \(reason)", [call.exchange])
         case .httpError(_, _):
+            if let block = policyBlock(call) {
+                return .failed("the service account signed in, but \(block.message)", [call.exchange],
+                               facts: block.facts.merging(["scheme": scheme]) { mine, _ in mine })
+            }
             return .failed("authenticated request was answered \(call.summary)", [call.exchange])
         case .malformed:
             return .failed("the server answered, but not with EWS: \(ResponseShape.describe(call))", [call.exchange], facts: Self.callFacts(call))

@@ -236,6 +236,10 @@ struct Suite: Sendable {
     /// Describes a call that did not do what a positive check needed.
     func failure<P>(of call: EWSCall<P>, doing what: String, facts extra: [String: String] = [:]) -> Verdict {
         let facts = Self.callFacts(call).merging(extra) { _, new in new }
+        // Exchange's bare 403: a tenant policy keeps EWS away, named with its remedy.
+        if let block = policyBlock(call) {
+            return .failed("\(what): \(block.message)", [call.exchange], facts: facts.merging(block.facts) { _, new in new })
+        }
         switch call.outcome {
         case .transportError(let e): return .errored("\(what): no answer: \(e)", [call.exchange])
         case .fault(let fault) where fault.code == "ErrorServerBusy":

@@ -31,10 +31,13 @@ final class EWSService: Sendable {
     let notificationDelayMilliseconds: Int
     /// EWSMaxSubscriptions per target mailbox.
     let maxSubscriptionsPerMailbox: Int
+    /// The mailbox (primary SMTP) the per-mailbox EWS policy quirks block.
+    let policyMailbox: String?
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = [],
          maxRequestBytes: Int = 64 * 1024 * 1024, streamingKeepAliveSeconds: Int = 30, deliveryDelayMilliseconds: Int = 0,
-         notificationDelayMilliseconds: Int = 2000, maxSubscriptionsPerMailbox: Int? = nil) {
+         notificationDelayMilliseconds: Int = 2000, maxSubscriptionsPerMailbox: Int? = nil, policyMailbox: String? = nil) {
+        self.policyMailbox = policyMailbox
         self.notificationDelayMilliseconds = notificationDelayMilliseconds
         self.maxSubscriptionsPerMailbox = maxSubscriptionsPerMailbox ?? (flavor == .exchangeOnline ? 20 : 5000)
         self.deliveryDelayMilliseconds = deliveryDelayMilliseconds
@@ -89,6 +92,8 @@ final class EWSService: Sendable {
             try validate(header: header, request: request)
             var effective = caller
             let imp = header?.child("ExchangeImpersonation", EWSNamespace.types)
+            // Tenant settings that keep the caller out of EWS come before any SOAP processing.
+            if let refusal = organizationRefusal(caller: caller, impersonating: imp != nil) { throw refusal }
             // Exchange Online ties the header to the token type (texts observed from EXO).
             switch (authorization, imp) {
             case (.appOnly, nil):
@@ -100,6 +105,7 @@ final class EWSService: Sendable {
             if let imp {
                 effective = try impersonate(caller: caller, header: imp, authorization: authorization, anchorMailbox: anchorMailbox)
                 impersonated = effective.primarySmtpAddress
+                if let refusal = mailboxRefusal(effective) { throw refusal }
             }
             let context = RequestContext(caller: caller, mailboxUser: effective)
             if request.name == "GetStreamingEvents" {

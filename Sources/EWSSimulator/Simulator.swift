@@ -82,9 +82,14 @@ public final class Simulator: Sendable {
         try fm.createDirectory(atPath: state, withIntermediateDirectories: true)
         let password = configuration.serviceAccountPassword ?? Self.randomPassword()
         let tenant = Self.makeTenant(configuration, password: password)
+        // The mailbox the EWS policy quirks block (the last in scope, so the first keeps working).
+        let policyMailbox = configuration.mailboxesInScope.last.map { "\($0)@\(configuration.domain)".lowercased() }
+        let quirks = configuration.quirks
         let entra = configuration.flavor == .exchangeOnline
             ? try EntraTenant(settings: configuration.exchangeOnline, domain: configuration.domain,
-                              mailboxesInScope: configuration.mailboxesInScope.map { "\($0)@\(configuration.domain)" })
+                              mailboxesInScope: configuration.mailboxesInScope.map { "\($0)@\(configuration.domain)" },
+                              consentedAppAllowListed: !quirks.contains(.appNotOnEwsAllowList),
+                              outsidePolicy: quirks.contains(.applicationAccessPolicyExcludesMailbox) ? Set(policyMailbox.map { [$0] } ?? []) : [])
             : nil
 
         let layout = configuration.autodiscoverLayout
@@ -152,7 +157,7 @@ public final class Simulator: Sendable {
                              maxRequestBytes: maxBody, streamingKeepAliveSeconds: configuration.streamingKeepAliveSeconds,
                              deliveryDelayMilliseconds: configuration.deliveryDelayMilliseconds,
                              notificationDelayMilliseconds: configuration.notificationDelayMilliseconds,
-                             maxSubscriptionsPerMailbox: configuration.maxSubscriptionsPerMailbox)
+                             maxSubscriptionsPerMailbox: configuration.maxSubscriptionsPerMailbox, policyMailbox: policyMailbox)
         var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
                                              tenant: tenant, ewsHost: ewsHost, tlsPort: port)

@@ -73,4 +73,29 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     /// The service account has FullAccess to every mailbox: it opens another mailbox's folders
     /// without impersonation.
     case delegateAccessAllowed = "delegate-access-allowed"
+
+    // EWS blocked by policy (issue 10 point 9). Not deviations from Exchange but tenant settings
+    // Exchange honours; each is answered the way Exchange answers it: HTTP 403 with no body
+    // (see EWSService+AccessPolicy.swift for the evidence and what is inferred). "The policy
+    // mailbox" is the last in-scope mailbox.
+
+    /// `Set-CASMailbox <policy mailbox> -EwsEnabled $false`. Exchange Online refuses EWS for that
+    /// mailbox, impersonated or not; on-premises Exchange only refuses the mailbox's own sign-ins
+    /// (its CallContext exempts ExchangeImpersonation), so there impersonation still works.
+    case mailboxEwsDisabled = "mailbox-ews-disabled"
+    /// `Set-OrganizationConfig -EwsEnabled $false`. Exchange Online refuses every EWS request;
+    /// on-premises Exchange refuses the service account's own (not impersonated) requests.
+    case organizationEwsDisabled = "organization-ews-disabled"
+    /// The tenant's EWS application allow list leaves the client out. Exchange Online (blocking
+    /// since 1 October 2026): the consented application is not in `EwsAllowedAppIDs`, so every
+    /// request with its token is refused; on premises: `-EwsApplicationAccessPolicy
+    /// EnforceAllowList` with an `-EwsAllowList` that matches no User-Agent of this client, so the
+    /// service account's own requests are refused.
+    case appNotOnEwsAllowList = "app-not-on-ews-allow-list"
+    /// Exchange Online only: the policy mailbox holds only a Kiosk/frontline licence (Exchange
+    /// Online Kiosk, F1, F3), which carries no EWS rights (enforced since 30 June 2026).
+    case mailboxKioskLicence = "mailbox-kiosk-licence"
+    /// Exchange Online only: the consented application's Application Access Policy
+    /// (`New-ApplicationAccessPolicy -AccessRight RestrictAccess`) leaves the policy mailbox out.
+    case applicationAccessPolicyExcludesMailbox = "application-access-policy-excludes-mailbox"
 }

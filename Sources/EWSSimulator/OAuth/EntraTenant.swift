@@ -56,7 +56,10 @@ public final class EntraTenant: Sendable {
         }
     }
 
-    init(settings: SimulatorConfiguration.ExchangeOnline, domain: String, mailboxesInScope: [String]) throws {
+    /// `consentedAppAllowListed` false leaves the consented application out of the EWS allow list;
+    /// `outsidePolicy` are in-scope mailboxes its Application Access Policy nevertheless leaves out.
+    init(settings: SimulatorConfiguration.ExchangeOnline, domain: String, mailboxesInScope: [String],
+         consentedAppAllowListed: Bool = true, outsidePolicy: Set<String> = []) throws {
         tenantID = (settings.tenantID ?? UUID().uuidString).lowercased()
         displayName = settings.tenantName
         domains = [domain.lowercased(), ExchangeOnlineHosts.initialDomain(of: domain)]
@@ -70,8 +73,9 @@ public final class EntraTenant: Sendable {
         applications = [ccaas, pending, legacy]
         secrets = [ccaas.clientID: settings.clientSecret ?? Self.randomSecret(),
                     pending.clientID: Self.randomSecret(), legacy.clientID: Self.randomSecret()]
-        ewsApplicationAccessPolicy = .enforceAllowList([ccaas.clientID, pending.clientID])
-        applicationAccessPolicies = [ccaas.clientID: Set(mailboxesInScope.map { $0.lowercased() })]
+        ewsApplicationAccessPolicy = .enforceAllowList(consentedAppAllowListed ? [ccaas.clientID, pending.clientID] : [pending.clientID])
+        let outside = Set(outsidePolicy.map { $0.lowercased() })
+        applicationAccessPolicies = [ccaas.clientID: Set(mailboxesInScope.map { $0.lowercased() }).subtracting(outside)]
         tokenLifetime = max(1, settings.tokenLifetimeSeconds)
         clockSkew = max(0, settings.clockSkewSeconds)
         signer = try TokenSigner()
