@@ -5,8 +5,8 @@ import Foundation
 /// settings that cause it and the commands that lift them, instead of "forbidden".
 ///
 /// Exchange answers every one of these causes alike: HTTP 403 with no body, before any SOAP
-/// (on premises `Return403ForbiddenResponse(…, "User not allowed to access EWS")` with a
-/// suppressed body, decompiled Exchange code and KB 3082946; Exchange Online documents the 403
+/// (on premises "User not allowed to access EWS" with the body suppressed, KB 3082946 and
+/// observed behaviour; Exchange Online documents the 403
 /// for licences without EWS rights (MC1191578) and answers Application Access Policies and
 /// disabled EWS with 403 too, observed; that its 403 has no body is *inferred*). The answer itself
 /// therefore cannot say which setting it was: the diagnosis reads the pattern instead, from who
@@ -35,7 +35,7 @@ struct PolicyBlock: Sendable, Hashable {
     }
 
     /// How sure the form of the answer is (the report says it with every diagnosis).
-    static let answerEvidence = "HTTP 403 without a body: on premises Exchange's own code path (User not allowed to access EWS, body suppressed; KB 3082946); "
+    static let answerEvidence = "HTTP 403 without a body: on premises User not allowed to access EWS with the body suppressed (KB 3082946, observed); "
         + "Exchange Online documents the 403 for licences without EWS rights (MC1191578) and answers Application Access Policies and disabled EWS "
         + "with 403 (observed); that its 403 has no body, and that it refuses a disabled mailbox when impersonated, is inferred"
 

@@ -2,13 +2,11 @@
 /// application allow list, licences without EWS rights, Application Access Policies.
 ///
 /// Every one of them is answered with HTTP 403 and no body, before any SOAP:
-/// - On premises, the form is Exchange's own code path: `MessageInspectorManager` calls
-///   `CallContext.CallerHasAccess()` and, when it is false, `EWSAuthorizationManager
-///   .Return403ForbiddenResponse(…, "User not allowed to access EWS")`, which sets status 403 and
-///   `SuppressEntityBody` (decompiled Exchange 2016 code; Microsoft's KB 3082946 shows the 403 in
-///   the IIS log and "AuthError=User not allowed to access EWS" in the EWS log when the
-///   organisation's EWS allow list leaves a client out). `CallerHasAccess` exempts
-///   ExchangeImpersonation, so these settings bind the caller's own requests only.
+/// - On premises: Microsoft's KB 3082946 shows the 403 in the IIS log and "AuthError=User not
+///   allowed to access EWS" in the EWS log when the organisation's EWS allow list leaves a client
+///   out; the body is suppressed. The access test applies to the caller, and a request that
+///   carries ExchangeImpersonation is exempt, so these settings bind the caller's own requests
+///   only (Exchange 2016's behaviour as read from its binaries, not documented: *inferred*).
 /// - Exchange Online: the 403 is documented for licences without EWS rights (Message Center
 ///   MC1191578: "requests to use EWS without a suitable license will result in a HTTP 403
 ///   response") and observed for Application Access Policies (a Microsoft engineer: "403 is policy
