@@ -63,7 +63,8 @@ extension EWSService {
 
 /// The state of one GetStreamingEvents connection.
 final class StreamingEventsSession: ResponseStream, @unchecked Sendable {
-    let pollMilliseconds = 200
+    // Often enough that a change reaches the stream well inside the tightest latency limits tests use.
+    let pollMilliseconds = 25
     private let service: EWSService
     private let subscriptionIDs: [String]
     private let tokens: [String: Int]
