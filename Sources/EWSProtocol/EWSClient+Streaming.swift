@@ -33,9 +33,22 @@ extension EWSClient {
                         onPart: @escaping @Sendable (EventStreamPart) -> Bool) async -> EventStreamEnd {
         let reader = StreamReader(operation: operation)
         let request = httpRequest(operation, impersonating: impersonation)
-        let result: HTTPStreamResult
+        var result: HTTPStreamResult
         do {
             result = try await transport.stream(request, window: window) { part in reader.take(part, onPart) }
+            // Throttled before it streamed anything: wait as asked and open it again, as perform does.
+            var retries = 0, waited = 0
+            let policy = configuration.throttling
+            while result.ending == .serverClosed, result.response.status != 200, retries < policy.maxRetries,
+                  let (ms, reason) = ThrottlingPolicy.requestedWait(result.response),
+                  ms <= policy.maxSingleWait, waited + ms <= policy.maxTotalWait, !Task.isCancelled {
+                ThrottleLog.current?.append(ThrottlingPolicy.Wait(reason: reason, milliseconds: ms, exchangeID: result.response.exchange.id),
+                                            exchange: result.response.exchange)
+                do { try await Task.sleep(for: .milliseconds(ms)) } catch { break }
+                retries += 1
+                waited += ms
+                result = try await transport.stream(request, window: window) { part in reader.take(part, onPart) }
+            }
         } catch let error as TransportError {
             let call = EWSCall<StreamingEvents>(outcome: .transportError(error), httpStatus: nil, serverVersion: nil,
                                                 exchange: error.exchange, responseHeaders: [])
