@@ -79,6 +79,13 @@ struct StreamingNotificationsTests {
                               failing: ["no CreatedEvent or NewMailEvent", "not even its response head, while its connection was open: the response is buffered until the connection closes"])
     }
 
+    @Test("--read-only leaves out notifications.streaming: it creates a voicemail")
+    func readOnlySelection() {
+        let out = CheckSelection(readOnly: true).deselected()
+        #expect(out[CheckCatalog.notificationsStreaming]?.contains("--read-only") == true)
+        #expect(CheckRegistry.check(CheckCatalog.notificationsStreaming)?.definition.changesMailbox == true)
+    }
+
     @Test("the envelope splitter cuts consecutive envelopes at their closing tags, whatever the pieces")
     func splitter() {
         let one = #"<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="x"><s:Body>a</s:Body></s:Envelope>"#
