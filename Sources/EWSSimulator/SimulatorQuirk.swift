@@ -63,6 +63,9 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     /// Content-Length (a server or proxy that buffers the chunked response): nothing arrives while
     /// the connection is open.
     case streamingBuffered = "streaming-buffered"
+    /// ExpandDL of a known distribution list answers NoError with no members (a directory that
+    /// hides list membership).
+    case expandDLEmpty = "expand-dl-empty"
     /// Without X-AnchorMailbox, impersonation by PrimarySmtpAddress lands in another mailbox (a
     /// front end that routes by the anchor alone and falls back to a default back end).
     case anchorlessPrimarySmtpMisrouted = "anchorless-primary-smtp-misrouted"

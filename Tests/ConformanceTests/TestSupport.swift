@@ -98,6 +98,7 @@ extension TargetConfiguration {
             caFile: trustSimulatorCA ? simulator.caFile : nil, insecure: insecure,
             hostPins: [HostPin(host: "mail.\(simulator.configuration.domain)", port: simulator.port, address: "127.0.0.1")])
         target.mailboxEntries = simulator.mailboxEntries
+        target.distributionList = "support@\(simulator.configuration.domain)"
         if negativeControls, let state = simulator.configuration.stateDirectory {
             let file = state + "/unprivileged.password"
             if FileManager.default.createFile(atPath: file, contents: Data(simulator.unprivilegedAccountPassword.utf8),
