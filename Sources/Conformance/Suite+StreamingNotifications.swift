@@ -120,7 +120,7 @@ extension Suite {
 
     /// Why an event did not come, from what the stream showed: held back (no head at all, or a
     /// Content-Length instead of chunks), refused, ended or closed early, or open and silent.
-    private static func missing(_ what: String, after: String, _ seen: EventStreamWatch.Seen, bound: Int, light: String) -> String {
+    static func missing(_ what: String, after: String, _ seen: EventStreamWatch.Seen, bound: Int, light: String) -> String {
         let during = "within \(bound) ms of \(after)"
         if let end = seen.end, end.ending == nil || (end.call.httpStatus ?? 200) != 200 {
             return "\(what) arrived: GetStreamingEvents failed: \(end.call.summary)"

@@ -79,6 +79,26 @@ struct StreamingNotificationsTests {
                               failing: ["no CreatedEvent or NewMailEvent", "not even its response head, while its connection was open: the response is buffered until the connection closes"])
     }
 
+    @Test("a missing event is explained by what the stream showed: no head, a Content-Length, ConnectionStatus Closed, an error, silence")
+    func missingEventDiagnoses() {
+        let now = ContinuousClock.now
+        func why(_ seen: EventStreamWatch.Seen) -> String {
+            Suite.missing("no ModifiedEvent", after: "the UpdateItem answer", seen, bound: 4000, light: "the lamp would not go off")
+        }
+        var seen = EventStreamWatch.Seen()
+        #expect(why(seen).contains("not even its response head"))
+        seen.head = (200, false, now)
+        #expect(why(seen).contains("answered with a Content-Length, not in chunks"))
+        seen.head = (200, true, now)
+        #expect(why(seen).contains("stays silent"))
+        seen.statuses = ["OK", "Closed"]
+        seen.envelopes = 2
+        #expect(why(seen).contains("the stream ended (ConnectionStatus Closed) after 2 envelopes, before the event"))
+        seen.errors = ["ErrorNewEventStreamConnectionOpened"]
+        #expect(why(seen).contains("the stream answered ErrorNewEventStreamConnectionOpened instead of events"))
+        #expect(Suite.counted(["OK", "OK", "Closed"]) == "OK×2, Closed")
+    }
+
     @Test("--read-only leaves out notifications.streaming: it creates a voicemail")
     func readOnlySelection() {
         let out = CheckSelection(readOnly: true).deselected()
