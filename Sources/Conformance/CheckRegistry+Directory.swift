@@ -2,6 +2,7 @@ extension CheckCatalog {
     static let directoryResolveNames = CheckID("directory.resolve-names")
     static let directoryUnknownName = CheckID("directory.unknown-name")
     static let directoryContactsFolder = CheckID("directory.contacts-folder")
+    static let directoryExpandDL = CheckID("directory.expand-dl")
 }
 
 extension CheckRegistry {
@@ -24,6 +25,11 @@ extension CheckRegistry {
                     dependsOn: [CheckCatalog.impersonationGetFolder], perMailbox: true, tags: ["directory"])) { suite, mailbox in
             guard let mailbox else { return .errored("no mailbox") }
             return await suite.contactsFolder(mailbox)
+        },
+        Check(.init(id: CheckCatalog.directoryExpandDL, title: "ExpandDL lists the members of the configured distribution list",
+                    requirement: "ExpandDL (impersonated) of the target's distribution_list answers NoError with a DLExpansion holding at least one member, each with an EmailAddress and a MailboxType, and as many members as its TotalItemsInView says; a list the directory does not know (ErrorNameResolutionNoResults) fails, naming the key. Skipped when the target names no distribution_list.",
+                    dependsOn: [CheckCatalog.directoryResolveNames], tags: ["directory"])) { suite, _ in
+            await suite.expandDistributionList()
         },
     ]
 }

@@ -68,4 +68,43 @@ extension Suite {
         return .passed("\(mailbox)'s Contacts folder reads (\(folder.displayName ?? "Contacts"), \(page.totalItemsInView.map { "\($0) contacts" } ?? "\(page.items.count) listed"))",
                        [get.exchange, find.exchange], facts: facts)
     }
+
+    /// ExpandDL of the target's distribution list, acting as the first mailbox.
+    func expandDistributionList() async -> Verdict {
+        guard let list = target.distributionList else {
+            return .skipped("no distribution_list in the target: ExpandDL has no list to expand (name one the product routes to, like support@contoso.com)")
+        }
+        guard let mailbox = target.mailboxes.first else { return .skipped("no mailbox to act as") }
+        let call = await client.perform(ExpandDL(list), impersonating: connectingSID(mailbox))
+        var facts = Self.callFacts(call)
+        facts["distribution_list"] = list
+        guard call.messages.count == 1, let m = call.messages.first else { return failure(of: call, doing: "ExpandDL of \(list)", facts: facts) }
+        if m.responseCode == "ErrorNameResolutionNoResults" {
+            return .failed("ExpandDL of \(list) answered ErrorNameResolutionNoResults: the directory knows no distribution list of that address (check distribution_list in the target)",
+                           [call.exchange], facts: facts)
+        }
+        guard m.responseClass == .success, let expansion = m.payload else {
+            return failure(of: call, doing: "ExpandDL of \(list)", facts: facts)
+        }
+        facts["members"] = String(expansion.members.count)
+        var kinds: [String: Int] = [:]
+        for member in expansion.members { kinds[member.mailboxType ?? "(none)", default: 0] += 1 }
+        facts["member_types"] = kinds.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        if let total = expansion.totalItemsInView { facts["total_items_in_view"] = String(total) }
+        guard !expansion.members.isEmpty else {
+            return .failed("ExpandDL of \(list) answered NoError with no members\(expansion.totalItemsInView.map { " (TotalItemsInView \($0))" } ?? ""): the product cannot route to the list's agents",
+                           [call.exchange], facts: facts)
+        }
+        let incomplete = expansion.members.filter { ($0.emailAddress ?? "").isEmpty || ($0.mailboxType ?? "").isEmpty }
+        guard incomplete.isEmpty else {
+            return .failed("ExpandDL of \(list) lists \(incomplete.count) of \(expansion.members.count) members without an EmailAddress or MailboxType",
+                           [call.exchange], facts: facts)
+        }
+        if let total = expansion.totalItemsInView, total != expansion.members.count {
+            return .failed("ExpandDL of \(list) says TotalItemsInView \(total) but lists \(expansion.members.count) members",
+                           [call.exchange], facts: facts)
+        }
+        return .passed("ExpandDL of \(list) lists \(expansion.members.count) member(s) (\(facts["member_types"] ?? "")), each with its address and type",
+                       [call.exchange], facts: facts)
+    }
 }

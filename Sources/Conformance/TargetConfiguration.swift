@@ -101,6 +101,9 @@ public struct TargetConfiguration: Sendable {
     public var notificationLatencyMilliseconds = TargetConfiguration.defaultNotificationLatency
     /// The notification latency limit without `notification_latency_ms`: 10 s.
     public static let defaultNotificationLatency = 10_000
+    /// A distribution list of the directory that ExpandDL must expand (`distribution_list`);
+    /// without one `directory.expand-dl` is skipped.
+    public var distributionList: String?
 
     /// Creates a target in code.
     public init(name: String, ewsURL: String, requestVersion: ExchangeVersion = .exchange2013SP1,
@@ -188,7 +191,7 @@ public struct TargetFileError: Error, Sendable, CustomStringConvertible {
 extension TargetConfiguration {
     private static let topKeys = ["name", "ews_url", "discovery", "request_version", "service_account", "mailboxes", "mailboxes_file",
                                   "negative_controls", "tls", "host_pins", "concurrency", "must_fail_auth",
-                                  "timeouts", "proxy", "notification_latency_ms"]
+                                  "timeouts", "proxy", "notification_latency_ms", "distribution_list"]
     private static let accountKeys = ["username", "auth", "password_env", "password_file"] + oauthAccountKeys + kerberosAccountKeys
     private static let controlKeys = ["out_of_scope_mailbox", "nonexistent_mailbox", "unprivileged_account"] + kerberosControlKeys
     private static let tlsKeys = ["ca_file", "insecure", "client_certificate", "client_key"]
@@ -328,6 +331,14 @@ extension TargetConfiguration {
                 throw TargetFileError("notification_latency_ms (line \(line(v))) must be a whole number of milliseconds from 1 to 600000")
             }
             target.notificationLatencyMilliseconds = n
+        }
+        if let list = try string(top, "distribution_list") {
+            let address = list.trimmingCharacters(in: .whitespaces)
+            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !address.contains(where: \.isWhitespace) else {
+                throw TargetFileError("distribution_list (line \(top["distribution_list"].map(line) ?? 0)) must be the SMTP address of a distribution list, like support@contoso.com")
+            }
+            target.distributionList = address.lowercased()
         }
         try target.parseConnection(top, resolve: resolve)
         return target

@@ -45,18 +45,7 @@ public struct EWSClient: Sendable {
 
     /// Sends `operation`, impersonating `impersonation` when given, and reads the answer as a value.
     public func perform<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID? = nil) async -> EWSCall<Op.Payload> {
-        let envelope = SOAPRequest(version: configuration.requestVersion, impersonation: impersonation, body: operation.bodyXML)
-        var headers = [
-            HTTPHeader("Content-Type", "text/xml; charset=utf-8"),
-            HTTPHeader("Accept", "text/xml"),
-            HTTPHeader("SOAPAction", "\"\(EWSNamespace.messages)/\(Op.name)\""),
-        ]
-        if configuration.sendAnchorMailbox, let impersonation {
-            headers.append(HTTPHeader("X-AnchorMailbox", impersonation.anchorMailbox))
-        }
-        headers += configuration.extraHeaders
-        var request = HTTPRequest(method: "POST", url: configuration.url, headers: headers, body: Array(envelope.xml.utf8))
-        configuration.requestAdjuster?(&request, Op.name, impersonation)
+        let request = httpRequest(operation, impersonating: impersonation)
         var response: HTTPResponse
         do {
             response = try await transport.send(request)
@@ -78,6 +67,24 @@ public struct EWSClient: Sendable {
             return EWSCall(outcome: .transportError(.internalError("\(error)")), httpStatus: nil, serverVersion: nil, exchange: nil, responseHeaders: [])
         }
         return Self.read(response, operation: operation)
+    }
+
+    /// The HTTP request of `operation`: the envelope, the EWS headers, the anchor, the provider's
+    /// extra headers and its last adjustment.
+    func httpRequest<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID?) -> HTTPRequest {
+        let envelope = SOAPRequest(version: configuration.requestVersion, impersonation: impersonation, body: operation.bodyXML)
+        var headers = [
+            HTTPHeader("Content-Type", "text/xml; charset=utf-8"),
+            HTTPHeader("Accept", "text/xml"),
+            HTTPHeader("SOAPAction", "\"\(EWSNamespace.messages)/\(Op.name)\""),
+        ]
+        if configuration.sendAnchorMailbox, let impersonation {
+            headers.append(HTTPHeader("X-AnchorMailbox", impersonation.anchorMailbox))
+        }
+        headers += configuration.extraHeaders
+        var request = HTTPRequest(method: "POST", url: configuration.url, headers: headers, body: Array(envelope.xml.utf8))
+        configuration.requestAdjuster?(&request, Op.name, impersonation)
+        return request
     }
 
     static func read<Op: EWSOperation>(_ response: HTTPResponse, operation: Op) -> EWSCall<Op.Payload> {

@@ -18,7 +18,7 @@ extension EWSService {
         guard let group = tenant.group(smtp: address.lowercased().hasPrefix("smtp:") ? String(address.dropFirst(5)) : address) else {
             return answer(SOAPWriter.error("ExpandDL", Self.noResults))
         }
-        let members = group.members.compactMap { member -> String? in
+        let members = quirks.contains(.expandDLEmpty) ? [] : group.members.compactMap { member -> String? in
             if let g = tenant.group(smtp: member) { return Self.mailboxXML(g.displayName, g.primarySmtpAddress, type: "PublicDL") }
             if let u = tenant.user(primarySmtp: member) { return Self.mailboxXML(u.displayName, u.primarySmtpAddress, type: "Mailbox") }
             return nil

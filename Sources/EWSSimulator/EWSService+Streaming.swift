@@ -7,6 +7,12 @@ protocol ResponseStream: Sendable {
     var pollMilliseconds: Int { get }
     /// The chunks ready now, and whether the response is complete after them.
     func poll() -> (chunks: [String], done: Bool)
+    /// Whether the whole response is held back until it is complete, then sent with a Content-Length.
+    var buffered: Bool { get }
+}
+
+extension ResponseStream {
+    var buffered: Bool { false }
 }
 
 extension EWSService {
@@ -42,7 +48,8 @@ extension EWSService {
         }
         let session = StreamingEventsSession(service: self, subscriptionIDs: ids, tokens: tokens,
                                              deadline: tenant.subscriptions.now.addingTimeInterval(Double(minutes * 60)),
-                                             keepAlive: TimeInterval(streamingKeepAliveSeconds))
+                                             keepAlive: TimeInterval(streamingKeepAliveSeconds),
+                                             itemEventsDropped: quirks.contains(.streamingEventsMissing), buffered: quirks.contains(.streamingBuffered))
         var response = SimulatedResponse(status: 200, headers: [("Content-Type", "text/xml; charset=utf-8")], body: [])
         response.stream = session
         return (response, ["NoError"])
@@ -56,17 +63,25 @@ extension EWSService {
 
 /// The state of one GetStreamingEvents connection.
 final class StreamingEventsSession: ResponseStream, @unchecked Sendable {
-    let pollMilliseconds = 200
+    // Often enough that a change reaches the stream well inside the tightest latency limits tests use.
+    let pollMilliseconds = 25
     private let service: EWSService
     private let subscriptionIDs: [String]
     private let tokens: [String: Int]
     private let deadline: Date
     private let keepAlive: TimeInterval
+    /// `streaming-events-missing`: item events are left out of the stream.
+    private let itemEventsDropped: Bool
+    /// `streaming-buffered`: the handler holds the response until it is done.
+    let buffered: Bool
     // Invariant: `lastSent` is touched only under `lock` (polls run on one event loop, but stay safe).
     private let lock = NSLock()
     private var lastSent = Date()
 
-    init(service: EWSService, subscriptionIDs: [String], tokens: [String: Int], deadline: Date, keepAlive: TimeInterval) {
+    init(service: EWSService, subscriptionIDs: [String], tokens: [String: Int], deadline: Date, keepAlive: TimeInterval,
+         itemEventsDropped: Bool = false, buffered: Bool = false) {
+        self.itemEventsDropped = itemEventsDropped
+        self.buffered = buffered
         self.service = service
         self.subscriptionIDs = subscriptionIDs
         self.tokens = tokens
@@ -90,7 +105,7 @@ final class StreamingEventsSession: ResponseStream, @unchecked Sendable {
                 }
                 let current = service.snapshot(sub.mailbox)
                 let old = sub.lastWatermark.flatMap { registry.snapshot(at: $0, mailbox: sub.mailbox) } ?? current
-                let events = EWSService.events(for: sub, from: old, to: current)
+                let events = EWSService.events(for: sub, from: old, to: current).filter { !itemEventsDropped || $0.isFolder }
                 var next = sub.lastWatermark ?? ""
                 if !events.isEmpty || sub.lastWatermark == nil {
                     next = registry.watermark(for: current, mailbox: sub.mailbox)

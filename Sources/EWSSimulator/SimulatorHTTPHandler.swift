@@ -89,6 +89,10 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
     /// A chunked response whose parts come from polling `stream` until it says it is done.
     private func writeStream(_ stream: any ResponseStream, _ response: SimulatedResponse, for request: HTTPRequestHead,
                              context: ChannelHandlerContext) {
+        if stream.buffered {
+            writeBuffered(stream, response, for: request, context: context)
+            return
+        }
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         headers.remove(name: "Content-Length")
@@ -111,6 +115,26 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
             } else if !chunks.isEmpty {
                 context.flush()
             }
+        }
+    }
+
+    /// The `streaming-buffered` quirk: the stream's parts are collected until it is done, then
+    /// sent as one response with a Content-Length, as a buffering server or proxy does.
+    private func writeBuffered(_ stream: any ResponseStream, _ response: SimulatedResponse, for request: HTTPRequestHead,
+                               context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let held = NIOLoopBoundBox([UInt8](), eventLoop: context.eventLoop)
+        streamTask = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(Int64(stream.pollMilliseconds))) { task in
+            let (handler, context) = bound.value
+            let (chunks, done) = stream.poll()
+            for chunk in chunks { held.value += Array(chunk.utf8) }
+            guard done else { return }
+            task.cancel()
+            handler.streamTask = nil
+            var whole = response
+            whole.stream = nil
+            whole.body = held.value
+            handler.write(whole, for: request, context: context)
         }
     }
 

@@ -56,6 +56,16 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case watermarkDiscontinuous = "watermark-discontinuous"
     /// GetEvents holds each item event back until it is ``SimulatorConfiguration/notificationDelayMilliseconds`` old.
     case notificationLate = "notification-late"
+    /// GetStreamingEvents keeps its connection open with keep-alives but never sends an item event
+    /// (folder events still come): a streaming subscription that stays silent.
+    case streamingEventsMissing = "streaming-events-missing"
+    /// GetStreamingEvents is held back whole until the stream ends and then sent with a
+    /// Content-Length (a server or proxy that buffers the chunked response): nothing arrives while
+    /// the connection is open.
+    case streamingBuffered = "streaming-buffered"
+    /// ExpandDL of a known distribution list answers NoError with no members (a directory that
+    /// hides list membership).
+    case expandDLEmpty = "expand-dl-empty"
     /// Without X-AnchorMailbox, impersonation by PrimarySmtpAddress lands in another mailbox (a
     /// front end that routes by the anchor alone and falls back to a default back end).
     case anchorlessPrimarySmtpMisrouted = "anchorless-primary-smtp-misrouted"

@@ -8,9 +8,22 @@ final class TransferState {
     let maxBytes: Int
     var tooLarge = false
     var legs: [HTTPExchange.Leg] = []
+    /// Sees each head and piece of body as it arrives (a streamed response); nil for a plain request.
+    let observer: (@Sendable (HTTPStreamPart) -> Bool)?
+    /// Whether the observer asked to close the connection.
+    var closedByObserver = false
 
-    init(maxBytes: Int) {
+    init(maxBytes: Int, observer: (@Sendable (HTTPStreamPart) -> Bool)? = nil) {
         self.maxBytes = maxBytes
+        self.observer = observer
+    }
+
+    /// Hands a part to the observer; false when it asks to close the connection.
+    func deliver(_ part: HTTPStreamPart) -> Bool {
+        guard let observer else { return true }
+        if observer(part) { return true }
+        closedByObserver = true
+        return false
     }
 
     func beginRequest(headerBlock: String) {
@@ -27,9 +40,14 @@ final class TransferState {
         legs.append(HTTPExchange.Leg(requestHeaders: headers, status: nil, responseHeaders: []))
     }
 
-    func responseLine(_ line: String) {
+    /// Reads one header line; false when a streaming observer, handed the finished head, asks to close.
+    func responseLine(_ line: String) -> Bool {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { return }
+        if trimmed.isEmpty {
+            // The end of a leg's header block.
+            guard observer != nil, let status = legs.last?.status else { return true }
+            return deliver(.head(status: status, headers: finalHeadersLeg == legs.count - 1 ? finalHeaders : []))
+        }
         if trimmed.hasPrefix("HTTP/") {
             let parts = trimmed.split(separator: " ")
             let status = parts.count > 1 ? Int(parts[1]) : nil
@@ -40,13 +58,14 @@ final class TransferState {
             }
             // Each leg has its own body; only the last one is the answer.
             body.removeAll(keepingCapacity: true)
-            return
+            return true
         }
-        guard let colon = trimmed.firstIndex(of: ":"), let last = legs.indices.last else { return }
+        guard let colon = trimmed.firstIndex(of: ":"), let last = legs.indices.last else { return true }
         let name = String(trimmed[..<colon])
         let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         legs[last].responseHeaders.append(HTTPHeader(name, Redaction.headerValue(name: name, value: value)))
         rawFinalHeaders(append: HTTPHeader(name, value), legIndex: last)
+        return true
     }
 
     // Unredacted headers of the latest leg, for the caller (never stored in evidence).
@@ -70,10 +89,10 @@ private func curlWrite(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ count
         state.tooLarge = true
         return 0
     }
-    ptr.withMemoryRebound(to: UInt8.self, capacity: length) {
-        state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-    }
-    return length
+    let piece = ptr.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+    state.body.append(contentsOf: piece)
+    // A streamed response: the observer sees the piece now, and may hang up (CURLE_WRITE_ERROR).
+    return state.deliver(.body(piece)) ? length : 0
 }
 
 private func curlHeader(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
@@ -84,8 +103,7 @@ private func curlHeader(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
     let line = ptr.withMemoryRebound(to: UInt8.self, capacity: length) {
         String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
     }
-    state.responseLine(line)
-    return length
+    return state.responseLine(line) ? length : 0
 }
 
 private func curlDebug(_ handle: UnsafeMutableRawPointer?, _ type: curl_infotype,
@@ -206,9 +224,16 @@ final class CurlHandle {
         }
     }
 
-    /// Runs one request to completion on the calling (worker) thread.
+    /// How the last streamed request (one with an observer) ended; nil after a plain request.
+    private(set) var streamEnding: HTTPStreamResult.Ending?
+
+    /// Runs one request to completion on the calling (worker) thread; with an `observer`, the
+    /// response is handed over as it arrives, and a stream the observer, the time limit or a
+    /// cancellation ends after the request was sent is an answer (``streamEnding`` says how), not an error.
     func perform(_ request: HTTPRequest, id: Int, sendCredentials: Bool, credentials current: HTTPCredentials? = nil,
-                 cancellation: CancellationFlag = CancellationFlag()) -> Result<HTTPResponse, TransportError> {
+                 cancellation: CancellationFlag = CancellationFlag(),
+                 observer: (@Sendable (HTTPStreamPart) -> Bool)? = nil) -> Result<HTTPResponse, TransportError> {
+        streamEnding = nil
         if let refused = setupRefusals.first {
             return .failure(.optionRefused("libcurl refused \(refused); nothing was sent to \(request.url)"))
         }
@@ -218,7 +243,7 @@ final class CurlHandle {
         requestRefusals = []
         let started = Date()
         let clock = ContinuousClock.now
-        let state = TransferState(maxBytes: configuration.maxResponseBytes)
+        let state = TransferState(maxBytes: configuration.maxResponseBytes, observer: observer)
         let opaque = Unmanaged.passUnretained(state).toOpaque()
         want(cews_setopt_pointer(handle, CURLOPT_WRITEDATA, opaque), "CURLOPT_WRITEDATA")
         want(cews_setopt_pointer(handle, CURLOPT_HEADERDATA, opaque), "CURLOPT_HEADERDATA")
@@ -276,7 +301,19 @@ final class CurlHandle {
         let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
 
         var error: TransportError?
-        if code != CURLE_OK {
+        if observer != nil {
+            // A stream ends by the server, by the observer, by its window or by a cancellation;
+            // the last two only count as an answer once the request went out.
+            let sent = !state.legs.isEmpty
+            switch code {
+            case CURLE_OK: streamEnding = .serverClosed
+            case CURLE_WRITE_ERROR where state.closedByObserver: streamEnding = .clientClosed
+            case CURLE_OPERATION_TIMEDOUT where sent: streamEnding = .windowElapsed
+            case CURLE_ABORTED_BY_CALLBACK where sent: streamEnding = .cancelled
+            default: break
+            }
+        }
+        if code != CURLE_OK, streamEnding == nil {
             error = translate(code, tooLarge: state.tooLarge, url: request.url)
             if code == CURLE_PEER_FAILED_VERIFICATION {
                 // What failed to verify, read in a second handshake that does not verify.

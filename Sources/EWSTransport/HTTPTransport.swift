@@ -44,6 +44,30 @@ public final class HTTPTransport: Sendable {
     /// - Throws: ``TransportError`` when no HTTP response could be had; `cancelled` when the
     ///   calling task is cancelled (an in-flight transfer is aborted within about a second).
     public func send(_ request: HTTPRequest, sendCredentials: Bool = true) async throws -> HTTPResponse {
+        let (current, id) = try await admit(request, sendCredentials: sendCredentials)
+        let cancellation = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let accepted = pool.submit { handle in
+                    guard let handle else {
+                        continuation.resume(throwing: TransportError.internalError("libcurl could not create a handle"))
+                        return
+                    }
+                    continuation.resume(with: handle.perform(request, id: id, sendCredentials: sendCredentials, credentials: current,
+                                                             cancellation: cancellation))
+                }
+                if !accepted {
+                    continuation.resume(throwing: TransportError.shutDown("the transport was shut down"))
+                }
+            }
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+
+    /// Checks a request before it is sent (header injection, URL, credentials over http), takes
+    /// the credentials valid now and an exchange id.
+    func admit(_ request: HTTPRequest, sendCredentials: Bool) async throws -> (HTTPCredentials?, Int) {
         if let problem = Self.headerProblem(request) { throw TransportError.invalidHeader(problem) }
         let lower = request.url.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else {
@@ -63,24 +87,7 @@ public final class HTTPTransport: Sendable {
         if Task.isCancelled {
             throw TransportError.cancelled("cancelled before \(request.method) \(request.url) was sent")
         }
-        let cancellation = CancellationFlag()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                let accepted = pool.submit { handle in
-                    guard let handle else {
-                        continuation.resume(throwing: TransportError.internalError("libcurl could not create a handle"))
-                        return
-                    }
-                    continuation.resume(with: handle.perform(request, id: id, sendCredentials: sendCredentials, credentials: current,
-                                                             cancellation: cancellation))
-                }
-                if !accepted {
-                    continuation.resume(throwing: TransportError.shutDown("the transport was shut down"))
-                }
-            }
-        } onCancel: {
-            cancellation.cancel()
-        }
+        return (current, id)
     }
 
     /// Learns the TLS facts of `host`:`port` (protocol, cipher, certificate, verification) with

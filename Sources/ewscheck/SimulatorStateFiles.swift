@@ -133,6 +133,8 @@ struct SimulatorStateFiles {
             "  out_of_scope_mailbox: \(simulator.mailboxOutOfScope)",
             "  nonexistent_mailbox: \(simulator.nonexistentMailbox)",
         ] + unprivileged + [
+            // The directory's support list, for directory.expand-dl.
+            "distribution_list: support@\(simulator.configuration.domain)",
             "tls:",
             "  ca_file: ca.pem",
         ]).joined(separator: "\n")

@@ -327,6 +327,7 @@ enum OnlineTargets {
                                          mailboxes: sim.mailboxesInScope, outOfScopeMailbox: sim.mailboxOutOfScope,
                                          nonexistentMailbox: sim.nonexistentMailbox, caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
         target.mailboxEntries = sim.mailboxEntries
+        target.distributionList = "support@\(sim.configuration.domain)"
         return target
     }
 

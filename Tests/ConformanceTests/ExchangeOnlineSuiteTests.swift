@@ -34,9 +34,11 @@ private func onlineTarget(_ sim: Simulator, _ entra: EntraTenant, app: EntraAppl
                                    attributes: [.posixPermissions: 0o600])
     var account = TargetConfiguration.ServiceAccount(username: app.clientID, auth: .oauth2, secret: .file(file))
     account.oauth = .init(tenantID: entra.tenantID, clientID: app.clientID, tokenEndpoint: sim.tokenEndpointURL)
-    return TargetConfiguration(name: "exchange online simulator", ewsURL: sim.outlookURL, serviceAccount: account,
-                               mailboxes: sim.mailboxesInScope, outOfScopeMailbox: sim.mailboxOutOfScope,
-                               nonexistentMailbox: sim.nonexistentMailbox, caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
+    var target = TargetConfiguration(name: "exchange online simulator", ewsURL: sim.outlookURL, serviceAccount: account,
+                                     mailboxes: sim.mailboxesInScope, outOfScopeMailbox: sim.mailboxOutOfScope,
+                                     nonexistentMailbox: sim.nonexistentMailbox, caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
+    target.distributionList = "support@\(sim.configuration.domain)"
+    return target
 }
 
 /// Runs the suite the way `ewscheck run` does: credentials() first, then the runner.

@@ -49,8 +49,10 @@ struct NotificationsTests {
                 #expect(r.message.contains("CreatedEvent") && r.message.contains("ModifiedEvent"), "\(r.message)")
             }
             let operations = simulator.requestLog.compactMap(\.operation)
-            #expect(operations.filter { $0 == "Subscribe" }.count == simulator.mailboxesInScope.count)
-            #expect(operations.filter { $0 == "Unsubscribe" }.count == simulator.mailboxesInScope.count)
+            // One pull subscription per mailbox, and notifications.streaming's streaming one, each ended.
+            #expect(operations.filter { $0 == "Subscribe" }.count == 2 * simulator.mailboxesInScope.count)
+            #expect(operations.filter { $0 == "Unsubscribe" }.count == 2 * simulator.mailboxesInScope.count)
+            #expect(operations.filter { $0 == "GetEvents" }.count >= 2 * simulator.mailboxesInScope.count)
             #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
             #expect(simulator.tenant.allItems().isEmpty)
         }
@@ -87,7 +89,11 @@ struct NotificationsTests {
             #expect(r.message.contains("answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions"), "\(r.message)")
             #expect(r.facts["response_code"] == "ErrorExceededSubscriptionCount")
             #expect(!r.evidence.isEmpty)
-            let others = report.results(except: [CheckCatalog.notificationsPull])
+            // The streaming subscription is charged to the same budget, and says so in its own words.
+            let streaming = try report.result(CheckCatalog.notificationsStreaming)
+            #expect(streaming.outcome == .failed, "\(streaming.message)")
+            #expect(streaming.message.contains("Subscribe (streaming) on \(target.mailboxes[0])'s Inbox answered ErrorExceededSubscriptionCount"), "\(streaming.message)")
+            let others = report.results(except: [CheckCatalog.notificationsPull, CheckCatalog.notificationsStreaming])
             #expect(others.allSatisfy { $0.outcome == .passed }, "\(others.filter { $0.outcome != .passed }.map(\.message))")
             #expect(simulator.tenant.allItems().isEmpty)
         }

@@ -139,6 +139,7 @@ struct SuiteRunnerTests {
                   unprivileged_account:
                     username: \(simulator.unprivilegedAccount)
                     password_file: noimp
+                distribution_list: support@\(simulator.configuration.domain)
                 tls:
                   ca_file: ca.pem
                 host_pins:

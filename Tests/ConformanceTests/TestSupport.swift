@@ -65,10 +65,10 @@ enum LiveSimulator {
 
 /// How many ledger entries a healthy run makes: per mailbox voicemail.deliver's voicemail, the
 /// three deliveries, message-waiting's unread voicemail and mark-all-read's two, notifications.pull's
-/// voicemail, routing.move's message under its three ids and routing.copy's message and copy; once per
+/// and notifications.streaming's voicemails, routing.move's message under its three ids and routing.copy's message and copy; once per
 /// run the sent message of routing.send-and-save-copy (delivered copy and Sent Items copy); per mailbox
 /// presence.free-busy's appointment.
-func itemsCreated(mailboxes: Int) -> Int { mailboxes * 14 + 2 }
+func itemsCreated(mailboxes: Int) -> Int { mailboxes * 15 + 2 }
 
 extension Simulator {
     /// Each in-scope mailbox with its UPN and SID, as a target file gives them.
@@ -98,6 +98,7 @@ extension TargetConfiguration {
             caFile: trustSimulatorCA ? simulator.caFile : nil, insecure: insecure,
             hostPins: [HostPin(host: "mail.\(simulator.configuration.domain)", port: simulator.port, address: "127.0.0.1")])
         target.mailboxEntries = simulator.mailboxEntries
+        target.distributionList = "support@\(simulator.configuration.domain)"
         if negativeControls, let state = simulator.configuration.stateDirectory {
             let file = state + "/unprivileged.password"
             if FileManager.default.createFile(atPath: file, contents: Data(simulator.unprivilegedAccountPassword.utf8),

@@ -157,7 +157,7 @@ struct TokenRenewalTests {
             #expect(!renewed.isEmpty, "a check shows the renewal it caused")
             for result in renewed {
                 #expect(result.facts["token_renewed_at"] != nil)
-                #expect(result.facts["token_renewal_expires_in"] == String(lifetime))
+                #expect(result.facts["token_renewal_expires_in"] == String(lifetime), "\(result.displayName)")
                 #expect(result.evidence.contains { id in tokenRequests.contains { $0.id == id } })
             }
             #expect(sim.requestLog.filter { $0.operation == "oauth2/v2.0/token" }.count >= 2)

@@ -13,6 +13,8 @@ import Testing
                                      from: "pbx@contoso.com")),
         ("GetAttachment", GetAttachment(attachmentIDs: ["AAMkAH="])),
         ("DeleteItem", DeleteItem(items: [ItemIdentifier(id: "AAMkAG=")])),
+        ("Subscribe", StreamingSubscribe(folders: [.inbox], eventTypes: ["NewMailEvent", "CreatedEvent", "ModifiedEvent"])),
+        ("GetStreamingEvents", GetStreamingEvents(subscriptionIDs: ["JDk0NmJi"], connectionTimeoutMinutes: 1)),
     ]
 
     @Test func everyOperationBodyAndHeaderIsSchemaValid() throws {

@@ -2,6 +2,7 @@
 @testable import EWSSimulator
 import EWSTransport
 import Foundation
+import Synchronization
 import Testing
 
 /// GetStreamingEvents: a chunked stream of schema-valid envelopes with the mailbox's events, closed
@@ -69,5 +70,93 @@ import Testing
         #expect(older.last?.path("ErrorSubscriptionIds", "SubscriptionId")?.text == id)
         #expect(newer.last?.child("ConnectionStatus")?.text == "Closed")
         #expect(pull.codes == ["ErrorInvalidPullSubscriptionId"])
+    }
+
+    /// What a streamed request showed its observer.
+    final class Parts: Sendable {
+        let heads = Mutex<[(Int, Bool)]>([])
+        let body = Mutex<String>("")
+        /// Records a part; false (close) once `closeOn` has arrived in the body.
+        func take(_ part: HTTPStreamPart, closeOn: String?) -> Bool {
+            switch part {
+            case .head(let status, let headers):
+                heads.withLock { $0.append((status, headers.all("Transfer-Encoding").contains("chunked"))) }
+                return true
+            case .body(let bytes):
+                let text = body.withLock { $0 += String(decoding: bytes, as: UTF8.self); return $0 }
+                return closeOn.map { !text.contains($0) } ?? true
+            }
+        }
+    }
+
+    static func streamRequest(_ s: SimulatorSession, _ id: String) -> HTTPRequest {
+        let xml = s.envelope("<m:GetStreamingEvents><m:SubscriptionIds><t:SubscriptionId>\(id)</t:SubscriptionId></m:SubscriptionIds><m:ConnectionTimeout>1</m:ConnectionTimeout></m:GetStreamingEvents>", impersonate: "alice@contoso.com")
+        return HTTPRequest(method: "POST", url: s.simulator.ewsURL, headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")], body: Array(xml.utf8))
+    }
+
+    @Test("the transport hands a chunked stream over as it arrives, and closes it the moment the observer says so")
+    func transportClosesTheStreamWhenTheObserverAsks() async throws {
+        let s = try await SimulatorSession.start()
+        let id = try await Self.subscribe(s)
+        let sent = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
+        let parts = Parts()
+        // The window is far longer than the test may take: only the observer can end it in time.
+        let result = try await s.transport.stream(Self.streamRequest(s, id), window: 600) { parts.take($0, closeOn: "NewMailEvent") }
+        await s.stop()
+        #expect(sent.codes == ["NoError"])
+        #expect(result.ending == .clientClosed)
+        #expect(result.response.status == 200)
+        #expect(parts.heads.withLock { $0.map(\.0) } == [200])
+        #expect(parts.heads.withLock { $0.first?.1 } == true, "the stream is chunked")
+        #expect(result.response.text.contains("NewMailEvent") && !result.response.text.contains("Closed"))
+        #expect(result.response.exchange.error == nil)
+    }
+
+    @Test("a stream still open when its window ends is an answer with what arrived, not an error")
+    func transportEndsASilentStreamWithItsWindow() async throws {
+        let s = try await SimulatorSession.start()
+        let id = try await Self.subscribe(s)
+        let parts = Parts()
+        let result = try await s.transport.stream(Self.streamRequest(s, id), window: 0.5) { parts.take($0, closeOn: nil) }
+        await s.stop()
+        #expect(result.ending == .windowElapsed)
+        #expect(result.response.status == 200)
+        #expect(parts.heads.withLock { $0.map(\.0) } == [200])
+    }
+
+    @Test("streaming-buffered: nothing arrives while the stream is open; at its end it comes whole, with a Content-Length")
+    func bufferedStreamArrivesOnlyWhole() async throws {
+        let s = try await SimulatorSession.start(quirks: [.streamingBuffered])
+        let id = try await Self.subscribe(s)
+        let silent = Parts()
+        let first = try await s.transport.stream(Self.streamRequest(s, id), window: 0.5) { silent.take($0, closeOn: nil) }
+        #expect(first.ending == .windowElapsed)
+        #expect(first.response.status == 0, "not even the head came")
+        #expect(silent.heads.withLock { $0.isEmpty })
+        let whole = Parts()
+        async let second = s.transport.stream(Self.streamRequest(s, id), window: 30) { whole.take($0, closeOn: nil) }
+        try await Self.waitForStream(s, id, count: 2)
+        s.simulator.tenant.subscriptions.advanceClock(by: 61)
+        let ended = try await second
+        await s.stop()
+        #expect(ended.ending == .serverClosed)
+        #expect(whole.heads.withLock { $0.map(\.0) } == [200])
+        #expect(whole.heads.withLock { $0.first?.1 } == false, "sent with a Content-Length, not chunked")
+        #expect(ended.response.text.contains("<m:ConnectionStatus>Closed</m:ConnectionStatus>"))
+    }
+
+    @Test("streaming-events-missing: the stream stays open and keeps alive but carries no item event")
+    func streamWithoutItemEvents() async throws {
+        let s = try await SimulatorSession.start(quirks: [.streamingEventsMissing])
+        let id = try await Self.subscribe(s)
+        _ = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
+        async let messages = Self.stream(s, id)
+        try await Self.waitForStream(s, id, count: 1)
+        s.simulator.tenant.subscriptions.advanceClock(by: 61)
+        let all = try await messages
+        await s.stop()
+        let events = all.flatMap { $0.child("Notifications")?.children.flatMap { $0.children.map(\.name) } ?? [] }
+        #expect(events.filter { $0.hasSuffix("Event") }.isEmpty, "\(events)")
+        #expect(all.last?.child("ConnectionStatus")?.text == "Closed")
     }
 }
