@@ -1,5 +1,6 @@
 @testable import Conformance
 import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Testing
@@ -37,29 +38,12 @@ enum TestPaths {
     }
 }
 
-/// Starting and stopping a schema-validating simulator around a test body.
+/// Starting and stopping a schema-validating simulator around a test body (``Fixtures/withSimulator(quirks:password:validate:configure:_:)``,
+/// under the name these tests have always used).
 enum LiveSimulator {
     static func with<R>(quirks: Set<SimulatorQuirk> = [], configure: (inout SimulatorConfiguration) -> Void = { _ in },
                         _ body: (Simulator) async throws -> R) async throws -> R {
-        var config = SimulatorConfiguration()
-        config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
-        let state = try TestPaths.temporaryDirectory("sim")
-        config.stateDirectory = state
-        config.quirks = quirks
-        configure(&config)
-        let simulator = try await Simulator.start(config)
-        func stop() async {
-            await simulator.shutdown()
-            try? FileManager.default.removeItem(atPath: state)
-        }
-        do {
-            let result = try await body(simulator)
-            await stop()
-            return result
-        } catch {
-            await stop()
-            throw error
-        }
+        try await Fixtures.withSimulator(quirks: quirks, configure: configure, body)
     }
 }
 

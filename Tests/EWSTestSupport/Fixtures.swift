@@ -23,22 +23,29 @@ public enum Fixtures {
         }
     }
 
+    /// Where ``temporaryDirectory(_:)`` makes folders called `name`.
+    static func temporaryDirectoryPrefix(_ name: String) -> String { NSTemporaryDirectory() + "ewscheck-\(name)-" }
+
     /// A fresh temporary folder.
     public static func temporaryDirectory(_ name: String = "test") throws -> String {
-        let path = NSTemporaryDirectory() + "ewscheck-\(name)-" + UUID().uuidString.prefix(8)
+        let path = temporaryDirectoryPrefix(name) + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
-    /// Starts a simulator that validates requests against the 2017 schema.
+    /// Starts a simulator that validates requests against the 2017 schema (unless `validate` is false),
+    /// with its state in a fresh temporary folder; `configure` changes the rest. Tests that can use
+    /// ``withSimulator(quirks:password:validate:configure:_:)`` do, so the simulator is always stopped.
     public static func simulator(quirks: Set<SimulatorQuirk> = [], password: String? = nil,
-                                 validate: Bool = true) async throws -> Simulator {
+                                 validate: Bool = true,
+                                 configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> Simulator {
         try requireShared()
         var config = SimulatorConfiguration()
         config.stateDirectory = try temporaryDirectory("sim")
         config.schemaDirectory = validate ? ewsSchemaDirectory : nil
         config.quirks = quirks
         config.serviceAccountPassword = password
+        configure(&config)
         return try await Simulator.start(config)
     }
 

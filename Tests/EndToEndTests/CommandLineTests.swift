@@ -62,36 +62,36 @@ import Testing
         var config = SimulatorConfiguration()
         config.stateDirectory = try Fixtures.temporaryDirectory("e2e-sim")
         config.latencyMilliseconds = 400
-        let sim = try await Simulator.start(config)
-        defer { Task { await sim.shutdown() } }
-        let dir = config.stateDirectory!
-        try Data(sim.serviceAccountPassword.utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
-        try """
-            ews_url: "\(sim.ewsURL)"
-            service_account: {username: "\(sim.serviceAccount)", auth: basic, password_file: pw}
-            mailboxes: [\(sim.mailboxesInScope.joined(separator: ", "))]
-            tls: {ca_file: ca.pem}
-            host_pins: ["mail.contoso.com:\(sim.port):127.0.0.1"]
-            concurrency: 4
-            """.write(toFile: dir + "/target.yaml", atomically: true, encoding: .utf8)
+        try await withSimulator({ try await Simulator.start(config) }) { sim in
+            let dir = config.stateDirectory!
+            try Data(sim.serviceAccountPassword.utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
+            try """
+                ews_url: "\(sim.ewsURL)"
+                service_account: {username: "\(sim.serviceAccount)", auth: basic, password_file: pw}
+                mailboxes: [\(sim.mailboxesInScope.joined(separator: ", "))]
+                tls: {ca_file: ca.pem}
+                host_pins: ["mail.contoso.com:\(sim.port):127.0.0.1"]
+                concurrency: 4
+                """.write(toFile: dir + "/target.yaml", atomically: true, encoding: .utf8)
 
-        let child = try ChildProcess(Fixtures.executable,
-                                     ["run", "--target", dir + "/target.yaml", "--reports-dir", dir + "/reports", "--run-id", "interrupted"])
-        // Wait for the first voicemail to be delivered, then interrupt.
-        let delivered = await child.waitForOutput("voicemail.deliver", timeout: .seconds(60))
-        #expect(delivered, "the run got as far as delivering: \(child.stdout)")
-        #expect(!sim.tenant.allItems().isEmpty || child.stdout.contains("voicemail.delete"))
-        child.send(SIGINT)
-        let ended = await child.wait(timeout: .seconds(60))
-        #expect(ended == .exited(130), "\(ended): \(child.stderr)")
-        #expect(sim.tenant.allItems().isEmpty, "interrupted runs still remove what they created: \(sim.tenant.allItems())")
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/reports/interrupted/report.json"))) as? [String: Any]
-        #expect(report?["interrupted"] as? Bool == true)
-        #expect(report?["exit_code"] as? Int == 130)
-        let cleanup = report?["cleanup"] as? [String: Any]
-        #expect((cleanup?["created"] as? Int ?? 0) > 0)
-        #expect(cleanup?["created"] as? Int == cleanup?["removed"] as? Int)
-        let results = report?["results"] as? [[String: Any]] ?? []
-        #expect(results.contains { ($0["message"] as? String)?.contains("interrupted") == true })
+            let child = try ChildProcess(Fixtures.executable,
+                                         ["run", "--target", dir + "/target.yaml", "--reports-dir", dir + "/reports", "--run-id", "interrupted"])
+            // Wait for the first voicemail to be delivered, then interrupt.
+            let delivered = await child.waitForOutput("voicemail.deliver", timeout: .seconds(60))
+            #expect(delivered, "the run got as far as delivering: \(child.stdout)")
+            #expect(!sim.tenant.allItems().isEmpty || child.stdout.contains("voicemail.delete"))
+            child.send(SIGINT)
+            let ended = await child.wait(timeout: .seconds(60))
+            #expect(ended == .exited(130), "\(ended): \(child.stderr)")
+            #expect(sim.tenant.allItems().isEmpty, "interrupted runs still remove what they created: \(sim.tenant.allItems())")
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/reports/interrupted/report.json"))) as? [String: Any]
+            #expect(report?["interrupted"] as? Bool == true)
+            #expect(report?["exit_code"] as? Int == 130)
+            let cleanup = report?["cleanup"] as? [String: Any]
+            #expect((cleanup?["created"] as? Int ?? 0) > 0)
+            #expect(cleanup?["created"] as? Int == cleanup?["removed"] as? Int)
+            let results = report?["results"] as? [[String: Any]] ?? []
+            #expect(results.contains { ($0["message"] as? String)?.contains("interrupted") == true })
+        }
     }
 }
