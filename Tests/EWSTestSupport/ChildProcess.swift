@@ -186,6 +186,17 @@ public final class ChildProcess: Sendable {
     /// Sends a signal to the child.
     public func send(_ signal: Int32) { kill(pid, signal) }
 
+    /// Stops a daemon: SIGTERM to its whole process group, SIGKILL to the group if it has not ended
+    /// after `grace`, then waits until it is reaped and its output read.
+    @discardableResult
+    public func terminate(grace: Duration = .seconds(2)) async -> Termination {
+        if termination == nil {
+            kill(-pid, SIGTERM)
+            if await !waitUntil(timeout: grace, { $0.termination != nil }) { kill(-pid, SIGKILL) }
+        }
+        return await wait(timeout: .seconds(30))
+    }
+
     /// Blocks the calling thread until the child has ended and its output is read; kills its whole
     /// process group after `timeout`. For synchronous tests; async tests use ``wait(timeout:)``.
     public func waitBlocking(timeout: Duration = .seconds(120)) -> Termination {

@@ -143,41 +143,41 @@ import Testing
 
     @Test("an untrusted certificate is named: subject, issuer, validity and the problem")
     func untrustedCertificateIsDescribed() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            tls: .init(verify: true, caFile: nil),
-            hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")], connections: 1))
-        var caught: TransportError?
-        do { _ = try await transport.send(HTTPRequest(url: sim.ewsURL), sendCredentials: false) } catch let e as TransportError { caught = e }
-        transport.shutdown()
-        await sim.shutdown()
-        let error = try #require(caught)
-        #expect(error.kind == "tls-failed")
-        let certificate = try #require(error.certificate)
-        #expect(certificate.problem == .untrustedIssuer || certificate.problem == .selfSigned)
-        #expect(certificate.subject?.isEmpty == false)
-        #expect(certificate.issuer?.isEmpty == false)
-        #expect(certificate.notAfter?.isEmpty == false)
-        #expect(certificate.subjectAltNames.contains("DNS:mail.contoso.com"))
-        #expect(certificate.finding.contains("not") )
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
+                tls: .init(verify: true, caFile: nil),
+                hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")], connections: 1))
+            var caught: TransportError?
+            do { _ = try await transport.send(HTTPRequest(url: sim.ewsURL), sendCredentials: false) } catch let e as TransportError { caught = e }
+            transport.shutdown()
+            let error = try #require(caught)
+            #expect(error.kind == "tls-failed")
+            let certificate = try #require(error.certificate)
+            #expect(certificate.problem == .untrustedIssuer || certificate.problem == .selfSigned)
+            #expect(certificate.subject?.isEmpty == false)
+            #expect(certificate.issuer?.isEmpty == false)
+            #expect(certificate.notAfter?.isEmpty == false)
+            #expect(certificate.subjectAltNames.contains("DNS:mail.contoso.com"))
+            #expect(certificate.finding.contains("not") )
+        }
     }
 
     @Test("a certificate for another name is a name mismatch that says which names it has")
     func nameMismatchIsNamed() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            tls: .init(verify: true, caFile: sim.caFile),
-            hostPins: [HostPin(host: "wrong.example.net", port: sim.port, address: "127.0.0.1")], connections: 1))
-        var caught: TransportError?
-        do {
-            _ = try await transport.send(HTTPRequest(url: "https://wrong.example.net:\(sim.port)/EWS/Exchange.asmx"), sendCredentials: false)
-        } catch let e as TransportError { caught = e }
-        transport.shutdown()
-        await sim.shutdown()
-        let certificate = try #require(caught?.certificate)
-        #expect(certificate.problem == .nameMismatch)
-        #expect(certificate.finding.contains("wrong.example.net"))
-        #expect(certificate.finding.contains("mail.contoso.com"))
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
+                tls: .init(verify: true, caFile: sim.caFile),
+                hostPins: [HostPin(host: "wrong.example.net", port: sim.port, address: "127.0.0.1")], connections: 1))
+            var caught: TransportError?
+            do {
+                _ = try await transport.send(HTTPRequest(url: "https://wrong.example.net:\(sim.port)/EWS/Exchange.asmx"), sendCredentials: false)
+            } catch let e as TransportError { caught = e }
+            transport.shutdown()
+            let certificate = try #require(caught?.certificate)
+            #expect(certificate.problem == .nameMismatch)
+            #expect(certificate.finding.contains("wrong.example.net"))
+            #expect(certificate.finding.contains("mail.contoso.com"))
+        }
     }
 
     @Test("OpenSSL's verification results become named problems with the facts that matter", arguments: [
