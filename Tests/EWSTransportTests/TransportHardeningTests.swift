@@ -65,7 +65,8 @@ import Testing
 
     @Test("cancelling the awaiting task aborts a request in flight with a cancellation error, long before its timeout")
     func cancellationAbortsInFlight() async throws {
-        let server = try RawServer { _ in nil }  // accepts, reads, never answers
+        let arrived = TestEvent()
+        let server = try RawServer { _ in arrived.signal(); return nil }  // accepts, reads, never answers
         defer { server.stop() }
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(timeout: .init(connect: 5, request: 60), connections: 1))
         defer { transport.shutdown() }
@@ -80,9 +81,8 @@ import Testing
                 return nil
             }
         }
-        // Wait (on an event, bounded) until the request is really on the wire.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while server.requests.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        // Wait until the server has read the request: it is really on the wire.
+        #expect(await arrived.wait(timeout: .seconds(30)), "the server read the request")
         #expect(!server.requests.isEmpty, "the request reached the server before the cancel")
         let cancelled = ContinuousClock.now
         task.cancel()
