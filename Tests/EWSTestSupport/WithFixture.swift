@@ -46,7 +46,7 @@ extension Fixtures {
         try await withFixture({ try await simulator(quirks: quirks, password: password, validate: validate, configure: configure) },
                               stop: { simulator in
                                   await simulator.shutdown()
-                                  if let state = simulator.configuration.stateDirectory, state.hasPrefix(temporaryDirectoryPrefix("sim")) {
+                                  if let state = simulator.configuration.stateDirectory, state.hasPrefix(TestPaths.temporaryDirectoryPrefix("sim")) {
                                       try? FileManager.default.removeItem(atPath: state)
                                   }
                               }, body)
