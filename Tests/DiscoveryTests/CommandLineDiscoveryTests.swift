@@ -67,7 +67,9 @@ struct CommandLineDiscoveryTests {
     func discoverTreeAndJSON() async throws {
         try await LayoutHarness.with(.rootDomain) { h in
             let directory = try Fixtures.temporaryDirectory("discover-cli")
-            let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:9", directory: directory)
+            let silentDNS = try ClosedPort(udp: true)  // never answers, held for the whole test
+            defer { silentDNS.close() }
+            let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:\(silentDNS.port)", directory: directory)
             let tree = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target,
                                           "--method", "pox-autodiscover", "--method", "soap-autodiscover"])
             let json = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--json",
@@ -94,7 +96,9 @@ struct CommandLineDiscoveryTests {
     func discoverRedirectToHTTP() async throws {
         try await LayoutHarness.with(.redirectToHTTP) { h in
             let directory = try Fixtures.temporaryDirectory("discover-cli")
-            let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:9", directory: directory)
+            let silentDNS = try ClosedPort(udp: true)  // never answers, held for the whole test
+            defer { silentDNS.close() }
+            let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:\(silentDNS.port)", directory: directory)
             let out = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--method", "pox-autodiscover"])
             let overHTTP = h.credentialsOverHTTP
             #expect(out.status == 1, "\(out.stdout)")

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Discovery
 import EWSTestSupport
 import Foundation
@@ -54,21 +51,11 @@ struct DNSFixture {
         await daemon?.terminate()
     }
 
-    /// A UDP port on 127.0.0.1 that nothing used a moment ago (the system picks it); a server that
-    /// then cannot bind it is started again on another.
+    /// A UDP port on 127.0.0.1 that the system found free a moment ago (held, then given back for
+    /// dnsmasq to bind); a dnsmasq that then cannot bind it is started again on another.
     private static func freeUDPPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw FixtureError("socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw FixtureError("bind: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let probe = try ClosedPort(udp: true)
+        defer { probe.close() }
+        return probe.port
     }
 }

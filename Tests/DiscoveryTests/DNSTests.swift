@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 @testable import Discovery
 import EWSSimulator
 import EWSTestSupport
@@ -99,19 +96,10 @@ struct DNSTests {
 
     @Test("a DNS server that never answers: a specific failure within the timeout, not a hang")
     func silentServer() async throws {
-        // A UDP socket this test holds open and never reads: nobody else can answer on its port.
-        let silent = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        try #require(silent >= 0)
-        defer { close(silent) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) == 0 && getsockname(silent, $0, &length) == 0 }
-        }
-        try #require(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        // A UDP port this test holds and never reads: nobody else can answer on it.
+        let silent = try ClosedPort(udp: true)
+        defer { silent.close() }
+        let port = silent.port
         let resolver = DNSResolver(server: DNSServerAddress(address: "127.0.0.1", port: port), timeout: 1)
         let clock = ContinuousClock.now
         let failure = await #expect(throws: DNSResolver.Failure.self) { _ = try await resolver.srv("_autodiscover._tcp.contoso.com") }

@@ -28,19 +28,26 @@ import Testing
         return PKI(dir: dir)
     }
 
-    /// Starts `openssl s_server` on a free port (retrying if another process took it first).
+    /// Starts `openssl s_server` that asks for a client certificate, on a port the system picks.
     static func startServer(_ pki: PKI) async throws -> (ChildProcess, Int) {
-        for _ in 0..<5 {
-            let port = try RawServer.unusedPort()
-            let child = try ChildProcess("/usr/bin/openssl", [
-                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.dir + "/server.pem", "-key", pki.dir + "/server.key",
-                "-CAfile", pki.ca, "-Verify", "1", "-www",
-            ])
-            if await child.waitForOutput("ACCEPT", timeout: .seconds(10)) { return (child, port) }
-            child.send(SIGKILL)
-            _ = await child.wait(timeout: .seconds(5))
+        try await startOpenSSLServer([
+            "-cert", pki.dir + "/server.pem", "-key", pki.dir + "/server.key", "-CAfile", pki.ca, "-Verify", "1", "-www",
+        ])
+    }
+
+    /// Starts `openssl s_server` with `arguments` on 127.0.0.1, port 0 (the system picks a free one),
+    /// and reads the port from the server's `ACCEPT 127.0.0.1:PORT` line.
+    static func startOpenSSLServer(_ arguments: [String]) async throws -> (ChildProcess, Int) {
+        let child = try ChildProcess("/usr/bin/openssl", ["s_server", "-accept", "127.0.0.1:0"] + arguments)
+        @Sendable func acceptedPort(_ output: String) -> Int? {
+            output.firstMatch(of: /ACCEPT 127\.0\.0\.1:(\d+)\s/).flatMap { Int($0.1) }
         }
-        throw FixtureError("openssl s_server did not start")
+        if await child.waitUntil(timeout: .seconds(30), { acceptedPort($0.stdout) != nil || $0.termination != nil }),
+           let port = acceptedPort(child.stdout) {
+            return (child, port)
+        }
+        await child.terminate()
+        throw FixtureError("openssl s_server did not start: \(child.stdout) \(child.stderr)")
     }
 
     @Test("with --client-cert the handshake presents the certificate; without it the server refuses")

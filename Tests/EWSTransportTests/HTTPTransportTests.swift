@@ -90,8 +90,10 @@ import Testing
     @Test func credentialsAreNeverSentOverPlainHTTP() async throws {
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: .basic(user: "u", password: Secret("p"))))
+        let closed = try ClosedPort()
+        defer { closed.close() }
         await #expect {
-            _ = try await transport.send(HTTPRequest(url: "http://127.0.0.1:9/EWS/Exchange.asmx"))
+            _ = try await transport.send(HTTPRequest(url: "http://127.0.0.1:\(closed.port)/EWS/Exchange.asmx"))
         } throws: { error in
             (error as? TransportError)?.hasSameCode(as: .insecureCredentials("")) == true
         }
@@ -131,10 +133,11 @@ import Testing
     }
 
     @Test func aClosedPortIsAConnectFailure() async throws {
-        let port = try RawServer.unusedPort()
+        let closed = try ClosedPort()
+        defer { closed.close() }
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration())
         await #expect {
-            _ = try await transport.send(HTTPRequest(url: "http://127.0.0.1:\(port)/"))
+            _ = try await transport.send(HTTPRequest(url: "http://127.0.0.1:\(closed.port)/"))
         } throws: { error in
             (error as? TransportError)?.hasSameCode(as: .connectFailed("")) == true
         }

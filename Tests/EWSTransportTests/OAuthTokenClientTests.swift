@@ -150,14 +150,17 @@ struct OAuthTokenClientTests {
     @Test("no answer from the token endpoint is a transport failure, with the endpoint named")
     func unreachableEndpoint() async throws {
         let t = HTTPTransport(configuration: HTTPTransportConfiguration(timeout: .init(connect: 2, request: 5), connections: 1))
-        let creds = OAuthClientCredentials(tokenEndpoint: "https://127.0.0.1:1/tenant/oauth2/v2.0/token",
+        let closed = try ClosedPort()
+        defer { closed.close() }
+        let endpoint = "https://127.0.0.1:\(closed.port)/tenant/oauth2/v2.0/token"
+        let creds = OAuthClientCredentials(tokenEndpoint: endpoint,
                                            clientID: UUID().uuidString, clientSecret: Secret("Secret-Value-1234"))
         do {
             _ = try await OAuthTokenClient(transport: t, credentials: creds).token()
             Issue.record("a token came from nowhere")
         } catch {
             #expect(error.kind == "transport-failed")
-            #expect(error.message.contains("https://127.0.0.1:1/tenant/oauth2/v2.0/token"))
+            #expect(error.message.contains(endpoint))
             #expect(!error.message.contains("Secret-Value-1234"))
         }
     }
