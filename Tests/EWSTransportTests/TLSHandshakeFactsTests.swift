@@ -39,7 +39,7 @@ import Testing
 
     @Test("the protocol version and cipher are the ones the server forced", arguments: forced)
     func versionAndCipherComeFromTheSession(_ forced: Forced) async throws {
-        let pki = try ClientCertificateTLSTests.makePKI()
+        let pki = try await ClientCertificateTLSTests.makePKI()
         let (server, port) = try await Self.startServer(pki, forced.arguments)
         let facts = await Self.facts(port: port, caFile: pki.ca)
         server.send(SIGKILL)
@@ -56,7 +56,7 @@ import Testing
 
     @Test("a certificate that does not verify is still described, with the protocol of the handshake that read it")
     func unverifiedCertificateIsDescribed() async throws {
-        let pki = try ClientCertificateTLSTests.makePKI()
+        let pki = try await ClientCertificateTLSTests.makePKI()
         let (server, port) = try await Self.startServer(pki, ["-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"])
         // No CA file: the test CA is not trusted.
         let facts = await Self.facts(port: port, caFile: nil)

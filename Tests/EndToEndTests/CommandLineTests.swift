@@ -16,6 +16,12 @@ import Testing
         return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
+    /// The same for async tests, which must not block a cooperative thread while the child runs.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60) async throws -> Run {
+        let r = try await ChildProcess.run(Fixtures.executable, arguments, environment: environment, timeout: .seconds(timeout))
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
+    }
+
     @Test func helpListsTheCommandsAndExitCodes() throws {
         let r = try Self.run(["--help"])
         #expect(r.status == 0)

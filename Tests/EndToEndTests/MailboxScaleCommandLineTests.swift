@@ -93,7 +93,7 @@ import Testing
             }
             let whole = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--run-id", "whole", "--reports-dir", reports, "--quiet"])
             #expect(await whole.wait(timeout: .seconds(300)) == .exited(0), "\(whole.stdout)\n\(whole.stderr)")
-            let merge = try CommandLineTests.run(["report", "merge", "shard-1", "shard-2", "shard-3", "shard-4", "--into", "merged",
+            let merge = try await CommandLineTests.run(["report", "merge", "shard-1", "shard-2", "shard-3", "shard-4", "--into", "merged",
                                                   "--reports-dir", reports])
             #expect(merge.status == 0, "\(merge.stdout)\n\(merge.stderr)")
         }
