@@ -34,13 +34,7 @@ struct RunDeadlineTests {
             defer { try? FileManager.default.removeItem(atPath: state) }
             let target = TargetConfiguration.simulated(simulator)
             var warnings: [String] = []
-            let credentials: HTTPCredentials
-            do {
-                credentials = try target.credentials(environment: [passwordVariable: simulator.serviceAccountPassword], warnings: &warnings)
-            } catch {
-                await simulator.shutdown()
-                throw error
-            }
+            let credentials = try target.credentials(environment: [passwordVariable: simulator.serviceAccountPassword], warnings: &warnings)
             var options = RunOptions(runID: RunOptions.makeRunID())
             let deadline = Date().addingTimeInterval(1)
             options.deadline = deadline

@@ -57,55 +57,45 @@ struct KerberosRunTests {
 
     @Test("A service principal the KDC does not know fails auth.negotiate.kerberos, named, with the setspn remedy")
     func unknownSPNNamed() async throws {
-        try await withFixture({ try await KerberosFixture.start() }, stop: { await $0.stop() }) { f in
-            do {
-                let dir = f.directory
-                let target = try SimulatorTarget.write(for: f.simulator, in: dir, extra: "")
-                // Password sign-in (kinit with the password source) and an SPN nobody registered.
-                var text = try String(contentsOfFile: target, encoding: .utf8)
-                text = text.replacingOccurrences(of: "service_account: {username: \"\(f.simulator.serviceAccount)\", auth: basic, password_file: pw}",
-                                                 with: "service_account: {username: \"\(f.kdc.serviceAccountPrincipal)\", auth: negotiate, password_file: pw, spn: \"WSMAN/mail.contoso.com\"}")
-                try text.write(toFile: target, atomically: true, encoding: .utf8)
-                let run = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--reports-dir", dir + "/reports"],
-                                           environment: ["KRB5_CONFIG": f.kdc.configFile])
-                #expect(await run.wait(timeout: .seconds(120)) == .exited(1), "\(run.stdout.suffix(3000)) \(run.stderr.suffix(2000))")
-                let kerberos = try Self.results(dir + "/reports")["auth.negotiate.kerberos"]
-                #expect(kerberos?["outcome"] as? String == "failed")
-                let message = kerberos?["message"] as? String ?? ""
-                #expect(message.contains("unknown-service-principal") && message.contains("setspn"), "\(message)")
-                #expect((kerberos?["facts"] as? [String: String])?["spn"] == "WSMAN/mail.contoso.com")
-            } catch {
-                await f.stop()
-                throw error
-            }
+        try await KerberosFixture.with { f in
+            let dir = f.directory
+            let target = try SimulatorTarget.write(for: f.simulator, in: dir, extra: "")
+            // Password sign-in (kinit with the password source) and an SPN nobody registered.
+            var text = try String(contentsOfFile: target, encoding: .utf8)
+            text = text.replacingOccurrences(of: "service_account: {username: \"\(f.simulator.serviceAccount)\", auth: basic, password_file: pw}",
+                                             with: "service_account: {username: \"\(f.kdc.serviceAccountPrincipal)\", auth: negotiate, password_file: pw, spn: \"WSMAN/mail.contoso.com\"}")
+            try text.write(toFile: target, atomically: true, encoding: .utf8)
+            let run = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--reports-dir", dir + "/reports"],
+                                       environment: ["KRB5_CONFIG": f.kdc.configFile])
+            #expect(await run.wait(timeout: .seconds(120)) == .exited(1), "\(run.stdout.suffix(3000)) \(run.stderr.suffix(2000))")
+            let kerberos = try Self.results(dir + "/reports")["auth.negotiate.kerberos"]
+            #expect(kerberos?["outcome"] as? String == "failed")
+            let message = kerberos?["message"] as? String ?? ""
+            #expect(message.contains("unknown-service-principal") && message.contains("setspn"), "\(message)")
+            #expect((kerberos?["facts"] as? [String: String])?["spn"] == "WSMAN/mail.contoso.com")
         }
     }
 
     @Test("An account the KDC refuses (expired) still gives a report: auth.negotiate.kerberos names the cause and the remedy")
     func refusedSignInReported() async throws {
-        try await withFixture({ try await KerberosFixture.start() }, stop: { await $0.stop() }) { f in
-            do {
-                let dir = f.directory
-                let target = try SimulatorTarget.write(for: f.simulator, in: dir, extra: "")
-                try Data(f.kdc.negativePassword.utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
-                var text = try String(contentsOfFile: target, encoding: .utf8)
-                text = text.replacingOccurrences(of: "service_account: {username: \"\(f.simulator.serviceAccount)\", auth: basic, password_file: pw}",
-                                                 with: "service_account: {username: \"\(f.kdc.expiredPrincipal)\", auth: negotiate, password_file: pw}")
-                try text.write(toFile: target, atomically: true, encoding: .utf8)
-                let run = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--reports-dir", dir + "/reports"],
-                                           environment: ["KRB5_CONFIG": f.kdc.configFile])
-                #expect(await run.wait(timeout: .seconds(120)) == .exited(1), "\(run.stdout.suffix(3000)) \(run.stderr.suffix(2000))")
-                let results = try Self.results(dir + "/reports")
-                let kerberos = results["auth.negotiate.kerberos"]
-                #expect(kerberos?["outcome"] as? String == "failed")
-                let message = kerberos?["message"] as? String ?? ""
-                #expect(message.contains("client-expired") && message.contains("extend its expiry"), "\(message)")
-                #expect(results["auth.service-account"]?["outcome"] as? String == "failed")
-                #expect(!run.stdout.contains(f.kdc.negativePassword) && !run.stderr.contains(f.kdc.negativePassword))
-            } catch {
-                await f.stop()
-                throw error
-            }
+        try await KerberosFixture.with { f in
+            let dir = f.directory
+            let target = try SimulatorTarget.write(for: f.simulator, in: dir, extra: "")
+            try Data(f.kdc.negativePassword.utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
+            var text = try String(contentsOfFile: target, encoding: .utf8)
+            text = text.replacingOccurrences(of: "service_account: {username: \"\(f.simulator.serviceAccount)\", auth: basic, password_file: pw}",
+                                             with: "service_account: {username: \"\(f.kdc.expiredPrincipal)\", auth: negotiate, password_file: pw}")
+            try text.write(toFile: target, atomically: true, encoding: .utf8)
+            let run = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--reports-dir", dir + "/reports"],
+                                       environment: ["KRB5_CONFIG": f.kdc.configFile])
+            #expect(await run.wait(timeout: .seconds(120)) == .exited(1), "\(run.stdout.suffix(3000)) \(run.stderr.suffix(2000))")
+            let results = try Self.results(dir + "/reports")
+            let kerberos = results["auth.negotiate.kerberos"]
+            #expect(kerberos?["outcome"] as? String == "failed")
+            let message = kerberos?["message"] as? String ?? ""
+            #expect(message.contains("client-expired") && message.contains("extend its expiry"), "\(message)")
+            #expect(results["auth.service-account"]?["outcome"] as? String == "failed")
+            #expect(!run.stdout.contains(f.kdc.negativePassword) && !run.stderr.contains(f.kdc.negativePassword))
         }
     }
 }

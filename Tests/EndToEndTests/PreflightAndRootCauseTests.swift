@@ -24,15 +24,10 @@ import Testing
     /// A simulator, a target file for it (with `extra` appended) and a reports folder.
     static func withSimulator(extra: String = "", _ body: (Simulator, String, String) async throws -> Void) async throws {
         try await Fixtures.withSimulator(validate: false) { sim in
-            do {
-                let dir = try Fixtures.temporaryDirectory("preflight")
-                let target = try SimulatorTarget.write(for: sim, in: dir, extra: extra)
-                chmod(dir + "/pw", 0o600)
-                try await body(sim, target, dir)
-            } catch {
-                await sim.shutdown()
-                throw error
-            }
+            let dir = try Fixtures.temporaryDirectory("preflight")
+            let target = try SimulatorTarget.write(for: sim, in: dir, extra: extra)
+            chmod(dir + "/pw", 0o600)
+            try await body(sim, target, dir)
         }
     }
 
