@@ -229,8 +229,7 @@ import Testing
             let password = simulator.serviceAccountPassword
             let task = Task { try await runSuite(target, password: password) }
             // The first request (the first contact) is on the wire once the simulator logs it…
-            let deadline = ContinuousClock.now + .seconds(10)
-            while simulator.requestLog.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            await pollUntil(timeout: .seconds(10)) { !simulator.requestLog.isEmpty }
             let cancelled = ContinuousClock.now
             task.cancel()
             let report = try await task.value
@@ -258,8 +257,7 @@ import Testing
             let task = Task { try await runSuite(target, password: password) }
             // First contact (POST), ews.endpoint.reachable (GET), then auth.service-account's POST,
             // which the simulator holds for 1.5 s: cancel once that one has arrived.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while simulator.requestLog.count < 3 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            await pollUntil(timeout: .seconds(20)) { simulator.requestLog.count >= 3 }
             task.cancel()
             let report = try await task.value
             #expect(report.interrupted)

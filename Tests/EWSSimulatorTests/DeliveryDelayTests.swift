@@ -26,12 +26,8 @@ import Testing
             // On a loaded machine the send itself may take long; only a check made early proves anything.
             let checkedEarly = Date().timeIntervalSince(started) < 1.5
             var arrived: Date?
-            for _ in 0..<800 {
-                if sim.tenant.allItems().contains(where: { $0.subject == "Later" && $0.folder == "Inbox" }) {
-                    arrived = Date()
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(10))
+            if await pollUntil(timeout: .seconds(8), { sim.tenant.allItems().contains { $0.subject == "Later" && $0.folder == "Inbox" } }) {
+                arrived = Date()
             }
             #expect(sent.codes == ["NoError"])
             #expect(atOnce == 0 || !checkedEarly, "delivered before the delay")

@@ -1,5 +1,6 @@
 @testable import EWSProtocol
 @testable import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Testing
@@ -31,9 +32,7 @@ import Testing
 
     /// Waits (bounded) until the subscription has had `count` stream connections.
     static func waitForStream(_ s: SimulatorSession, _ id: String, count: Int) async throws {
-        for _ in 0..<3000 where (s.simulator.tenant.subscriptions.subscription(id)?.streamToken ?? 0) < count {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        await pollUntil { (s.simulator.tenant.subscriptions.subscription(id)?.streamToken ?? 0) >= count }
         #expect(s.simulator.tenant.subscriptions.subscription(id)?.streamToken == count)
     }
 

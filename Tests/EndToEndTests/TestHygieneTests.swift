@@ -34,14 +34,12 @@ import Testing
         }
     }
 
-    @Test("Task.sleep only where a test polls simulator state that has no event yet (bounded), or in the test support's timers")
+    @Test("Task.sleep only in the test support: its timers and pollUntil, the one bounded poll for state without an event")
     func sleepsOnlyWhereNoEventExists() throws {
-        // The simulator offers no event for "a request was logged" or "an item was delivered": these
-        // waits poll its state, bounded. Anything else waits on an event (ChildProcess, TestEvent).
+        // The simulator offers no event for "a request was logged" or "an item was delivered": tests
+        // that wait for those poll through pollUntil. Anything else waits on an event (ChildProcess, TestEvent).
         let polling: Set<String> = [
-            "Tests/EWSTestSupport/ChildProcess.swift", "Tests/EWSTestSupport/TestEvent.swift",
-            "Tests/EWSSimulatorTests/DeliveryDelayTests.swift", "Tests/EWSSimulatorTests/StreamingTests.swift",
-            "Tests/ConformanceTests/CouldNotTestTests.swift",
+            "Tests/EWSTestSupport/ChildProcess.swift", "Tests/EWSTestSupport/TestEvent.swift", "Tests/EWSTestSupport/PollUntil.swift",
         ]
         let sleeping = try Self.testSources().filter { $0.text.contains("Task.sleep") }.map(\.path)
         #expect(Set(sleeping).isSubset(of: polling), "\(Set(sleeping).subtracting(polling).sorted())")
