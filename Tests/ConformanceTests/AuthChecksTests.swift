@@ -10,24 +10,6 @@ import Testing
 /// `auth.schemes.offered` and the opt-in `auth.must-fail.*` checks, against every flavor.
 @Suite("Auth checks: offered schemes and must-fail cases")
 struct AuthChecksTests {
-    static func start(_ flavor: SimulatorFlavor) async throws -> Simulator {
-        try Fixtures.requireShared()
-        var config = SimulatorConfiguration()
-        config.flavor = flavor
-        config.stateDirectory = try Fixtures.temporaryDirectory("authchecks")
-        config.schemaDirectory = Fixtures.ewsSchemaDirectory
-        return try await Simulator.start(config)
-    }
-
-    static func start(digest algorithms: [String]) async throws -> Simulator {
-        try Fixtures.requireShared()
-        var config = SimulatorConfiguration()
-        config.stateDirectory = try Fixtures.temporaryDirectory("authchecks-digest")
-        config.schemaDirectory = Fixtures.ewsSchemaDirectory
-        config.digestAlgorithms = algorithms
-        return try await Simulator.start(config)
-    }
-
     static func manifest(schemes: [String], refused: [String] = []) -> ProviderManifest {
         ProviderManifest(id: "auth-test", name: "Auth test", version: "1.0.0", vendor: "tests",
                          discovery: .init(methods: [.init(method: "fixed-url", urlTemplate: "https://mail.{domain}/EWS/Exchange.asmx")]),
@@ -50,7 +32,7 @@ struct AuthChecksTests {
 
     @Test("the on-premises profile's ntlm, negotiate and basic are all offered: passed, with the schemes as facts")
     func onPremSchemesOffered() async throws {
-        try await withSimulator({ try await Self.start(.onPremises) }) { sim in
+        try await Fixtures.withSimulator { sim in
             let report = try await Self.run(sim, auth: .ntlm, profile: Self.manifest(schemes: ["ntlm", "negotiate", "basic"]))
             let result = try report.result(AuthChecks.schemesOffered)
             #expect(result.outcome == .passed, "\(result.message)")
@@ -65,7 +47,7 @@ struct AuthChecksTests {
 
     @Test("a scheme the profile expects but the server does not offer fails, naming it")
     func missingSchemeFails() async throws {
-        try await withSimulator({ try await Self.start(.genericHoster) }) { sim in
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
             let report = try await Self.run(sim, auth: .basic, profile: Self.manifest(schemes: ["basic", "digest", "oauth2-client-credentials"]))
             let result = try report.result(AuthChecks.schemesOffered)
             #expect(result.outcome == .failed)
@@ -77,7 +59,7 @@ struct AuthChecksTests {
 
     @Test("oauth2-client-credentials is matched by a Bearer challenge (Exchange Online)")
     func bearerMatchesOAuth() async throws {
-        try await withSimulator({ try await Self.start(.exchangeOnline) }) { sim in
+        try await Fixtures.withSimulator(flavor: .exchangeOnline) { sim in
             let entra = try #require(sim.entra)
             var target = try OnlineTargets.secret(sim, entra)
             target.mustFailAuth = false
@@ -92,7 +74,7 @@ struct AuthChecksTests {
 
     @Test("without a profile auth.schemes.offered is not listed, and neither are the must-fail checks without opting in")
     func conditionalChecksAbsent() async throws {
-        try await withSimulator({ try await Self.start(.onPremises) }) { sim in
+        try await Fixtures.withSimulator { sim in
             let report = try await Self.run(sim, auth: .ntlm)
             #expect(report.results.allSatisfy { !$0.id.rawValue.hasPrefix("auth.schemes.") && !$0.id.rawValue.hasPrefix("auth.must-fail.") })
             #expect(report.results.map(\.displayName) == expectedResultNames(mailboxes: sim.mailboxesInScope))
@@ -103,7 +85,7 @@ struct AuthChecksTests {
 
     @Test("NTLM with a wrong password is answered 401, tried exactly once, and the message says why only once")
     func wrongPasswordNTLM() async throws {
-        try await withSimulator({ try await Self.start(.onPremises) }) { sim in
+        try await Fixtures.withSimulator { sim in
             let report = try await Self.run(sim, auth: .ntlm, mustFail: true)
             let result = try report.result(AuthChecks.wrongPassword)
             #expect(result.outcome == .passed, "\(result.message)")
@@ -120,7 +102,7 @@ struct AuthChecksTests {
 
     @Test("Basic with a wrong password is answered 401 (generic hoster)")
     func wrongPasswordBasic() async throws {
-        try await withSimulator({ try await Self.start(.genericHoster) }) { sim in
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
             let report = try await Self.run(sim, auth: .basic, mustFail: true)
             let result = try report.result(AuthChecks.wrongPassword)
             #expect(result.outcome == .passed, "\(result.message)")
@@ -147,7 +129,7 @@ struct AuthChecksTests {
 
     @Test("Digest through libcurl: the whole suite passes with SHA-256 and with MD5; evidence shows the scheme, never the response", arguments: [["SHA-256"], ["MD5"]])
     func digestSuite(algorithms: [String]) async throws {
-        try await withSimulator({ try await Self.start(digest: algorithms) }) { sim in
+        try await Fixtures.withSimulator(configure: { $0.digestAlgorithms = algorithms }) { sim in
             let report = try await Self.run(sim, auth: .digest, profile: Self.manifest(schemes: ["digest", "ntlm"]), mustFail: true)
             let failing = report.results.filter { $0.outcome != .passed }
             #expect(failing.isEmpty, "\(failing.map { "\($0.displayName): \($0.message)" })")
@@ -165,7 +147,7 @@ struct AuthChecksTests {
 
     @Test("a scheme the profile rules out but the EWS POST challenge offers fails auth.refused-schemes, naming it (no made-up credentials are sent)")
     func refusedDigestStillOffered() async throws {
-        try await withSimulator({ try await Self.start(digest: ["SHA-256"]) }) { sim in
+        try await Fixtures.withSimulator(configure: { $0.digestAlgorithms = ["SHA-256"] }) { sim in
             let report = try await Self.run(sim, auth: .ntlm, profile: Self.manifest(schemes: ["ntlm"], refused: ["digest"]))
             let result = try report.result(CheckCatalog.refusedSchemes)
             #expect(result.outcome == .failed, "\(result.message)")
@@ -179,7 +161,7 @@ struct AuthChecksTests {
 
     @Test("a run that authenticated with a scheme its profile refuses fails auth.refused-schemes, whatever the challenge says")
     func refusedSchemeUsedByTheRun() async throws {
-        try await withSimulator({ try await Self.start(.onPremises) }) { sim in
+        try await Fixtures.withSimulator { sim in
             var manifest = Self.manifest(schemes: ["basic"], refused: ["ntlm"])
             manifest.auth.schemes = ["basic"]
             let report = try await Self.run(sim, auth: .ntlm, profile: manifest)
@@ -194,7 +176,7 @@ struct AuthChecksTests {
 
     @Test("OAuth: app-only without impersonation gets the 'must be present' fault; a forged expired token gets 401 invalid_token")
     func oauthMustFailForged() async throws {
-        try await withSimulator({ try await Self.start(.exchangeOnline) }) { sim in
+        try await Fixtures.withSimulator(flavor: .exchangeOnline) { sim in
             var target = try OnlineTargets.secret(sim, try #require(sim.entra))
             target.mustFailAuth = true
             let report = await SuiteRunner(target: target, credentials: .none, options: RunOptions(runID: RunOptions.makeRunID())).run()
@@ -214,7 +196,7 @@ struct AuthChecksTests {
 
     @Test("OAuth: a genuinely signed expired token (minted by the simulator) is refused as expired")
     func oauthMustFailMintedExpired() async throws {
-        try await withSimulator({ try await Self.start(.exchangeOnline) }) { sim in
+        try await Fixtures.withSimulator(flavor: .exchangeOnline) { sim in
             let entra = try #require(sim.entra)
             var target = try OnlineTargets.secret(sim, entra)
             target.mustFailAuth = true
@@ -233,7 +215,7 @@ struct AuthChecksTests {
 
     @Test("the exchange-online suite passes with a certificate; the report holds the thumbprint, never the key or an assertion")
     func certificateRun() async throws {
-        try await withSimulator({ try await Self.start(.exchangeOnline) }) { sim in
+        try await Fixtures.withSimulator(flavor: .exchangeOnline) { sim in
             let entra = try #require(sim.entra)
             let issued = try entra.issueCertificate(for: entra.consentedApplication.clientID)
             let target = try OnlineTargets.certificate(sim, entra, issued)
@@ -259,7 +241,7 @@ struct AuthChecksTests {
 
     @Test("a certificate the tenant does not know: auth.oauth.token fails with AADSTS700027 and its thumbprint, the assertion nowhere in the report")
     func unregisteredCertificateRun() async throws {
-        try await withSimulator({ try await Self.start(.exchangeOnline) }) { sim in
+        try await Fixtures.withSimulator(flavor: .exchangeOnline) { sim in
             let entra = try #require(sim.entra)
             // Registered on another application, so unknown to the consented one.
             let issued = try entra.issueCertificate(for: entra.notAllowListedApplication.clientID)
@@ -280,7 +262,7 @@ struct AuthChecksTests {
 
     @Test("a key that does not belong to the certificate is refused before the run, naming the files only")
     func mismatchedKey() async throws {
-        try await withSimulator({ try await Self.start(.exchangeOnline) }) { sim in
+        try await Fixtures.withSimulator(flavor: .exchangeOnline) { sim in
             let entra = try #require(sim.entra)
             let one = try entra.issueCertificate(for: entra.consentedApplication.clientID)
             let two = try entra.issueCertificate(for: entra.consentedApplication.clientID)

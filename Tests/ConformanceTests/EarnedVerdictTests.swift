@@ -182,7 +182,7 @@ struct EarnedVerdictTests {
 
     @Test("the must-fail impersonation checks are skipped, not passed, when in-scope impersonation fails too")
     func mustFailNeedsThePositiveCase() async throws {
-        try await withSimulator({ try await ProfileRunTests.start(.onPremises) }) { sim in
+        try await Fixtures.withSimulator { sim in
             // Every mailbox out of scope: a server refusing all impersonation.
             var target = TargetConfiguration.simulated(sim)
             target.mailboxes = [sim.mailboxOutOfScope]

@@ -23,15 +23,6 @@ import Testing
             .init(id: "future", date: "2027-04-01", kind: "shutdown", summary: "shut down later"),
         ])
 
-    static func start(_ flavor: SimulatorFlavor) async throws -> Simulator {
-        try Fixtures.requireShared()
-        var config = SimulatorConfiguration()
-        config.flavor = flavor
-        config.stateDirectory = try Fixtures.temporaryDirectory("profile")
-        config.schemaDirectory = Fixtures.ewsSchemaDirectory
-        return try await Simulator.start(config)
-    }
-
     static func run(_ sim: Simulator, profile: ProviderManifest?, now: Date = Date()) async -> RunReport {
         let target = TargetConfiguration(
             name: "profile test", ewsURL: sim.ewsURL,
@@ -49,7 +40,7 @@ import Testing
     }
 
     @Test func theHostersQuirksAreFailuresWithoutAProfile() async throws {
-        try await withSimulator({ try await Self.start(.genericHoster) }) { sim in
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
             let report = await Self.run(sim, profile: nil)
             #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.failed])
             #expect(Self.outcomes(report, "voicemail.message-waiting") == [.failed])
@@ -60,7 +51,7 @@ import Testing
     }
 
     @Test func declaredDeviationsBecomeExpectedFailures() async throws {
-        try await withSimulator({ try await Self.start(.genericHoster) }) { sim in
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
             let now = try #require(ProviderManifest.day("2026-11-26"))
             let report = await Self.run(sim, profile: Self.hosterManifest, now: now)
             #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.expectedFailure])
@@ -81,7 +72,7 @@ import Testing
 
     @Test func aDeviationThatStopsOccurringIsAFailure() async throws {
         // The same profile against a server without those quirks: the list is stale.
-        try await withSimulator({ try await Self.start(.onPremises) }) { sim in
+        try await Fixtures.withSimulator { sim in
             let report = await Self.run(sim, profile: Self.hosterManifest)
             #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.unexpectedPass])
             #expect(Self.outcomes(report, "voicemail.message-waiting") == [.unexpectedPass])
@@ -92,7 +83,7 @@ import Testing
     /// A run of the generic hoster with a classify hook that answers `answer` for the request
     /// version failure; the hook sees the parsed call (ResponseCode and faultcode apart).
     static func classified(_ answer: ClassifyResponseOutput.Outcome) async throws -> (RunReport, [String]) {
-        try await withSimulator({ try await Self.start(.genericHoster) }) { sim in
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
             var manifest = Self.hosterManifest
             manifest.knownDeviations = []
             var profile = RunProfile(manifest: manifest, source: "test")
@@ -136,7 +127,7 @@ import Testing
     }
 
     @Test func aMinimumBuildAboveTheServersFailsTheVersionCheck() async throws {
-        try await withSimulator({ try await Self.start(.genericHoster) }) { sim in
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
             var manifest = Self.hosterManifest
             manifest.ews.minimumServerVersion = "15.1"
             let report = await Self.run(sim, profile: manifest)

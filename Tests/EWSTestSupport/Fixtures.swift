@@ -28,13 +28,14 @@ public enum Fixtures {
     /// Starts a simulator that validates requests against the 2017 schema (unless `validate` is false),
     /// with its state in a fresh temporary folder; `configure` changes the rest. Tests that can use
     /// ``withSimulator(quirks:password:validate:configure:_:)`` do, so the simulator is always stopped.
-    public static func simulator(quirks: Set<SimulatorQuirk> = [], password: String? = nil,
+    public static func simulator(flavor: SimulatorFlavor = .onPremises, quirks: Set<SimulatorQuirk> = [], password: String? = nil,
                                  validate: Bool = true,
                                  configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> Simulator {
         try requireShared()
         var config = SimulatorConfiguration()
         config.stateDirectory = try temporaryDirectory("sim")
         config.schemaDirectory = validate ? ewsSchemaDirectory : nil
+        config.flavor = flavor
         config.quirks = quirks
         config.serviceAccountPassword = password
         configure(&config)

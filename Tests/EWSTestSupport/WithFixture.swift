@@ -34,16 +34,16 @@ public func withSimulator<Result>(
 }
 
 extension Fixtures {
-    /// Runs `body` with a simulator from ``simulator(quirks:password:validate:configure:)``; afterwards
+    /// Runs `body` with a simulator from ``simulator(flavor:quirks:password:validate:configure:)``; afterwards
     /// (returned or thrown) awaits its shutdown and removes the temporary state folder it made (not
     /// one that `configure` chose).
     public static func withSimulator<Result>(
         isolation: isolated (any Actor)? = #isolation,
-        quirks: Set<SimulatorQuirk> = [], password: String? = nil, validate: Bool = true,
+        flavor: SimulatorFlavor = .onPremises, quirks: Set<SimulatorQuirk> = [], password: String? = nil, validate: Bool = true,
         configure: (inout SimulatorConfiguration) -> Void = { _ in },
         _ body: (Simulator) async throws -> Result
     ) async throws -> Result {
-        try await withFixture({ try await simulator(quirks: quirks, password: password, validate: validate, configure: configure) },
+        try await withFixture({ try await simulator(flavor: flavor, quirks: quirks, password: password, validate: validate, configure: configure) },
                               stop: { simulator in
                                   await simulator.shutdown()
                                   if let state = simulator.configuration.stateDirectory, state.hasPrefix(TestPaths.temporaryDirectoryPrefix("sim")) {
