@@ -168,19 +168,19 @@ import Testing
         config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
         config.stateDirectory = try TestPaths.temporaryDirectory("sim")
         config.latencyMilliseconds = 150
-        let simulator = try await Simulator.start(config)
-        var target = TargetConfiguration.simulated(simulator)
-        target.overallTimeout = 1
-        let started = ContinuousClock.now
-        let report = try await runSuite(target, password: simulator.serviceAccountPassword)
-        let took = ContinuousClock.now - started
-        let leftovers = simulator.tenant.allItems()
-        await simulator.shutdown()
-        #expect(report.couldNotTest?.kind == .overallTimeout)
-        #expect(report.exitCode == 2)
-        #expect(took < .seconds(30))
-        #expect(report.cleanup.leftover.isEmpty)
-        #expect(leftovers.isEmpty, "cleanup ran after the limit")
+        try await withSimulator({ try await Simulator.start(config) }) { simulator in
+            var target = TargetConfiguration.simulated(simulator)
+            target.overallTimeout = 1
+            let started = ContinuousClock.now
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            let took = ContinuousClock.now - started
+            let leftovers = simulator.tenant.allItems()
+            #expect(report.couldNotTest?.kind == .overallTimeout)
+            #expect(report.exitCode == 2)
+            #expect(took < .seconds(30))
+            #expect(report.cleanup.leftover.isEmpty)
+            #expect(leftovers.isEmpty, "cleanup ran after the limit")
+        }
     }
 
     @Test("every report (JSON, JUnit, Markdown, HTML, CTRF, console) says could not test and gives the root cause")
@@ -223,25 +223,24 @@ import Testing
         var config = SimulatorConfiguration()
         config.stateDirectory = try TestPaths.temporaryDirectory("sim")
         config.latencyMilliseconds = 20_000  // every answer is 20 s late
-        let simulator = try await Simulator.start(config)
-        var target = TargetConfiguration.simulated(simulator)
-        target.timeout.request = 60
-        let password = simulator.serviceAccountPassword
-        let task = Task { try await runSuite(target, password: password) }
-        // The first request (the first contact) is on the wire once the simulator logs it…
-        let deadline = ContinuousClock.now + .seconds(10)
-        while simulator.requestLog.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        let cancelled = ContinuousClock.now
-        task.cancel()
-        let report = try await task.value
-        let took = ContinuousClock.now - cancelled
-        await simulator.shutdown()
-        #expect(took < .seconds(8), "the hanging request was aborted (took \(took)), not waited out")
-        #expect(report.interrupted)
-        #expect(report.exitCode == 130)
-        let first = try #require(report.evidence.first)
-        #expect(first.error?.hasPrefix("cancelled") == true, "\(String(describing: first.error))")
-        #expect(!report.evidence.contains { $0.error?.hasPrefix("timed-out") == true })
+        try await withSimulator({ try await Simulator.start(config) }) { simulator in
+            var target = TargetConfiguration.simulated(simulator)
+            target.timeout.request = 60
+            let password = simulator.serviceAccountPassword
+            let task = Task { try await runSuite(target, password: password) }
+            // The first request (the first contact) is on the wire once the simulator logs it…
+            await pollUntil(timeout: .seconds(10)) { !simulator.requestLog.isEmpty }
+            let cancelled = ContinuousClock.now
+            task.cancel()
+            let report = try await task.value
+            let took = ContinuousClock.now - cancelled
+            #expect(took < .seconds(8), "the hanging request was aborted (took \(took)), not waited out")
+            #expect(report.interrupted)
+            #expect(report.exitCode == 130)
+            let first = try #require(report.evidence.first)
+            #expect(first.error?.hasPrefix("cancelled") == true, "\(String(describing: first.error))")
+            #expect(!report.evidence.contains { $0.error?.hasPrefix("timed-out") == true })
+        }
     }
 }
 
@@ -252,21 +251,20 @@ import Testing
         var config = SimulatorConfiguration()
         config.stateDirectory = try TestPaths.temporaryDirectory("sim")
         config.latencyMilliseconds = 1_500
-        let simulator = try await Simulator.start(config)
-        let target = TargetConfiguration.simulated(simulator)
-        let password = simulator.serviceAccountPassword
-        let task = Task { try await runSuite(target, password: password) }
-        // First contact (POST), ews.endpoint.reachable (GET), then auth.service-account's POST,
-        // which the simulator holds for 1.5 s: cancel once that one has arrived.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while simulator.requestLog.count < 3 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        task.cancel()
-        let report = try await task.value
-        await simulator.shutdown()
-        #expect(report.interrupted)
-        let blamed = report.results.filter { $0.outcome == .failed || $0.outcome == .errored }
-        #expect(blamed.isEmpty, "\(blamed.map { "\($0.displayName): \($0.message)" })")
-        #expect(report.results.contains { $0.message.contains("interrupted while this check ran") }, "\(report.results.map { "\($0.displayName) \($0.outcome): \($0.message)" })")
+        try await withSimulator({ try await Simulator.start(config) }) { simulator in
+            let target = TargetConfiguration.simulated(simulator)
+            let password = simulator.serviceAccountPassword
+            let task = Task { try await runSuite(target, password: password) }
+            // First contact (POST), ews.endpoint.reachable (GET), then auth.service-account's POST,
+            // which the simulator holds for 1.5 s: cancel once that one has arrived.
+            await pollUntil(timeout: .seconds(20)) { simulator.requestLog.count >= 3 }
+            task.cancel()
+            let report = try await task.value
+            #expect(report.interrupted)
+            let blamed = report.results.filter { $0.outcome == .failed || $0.outcome == .errored }
+            #expect(blamed.isEmpty, "\(blamed.map { "\($0.displayName): \($0.message)" })")
+            #expect(report.results.contains { $0.message.contains("interrupted while this check ran") }, "\(report.results.map { "\($0.displayName) \($0.outcome): \($0.message)" })")
+        }
     }
 }
 
@@ -277,13 +275,13 @@ import Testing
         var config = SimulatorConfiguration()
         config.stateDirectory = try TestPaths.temporaryDirectory("sim6")
         config.bindAddress = "::1"
-        let simulator = try await Simulator.start(config)
-        var target = TargetConfiguration.simulated(simulator)
-        target.hostPins = [try #require(HostPin(parsing: "mail.\(simulator.configuration.domain):\(simulator.port):[::1]"))]
-        let report = try await runSuite(target, password: simulator.serviceAccountPassword)
-        await simulator.shutdown()
-        #expect(report.couldNotTest == nil, "\(String(describing: report.couldNotTest))")
-        #expect(report.exitCode == 0, "\(report.results.filter { $0.outcome != .passed }.map { "\($0.displayName): \($0.message)" })")
-        #expect(report.evidence.contains { $0.remoteAddress == "::1" })
+        try await withSimulator({ try await Simulator.start(config) }) { simulator in
+            var target = TargetConfiguration.simulated(simulator)
+            target.hostPins = [try #require(HostPin(parsing: "mail.\(simulator.configuration.domain):\(simulator.port):[::1]"))]
+            let report = try await runSuite(target, password: simulator.serviceAccountPassword)
+            #expect(report.couldNotTest == nil, "\(String(describing: report.couldNotTest))")
+            #expect(report.exitCode == 0, "\(report.results.filter { $0.outcome != .passed }.map { "\($0.displayName): \($0.message)" })")
+            #expect(report.evidence.contains { $0.remoteAddress == "::1" })
+        }
     }
 }

@@ -182,17 +182,17 @@ struct EarnedVerdictTests {
 
     @Test("the must-fail impersonation checks are skipped, not passed, when in-scope impersonation fails too")
     func mustFailNeedsThePositiveCase() async throws {
-        let sim = try await ProfileRunTests.start(.onPremises)
-        defer { Task { await sim.shutdown() } }
-        // Every mailbox out of scope: a server refusing all impersonation.
-        var target = TargetConfiguration.simulated(sim)
-        target.mailboxes = [sim.mailboxOutOfScope]
-        var warnings: [String] = []
-        let credentials = try target.credentials(environment: [passwordVariable: sim.serviceAccountPassword], warnings: &warnings)
-        let report = await SuiteRunner(target: target, credentials: credentials, options: RunOptions(runID: RunOptions.makeRunID())).run()
-        let denied = try report.result(CheckCatalog.outOfScopeDenied)
-        #expect(denied.outcome == .skipped, "\(denied.message)")
-        #expect(denied.message.contains("impersonation.primary-smtp.getfolder"))
-        #expect(try report.result(CheckCatalog.requestVersionProduct).outcome == .skipped)
+        try await Fixtures.withSimulator { sim in
+            // Every mailbox out of scope: a server refusing all impersonation.
+            var target = TargetConfiguration.simulated(sim)
+            target.mailboxes = [sim.mailboxOutOfScope]
+            var warnings: [String] = []
+            let credentials = try target.credentials(environment: [passwordVariable: sim.serviceAccountPassword], warnings: &warnings)
+            let report = await SuiteRunner(target: target, credentials: credentials, options: RunOptions(runID: RunOptions.makeRunID())).run()
+            let denied = try report.result(CheckCatalog.outOfScopeDenied)
+            #expect(denied.outcome == .skipped, "\(denied.message)")
+            #expect(denied.message.contains("impersonation.primary-smtp.getfolder"))
+            #expect(try report.result(CheckCatalog.requestVersionProduct).outcome == .skipped)
+        }
     }
 }

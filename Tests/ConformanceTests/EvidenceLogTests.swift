@@ -32,51 +32,51 @@ struct EvidenceLogTests {
         config.flavor = .exchangeOnline
         config.stateDirectory = try Fixtures.temporaryDirectory("evidence")
         config.schemaDirectory = Fixtures.ewsSchemaDirectory
-        let sim = try await Simulator.start(config)
-        defer { Task { await sim.shutdown() } }
-        let entra = try #require(sim.entra)
-        var target = try OnlineTargets.secret(sim, entra)
-        target.mustFailAuth = true
-        let options = RunOptions(runID: RunOptions.makeRunID(), profile: RunProfile(manifest: Self.exchangeOnline, source: "test"))
-        let written = await SuiteRunner(target: target, credentials: .none, options: options).run()
-        // What report.json holds, read back.
-        let report = try JSONReportWriter.decode(try JSONReportWriter.encode(written))
-        let ids = report.evidence.map(\.id)
-        #expect(Set(ids).count == ids.count, "an exchange id appears twice")
-        #expect(!report.warnings.contains { $0.contains("recorded for two different requests") }, "\(report.warnings)")
-        // The must-fail probes and the token request ran: the ids they drew are not reused.
-        #expect(report.results.contains { $0.id == AuthChecks.expiredToken })
-        #expect(report.results.contains { $0.id == CheckCatalog.refusedSchemes })
+        try await withSimulator({ try await Simulator.start(config) }) { sim in
+            let entra = try #require(sim.entra)
+            var target = try OnlineTargets.secret(sim, entra)
+            target.mustFailAuth = true
+            let options = RunOptions(runID: RunOptions.makeRunID(), profile: RunProfile(manifest: Self.exchangeOnline, source: "test"))
+            let written = await SuiteRunner(target: target, credentials: .none, options: options).run()
+            // What report.json holds, read back.
+            let report = try JSONReportWriter.decode(try JSONReportWriter.encode(written))
+            let ids = report.evidence.map(\.id)
+            #expect(Set(ids).count == ids.count, "an exchange id appears twice")
+            #expect(!report.warnings.contains { $0.contains("recorded for two different requests") }, "\(report.warnings)")
+            // The must-fail probes and the token request ran: the ids they drew are not reused.
+            #expect(report.results.contains { $0.id == AuthChecks.expiredToken })
+            #expect(report.results.contains { $0.id == CheckCatalog.refusedSchemes })
 
-        // Each HTTP request the simulator answered is one leg of one exchange of the report, and
-        // each leg of the report is one request the simulator answered.
-        func key(_ method: String, _ path: String, _ status: Int?) -> String { "\(method) \(path) \(status ?? -1)" }
-        var logged: [String: Int] = [:]
-        for r in sim.requestLog { logged[key(r.method, r.path, r.status), default: 0] += 1 }
-        var reported: [String: Int] = [:]
-        for x in report.evidence { for leg in x.legs { reported[key(x.method, Self.path(of: x.url), leg.status), default: 0] += 1 } }
-        #expect(!logged.isEmpty)
-        #expect(reported == logged, "simulator log vs report evidence")
+            // Each HTTP request the simulator answered is one leg of one exchange of the report, and
+            // each leg of the report is one request the simulator answered.
+            func key(_ method: String, _ path: String, _ status: Int?) -> String { "\(method) \(path) \(status ?? -1)" }
+            var logged: [String: Int] = [:]
+            for r in sim.requestLog { logged[key(r.method, r.path, r.status), default: 0] += 1 }
+            var reported: [String: Int] = [:]
+            for x in report.evidence { for leg in x.legs { reported[key(x.method, Self.path(of: x.url), leg.status), default: 0] += 1 } }
+            #expect(!logged.isEmpty)
+            #expect(reported == logged, "simulator log vs report evidence")
 
-        // Each check cites the exchange it made.
-        func cited(_ id: CheckID) throws -> [HTTPExchange] {
-            let result = try #require(report.results.first { $0.id == id }, "no result for \(id)")
-            return report.evidence.filter { result.evidence.contains($0.id) }
+            // Each check cites the exchange it made.
+            func cited(_ id: CheckID) throws -> [HTTPExchange] {
+                let result = try #require(report.results.first { $0.id == id }, "no result for \(id)")
+                return report.evidence.filter { result.evidence.contains($0.id) }
+            }
+            let token = try cited(CheckCatalog.oauthToken)
+            #expect(token.count == 1 && token.first?.method == "POST" && token.first?.url == sim.tokenEndpointURL, "\(token.map(\.url))")
+            let reachable = try cited(CheckCatalog.endpointReachable)
+            #expect(reachable.count == 1 && reachable.first?.method == "GET" && reachable.first?.url == sim.outlookURL)
+            let refused = try cited(CheckCatalog.refusedSchemes)
+            #expect(refused.count == 1 && refused.first?.method == "POST" && refused.first?.legs.first?.requestHeaders.contains { $0.name == "Authorization" } == false)
+            let expired = try cited(AuthChecks.expiredToken)
+            #expect(expired.count == 1 && expired.first?.legs.last?.status == 401)
+            let appOnly = try cited(AuthChecks.appOnlyWithoutImpersonation)
+            #expect(appOnly.count == 1 && appOnly.first?.legs.last?.status == 500)
+            #expect(Set(token.map(\.id) + reachable.map(\.id) + expired.map(\.id) + appOnly.map(\.id)).count == 4)
+            // Every id any result cites is in the evidence.
+            let known = Set(ids)
+            #expect(report.results.allSatisfy { $0.evidence.allSatisfy(known.contains) })
         }
-        let token = try cited(CheckCatalog.oauthToken)
-        #expect(token.count == 1 && token.first?.method == "POST" && token.first?.url == sim.tokenEndpointURL, "\(token.map(\.url))")
-        let reachable = try cited(CheckCatalog.endpointReachable)
-        #expect(reachable.count == 1 && reachable.first?.method == "GET" && reachable.first?.url == sim.outlookURL)
-        let refused = try cited(CheckCatalog.refusedSchemes)
-        #expect(refused.count == 1 && refused.first?.method == "POST" && refused.first?.legs.first?.requestHeaders.contains { $0.name == "Authorization" } == false)
-        let expired = try cited(AuthChecks.expiredToken)
-        #expect(expired.count == 1 && expired.first?.legs.last?.status == 401)
-        let appOnly = try cited(AuthChecks.appOnlyWithoutImpersonation)
-        #expect(appOnly.count == 1 && appOnly.first?.legs.last?.status == 500)
-        #expect(Set(token.map(\.id) + reachable.map(\.id) + expired.map(\.id) + appOnly.map(\.id)).count == 4)
-        // Every id any result cites is in the evidence.
-        let known = Set(ids)
-        #expect(report.results.allSatisfy { $0.evidence.allSatisfy(known.contains) })
     }
 
     /// `METHOD path status` → how often: the simulator's log, and the legs of the report's evidence.
@@ -98,22 +98,22 @@ struct EvidenceLogTests {
         var config = SimulatorConfiguration()
         config.stateDirectory = try Fixtures.temporaryDirectory("evidence-ntlm")
         config.schemaDirectory = Fixtures.ewsSchemaDirectory
-        let sim = try await Simulator.start(config)
-        defer { Task { await sim.shutdown() } }
-        var target = TargetConfiguration.simulated(sim)
-        target.mustFailAuth = true
-        let written = try await runSuite(target, password: sim.serviceAccountPassword)
-        let report = try JSONReportWriter.decode(try JSONReportWriter.encode(written))
-        let ids = report.evidence.map(\.id)
-        #expect(Set(ids).count == ids.count)
-        #expect(Self.legCounts(report.evidence) == Self.requestCounts(sim.requestLog), "simulator log vs report evidence")
-        let reachable = try report.result(CheckCatalog.endpointReachable)
-        let cited = report.evidence.filter { reachable.evidence.contains($0.id) }
-        #expect(cited.count == 1 && cited.first?.method == "GET", "\(cited.map { "\($0.method) \($0.url)" })")
-        let wrong = try report.result(AuthChecks.wrongPassword)
-        #expect(wrong.outcome == .passed, "\(wrong.message)")
-        let probe = report.evidence.filter { wrong.evidence.contains($0.id) }
-        #expect(probe.count == 1 && probe.first?.method == "POST" && probe.first?.legs.last?.status == 401)
+        try await withSimulator({ try await Simulator.start(config) }) { sim in
+            var target = TargetConfiguration.simulated(sim)
+            target.mustFailAuth = true
+            let written = try await runSuite(target, password: sim.serviceAccountPassword)
+            let report = try JSONReportWriter.decode(try JSONReportWriter.encode(written))
+            let ids = report.evidence.map(\.id)
+            #expect(Set(ids).count == ids.count)
+            #expect(Self.legCounts(report.evidence) == Self.requestCounts(sim.requestLog), "simulator log vs report evidence")
+            let reachable = try report.result(CheckCatalog.endpointReachable)
+            let cited = report.evidence.filter { reachable.evidence.contains($0.id) }
+            #expect(cited.count == 1 && cited.first?.method == "GET", "\(cited.map { "\($0.method) \($0.url)" })")
+            let wrong = try report.result(AuthChecks.wrongPassword)
+            #expect(wrong.outcome == .passed, "\(wrong.message)")
+            let probe = report.evidence.filter { wrong.evidence.contains($0.id) }
+            #expect(probe.count == 1 && probe.first?.method == "POST" && probe.first?.legs.last?.status == 401)
+        }
     }
 
     @Test("the recorder never replaces an exchange: a second, different exchange under a cited id is kept out and named")

@@ -1,5 +1,6 @@
 @testable import Conformance
 @testable import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Reports
@@ -7,22 +8,10 @@ import Testing
 
 /// A schema-validating exchange-online simulator around a test body.
 private func withOnlineSimulator<R>(secret: String? = nil, _ body: (Simulator, EntraTenant) async throws -> R) async throws -> R {
-    var config = SimulatorConfiguration()
-    config.flavor = .exchangeOnline
-    config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
-    let state = try TestPaths.temporaryDirectory("exo-sim")
-    config.stateDirectory = state
-    config.exchangeOnline.clientSecret = secret
-    let simulator = try await Simulator.start(config)
-    defer { try? FileManager.default.removeItem(atPath: state) }
-    do {
-        let result = try await body(simulator, try #require(simulator.entra))
-        await simulator.shutdown()
-        return result
-    } catch {
-        await simulator.shutdown()
-        throw error
-    }
+    try await Fixtures.withSimulator(configure: {
+        $0.flavor = .exchangeOnline
+        $0.exchangeOnline.clientSecret = secret
+    }) { simulator in try await body(simulator, try #require(simulator.entra)) }
 }
 
 /// An oauth2 target for the simulator, the client secret in a mode-600 file.

@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Testing

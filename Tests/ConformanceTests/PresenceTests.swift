@@ -1,6 +1,7 @@
 @testable import Conformance
 import EWSProtocol
 @testable import EWSSimulator
+import EWSTestSupport
 import Foundation
 import Testing
 

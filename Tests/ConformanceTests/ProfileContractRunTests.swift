@@ -9,26 +9,21 @@ import Testing
 /// The profile's fields drive the run: ConnectingSID forms, OAuth roles and scope.
 @Suite("Profile contract in a run")
 struct ProfileContractRunTests {
-    static func onlineRun(_ manifest: ProviderManifest) async throws -> (RunReport, Simulator) {
-        try Fixtures.requireShared()
-        var config = SimulatorConfiguration()
-        config.flavor = .exchangeOnline
-        config.stateDirectory = try Fixtures.temporaryDirectory("contract")
-        config.schemaDirectory = Fixtures.ewsSchemaDirectory
-        let sim = try await Simulator.start(config)
-        let entra = try #require(sim.entra)
-        let target = try OnlineTargets.secret(sim, entra)
-        let report = await SuiteRunner(target: target, credentials: .none,
-                                       options: RunOptions(runID: RunOptions.makeRunID(), profile: RunProfile(manifest: manifest, source: "test"))).run()
-        return (report, sim)
+    /// A run with `manifest` against an exchange-online simulator, which is stopped before this returns.
+    static func onlineRun(_ manifest: ProviderManifest) async throws -> RunReport {
+        try await Fixtures.withSimulator(configure: { $0.flavor = .exchangeOnline }) { sim in
+            let entra = try #require(sim.entra)
+            let target = try OnlineTargets.secret(sim, entra)
+            return await SuiteRunner(target: target, credentials: .none,
+                                     options: RunOptions(runID: RunOptions.makeRunID(), profile: RunProfile(manifest: manifest, source: "test"))).run()
+        }
     }
 
     @Test("the token must carry every role the profile requires, not a role the core hard-codes")
     func rolesFromTheManifest() async throws {
         var manifest = EvidenceLogTests.exchangeOnline
         manifest.auth.oauth?.requiredRoles = ["full_access_as_app", "Mail.ReadWrite"]
-        let (report, sim) = try await Self.onlineRun(manifest)
-        defer { Task { await sim.shutdown() } }
+        let report = try await Self.onlineRun(manifest)
         let token = try report.result(CheckCatalog.oauthToken)
         #expect(token.outcome == .failed)
         #expect(token.message.contains("no Mail.ReadWrite role"), "\(token.message)")
@@ -39,8 +34,7 @@ struct ProfileContractRunTests {
     func noRolesRequired() async throws {
         var manifest = EvidenceLogTests.exchangeOnline
         manifest.auth.oauth?.requiredRoles = []
-        let (report, sim) = try await Self.onlineRun(manifest)
-        defer { Task { await sim.shutdown() } }
+        let report = try await Self.onlineRun(manifest)
         #expect(try report.result(CheckCatalog.oauthToken).outcome == .passed)
     }
 

@@ -29,38 +29,38 @@ import Testing
     }
 
     @Test func aPluginHookFindsTheEndpointWhenTheProfileSaysSo() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        defer { Task { await sim.shutdown() } }
-        var profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "plugin-hook")]), source: "test")
-        let asked = LockedList()
-        profile.endpointDiscoverer = { input in
-            asked.append("\(input.emailAddress) \(input.domain)")
-            return DiscoverEndpointOutput(ewsURL: sim.ewsURL)
+        try await Fixtures.withSimulator(validate: false) { sim in
+            var profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "plugin-hook")]), source: "test")
+            let asked = LockedList()
+            profile.endpointDiscoverer = { input in
+                asked.append("\(input.emailAddress) \(input.domain)")
+                return DiscoverEndpointOutput(ewsURL: sim.ewsURL)
+            }
+            let credentials = HTTPCredentials.basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword))
+            let (target, _) = await Self.pendingTarget(sim).discoveringEndpoint(credentials: credentials, profile: profile)
+            #expect(target.ewsURL == sim.ewsURL)
+            #expect(target.discovery?.endpointSource == "plugin-hook")
+            #expect(asked.items == ["alice@contoso.com contoso.com"])
         }
-        let credentials = HTTPCredentials.basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword))
-        let (target, _) = await Self.pendingTarget(sim).discoveringEndpoint(credentials: credentials, profile: profile)
-        #expect(target.ewsURL == sim.ewsURL)
-        #expect(target.discovery?.endpointSource == "plugin-hook")
-        #expect(asked.items == ["alice@contoso.com contoso.com"])
     }
 
     @Test func aFixedURLTemplateIsExpandedWithTheDomain() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        defer { Task { await sim.shutdown() } }
-        let template = "https://mail.{domain}:\(sim.port)/EWS/Exchange.asmx"
-        let profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "fixed-url", urlTemplate: template)]), source: "test")
-        let (target, _) = await Self.pendingTarget(sim).discoveringEndpoint(credentials: .none, profile: profile)
-        #expect(target.ewsURL == sim.ewsURL)
-        #expect(target.discovery?.endpointSource == "fixed-url")
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let template = "https://mail.{domain}:\(sim.port)/EWS/Exchange.asmx"
+            let profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "fixed-url", urlTemplate: template)]), source: "test")
+            let (target, _) = await Self.pendingTarget(sim).discoveringEndpoint(credentials: .none, profile: profile)
+            #expect(target.ewsURL == sim.ewsURL)
+            #expect(target.discovery?.endpointSource == "fixed-url")
+        }
     }
 
     @Test func aHookThatAnswersPlainHTTPIsNotFollowed() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        defer { Task { await sim.shutdown() } }
-        var profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "plugin-hook")]), source: "test")
-        profile.endpointDiscoverer = { _ in DiscoverEndpointOutput(ewsURL: "http://mail.contoso.com/EWS/Exchange.asmx") }
-        let (target, _) = await Self.pendingTarget(sim).discoveringEndpoint(credentials: .none, profile: profile)
-        #expect(target.ewsURLIsPending)
+        try await Fixtures.withSimulator(validate: false) { sim in
+            var profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "plugin-hook")]), source: "test")
+            profile.endpointDiscoverer = { _ in DiscoverEndpointOutput(ewsURL: "http://mail.contoso.com/EWS/Exchange.asmx") }
+            let (target, _) = await Self.pendingTarget(sim).discoveringEndpoint(credentials: .none, profile: profile)
+            #expect(target.ewsURLIsPending)
+        }
     }
 
     @Test func anAcquireTokenHookSuppliesTheBearerTokenAndNeverAppearsInTheReport() async throws {
@@ -68,40 +68,40 @@ import Testing
         var config = SimulatorConfiguration()
         config.flavor = .exchangeOnline
         config.stateDirectory = try Fixtures.temporaryDirectory("hook-exo")
-        let sim = try await Simulator.start(config)
-        defer { Task { await sim.shutdown() } }
-        let entra = try #require(sim.entra)
-        let app = entra.consentedApplication
-        let secretFile = config.stateDirectory! + "/client.secret"
-        FileManager.default.createFile(atPath: secretFile, contents: Data((entra.clientSecret(of: app.clientID) ?? "").utf8),
-                                       attributes: [.posixPermissions: 0o600])
-        var account = TargetConfiguration.ServiceAccount(username: app.clientID, auth: .oauth2, secret: .file(secretFile))
-        account.oauth = .init(tenantID: entra.tenantID, clientID: app.clientID, tokenEndpoint: sim.tokenEndpointURL)
-        var target = TargetConfiguration(name: "hook token", ewsURL: sim.outlookURL, serviceAccount: account,
-                                         mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
-                                         caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
-        // UPNs and SIDs, so every ConnectingSID form runs.
-        target.mailboxEntries = sim.mailboxEntries
-        let minted = entra.mintAccessToken(AccessTokenRequest(clientID: app.clientID))
-        var profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "fixed-url", urlTemplate: "https://outlook.office365.com/EWS/Exchange.asmx")],
-                                                         schemes: ["oauth2-client-credentials"]), source: "test")
-        let calls = LockedList()
-        profile.tokenAcquirer = { input in
-            calls.append("\(input.clientID) \(input.scope) secret:\(!input.clientSecret.isEmpty)")
-            return AcquireTokenOutput(accessToken: minted, expiresIn: 3600)
+        try await withSimulator({ try await Simulator.start(config) }) { sim in
+            let entra = try #require(sim.entra)
+            let app = entra.consentedApplication
+            let secretFile = config.stateDirectory! + "/client.secret"
+            FileManager.default.createFile(atPath: secretFile, contents: Data((entra.clientSecret(of: app.clientID) ?? "").utf8),
+                                           attributes: [.posixPermissions: 0o600])
+            var account = TargetConfiguration.ServiceAccount(username: app.clientID, auth: .oauth2, secret: .file(secretFile))
+            account.oauth = .init(tenantID: entra.tenantID, clientID: app.clientID, tokenEndpoint: sim.tokenEndpointURL)
+            var target = TargetConfiguration(name: "hook token", ewsURL: sim.outlookURL, serviceAccount: account,
+                                             mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
+                                             caFile: sim.caFile, hostPins: sim.exchangeOnlineHostPins)
+            // UPNs and SIDs, so every ConnectingSID form runs.
+            target.mailboxEntries = sim.mailboxEntries
+            let minted = entra.mintAccessToken(AccessTokenRequest(clientID: app.clientID))
+            var profile = RunProfile(manifest: Self.manifest(methods: [.init(method: "fixed-url", urlTemplate: "https://outlook.office365.com/EWS/Exchange.asmx")],
+                                                             schemes: ["oauth2-client-credentials"]), source: "test")
+            let calls = LockedList()
+            profile.tokenAcquirer = { input in
+                calls.append("\(input.clientID) \(input.scope) secret:\(!input.clientSecret.isEmpty)")
+                return AcquireTokenOutput(accessToken: minted, expiresIn: 3600)
+            }
+            var warnings: [String] = []
+            let credentials = try target.credentials(environment: [:], warnings: &warnings)
+            let report = await SuiteRunner(target: target, credentials: credentials, options: RunOptions(runID: "hook-token", profile: profile)).run()
+            let token = try #require(report.results.first { $0.id.rawValue == "auth.oauth.token" })
+            #expect(token.outcome == .passed, "\(token.message)")
+            #expect(token.message.contains("acquire_token hook"))
+            #expect(calls.items == ["\(app.clientID) https://outlook.office365.com/.default secret:true"])
+            #expect(report.results.filter { $0.mailbox != nil }.allSatisfy { $0.outcome == .passed })
+            // The simulator's token endpoint was never asked: the hook gave the token.
+            #expect(!sim.requestLog.contains { $0.path.contains("/oauth2/") })
+            let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+            #expect(!json.contains(minted))
+            #expect(!json.contains(entra.clientSecret(of: app.clientID) ?? "never"))
         }
-        var warnings: [String] = []
-        let credentials = try target.credentials(environment: [:], warnings: &warnings)
-        let report = await SuiteRunner(target: target, credentials: credentials, options: RunOptions(runID: "hook-token", profile: profile)).run()
-        let token = try #require(report.results.first { $0.id.rawValue == "auth.oauth.token" })
-        #expect(token.outcome == .passed, "\(token.message)")
-        #expect(token.message.contains("acquire_token hook"))
-        #expect(calls.items == ["\(app.clientID) https://outlook.office365.com/.default secret:true"])
-        #expect(report.results.filter { $0.mailbox != nil }.allSatisfy { $0.outcome == .passed })
-        // The simulator's token endpoint was never asked: the hook gave the token.
-        #expect(!sim.requestLog.contains { $0.path.contains("/oauth2/") })
-        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
-        #expect(!json.contains(minted))
-        #expect(!json.contains(entra.clientSecret(of: app.clientID) ?? "never"))
     }
 }

@@ -23,15 +23,6 @@ import Testing
             .init(id: "future", date: "2027-04-01", kind: "shutdown", summary: "shut down later"),
         ])
 
-    static func start(_ flavor: SimulatorFlavor) async throws -> Simulator {
-        try Fixtures.requireShared()
-        var config = SimulatorConfiguration()
-        config.flavor = flavor
-        config.stateDirectory = try Fixtures.temporaryDirectory("profile")
-        config.schemaDirectory = Fixtures.ewsSchemaDirectory
-        return try await Simulator.start(config)
-    }
-
     static func run(_ sim: Simulator, profile: ProviderManifest?, now: Date = Date()) async -> RunReport {
         let target = TargetConfiguration(
             name: "profile test", ewsURL: sim.ewsURL,
@@ -49,69 +40,69 @@ import Testing
     }
 
     @Test func theHostersQuirksAreFailuresWithoutAProfile() async throws {
-        let sim = try await Self.start(.genericHoster)
-        defer { Task { await sim.shutdown() } }
-        let report = await Self.run(sim, profile: nil)
-        #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.failed])
-        #expect(Self.outcomes(report, "voicemail.message-waiting") == [.failed])
-        #expect(report.results.first { $0.id.rawValue == "voicemail.message-waiting" }?.message.contains("UnreadCount") == true)
-        #expect(report.exitCode == 1)
-        #expect(sim.tenant.allItems().isEmpty)
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
+            let report = await Self.run(sim, profile: nil)
+            #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.failed])
+            #expect(Self.outcomes(report, "voicemail.message-waiting") == [.failed])
+            #expect(report.results.first { $0.id.rawValue == "voicemail.message-waiting" }?.message.contains("UnreadCount") == true)
+            #expect(report.exitCode == 1)
+            #expect(sim.tenant.allItems().isEmpty)
+        }
     }
 
     @Test func declaredDeviationsBecomeExpectedFailures() async throws {
-        let sim = try await Self.start(.genericHoster)
-        defer { Task { await sim.shutdown() } }
-        let now = try #require(ProviderManifest.day("2026-11-26"))
-        let report = await Self.run(sim, profile: Self.hosterManifest, now: now)
-        #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.expectedFailure])
-        #expect(Self.outcomes(report, "voicemail.message-waiting") == [.expectedFailure])
-        #expect(report.summary.failed == 0 && report.summary.unexpectedPasses == 0, "\(report.results.filter { $0.outcome != .passed && $0.outcome != .expectedFailure })")
-        #expect(report.exitCode == 0)
-        #expect(report.profile?.id == "test-hoster")
-        #expect(report.notices.map(\.id) == ["past", "future"])
-        #expect(report.notices.first?.inEffect == true)
-        #expect(report.notices.first?.daysFromRun == 56)
-        #expect(report.notices.last?.status == "takes effect on 2027-04-01 (in 126 days)")
-        // The profile's fixed header went out with every EWS request.
-        let posts = report.evidence.filter { $0.method == "POST" }
-        #expect(!posts.isEmpty)
-        #expect(posts.allSatisfy { $0.legs.last?.requestHeaders.contains(HTTPHeader("X-Client-Application", "ewscheck-tests")) == true })
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
+            let now = try #require(ProviderManifest.day("2026-11-26"))
+            let report = await Self.run(sim, profile: Self.hosterManifest, now: now)
+            #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.expectedFailure])
+            #expect(Self.outcomes(report, "voicemail.message-waiting") == [.expectedFailure])
+            #expect(report.summary.failed == 0 && report.summary.unexpectedPasses == 0, "\(report.results.filter { $0.outcome != .passed && $0.outcome != .expectedFailure })")
+            #expect(report.exitCode == 0)
+            #expect(report.profile?.id == "test-hoster")
+            #expect(report.notices.map(\.id) == ["past", "future"])
+            #expect(report.notices.first?.inEffect == true)
+            #expect(report.notices.first?.daysFromRun == 56)
+            #expect(report.notices.last?.status == "takes effect on 2027-04-01 (in 126 days)")
+            // The profile's fixed header went out with every EWS request.
+            let posts = report.evidence.filter { $0.method == "POST" }
+            #expect(!posts.isEmpty)
+            #expect(posts.allSatisfy { $0.legs.last?.requestHeaders.contains(HTTPHeader("X-Client-Application", "ewscheck-tests")) == true })
+        }
     }
 
     @Test func aDeviationThatStopsOccurringIsAFailure() async throws {
         // The same profile against a server without those quirks: the list is stale.
-        let sim = try await Self.start(.onPremises)
-        defer { Task { await sim.shutdown() } }
-        let report = await Self.run(sim, profile: Self.hosterManifest)
-        #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.unexpectedPass])
-        #expect(Self.outcomes(report, "voicemail.message-waiting") == [.unexpectedPass])
-        #expect(report.exitCode == 1)
+        try await Fixtures.withSimulator { sim in
+            let report = await Self.run(sim, profile: Self.hosterManifest)
+            #expect(Self.outcomes(report, "ews.request-version.exchange2016") == [.unexpectedPass])
+            #expect(Self.outcomes(report, "voicemail.message-waiting") == [.unexpectedPass])
+            #expect(report.exitCode == 1)
+        }
     }
 
     /// A run of the generic hoster with a classify hook that answers `answer` for the request
     /// version failure; the hook sees the parsed call (ResponseCode and faultcode apart).
     static func classified(_ answer: ClassifyResponseOutput.Outcome) async throws -> (RunReport, [String]) {
-        let sim = try await Self.start(.genericHoster)
-        defer { Task { await sim.shutdown() } }
-        var manifest = Self.hosterManifest
-        manifest.knownDeviations = []
-        var profile = RunProfile(manifest: manifest, source: "test")
-        let seen = LockedList()
-        profile.responseClassifier = { input in
-            seen.append("\(input.checkID) \(input.httpStatus) \(input.responseCode ?? "-") \(input.faultCode ?? "-")")
-            if !HookExecutor.isCurrent { seen.append("called off the hook queue") }
-            guard input.checkID == "ews.request-version.exchange2016", input.responseCode == "ErrorInvalidServerVersion" else { return nil }
-            return ClassifyResponseOutput(outcome: answer, message: "this hoster is on Exchange 2013")
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
+            var manifest = Self.hosterManifest
+            manifest.knownDeviations = []
+            var profile = RunProfile(manifest: manifest, source: "test")
+            let seen = LockedList()
+            profile.responseClassifier = { input in
+                seen.append("\(input.checkID) \(input.httpStatus) \(input.responseCode ?? "-") \(input.faultCode ?? "-")")
+                if !HookExecutor.isCurrent { seen.append("called off the hook queue") }
+                guard input.checkID == "ews.request-version.exchange2016", input.responseCode == "ErrorInvalidServerVersion" else { return nil }
+                return ClassifyResponseOutput(outcome: answer, message: "this hoster is on Exchange 2013")
+            }
+            let target = TargetConfiguration(
+                name: "classify", ewsURL: sim.ewsURL,
+                serviceAccount: .init(username: sim.serviceAccount, auth: .basic, secret: .environment("UNUSED")),
+                mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
+                caFile: sim.caFile, hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")])
+            let report = await SuiteRunner(target: target, credentials: .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)),
+                                           options: RunOptions(runID: "classify", profile: profile)).run()
+            return (report, seen.items)
         }
-        let target = TargetConfiguration(
-            name: "classify", ewsURL: sim.ewsURL,
-            serviceAccount: .init(username: sim.serviceAccount, auth: .basic, secret: .environment("UNUSED")),
-            mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
-            caFile: sim.caFile, hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")])
-        let report = await SuiteRunner(target: target, credentials: .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)),
-                                       options: RunOptions(runID: "classify", profile: profile)).run()
-        return (report, seen.items)
     }
 
     @Test func aClassifyHookExplainsAFailureInItsOwnWords() async throws {
@@ -136,14 +127,14 @@ import Testing
     }
 
     @Test func aMinimumBuildAboveTheServersFailsTheVersionCheck() async throws {
-        let sim = try await Self.start(.genericHoster)
-        defer { Task { await sim.shutdown() } }
-        var manifest = Self.hosterManifest
-        manifest.ews.minimumServerVersion = "15.1"
-        let report = await Self.run(sim, profile: manifest)
-        let result = try #require(report.results.first { $0.id.rawValue == "ews.server-version" })
-        #expect(result.outcome == .failed)
-        #expect(result.message.contains("15.1"))
+        try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
+            var manifest = Self.hosterManifest
+            manifest.ews.minimumServerVersion = "15.1"
+            let report = await Self.run(sim, profile: manifest)
+            let result = try #require(report.results.first { $0.id.rawValue == "ews.server-version" })
+            #expect(result.outcome == .failed)
+            #expect(result.message.contains("15.1"))
+        }
     }
 }
 

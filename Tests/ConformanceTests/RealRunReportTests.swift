@@ -1,6 +1,7 @@
 @testable import Conformance
 import EWSProtocol
 import EWSSimulator
+import EWSTestSupport
 import Foundation
 import Reports
 import Testing

@@ -1,5 +1,6 @@
 @testable import Conformance
 @testable import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Testing
@@ -29,37 +30,31 @@ struct RunDeadlineTests {
         let state = try TestPaths.temporaryDirectory("deadline-sim")
         config.stateDirectory = state
         config.latencyMilliseconds = 60  // a full run takes several seconds; the deadline comes after one
-        let simulator = try await Simulator.start(config)
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let target = TargetConfiguration.simulated(simulator)
-        var warnings: [String] = []
-        let credentials: HTTPCredentials
-        do {
-            credentials = try target.credentials(environment: [passwordVariable: simulator.serviceAccountPassword], warnings: &warnings)
-        } catch {
-            await simulator.shutdown()
-            throw error
-        }
-        var options = RunOptions(runID: RunOptions.makeRunID())
-        let deadline = Date().addingTimeInterval(1)
-        options.deadline = deadline
-        let report = await SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings).run()
-        await simulator.shutdown()
+        try await withSimulator({ try await Simulator.start(config) }) { simulator in
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let target = TargetConfiguration.simulated(simulator)
+            var warnings: [String] = []
+            let credentials = try target.credentials(environment: [passwordVariable: simulator.serviceAccountPassword], warnings: &warnings)
+            var options = RunOptions(runID: RunOptions.makeRunID())
+            let deadline = Date().addingTimeInterval(1)
+            options.deadline = deadline
+            let report = await SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings).run()
 
-        let reason = RunDeadline.skipReason(deadline)
-        let kept = report.results.filter { $0.message == reason }
-        #expect(!kept.isEmpty, "checks were left unstarted by the deadline")
-        #expect(kept.allSatisfy { $0.outcome == .skipped })
-        #expect(report.couldNotTest?.kind == .deadline)
-        #expect(report.couldNotTest?.summary.contains("deadline (\(RunDeadline.describe(deadline))) passed") == true)
-        #expect(report.couldNotTest?.notRun.isEmpty == false)
-        #expect(report.exitCode == Int(ExitStatus.incomplete))
-        #expect(!report.interrupted)
-        // In-flight checks were let finish, not cut: none errored for a cancelled request.
-        #expect(!report.results.contains { $0.outcome == .errored })
-        // Cleanup still ran after the deadline.
-        #expect(report.cleanup.leftover.isEmpty, "\(report.cleanup.leftover)")
-        #expect(report.cleanup.removed == report.cleanup.created)
+            let reason = RunDeadline.skipReason(deadline)
+            let kept = report.results.filter { $0.message == reason }
+            #expect(!kept.isEmpty, "checks were left unstarted by the deadline")
+            #expect(kept.allSatisfy { $0.outcome == .skipped })
+            #expect(report.couldNotTest?.kind == .deadline)
+            #expect(report.couldNotTest?.summary.contains("deadline (\(RunDeadline.describe(deadline))) passed") == true)
+            #expect(report.couldNotTest?.notRun.isEmpty == false)
+            #expect(report.exitCode == Int(ExitStatus.incomplete))
+            #expect(!report.interrupted)
+            // In-flight checks were let finish, not cut: none errored for a cancelled request.
+            #expect(!report.results.contains { $0.outcome == .errored })
+            // Cleanup still ran after the deadline.
+            #expect(report.cleanup.leftover.isEmpty, "\(report.cleanup.leftover)")
+            #expect(report.cleanup.removed == report.cleanup.created)
+        }
     }
 
     @Test("a run that ends before its deadline is not touched by it")

@@ -13,15 +13,15 @@ struct SimulatedThrottlingRunTests {
         config.stateDirectory = try Fixtures.temporaryDirectory("throttled-sim")
         config.mailboxesInScope = SimulatorConfiguration.generatedMailboxes(count: mailboxes)
         config.throttling = throttling
-        let sim = try await Simulator.start(config)
-        let dir = try #require(config.stateDirectory)
-        let target = try TargetConfiguration.load(path: try SimulatorTarget.write(for: sim, in: dir))
-        var warnings: [String] = []
-        let credentials = try target.credentials(warnings: &warnings)
-        let report = await SuiteRunner(target: target, credentials: credentials, options: RunOptions(runID: RunOptions.makeRunID())).run()
-        let log = sim.requestLog
-        await sim.shutdown()
-        return (report, log)
+        return try await withSimulator({ try await Simulator.start(config) }) { sim in
+            let dir = try #require(config.stateDirectory)
+            let target = try TargetConfiguration.load(path: try SimulatorTarget.write(for: sim, in: dir))
+            var warnings: [String] = []
+            let credentials = try target.credentials(warnings: &warnings)
+            let report = await SuiteRunner(target: target, credentials: credentials, options: RunOptions(runID: RunOptions.makeRunID())).run()
+            let log = sim.requestLog
+            return (report, log)
+        }
     }
 
     // Every 7th request; a retry after the back-off is served (the simulator models a recovered budget).

@@ -1,5 +1,6 @@
 @testable import Conformance
 import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Reports

@@ -1,5 +1,6 @@
 @testable import Conformance
 import EWSProtocol
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Testing

@@ -1,65 +1,16 @@
 @testable import Conformance
 import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Testing
 
-/// Paths beside the repository that the tests need; a missing one fails the test that asks.
-enum TestPaths {
-    /// The repository root, found from this file (`Tests/ConformanceTests/TestSupport.swift`).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `../shared` beside the repository.
-    static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-
-    /// The 2017 EWS schema folder; records a failure (never a skip) when it is missing.
-    static func ewsSchemaDirectory() throws -> String {
-        let dir = shared.appendingPathComponent("ews-schemas/v2017").path
-        try #require(FileManager.default.fileExists(atPath: dir + "/messages.xsd"),
-                     "the EWS schemas are missing at \(dir): these tests need ../shared/ews-schemas/v2017 beside the repository")
-        return dir
-    }
-
-    /// The Jenkins JUnit schema; records a failure when it is missing.
-    static func junitSchema() throws -> String {
-        let path = shared.appendingPathComponent("report-schemas/jenkins-xunit-plugin-junit-10.xsd").path
-        try #require(FileManager.default.fileExists(atPath: path),
-                     "the JUnit schema is missing at \(path): these tests need ../shared/report-schemas beside the repository")
-        return path
-    }
-
-    /// A new empty folder under the temporary directory.
-    static func temporaryDirectory(_ name: String) throws -> String {
-        let path = NSTemporaryDirectory() + "ewscheck-conformance-\(name)-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-}
-
-/// Starting and stopping a schema-validating simulator around a test body.
+/// Starting and stopping a schema-validating simulator around a test body (``Fixtures/withSimulator(quirks:password:validate:configure:_:)``,
+/// under the name these tests have always used).
 enum LiveSimulator {
     static func with<R>(quirks: Set<SimulatorQuirk> = [], configure: (inout SimulatorConfiguration) -> Void = { _ in },
                         _ body: (Simulator) async throws -> R) async throws -> R {
-        var config = SimulatorConfiguration()
-        config.schemaDirectory = try TestPaths.ewsSchemaDirectory()
-        let state = try TestPaths.temporaryDirectory("sim")
-        config.stateDirectory = state
-        config.quirks = quirks
-        configure(&config)
-        let simulator = try await Simulator.start(config)
-        func stop() async {
-            await simulator.shutdown()
-            try? FileManager.default.removeItem(atPath: state)
-        }
-        do {
-            let result = try await body(simulator)
-            await stop()
-            return result
-        } catch {
-            await stop()
-            throw error
-        }
+        try await Fixtures.withSimulator(quirks: quirks, configure: configure, body)
     }
 }
 

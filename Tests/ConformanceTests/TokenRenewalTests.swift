@@ -1,5 +1,6 @@
 @testable import Conformance
 @testable import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Reports
@@ -9,23 +10,12 @@ import Testing
 /// An exchange-online simulator whose tokens live `lifetime` seconds with no clock skew, every
 /// answer delayed `latency` ms, around a test body.
 private func withShortTokens<R>(lifetime: Int, latency: Int = 0, _ body: (Simulator, EntraTenant) async throws -> R) async throws -> R {
-    var config = SimulatorConfiguration()
-    config.flavor = .exchangeOnline
-    let state = try TestPaths.temporaryDirectory("renewal-sim")
-    config.stateDirectory = state
-    config.exchangeOnline.tokenLifetimeSeconds = lifetime
-    config.exchangeOnline.clockSkewSeconds = 0
-    config.latencyMilliseconds = latency
-    let simulator = try await Simulator.start(config)
-    defer { try? FileManager.default.removeItem(atPath: state) }
-    do {
-        let result = try await body(simulator, try #require(simulator.entra))
-        await simulator.shutdown()
-        return result
-    } catch {
-        await simulator.shutdown()
-        throw error
-    }
+    try await Fixtures.withSimulator(validate: false, configure: {
+        $0.flavor = .exchangeOnline
+        $0.exchangeOnline.tokenLifetimeSeconds = lifetime
+        $0.exchangeOnline.clockSkewSeconds = 0
+        $0.latencyMilliseconds = latency
+    }) { simulator in try await body(simulator, try #require(simulator.entra)) }
 }
 
 /// An oauth2 target for the simulator, the client secret in a mode-600 file.
@@ -66,6 +56,8 @@ struct TokenRenewalTests {
         let clock = Mutex(Date(timeIntervalSince1970: 1_000_000))
         let calls = Mutex(0)
         let failNext = Mutex(false)
+        // The renewal answers once all twenty callers below have started, so they overlap it.
+        let allStarted = TestEvent(count: 20)
         let source = BearerTokenSource(initial: plainToken("first", expiresIn: 10, at: clock.withLock { $0 }),
                                        now: { clock.withLock { $0 } }) { () async throws(OAuthError) -> AccessToken in
             let n = calls.withLock { $0 += 1; return $0 }
@@ -74,8 +66,7 @@ struct TokenRenewalTests {
                 e.httpStatus = 401
                 throw e
             }
-            // A slow token endpoint, so that the callers below overlap the renewal.
-            try? await Task.sleep(for: .milliseconds(200))
+            await allStarted.wait(timeout: .seconds(30))
             return plainToken("renewed-\(n)", expiresIn: 10, at: clock.withLock { $0 })
         }
         #expect(try await source.credentials() == .bearer(token: Secret("first")))
@@ -85,7 +76,12 @@ struct TokenRenewalTests {
         let log = TokenRenewalLog()
         let tokens = try await TokenRenewalLog.$current.withValue(log) {
             try await withThrowingTaskGroup(of: HTTPCredentials.self) { group in
-                for _ in 0..<20 { group.addTask { try await source.credentials() } }
+                for _ in 0..<20 {
+                    group.addTask {
+                        allStarted.signal()
+                        return try await source.credentials()
+                    }
+                }
                 var all: [HTTPCredentials] = []
                 for try await c in group { all.append(c) }
                 return all

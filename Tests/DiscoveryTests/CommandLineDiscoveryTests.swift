@@ -65,92 +65,96 @@ struct CommandLineDiscoveryTests {
 
     @Test("discover prints the hop tree and exits 0 for the root-domain layout; --json carries every hop")
     func discoverTreeAndJSON() async throws {
-        let h = try await LayoutHarness.start(.rootDomain)
-        let directory = try Fixtures.temporaryDirectory("discover-cli")
-        let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:9", directory: directory)
-        let tree = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target,
-                                      "--method", "pox-autodiscover", "--method", "soap-autodiscover"])
-        let json = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--json",
-                                      "--method", "pox-autodiscover", "--method", "autodiscover-v2"])
-        await h.stop()
-        #expect(tree.status == 0, "\(tree.stdout)\n\(tree.stderr)")
-        #expect(tree.stdout.contains("✔ pox.root-domain"))
-        #expect(tree.stdout.contains("· pox.autodiscover-host — not offered"))
-        #expect(tree.stdout.contains("POST https://contoso.com/autodiscover/autodiscover.xml → 200 settings"))
-        #expect(tree.stdout.contains("EWS URL: https://mail.contoso.com/EWS/Exchange.asmx"))
-        #expect(tree.stdout.contains("TLS contoso.com:443: TLSv1."))
-        #expect(json.status == 0, "\(json.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["ews_url"] as? String == "https://mail.contoso.com/EWS/Exchange.asmx")
-        let probes = try #require(object["probes"] as? [[String: Any]])
-        #expect(probes.map { $0["id"] as? String } == ["pox.root-domain", "pox.autodiscover-host", "v2.root-domain", "v2.autodiscover-host"])
-        let hop = try #require((probes.first?["hops"] as? [[String: Any]])?.first)
-        #expect(hop["status"] as? Int == 200 && hop["outcome"] as? String == "settings" && hop["verb"] as? String == "POST")
-        #expect((hop["tls"] as? [String: Any])?["verified"] as? Bool == true)
-        #expect((object["exchanges"] as? [Any])?.isEmpty == false)
+        try await LayoutHarness.with(.rootDomain) { h in
+            let directory = try Fixtures.temporaryDirectory("discover-cli")
+            let silentDNS = try ClosedPort(udp: true)  // never answers, held for the whole test
+            defer { silentDNS.close() }
+            let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:\(silentDNS.port)", directory: directory)
+            let tree = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target,
+                                          "--method", "pox-autodiscover", "--method", "soap-autodiscover"])
+            let json = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--json",
+                                          "--method", "pox-autodiscover", "--method", "autodiscover-v2"])
+            #expect(tree.status == 0, "\(tree.stdout)\n\(tree.stderr)")
+            #expect(tree.stdout.contains("✔ pox.root-domain"))
+            #expect(tree.stdout.contains("· pox.autodiscover-host — not offered"))
+            #expect(tree.stdout.contains("POST https://contoso.com/autodiscover/autodiscover.xml → 200 settings"))
+            #expect(tree.stdout.contains("EWS URL: https://mail.contoso.com/EWS/Exchange.asmx"))
+            #expect(tree.stdout.contains("TLS contoso.com:443: TLSv1."))
+            #expect(json.status == 0, "\(json.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            #expect(object["ews_url"] as? String == "https://mail.contoso.com/EWS/Exchange.asmx")
+            let probes = try #require(object["probes"] as? [[String: Any]])
+            #expect(probes.map { $0["id"] as? String } == ["pox.root-domain", "pox.autodiscover-host", "v2.root-domain", "v2.autodiscover-host"])
+            let hop = try #require((probes.first?["hops"] as? [[String: Any]])?.first)
+            #expect(hop["status"] as? Int == 200 && hop["outcome"] as? String == "settings" && hop["verb"] as? String == "POST")
+            #expect((hop["tls"] as? [String: Any])?["verified"] as? Bool == true)
+            #expect((object["exchanges"] as? [Any])?.isEmpty == false)
+        }
     }
 
     @Test("discover exits 1 and names the refusal for the redirect-to-http layout")
     func discoverRedirectToHTTP() async throws {
-        let h = try await LayoutHarness.start(.redirectToHTTP)
-        let directory = try Fixtures.temporaryDirectory("discover-cli")
-        let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:9", directory: directory)
-        let out = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--method", "pox-autodiscover"])
-        let overHTTP = h.credentialsOverHTTP
-        await h.stop()
-        #expect(out.status == 1, "\(out.stdout)")
-        #expect(out.stdout.contains("✘ pox.root-domain — FAILED"))
-        #expect(out.stdout.contains("not followed: http://mail.contoso.com/autodiscover/autodiscover.xml"))
-        #expect(out.stdout.contains("non-https-refused"))
-        #expect(overHTTP.isEmpty)
+        try await LayoutHarness.with(.redirectToHTTP) { h in
+            let directory = try Fixtures.temporaryDirectory("discover-cli")
+            let silentDNS = try ClosedPort(udp: true)  // never answers, held for the whole test
+            defer { silentDNS.close() }
+            let target = try Self.discoveryTarget(h.simulator, dns: "127.0.0.1:\(silentDNS.port)", directory: directory)
+            let out = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--method", "pox-autodiscover"])
+            let overHTTP = h.credentialsOverHTTP
+            #expect(out.status == 1, "\(out.stdout)")
+            #expect(out.stdout.contains("✘ pox.root-domain — FAILED"))
+            #expect(out.stdout.contains("not followed: http://mail.contoso.com/autodiscover/autodiscover.xml"))
+            #expect(out.stdout.contains("non-https-refused"))
+            #expect(overHTTP.isEmpty)
+        }
     }
 
     @Test("run with a discovery target: the endpoint is discovered, discovery.* checks and hops land in report.json, the suite passes")
     func runDiscovers() async throws {
-        let dns = try DNSFixture.start()
-        defer { dns.stop() }
-        let h = try await LayoutHarness.start(.rootDomain)
-        let directory = try Fixtures.temporaryDirectory("run-discovery")
-        let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory)
-        let out = try await Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
-        await h.stop()
-        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
-        // What discovery found is a note on stderr: stdout holds the run's lines (or the report, with --json).
-        #expect(out.stderr.contains("EWS URL https://mail.contoso.com/EWS/Exchange.asmx (found by pox.root-domain"))
-        let report = try Self.report(directory, runID: "r1")
-        #expect((report["target"] as? [String: Any])?["ews_url"] as? String == "https://mail.contoso.com/EWS/Exchange.asmx")
-        let outcomes = Self.outcomes(report)
-        #expect(outcomes["discovery.pox.root-domain"] == "passed")
-        #expect(outcomes["discovery.pox.autodiscover-host"] == "skipped")
-        #expect(outcomes["discovery.dns-srv"] == "passed")
-        #expect(outcomes["discovery.soap.root-domain"] == "passed")
-        #expect(outcomes["discovery.v2.root-domain"] == "passed")
-        #expect(outcomes["discovery.endpoint"] == "passed")
-        #expect(outcomes["discovery.agree"] == "passed")
-        #expect(outcomes["discovery.tls"] == "passed")
-        #expect(outcomes["discovery.ews-url.answers"] == "passed")
-        #expect(outcomes["ews.endpoint.reachable"] == "passed")
-        let pox = try #require((report["results"] as? [[String: Any]])?.first { $0["id"] as? String == "discovery.pox.root-domain" })
-        let facts = try #require(pox["facts"] as? [String: String])
-        #expect(facts["hop_01"]?.contains("POST https://contoso.com/autodiscover/autodiscover.xml → 200 settings") == true)
-        #expect((pox["evidence"] as? [Int])?.isEmpty == false)
+        try await DNSFixture.with { dns in
+            try await LayoutHarness.with(.rootDomain) { h in
+                let directory = try Fixtures.temporaryDirectory("run-discovery")
+                let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory)
+                let out = try await Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
+                #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+                // What discovery found is a note on stderr: stdout holds the run's lines (or the report, with --json).
+                #expect(out.stderr.contains("EWS URL https://mail.contoso.com/EWS/Exchange.asmx (found by pox.root-domain"))
+                let report = try Self.report(directory, runID: "r1")
+                #expect((report["target"] as? [String: Any])?["ews_url"] as? String == "https://mail.contoso.com/EWS/Exchange.asmx")
+                let outcomes = Self.outcomes(report)
+                #expect(outcomes["discovery.pox.root-domain"] == "passed")
+                #expect(outcomes["discovery.pox.autodiscover-host"] == "skipped")
+                #expect(outcomes["discovery.dns-srv"] == "passed")
+                #expect(outcomes["discovery.soap.root-domain"] == "passed")
+                #expect(outcomes["discovery.v2.root-domain"] == "passed")
+                #expect(outcomes["discovery.endpoint"] == "passed")
+                #expect(outcomes["discovery.agree"] == "passed")
+                #expect(outcomes["discovery.tls"] == "passed")
+                #expect(outcomes["discovery.ews-url.answers"] == "passed")
+                #expect(outcomes["ews.endpoint.reachable"] == "passed")
+                let pox = try #require((report["results"] as? [[String: Any]])?.first { $0["id"] as? String == "discovery.pox.root-domain" })
+                let facts = try #require(pox["facts"] as? [String: String])
+                #expect(facts["hop_01"]?.contains("POST https://contoso.com/autodiscover/autodiscover.xml → 200 settings") == true)
+                #expect((pox["evidence"] as? [Int])?.isEmpty == false)
+            }
+        }
     }
 
     @Test("run with a discovery target in the redirect-loop layout: the loop fails the probes, and is named")
     func runRedirectLoop() async throws {
-        let dns = try DNSFixture.start()
-        defer { dns.stop() }
-        let h = try await LayoutHarness.start(.redirectLoop)
-        let directory = try Fixtures.temporaryDirectory("run-discovery")
-        let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory)
-        let out = try await Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
-        await h.stop()
-        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
-        let report = try Self.report(directory, runID: "r1")
-        let outcomes = Self.outcomes(report)
-        #expect(outcomes["discovery.pox.root-domain"] == "failed")
-        #expect(outcomes["discovery.soap.autodiscover-host"] == "failed")
-        let pox = try #require((report["results"] as? [[String: Any]])?.first { $0["id"] as? String == "discovery.pox.root-domain" })
-        #expect((pox["message"] as? String)?.contains("redirect loop") == true)
+        try await DNSFixture.with { dns in
+            try await LayoutHarness.with(.redirectLoop) { h in
+                let directory = try Fixtures.temporaryDirectory("run-discovery")
+                let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory)
+                let out = try await Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1"])
+                #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+                let report = try Self.report(directory, runID: "r1")
+                let outcomes = Self.outcomes(report)
+                #expect(outcomes["discovery.pox.root-domain"] == "failed")
+                #expect(outcomes["discovery.soap.autodiscover-host"] == "failed")
+                let pox = try #require((report["results"] as? [[String: Any]])?.first { $0["id"] as? String == "discovery.pox.root-domain" })
+                #expect((pox["message"] as? String)?.contains("redirect loop") == true)
+            }
+        }
     }
 }

@@ -48,6 +48,12 @@ struct LayoutHarness {
         await simulator.shutdown()
     }
 
+    /// Runs `body` with a harness for `layout`, and awaits its stop afterwards, returned or thrown.
+    static func with<R>(_ layout: AutodiscoverLayout, flavor: SimulatorFlavor = .onPremises,
+                        _ body: (LayoutHarness) async throws -> R) async throws -> R {
+        try await withFixture({ try await start(layout, flavor: flavor) }, stop: { await $0.stop() }, body)
+    }
+
     /// Requests that reached the plain-HTTP listener with an Authorization header: must stay empty.
     var credentialsOverHTTP: [SimulatorRequestRecord] { simulator.requestLog.filter { !$0.tls && $0.authScheme != nil } }
 }

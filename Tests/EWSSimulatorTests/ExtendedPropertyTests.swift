@@ -45,53 +45,53 @@ import Testing
     ]
 
     @Test func everyTypeRoundTripsThroughGetItemAndFindItem() async throws {
-        let s = try await SimulatorSession.start()
-        let all = Self.cases.map { Self.property($0.path, $0.sent) }.joined()
-        let id = try await s.createMessage("<t:Subject>typed</t:Subject>" + all)
-        let shape = "<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>"
-            + Self.cases.map { "<t:ExtendedFieldURI \($0.path)/>" }.joined() + "</t:AdditionalProperties>"
-        let got = try await s.getItem(id, shape: shape)
-        let found = try await s.findItem(shape: shape)
-        await s.stop()
-        #expect(got.codes == ["NoError"])
-        for answer in [Self.values(got.messages.first?.path("Items", "Message")),
-                       Self.values(found.messages.first?.path("RootFolder", "Items")?.children.first)] {
-            #expect(answer.count == Self.cases.count, "\(answer)")
-            for c in Self.cases {
-                // The path comes back in the form it was asked (tag as lower-case hex, GUID lower-case).
-                let wanted = try XMLTree(parsing: Array("<x \(c.path)/>".utf8)).root
-                let expectedKey = (wanted?.attributeNames ?? []).sorted().map { name in
-                    let v = wanted?.attribute(name) ?? ""
-                    let normal = name == "PropertyTag" ? "0x" + String(UInt16(v.dropFirst(2), radix: 16) ?? 0, radix: 16) : (name == "PropertySetId" ? v.lowercased() : v)
-                    return "\(name)=\(normal)"
-                }.joined(separator: " ")
-                let match = answer[expectedKey].map { (key: expectedKey, value: $0) }
-                #expect(match?.value == c.back, "\(c.path): sent \(c.sent), got \(match?.value ?? "nothing")")
+        try await SimulatorSession.with { s in
+            let all = Self.cases.map { Self.property($0.path, $0.sent) }.joined()
+            let id = try await s.createMessage("<t:Subject>typed</t:Subject>" + all)
+            let shape = "<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>"
+                + Self.cases.map { "<t:ExtendedFieldURI \($0.path)/>" }.joined() + "</t:AdditionalProperties>"
+            let got = try await s.getItem(id, shape: shape)
+            let found = try await s.findItem(shape: shape)
+            #expect(got.codes == ["NoError"])
+            for answer in [Self.values(got.messages.first?.path("Items", "Message")),
+                           Self.values(found.messages.first?.path("RootFolder", "Items")?.children.first)] {
+                #expect(answer.count == Self.cases.count, "\(answer)")
+                for c in Self.cases {
+                    // The path comes back in the form it was asked (tag as lower-case hex, GUID lower-case).
+                    let wanted = try XMLTree(parsing: Array("<x \(c.path)/>".utf8)).root
+                    let expectedKey = (wanted?.attributeNames ?? []).sorted().map { name in
+                        let v = wanted?.attribute(name) ?? ""
+                        let normal = name == "PropertyTag" ? "0x" + String(UInt16(v.dropFirst(2), radix: 16) ?? 0, radix: 16) : (name == "PropertySetId" ? v.lowercased() : v)
+                        return "\(name)=\(normal)"
+                    }.joined(separator: " ")
+                    let match = answer[expectedKey].map { (key: expectedKey, value: $0) }
+                    #expect(match?.value == c.back, "\(c.path): sent \(c.sent), got \(match?.value ?? "nothing")")
+                }
             }
         }
     }
 
     @Test func propertiesComeBackOnlyWhenAsked() async throws {
-        let s = try await SimulatorSession.start()
-        let id = try await s.createMessage("<t:Subject>x</t:Subject>" + Self.property(Self.tagPath, "<t:Value>run-1</t:Value>"))
-        let all = try await s.getItem(id, shape: "<t:BaseShape>AllProperties</t:BaseShape>")
-        // The same property asked by its distinguished set's GUID and by a different type is another property.
-        let otherType = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:ExtendedFieldURI PropertySetId="\#(SimulatorSession.runTagSet)" PropertyName="ewscheck-run" PropertyType="Integer"/></t:AdditionalProperties>"#)
-        let otherName = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:ExtendedFieldURI PropertySetId="\#(SimulatorSession.runTagSet)" PropertyName="ewscheck-Run" PropertyType="String"/></t:AdditionalProperties>"#)
-        await s.stop()
-        #expect(all.messages.first?.path("Items", "Message")?.child("ExtendedProperty") == nil)
-        #expect(otherType.messages.first?.path("Items", "Message")?.child("ExtendedProperty") == nil)
-        #expect(otherName.messages.first?.path("Items", "Message")?.child("ExtendedProperty") == nil)
+        try await SimulatorSession.with { s in
+            let id = try await s.createMessage("<t:Subject>x</t:Subject>" + Self.property(Self.tagPath, "<t:Value>run-1</t:Value>"))
+            let all = try await s.getItem(id, shape: "<t:BaseShape>AllProperties</t:BaseShape>")
+            // The same property asked by its distinguished set's GUID and by a different type is another property.
+            let otherType = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:ExtendedFieldURI PropertySetId="\#(SimulatorSession.runTagSet)" PropertyName="ewscheck-run" PropertyType="Integer"/></t:AdditionalProperties>"#)
+            let otherName = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:ExtendedFieldURI PropertySetId="\#(SimulatorSession.runTagSet)" PropertyName="ewscheck-Run" PropertyType="String"/></t:AdditionalProperties>"#)
+            #expect(all.messages.first?.path("Items", "Message")?.child("ExtendedProperty") == nil)
+            #expect(otherType.messages.first?.path("Items", "Message")?.child("ExtendedProperty") == nil)
+            #expect(otherName.messages.first?.path("Items", "Message")?.child("ExtendedProperty") == nil)
+        }
     }
 
     @Test func distinguishedSetAndItsGuidNameTheSameProperty() async throws {
-        let s = try await SimulatorSession.start()
-        let id = try await s.createMessage(Self.property(#"DistinguishedPropertySetId="PublicStrings" PropertyName="Keywords2" PropertyType="String""#, "<t:Value>k</t:Value>"))
-        let byGuid = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:ExtendedFieldURI PropertySetId="00020329-0000-0000-C000-000000000046" PropertyName="Keywords2" PropertyType="String"/></t:AdditionalProperties>"#)
-        await s.stop()
-        let p = byGuid.messages.first?.path("Items", "Message", "ExtendedProperty")
-        #expect(p?.child("Value")?.text == "k")
-        #expect(p?.child("ExtendedFieldURI")?.attribute("PropertySetId") == "00020329-0000-0000-c000-000000000046")
+        try await SimulatorSession.with { s in
+            let id = try await s.createMessage(Self.property(#"DistinguishedPropertySetId="PublicStrings" PropertyName="Keywords2" PropertyType="String""#, "<t:Value>k</t:Value>"))
+            let byGuid = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:ExtendedFieldURI PropertySetId="00020329-0000-0000-C000-000000000046" PropertyName="Keywords2" PropertyType="String"/></t:AdditionalProperties>"#)
+            let p = byGuid.messages.first?.path("Items", "Message", "ExtendedProperty")
+            #expect(p?.child("Value")?.text == "k")
+            #expect(p?.child("ExtendedFieldURI")?.attribute("PropertySetId") == "00020329-0000-0000-c000-000000000046")
+        }
     }
 
     @Test(arguments: [
@@ -106,10 +106,10 @@ import Testing
         (#"<t:ExtendedFieldURI PropertyTag="0x1000" PropertyType="Object"/><t:Value>v</t:Value>"#, "ErrorUnsupportedMapiPropertyType"),
     ])
     func invalidPathsAndValuesAreRefused(_ property: String, _ code: String) async throws {
-        let s = try await SimulatorSession.start()
-        let a = try await s.tryCreate("<t:ExtendedProperty>\(property)</t:ExtendedProperty>")
-        await s.stop()
-        #expect(a.codes == [code])
-        #expect(s.simulator.tenant.allItems().isEmpty, "a refused item is not stored")
+        try await SimulatorSession.with { s in
+            let a = try await s.tryCreate("<t:ExtendedProperty>\(property)</t:ExtendedProperty>")
+            #expect(a.codes == [code])
+            #expect(s.simulator.tenant.allItems().isEmpty, "a refused item is not stored")
+        }
     }
 }

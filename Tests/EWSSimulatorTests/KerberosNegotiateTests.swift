@@ -10,8 +10,7 @@ import Testing
 struct KerberosNegotiateTests {
     @Test("curl --negotiate with a ticket from kinit gets in as the service account, over Kerberos 5")
     func curlWithKinitTicket() async throws {
-        let f = try await KerberosFixture.start()
-        do {
+        try await KerberosFixture.with { f in
             #expect(try await f.kinit() == .exited(0))
             let curl = try ChildProcess("/usr/bin/curl", [
                 "-sS", "--negotiate", "-u", ":", "--cacert", f.simulator.caFile, "--resolve", f.resolve,
@@ -26,17 +25,12 @@ struct KerberosNegotiateTests {
             #expect(served?.user == f.simulator.serviceAccount)
             #expect(served?.authMechanism == "Kerberos 5")
             #expect(served?.authScheme == "Negotiate")
-        } catch {
-            await f.stop()
-            throw error
         }
-        await f.stop()
     }
 
     @Test("A ticket for a principal with no account in the tenant is refused with 401")
     func unmappedPrincipalRefused() async throws {
-        let f = try await KerberosFixture.start()
-        do {
+        try await KerberosFixture.with { f in
             #expect(try await f.kinit(principal: f.kdc.unmappedPrincipal, keytab: f.kdc.unmappedKeytab) == .exited(0))
             let curl = try ChildProcess("/usr/bin/curl", [
                 "-sS", "--negotiate", "-u", ":", "--cacert", f.simulator.caFile, "--resolve", f.resolve,
@@ -45,17 +39,12 @@ struct KerberosNegotiateTests {
             _ = await curl.wait(timeout: .seconds(60))
             #expect(curl.stdout.contains("status=401"), "curl said: \(curl.stdout) \(curl.stderr)")
             #expect(!f.simulator.requestLog.contains { $0.status == 200 })
-        } catch {
-            await f.stop()
-            throw error
         }
-        await f.stop()
     }
 
     @Test("The transport's Negotiate (libcurl, a private cache from the keytab) authenticates; our initiator sees Kerberos 5 and a verified mutual token")
     func transportAndInitiator() async throws {
-        let f = try await KerberosFixture.start()
-        do {
+        try await KerberosFixture.with { f in
             try f.useInProcess()
             let cache = try KerberosTicketCache.login(principal: f.kdc.serviceAccountPrincipal, keytab: f.kdc.serviceAccountKeytab)
             defer { cache.destroy() }
@@ -86,17 +75,12 @@ struct KerberosNegotiateTests {
             guard case .established = initiator.step(answerBytes ?? []) else { Issue.record("the mutual token did not verify"); throw CancellationError() }
             #expect(initiator.mechanism == .kerberos5)
             #expect(initiator.clientPrincipal == f.kdc.serviceAccountPrincipal)
-        } catch {
-            await f.stop()
-            throw error
         }
-        await f.stop()
     }
 
     @Test("KDC and SPN failures are named with their cause: wrong password, expired, disabled, unknown SPN, wrong service key")
     func failuresNamed() async throws {
-        let f = try await KerberosFixture.start()
-        do {
+        try await KerberosFixture.with { f in
             try f.useInProcess()
             func cause(_ body: () throws -> Void) -> KerberosFailure.Cause? {
                 do { try body(); return nil } catch { return (error as? KerberosFailure)?.cause }
@@ -122,10 +106,6 @@ struct KerberosNegotiateTests {
                 hostPins: [HostPin(host: "mail.contoso.com", port: f.simulator.port, address: "127.0.0.1")], connections: 1))
                 .send(HTTPRequest(url: f.simulator.ewsURL, headers: [HTTPHeader("Authorization", "Negotiate " + Data(token).base64EncodedString())]))
             #expect(refused.status == 401)
-        } catch {
-            await f.stop()
-            throw error
         }
-        await f.stop()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import EWSSimulator
+import EWSTestSupport
 
 // MARK: - Helpers
 
@@ -54,18 +55,6 @@ private func reason(_ step: NTLMServerContext.Step) -> String? {
 private func challengeBytes(_ step: NTLMServerContext.Step) -> [UInt8]? {
     if case .challenge(let bytes) = step { return bytes }
     return nil
-}
-
-/// Deterministic generator so a failing fuzz case can be reproduced.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
 }
 
 private let serverNames = NTLMServerContext.ServerNames(
@@ -698,7 +687,7 @@ struct NTLMHostileInputTests {
 
     @Test("Random tokens, with and without an NTLMSSP header, never crash")
     func randomTokens() {
-        var rng = SplitMix64(state: 0x5eed_0001)
+        var rng = SeededGenerator(state: 0x5eed_0001)
         for round in 0..<3000 {
             let length = Int.random(in: 0...400, using: &rng)
             var token = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -722,7 +711,7 @@ struct NTLMHostileInputTests {
 
     @Test("Randomly mutated AUTHENTICATE headers never crash or authenticate someone else")
     func mutatedHeaders() {
-        var rng = SplitMix64(state: 0x5eed_0002)
+        var rng = SeededGenerator(state: 0x5eed_0002)
         for unicode in [true, false] {
             let client = TestNTLMClient(user: "alice", domain: "CONTOSO", password: "Secr3t!pw", unicode: unicode)
             var reference = makeContext()
@@ -750,7 +739,7 @@ struct NTLMHostileInputTests {
 
     @Test("Random NT responses of NTLMv2 length are rejected as wrong passwords")
     func randomResponses() {
-        var rng = SplitMix64(state: 0x5eed_0003)
+        var rng = SeededGenerator(state: 0x5eed_0003)
         for _ in 0..<500 {
             let nt = (0..<Int.random(in: 44...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             var (context, _) = challengedContext()

@@ -37,54 +37,54 @@ import Testing
 
     @Test func everyRequestElementIsHonouredOrRefused() async throws {
         let schema = try SchemaSample(directory: Fixtures.ewsSchemaDirectory)
-        let s = try await SimulatorSession.start()
-        let itemID = try await s.createMessage("<t:Subject>walk target</t:Subject>")
-        var problems: [String] = []
-        var walked = 0
-        for (operation, surface) in RequestSurface.operations.sorted(by: { $0.key < $1.key }) {
-            guard let decl = schema.element("m:\(operation)"), let type = decl.type else {
-                problems.append("\(operation): not in the schema")
-                continue
-            }
-            let slots = schema.slots(ofType: type)
-            let defaults = Self.defaults(itemID: itemID)
-            for (index, slot) in slots.enumerated() {
-                for option in slot.options where !surface.children.contains(option.name) {
-                    // Fill the other required slots with defaults, this one with the sample.
-                    var body = ""
-                    for (i, other) in slots.enumerated() {
-                        if i == index {
-                            body += schema.sample(option)
-                        } else if !other.optional {
-                            body += other.options.lazy.compactMap { defaults[$0.name] }.first ?? ""
+        try await SimulatorSession.with { s in
+            let itemID = try await s.createMessage("<t:Subject>walk target</t:Subject>")
+            var problems: [String] = []
+            var walked = 0
+            for (operation, surface) in RequestSurface.operations.sorted(by: { $0.key < $1.key }) {
+                guard let decl = schema.element("m:\(operation)"), let type = decl.type else {
+                    problems.append("\(operation): not in the schema")
+                    continue
+                }
+                let slots = schema.slots(ofType: type)
+                let defaults = Self.defaults(itemID: itemID)
+                for (index, slot) in slots.enumerated() {
+                    for option in slot.options where !surface.children.contains(option.name) {
+                        // Fill the other required slots with defaults, this one with the sample.
+                        var body = ""
+                        for (i, other) in slots.enumerated() {
+                            if i == index {
+                                body += schema.sample(option)
+                            } else if !other.optional {
+                                body += other.options.lazy.compactMap { defaults[$0.name] }.first ?? ""
+                            }
                         }
-                    }
-                    walked += 1
-                    let a = try await s.send(s.envelope("<m:\(operation)\(Self.attributes[operation] ?? "")>\(body)</m:\(operation)>", impersonate: "alice@contoso.com"))
-                    if let fault = a.fault {
-                        problems.append("\(operation)/\(option.name): fault \(fault.code) (sample: \(schema.sample(option).prefix(200)))")
-                    } else if !a.codes.allSatisfy(Self.refusals.contains) || a.codes.isEmpty {
-                        problems.append("\(operation)/\(option.name): answered \(a.codes) instead of a refusal")
+                        walked += 1
+                        let a = try await s.send(s.envelope("<m:\(operation)\(Self.attributes[operation] ?? "")>\(body)</m:\(operation)>", impersonate: "alice@contoso.com"))
+                        if let fault = a.fault {
+                            problems.append("\(operation)/\(option.name): fault \(fault.code) (sample: \(schema.sample(option).prefix(200)))")
+                        } else if !a.codes.allSatisfy(Self.refusals.contains) || a.codes.isEmpty {
+                            problems.append("\(operation)/\(option.name): answered \(a.codes) instead of a refusal")
+                        }
                     }
                 }
             }
-        }
-        // One level down: the item shape of GetItem and FindItem.
-        let honouredShape: Set<String> = ["BaseShape", "IncludeMimeContent", "BodyType", "AdditionalProperties",
-                                          "ConvertHtmlCodePageToUTF8"]  // its default (true) is what the simulator does
-        for option in schema.slots(ofType: "t:ItemResponseShapeType").flatMap(\.options) where !honouredShape.contains(option.name) {
-            walked += 1
-            let sample = schema.sample(option)
-            let a = try await s.getItem(itemID, shape: "<t:BaseShape>IdOnly</t:BaseShape>" + sample)
-            if let fault = a.fault {
-                problems.append("ItemShape/\(option.name): fault \(fault.code) (sample: \(sample.prefix(200)))")
-            } else if a.codes.isEmpty || !a.codes.allSatisfy(Self.refusals.contains) {
-                problems.append("ItemShape/\(option.name): answered \(a.codes) instead of a refusal")
+            // One level down: the item shape of GetItem and FindItem.
+            let honouredShape: Set<String> = ["BaseShape", "IncludeMimeContent", "BodyType", "AdditionalProperties",
+                                              "ConvertHtmlCodePageToUTF8"]  // its default (true) is what the simulator does
+            for option in schema.slots(ofType: "t:ItemResponseShapeType").flatMap(\.options) where !honouredShape.contains(option.name) {
+                walked += 1
+                let sample = schema.sample(option)
+                let a = try await s.getItem(itemID, shape: "<t:BaseShape>IdOnly</t:BaseShape>" + sample)
+                if let fault = a.fault {
+                    problems.append("ItemShape/\(option.name): fault \(fault.code) (sample: \(sample.prefix(200)))")
+                } else if a.codes.isEmpty || !a.codes.allSatisfy(Self.refusals.contains) {
+                    problems.append("ItemShape/\(option.name): answered \(a.codes) instead of a refusal")
+                }
             }
+            #expect(walked > 10)
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         }
-        await s.stop()
-        #expect(walked > 10)
-        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
     /// Message properties covered by their own tests rather than a generic round trip.
@@ -97,41 +97,41 @@ import Testing
 
     @Test func everyMessagePropertyRoundTripsOrIsRefused() async throws {
         let schema = try SchemaSample(directory: Fixtures.ewsSchemaDirectory)
-        let s = try await SimulatorSession.start()
-        var problems: [String] = []
-        var honoured: [String] = []
-        let properties = schema.slots(ofType: "t:MessageType").flatMap(\.options)
-        for property in properties where !Self.coveredElsewhere.contains(property.name) {
-            let sample = schema.sample(property)
-            let a = try await s.tryCreate(sample)
-            if let fault = a.fault {
-                problems.append("\(property.name): fault \(fault.code) (sample \(sample.prefix(200)))")
-                continue
+        try await SimulatorSession.with { s in
+            var problems: [String] = []
+            var honoured: [String] = []
+            let properties = schema.slots(ofType: "t:MessageType").flatMap(\.options)
+            for property in properties where !Self.coveredElsewhere.contains(property.name) {
+                let sample = schema.sample(property)
+                let a = try await s.tryCreate(sample)
+                if let fault = a.fault {
+                    problems.append("\(property.name): fault \(fault.code) (sample \(sample.prefix(200)))")
+                    continue
+                }
+                guard a.codes == ["NoError"] else {
+                    if !a.codes.allSatisfy(Self.refusals.contains) { problems.append("\(property.name): answered \(a.codes)") }
+                    continue
+                }
+                // Accepted: it must come back.
+                guard let id = a.messages.first?.path("Items", "Message", "ItemId")?.attribute("Id"),
+                      let uri = schema.fieldURI(for: property.name) else {
+                    problems.append("\(property.name): accepted, but has no FieldURI to read it back")
+                    continue
+                }
+                let got = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="\#(uri)"/></t:AdditionalProperties>"#)
+                let returned = got.messages.first?.path("Items", "Message", property.name)
+                let sent = try XMLTree(parsing: Array("<r xmlns:t=\"\(EWSNamespace.types)\">\(sample)</r>".utf8)).root?.children.first
+                if returned == nil {
+                    problems.append("\(property.name): accepted and dropped")
+                } else if let sent, !Self.sameText(sent, returned) {
+                    problems.append("\(property.name): sent \(sent.text), got \(returned?.text ?? "")")
+                } else {
+                    honoured.append(property.name)
+                }
             }
-            guard a.codes == ["NoError"] else {
-                if !a.codes.allSatisfy(Self.refusals.contains) { problems.append("\(property.name): answered \(a.codes)") }
-                continue
-            }
-            // Accepted: it must come back.
-            guard let id = a.messages.first?.path("Items", "Message", "ItemId")?.attribute("Id"),
-                  let uri = schema.fieldURI(for: property.name) else {
-                problems.append("\(property.name): accepted, but has no FieldURI to read it back")
-                continue
-            }
-            let got = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="\#(uri)"/></t:AdditionalProperties>"#)
-            let returned = got.messages.first?.path("Items", "Message", property.name)
-            let sent = try XMLTree(parsing: Array("<r xmlns:t=\"\(EWSNamespace.types)\">\(sample)</r>".utf8)).root?.children.first
-            if returned == nil {
-                problems.append("\(property.name): accepted and dropped")
-            } else if let sent, !Self.sameText(sent, returned) {
-                problems.append("\(property.name): sent \(sent.text), got \(returned?.text ?? "")")
-            } else {
-                honoured.append(property.name)
-            }
+            #expect(honoured.count >= 10, "honoured: \(honoured)")
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         }
-        await s.stop()
-        #expect(honoured.count >= 10, "honoured: \(honoured)")
-        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
     /// Leaf texts agree (booleans and times in their canonical forms); for structured values every

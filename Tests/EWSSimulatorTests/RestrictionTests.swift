@@ -65,57 +65,57 @@ import Testing
     ]
 
     @Test func everyExpressionSelectsExactlyTheMatchingItems() async throws {
-        let s = try await SimulatorSession.start()
-        let ids = try await Self.fill(s)
-        let names = Dictionary(uniqueKeysWithValues: ids.map { ($0.value, $0.key) })
-        for (what, expression, expected) in Self.cases {
-            let a = try await s.findItem("<m:Restriction>\(expression)</m:Restriction>")
-            #expect(a.codes == ["NoError"], "\(what): \(a.text)")
-            let got = Set(SimulatorSession.ids(a).compactMap { names[$0] })
-            #expect(got == expected, "\(what)")
-            #expect(a.messages.first?.child("RootFolder")?.attribute("TotalItemsInView") == String(expected.count), "\(what)")
+        try await SimulatorSession.with { s in
+            let ids = try await Self.fill(s)
+            let names = Dictionary(uniqueKeysWithValues: ids.map { ($0.value, $0.key) })
+            for (what, expression, expected) in Self.cases {
+                let a = try await s.findItem("<m:Restriction>\(expression)</m:Restriction>")
+                #expect(a.codes == ["NoError"], "\(what): \(a.text)")
+                let got = Set(SimulatorSession.ids(a).compactMap { names[$0] })
+                #expect(got == expected, "\(what)")
+                #expect(a.messages.first?.child("RootFolder")?.attribute("TotalItemsInView") == String(expected.count), "\(what)")
+            }
         }
-        await s.stop()
     }
 
     @Test func sortOrderOnAnyFieldAndPagingFollowIt() async throws {
-        let s = try await SimulatorSession.start()
-        _ = try await Self.fill(s)
-        let shape = "<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>\(Self.field("item:Subject"))</t:AdditionalProperties>"
-        let bySubject = try await s.findItem("<m:SortOrder><t:FieldOrder Order=\"Ascending\">\(Self.field("item:Subject"))</t:FieldOrder></m:SortOrder>", shape: shape)
-        #expect(SimulatorSession.subjects(bySubject) == ["Fax from 300", "Fäx résumé", "Voicemail from 100", "voicemail from 200 [mark-7]", "zulu [MARK-7] tail"])
-        let oldestFirst = try await s.findItem("<m:SortOrder><t:FieldOrder Order=\"Ascending\">\(Self.field("item:DateTimeReceived"))</t:FieldOrder></m:SortOrder>", shape: shape)
-        #expect(SimulatorSession.subjects(oldestFirst).first == "Voicemail from 100")
-        let newestFirst = try await s.findItem(shape: shape)
-        #expect(SimulatorSession.subjects(newestFirst) == SimulatorSession.subjects(oldestFirst).reversed(), "the default order is newest first")
-        // Two keys: the tag (missing first), then subject descending.
-        let twoKeys = try await s.findItem("<m:SortOrder><t:FieldOrder Order=\"Ascending\">\(Self.run)</t:FieldOrder><t:FieldOrder Order=\"Descending\">\(Self.field("item:Subject"))</t:FieldOrder></m:SortOrder>", shape: shape)
-        #expect(SimulatorSession.subjects(twoKeys) == ["Fäx résumé", "voicemail from 200 [mark-7]", "Voicemail from 100", "zulu [MARK-7] tail", "Fax from 300"])
-        // A restricted, sorted second page.
-        let page = try await s.findItem(#"<m:IndexedPageItemView MaxEntriesReturned="2" Offset="1" BasePoint="Beginning"/><m:Restriction><t:Exists>\#(Self.run)</t:Exists></m:Restriction><m:SortOrder><t:FieldOrder Order="Ascending">\#(Self.field("item:DateTimeReceived"))</t:FieldOrder></m:SortOrder>"#, shape: shape)
-        await s.stop()
-        #expect(SimulatorSession.subjects(page) == ["voicemail from 200 [mark-7]", "Fax from 300"])
-        let root = page.messages.first?.child("RootFolder")
-        #expect(root?.attribute("TotalItemsInView") == "4")
-        #expect(root?.attribute("IndexedPagingOffset") == "3")
-        #expect(root?.attribute("IncludesLastItemInRange") == "false")
+        try await SimulatorSession.with { s in
+            _ = try await Self.fill(s)
+            let shape = "<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>\(Self.field("item:Subject"))</t:AdditionalProperties>"
+            let bySubject = try await s.findItem("<m:SortOrder><t:FieldOrder Order=\"Ascending\">\(Self.field("item:Subject"))</t:FieldOrder></m:SortOrder>", shape: shape)
+            #expect(SimulatorSession.subjects(bySubject) == ["Fax from 300", "Fäx résumé", "Voicemail from 100", "voicemail from 200 [mark-7]", "zulu [MARK-7] tail"])
+            let oldestFirst = try await s.findItem("<m:SortOrder><t:FieldOrder Order=\"Ascending\">\(Self.field("item:DateTimeReceived"))</t:FieldOrder></m:SortOrder>", shape: shape)
+            #expect(SimulatorSession.subjects(oldestFirst).first == "Voicemail from 100")
+            let newestFirst = try await s.findItem(shape: shape)
+            #expect(SimulatorSession.subjects(newestFirst) == SimulatorSession.subjects(oldestFirst).reversed(), "the default order is newest first")
+            // Two keys: the tag (missing first), then subject descending.
+            let twoKeys = try await s.findItem("<m:SortOrder><t:FieldOrder Order=\"Ascending\">\(Self.run)</t:FieldOrder><t:FieldOrder Order=\"Descending\">\(Self.field("item:Subject"))</t:FieldOrder></m:SortOrder>", shape: shape)
+            #expect(SimulatorSession.subjects(twoKeys) == ["Fäx résumé", "voicemail from 200 [mark-7]", "Voicemail from 100", "zulu [MARK-7] tail", "Fax from 300"])
+            // A restricted, sorted second page.
+            let page = try await s.findItem(#"<m:IndexedPageItemView MaxEntriesReturned="2" Offset="1" BasePoint="Beginning"/><m:Restriction><t:Exists>\#(Self.run)</t:Exists></m:Restriction><m:SortOrder><t:FieldOrder Order="Ascending">\#(Self.field("item:DateTimeReceived"))</t:FieldOrder></m:SortOrder>"#, shape: shape)
+            #expect(SimulatorSession.subjects(page) == ["voicemail from 200 [mark-7]", "Fax from 300"])
+            let root = page.messages.first?.child("RootFolder")
+            #expect(root?.attribute("TotalItemsInView") == "4")
+            #expect(root?.attribute("IndexedPagingOffset") == "3")
+            #expect(root?.attribute("IncludesLastItemInRange") == "false")
+        }
     }
 
     @Test func simpleQueryStringsAreEvaluated() async throws {
-        let s = try await SimulatorSession.start()
-        let ids = try await Self.fill(s)
-        let names = Dictionary(uniqueKeysWithValues: ids.map { ($0.value, $0.key) })
-        for (query, expected) in [("subject:voicemail", Set(["alpha", "beta"])), ("mark-7", ["beta", "epsilon"]),
-                                  ("\"from 300\"", ["gamma"]), ("from:bob hasattachment:true", ["beta"]), ("kind:voicemail", ["beta"])] {
-            let a = try await s.findItem("<m:QueryString>\(query.xmlEscaped)</m:QueryString>")
-            #expect(a.codes == ["NoError"], "\(query)")
-            #expect(Set(SimulatorSession.ids(a).compactMap { names[$0] }) == expected, "\(query)")
+        try await SimulatorSession.with { s in
+            let ids = try await Self.fill(s)
+            let names = Dictionary(uniqueKeysWithValues: ids.map { ($0.value, $0.key) })
+            for (query, expected) in [("subject:voicemail", Set(["alpha", "beta"])), ("mark-7", ["beta", "epsilon"]),
+                                      ("\"from 300\"", ["gamma"]), ("from:bob hasattachment:true", ["beta"]), ("kind:voicemail", ["beta"])] {
+                let a = try await s.findItem("<m:QueryString>\(query.xmlEscaped)</m:QueryString>")
+                #expect(a.codes == ["NoError"], "\(query)")
+                #expect(Set(SimulatorSession.ids(a).compactMap { names[$0] }) == expected, "\(query)")
+            }
+            for query in ["subject:a OR subject:b", "received>2020-01-01", "(fax)", "size:>10"] {
+                let a = try await s.findItem("<m:QueryString>\(query.xmlEscaped)</m:QueryString>")
+                #expect(a.codes == ["ErrorUnsupportedQueryFilter"], "\(query) must be refused, not approximated")
+            }
         }
-        for query in ["subject:a OR subject:b", "received>2020-01-01", "(fax)", "size:>10"] {
-            let a = try await s.findItem("<m:QueryString>\(query.xmlEscaped)</m:QueryString>")
-            #expect(a.codes == ["ErrorUnsupportedQueryFilter"], "\(query) must be refused, not approximated")
-        }
-        await s.stop()
     }
 
     @Test(arguments: [
@@ -126,21 +126,21 @@ import Testing
         ("<m:SortOrder><t:FieldOrder Order=\"Ascending\">\(field("message:ToRecipients"))</t:FieldOrder></m:SortOrder>", "ErrorUnsupportedPathForSortGroup"),
     ])
     func unsupportedQueriesAreRefused(_ inner: String, _ code: String) async throws {
-        let s = try await SimulatorSession.start()
-        _ = try await s.createMessage("<t:Subject>one</t:Subject>")
-        let a = try await s.findItem(inner)
-        await s.stop()
-        #expect(a.codes == [code], "\(a.text)")
-        #expect(a.messages.first?.attribute("ResponseClass") == "Error")
-        #expect(SimulatorSession.ids(a).isEmpty)
+        try await SimulatorSession.with { s in
+            _ = try await s.createMessage("<t:Subject>one</t:Subject>")
+            let a = try await s.findItem(inner)
+            #expect(a.codes == [code], "\(a.text)")
+            #expect(a.messages.first?.attribute("ResponseClass") == "Error")
+            #expect(SimulatorSession.ids(a).isEmpty)
+        }
     }
 
     @Test func groupingAndOtherViewsAreRefused() async throws {
-        let s = try await SimulatorSession.start()
-        let grouped = try await s.send(s.envelope(#"<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:GroupBy Order="Ascending"><t:FieldURI FieldURI="item:Subject"/><t:AggregateOn Aggregate="Maximum"><t:FieldURI FieldURI="item:DateTimeReceived"/></t:AggregateOn></m:GroupBy><m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds></m:FindItem>"#, impersonate: "alice@contoso.com"))
-        let softDeleted = try await s.findItem(traversal: "SoftDeleted")
-        await s.stop()
-        #expect(grouped.codes == ["ErrorInvalidOperation"])
-        #expect(softDeleted.codes == ["ErrorInvalidOperation"])
+        try await SimulatorSession.with { s in
+            let grouped = try await s.send(s.envelope(#"<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:GroupBy Order="Ascending"><t:FieldURI FieldURI="item:Subject"/><t:AggregateOn Aggregate="Maximum"><t:FieldURI FieldURI="item:DateTimeReceived"/></t:AggregateOn></m:GroupBy><m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds></m:FindItem>"#, impersonate: "alice@contoso.com"))
+            let softDeleted = try await s.findItem(traversal: "SoftDeleted")
+            #expect(grouped.codes == ["ErrorInvalidOperation"])
+            #expect(softDeleted.codes == ["ErrorInvalidOperation"])
+        }
     }
 }

@@ -8,32 +8,32 @@ import Testing
 /// Autodiscover's challenge and error page as Exchange's IIS answers them.
 @Suite struct SimulatorGETTests {
     @Test func wsdlCarriesTheServiceAddress() async throws {
-        let sim = try await Fixtures.simulator()
-        let t = SimulatorHTTPTests.transport(sim, .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)))
-        let asmx = try await t.send(HTTPRequest(url: sim.ewsURL + "?wsdl"))
-        let file = try await t.send(HTTPRequest(url: "https://mail.contoso.com:\(sim.port)/EWS/Services.wsdl"))
-        let page = try await t.send(HTTPRequest(url: sim.ewsURL))
-        await sim.shutdown()
-        for r in [asmx, file] {
-            #expect(r.status == 200)
-            #expect(r.text.contains("<soap:address location=\"https://mail.contoso.com:\(sim.port)/EWS/Exchange.asmx\""), "\(r.text.suffix(300))")
-            #expect(!r.text.contains("location=\"\""))
+        try await Fixtures.withSimulator { sim in
+            let t = SimulatorHTTPTests.transport(sim, .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)))
+            let asmx = try await t.send(HTTPRequest(url: sim.ewsURL + "?wsdl"))
+            let file = try await t.send(HTTPRequest(url: "https://mail.contoso.com:\(sim.port)/EWS/Services.wsdl"))
+            let page = try await t.send(HTTPRequest(url: sim.ewsURL))
+            for r in [asmx, file] {
+                #expect(r.status == 200)
+                #expect(r.text.contains("<soap:address location=\"https://mail.contoso.com:\(sim.port)/EWS/Exchange.asmx\""), "\(r.text.suffix(300))")
+                #expect(!r.text.contains("location=\"\""))
+            }
+            #expect(page.text.contains("You have created a service"))
         }
-        #expect(page.text.contains("You have created a service"))
     }
 
     @Test func autodiscoverGETIsChallengedThenAnsweredWithError600() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        let url = "https://autodiscover.contoso.com:\(sim.port)/autodiscover/autodiscover.xml"
-        let anonymous = try await SimulatorHTTPTests.transport(sim, .none).send(HTTPRequest(url: url))
-        let signedIn = try await SimulatorHTTPTests.transport(sim, .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword))).send(HTTPRequest(url: url))
-        let svc = try await SimulatorHTTPTests.transport(sim, .none).send(HTTPRequest(url: "https://autodiscover.contoso.com:\(sim.port)/autodiscover/autodiscover.svc"))
-        await sim.shutdown()
-        #expect(anonymous.status == 401)
-        #expect(anonymous.headers.contains { $0.name.lowercased() == "www-authenticate" })
-        #expect(svc.status == 401)
-        #expect(signedIn.status == 200)
-        #expect(signedIn.text.contains("<ErrorCode>600</ErrorCode>"))
-        #expect(signedIn.text.contains("<Message>Invalid Request</Message>"))
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let url = "https://autodiscover.contoso.com:\(sim.port)/autodiscover/autodiscover.xml"
+            let anonymous = try await SimulatorHTTPTests.transport(sim, .none).send(HTTPRequest(url: url))
+            let signedIn = try await SimulatorHTTPTests.transport(sim, .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword))).send(HTTPRequest(url: url))
+            let svc = try await SimulatorHTTPTests.transport(sim, .none).send(HTTPRequest(url: "https://autodiscover.contoso.com:\(sim.port)/autodiscover/autodiscover.svc"))
+            #expect(anonymous.status == 401)
+            #expect(anonymous.headers.contains { $0.name.lowercased() == "www-authenticate" })
+            #expect(svc.status == 401)
+            #expect(signedIn.status == 200)
+            #expect(signedIn.text.contains("<ErrorCode>600</ErrorCode>"))
+            #expect(signedIn.text.contains("<Message>Invalid Request</Message>"))
+        }
     }
 }

@@ -21,7 +21,15 @@ struct SimulatorSession {
                                 validator: try SchemaValidator(schemaFile: Fixtures.ewsSchemaDirectory + "/messages.xsd"))
     }
 
-    func stop() async { await simulator.shutdown() }
+    func stop() async {
+        transport.shutdown()
+        await simulator.shutdown()
+    }
+
+    /// Runs `body` with a started session and awaits its stop afterwards, whether `body` returned or threw.
+    static func with(quirks: Set<SimulatorQuirk> = [], password: String? = nil, _ body: (SimulatorSession) async throws -> Void) async throws {
+        try await withFixture({ try await start(quirks: quirks, password: password) }, stop: { await $0.stop() }, body)
+    }
 
     /// The answer to one request, already checked against the schema where EWS defines it.
     struct Answer {

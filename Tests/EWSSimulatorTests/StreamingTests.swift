@@ -1,5 +1,6 @@
 @testable import EWSProtocol
 @testable import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Synchronization
@@ -32,44 +33,42 @@ import Testing
 
     /// Waits (bounded) until the subscription has had `count` stream connections.
     static func waitForStream(_ s: SimulatorSession, _ id: String, count: Int) async throws {
-        for _ in 0..<3000 where (s.simulator.tenant.subscriptions.subscription(id)?.streamToken ?? 0) < count {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        await pollUntil { (s.simulator.tenant.subscriptions.subscription(id)?.streamToken ?? 0) >= count }
         #expect(s.simulator.tenant.subscriptions.subscription(id)?.streamToken == count)
     }
 
     @Test func newMailArrivesOnTheStreamWhichThenCloses() async throws {
-        let s = try await SimulatorSession.start()
-        let id = try await Self.subscribe(s)
-        let sent = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
-        async let messages = Self.stream(s, id)
-        try await Self.waitForStream(s, id, count: 1)
-        s.simulator.tenant.subscriptions.advanceClock(by: 61)
-        let all = try await messages
-        await s.stop()
-        #expect(sent.codes == ["NoError"])
-        let events = all.flatMap { $0.child("Notifications")?.children.flatMap { $0.children.map(\.name) } ?? [] }
-        #expect(events.filter { $0.hasSuffix("Event") } == ["CreatedEvent", "NewMailEvent"])
-        #expect(all.last?.child("ConnectionStatus")?.text == "Closed")
-        #expect(all.allSatisfy { $0.child("ResponseCode")?.text == "NoError" })
+        try await SimulatorSession.with { s in
+            let id = try await Self.subscribe(s)
+            let sent = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
+            async let messages = Self.stream(s, id)
+            try await Self.waitForStream(s, id, count: 1)
+            s.simulator.tenant.subscriptions.advanceClock(by: 61)
+            let all = try await messages
+            #expect(sent.codes == ["NoError"])
+            let events = all.flatMap { $0.child("Notifications")?.children.flatMap { $0.children.map(\.name) } ?? [] }
+            #expect(events.filter { $0.hasSuffix("Event") } == ["CreatedEvent", "NewMailEvent"])
+            #expect(all.last?.child("ConnectionStatus")?.text == "Closed")
+            #expect(all.allSatisfy { $0.child("ResponseCode")?.text == "NoError" })
+        }
     }
 
     @Test func aNewerStreamEndsTheOlderOne() async throws {
-        let s = try await SimulatorSession.start()
-        let id = try await Self.subscribe(s)
-        async let first = Self.stream(s, id)
-        try await Self.waitForStream(s, id, count: 1)
-        async let second = Self.stream(s, id)
-        try await Self.waitForStream(s, id, count: 2)
-        let older = try await first
-        s.simulator.tenant.subscriptions.advanceClock(by: 61)
-        let newer = try await second
-        let pull = try await s.send(s.envelope("<m:GetEvents><m:SubscriptionId>\(id)</m:SubscriptionId><m:Watermark>AAAAAAAAAAAAAAAAAQ==</m:Watermark></m:GetEvents>", impersonate: "alice@contoso.com"))
-        await s.stop()
-        #expect(older.last?.child("ResponseCode")?.text == "ErrorNewEventStreamConnectionOpened")
-        #expect(older.last?.path("ErrorSubscriptionIds", "SubscriptionId")?.text == id)
-        #expect(newer.last?.child("ConnectionStatus")?.text == "Closed")
-        #expect(pull.codes == ["ErrorInvalidPullSubscriptionId"])
+        try await SimulatorSession.with { s in
+            let id = try await Self.subscribe(s)
+            async let first = Self.stream(s, id)
+            try await Self.waitForStream(s, id, count: 1)
+            async let second = Self.stream(s, id)
+            try await Self.waitForStream(s, id, count: 2)
+            let older = try await first
+            s.simulator.tenant.subscriptions.advanceClock(by: 61)
+            let newer = try await second
+            let pull = try await s.send(s.envelope("<m:GetEvents><m:SubscriptionId>\(id)</m:SubscriptionId><m:Watermark>AAAAAAAAAAAAAAAAAQ==</m:Watermark></m:GetEvents>", impersonate: "alice@contoso.com"))
+            #expect(older.last?.child("ResponseCode")?.text == "ErrorNewEventStreamConnectionOpened")
+            #expect(older.last?.path("ErrorSubscriptionIds", "SubscriptionId")?.text == id)
+            #expect(newer.last?.child("ConnectionStatus")?.text == "Closed")
+            #expect(pull.codes == ["ErrorInvalidPullSubscriptionId"])
+        }
     }
 
     /// What a streamed request showed its observer.

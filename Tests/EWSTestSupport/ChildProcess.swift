@@ -34,6 +34,7 @@ public final class ChildProcess: Sendable {
         var termination: Termination?
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
         var blockedWaiters: [DispatchSemaphore] = []
+        var pauseOn: String?
     }
 
     /// The child's pid (also its process group id).
@@ -109,7 +110,10 @@ public final class ChildProcess: Sendable {
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 let chunk = buffer[0..<n]
-                update { $0[keyPath: keyPath] += chunk }
+                update { s in
+                    s[keyPath: keyPath] += chunk
+                    Self.pauseIfDue(&s, pid: pid)
+                }
             }
             close(fd)
             update { $0.openPipes -= 1 }
@@ -185,6 +189,33 @@ public final class ChildProcess: Sendable {
 
     /// Sends a signal to the child.
     public func send(_ signal: Int32) { kill(pid, signal) }
+
+    /// Stops the child (SIGSTOP) the moment its standard output contains `text`, from the thread that
+    /// reads the output, so the child is frozen at that point of its work instead of wherever it got
+    /// to by the time a test reacts; ``send(_:)`` SIGCONT resumes it.
+    public func pause(whenOutputContains text: String) {
+        state.withLock { s in
+            s.pauseOn = text
+            Self.pauseIfDue(&s, pid: pid)
+        }
+    }
+
+    private static func pauseIfDue(_ s: inout State, pid: pid_t) {
+        guard let text = s.pauseOn, s.termination == nil, String(decoding: s.out, as: UTF8.self).contains(text) else { return }
+        s.pauseOn = nil
+        kill(pid, SIGSTOP)
+    }
+
+    /// Stops a daemon: SIGTERM to its whole process group, SIGKILL to the group if it has not ended
+    /// after `grace`, then waits until it is reaped and its output read.
+    @discardableResult
+    public func terminate(grace: Duration = .seconds(2)) async -> Termination {
+        if termination == nil {
+            kill(-pid, SIGTERM)
+            if await !waitUntil(timeout: grace, { $0.termination != nil }) { kill(-pid, SIGKILL) }
+        }
+        return await wait(timeout: .seconds(30))
+    }
 
     /// Blocks the calling thread until the child has ended and its output is read; kills its whole
     /// process group after `timeout`. For synchronous tests; async tests use ``wait(timeout:)``.

@@ -3,42 +3,42 @@ import Foundation
 
 /// Where the test fixtures live, and a simulator configured the way tests need it.
 public enum Fixtures {
-    /// The repository root.
-    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root (``TestPaths/repositoryRoot``).
+    public static var repositoryRoot: URL { TestPaths.repositoryRoot }
 
-    /// `../shared` beside the repository (the EWS and report schemas; never copied into the repo).
-    public static let sharedDirectory: URL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    /// `../shared` beside the repository (``TestPaths/shared``).
+    public static var sharedDirectory: URL { TestPaths.shared }
 
     /// The 2017 EWS schema folder.
-    public static var ewsSchemaDirectory: String { sharedDirectory.appendingPathComponent("ews-schemas/v2017").path }
+    public static var ewsSchemaDirectory: String { TestPaths.ewsSchemaFolder }
 
     /// The Jenkins JUnit schema.
-    public static var junitSchema: String { sharedDirectory.appendingPathComponent("report-schemas/jenkins-xunit-plugin-junit-10.xsd").path }
+    public static var junitSchema: String { TestPaths.junitSchemaFile }
 
     /// Fails loudly when ../shared is missing (tests must not pass by skipping).
     public static func requireShared() throws {
-        guard FileManager.default.fileExists(atPath: ewsSchemaDirectory + "/messages.xsd") else {
-            throw FixtureError("the EWS schemas are missing at \(ewsSchemaDirectory); tests need ../shared beside the repository")
-        }
+        _ = try TestPaths.ewsSchemaDirectory()
     }
 
-    /// A fresh temporary folder.
+    /// A fresh temporary folder (``TestPaths/temporaryDirectory(_:)``).
     public static func temporaryDirectory(_ name: String = "test") throws -> String {
-        let path = NSTemporaryDirectory() + "ewscheck-\(name)-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TestPaths.temporaryDirectory(name)
     }
 
-    /// Starts a simulator that validates requests against the 2017 schema.
-    public static func simulator(quirks: Set<SimulatorQuirk> = [], password: String? = nil,
-                                 validate: Bool = true) async throws -> Simulator {
+    /// Starts a simulator that validates requests against the 2017 schema (unless `validate` is false),
+    /// with its state in a fresh temporary folder; `configure` changes the rest. Tests that can use
+    /// ``withSimulator(quirks:password:validate:configure:_:)`` do, so the simulator is always stopped.
+    public static func simulator(flavor: SimulatorFlavor = .onPremises, quirks: Set<SimulatorQuirk> = [], password: String? = nil,
+                                 validate: Bool = true,
+                                 configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> Simulator {
         try requireShared()
         var config = SimulatorConfiguration()
         config.stateDirectory = try temporaryDirectory("sim")
         config.schemaDirectory = validate ? ewsSchemaDirectory : nil
+        config.flavor = flavor
         config.quirks = quirks
         config.serviceAccountPassword = password
+        configure(&config)
         return try await Simulator.start(config)
     }
 

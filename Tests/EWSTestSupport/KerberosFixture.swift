@@ -37,6 +37,13 @@ public struct KerberosFixture: Sendable {
         }
     }
 
+    /// Runs `body` with a started realm and simulator, and awaits their stop afterwards, whether
+    /// `body` returned or threw.
+    public static func with<Result>(isolation: isolated (any Actor)? = #isolation,
+                                    _ body: (KerberosFixture) async throws -> Result) async throws -> Result {
+        try await withFixture({ try await start() }, stop: { await $0.stop() }, body)
+    }
+
     /// Stops the simulator and the KDC and removes the test's caches.
     public func stop() async {
         await simulator.shutdown()

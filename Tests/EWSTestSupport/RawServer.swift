@@ -120,14 +120,6 @@ public final class RawServer: @unchecked Sendable {
         }
     }
 
-    /// A port nothing listens on (bound, then released).
-    public static func unusedPort() throws -> Int {
-        let s = try RawServer { _ in nil }
-        let p = s.port
-        s.stop()
-        return p
-    }
-
     /// An HTTP/1.1 answer with `Connection: close` and a correct Content-Length.
     public static func http(_ status: String, headers: [String] = [], body: String = "") -> String {
         var lines = ["HTTP/1.1 \(status)", "Content-Length: \(body.utf8.count)", "Connection: close"] + headers

@@ -13,39 +13,47 @@ import Testing
         var clientKey: String { dir + "/client.key" }
     }
 
-    static func makePKI() throws -> PKI {
+    /// A CA, a server and a client certificate made by openssl (without blocking a cooperative thread).
+    static func makePKI() async throws -> PKI {
         let dir = try Fixtures.temporaryDirectory("mtls")
-        func ssl(_ args: [String]) throws {
-            let r = try ChildProcess.run("/usr/bin/openssl", args, directory: dir)
+        func ssl(_ args: [String]) async throws {
+            let r = try await ChildProcess.run("/usr/bin/openssl", args, directory: dir)
             try #require(r.status == 0, "openssl \(args.joined(separator: " ")) failed: \(r.stderr)")
         }
-        try ssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=ewscheck mTLS test CA"])
-        try ssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"])
+        try await ssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=ewscheck mTLS test CA"])
+        try await ssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"])
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: dir + "/san.ext", atomically: true, encoding: .utf8)
-        try ssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext"])
-        try ssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=ewscheck client"])
-        try ssl(["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.pem", "-days", "2"])
+        try await ssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext"])
+        try await ssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=ewscheck client"])
+        try await ssl(["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.pem", "-days", "2"])
         return PKI(dir: dir)
     }
 
-    /// Starts `openssl s_server` on a free port (retrying if another process took it first).
+    /// Starts `openssl s_server` that asks for a client certificate, on a port the system picks.
     static func startServer(_ pki: PKI) async throws -> (ChildProcess, Int) {
-        for _ in 0..<5 {
-            let port = try RawServer.unusedPort()
-            let child = try ChildProcess("/usr/bin/openssl", [
-                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.dir + "/server.pem", "-key", pki.dir + "/server.key",
-                "-CAfile", pki.ca, "-Verify", "1", "-www",
-            ])
-            if await child.waitForOutput("ACCEPT", timeout: .seconds(10)) { return (child, port) }
-            child.send(SIGKILL)
-            _ = await child.wait(timeout: .seconds(5))
+        try await startOpenSSLServer([
+            "-cert", pki.dir + "/server.pem", "-key", pki.dir + "/server.key", "-CAfile", pki.ca, "-Verify", "1", "-www",
+        ])
+    }
+
+    /// Starts `openssl s_server` with `arguments` on 127.0.0.1, port 0 (the system picks a free one),
+    /// and reads the port from the server's `ACCEPT 127.0.0.1:PORT` line.
+    static func startOpenSSLServer(_ arguments: [String]) async throws -> (ChildProcess, Int) {
+        let child = try ChildProcess("/usr/bin/openssl", ["s_server", "-accept", "127.0.0.1:0"] + arguments)
+        @Sendable func acceptedPort(_ output: String) -> Int? {
+            output.firstMatch(of: /ACCEPT 127\.0\.0\.1:(\d+)\s/).flatMap { Int($0.1) }
         }
-        throw FixtureError("openssl s_server did not start")
+        if await child.waitUntil(timeout: .seconds(30), { acceptedPort($0.stdout) != nil || $0.termination != nil }),
+           let port = acceptedPort(child.stdout) {
+            return (child, port)
+        }
+        await child.terminate()
+        throw FixtureError("openssl s_server did not start: \(child.stdout) \(child.stderr)")
     }
 
     @Test("with --client-cert the handshake presents the certificate; without it the server refuses")
     func clientCertificateIsPresented() async throws {
-        let pki = try Self.makePKI()
+        let pki = try await Self.makePKI()
         let (server, port) = try await Self.startServer(pki)
         let url = "https://127.0.0.1:\(port)/"
         let with = HTTPTransport(configuration: HTTPTransportConfiguration(
@@ -67,7 +75,7 @@ import Testing
 
     @Test("a client certificate file that cannot be used is a TLS error naming it, not a silent anonymous handshake")
     func unusableClientCertificateIsNamed() async throws {
-        let pki = try Self.makePKI()
+        let pki = try await Self.makePKI()
         let bogus = pki.dir + "/bogus.pem"
         try "not a certificate\n".write(toFile: bogus, atomically: true, encoding: .utf8)
         let (server, port) = try await Self.startServer(pki)

@@ -14,84 +14,86 @@ import Testing
     }
 
     @Test func unauthenticatedRequestGets401WithTheOfferedSchemes() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        defer { Task { await sim.shutdown() } }
-        let transport = HTTPTransport(configuration: Self.configuration(sim))
-        let response = try await transport.send(HTTPRequest(url: sim.ewsURL))
-        #expect(response.status == 401)
-        let offers = response.headers.all("WWW-Authenticate")
-        #expect(offers.contains("NTLM"))
-        #expect(offers.contains { $0.hasPrefix("Basic realm=") })
-        #expect(response.exchange.legs.count == 1)
-        #expect(response.exchange.remoteAddress == "127.0.0.1")
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let transport = HTTPTransport(configuration: Self.configuration(sim))
+            let response = try await transport.send(HTTPRequest(url: sim.ewsURL))
+            #expect(response.status == 401)
+            let offers = response.headers.all("WWW-Authenticate")
+            #expect(offers.contains("NTLM"))
+            #expect(offers.contains { $0.hasPrefix("Basic realm=") })
+            #expect(response.exchange.legs.count == 1)
+            #expect(response.exchange.remoteAddress == "127.0.0.1")
+        }
     }
 
     @Test func ntlmAuthenticatesTheConnectionOnceAndReusesIt() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        defer { Task { await sim.shutdown() } }
-        let creds = HTTPCredentials.ntlm(user: "CONTOSO\\svc-ewscheck", password: Secret(sim.serviceAccountPassword))
-        let transport = HTTPTransport(configuration: Self.configuration(sim, credentials: creds, connections: 1))
-        let first = try await transport.send(HTTPRequest(url: sim.ewsURL))
-        let second = try await transport.send(HTTPRequest(url: sim.ewsURL))
-        #expect(first.status == 200)
-        #expect(first.exchange.legs.map(\.status) == [401, 200], "NTLM: negotiate/challenge leg, then authenticated leg")
-        #expect(first.exchange.newConnections == 1)
-        #expect(second.status == 200)
-        #expect(second.exchange.newConnections == 0, "the kept-alive connection is reused")
-        #expect(second.exchange.legs.count == 1, "an NTLM-authenticated connection needs no new handshake")
-        let authHeaders = (first.exchange.legs + second.exchange.legs).flatMap(\.requestHeaders).filter { $0.name == "Authorization" }
-        #expect(!authHeaders.isEmpty)
-        #expect(authHeaders.allSatisfy { $0.value == "NTLM [redacted]" })
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let creds = HTTPCredentials.ntlm(user: "CONTOSO\\svc-ewscheck", password: Secret(sim.serviceAccountPassword))
+            let transport = HTTPTransport(configuration: Self.configuration(sim, credentials: creds, connections: 1))
+            let first = try await transport.send(HTTPRequest(url: sim.ewsURL))
+            let second = try await transport.send(HTTPRequest(url: sim.ewsURL))
+            #expect(first.status == 200)
+            #expect(first.exchange.legs.map(\.status) == [401, 200], "NTLM: negotiate/challenge leg, then authenticated leg")
+            #expect(first.exchange.newConnections == 1)
+            #expect(second.status == 200)
+            #expect(second.exchange.newConnections == 0, "the kept-alive connection is reused")
+            #expect(second.exchange.legs.count == 1, "an NTLM-authenticated connection needs no new handshake")
+            let authHeaders = (first.exchange.legs + second.exchange.legs).flatMap(\.requestHeaders).filter { $0.name == "Authorization" }
+            #expect(!authHeaders.isEmpty)
+            #expect(authHeaders.allSatisfy { $0.value == "NTLM [redacted]" })
+        }
     }
 
     @Test func basicWithAWrongPasswordIsAnAnswerNotAnError() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        defer { Task { await sim.shutdown() } }
-        let creds = HTTPCredentials.basic(user: sim.serviceAccount, password: Secret("wrong-password"))
-        let transport = HTTPTransport(configuration: Self.configuration(sim, credentials: creds))
-        let response = try await transport.send(HTTPRequest(url: sim.ewsURL))
-        #expect(response.status == 401)
-        let recorded = String(decoding: try JSONEncoder().encode(response.exchange), as: UTF8.self)
-        #expect(!recorded.contains("wrong-password"))
-        #expect(!recorded.contains(Data("\(sim.serviceAccount):wrong-password".utf8).base64EncodedString()))
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let creds = HTTPCredentials.basic(user: sim.serviceAccount, password: Secret("wrong-password"))
+            let transport = HTTPTransport(configuration: Self.configuration(sim, credentials: creds))
+            let response = try await transport.send(HTTPRequest(url: sim.ewsURL))
+            #expect(response.status == 401)
+            let recorded = String(decoding: try JSONEncoder().encode(response.exchange), as: UTF8.self)
+            #expect(!recorded.contains("wrong-password"))
+            #expect(!recorded.contains(Data("\(sim.serviceAccount):wrong-password".utf8).base64EncodedString()))
+        }
     }
 
     @Test func certificateIsVerifiedByDefault() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        defer { Task { await sim.shutdown() } }
-        // No CA file: the system store does not know the simulator's CA.
-        var config = Self.configuration(sim)
-        config.tls.caFile = "/dev/null/none"
-        config.tls = .init(verify: true, caFile: nil)
-        let strict = HTTPTransport(configuration: config)
-        await #expect {
-            _ = try await strict.send(HTTPRequest(url: sim.ewsURL))
-        } throws: { error in
-            (error as? TransportError)?.hasSameCode(as: .tlsFailed("")) == true
+        try await Fixtures.withSimulator(validate: false) { (sim: Simulator) async throws in
+            // No CA file: the system store does not know the simulator's CA.
+            var config = Self.configuration(sim)
+            config.tls.caFile = "/dev/null/none"
+            config.tls = .init(verify: true, caFile: nil)
+            let strict = HTTPTransport(configuration: config)
+            await #expect {
+                _ = try await strict.send(HTTPRequest(url: sim.ewsURL))
+            } throws: { error in
+                (error as? TransportError)?.hasSameCode(as: .tlsFailed("")) == true
+            }
+            config.tls = .init(verify: false, caFile: nil)
+            let insecure = HTTPTransport(configuration: config)
+            #expect(try await insecure.send(HTTPRequest(url: sim.ewsURL)).status == 401)
         }
-        config.tls = .init(verify: false, caFile: nil)
-        let insecure = HTTPTransport(configuration: config)
-        #expect(try await insecure.send(HTTPRequest(url: sim.ewsURL)).status == 401)
     }
 
     @Test func hostNameMustMatchTheCertificate() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        defer { Task { await sim.shutdown() } }
-        var config = Self.configuration(sim)
-        config.hostPins = [HostPin(host: "evil.example.net", port: sim.port, address: "127.0.0.1")]
-        let transport = HTTPTransport(configuration: config)
-        await #expect {
-            _ = try await transport.send(HTTPRequest(url: "https://evil.example.net:\(sim.port)/EWS/Exchange.asmx"))
-        } throws: { error in
-            (error as? TransportError)?.hasSameCode(as: .tlsFailed("")) == true
+        try await Fixtures.withSimulator(validate: false) { sim in
+            var config = Self.configuration(sim)
+            config.hostPins = [HostPin(host: "evil.example.net", port: sim.port, address: "127.0.0.1")]
+            let transport = HTTPTransport(configuration: config)
+            await #expect {
+                _ = try await transport.send(HTTPRequest(url: "https://evil.example.net:\(sim.port)/EWS/Exchange.asmx"))
+            } throws: { error in
+                (error as? TransportError)?.hasSameCode(as: .tlsFailed("")) == true
+            }
         }
     }
 
     @Test func credentialsAreNeverSentOverPlainHTTP() async throws {
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: .basic(user: "u", password: Secret("p"))))
+        let closed = try ClosedPort()
+        defer { closed.close() }
         await #expect {
-            _ = try await transport.send(HTTPRequest(url: "http://127.0.0.1:9/EWS/Exchange.asmx"))
+            _ = try await transport.send(HTTPRequest(url: "http://127.0.0.1:\(closed.port)/EWS/Exchange.asmx"))
         } throws: { error in
             (error as? TransportError)?.hasSameCode(as: .insecureCredentials("")) == true
         }
@@ -131,10 +133,11 @@ import Testing
     }
 
     @Test func aClosedPortIsAConnectFailure() async throws {
-        let port = try RawServer.unusedPort()
+        let closed = try ClosedPort()
+        defer { closed.close() }
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration())
         await #expect {
-            _ = try await transport.send(HTTPRequest(url: "http://127.0.0.1:\(port)/"))
+            _ = try await transport.send(HTTPRequest(url: "http://127.0.0.1:\(closed.port)/"))
         } throws: { error in
             (error as? TransportError)?.hasSameCode(as: .connectFailed("")) == true
         }

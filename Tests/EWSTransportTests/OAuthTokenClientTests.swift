@@ -48,64 +48,64 @@ struct OAuthTokenClientTests {
     @Test("gets an app-only Bearer token and reads its claims; the evidence holds neither secret nor token")
     func getsToken() async throws {
         let sentinel = "Sentinel~\(UUID().uuidString)+&=%/"
-        let sim = try await startOnline(secret: sentinel)
-        defer { Task { await sim.shutdown() } }
-        let token = try await OAuthTokenClient(transport: transport(sim), credentials: credentials(sim)).token()
-        #expect(token.tokenType == "Bearer")
-        #expect(token.expiresIn == 3599)
-        let claims = try #require(token.claims)
-        #expect(claims.audience == "https://outlook.office365.com")
-        #expect(claims.roles == ["full_access_as_app"])
-        #expect(claims.tenantID == sim.tenantID)
-        #expect(claims.appID == sim.clientID)
-        #expect(claims.identityType == "app")
-        #expect(claims.isAppOnly)
-        #expect(claims.facts["token_roles"] == "full_access_as_app")
-        guard case .bearer(let value) = token.credentials else {
-            Issue.record("expected Bearer credentials")
-            return
+        try await withSimulator({ try await startOnline(secret: sentinel) }) { sim in
+            let token = try await OAuthTokenClient(transport: transport(sim), credentials: credentials(sim)).token()
+            #expect(token.tokenType == "Bearer")
+            #expect(token.expiresIn == 3599)
+            let claims = try #require(token.claims)
+            #expect(claims.audience == "https://outlook.office365.com")
+            #expect(claims.roles == ["full_access_as_app"])
+            #expect(claims.tenantID == sim.tenantID)
+            #expect(claims.appID == sim.clientID)
+            #expect(claims.identityType == "app")
+            #expect(claims.isAppOnly)
+            #expect(claims.facts["token_roles"] == "full_access_as_app")
+            guard case .bearer(let value) = token.credentials else {
+                Issue.record("expected Bearer credentials")
+                return
+            }
+            let raw = value.withUnsafeValue { $0 }
+            #expect(raw.split(separator: ".").count == 3)
+            let evidence = try evidenceText(token.exchange)
+            #expect(!evidence.contains(raw))
+            #expect(!evidence.contains(sentinel))
+            #expect(!evidence.contains(OAuthTokenClient.formEncode([("s", sentinel)])))
+            #expect(token.exchange.requestBody == "[body not recorded: it may hold a secret]")
+            #expect(token.exchange.responseBody.contains(#""access_token":"[redacted]""#))
+            #expect("\(token.value)" == "<redacted>")
         }
-        let raw = value.withUnsafeValue { $0 }
-        #expect(raw.split(separator: ".").count == 3)
-        let evidence = try evidenceText(token.exchange)
-        #expect(!evidence.contains(raw))
-        #expect(!evidence.contains(sentinel))
-        #expect(!evidence.contains(OAuthTokenClient.formEncode([("s", sentinel)])))
-        #expect(token.exchange.requestBody == "[body not recorded: it may hold a secret]")
-        #expect(token.exchange.responseBody.contains(#""access_token":"[redacted]""#))
-        #expect("\(token.value)" == "<redacted>")
     }
 
     @Test("a token is reused until five minutes before it expires, then renewed")
     func cachesUntilFiveMinutesBeforeExpiry() async throws {
-        let sim = try await startOnline(lifetime: 3599)
-        defer { Task { await sim.shutdown() } }
-        let clock = TestClock()
-        let client = OAuthTokenClient(transport: transport(sim), credentials: try credentials(sim), now: clock.now)
-        let first = try await client.token()
-        clock.advance(3599 - 301)
-        let second = try await client.token()
-        #expect(second.obtainedAt == first.obtainedAt)
-        #expect(tokenRequests(sim) == 1)
-        clock.advance(2)
-        let third = try await client.token()
-        #expect(third.obtainedAt > first.obtainedAt)
-        #expect(tokenRequests(sim) == 2)
-        await client.invalidate()
-        _ = try await client.token()
-        #expect(tokenRequests(sim) == 3)
+        try await withSimulator({ try await startOnline(lifetime: 3599) }) { sim in
+            let clock = TestClock()
+            let client = OAuthTokenClient(transport: transport(sim), credentials: try credentials(sim), now: clock.now)
+            let first = try await client.token()
+            clock.advance(3599 - 301)
+            let second = try await client.token()
+            #expect(second.obtainedAt == first.obtainedAt)
+            #expect(tokenRequests(sim) == 1)
+            clock.advance(2)
+            let third = try await client.token()
+            #expect(third.obtainedAt > first.obtainedAt)
+            #expect(tokenRequests(sim) == 2)
+            await client.invalidate()
+            _ = try await client.token()
+            #expect(tokenRequests(sim) == 3)
+        }
     }
 
     @Test("callers asking at the same time share one token request")
     func concurrentCallersShareOneRequest() async throws {
-        let sim = try await startOnline()
-        defer { Task { await sim.shutdown() } }
-        let client = OAuthTokenClient(transport: transport(sim), credentials: try credentials(sim))
-        try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<8 { group.addTask { try await client.token().expiresIn } }
-            for try await lifetime in group { #expect(lifetime == 3599) }
+        try await withSimulator({ try await startOnline() }) { sim in
+            let client = OAuthTokenClient(transport: transport(sim), credentials: try credentials(sim))
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.token().expiresIn } }
+                for try await lifetime in group { #expect(lifetime == 3599) }
+            }
+            #expect(tokenRequests(sim) == 1)
         }
-        #expect(tokenRequests(sim) == 1)
     }
 
     @Test("an Entra error becomes a specific message: status, error, AADSTS code, description, trace id", arguments: [
@@ -117,47 +117,50 @@ struct OAuthTokenClientTests {
     func errorsAreSpecific(_ c: (String, Int, String, Int)) async throws {
         let (name, status, error, code) = c
         let sentinel = "Wrong~\(UUID().uuidString)"
-        let sim = try await startOnline()
-        defer { Task { await sim.shutdown() } }
-        var creds = try credentials(sim)
-        switch name {
-        case "bad secret": creds.clientSecret = Secret(sentinel)
-        case "unknown app": creds.clientID = UUID().uuidString.lowercased()
-        case "bad scope": creds.scope = "https://outlook.office365.com/EWS.AccessAsUser.All"
-        default: creds.tokenEndpoint = OAuthClientCredentials.microsoftTokenEndpoint(tenant: UUID().uuidString.lowercased())
-            .replacingOccurrences(of: "login.microsoftonline.com", with: "login.microsoftonline.com:\(sim.port)")
-        }
-        let secret = creds.clientSecret.withUnsafeValue { $0 }
-        do {
-            _ = try await OAuthTokenClient(transport: transport(sim), credentials: creds).token()
-            Issue.record("\(name): a token was issued")
-        } catch let e {
-            #expect(e.hasSameCode(as: .refused("")), "\(name): \(e.kind)")
-            #expect(e.httpStatus == status)
-            #expect(e.error == error)
-            #expect(e.errorCodes == [code])
-            #expect(e.errorDescription?.hasPrefix("AADSTS\(code): ") == true)
-            #expect(e.message.contains("HTTP \(status) \(error): AADSTS\(code): "), "\(e.message)")
-            #expect(e.message.contains("trace id \(e.traceID ?? "?")"))
-            #expect(!e.message.contains("\r") && !e.message.contains("\n"), "the trailer lines are cut off")
-            #expect(e.traceID != nil && e.correlationID != nil)
-            let evidence = try evidenceText(e.exchange)
-            #expect(evidence.contains("AADSTS\(code)"), "the error body is kept as evidence")
-            #expect(!evidence.contains(secret) && !e.message.contains(secret) && !"\(e)".contains(secret))
+        try await withSimulator({ try await startOnline() }) { sim in
+            var creds = try credentials(sim)
+            switch name {
+            case "bad secret": creds.clientSecret = Secret(sentinel)
+            case "unknown app": creds.clientID = UUID().uuidString.lowercased()
+            case "bad scope": creds.scope = "https://outlook.office365.com/EWS.AccessAsUser.All"
+            default: creds.tokenEndpoint = OAuthClientCredentials.microsoftTokenEndpoint(tenant: UUID().uuidString.lowercased())
+                .replacingOccurrences(of: "login.microsoftonline.com", with: "login.microsoftonline.com:\(sim.port)")
+            }
+            let secret = creds.clientSecret.withUnsafeValue { $0 }
+            do {
+                _ = try await OAuthTokenClient(transport: transport(sim), credentials: creds).token()
+                Issue.record("\(name): a token was issued")
+            } catch let e as OAuthError {
+                #expect(e.hasSameCode(as: .refused("")), "\(name): \(e.kind)")
+                #expect(e.httpStatus == status)
+                #expect(e.error == error)
+                #expect(e.errorCodes == [code])
+                #expect(e.errorDescription?.hasPrefix("AADSTS\(code): ") == true)
+                #expect(e.message.contains("HTTP \(status) \(error): AADSTS\(code): "), "\(e.message)")
+                #expect(e.message.contains("trace id \(e.traceID ?? "?")"))
+                #expect(!e.message.contains("\r") && !e.message.contains("\n"), "the trailer lines are cut off")
+                #expect(e.traceID != nil && e.correlationID != nil)
+                let evidence = try evidenceText(e.exchange)
+                #expect(evidence.contains("AADSTS\(code)"), "the error body is kept as evidence")
+                #expect(!evidence.contains(secret) && !e.message.contains(secret) && !"\(e)".contains(secret))
+            }
         }
     }
 
     @Test("no answer from the token endpoint is a transport failure, with the endpoint named")
     func unreachableEndpoint() async throws {
         let t = HTTPTransport(configuration: HTTPTransportConfiguration(timeout: .init(connect: 2, request: 5), connections: 1))
-        let creds = OAuthClientCredentials(tokenEndpoint: "https://127.0.0.1:1/tenant/oauth2/v2.0/token",
+        let closed = try ClosedPort()
+        defer { closed.close() }
+        let endpoint = "https://127.0.0.1:\(closed.port)/tenant/oauth2/v2.0/token"
+        let creds = OAuthClientCredentials(tokenEndpoint: endpoint,
                                            clientID: UUID().uuidString, clientSecret: Secret("Secret-Value-1234"))
         do {
             _ = try await OAuthTokenClient(transport: t, credentials: creds).token()
             Issue.record("a token came from nowhere")
         } catch {
             #expect(error.kind == "transport-failed")
-            #expect(error.message.contains("https://127.0.0.1:1/tenant/oauth2/v2.0/token"))
+            #expect(error.message.contains(endpoint))
             #expect(!error.message.contains("Secret-Value-1234"))
         }
     }

@@ -23,18 +23,11 @@ import Testing
     ]
 
     /// Starts `openssl s_server` with the test PKI's server certificate and `extra` arguments on
-    /// a free port (retrying if another process took it first).
+    /// a port the system picks (port 0; the server names it in its ACCEPT line).
     static func startServer(_ pki: ClientCertificateTLSTests.PKI, _ extra: [String]) async throws -> (ChildProcess, Int) {
-        for _ in 0..<5 {
-            let port = try RawServer.unusedPort()
-            let child = try ChildProcess("/usr/bin/openssl", [
-                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.dir + "/server.pem", "-key", pki.dir + "/server.key", "-www",
-            ] + extra)
-            if await child.waitForOutput("ACCEPT", timeout: .seconds(10)) { return (child, port) }
-            child.send(SIGKILL)
-            _ = await child.wait(timeout: .seconds(5))
-        }
-        throw FixtureError("openssl s_server did not start")
+        try await ClientCertificateTLSTests.startOpenSSLServer([
+            "-cert", pki.dir + "/server.pem", "-key", pki.dir + "/server.key", "-www",
+        ] + extra)
     }
 
     static func facts(port: Int, caFile: String?) async -> TLSHandshakeFacts {
@@ -46,7 +39,7 @@ import Testing
 
     @Test("the protocol version and cipher are the ones the server forced", arguments: forced)
     func versionAndCipherComeFromTheSession(_ forced: Forced) async throws {
-        let pki = try ClientCertificateTLSTests.makePKI()
+        let pki = try await ClientCertificateTLSTests.makePKI()
         let (server, port) = try await Self.startServer(pki, forced.arguments)
         let facts = await Self.facts(port: port, caFile: pki.ca)
         server.send(SIGKILL)
@@ -63,7 +56,7 @@ import Testing
 
     @Test("a certificate that does not verify is still described, with the protocol of the handshake that read it")
     func unverifiedCertificateIsDescribed() async throws {
-        let pki = try ClientCertificateTLSTests.makePKI()
+        let pki = try await ClientCertificateTLSTests.makePKI()
         let (server, port) = try await Self.startServer(pki, ["-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"])
         // No CA file: the test CA is not trusted.
         let facts = await Self.facts(port: port, caFile: nil)
@@ -81,8 +74,9 @@ import Testing
 
     @Test("no server: a handshake error and no protocol, cipher or certificate")
     func noServerIsAHandshakeError() async throws {
-        let port = try RawServer.unusedPort()
-        let facts = await Self.facts(port: port, caFile: nil)
+        let closed = try ClosedPort()
+        defer { closed.close() }
+        let facts = await Self.facts(port: closed.port, caFile: nil)
         #expect(facts.handshakeError?.isEmpty == false)
         #expect(!facts.verified)
         #expect(facts.protocolVersion == nil && facts.cipher == nil)
@@ -112,10 +106,12 @@ import Testing
     }
 
     @Test("a shut-down transport answers with a handshake error instead of hanging")
-    func shutDownTransport() async {
+    func shutDownTransport() async throws {
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(connections: 1))
         transport.shutdown()
-        let facts = await transport.tlsFacts(host: "127.0.0.1", port: 443, timeoutSeconds: 1)
+        let closed = try ClosedPort()
+        defer { closed.close() }
+        let facts = await transport.tlsFacts(host: "127.0.0.1", port: closed.port, timeoutSeconds: 1)
         #expect(facts.handshakeError == "the transport was shut down")
     }
 }

@@ -65,7 +65,8 @@ import Testing
 
     @Test("cancelling the awaiting task aborts a request in flight with a cancellation error, long before its timeout")
     func cancellationAbortsInFlight() async throws {
-        let server = try RawServer { _ in nil }  // accepts, reads, never answers
+        let arrived = TestEvent()
+        let server = try RawServer { _ in arrived.signal(); return nil }  // accepts, reads, never answers
         defer { server.stop() }
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(timeout: .init(connect: 5, request: 60), connections: 1))
         defer { transport.shutdown() }
@@ -80,9 +81,8 @@ import Testing
                 return nil
             }
         }
-        // Wait (on an event, bounded) until the request is really on the wire.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while server.requests.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        // Wait until the server has read the request: it is really on the wire.
+        #expect(await arrived.wait(timeout: .seconds(30)), "the server read the request")
         #expect(!server.requests.isEmpty, "the request reached the server before the cancel")
         let cancelled = ContinuousClock.now
         task.cancel()
@@ -143,41 +143,41 @@ import Testing
 
     @Test("an untrusted certificate is named: subject, issuer, validity and the problem")
     func untrustedCertificateIsDescribed() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            tls: .init(verify: true, caFile: nil),
-            hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")], connections: 1))
-        var caught: TransportError?
-        do { _ = try await transport.send(HTTPRequest(url: sim.ewsURL), sendCredentials: false) } catch let e as TransportError { caught = e }
-        transport.shutdown()
-        await sim.shutdown()
-        let error = try #require(caught)
-        #expect(error.kind == "tls-failed")
-        let certificate = try #require(error.certificate)
-        #expect(certificate.problem == .untrustedIssuer || certificate.problem == .selfSigned)
-        #expect(certificate.subject?.isEmpty == false)
-        #expect(certificate.issuer?.isEmpty == false)
-        #expect(certificate.notAfter?.isEmpty == false)
-        #expect(certificate.subjectAltNames.contains("DNS:mail.contoso.com"))
-        #expect(certificate.finding.contains("not") )
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
+                tls: .init(verify: true, caFile: nil),
+                hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")], connections: 1))
+            var caught: TransportError?
+            do { _ = try await transport.send(HTTPRequest(url: sim.ewsURL), sendCredentials: false) } catch let e as TransportError { caught = e }
+            transport.shutdown()
+            let error = try #require(caught)
+            #expect(error.kind == "tls-failed")
+            let certificate = try #require(error.certificate)
+            #expect(certificate.problem == .untrustedIssuer || certificate.problem == .selfSigned)
+            #expect(certificate.subject?.isEmpty == false)
+            #expect(certificate.issuer?.isEmpty == false)
+            #expect(certificate.notAfter?.isEmpty == false)
+            #expect(certificate.subjectAltNames.contains("DNS:mail.contoso.com"))
+            #expect(certificate.finding.contains("not") )
+        }
     }
 
     @Test("a certificate for another name is a name mismatch that says which names it has")
     func nameMismatchIsNamed() async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
-            tls: .init(verify: true, caFile: sim.caFile),
-            hostPins: [HostPin(host: "wrong.example.net", port: sim.port, address: "127.0.0.1")], connections: 1))
-        var caught: TransportError?
-        do {
-            _ = try await transport.send(HTTPRequest(url: "https://wrong.example.net:\(sim.port)/EWS/Exchange.asmx"), sendCredentials: false)
-        } catch let e as TransportError { caught = e }
-        transport.shutdown()
-        await sim.shutdown()
-        let certificate = try #require(caught?.certificate)
-        #expect(certificate.problem == .nameMismatch)
-        #expect(certificate.finding.contains("wrong.example.net"))
-        #expect(certificate.finding.contains("mail.contoso.com"))
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
+                tls: .init(verify: true, caFile: sim.caFile),
+                hostPins: [HostPin(host: "wrong.example.net", port: sim.port, address: "127.0.0.1")], connections: 1))
+            var caught: TransportError?
+            do {
+                _ = try await transport.send(HTTPRequest(url: "https://wrong.example.net:\(sim.port)/EWS/Exchange.asmx"), sendCredentials: false)
+            } catch let e as TransportError { caught = e }
+            transport.shutdown()
+            let certificate = try #require(caught?.certificate)
+            #expect(certificate.problem == .nameMismatch)
+            #expect(certificate.finding.contains("wrong.example.net"))
+            #expect(certificate.finding.contains("mail.contoso.com"))
+        }
     }
 
     @Test("OpenSSL's verification results become named problems with the facts that matter", arguments: [

@@ -16,6 +16,12 @@ import Testing
         return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
+    /// The same for async tests, which must not block a cooperative thread while the child runs.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60) async throws -> Run {
+        let r = try await ChildProcess.run(Fixtures.executable, arguments, environment: environment, timeout: .seconds(timeout))
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
+    }
+
     @Test func helpListsTheCommandsAndExitCodes() throws {
         let r = try Self.run(["--help"])
         #expect(r.status == 0)
@@ -58,40 +64,31 @@ import Testing
     }
 
     @Test func interruptCleansUpAndStillWritesReports() async throws {
-        // A slow simulator, so the run is still going when the interrupt arrives.
-        var config = SimulatorConfiguration()
-        config.stateDirectory = try Fixtures.temporaryDirectory("e2e-sim")
-        config.latencyMilliseconds = 400
-        let sim = try await Simulator.start(config)
-        defer { Task { await sim.shutdown() } }
-        let dir = config.stateDirectory!
-        try Data(sim.serviceAccountPassword.utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
-        try """
-            ews_url: "\(sim.ewsURL)"
-            service_account: {username: "\(sim.serviceAccount)", auth: basic, password_file: pw}
-            mailboxes: [\(sim.mailboxesInScope.joined(separator: ", "))]
-            tls: {ca_file: ca.pem}
-            host_pins: ["mail.contoso.com:\(sim.port):127.0.0.1"]
-            concurrency: 4
-            """.write(toFile: dir + "/target.yaml", atomically: true, encoding: .utf8)
-
-        let child = try ChildProcess(Fixtures.executable,
-                                     ["run", "--target", dir + "/target.yaml", "--reports-dir", dir + "/reports", "--run-id", "interrupted"])
-        // Wait for the first voicemail to be delivered, then interrupt.
-        let delivered = await child.waitForOutput("voicemail.deliver", timeout: .seconds(60))
-        #expect(delivered, "the run got as far as delivering: \(child.stdout)")
-        #expect(!sim.tenant.allItems().isEmpty || child.stdout.contains("voicemail.delete"))
-        child.send(SIGINT)
-        let ended = await child.wait(timeout: .seconds(60))
-        #expect(ended == .exited(130), "\(ended): \(child.stderr)")
-        #expect(sim.tenant.allItems().isEmpty, "interrupted runs still remove what they created: \(sim.tenant.allItems())")
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/reports/interrupted/report.json"))) as? [String: Any]
-        #expect(report?["interrupted"] as? Bool == true)
-        #expect(report?["exit_code"] as? Int == 130)
-        let cleanup = report?["cleanup"] as? [String: Any]
-        #expect((cleanup?["created"] as? Int ?? 0) > 0)
-        #expect(cleanup?["created"] as? Int == cleanup?["removed"] as? Int)
-        let results = report?["results"] as? [[String: Any]] ?? []
-        #expect(results.contains { ($0["message"] as? String)?.contains("interrupted") == true })
+        // Driven by an event, not by a slow simulator: the run is frozen (SIGSTOP) the moment it reports
+        // its first delivery, interrupted while frozen, and resumed, so the interrupt always lands
+        // in the middle of the run, after it created items.
+        try await Fixtures.withSimulator(validate: false) { sim in
+            let dir = try #require(sim.configuration.stateDirectory)
+            let target = try SimulatorTarget.write(for: sim, in: dir)
+            let child = try ChildProcess(Fixtures.executable,
+                                         ["run", "--target", target, "--reports-dir", dir + "/reports", "--run-id", "interrupted"])
+            child.pause(whenOutputContains: "voicemail.deliver")
+            let delivered = await child.waitUntil(timeout: .seconds(60)) { $0.stdout.contains("voicemail.deliver") || $0.termination != nil }
+            #expect(delivered && child.termination == nil, "the run got as far as delivering and was frozen there: \(child.stdout)")
+            #expect(!sim.tenant.allItems().isEmpty || child.stdout.contains("voicemail.delete"))
+            child.send(SIGINT)
+            child.send(SIGCONT)
+            let ended = await child.wait(timeout: .seconds(60))
+            #expect(ended == .exited(130), "\(ended): \(child.stderr)")
+            #expect(sim.tenant.allItems().isEmpty, "interrupted runs still remove what they created: \(sim.tenant.allItems())")
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/reports/interrupted/report.json"))) as? [String: Any]
+            #expect(report?["interrupted"] as? Bool == true)
+            #expect(report?["exit_code"] as? Int == 130)
+            let cleanup = report?["cleanup"] as? [String: Any]
+            #expect((cleanup?["created"] as? Int ?? 0) > 0)
+            #expect(cleanup?["created"] as? Int == cleanup?["removed"] as? Int)
+            let results = report?["results"] as? [[String: Any]] ?? []
+            #expect(results.contains { ($0["message"] as? String)?.contains("interrupted") == true })
+        }
     }
 }

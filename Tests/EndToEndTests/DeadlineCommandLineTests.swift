@@ -11,9 +11,8 @@ import Testing
         var config = SimulatorConfiguration()
         config.stateDirectory = try Fixtures.temporaryDirectory("e2e-deadline")
         config.latencyMilliseconds = 100  // a full run takes over ten seconds; the deadline comes after two
-        let sim = try await Simulator.start(config)
-        let dir = config.stateDirectory!
-        do {
+        try await withSimulator({ try await Simulator.start(config) }) { sim in
+            let dir = config.stateDirectory!
             let target = try SimulatorTarget.write(for: sim, in: dir)
             let before = Set(sim.tenant.allItems().map(\.id))
             let run = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--reports-dir", dir + "/reports",
@@ -35,10 +34,6 @@ import Testing
             let cleanup = report["cleanup"] as? [String: Any]
             #expect((cleanup?["leftover"] as? [Any])?.isEmpty == true, "\(String(describing: cleanup))")
             #expect(Set(sim.tenant.allItems().map(\.id)) == before, "the run removed everything it created")
-        } catch {
-            await sim.shutdown()
-            throw error
         }
-        await sim.shutdown()
     }
 }

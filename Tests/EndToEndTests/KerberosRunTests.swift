@@ -57,8 +57,7 @@ struct KerberosRunTests {
 
     @Test("A service principal the KDC does not know fails auth.negotiate.kerberos, named, with the setspn remedy")
     func unknownSPNNamed() async throws {
-        let f = try await KerberosFixture.start()
-        do {
+        try await KerberosFixture.with { f in
             let dir = f.directory
             let target = try SimulatorTarget.write(for: f.simulator, in: dir, extra: "")
             // Password sign-in (kinit with the password source) and an SPN nobody registered.
@@ -74,17 +73,12 @@ struct KerberosRunTests {
             let message = kerberos?["message"] as? String ?? ""
             #expect(message.contains("unknown-service-principal") && message.contains("setspn"), "\(message)")
             #expect((kerberos?["facts"] as? [String: String])?["spn"] == "WSMAN/mail.contoso.com")
-        } catch {
-            await f.stop()
-            throw error
         }
-        await f.stop()
     }
 
     @Test("An account the KDC refuses (expired) still gives a report: auth.negotiate.kerberos names the cause and the remedy")
     func refusedSignInReported() async throws {
-        let f = try await KerberosFixture.start()
-        do {
+        try await KerberosFixture.with { f in
             let dir = f.directory
             let target = try SimulatorTarget.write(for: f.simulator, in: dir, extra: "")
             try Data(f.kdc.negativePassword.utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
@@ -102,10 +96,6 @@ struct KerberosRunTests {
             #expect(message.contains("client-expired") && message.contains("extend its expiry"), "\(message)")
             #expect(results["auth.service-account"]?["outcome"] as? String == "failed")
             #expect(!run.stdout.contains(f.kdc.negativePassword) && !run.stderr.contains(f.kdc.negativePassword))
-        } catch {
-            await f.stop()
-            throw error
         }
-        await f.stop()
     }
 }

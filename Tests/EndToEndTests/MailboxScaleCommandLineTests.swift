@@ -76,27 +76,27 @@ import Testing
     /// and the check counts of one unsharded run.
     @Test func fourShardsMergedEqualOneUnshardedRun() async throws {
         let dir = try Fixtures.temporaryDirectory("e2e-shards")
-        let sim = try ChildProcess(Fixtures.executable, ["simulate", "--mailboxes", "24", "--state-dir", dir + "/sim"])
-        defer { sim.send(SIGKILL) }
-        #expect(await sim.waitForOutput("Ctrl-C stops it", timeout: .seconds(60)), "\(sim.stdout)\n\(sim.stderr)")
-        let target = dir + "/sim/target.yaml"
         let reports = dir + "/reports"
-        var shards: [ChildProcess] = []
-        for i in 1...4 {
-            shards.append(try ChildProcess(Fixtures.executable, ["run", "--target", target, "--shard", "\(i)/4", "--run-id", "shard-\(i)",
-                                                                 "--reports-dir", reports, "--quiet"]))
+        // The simulator child is stopped (SIGTERM, then SIGKILL) and reaped before the reports are read.
+        try await withFixture({ try ChildProcess(Fixtures.executable, ["simulate", "--mailboxes", "24", "--state-dir", dir + "/sim"]) },
+                              stop: { await $0.terminate() }) { sim in
+            #expect(await sim.waitForOutput("Ctrl-C stops it", timeout: .seconds(60)), "\(sim.stdout)\n\(sim.stderr)")
+            let target = dir + "/sim/target.yaml"
+            var shards: [ChildProcess] = []
+            for i in 1...4 {
+                shards.append(try ChildProcess(Fixtures.executable, ["run", "--target", target, "--shard", "\(i)/4", "--run-id", "shard-\(i)",
+                                                                     "--reports-dir", reports, "--quiet"]))
+            }
+            for (i, shard) in shards.enumerated() {
+                let ended = await shard.wait(timeout: .seconds(300))
+                #expect(ended == .exited(0), "shard \(i + 1): \(shard.stdout)\n\(shard.stderr)")
+            }
+            let whole = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--run-id", "whole", "--reports-dir", reports, "--quiet"])
+            #expect(await whole.wait(timeout: .seconds(300)) == .exited(0), "\(whole.stdout)\n\(whole.stderr)")
+            let merge = try await CommandLineTests.run(["report", "merge", "shard-1", "shard-2", "shard-3", "shard-4", "--into", "merged",
+                                                  "--reports-dir", reports])
+            #expect(merge.status == 0, "\(merge.stdout)\n\(merge.stderr)")
         }
-        for (i, shard) in shards.enumerated() {
-            let ended = await shard.wait(timeout: .seconds(300))
-            #expect(ended == .exited(0), "shard \(i + 1): \(shard.stdout)\n\(shard.stderr)")
-        }
-        let whole = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--run-id", "whole", "--reports-dir", reports, "--quiet"])
-        #expect(await whole.wait(timeout: .seconds(300)) == .exited(0), "\(whole.stdout)\n\(whole.stderr)")
-        let merge = try CommandLineTests.run(["report", "merge", "shard-1", "shard-2", "shard-3", "shard-4", "--into", "merged",
-                                              "--reports-dir", reports])
-        #expect(merge.status == 0, "\(merge.stdout)\n\(merge.stderr)")
-        sim.send(SIGINT)
-        _ = await sim.wait(timeout: .seconds(30))
 
         let shardReports = try (1...4).map { try Self.report("\(reports)/shard-\($0)/report.json") }
         let shardMailboxes = shardReports.map(Self.mailboxes)

@@ -23,17 +23,12 @@ import Testing
 
     /// A simulator, a target file for it (with `extra` appended) and a reports folder.
     static func withSimulator(extra: String = "", _ body: (Simulator, String, String) async throws -> Void) async throws {
-        let sim = try await Fixtures.simulator(validate: false)
-        do {
+        try await Fixtures.withSimulator(validate: false) { sim in
             let dir = try Fixtures.temporaryDirectory("preflight")
             let target = try SimulatorTarget.write(for: sim, in: dir, extra: extra)
             chmod(dir + "/pw", 0o600)
             try await body(sim, target, dir)
-        } catch {
-            await sim.shutdown()
-            throw error
         }
-        await sim.shutdown()
     }
 
     @Test("pre-flight problems exit 64 and send nothing", arguments: [
@@ -87,12 +82,14 @@ import Testing
         try await Self.withSimulator { sim, target, dir in
             var arguments = ["run", "--target", target, "--reports-dir", dir + "/reports", "--run-id", "cnt", "--color", "never"]
             var yaml = try String(contentsOfFile: target, encoding: .utf8)
+            var held: [ClosedPort] = []  // a refusing port stays held until the run is over
             switch kind {
             case "name-resolution":
                 yaml = yaml.replacingOccurrences(of: "ews_url: \"\(sim.ewsURL)\"", with: "ews_url: \"https://mail.contoso-typo.invalid/EWS/Exchange.asmx\"")
             case "connection":
-                let closed = try RawServer.unusedPort()
-                yaml = yaml.replacingOccurrences(of: "ews_url: \"\(sim.ewsURL)\"", with: "ews_url: \"https://127.0.0.1:\(closed)/EWS/Exchange.asmx\"")
+                let closed = try ClosedPort()
+                held.append(closed)
+                yaml = yaml.replacingOccurrences(of: "ews_url: \"\(sim.ewsURL)\"", with: "ews_url: \"https://127.0.0.1:\(closed.port)/EWS/Exchange.asmx\"")
             case "tls":
                 // A valid PEM CA that did not issue the simulator's certificate.
                 let other = try Fixtures.temporaryDirectory("otherca")
@@ -106,6 +103,7 @@ import Testing
             }
             try yaml.write(toFile: target, atomically: true, encoding: .utf8)
             let r = try await Self.ewscheck(arguments)
+            withExtendedLifetime(held) {}
             #expect(r.status == 2, "\(name): \(r.stdout)\n\(r.stderr)")
             #expect(r.stdout.contains("verdict: COULD NOT TEST"), "\(name): \(r.stdout)")
             #expect(r.stdout.contains("fix: "))

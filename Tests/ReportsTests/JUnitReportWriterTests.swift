@@ -1,6 +1,7 @@
 @testable import Conformance
 // The project's own libxml2 validator and reader (`package` API of EWSProtocol).
 import EWSProtocol
+import EWSTestSupport
 import EWSTransport
 import Foundation
 @testable import Reports

@@ -1,5 +1,6 @@
 @testable import Conformance
 import EWSProtocol
+import EWSTestSupport
 import Foundation
 import Reports
 import Testing

@@ -51,26 +51,3 @@ enum SampleReport {
             evidence: [])
     }
 }
-
-/// Files beside the repository that the tests need; a missing one fails the test that asks.
-enum TestPaths {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-
-    /// The Jenkins JUnit schema; records a failure (never a skip) when it is missing.
-    static func junitSchema() throws -> String {
-        let path = shared.appendingPathComponent("report-schemas/jenkins-xunit-plugin-junit-10.xsd").path
-        try #require(FileManager.default.fileExists(atPath: path),
-                     "the JUnit schema is missing at \(path): these tests need ../shared/report-schemas beside the repository")
-        return path
-    }
-
-    /// A new empty folder under the temporary directory.
-    static func temporaryDirectory(_ name: String) throws -> String {
-        let path = NSTemporaryDirectory() + "ewscheck-reports-\(name)-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-}

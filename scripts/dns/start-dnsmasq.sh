@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Starts dnsmasq (Debian's dnsmasq-base) on a loopback port with the Autodiscover test records in
 # scripts/dns/autodiscover.conf, and waits until it answers. Prints ADDR:PORT on success.
-#   usage: scripts/dns/start-dnsmasq.sh [PORT] [PIDFILE]     (defaults: 53535, /tmp/ewscheck-dnsmasq.pid)
+#   usage: scripts/dns/start-dnsmasq.sh [PORT] [PIDFILE]     (defaults: a free port, /tmp/ewscheck-dnsmasq.pid)
+# Without PORT (or with 0) it takes a port the system found free a moment ago, and another one if
+# dnsmasq cannot bind it after all: never a fixed port another program may hold.
 # Stop it with: kill "$(cat PIDFILE)"
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-port=${1:-53535}
+port=${1:-0}
 pidfile=${2:-/tmp/ewscheck-dnsmasq.pid}
 dnsmasq=$(command -v dnsmasq || true)
 [ -n "$dnsmasq" ] || dnsmasq=/usr/sbin/dnsmasq
@@ -19,8 +21,28 @@ if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 fi
 user=()
 [ "$(id -u)" -eq 0 ] && user=(--user=nobody)
-"$dnsmasq" --conf-file="$here/autodiscover.conf" --no-resolv --no-hosts --no-poll --bind-interfaces \
-    --listen-address=127.0.0.1 --port="$port" --pid-file="$pidfile" "${user[@]}" --log-facility=/dev/null
+free_port() {
+    python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+started=
+for _ in 1 2 3 4 5; do
+    try_port=$port
+    [ "$try_port" -eq 0 ] && try_port=$(free_port)
+    if errors=$("$dnsmasq" --conf-file="$here/autodiscover.conf" --no-resolv --no-hosts --no-poll --bind-interfaces \
+            --listen-address=127.0.0.1 --port="$try_port" --pid-file="$pidfile" "${user[@]}" --log-facility=/dev/null 2>&1); then
+        port=$try_port
+        started=1
+        break
+    fi
+    # A port given on the command line is not replaced by another; a chosen one that was taken is.
+    if [ "$port" -ne 0 ] || ! grep -q "Address already in use" <<<"$errors"; then
+        break
+    fi
+done
+if [ -z "$started" ]; then
+    echo "start-dnsmasq: dnsmasq did not start: $errors" >&2
+    exit 1
+fi
 # Wait until it answers an SRV query (a UDP query built in bash would be unreadable: use python3).
 for _ in $(seq 50); do
     if python3 - "$port" <<'PY' 2>/dev/null

@@ -1,0 +1,55 @@
+import EWSTestSupport
+import Foundation
+import Testing
+
+/// The tests clean up after themselves and wait on events: every fixture is stopped through a
+/// scoped helper (``withFixture(isolation:_:stop:_:)``), children are spawned by ``ChildProcess``,
+/// random input is seeded, and no port is fixed or guessed. These scans keep it that way.
+@Suite struct TestHygieneTests {
+    /// Every Swift file under Tests/ but this one, without its comment lines.
+    static func testSources() throws -> [(path: String, text: String)] {
+        let root = TestPaths.repositoryRoot.appendingPathComponent("Tests")
+        let enumerator = try #require(FileManager.default.enumerator(atPath: root.path))
+        var files: [(String, String)] = []
+        while let relative = enumerator.nextObject() as? String {
+            guard relative.hasSuffix(".swift"), !relative.hasSuffix("TestHygieneTests.swift") else { continue }
+            let text = try String(contentsOfFile: root.appendingPathComponent(relative).path, encoding: .utf8)
+            let code = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+                let trimmed = line.drop { $0 == " " }
+                return !(trimmed.hasPrefix("//") || trimmed.hasPrefix("*") || trimmed.hasPrefix("/*"))
+            }
+            files.append(("Tests/" + relative, code.joined(separator: "\n")))
+        }
+        try #require(files.count > 50, "Tests/ was found at \(root.path)")
+        return files
+    }
+
+    @Test("no fixture is stopped by a fire-and-forget Task, and no test spawns with Foundation's Process or sleeps a thread")
+    func scopedFixturesAndChildProcesses() throws {
+        for file in try Self.testSources() {
+            for forbidden in ["defer { Task", "usleep(", "Thread.sleep", "SystemRandomNumberGenerator", "unusedPort("] {
+                #expect(!file.text.contains(forbidden), "\(file.path) uses \(forbidden)")
+            }
+            #expect(file.text.firstMatch(of: /(^|[^A-Za-z0-9_])Process\(/) == nil, "\(file.path) spawns with Foundation's Process")
+        }
+    }
+
+    @Test("Task.sleep only in the test support: its timers and pollUntil, the one bounded poll for state without an event")
+    func sleepsOnlyWhereNoEventExists() throws {
+        // The simulator offers no event for "a request was logged" or "an item was delivered": tests
+        // that wait for those poll through pollUntil. Anything else waits on an event (ChildProcess, TestEvent).
+        let polling: Set<String> = [
+            "Tests/EWSTestSupport/ChildProcess.swift", "Tests/EWSTestSupport/TestEvent.swift", "Tests/EWSTestSupport/PollUntil.swift",
+        ]
+        let sleeping = try Self.testSources().filter { $0.text.contains("Task.sleep") }.map(\.path)
+        #expect(Set(sleeping).isSubset(of: polling), "\(Set(sleeping).subtracting(polling).sorted())")
+    }
+
+    @Test("CI and the dnsmasq script take a port found free at run time, never a fixed one")
+    func noFixedDNSPort() throws {
+        for path in [".ci/run", "scripts/dns/start-dnsmasq.sh"] {
+            let text = try String(contentsOfFile: TestPaths.repositoryRoot.appendingPathComponent(path).path, encoding: .utf8)
+            #expect(!text.contains("53535"), "\(path) names the old fixed port")
+        }
+    }
+}
