@@ -1,6 +1,7 @@
 @testable import Conformance
 @testable import EWSProtocol
 @testable import EWSSimulator
+import EWSTestSupport
 import EWSTransport
 import Foundation
 import Testing

@@ -95,67 +95,67 @@ import Testing
 
     @Test("the transport hands a chunked stream over as it arrives, and closes it the moment the observer says so")
     func transportClosesTheStreamWhenTheObserverAsks() async throws {
-        let s = try await SimulatorSession.start()
-        let id = try await Self.subscribe(s)
-        let sent = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
-        let parts = Parts()
-        // The window is far longer than the test may take: only the observer can end it in time.
-        let result = try await s.transport.stream(Self.streamRequest(s, id), window: 600) { parts.take($0, closeOn: "NewMailEvent") }
-        await s.stop()
-        #expect(sent.codes == ["NoError"])
-        #expect(result.ending == .clientClosed)
-        #expect(result.response.status == 200)
-        #expect(parts.heads.withLock { $0.map(\.0) } == [200])
-        #expect(parts.heads.withLock { $0.first?.1 } == true, "the stream is chunked")
-        #expect(result.response.text.contains("NewMailEvent") && !result.response.text.contains("Closed"))
-        #expect(result.response.exchange.error == nil)
+        try await SimulatorSession.with { s in
+            let id = try await Self.subscribe(s)
+            let sent = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
+            let parts = Parts()
+            // The window is far longer than the test may take: only the observer can end it in time.
+            let result = try await s.transport.stream(Self.streamRequest(s, id), window: 600) { parts.take($0, closeOn: "NewMailEvent") }
+            #expect(sent.codes == ["NoError"])
+            #expect(result.ending == .clientClosed)
+            #expect(result.response.status == 200)
+            #expect(parts.heads.withLock { $0.map(\.0) } == [200])
+            #expect(parts.heads.withLock { $0.first?.1 } == true, "the stream is chunked")
+            #expect(result.response.text.contains("NewMailEvent") && !result.response.text.contains("Closed"))
+            #expect(result.response.exchange.error == nil)
+        }
     }
 
     @Test("a stream still open when its window ends is an answer with what arrived, not an error")
     func transportEndsASilentStreamWithItsWindow() async throws {
-        let s = try await SimulatorSession.start()
-        let id = try await Self.subscribe(s)
-        let parts = Parts()
-        let result = try await s.transport.stream(Self.streamRequest(s, id), window: 0.5) { parts.take($0, closeOn: nil) }
-        await s.stop()
-        #expect(result.ending == .windowElapsed)
-        #expect(result.response.status == 200)
-        #expect(parts.heads.withLock { $0.map(\.0) } == [200])
+        try await SimulatorSession.with { s in
+            let id = try await Self.subscribe(s)
+            let parts = Parts()
+            let result = try await s.transport.stream(Self.streamRequest(s, id), window: 0.5) { parts.take($0, closeOn: nil) }
+            #expect(result.ending == .windowElapsed)
+            #expect(result.response.status == 200)
+            #expect(parts.heads.withLock { $0.map(\.0) } == [200])
+        }
     }
 
     @Test("streaming-buffered: nothing arrives while the stream is open; at its end it comes whole, with a Content-Length")
     func bufferedStreamArrivesOnlyWhole() async throws {
-        let s = try await SimulatorSession.start(quirks: [.streamingBuffered])
-        let id = try await Self.subscribe(s)
-        let silent = Parts()
-        let first = try await s.transport.stream(Self.streamRequest(s, id), window: 0.5) { silent.take($0, closeOn: nil) }
-        #expect(first.ending == .windowElapsed)
-        #expect(first.response.status == 0, "not even the head came")
-        #expect(silent.heads.withLock { $0.isEmpty })
-        let whole = Parts()
-        async let second = s.transport.stream(Self.streamRequest(s, id), window: 30) { whole.take($0, closeOn: nil) }
-        try await Self.waitForStream(s, id, count: 2)
-        s.simulator.tenant.subscriptions.advanceClock(by: 61)
-        let ended = try await second
-        await s.stop()
-        #expect(ended.ending == .serverClosed)
-        #expect(whole.heads.withLock { $0.map(\.0) } == [200])
-        #expect(whole.heads.withLock { $0.first?.1 } == false, "sent with a Content-Length, not chunked")
-        #expect(ended.response.text.contains("<m:ConnectionStatus>Closed</m:ConnectionStatus>"))
+        try await SimulatorSession.with(quirks: [.streamingBuffered]) { s in
+            let id = try await Self.subscribe(s)
+            let silent = Parts()
+            let first = try await s.transport.stream(Self.streamRequest(s, id), window: 0.5) { silent.take($0, closeOn: nil) }
+            #expect(first.ending == .windowElapsed)
+            #expect(first.response.status == 0, "not even the head came")
+            #expect(silent.heads.withLock { $0.isEmpty })
+            let whole = Parts()
+            async let second = s.transport.stream(Self.streamRequest(s, id), window: 30) { whole.take($0, closeOn: nil) }
+            try await Self.waitForStream(s, id, count: 2)
+            s.simulator.tenant.subscriptions.advanceClock(by: 61)
+            let ended = try await second
+            #expect(ended.ending == .serverClosed)
+            #expect(whole.heads.withLock { $0.map(\.0) } == [200])
+            #expect(whole.heads.withLock { $0.first?.1 } == false, "sent with a Content-Length, not chunked")
+            #expect(ended.response.text.contains("<m:ConnectionStatus>Closed</m:ConnectionStatus>"))
+        }
     }
 
     @Test("streaming-events-missing: the stream stays open and keeps alive but carries no item event")
     func streamWithoutItemEvents() async throws {
-        let s = try await SimulatorSession.start(quirks: [.streamingEventsMissing])
-        let id = try await Self.subscribe(s)
-        _ = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
-        async let messages = Self.stream(s, id)
-        try await Self.waitForStream(s, id, count: 1)
-        s.simulator.tenant.subscriptions.advanceClock(by: 61)
-        let all = try await messages
-        await s.stop()
-        let events = all.flatMap { $0.child("Notifications")?.children.flatMap { $0.children.map(\.name) } ?? [] }
-        #expect(events.filter { $0.hasSuffix("Event") }.isEmpty, "\(events)")
-        #expect(all.last?.child("ConnectionStatus")?.text == "Closed")
+        try await SimulatorSession.with(quirks: [.streamingEventsMissing]) { s in
+            let id = try await Self.subscribe(s)
+            _ = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:Subject>Voicemail</t:Subject><t:ToRecipients><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
+            async let messages = Self.stream(s, id)
+            try await Self.waitForStream(s, id, count: 1)
+            s.simulator.tenant.subscriptions.advanceClock(by: 61)
+            let all = try await messages
+            let events = all.flatMap { $0.child("Notifications")?.children.flatMap { $0.children.map(\.name) } ?? [] }
+            #expect(events.filter { $0.hasSuffix("Event") }.isEmpty, "\(events)")
+            #expect(all.last?.child("ConnectionStatus")?.text == "Closed")
+        }
     }
 }
