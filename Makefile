@@ -60,7 +60,7 @@ fuzz: setup
 ## sanitize: the Swift tests under AddressSanitizer, then ThreadSanitizer (own scratch folders); not part of test
 # handle_segv=0: a plugin that crashes on purpose must die of its own SIGSEGV (the tests read the
 # signal), not of ASan's report; leaks inside the runtime libraries are suppressed by name.
-SANITIZE_ENV := ASAN_OPTIONS=handle_segv=0:detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt:print_suppressions=0 \
+SANITIZE_ENV := ASAN_OPTIONS=handle_segv=0:detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/sanitizers/lsan-suppressions.txt:print_suppressions=0 \
 	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
 sanitize: setup plugins-c
 	$(SANITIZE_ENV) swift test --scratch-path .build-asan --sanitize=address
