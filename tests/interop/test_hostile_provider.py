@@ -229,7 +229,11 @@ def run_behaviour(hostile, simulator, behaviour, tmp_path):
     target = write_target(hostile, simulator, behaviour, tmp_path / "target.yaml")
     reports = tmp_path / "reports"
     size_behaviour = behaviour in SIZE_BEHAVIOURS
-    only = [] if behaviour in FULL_RUN else [a for family in CORE_CHECKS for a in ("--only", family)]
+    # The full run leaves out notifications.streaming: the hostile proxy buffers every answer
+    # (Content-Length), so it cannot pass a GetStreamingEvents stream on (the check names that
+    # buffering, after waiting out its window).
+    only = (["--skip", "notifications.streaming"] if behaviour in FULL_RUN
+            else [a for family in CORE_CHECKS for a in ("--only", family)])
     started = time.monotonic()
     result = run(
         [EWSCHECK, "run", "--target", target, "--reports-dir", reports, "--run-id", "hostile", "--color", "never",
