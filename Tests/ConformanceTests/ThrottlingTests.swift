@@ -55,8 +55,9 @@ struct ThrottlingTests {
         if seen.count == 3 {
             #expect(seen[1].at - seen[0].at >= .milliseconds(1000), "Retry-After: 1 was waited: \(seen[1].at - seen[0].at)")
             #expect(seen[2].at - seen[1].at >= .milliseconds(400), "BackOffMilliseconds 400 was waited: \(seen[2].at - seen[1].at)")
-            // The waits recorded say 400 ms exactly (below); the wall-clock bound only leaves room for a loaded machine.
-            #expect(seen[2].at - seen[1].at < .seconds(5), "and not the Retry-After of the first answer or a default")
+            // The waits recorded say 400 ms exactly (below); the wall-clock bound only leaves room for a loaded
+            // machine (11.6 s seen in a full parallel run).
+            #expect(seen[2].at - seen[1].at < .seconds(30), "and not the Retry-After of the first answer or a default")
         }
         #expect(waits.all.map(\.milliseconds) == [1000, 400])
         #expect(waits.all.map(\.reason) == ["HTTP 503 Retry-After", "ErrorServerBusy BackOffMilliseconds"])
