@@ -14,17 +14,27 @@ struct NotificationsTests {
     /// `fragment`, everything else pass, nothing stay behind.
     static func expect(_ quirk: SimulatorQuirk, limit: Int = 2000, delay: Int = 2000, failing fragment: String,
                        sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        try await LiveSimulator.with(quirks: [quirk], configure: { $0.notificationDelayMilliseconds = delay }) { simulator in
+        try await expectFailure(of: CheckCatalog.notificationsPull, quirk, limit: limit, delay: delay, sourceLocation: sourceLocation) { _, r in
+            #expect(r.message.contains(fragment), "\(r.displayName): \(r.message)", sourceLocation: sourceLocation)
+            #expect(!r.evidence.isEmpty, "\(r.displayName) cites no evidence", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Runs the suite on the first mailbox with `limit` ms against a simulator with `quirk` (and
+    /// events held back `delay` ms); `check` must fail and still end its subscription, everything
+    /// else pass, nothing stay behind. `inspect` looks further at the failing result.
+    static func expectFailure(of check: CheckID, _ quirk: SimulatorQuirk, limit: Int, delay: Int? = nil,
+                              sourceLocation: SourceLocation, _ inspect: (RunReport, CheckResult) -> Void) async throws {
+        try await LiveSimulator.with(quirks: [quirk], configure: { if let delay { $0.notificationDelayMilliseconds = delay } }) { simulator in
             var target = TargetConfiguration.simulated(simulator)
             target.mailboxes = Array(simulator.mailboxesInScope.prefix(1))
             target.notificationLatencyMilliseconds = limit
             let report = try await runSuite(target, password: simulator.serviceAccountPassword)
-            let r = try report.result(CheckCatalog.notificationsPull)
+            let r = try report.result(check)
             #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome): \(r.message)", sourceLocation: sourceLocation)
-            #expect(r.message.contains(fragment), "\(r.displayName): \(r.message)", sourceLocation: sourceLocation)
-            #expect(!r.evidence.isEmpty, "\(r.displayName) cites no evidence", sourceLocation: sourceLocation)
+            inspect(report, r)
             #expect(r.facts["unsubscribe"] == "NoError", "the subscription is ended after a failure too", sourceLocation: sourceLocation)
-            let others = report.results(except: [CheckCatalog.notificationsPull])
+            let others = report.results(except: [check])
             #expect(others.allSatisfy { $0.outcome == .passed },
                     "\(others.filter { $0.outcome != .passed }.map { "\($0.displayName) \($0.outcome): \($0.message)" })", sourceLocation: sourceLocation)
             #expect(report.exitCode == 1, sourceLocation: sourceLocation)
