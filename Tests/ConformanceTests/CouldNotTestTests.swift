@@ -251,13 +251,16 @@ import Testing
     func cancelledCheckIsNotAFailure() async throws {
         var config = SimulatorConfiguration()
         config.stateDirectory = try TestPaths.temporaryDirectory("sim")
-        config.latencyMilliseconds = 1_500
+        // 15 s: the cancel must land while the request is held even when the full suite's parallel
+        // run stalls this test for seconds (the cancel aborts the request, so nothing waits it out).
+        config.latencyMilliseconds = 15_000
         try await withSimulator({ try await Simulator.start(config) }) { simulator in
-            let target = TargetConfiguration.simulated(simulator)
+            var target = TargetConfiguration.simulated(simulator)
+            target.timeout.request = 60
             let password = simulator.serviceAccountPassword
             let task = Task { try await runSuite(target, password: password) }
             // First contact (POST), ews.endpoint.reachable (GET), then auth.service-account's POST,
-            // which the simulator holds for 1.5 s: cancel once that one has arrived.
+            // which the simulator holds for 15 s: cancel once that one has arrived.
             await pollUntil(timeout: .seconds(20)) { simulator.requestLog.count >= 3 }
             task.cancel()
             let report = try await task.value
