@@ -20,7 +20,7 @@ plugins-c: .build/plugins/libewscheck-c-hoster.so
 
 .build/plugins/libewscheck-c-hoster.so: plugins/examples/c-hoster/c_hoster.c plugins/abi/include/ewscheck_plugin.h
 	@mkdir -p $(@D)
-	cc -shared -fPIC -O2 -Wall -Wextra -Werror -Iplugins/abi/include -o $@ $< $$(pkg-config --cflags --libs json-c)
+	cc -shared -fPIC -O2 -fvisibility=hidden -Wall -Wextra -Werror -Iplugins/abi/include -o $@ $< $$(pkg-config --cflags --libs json-c)
 	@# Also beside the executable, where `ewscheck plugins list` looks by default.
 	@bin=$$(swift build --show-bin-path) && mkdir -p "$$bin" && cp $@ "$$bin/libewscheck-example-c-hoster.so"
 

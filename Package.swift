@@ -47,19 +47,21 @@ let package = Package(
         .target(name: "ProfileExchangeOnline", dependencies: ["EWSCheckPluginSDK"], path: "plugins/exchange-online"),
         .target(name: "ProfileExchangeOnPrem", dependencies: ["EWSCheckPluginSDK"], path: "plugins/exchange-onprem"),
         .target(name: "ProfileGenericHoster", dependencies: ["EWSCheckPluginSDK"], path: "plugins/generic-hoster"),
+        // The one bounded pool of threads for blocking work (hooks, DNS, probes, the simulator's handling).
+        .target(name: "EWSExecutor"),
         // Finds, probes, loads and validates provider plugins.
-        .target(name: "ProviderHost", dependencies: ["CEWSCheckPlugin", "ProviderManifest"]),
+        .target(name: "ProviderHost", dependencies: ["CEWSCheckPlugin", "ProviderManifest", "EWSExecutor"]),
         // Crypto: RS256 client assertions for OAuth with a certificate.
         .target(name: "EWSTransport", dependencies: [
-            "CEWSCurl", "CEWSGSS", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "EWSExecutor", "CEWSCurl", "CEWSGSS", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "EWSProtocol", dependencies: ["CEWSXML", "EWSTransport"]),
         // The Autodiscover engine: every method, every hop recorded (TLS facts from the transport).
-        .target(name: "Discovery", dependencies: ["EWSTransport", "EWSProtocol"]),
+        .target(name: "Discovery", dependencies: ["EWSExecutor", "EWSTransport", "EWSProtocol"]),
         .target(
             name: "Conformance",
             dependencies: [
-                "EWSTransport", "EWSProtocol", "ProviderManifest", "Discovery",
+                "EWSExecutor", "EWSTransport", "EWSProtocol", "ProviderManifest", "Discovery",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "EWSSimulator",
             dependencies: [
-                "EWSProtocol", "EWSTransport",
+                "EWSExecutor", "EWSProtocol", "EWSTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -81,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "ewscheck",
             dependencies: [
-                "Conformance", "Reports", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest", "Discovery",
+                "Conformance", "Reports", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest", "Discovery", "EWSExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,15 +91,16 @@ let package = Package(
         // Sets the test process's environment before main (setenv later races with spawning children).
         .target(name: "CEWSTestEnvironment", path: "Tests/CEWSTestEnvironment"),
         .target(name: "EWSTestSupport", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "CEWSTestEnvironment"], path: "Tests/EWSTestSupport"),
-        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport"]),
+        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport", "EWSExecutor"]),
         .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol", "EWSTransport", "EWSTestSupport"]),
-        .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSTestSupport"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport"]),
+        .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSTestSupport", "EWSExecutor"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport", "EWSExecutor"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSTransport", "EWSSimulator", "EWSTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "Conformance", "EWSTestSupport"]),
         .testTarget(name: "ProviderManifestTests", dependencies: ["ProviderManifest"]),
+        .testTarget(name: "PluginSDKTests", dependencies: ["EWSCheckPluginSDK", "CEWSCheckPlugin"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "EWSSimulator", "EWSTransport", "EWSTestSupport"]),
-        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport"],
+        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport", "EWSExecutor"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

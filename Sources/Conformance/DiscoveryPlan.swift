@@ -74,7 +74,7 @@ extension TargetConfiguration {
             case "plugin-hook":
                 if let discoverer = profile?.endpointDiscoverer {
                     let input = DiscoverEndpointInput(emailAddress: discovery.address, domain: domain)
-                    found = await HookExecutor.call { discoverer(input)?.ewsURL }
+                    found = await HookExecutor.call("discover_endpoint", profile) { discoverer(input)?.ewsURL }
                 }
             default:
                 var settings = quick

@@ -49,7 +49,7 @@ enum OAuthTokenCheck {
             let input = AcquireTokenInput(tenant: target.serviceAccount.oauth?.tenantID ?? "", clientID: client.clientID,
                                           clientSecret: client.clientSecret.withUnsafeValue { $0 }, scope: client.scope,
                                           tokenEndpoint: client.tokenEndpoint)
-            guard let output = await HookExecutor.call({ acquirer(input) }), !output.accessToken.isEmpty else {
+            guard let output = await HookExecutor.call("acquire_token", profile, { acquirer(input) }), !output.accessToken.isEmpty else {
                 return done(.none, .failed("\(profile?.phrase ?? "the provider profile")'s acquire_token hook returned no token"))
             }
             let hookName = "plugin:\(profile?.id ?? "")/acquire_token"
@@ -59,7 +59,7 @@ enum OAuthTokenCheck {
             verdict.facts["token_source"] = "acquire_token hook"
             // Renewals ask the hook again.
             let source = BearerTokenSource(initial: token) { () async throws(OAuthError) -> AccessToken in
-                guard let output = await HookExecutor.call({ acquirer(input) }), !output.accessToken.isEmpty else {
+                guard let output = await HookExecutor.call("acquire_token", profile, { acquirer(input) }), !output.accessToken.isEmpty else {
                     throw .refused("the acquire_token hook returned no token")
                 }
                 return hookToken(output, url: hookName, exchangeIDs: exchangeIDs)

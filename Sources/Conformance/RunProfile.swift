@@ -30,6 +30,15 @@ public struct RunProfile: Sendable {
     public var tokenAcquirer: (@Sendable (AcquireTokenInput) -> AcquireTokenOutput?)?
     /// Problems the plugin's hooks had during the run (read when the report is written).
     public var hookDiagnostics: @Sendable () -> [String] = { [] }
+    /// Takes a problem a hook had that the run core found (a hook over its time budget), to be
+    /// listed with ``hookDiagnostics``.
+    public var reportHookProblem: @Sendable (String) -> Void = { _ in }
+    /// How long the run waits for one hook call before it goes on without the plugin's hooks.
+    public var hookBudget: Duration = RunProfile.defaultHookBudget
+    /// The default hook time budget: 5 s (`EWSCHECK_HOOK_BUDGET_MS`), as `plugins verify` allows each hook.
+    public static let defaultHookBudget: Duration = .seconds(5)
+    /// Closed when a hook overran its budget: no hook of this profile is called again.
+    package let hookGate = HookGate()
 
     /// Creates a run profile from a validated manifest.
     public init(manifest: ProviderManifest, source: String) {

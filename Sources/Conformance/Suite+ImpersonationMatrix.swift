@@ -20,7 +20,7 @@ extension Suite {
         configuration.sendAnchorMailbox = false
         let adjust = configuration.requestAdjuster
         configuration.requestAdjuster = { request, operation, impersonated in
-            adjust?(&request, operation, impersonated)
+            await adjust?(&request, operation, impersonated)
             request.headers.removeAll { $0.name.caseInsensitiveCompare("X-AnchorMailbox") == .orderedSame }
         }
         return EWSClient(transport: client.transport, configuration: configuration)

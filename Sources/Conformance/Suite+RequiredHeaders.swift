@@ -74,7 +74,7 @@ extension Suite {
         var configuration = client.configuration
         let adjust = configuration.requestAdjuster
         configuration.requestAdjuster = { request, operation, impersonated in
-            adjust?(&request, operation, impersonated)
+            await adjust?(&request, operation, impersonated)
             request.headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
         }
         return EWSClient(transport: client.transport, configuration: configuration)

@@ -132,7 +132,7 @@ struct Suite: Sendable {
             checkID: id.rawValue, httpStatus: verdict.facts["http_status"].flatMap { Int($0) } ?? last?.legs.last?.status ?? 0,
             responseCode: verdict.facts["response_code"], faultCode: verdict.facts["fault_code"],
             bodyExcerpt: String((last?.responseBody ?? "").prefix(4096)))
-        guard let output = await HookExecutor.call({ classifier(input) }) else { return verdict }
+        guard let output = await HookExecutor.call("classify_response", profile, { classifier(input) }) else { return verdict }
         var classified = verdict
         let profilePhrase = profile?.phrase ?? "the provider profile"
         switch output.outcome {

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Dispatch
 import Foundation
 
@@ -58,9 +59,9 @@ public struct DNSResolver: Sendable {
         let id = UInt16.random(in: 0...UInt16.max)
         guard let packet = DNSMessage.query(id: id, name: name, type: type) else { throw Failure("'\(name)' is not a valid DNS name") }
         let result: Result<[UInt8], Failure> = await withCheckedContinuation { continuation in
-            // Blocking socket calls: a thread of their own, off Swift's cooperative pool and off
+            // Blocking socket calls: on the blocking executor, off Swift's cooperative pool and off
             // Dispatch's (which a busy process can starve for seconds).
-            Thread { continuation.resume(returning: exchange(packet)) }.start()
+            BlockingExecutor.shared.submit("dns-query") { continuation.resume(returning: exchange(packet)) }
         }
         let bytes = try result.get()
         do {

@@ -32,7 +32,7 @@ extension EWSClient {
     package func stream(_ operation: GetStreamingEvents, impersonating impersonation: ConnectingSID? = nil, window: Double,
                         onPart: @escaping @Sendable (EventStreamPart) -> Bool) async -> EventStreamEnd {
         let reader = StreamReader(operation: operation)
-        let request = httpRequest(operation, impersonating: impersonation)
+        let request = await httpRequest(operation, impersonating: impersonation)
         var result: HTTPStreamResult
         do {
             result = try await transport.stream(request, window: window) { part in reader.take(part, onPart) }

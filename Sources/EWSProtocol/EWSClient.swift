@@ -4,7 +4,7 @@ import EWSTransport
 public struct EWSClient: Sendable {
     /// Changes a request just before it is sent (a provider plugin's `adjust_request` hook): gets
     /// the request, the operation name and whom it impersonates.
-    public typealias RequestAdjuster = @Sendable (_ request: inout HTTPRequest, _ operation: String, _ impersonated: ConnectingSID?) -> Void
+    public typealias RequestAdjuster = @Sendable (_ request: inout HTTPRequest, _ operation: String, _ impersonated: ConnectingSID?) async -> Void
 
     /// Settings of the client.
     public struct Configuration: Sendable {
@@ -45,7 +45,7 @@ public struct EWSClient: Sendable {
 
     /// Sends `operation`, impersonating `impersonation` when given, and reads the answer as a value.
     public func perform<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID? = nil) async -> EWSCall<Op.Payload> {
-        let request = httpRequest(operation, impersonating: impersonation)
+        let request = await httpRequest(operation, impersonating: impersonation)
         var response: HTTPResponse
         do {
             response = try await transport.send(request)
@@ -71,7 +71,7 @@ public struct EWSClient: Sendable {
 
     /// The HTTP request of `operation`: the envelope, the EWS headers, the anchor, the provider's
     /// extra headers and its last adjustment.
-    func httpRequest<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID?) -> HTTPRequest {
+    func httpRequest<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID?) async -> HTTPRequest {
         let envelope = SOAPRequest(version: configuration.requestVersion, impersonation: impersonation, body: operation.bodyXML)
         var headers = [
             HTTPHeader("Content-Type", "text/xml; charset=utf-8"),
@@ -83,7 +83,7 @@ public struct EWSClient: Sendable {
         }
         headers += configuration.extraHeaders
         var request = HTTPRequest(method: "POST", url: configuration.url, headers: headers, body: Array(envelope.xml.utf8))
-        configuration.requestAdjuster?(&request, Op.name, impersonation)
+        await configuration.requestAdjuster?(&request, Op.name, impersonation)
         return request
     }
 

@@ -1,3 +1,5 @@
+private import EWSExecutor
+import NIOPosix
 import EWSProtocol
 import Foundation
 
@@ -140,8 +142,12 @@ final class EWSService: Sendable {
         return codes
     }
 
+    /// What XSD validation of a request is noted as on the blocking executor.
+    static let validationWork = "simulator.xsd-validation"
+
     private func validate(header: XMLElement?, request: XMLElement) throws {
         guard let validator else { return }
+        BlockingExecutor.shared.noteBlockingWork(Self.validationWork, onEventLoop: MultiThreadedEventLoopGroup.currentEventLoop != nil)
         let ewsElements = (header?.children ?? []).filter { $0.namespace == EWSNamespace.types } + [request]
         for element in ewsElements {
             if let v = validator.validate(element).first {

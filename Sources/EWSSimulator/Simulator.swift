@@ -48,6 +48,12 @@ public final class Simulator: Sendable {
     /// Every request served so far.
     public var requestLog: [SimulatorRequestRecord] { log.all }
 
+    /// Waits until the simulator has logged at least `count` requests since it started (an event,
+    /// not a poll): true, or false when `timeout` passed first.
+    public func waitForRequests(_ count: Int, timeout: Duration) async -> Bool {
+        await log.waitForCount(count, timeout: timeout)
+    }
+
     /// The EWS URL under the simulated mail host name (needs a host pin to 127.0.0.1).
     public var ewsURL: String { "https://mail.\(configuration.domain):\(port)/EWS/Exchange.asmx" }
     /// The EWS URL on the loopback address (the certificate covers it).

@@ -1,8 +1,13 @@
+private import EWSExecutor
 import NIOCore
 import NIOHTTP1
 
 /// The NIO handler of one connection: collects a request (bounded), lets the router answer it,
 /// and keeps the connection (and its NTLM state) alive as the client asks.
+///
+/// The router's work blocks (XSD validation, RSA signing, NTLM and Kerberos, the store's locks), so
+/// it runs on the blocking executor, never on the event loop; the loop only reads and writes. Requests
+/// of one connection are answered one at a time and in order (a pipelining client waits its turn).
 final class SimulatorHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -16,6 +21,9 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
     private var tooLarge = false
     private var connection = ConnectionState()
     private var streamTask: RepeatedTask?
+    /// Requests read while an earlier one of this connection is with the router.
+    private var waiting: [(HTTPRequestHead, SimulatedRequest?)] = []
+    private var busy = false
 
     init(router: SimulatorRouter, tls: Bool, maxBody: Int, latencyMilliseconds: Int = 0) {
         self.router = router
@@ -39,25 +47,52 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            let response: SimulatedResponse
-            if tooLarge {
-                response = SimulatedResponse(status: 413, headers: [], body: [])
-            } else {
-                let request = SimulatedRequest(method: head.method.rawValue, path: head.uri,
-                                               host: head.headers.first(name: "Host"),
-                                               headers: head.headers.map { ($0.name, $0.value) }, body: body, tls: tls)
-                response = router.handle(request, &connection)
-            }
+            let request: SimulatedRequest? = tooLarge ? nil : SimulatedRequest(
+                method: head.method.rawValue, path: head.uri, host: head.headers.first(name: "Host"),
+                headers: head.headers.map { ($0.name, $0.value) }, body: body, tls: tls)
             body = []
-            if latency > .zero {
-                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                context.eventLoop.scheduleTask(in: latency) {
-                    let (handler, context) = bound.value
-                    handler.write(response, for: head, context: context)
-                }
-            } else {
-                write(response, for: head, context: context)
+            waiting.append((head, request))
+            answerNext(context: context)
+        }
+    }
+
+    /// Hands the oldest waiting request to the router on the blocking executor, and writes its answer
+    /// back on the event loop; then the next.
+    private func answerNext(context: ChannelHandlerContext) {
+        guard !busy, !waiting.isEmpty else { return }
+        let (head, request) = waiting.removeFirst()
+        guard let request else {
+            finish(SimulatedResponse(status: 413, headers: [], body: []), for: head, context: context)
+            return
+        }
+        busy = true
+        let router = self.router
+        let handoff = Handoff(connection: connection)
+        let promise = context.eventLoop.makePromise(of: Handoff.self)
+        BlockingExecutor.shared.submit("simulator-request") {
+            handoff.response = router.handle(request, &handoff.connection)
+            promise.succeed(handoff)
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { handoff in
+            let (handler, context) = bound.value
+            handler.connection = handoff.connection
+            handler.busy = false
+            handler.finish(handoff.response ?? SimulatedResponse(status: 500, headers: [], body: []), for: head, context: context)
+            handler.answerNext(context: context)
+        }
+    }
+
+    /// Writes `response` now or after the configured latency.
+    private func finish(_ response: SimulatedResponse, for head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if latency > .zero {
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: latency) {
+                let (handler, context) = bound.value
+                handler.write(response, for: head, context: context)
             }
+        } else {
+            write(response, for: head, context: context)
         }
     }
 
@@ -69,7 +104,7 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-        let keepAlive = request.isKeepAlive && !tooLarge
+        let keepAlive = request.isKeepAlive && response.status != 413
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -149,4 +184,13 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
         // A client that rejects the certificate, or speaks garbage, just loses its connection.
         context.close(promise: nil)
     }
+}
+
+/// One request's connection state and answer, handed from the event loop to the executor and back.
+/// `@unchecked Sendable`: exactly one side holds it at a time (the loop waits for the promise before it
+/// touches the connection again), so nothing in it is ever shared.
+private final class Handoff: @unchecked Sendable {
+    var connection: ConnectionState
+    var response: SimulatedResponse?
+    init(connection: ConnectionState) { self.connection = connection }
 }

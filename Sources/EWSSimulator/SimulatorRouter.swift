@@ -316,36 +316,4 @@ final class SimulatorRouter: Sendable {
     }
 }
 
-/// The request log: in memory for tests, and appended to a JSON-lines file when one is set.
-final class RequestLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var records: [SimulatorRequestRecord] = []
-    private let file: FileHandle?
-    private let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
 
-    init(path: String?) {
-        if let path {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            file = FileHandle(forWritingAtPath: path)
-        } else {
-            file = nil
-        }
-    }
-
-    func append(_ record: SimulatorRequestRecord) {
-        lock.withLock {
-            records.append(record)
-            if let file, var line = try? encoder.encode(record) {
-                line.append(0x0A)
-                file.write(line)
-            }
-        }
-    }
-
-    var all: [SimulatorRequestRecord] { lock.withLock { records } }
-}

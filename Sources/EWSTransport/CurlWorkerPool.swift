@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 
 /// Dedicated threads that run blocking `curl_easy_perform` calls, one kept-alive easy handle per
@@ -31,14 +32,12 @@ final class CurlWorkerPool: @unchecked Sendable {
 
     init(threads: Int, configuration: HTTPTransportConfiguration) {
         threadCount = max(1, threads)
-        for index in 0..<threadCount {
-            let thread = Thread { [self] in
+        // Each worker owns its easy handle for its whole life, so it keeps a thread of its own.
+        for _ in 0..<threadCount {
+            BlockingExecutor.shared.dedicatedThread("curl-worker") { [self] in
                 work(configuration)
                 Self.exiting.add(-1)
             }
-            thread.name = "ewscheck-curl-\(index)"
-            thread.stackSize = 1 << 20
-            thread.start()
         }
     }
 

@@ -30,6 +30,8 @@ public struct PluginDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
             case hookOutputRefused = "hook-output-refused"
             case hookCrashed = "hook-crashed"
             case hookHung = "hook-hung"
+            case hookFailed = "hook-failed"
+            case hookOverBudget = "hook-over-budget"
         }
 
         fileprivate let base: Base
@@ -82,6 +84,10 @@ public struct PluginDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
         public static let hookCrashed = Code(base: .hookCrashed)
         /// A hook did not answer within the timeout (only `plugins verify` runs hooks out of process).
         public static let hookHung = Code(base: .hookHung)
+        /// A hook answered through the error channel (`{"error": {"message": …}}`): it tried and failed.
+        public static let hookFailed = Code(base: .hookFailed)
+        /// During a run, a hook did not answer within its time budget; the run went on without it.
+        public static let hookOverBudget = Code(base: .hookOverBudget)
 
         /// The stable kebab-case name (`abi-version-mismatch`), as written in JSON output.
         public var description: String { base.rawValue }

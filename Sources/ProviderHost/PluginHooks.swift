@@ -1,5 +1,6 @@
 internal import CEWSCheckPlugin
 import Foundation
+import Synchronization
 import ProviderManifest
 
 #if canImport(Glibc)
@@ -29,34 +30,19 @@ public final class PluginHooks: @unchecked Sendable {
     /// The plugin file.
     public let path: String
 
-    /// Longest hook output accepted.
-    static let maximumOutputBytes = 1 << 20
+    /// Longest hook output accepted (`EWSCHECK_HOOK_OUTPUT_MAX`).
+    package static let maximumOutputBytes = 1 << 20
 
     private let descriptor: UnsafePointer<ewscheck_plugin_descriptor>
-    private let serializer: NSLock?
+    private let serializer: HookSerializer?
 
     init(image: PluginImage) {
         descriptor = image.descriptor
         provided = image.hooks
         threadSafe = image.threadSafe
         path = image.path
-        serializer = image.threadSafe ? nil : Self.serializer(for: image.descriptor)
+        serializer = image.threadSafe ? nil : HookSerializer.shared(for: image.descriptor)
     }
-
-    /// One lock per descriptor for the whole process: discovering the same plugin twice yields two
-    /// `PluginHooks` for one image, and they must still never call into it at the same time.
-    private static func serializer(for descriptor: UnsafePointer<ewscheck_plugin_descriptor>) -> NSLock {
-        serializersLock.lock()
-        defer { serializersLock.unlock() }
-        let key = UInt(bitPattern: descriptor)
-        if let existing = serializers[key] { return existing }
-        let lock = NSLock()
-        serializers[key] = lock
-        return lock
-    }
-
-    private static let serializersLock = NSLock()
-    nonisolated(unsafe) private static var serializers: [UInt: NSLock] = [:]
 
     /// Whether the plugin provides `hook`.
     public func provides(_ hook: PluginHookName) -> Bool { provided.contains(hook) }
@@ -112,6 +98,24 @@ public final class PluginHooks: @unchecked Sendable {
         case .tooLong:
             throw PluginDiagnostic(.hookOutputInvalid, path: path, "\(hook.rawValue) returned more than \(Self.maximumOutputBytes) bytes")
         }
+        // The error channel first: `{"error": {...}}` is a failure the plugin names, not an output.
+        if Self.hasErrorKey(bytes) {
+            let failure: PluginHookError.Envelope
+            do {
+                failure = try JSONDecoder().decode(PluginHookError.Envelope.self, from: bytes)
+            } catch {
+                throw PluginDiagnostic(.hookOutputInvalid, path: path, "\(hook.rawValue) answered an \"error\" that is not {\"message\": string, \"code\": string?}: \(Self.explain(error))")
+            }
+            let problems = failure.error.validationProblems()
+            guard problems.isEmpty else {
+                throw PluginDiagnostic(.hookOutputInvalid, path: path, "\(hook.rawValue) answered an error that is not valid: \(problems.joined(separator: "; "))")
+            }
+            // acquire_token's own words may still quote the secret it was given: never shown.
+            let said = secret
+                ? (failure.error.code.map { "[\($0)] " } ?? "") + "(the message is withheld: acquire_token's output is never shown)"
+                : Self.clipped(failure.error.description)
+            throw PluginDiagnostic(.hookFailed, path: path, "\(hook.rawValue) failed: \(said)")
+        }
         let value: Output
         do {
             value = try JSONDecoder().decode(Output.self, from: bytes)
@@ -133,8 +137,11 @@ public final class PluginHooks: @unchecked Sendable {
 
     /// Calls the C hook with `input` and copies its answer out before handing it back to free_string.
     private func invoke(_ function: ewscheck_hook_fn, _ input: Data) -> RawOutput? {
-        serializer?.lock()
-        defer { serializer?.unlock() }
+        guard let serializer else { return invokeNow(function, input) }
+        return serializer.lock.withLock { _ in invokeNow(function, input) }
+    }
+
+    private func invokeNow(_ function: ewscheck_hook_fn, _ input: Data) -> RawOutput? {
         let context = descriptor.pointee.context
         var terminated = input
         terminated.append(0)
@@ -169,9 +176,41 @@ public final class PluginHooks: @unchecked Sendable {
         }
     }
 
+    /// Whether the output is a JSON object with a top-level `error` key (the error channel).
+    private static func hasErrorKey(_ bytes: Data) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else { return false }
+        return object["error"] != nil
+    }
+
+    /// A plugin's error message, control characters blanked and cut to the documented length.
+    private static func clipped(_ message: String) -> String {
+        let clean = String(message.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+        let limit = PluginHookError.maximumMessageLength
+        return clean.count > limit ? String(clean.prefix(limit)) + "…" : clean
+    }
+
     private static func excerpt(_ data: Data) -> String {
         let text = String(decoding: data.prefix(120), as: UTF8.self)
         let clean = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
         return "\"" + clean + (data.count > 120 ? "…" : "") + "\""
+    }
+}
+
+/// The lock that keeps a serialised plugin's hooks one at a time: one per descriptor for the whole
+/// process, because discovering the same plugin twice yields two `PluginHooks` for one image, and they
+/// must still never call into it at the same time. The lock guards no value: it is held across the call.
+final class HookSerializer: Sendable {
+    let lock = Mutex(())
+
+    private static let all = Mutex<[UInt: HookSerializer]>([:])
+
+    static func shared(for descriptor: UnsafePointer<ewscheck_plugin_descriptor>) -> HookSerializer {
+        let key = UInt(bitPattern: descriptor)
+        return all.withLock { all in
+            if let existing = all[key] { return existing }
+            let made = HookSerializer()
+            all[key] = made
+            return made
+        }
     }
 }

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import ProviderManifest
 
@@ -68,11 +69,9 @@ public struct PluginRegistry: Sendable {
         return PluginRegistry(profiles: profiles, diagnostics: diagnostics)
     }
 
-    /// `discover`, run on a thread of its own so the cooperative pool is not blocked while probes run.
+    /// `discover`, run on the blocking executor so the cooperative pool is not blocked while probes run.
     public static func discover(_ configuration: Configuration) async -> PluginRegistry {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: discover(configuration)) }.start()
-        }
+        await BlockingExecutor.shared.run("plugin-discovery") { discover(configuration) }
     }
 
     /// The body of the probe child (`ewscheck plugins probe`): runs the loading steps on `path` in this

@@ -78,7 +78,7 @@ public struct PluginVerification: Sendable {
         if let result = verdict.result, verdict.diagnostic == nil {
             if result.hooks.isEmpty { checks.append(Check(title: "hooks", passed: true, detail: "none provided")) }
             for hookCheck in result.hookChecks {
-                let ok = hookCheck.status == "answered" || hookCheck.status == "declined"
+                let ok = hookCheck.status == "answered" || hookCheck.status == "declined" || hookCheck.status == "failed-with-error"
                 let took = "\(Double(hookCheck.microseconds) / 1000) ms"
                 let detail = ok ? (hookCheck.status == "declined" ? "returned NULL (not handled) in \(took)" : "\(hookCheck.detail) in \(took)") : hookCheck.detail
                 checks.append(Check(title: "hook \(hookCheck.hook.rawValue) answers a sample input with valid JSON within \(limit)", passed: ok, detail: detail))

@@ -68,6 +68,10 @@ enum ProbeChild {
                     do {
                         let summary = try samples.call(hook, on: hooks)
                         if let summary { check.detail = summary } else { check.status = "declined" }
+                    } catch where error.code == .hookFailed {
+                        // The error channel is a valid answer (the samples name hosts that do not exist).
+                        check.status = "failed-with-error"
+                        check.detail = "answered through the error channel: \(error.reason)"
                     } catch {
                         check.status = error.code.description
                         check.detail = error.reason

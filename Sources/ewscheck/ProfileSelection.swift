@@ -58,6 +58,7 @@ struct ProfileSelection: ParsableArguments {
         guard let hooks = loaded.hooks else { return run }
         let problems = Mutex<[String]>([])
         run.hookDiagnostics = { problems.withLock { Array(Set($0)).sorted() } }
+        run.reportHookProblem = { problem in problems.withLock { if $0.count < 20 { $0.append(problem) } } }
         if hooks.provides(.classifyResponse) {
             run.responseClassifier = { input in
                 do {
@@ -91,13 +92,18 @@ struct ProfileSelection: ParsableArguments {
         }
         guard hooks.provides(.adjustRequest) else { return run }
         let forbidden = HeaderPolicy.protectedNames
+        let profile = run
         run.requestAdjuster = { request, operation, impersonated in
             let input = AdjustRequestInput(
                 method: request.method, url: request.url,
                 headers: request.headers.filter { !forbidden.contains($0.name.lowercased()) }.map { .init(name: $0.name, value: $0.value) },
                 operation: operation, impersonatedMailbox: impersonated?.value)
+            // On the blocking executor within the hook budget, like every other hook of the run.
+            let answer: Result<AdjustRequestOutput?, PluginDiagnostic>? = await HookExecutor.call("adjust_request", profile) {
+                do throws(PluginDiagnostic) { return .success(try hooks.adjustRequest(input)) } catch { return .failure(error) }
+            }
             do {
-                guard let output = try hooks.adjustRequest(input) else { return }
+                guard let output = try answer?.get() else { return }
                 if let url = output.url {
                     if url.lowercased().hasPrefix("https://") { request.url = url }
                     else { problems.withLock { $0.append("plugin \(loaded.id): adjust_request tried to send a request to the non-https URL \(url); ignored") } }

@@ -229,7 +229,7 @@ import Testing
             let password = simulator.serviceAccountPassword
             let task = Task { try await runSuite(target, password: password) }
             // The first request (the first contact) is on the wire once the simulator logs it…
-            await pollUntil(timeout: .seconds(10)) { !simulator.requestLog.isEmpty }
+            #expect(await simulator.waitForRequests(1, timeout: .seconds(60)))
             let cancelled = ContinuousClock.now
             task.cancel()
             let report = try await task.value
@@ -261,7 +261,7 @@ import Testing
             let task = Task { try await runSuite(target, password: password) }
             // First contact (POST), ews.endpoint.reachable (GET), then auth.service-account's POST,
             // which the simulator holds for 15 s: cancel once that one has arrived.
-            await pollUntil(timeout: .seconds(20)) { simulator.requestLog.count >= 3 }
+            #expect(await simulator.waitForRequests(3, timeout: .seconds(60)))
             task.cancel()
             let report = try await task.value
             #expect(report.interrupted)

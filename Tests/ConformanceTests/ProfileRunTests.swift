@@ -4,6 +4,7 @@ import EWSTestSupport
 import EWSTransport
 import Foundation
 import ProviderManifest
+import Synchronization
 import Testing
 
 /// A provider profile changes a run: its deviations are strict expected failures, its dated
@@ -126,6 +127,42 @@ import Testing
         #expect(report.exitCode == 1)
     }
 
+    @Test("a hook over its time budget is abandoned once: the run goes on, says so, and calls none of its hooks again")
+    func aHookOverItsBudgetIsAbandoned() async throws {
+        let release = DispatchSemaphore(value: 0)
+        defer { release.signal() }
+        let (report, seen) = try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
+            var manifest = Self.hosterManifest
+            manifest.knownDeviations = []
+            var profile = RunProfile(manifest: manifest, source: "budget-test")
+            profile.hookBudget = .milliseconds(300)
+            let seen = LockedList()
+            let problems = LockedList()
+            profile.reportHookProblem = { problems.append($0) }
+            profile.hookDiagnostics = { problems.items }
+            profile.responseClassifier = { input in
+                seen.append(input.checkID)
+                _ = release.wait(timeout: .now() + 60)   // hangs until the test is done with the run
+                return ClassifyResponseOutput(outcome: .errored, message: "too late")
+            }
+            let target = TargetConfiguration(
+                name: "budget", ewsURL: sim.ewsURL,
+                serviceAccount: .init(username: sim.serviceAccount, auth: .basic, secret: .environment("UNUSED")),
+                mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
+                caFile: sim.caFile, hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")])
+            let report = await SuiteRunner(target: target, credentials: .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)),
+                                           options: RunOptions(runID: "budget", profile: profile)).run()
+            return (report, seen.items)
+        }
+        // Calls already under way when the first overran may still have started; none after it.
+        let failedOrErrored = report.results.filter { $0.outcome == .failed || $0.outcome == .errored }
+        #expect(failedOrErrored.count > 2, "the generic hoster has several failures for the hook to be asked about")
+        #expect(!seen.isEmpty && seen.count < failedOrErrored.count, "the hook was asked \(seen.count) times for \(failedOrErrored.count) failures")
+        #expect(report.warnings.filter { $0.contains("did not answer within") }.count == 1, "\(report.warnings)")
+        #expect(!failedOrErrored.contains { $0.message.contains("too late") })
+        #expect(report.warnings.contains { $0.contains("classify_response did not answer within 0.3 seconds (the hook time budget)") }, "\(report.warnings)")
+    }
+
     @Test func aMinimumBuildAboveTheServersFailsTheVersionCheck() async throws {
         try await Fixtures.withSimulator(flavor: .genericHoster) { sim in
             var manifest = Self.hosterManifest
@@ -138,9 +175,8 @@ import Testing
     }
 }
 
-final class LockedList: @unchecked Sendable {
-    private let lock = NSLock()
-    private var list: [String] = []
-    func append(_ s: String) { lock.withLock { list.append(s) } }
-    var items: [String] { lock.withLock { list } }
+final class LockedList: Sendable {
+    private let list = Mutex<[String]>([])
+    func append(_ s: String) { list.withLock { $0.append(s) } }
+    var items: [String] { list.withLock { $0 } }
 }

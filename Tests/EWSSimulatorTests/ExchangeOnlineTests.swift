@@ -1,3 +1,4 @@
+import EWSExecutor
 @testable import EWSProtocol
 @testable import EWSSimulator
 import EWSTestSupport
@@ -196,6 +197,27 @@ struct ExchangeOnlineTests {
             #expect(record.anchorMailbox == alice)
             #expect(record.host?.hasPrefix(ExchangeOnlineHosts.outlook) == true)
         }
+    }
+
+    @Test("request handling, XSD validation and token signing run on the blocking executor, never on an event loop")
+    func blockingWorkRunsOnTheExecutor() async throws {
+        let executor = BlockingExecutor.shared
+        let before = (requests: executor.ranCount("simulator-request"),
+                      validation: executor.noted(EWSService.validationWork), signing: executor.noted(TokenSigner.signingWork))
+        try await Online.with { o in
+            let (_, json, _) = try await o.tokenRequest(o.clientCredentials(o.entra.consentedApplication))
+            let token = try #require(json["access_token"] as? String)
+            let r = try await o.getInbox(.bearer(token: Secret(token)), impersonate: o.sim.mailboxesInScope[0])
+            #expect(r.status == 200)
+        }
+        let validation = executor.noted(EWSService.validationWork)
+        let signing = executor.noted(TokenSigner.signingWork)
+        #expect(executor.ranCount("simulator-request") >= before.requests + 2)
+        #expect(validation.onExecutor > before.validation.onExecutor, "the GetFolder was validated on the executor")
+        #expect(signing.onExecutor > before.signing.onExecutor, "the token was signed on the executor")
+        // Across this whole test process, not one validation or signature ran on an event loop.
+        #expect(validation.onEventLoop == 0)
+        #expect(signing.onEventLoop == 0)
     }
 
     @Test("an app-only token without ExchangeImpersonation gets EXO's 'must be present' fault")

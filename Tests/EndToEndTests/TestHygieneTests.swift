@@ -36,13 +36,16 @@ import Testing
 
     @Test("Task.sleep only in the test support: its timers and pollUntil, the one bounded poll for state without an event")
     func sleepsOnlyWhereNoEventExists() throws {
-        // The simulator offers no event for "a request was logged" or "an item was delivered": tests
-        // that wait for those poll through pollUntil. Anything else waits on an event (ChildProcess, TestEvent).
+        // "A request was logged" is an event (Simulator.waitForRequests); "an item was delivered" and a
+        // stream's progress are not: tests that wait for those poll through pollUntil. Anything else
+        // waits on an event (ChildProcess, TestEvent, the simulator's request log).
         let polling: Set<String> = [
             "Tests/EWSTestSupport/ChildProcess.swift", "Tests/EWSTestSupport/TestEvent.swift", "Tests/EWSTestSupport/PollUntil.swift",
         ]
         let sleeping = try Self.testSources().filter { $0.text.contains("Task.sleep") }.map(\.path)
         #expect(Set(sleeping).isSubset(of: polling), "\(Set(sleeping).subtracting(polling).sorted())")
+        let pollingTheLog = try Self.testSources().filter { $0.text.contains("pollUntil") && $0.text.range(of: #"pollUntil[^\n]*requestLog"#, options: .regularExpression) != nil }
+        #expect(pollingTheLog.isEmpty, "wait with Simulator.waitForRequests instead: \(pollingTheLog.map(\.path))")
     }
 
     @Test("CI and the dnsmasq script take a port found free at run time, never a fixed one")

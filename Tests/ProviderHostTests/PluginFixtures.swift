@@ -27,6 +27,16 @@ enum PluginFixtures {
         ("libdup-b.so", "duplicate.c", []),
     ]
 
+    /// The plugin kit's fixtures (loaded on their own, not in the broken-plugins folder).
+    private static let kitSources: [(file: String, source: String, flags: [String])] = [
+        ("liberror-channel.so", "error_channel.c", []),
+        // Today's header's export macro: no attribute in the source, every other symbol hidden.
+        ("libhidden-visibility.so", "hidden_visibility.c", ["-fvisibility=hidden"]),
+    ]
+
+    /// Built against the frozen ABI 1.0 header (Fixtures/abi-1.0), not today's.
+    static let oldHeader = "libold-header.so"
+
     /// The C example plugin, built like `make plugins-c` does.
     static let cExample = "libewscheck-c-hoster.so"
     /// A good .so cut to 5000 bytes.
@@ -76,14 +86,17 @@ enum PluginFixtures {
         do {
             let dir = try Fixtures.temporaryDirectory("plugin-fixtures")
             var jobs: [(ChildProcess, String)] = []
-            for (file, source, flags) in sources {
+            for (file, source, flags) in sources + kitSources {
                 // -O0: the crash fixtures must crash the way they are written.
                 jobs.append((try start(["cc", "-shared", "-fPIC", "-O0", "-Wall", "-Werror", "-I", abiInclude] + flags
                                        + ["-o", dir + "/" + file, fixtureDirectory.appendingPathComponent(source).path]), file))
             }
+            let oldInclude = fixtureDirectory.appendingPathComponent("abi-1.0").path
+            jobs.append((try start(["cc", "-shared", "-fPIC", "-O0", "-Wall", "-Werror", "-I", oldInclude, "-o", dir + "/" + oldHeader,
+                                    fixtureDirectory.appendingPathComponent("old_header.c").path]), oldHeader))
             let example = Fixtures.repositoryRoot.appendingPathComponent("plugins/examples/c-hoster/c_hoster.c").path
             let jsonC = try output(["pkg-config", "--cflags", "--libs", "json-c"]).split(separator: " ").map(String.init)
-            jobs.append((try start(["cc", "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-I", abiInclude,
+            jobs.append((try start(["cc", "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror", "-I", abiInclude,
                                     "-o", dir + "/" + cExample, example] + jsonC), cExample))
             for (process, file) in jobs {
                 let ended = process.waitBlocking()

@@ -5,6 +5,7 @@
 @_exported import ProviderManifest
 private import CEWSCheckPlugin
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -30,11 +31,12 @@ import Darwin
 /// }
 /// ```
 ///
-/// A hook closure returns `nil` for "nothing to change / not handled"; one that throws is reported
-/// to the host as "not handled" too (the C boundary has no error channel). A hook must not crash:
+/// A hook closure returns `nil` for "nothing to change / not handled". One that throws is reported to
+/// the host through the ABI's error channel (`{"error": {"message": …, "code": …}}`): throw a
+/// ``PluginHookError`` to choose the message and code; any other error's description becomes the
+/// message. The host then lists `<hook> failed: <message>` in the run's warnings. A hook must not crash:
 /// a `fatalError` in a hook takes the host process down.
-public final class ProviderPlugin: @unchecked Sendable {
-    // @unchecked: the only mutable state is `descriptor`, written once under `lock`.
+public final class ProviderPlugin: Sendable {
 
     /// Whether the host may call this plugin's hooks from several threads at once.
     public enum HookThreading: Sendable, Hashable {
@@ -66,9 +68,8 @@ public final class ProviderPlugin: @unchecked Sendable {
     let acquireToken: AcquireToken?
     let classifyResponse: ClassifyResponse?
 
-    private let lock = NSLock()
-    private var descriptor: UnsafePointer<ewscheck_plugin_descriptor>?
-    private var exportFailed = false
+    /// The descriptor once built (its address), or whether building it failed.
+    private let exported = Mutex<(address: UInt?, failed: Bool)>((nil, false))
 
     /// Creates a plugin. Hooks left `nil` are not offered to the host.
     public init(manifest: ProviderManifest, hookThreading: HookThreading = .serialized,
@@ -100,16 +101,17 @@ public final class ProviderPlugin: @unchecked Sendable {
     /// which says more than a refusal would. Run `ewscheck plugins verify` on the built plugin.
     public func export(hostABIVersion: UInt32) -> UnsafeRawPointer? {
         guard Self.supportedHostABIVersions.contains(hostABIVersion) else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        if let descriptor { return UnsafeRawPointer(descriptor) }
-        if exportFailed { return nil }
-        guard let built = makeDescriptor() else {
-            exportFailed = true
-            return nil
+        let address: UInt? = exported.withLock { state in
+            if let address = state.address { return address }
+            if state.failed { return nil }
+            guard let built = makeDescriptor() else {
+                state.failed = true
+                return nil
+            }
+            state.address = UInt(bitPattern: built)
+            return state.address
         }
-        descriptor = built
-        return UnsafeRawPointer(built)
+        return address.flatMap { UnsafeRawPointer(bitPattern: $0) }
     }
 
     /// Allocates the descriptor and its strings; none of it is ever freed (plugins are never unloaded).
@@ -149,21 +151,41 @@ public final class ProviderPlugin: @unchecked Sendable {
         context.map { Unmanaged<ProviderPlugin>.fromOpaque($0).takeUnretainedValue() }
     }
 
-    /// Decodes the input, runs the hook, encodes its answer as a malloc'd C string (NULL for nil or any error).
+    /// Decodes the input, runs the hook, encodes its answer as a malloc'd C string: NULL for `nil`,
+    /// the output's JSON, or the error channel's `{"error": {...}}` when anything failed.
     private func respond<Input: Decodable, Output: Encodable>(
         _ input: UnsafePointer<CChar>?, _ hook: (ProviderPlugin, Input) throws -> Output?
     ) -> UnsafeMutablePointer<CChar>? {
-        guard let input else { return nil }
-        let bytes = Data(bytes: input, count: strlen(input))
-        do {
-            let value = try JSONDecoder().decode(Input.self, from: bytes)
-            guard let output = try hook(self, value) else { return nil }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return Self.mallocCString(try encoder.encode(output))
-        } catch {
-            return nil
+        guard let input else {
+            return Self.encode(PluginHookError.Envelope(error: .init(message: "the host passed no input", code: "input-missing")))
         }
+        let bytes = Data(bytes: input, count: strlen(input))
+        let value: Input
+        do {
+            value = try JSONDecoder().decode(Input.self, from: bytes)
+        } catch {
+            return Self.encode(PluginHookError.Envelope(error: .init(
+                message: "the plugin could not read the host's input: \(error)", code: "input-unreadable")))
+        }
+        let failure: PluginHookError
+        do {
+            guard let output = try hook(self, value) else { return nil }
+            if let encoded = Self.encode(output) { return encoded }
+            failure = PluginHookError(message: "the plugin could not encode its output", code: "output-unencodable")
+        } catch let error as PluginHookError {
+            failure = error
+        } catch {
+            failure = PluginHookError(message: String(describing: error))
+        }
+        return Self.encode(PluginHookError.Envelope(error: failure))
+    }
+
+    /// `value` as sorted-key JSON in a malloc'd C string, or nil when it cannot be encoded.
+    private static func encode(_ value: some Encodable) -> UnsafeMutablePointer<CChar>? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return nil }
+        return mallocCString(data)
     }
 
     /// A NUL-terminated copy in malloc'd memory (so C `free` releases it), or nil for bytes with a NUL inside.

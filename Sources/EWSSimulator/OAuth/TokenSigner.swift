@@ -1,3 +1,5 @@
+private import EWSExecutor
+import NIOPosix
 import _CryptoExtras
 import Crypto
 import EWSTransport
@@ -15,8 +17,12 @@ struct TokenSigner: Sendable {
         keyID = Base64URL.encode(Array(Insecure.SHA1.hash(data: key.publicKey.derRepresentation)))
     }
 
+    /// What signing a token is noted as on the blocking executor.
+    static let signingWork = "simulator.rsa-signing"
+
     /// A compact JWS of `claims` with Entra's header fields.
     func sign(claims: [String: Any]) -> String? {
+        BlockingExecutor.shared.noteBlockingWork(Self.signingWork, onEventLoop: MultiThreadedEventLoopGroup.currentEventLoop != nil)
         let header: [String: Any] = ["typ": "JWT", "alg": "RS256", "x5t": keyID, "kid": keyID]
         guard let input = JSONWebToken.signingInput(header: header, claims: claims),
               let signature = try? key.signature(for: Data(input.utf8), padding: .insecurePKCS1v1_5)

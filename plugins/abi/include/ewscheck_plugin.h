@@ -21,12 +21,31 @@
  * Plugins are never unloaded.
  *
  * Hooks. Each hook is optional (NULL = not provided). The host passes a NUL-terminated UTF-8 JSON
- * object and the plugin returns either NULL ("nothing to change / not handled") or a
- * NUL-terminated UTF-8 JSON object allocated by the plugin, which the host releases with
- * free_string. A hook must not keep the input pointer after it returns and must not call back
- * into the host. If hook_threading is EWSCHECK_HOOKS_THREAD_SAFE the host may call hooks from
- * several threads at once; with EWSCHECK_HOOKS_SERIALIZED it calls at most one hook of this plugin
- * at a time. The JSON of each hook is documented in docs/writing-a-provider-plugin.md.
+ * object and the plugin returns one of:
+ *   - NULL: "nothing to change / not handled";
+ *   - a JSON object, the hook's output (docs/writing-a-provider-plugin.md, plugins/hooks.schema.json);
+ *   - the error channel, {"error": {"message": "why", "code": "optional-token"}}: the hook tried and
+ *     failed. The host lists "<hook> failed: <message>" in the run's warnings (acquire_token's message
+ *     is never shown, only its code). Added in ABI 1.1 without changing the descriptor: a 1.0 host
+ *     reads it as an output of the wrong shape (a warning) or, for adjust_request, as "change nothing".
+ * Output is allocated by the plugin and released by the host with free_string. It may be at most
+ * EWSCHECK_HOOK_OUTPUT_MAX bytes (longer output is refused as invalid). A hook must not keep the input
+ * pointer after it returns and must not call back into the host.
+ *
+ * Time budget: during a run the host waits EWSCHECK_HOOK_BUDGET_MS for one hook call. A call that has
+ * not returned by then is abandoned (it keeps its thread; a hook cannot be stopped from outside), the
+ * run goes on as if it had returned NULL, and no hook of that plugin is called again in the run.
+ * `ewscheck plugins verify` calls each hook in a probe process with the same budget.
+ *
+ * Threading: hooks run on the host's blocking-work threads, never on its event loops. If hook_threading
+ * is EWSCHECK_HOOKS_THREAD_SAFE the host may call hooks from several threads at once; with
+ * EWSCHECK_HOOKS_SERIALIZED it calls at most one hook of this plugin at a time.
+ *
+ * Visibility: the two exported symbols are declared below with EWSCHECK_PLUGIN_EXPORT, so they stay
+ * visible when the plugin is compiled with -fvisibility=hidden (their definitions need no attribute).
+ *
+ * `reserved`: must be 0. It is kept for flags a later minor revision may define; each flag's 0 value
+ * will mean today's behaviour, and hosts ignore flags they do not know.
  */
 #ifndef EWSCHECK_PLUGIN_H
 #define EWSCHECK_PLUGIN_H
@@ -37,8 +56,23 @@
 extern "C" {
 #endif
 
-/** The ABI version this header describes. */
+/** The ABI version this header describes (what ewscheck_plugin_abi_version must equal). */
 #define EWSCHECK_PLUGIN_ABI_VERSION 1u
+/** Its minor revision: 1 = the error channel, the export macro, the documented limits. Informative;
+ *  minor revisions never change the descriptor's layout or what version 1 hosts accept. */
+#define EWSCHECK_PLUGIN_ABI_MINOR 1u
+
+/** Marks the two symbols a plugin exports (default visibility even under -fvisibility=hidden). */
+#if defined(_WIN32)
+#define EWSCHECK_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define EWSCHECK_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/** Longest hook output the host accepts, in bytes (1 MiB). */
+#define EWSCHECK_HOOK_OUTPUT_MAX (1u << 20)
+/** How long the host waits for one hook call during a run, in milliseconds. */
+#define EWSCHECK_HOOK_BUDGET_MS 5000u
 
 /** Symbol names the host looks up. */
 #define EWSCHECK_PLUGIN_ABI_VERSION_SYMBOL "ewscheck_plugin_abi_version"
@@ -63,8 +97,8 @@ typedef struct ewscheck_plugin_descriptor {
     const char *manifest_json;     /* the profile, UTF-8 JSON; lives as long as the process */
     void *context;                 /* passed back to every hook and to free_string */
     uint32_t hook_threading;       /* EWSCHECK_HOOKS_SERIALIZED or EWSCHECK_HOOKS_THREAD_SAFE */
-    uint32_t reserved;             /* 0 */
-    ewscheck_hook_fn adjust_request;     /* change headers or URL of a request before it is sent */
+    uint32_t reserved;             /* 0: future flags, see the comment at the top */
+    ewscheck_hook_fn adjust_request;     /* change headers or URL of an EWS request before it is sent */
     ewscheck_hook_fn discover_endpoint;  /* find the EWS URL for an address in a custom way */
     ewscheck_hook_fn acquire_token;      /* obtain a bearer token in a custom way */
     ewscheck_hook_fn classify_response;  /* map a hoster's odd answer to a standard outcome */
@@ -80,8 +114,8 @@ typedef const ewscheck_plugin_descriptor *(*ewscheck_plugin_entry_fn)(uint32_t h
  * child, once in the host; it may be called more than once and must have no side effects beyond
  * building its descriptor.
  */
-extern const uint32_t ewscheck_plugin_abi_version;
-const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host_abi_version);
+EWSCHECK_PLUGIN_EXPORT extern const uint32_t ewscheck_plugin_abi_version;
+EWSCHECK_PLUGIN_EXPORT const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host_abi_version);
 
 #ifdef __cplusplus
 }

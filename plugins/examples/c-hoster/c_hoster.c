@@ -25,7 +25,7 @@
 #define PLUGIN_VERSION "1.0.0"
 
 /* Read by the host before anything else runs; must equal the host's EWSCHECK_PLUGIN_ABI_VERSION. */
-__attribute__((visibility("default"))) const uint32_t ewscheck_plugin_abi_version = EWSCHECK_PLUGIN_ABI_VERSION;
+EWSCHECK_PLUGIN_EXPORT const uint32_t ewscheck_plugin_abi_version = EWSCHECK_PLUGIN_ABI_VERSION;
 
 static ewscheck_plugin_descriptor descriptor;
 static pthread_once_t descriptor_once = PTHREAD_ONCE_INIT;
@@ -111,7 +111,8 @@ static char *build_manifest(void) {
 static char *adjust_request(void *context, const char *input_json) {
     (void)context;
     json_object *input = json_tokener_parse(input_json);
-    if (!input) return NULL;
+    /* The error channel: say why instead of returning NULL (which would mean "change nothing"). */
+    if (!input) return strdup("{\"error\":{\"message\":\"the input is not JSON\",\"code\":\"input-unreadable\"}}");
 
     char *result = NULL;
     json_object *mailbox;
@@ -152,7 +153,7 @@ static void build_descriptor(void) {
     descriptor_ready = 1;
 }
 
-__attribute__((visibility("default")))
+EWSCHECK_PLUGIN_EXPORT
 const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host_abi_version) {
     if (host_abi_version != EWSCHECK_PLUGIN_ABI_VERSION) return NULL;
     pthread_once(&descriptor_once, build_descriptor);
