@@ -110,9 +110,10 @@ final class PushNotifier: Sendable {
                 registry.remove(id)
                 return
             }
+            let now = registry.now
             registry.update(id) {
                 $0.lastWatermark = next
-                $0.lastUsed = registry.now
+                $0.lastUsed = now
             }
             lastSent = Date()
         }
