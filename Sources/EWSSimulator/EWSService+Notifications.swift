@@ -208,4 +208,19 @@ extension EWSService {
             return SOAPWriter.operationResponse("Unsubscribe", messages: [SOAPWriter.error("Unsubscribe", error)])
         }
     }
+
+    /// The `SendNotification` request of a push subscription: its events since `previous`, or a
+    /// StatusEvent when there are none.
+    func sendNotification(_ sub: SubscriptionRegistry.Subscription, previous: String, events: [MailboxSnapshot.Event],
+                          old: MailboxSnapshot, current: MailboxSnapshot, next: String) -> String {
+        let now = tenant.subscriptions.now
+        var x = "<m:Notification><t:SubscriptionId>\(sub.id)</t:SubscriptionId><t:PreviousWatermark>\(previous)</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents>"
+        x += events.isEmpty ? "<t:StatusEvent><t:Watermark>\(next)</t:Watermark></t:StatusEvent>"
+            : eventsXML(events, sub: sub, old: old, current: current, next: next, at: now)
+        x += "</m:Notification>"
+        let message = SOAPWriter.success("SendNotification", payload: x)
+        let body = "<m:SendNotification xmlns:m=\"\(SOAPWriter.messagesNS)\" xmlns:t=\"\(SOAPWriter.typesNS)\"><m:ResponseMessages>"
+            + message + "</m:ResponseMessages></m:SendNotification>"
+        return SOAPWriter.envelope(flavor: flavor, body: body)
+    }
 }
