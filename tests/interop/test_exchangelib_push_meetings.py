@@ -1,4 +1,4 @@
-"""Push subscriptions and meeting responses of the simulator driven by exchangelib 5.6.0 through its
+"""Push subscriptions, meeting responses and the remaining mailbox operations of the simulator driven by exchangelib 5.6.0 through its
 ordinary API: impersonating, with the server version *not* pinned, against `ewscheck simulate`.
 
 A push subscription's notification is received by a Python http.server on loopback and parsed with
@@ -17,7 +17,7 @@ import time
 import uuid
 
 import pytest
-from exchangelib import CalendarItem, Message
+from exchangelib import CalendarItem, Folder, Message
 from exchangelib.items import MeetingRequest, MeetingResponse
 from exchangelib.services import SendNotification
 
@@ -138,3 +138,44 @@ def test_meeting_request_is_answered(simulator, step, answer):
         for item in leftovers:
             item.delete()
         meeting.delete(send_meeting_cancellations="SendToNone")
+
+
+def test_mailbox_operations_without_an_agreement_test(simulator, step):
+    """The point-4 operations no other exchangelib test drives: CopyItem, SendItem of a saved draft,
+    EmptyFolder and DeleteFolder of a folder it created, FindItem with a restriction and a sort order
+    that return exactly the matching items in order."""
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    tag = uuid.uuid4().hex[:8]
+    with step("create a folder under alice's inbox (CreateFolder)"):
+        folder = Folder(parent=alice.inbox, name=f"ops {tag}")
+        folder.save()
+    try:
+        with step("save three messages into it and one decoy into the inbox"):
+            for n in (2, 3, 1):
+                Message(account=alice, folder=folder, subject=f"ops {tag} #{n}", body="x").save()
+            decoy = Message(account=alice, folder=alice.inbox, subject=f"decoy {tag}", body="x")
+            decoy.save()
+        with step("filter and sort (FindItem Restriction + SortOrder)"):
+            subjects = [m.subject for m in folder.filter(subject__contains=f"ops {tag}").order_by("-subject")]
+            none = list(folder.filter(subject="no-such-subject"))
+        assert subjects == [f"ops {tag} #3", f"ops {tag} #2", f"ops {tag} #1"]
+        assert none == []
+        with step("copy the decoy into the folder (CopyItem)"):
+            decoy.copy(folder)
+        assert [m.subject for m in folder.filter(subject=f"decoy {tag}")] == [f"decoy {tag}"]
+        assert [m.subject for m in alice.inbox.filter(subject=f"decoy {tag}")] == [f"decoy {tag}"]
+        decoy.delete()
+        with step("save a draft to bob and send it (CreateItem SaveOnly, then SendItem)"):
+            draft = Message(account=alice, folder=alice.drafts, subject=f"draft {tag}", body="x", to_recipients=[BOB])
+            draft.save()
+            draft.send()
+        with step("find it in bob's inbox"):
+            received = list(bob.inbox.filter(subject=f"draft {tag}"))
+        assert len(received) == 1
+        received[0].delete()
+        with step("empty the folder (EmptyFolder)"):
+            folder.empty()
+        assert folder.all().count() == 0
+    finally:
+        with step("delete the folder (DeleteFolder)"):
+            folder.delete()
