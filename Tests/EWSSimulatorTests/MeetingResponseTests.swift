@@ -91,6 +91,18 @@ import Testing
         }
     }
 
+    @Test func sendOnlyToAllInvitesWithoutASentCopy() async throws {
+        try await SimulatorSession.with { s in
+            let made = try await CalendarTests.create(s, Self.meeting, invitations: "SendOnlyToAll")
+            #expect(made.codes == ["NoError"])
+            let inbox = try await s.findItem(shape: "<t:BaseShape>AllProperties</t:BaseShape>", mailbox: "bob@contoso.com")
+            #expect(CalendarTests.items(inbox).map(\.name) == ["MeetingRequest"])
+            #expect(CalendarTests.items(inbox).first?.child("ItemClass")?.text == "IPM.Schedule.Meeting.Request")
+            let sent = try await s.findItem(folder: "sentitems", mailbox: "alice@contoso.com")
+            #expect(SimulatorSession.ids(sent).isEmpty)
+        }
+    }
+
     @Test func saveOnlyKeepsADraftAndSendsNothing() async throws {
         try await SimulatorSession.with { s in
             let ids = try await Self.invite(s)

@@ -103,8 +103,9 @@ def test_meeting_request_is_answered(simulator, step, answer):
     subject = f"Coaching {answer} {uuid.uuid4().hex[:8]}"
     meeting = CalendarItem(account=alice, folder=alice.calendar, subject=subject, start=start, end=end,
                            legacy_free_busy_status="Busy", required_attendees=[BOB])
-    with step("alice invites bob (CreateItem SendToAllAndSaveCopy)"):
-        meeting.save(send_meeting_invitations="SendToAllAndSaveCopy")
+    invitations = "SendToAllAndSaveCopy" if answer == "accept" else "SendOnlyToAll"
+    with step(f"alice invites bob (CreateItem {invitations})"):
+        meeting.save(send_meeting_invitations=invitations)
     leftovers = []
     try:
         with step("find the meeting request in bob's inbox"):
