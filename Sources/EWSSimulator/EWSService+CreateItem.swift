@@ -33,6 +33,10 @@ extension EWSService {
                 }
                 continue
             }
+            if Self.meetingResponses[itemElement.name] != nil {
+                messages.append(respondToMeeting(itemElement, disposition: disposition, context))
+                continue
+            }
             guard itemElement.name == "Message" else {
                 messages.append(SOAPWriter.error("CreateItem", .notImplemented("creating \(itemElement.name) items"), emptyPayload: "<m:Items/>"))
                 continue

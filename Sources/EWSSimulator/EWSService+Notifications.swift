@@ -9,18 +9,26 @@ extension EWSService {
         tenant.withStore(mailbox) { MailboxSnapshot($0) } ?? MailboxSnapshot()
     }
 
-    /// Subscribe: pull subscriptions on folders of the acting mailbox (or all of them), with a
-    /// watermark to resume from. Streaming and push subscriptions are refused as not implemented.
+    /// Subscribe: pull, streaming and push subscriptions on folders of the acting mailbox (or all
+    /// of them), with a watermark to resume from (pull and push). A push subscription's
+    /// notifications are POSTed to its URL by ``PushNotifier``.
     func subscribe(_ request: XMLElement, _ context: RequestContext) throws -> String {
         func answer(_ message: String) -> String { SOAPWriter.operationResponse("Subscribe", messages: [message]) }
-        guard let pull = request.child("PullSubscriptionRequest") ?? request.child("StreamingSubscriptionRequest") else {
+        guard let pull = request.child("PullSubscriptionRequest") ?? request.child("StreamingSubscriptionRequest")
+                ?? request.child("PushSubscriptionRequest") else {
             let kind = request.children.first?.name ?? "subscription"
-            return answer(SOAPWriter.error("Subscribe", .notImplemented("\(kind) (pull and streaming subscriptions are)")))
+            return answer(SOAPWriter.error("Subscribe", .notImplemented("\(kind) (pull, streaming and push subscriptions are)")))
         }
         let streaming = pull.name == "StreamingSubscriptionRequest"
+        let push = pull.name == "PushSubscriptionRequest"
         let owner = context.mailboxUser.primarySmtpAddress
         do throws(EWSError) {
             guard context.mailboxUser.hasMailbox else { throw .missingEmailAddress }
+            var callback: (url: String, statusMinutes: Int)?
+            if push {
+                guard pushNotifier != nil else { throw EWSError.notImplemented("push subscriptions") }
+                callback = try Self.pushCallback(pull)
+            }
             var types = Set<String>()
             for type in pull.child("EventTypes")?.children("EventType") ?? [] {
                 guard Self.eventTypes.contains(type.text) else { throw EWSError.notImplemented("\(type.text) notifications") }
@@ -42,8 +50,9 @@ extension EWSService {
             } else if !all {
                 throw EWSError("ErrorInvalidSubscriptionRequest", "A subscription needs FolderIds or SubscribeToAllFolders.")
             }
-            // A streaming subscription lives 30 minutes past its last connection.
-            guard let timeout = streaming ? 30 : pull.child("Timeout").flatMap({ Int($0.text.trimmingCharacters(in: .whitespaces)) }), (1...1440).contains(timeout) else {
+            // A streaming subscription lives 30 minutes past its last connection; a push
+            // subscription lives until its callback ends it or stops answering (PushNotifier).
+            guard let timeout = streaming ? 30 : push ? 1440 : pull.child("Timeout").flatMap({ Int($0.text.trimmingCharacters(in: .whitespaces)) }), (1...1440).contains(timeout) else {
                 throw EWSError("ErrorInvalidSubscriptionRequest", "The subscription timeout must be between 1 and 1440 minutes.")
             }
             var mark: String
@@ -63,12 +72,32 @@ extension EWSService {
             let id = Data((Array(UUID().uuidString.lowercased().utf8) + Array(owner.utf8)).prefix(48)).base64EncodedString()
             tenant.subscriptions.add(.init(id: id, mailbox: owner, caller: context.caller.primarySmtpAddress + "/" + owner, folders: folders,
                                            eventTypes: types, timeoutMinutes: timeout, lastUsed: tenant.subscriptions.now,
-                                           streaming: streaming, lastWatermark: streaming ? mark : nil))
+                                           streaming: streaming, lastWatermark: streaming || push ? mark : nil,
+                                           pushURL: callback?.url))
+            if let callback {
+                pushNotifier?.start(id, url: callback.url, statusFrequencyMinutes: callback.statusMinutes, service: self)
+            }
             // A streaming subscription hands out no watermark.
             return answer(SOAPWriter.success("Subscribe", payload: "<m:SubscriptionId>\(id)</m:SubscriptionId>" + (streaming ? "" : "<m:Watermark>\(mark)</m:Watermark>")))
         } catch {
             return answer(SOAPWriter.error("Subscribe", error))
         }
+    }
+
+    /// The callback URL and StatusFrequency of a push subscription request: only absolute http and
+    /// https URLs (ErrorInvalidPushSubscriptionUrl otherwise); CallerData is refused.
+    static func pushCallback(_ request: XMLElement) throws(EWSError) -> (url: String, statusMinutes: Int) {
+        if request.child("CallerData") != nil { throw EWSError.notImplemented("PushSubscriptionRequest/CallerData") }
+        let text = request.child("URL")?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil else {
+            throw EWSError("ErrorInvalidPushSubscriptionUrl", "The push subscription URL is invalid.")
+        }
+        let frequency = request.child("StatusFrequency").flatMap { Int($0.text.trimmingCharacters(in: .whitespaces)) } ?? 30
+        guard (1...1440).contains(frequency) else {
+            throw EWSError("ErrorInvalidSubscriptionRequest", "The StatusFrequency must be between 1 and 1440 minutes.")
+        }
+        return (text, frequency)
     }
 
     /// The subscription, if the caller may use it and it has not expired.
@@ -96,6 +125,7 @@ extension EWSService {
         do throws(EWSError) {
             let sub = try usableSubscription(id, context)
             guard !sub.streaming else { throw EWSError("ErrorInvalidPullSubscriptionId", "The subscription is a streaming subscription, not a pull subscription.") }
+            guard sub.pushURL == nil else { throw EWSError("ErrorInvalidPullSubscriptionId", "The subscription is a push subscription, not a pull subscription.") }
             guard let old = tenant.subscriptions.snapshot(at: mark, mailbox: sub.mailbox) else {
                 throw EWSError("ErrorInvalidWatermark", "The watermark is not valid.")
             }
@@ -177,5 +207,20 @@ extension EWSService {
         } catch {
             return SOAPWriter.operationResponse("Unsubscribe", messages: [SOAPWriter.error("Unsubscribe", error)])
         }
+    }
+
+    /// The `SendNotification` request of a push subscription: its events since `previous`, or a
+    /// StatusEvent when there are none.
+    func sendNotification(_ sub: SubscriptionRegistry.Subscription, previous: String, events: [MailboxSnapshot.Event],
+                          old: MailboxSnapshot, current: MailboxSnapshot, next: String) -> String {
+        let now = tenant.subscriptions.now
+        var x = "<m:Notification><t:SubscriptionId>\(sub.id)</t:SubscriptionId><t:PreviousWatermark>\(previous)</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents>"
+        x += events.isEmpty ? "<t:StatusEvent><t:Watermark>\(next)</t:Watermark></t:StatusEvent>"
+            : eventsXML(events, sub: sub, old: old, current: current, next: next, at: now)
+        x += "</m:Notification>"
+        let message = SOAPWriter.success("SendNotification", payload: x)
+        let body = "<m:SendNotification xmlns:m=\"\(SOAPWriter.messagesNS)\" xmlns:t=\"\(SOAPWriter.typesNS)\"><m:ResponseMessages>"
+            + message + "</m:ResponseMessages></m:SendNotification>"
+        return SOAPWriter.envelope(flavor: flavor, body: body)
     }
 }

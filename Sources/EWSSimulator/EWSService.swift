@@ -35,10 +35,14 @@ final class EWSService: Sendable {
     let maxSubscriptionsPerMailbox: Int
     /// The mailbox (primary SMTP) the per-mailbox EWS policy quirks block.
     let policyMailbox: String?
+    /// Delivers push subscriptions' notifications; nil refuses push subscriptions as not implemented.
+    let pushNotifier: PushNotifier?
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = [],
          maxRequestBytes: Int = 64 * 1024 * 1024, streamingKeepAliveSeconds: Int = 30, deliveryDelayMilliseconds: Int = 0,
-         notificationDelayMilliseconds: Int = 2000, maxSubscriptionsPerMailbox: Int? = nil, policyMailbox: String? = nil) {
+         notificationDelayMilliseconds: Int = 2000, maxSubscriptionsPerMailbox: Int? = nil, policyMailbox: String? = nil,
+         pushNotifier: PushNotifier? = nil) {
+        self.pushNotifier = pushNotifier
         self.policyMailbox = policyMailbox
         self.notificationDelayMilliseconds = notificationDelayMilliseconds
         self.maxSubscriptionsPerMailbox = maxSubscriptionsPerMailbox ?? (flavor == .exchangeOnline ? 20 : 5000)

@@ -31,6 +31,7 @@ struct ItemSerializer {
     private static let messageFields = itemFields + fields.filter { $0.uri.hasPrefix("message:") }
     private static let calendarItemFields = itemFields + calendarFields
     private static let meetingRequestItemFields = messageFields + meetingRequestFields
+    private static let meetingResponseItemFields = messageFields + meetingResponseFields
     private static let contactItemFields = itemFields + contactFields
 
     /// The fields of a kind of item, in the order of its schema type.
@@ -38,6 +39,7 @@ struct ItemSerializer {
         switch kind {
         case "CalendarItem": return calendarItemFields
         case "MeetingRequest": return meetingRequestItemFields
+        case "MeetingResponse": return meetingResponseItemFields
         case "Contact": return contactItemFields
         default: return messageFields
         }

@@ -30,7 +30,7 @@ enum RequestSurface {
         "GetServerTimeZones": (["Ids"], "Ids"),
         "ExpandDL": (["Mailbox"], "Mailbox"),
         "GetRooms": (["RoomList"], "RoomList"),
-        // Push subscription requests get a refusal message of their own.
+        // Push subscriptions: CallerData is refused where the request is read (pushCallback).
         "Subscribe": (["PullSubscriptionRequest", "StreamingSubscriptionRequest", "PushSubscriptionRequest"], "PullSubscriptionRequest"),
         "GetEvents": (["SubscriptionId", "Watermark"], "SubscriptionId"),
         "Unsubscribe": (["SubscriptionId"], "SubscriptionId"),

@@ -44,6 +44,7 @@ public final class Simulator: Sendable {
     private let channel: any Channel
     private let log: RequestLog
     private let routers: RouterBox
+    private let push: PushNotifier
 
     /// Every request served so far.
     public var requestLog: [SimulatorRequestRecord] { log.all }
@@ -63,7 +64,8 @@ public final class Simulator: Sendable {
 
     private init(configuration: SimulatorConfiguration, tenant: SimulatedTenant, port: Int, caFile: String,
                  password: String, entra: EntraTenant?, group: MultiThreadedEventLoopGroup, channel: any Channel,
-                 log: RequestLog, routers: RouterBox, httpPort: Int) {
+                 log: RequestLog, routers: RouterBox, httpPort: Int, push: PushNotifier) {
+        self.push = push
         self.httpPort = httpPort
         self.routers = routers
         self.entra = entra
@@ -159,11 +161,15 @@ public final class Simulator: Sendable {
         // Exchange Online's Autodiscover hands out outlook.office365.com.
         let ewsHost = configuration.flavor == .exchangeOnline ? ExchangeOnlineHosts.outlook : "mail.\(configuration.domain)"
         let ewsURL = "https://\(ewsHost):\(port)/EWS/Exchange.asmx"
+        let push = PushNotifier(timing: .init(statusSeconds: configuration.pushStatusFrequencySeconds,
+                                              firstRetryMilliseconds: configuration.pushFirstRetryMilliseconds,
+                                              responseTimeoutSeconds: configuration.pushResponseTimeoutSeconds))
         let ews = EWSService(tenant: tenant, flavor: configuration.flavor, validator: validator, quirks: configuration.quirks,
                              maxRequestBytes: maxBody, streamingKeepAliveSeconds: configuration.streamingKeepAliveSeconds,
                              deliveryDelayMilliseconds: configuration.deliveryDelayMilliseconds,
                              notificationDelayMilliseconds: configuration.notificationDelayMilliseconds,
-                             maxSubscriptionsPerMailbox: configuration.maxSubscriptionsPerMailbox, policyMailbox: policyMailbox)
+                             maxSubscriptionsPerMailbox: configuration.maxSubscriptionsPerMailbox, policyMailbox: policyMailbox,
+                             pushNotifier: push)
         var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
                                              tenant: tenant, ewsHost: ewsHost, tlsPort: port)
@@ -186,12 +192,14 @@ public final class Simulator: Sendable {
             throw SimulatorError("cannot listen for plain HTTP on \(configuration.bindAddress):\(configuration.httpPort): \(error)")
         }
         return Simulator(configuration: configuration, tenant: tenant, port: port, caFile: caFile, password: password,
-                         entra: entra, group: group, channel: channel, log: log, routers: routerBox, httpPort: httpPort)
+                         entra: entra, group: group, channel: channel, log: log, routers: routerBox, httpPort: httpPort,
+                         push: push)
     }
 
     /// Stops listening and closes every connection.
     public func shutdown() async {
         try? await channel.close()
+        await push.stop()
         // Idle keep-alive connections would otherwise hold the event loops open for seconds.
         for child in routers.openChannels { try? await child.close() }
         try? await group.shutdownGracefully()

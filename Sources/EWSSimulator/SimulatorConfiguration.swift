@@ -50,6 +50,14 @@ public struct SimulatorConfiguration: Sendable {
     public var notificationDelayMilliseconds: Int = 2000
     /// How often an idle GetStreamingEvents stream sends a keep-alive (`ConnectionStatus` OK).
     public var streamingKeepAliveSeconds: Int = 30
+    /// Push subscriptions: the status interval and retry window in seconds, replacing the
+    /// StatusFrequency (minutes) each subscription asks for; nil keeps StatusFrequency (tests shorten it).
+    public var pushStatusFrequencySeconds: Int?
+    /// Push subscriptions: when a failed notification is first retried, in milliseconds (Exchange:
+    /// 30 s; each later retry comes at double the time after the first attempt).
+    public var pushFirstRetryMilliseconds: Int = 30_000
+    /// Push subscriptions: how long a callback may take to answer a notification, in seconds.
+    public var pushResponseTimeoutSeconds: Double = 30
     /// Throttling answers to every n-th EWS request (none by default); see ``SimulatedThrottling``.
     public var throttling: SimulatedThrottling?
     /// HTTP headers a hoster's front end requires on every EWS POST (none by default; Exchange

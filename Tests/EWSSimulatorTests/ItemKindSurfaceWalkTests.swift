@@ -65,4 +65,39 @@ import Testing
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         }
     }
+
+    /// The meeting response objects (AcceptItem, TentativelyAcceptItem, DeclineItem): every child
+    /// the v2017 schema allows is honoured (ReferenceItemId names the meeting, MeetingResponseTests;
+    /// Body, Sensitivity and the receipt requests become the response's own,
+    /// MeetingResponseTests.aDeclineTakesTheMeetingOffTheAttendeesCalendar) or refused; none is dropped.
+    @Test(arguments: ["AcceptItem", "TentativelyAcceptItem", "DeclineItem"])
+    func everyResponseObjectChildIsHonouredOrRefused(_ element: String) async throws {
+        let schema = try SchemaSample(directory: Fixtures.ewsSchemaDirectory)
+        let honoured = EWSService.meetingResponseChildren
+        try await SimulatorSession.with { s in
+            let slots = schema.slots(ofType: "t:\(element)Type")
+            var problems: [String] = []
+            var walked = 0
+            for (index, slot) in slots.enumerated() {
+                for option in slot.options where !honoured.contains(option.name) {
+                    // The invitation is answered again each time (a refusal leaves it as it was).
+                    let ids = try await MeetingResponseTests.invite(s)
+                    var body = ""
+                    for (i, other) in slots.enumerated() {
+                        if i == index { body += schema.sample(option) }
+                        else if other.options.contains(where: { $0.name == "ReferenceItemId" }) { body += #"<t:ReferenceItemId Id="\#(ids.request)"/>"# }
+                    }
+                    walked += 1
+                    let a = try await s.send(s.envelope(#"<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:\#(element)>\#(body)</t:\#(element)></m:Items></m:CreateItem>"#, impersonate: "bob@contoso.com"))
+                    if let fault = a.fault {
+                        problems.append("\(option.name): fault \(fault.code)")
+                    } else if a.codes.isEmpty || !a.codes.allSatisfy(RequestSurfaceWalkTests.refusals.contains) {
+                        problems.append("\(option.name): answered \(a.codes) instead of a refusal")
+                    }
+                }
+            }
+            #expect(walked >= 10, "walked \(walked)")
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+        }
+    }
 }

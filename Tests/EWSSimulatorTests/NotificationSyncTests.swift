@@ -60,14 +60,14 @@ import Testing
             let sub = try await Self.subscribe(s, timeout: 1)
             s.simulator.tenant.subscriptions.advanceClock(by: 61)
             let expired = try await Self.events(s, sub.id, sub.watermark)
-            let push = try await s.send(s.envelope("<m:Subscribe><m:PushSubscriptionRequest SubscribeToAllFolders=\"true\"><t:EventTypes><t:EventType>NewMailEvent</t:EventType></t:EventTypes><t:StatusFrequency>1</t:StatusFrequency><t:URL>https://listener.contoso.com/</t:URL></m:PushSubscriptionRequest></m:Subscribe>", impersonate: "alice@contoso.com"))
+            let push = try await s.send(s.envelope("<m:Subscribe><m:PushSubscriptionRequest SubscribeToAllFolders=\"true\"><t:EventTypes><t:EventType>NewMailEvent</t:EventType></t:EventTypes><t:StatusFrequency>1</t:StatusFrequency><t:URL>ftp://listener.contoso.com/</t:URL></m:PushSubscriptionRequest></m:Subscribe>", impersonate: "alice@contoso.com"))
             let calendar = try await s.send(s.envelope("<m:Subscribe><m:PullSubscriptionRequest SubscribeToAllFolders=\"true\"><t:EventTypes><t:EventType>FreeBusyChangedEvent</t:EventType></t:EventTypes><t:Timeout>10</t:Timeout></m:PullSubscriptionRequest></m:Subscribe>", impersonate: "alice@contoso.com"))
             let id = try #require(calendar.messages.first?.child("SubscriptionId")?.text)
             let mark = try #require(calendar.messages.first?.child("Watermark")?.text)
             _ = try await CalendarTests.create(s, "<t:Subject>Busy</t:Subject><t:Start>2026-07-01T10:00:00Z</t:Start><t:End>2026-07-01T11:00:00Z</t:End>")
             let changed = try await Self.events(s, id, mark)
             #expect(expired.codes == ["ErrorExpiredSubscription"])
-            #expect(push.codes == ["ErrorInvalidOperation"])
+            #expect(push.codes == ["ErrorInvalidPushSubscriptionUrl"])
             #expect(Self.kinds(changed) == ["FreeBusyChangedEvent"])
         }
     }

@@ -87,6 +87,40 @@ import Testing
         }
     }
 
+    /// The children of a push subscription request: each is honoured (FolderIds, EventTypes, URL:
+    /// PushNotificationTests.newMailIsPushedWithItsIdsAndWatermarks; StatusFrequency:
+    /// statusEventsArriveEveryStatusFrequency; Watermark: read as a pull subscription's,
+    /// NotificationSyncTests) or refused.
+    @Test func everyPushSubscriptionChildIsHonouredOrRefused() async throws {
+        let schema = try SchemaSample(directory: Fixtures.ewsSchemaDirectory)
+        let honoured: Set<String> = ["FolderIds", "EventTypes", "Watermark", "StatusFrequency", "URL"]
+        let defaults = [
+            "EventTypes": "<t:EventTypes><t:EventType>NewMailEvent</t:EventType></t:EventTypes>",
+            "StatusFrequency": "<t:StatusFrequency>1</t:StatusFrequency>", "URL": "<t:URL>https://listener.contoso.com/</t:URL>",
+        ]
+        try await SimulatorSession.with { s in
+            let slots = schema.slots(ofType: "t:PushSubscriptionRequestType")
+            var problems: [String] = []
+            var walked = 0
+            for (index, slot) in slots.enumerated() {
+                for option in slot.options where !honoured.contains(option.name) {
+                    var body = ""
+                    for (i, other) in slots.enumerated() {
+                        if i == index { body += schema.sample(option) }
+                        else if !other.optional { body += other.options.lazy.compactMap { defaults[$0.name] }.first ?? "" }
+                    }
+                    walked += 1
+                    let a = try await s.send(s.envelope(#"<m:Subscribe><m:PushSubscriptionRequest SubscribeToAllFolders="true">\#(body)</m:PushSubscriptionRequest></m:Subscribe>"#, impersonate: "alice@contoso.com"))
+                    if a.codes.isEmpty || !a.codes.allSatisfy(Self.refusals.contains) {
+                        problems.append("PushSubscriptionRequest/\(option.name): answered \(a.codes) instead of a refusal")
+                    }
+                }
+            }
+            #expect(walked >= 1)
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+        }
+    }
+
     /// Message properties covered by their own tests rather than a generic round trip.
     static let coveredElsewhere: Set<String> = [
         "MimeContent",        // ItemContentTests.mimeContentIsParsedAndReturned

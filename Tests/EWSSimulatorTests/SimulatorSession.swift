@@ -11,8 +11,9 @@ struct SimulatorSession {
     let transport: HTTPTransport
     let validator: SchemaValidator
 
-    static func start(quirks: Set<SimulatorQuirk> = [], password: String? = nil) async throws -> SimulatorSession {
-        let sim = try await Fixtures.simulator(quirks: quirks, password: password)
+    static func start(quirks: Set<SimulatorQuirk> = [], password: String? = nil,
+                      configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> SimulatorSession {
+        let sim = try await Fixtures.simulator(quirks: quirks, password: password, configure: configure)
         let creds = HTTPCredentials.basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword))
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: creds, tls: .init(verify: true, caFile: sim.caFile),
@@ -27,8 +28,10 @@ struct SimulatorSession {
     }
 
     /// Runs `body` with a started session and awaits its stop afterwards, whether `body` returned or threw.
-    static func with(quirks: Set<SimulatorQuirk> = [], password: String? = nil, _ body: (SimulatorSession) async throws -> Void) async throws {
-        try await withFixture({ try await start(quirks: quirks, password: password) }, stop: { await $0.stop() }, body)
+    static func with(quirks: Set<SimulatorQuirk> = [], password: String? = nil,
+                     configure: @escaping (inout SimulatorConfiguration) -> Void = { _ in },
+                     _ body: (SimulatorSession) async throws -> Void) async throws {
+        try await withFixture({ try await start(quirks: quirks, password: password, configure: configure) }, stop: { await $0.stop() }, body)
     }
 
     /// The answer to one request, already checked against the schema where EWS defines it.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Pull subscriptions of the tenant and the watermarks they handed out. A watermark names the
+/// Pull, streaming and push subscriptions of the tenant and the watermarks they handed out. A watermark names the
 /// mailbox snapshot it was issued at; GetEvents reports what changed since then.
 final class SubscriptionRegistry: @unchecked Sendable {
     struct Subscription: Sendable {
@@ -17,6 +17,9 @@ final class SubscriptionRegistry: @unchecked Sendable {
         var streaming = false
         var lastWatermark: String? = nil
         var streamToken = 0
+        /// A push subscription: the callback its notifications are POSTed to (its
+        /// `lastWatermark` is that of the last notification the callback took).
+        var pushURL: String? = nil
     }
 
     // Invariant: every property below is read and written under `lock` only.

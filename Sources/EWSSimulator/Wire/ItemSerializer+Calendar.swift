@@ -30,6 +30,13 @@ extension ItemSerializer {
         ("calendar:Organizer", false, true), ("calendar:RequiredAttendees", false, true), ("calendar:OptionalAttendees", false, true),
     ]
 
+    /// `t:MeetingResponseMessageType` (the organizer's copy of an attendee's answer).
+    static let meetingResponseFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = [
+        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
+        ("calendar:Start", false, true), ("calendar:End", false, true), ("calendar:Location", false, true),
+        ("calendar:CalendarItemType", false, true),
+    ]
+
     static let contactFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = ContactData.order.map { field in
         let name = field.element.hasPrefix("@") ? String(field.element.dropFirst()) : field.element
         let find = ["FileAs", "DisplayName", "GivenName", "Surname", "CompanyName", "EmailAddresses", "PhoneNumbers", "JobTitle"].contains(name)
@@ -107,7 +114,10 @@ extension ItemSerializer {
         case "calendar:StartTimeZoneId": return element("StartTimeZoneId", c.startZone.id)
         case "calendar:EndTimeZoneId": return element("EndTimeZoneId", c.endZone.id)
         case "calendar:IsOrganizer": return element("IsOrganizer", String(c.isOrganizer))
-        case "meeting:ResponseType": return element("ResponseType", "NoResponseReceived")
+        case "meeting:ResponseType":
+            // A meeting response carries the attendee's answer; a request has none yet.
+            guard case .string(let response)? = item.simple["ResponseType"] else { return element("ResponseType", "NoResponseReceived") }
+            return element("ResponseType", response)
         case "meetingRequest:MeetingRequestType": return element("MeetingRequestType", "NewMeetingRequest")
         case "meetingRequest:IntendedFreeBusyStatus": return element("IntendedFreeBusyStatus", c.freeBusy)
         default: return ""

@@ -1,0 +1,182 @@
+"""Push subscriptions, meeting responses and the remaining mailbox operations of the simulator driven by exchangelib 5.6.0 through its
+ordinary API: impersonating, with the server version *not* pinned, against `ewscheck simulate`.
+
+A push subscription's notification is received by a Python http.server on loopback and parsed with
+exchangelib's own SendNotification helper; a meeting request is found in the attendee's Inbox,
+answered with accept() / decline(), and the organizer's Inbox, attendee list and the attendee's
+calendar (and free/busy) are checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.server
+import queue
+import threading
+import time
+import uuid
+
+import pytest
+from exchangelib import CalendarItem, Folder, Message
+from exchangelib.items import MeetingRequest, MeetingResponse
+from exchangelib.services import SendNotification
+
+# The shared helpers and fixtures of the scenario module: every EWS answer is checked against v2017.
+from test_exchangelib import adapter, step, transcript  # noqa: F401
+from test_exchangelib_scenarios import ews_schema, responses_are_schema_valid, account_for, utc  # noqa: F401
+
+from conftest import MAILBOXES
+
+ALICE, BOB = MAILBOXES[0], MAILBOXES[1]
+
+
+class PushListener:
+    """A loopback http.server that answers every SendNotification with exchangelib's OK payload and
+    queues (headers, body) of each request."""
+
+    def __init__(self, service: SendNotification):
+        received: queue.Queue = queue.Queue()
+        self.received = received
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                received.put((dict(self.headers), body))
+                payload = service.ok_payload()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/ews/push"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=30)
+
+
+def test_push_subscription_notifies_the_callback(simulator, step):
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    service = SendNotification(protocol=alice.protocol)
+    listener = PushListener(service)
+    try:
+        with step("subscribe to alice's inbox for push (Subscribe PushSubscriptionRequest)"):
+            subscription_id, watermark = alice.inbox.subscribe_to_push(listener.url)
+        assert subscription_id and watermark
+        try:
+            subject = f"Pushed voicemail {uuid.uuid4()}"
+            with step("bob sends alice a message"):
+                Message(account=bob, subject=subject, body="call me", to_recipients=[ALICE]).send()
+            new_mail, headers = [], {}
+            with step("receive the SendNotification and parse it with exchangelib"):
+                deadline = time.monotonic() + 30
+                while not new_mail:
+                    headers, body = listener.received.get(timeout=max(0.1, deadline - time.monotonic()))
+                    for notification in service.parse(body):
+                        assert notification.subscription_id == subscription_id
+                        new_mail += [e for e in notification.events if type(e).__name__ == "NewMailEvent"]
+            assert not any(name.lower() == "authorization" for name in headers), "credentials were sent to the callback"
+            with step("fetch the notified item"):
+                [item] = list(alice.fetch(ids=[new_mail[0].item_id]))
+            assert item.subject == subject
+            item.delete()
+        finally:
+            with step("unsubscribe"):
+                alice.inbox.unsubscribe(subscription_id)
+    finally:
+        listener.stop()
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_meeting_request_is_answered(simulator, step, answer):
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    start = utc(2026, 10, 6 if answer == "accept" else 7, 9)
+    end = start + datetime.timedelta(hours=1)
+    subject = f"Coaching {answer} {uuid.uuid4().hex[:8]}"
+    meeting = CalendarItem(account=alice, folder=alice.calendar, subject=subject, start=start, end=end,
+                           legacy_free_busy_status="Busy", required_attendees=[BOB])
+    invitations = "SendToAllAndSaveCopy" if answer == "accept" else "SendOnlyToAll"
+    with step(f"alice invites bob (CreateItem {invitations})"):
+        meeting.save(send_meeting_invitations=invitations)
+    leftovers = []
+    try:
+        with step("find the meeting request in bob's inbox"):
+            requests = list(bob.inbox.filter(subject=subject))
+        assert [type(r) for r in requests] == [MeetingRequest]
+        with step(f"bob answers with {answer}() (CreateItem {'AcceptItem' if answer == 'accept' else 'DeclineItem'})"):
+            getattr(requests[0], answer)()
+        with step("find the response in alice's inbox"):
+            responses = list(alice.inbox.filter(subject__contains=subject))
+        leftovers += responses
+        assert [type(r) for r in responses] == [MeetingResponse]
+        expected_class = "IPM.Schedule.Meeting.Resp.Pos" if answer == "accept" else "IPM.Schedule.Meeting.Resp.Neg"
+        assert responses[0].item_class == expected_class
+        assert responses[0].author.email_address == BOB
+        with step("read alice's meeting: bob's answer is recorded"):
+            meeting.refresh()
+        assert [a.response_type for a in meeting.required_attendees] == ["Accept" if answer == "accept" else "Decline"]
+        with step("look at bob's calendar"):
+            seen = [i for i in bob.calendar.view(start=start, end=end) if i.subject == subject]
+        leftovers += seen
+        with step("ask for bob's free/busy (GetUserAvailability)"):
+            [view] = list(alice.protocol.get_free_busy_info(accounts=[(bob, "Required", False)], start=start,
+                                                            end=end, merged_free_busy_interval=60))
+        if answer == "accept":
+            assert [(i.my_response_type, i.legacy_free_busy_status) for i in seen] == [("Accept", "Busy")]
+            assert view.merged == "2", f"merged free/busy {view.merged!r}"
+        else:
+            assert seen == []
+            assert view.merged == "0", f"merged free/busy {view.merged!r}"
+    finally:
+        for item in leftovers:
+            item.delete()
+        meeting.delete(send_meeting_cancellations="SendToNone")
+
+
+def test_mailbox_operations_without_an_agreement_test(simulator, step):
+    """The point-4 operations no other exchangelib test drives: CopyItem, SendItem of a saved draft,
+    EmptyFolder and DeleteFolder of a folder it created, FindItem with a restriction and a sort order
+    that return exactly the matching items in order."""
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    tag = uuid.uuid4().hex[:8]
+    with step("create a folder under alice's inbox (CreateFolder)"):
+        folder = Folder(parent=alice.inbox, name=f"ops {tag}")
+        folder.save()
+    try:
+        with step("save three messages into it and one decoy into the inbox"):
+            for n in (2, 3, 1):
+                Message(account=alice, folder=folder, subject=f"ops {tag} #{n}", body="x").save()
+            decoy = Message(account=alice, folder=alice.inbox, subject=f"decoy {tag}", body="x")
+            decoy.save()
+        with step("filter and sort (FindItem Restriction + SortOrder)"):
+            subjects = [m.subject for m in folder.filter(subject__contains=f"ops {tag}").order_by("-subject")]
+            none = list(folder.filter(subject="no-such-subject"))
+        assert subjects == [f"ops {tag} #3", f"ops {tag} #2", f"ops {tag} #1"]
+        assert none == []
+        with step("copy the decoy into the folder (CopyItem)"):
+            decoy.copy(folder)
+        assert [m.subject for m in folder.filter(subject=f"decoy {tag}")] == [f"decoy {tag}"]
+        assert [m.subject for m in alice.inbox.filter(subject=f"decoy {tag}")] == [f"decoy {tag}"]
+        decoy.delete()
+        with step("save a draft to bob and send it (CreateItem SaveOnly, then SendItem)"):
+            draft = Message(account=alice, folder=alice.drafts, subject=f"draft {tag}", body="x", to_recipients=[BOB])
+            draft.save()
+            draft.send()
+        with step("find it in bob's inbox"):
+            received = list(bob.inbox.filter(subject=f"draft {tag}"))
+        assert len(received) == 1
+        received[0].delete()
+        with step("empty the folder (EmptyFolder)"):
+            folder.empty()
+        assert folder.all().count() == 0
+    finally:
+        with step("delete the folder (DeleteFolder)"):
+            folder.delete()
