@@ -26,7 +26,7 @@ extension CheckRegistry {
     static let schemaFamily: [Check] = [
         Check(.init(id: CheckCatalog.schemaResponsesValid, title: "Every EWS response is schema-valid",
                     requirement: "Every EWS response the run recorded (header elements and operation response; faults and bodies the evidence holds only in part excepted) is valid against the provider's own messages.xsd and types.xsd, fetched authenticated from the EWS URL's folder; only when the provider serves none are the reference schemas used (v2017, or Exchange2010_SP2 for an Exchange 2010 ServerVersionInfo), and the result says so. At most 25,000 responses are validated per run (the rest are counted). Skipped when no schema is available.",
-                    tags: ["schema"], level: .recommended),
+                    dependsOn: [CheckCatalog.serviceAccountAuth], tags: ["schema"], level: .recommended),
               applies: { $0.deselected[CheckCatalog.schemaResponsesValid] == nil }) { suite, _ in
             await suite.validateResponses()
         },
