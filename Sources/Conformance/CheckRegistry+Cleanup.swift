@@ -11,6 +11,7 @@ extension CheckRegistry {
     /// Checks that run after everything else, whatever happened before (never skipped for an
     /// interruption or `--fail-fast`), in registry order: the cleanup (never skipped for
     /// deselection either), then the schema validation of every response the run recorded,
-    /// cleanup's included (left out when deselected: its `applies` says so).
+    /// cleanup's included (left out when deselected: its `applies` says so; skipped by its own
+    /// body after an interruption, `--fail-fast` or `--deadline`).
     static let finalChecks: Set<CheckID> = [CheckCatalog.cleanupComplete, CheckCatalog.schemaResponsesValid]
 }

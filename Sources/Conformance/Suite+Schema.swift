@@ -10,6 +10,8 @@ extension Suite {
         if let known = state.providerSchemas { return known }
         let fetched = await ProviderSchemas.fetch(ewsURL: target.ewsURL, transport: transport, headers: client.configuration.extraHeaders)
         state.providerSchemas = fetched
+        // Every fetch is evidence of the run, whichever checks cite it.
+        for exchange in fetched.exchanges { await recorder.keep(exchange) }
         return fetched
     }
 
@@ -91,6 +93,10 @@ extension Suite {
     /// provider's own schemas; the reference schemas of `../shared/ews-schemas` stand in only when
     /// the provider serves none (or none that compile), which the facts and the message say.
     func validateResponses() async -> Verdict {
+        // A final check (it reads what the whole run recorded), but unlike the cleanup nothing
+        // depends on it: an interrupted or stopped run (Ctrl-C, --fail-fast, --deadline) skips it.
+        if state.interrupted { return .skipped("run interrupted before this check started") }
+        if let reason = state.stopReason { return .skipped(reason) }
         let provider = await providerSchemas()
         let schemaFetches = provider.exchanges.filter { $0.url.lowercased().hasSuffix(".xsd") }
         var facts: [String: String] = [:]
