@@ -44,30 +44,7 @@ extension Suite {
         }
         let addresses = schemas.serviceAddresses
         facts["service_addresses"] = addresses.isEmpty ? "(none)" : addresses.map { $0.isEmpty ? "(empty)" : $0 }.joined(separator: ", ")
-        var foreign: [(address: String, host: String)] = []
-        var unusable: [String] = []
-        var hosts: [String] = []
-        for raw in addresses {
-            let address = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            // Empty: Exchange's own copy of the file carries `location=""` where nothing fills it in
-            // (the static Services.wsdl behind some proxies): no host is named, nothing can be sent.
-            guard !address.isEmpty else { continue }
-            guard let components = URLComponents(string: address) else {
-                unusable.append(address)
-                continue
-            }
-            if components.scheme == nil && components.host == nil {
-                // A relative address resolves against the WSDL's own URL: the EWS host.
-                continue
-            }
-            guard let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = components.host?.lowercased(), !host.isEmpty else {
-                unusable.append(address)
-                continue
-            }
-            hosts.append(host)
-            if !mayReceiveCredentials(host) { foreign.append((address, host)) }
-        }
+        let (hosts, foreign, unusable) = Self.classifyServiceAddresses(addresses, mayReceive: mayReceiveCredentials)
         if let first = foreign.first {
             facts["foreign_host"] = first.host
             let allowed = DiscoveryPlan.credentialHosts(target: target, listed: profile?.manifest.discovery.methods ?? [])
@@ -87,6 +64,36 @@ extension Suite {
         let unique = hosts.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         return .passed("the WSDL at \(schemas.wsdl.url) names the service address on \(unique.joined(separator: ", ")), a host allowed to receive the run's credentials",
                        evidence, facts: facts)
+    }
+
+    /// Sorts WSDL service addresses: the hosts they name, those of them not allowed to receive
+    /// credentials, and addresses that are not http(s) URLs with a host. An empty address names no
+    /// host, so nothing can be sent anywhere from it: it passes. (The published copies of Exchange's
+    /// Services.wsdl in ../shared/ews-schemas carry `location=""`; that Exchange fills in the URL it
+    /// was reached by, and that a proxy serving the static file leaves it empty, is inferred, not
+    /// verified against a capture.) A relative address resolves against the WSDL's own URL, the EWS host.
+    static func classifyServiceAddresses(_ addresses: [String], mayReceive: (String) -> Bool)
+        -> (hosts: [String], foreign: [(address: String, host: String)], unusable: [String]) {
+        var foreign: [(address: String, host: String)] = []
+        var unusable: [String] = []
+        var hosts: [String] = []
+        for raw in addresses {
+            let address = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !address.isEmpty else { continue }
+            guard let components = URLComponents(string: address) else {
+                unusable.append(address)
+                continue
+            }
+            if components.scheme == nil && components.host == nil { continue }
+            guard let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = components.host?.lowercased(), !host.isEmpty else {
+                unusable.append(address)
+                continue
+            }
+            hosts.append(host)
+            if !mayReceive(host) { foreign.append((address, host)) }
+        }
+        return (hosts, foreign, unusable)
     }
 
     /// `ews.schema.responses-valid`: every EWS response the run recorded is valid against the

@@ -119,6 +119,21 @@ struct ProviderSchemaChecksTests {
         }
     }
 
+    @Test("service addresses: empty and relative ones name no host, a foreign host is named, a non-http address is unusable")
+    func serviceAddressClassification() {
+        let allowed: (String) -> Bool = { $0 == "mail.contoso.com" }
+        let empty = Suite.classifyServiceAddresses(["", "  "], mayReceive: allowed)
+        #expect(empty.hosts.isEmpty && empty.foreign.isEmpty && empty.unusable.isEmpty)
+        let relative = Suite.classifyServiceAddresses(["/EWS/Exchange.asmx"], mayReceive: allowed)
+        #expect(relative.hosts.isEmpty && relative.foreign.isEmpty && relative.unusable.isEmpty)
+        let own = Suite.classifyServiceAddresses(["https://MAIL.contoso.com:444/EWS/Exchange.asmx"], mayReceive: allowed)
+        #expect(own.hosts == ["mail.contoso.com"] && own.foreign.isEmpty)
+        let foreign = Suite.classifyServiceAddresses(["https://mail.contoso.com/EWS/Exchange.asmx", "http://ews.fabrikam.example/EWS/Exchange.asmx"], mayReceive: allowed)
+        #expect(foreign.foreign.map(\.host) == ["ews.fabrikam.example"])
+        let odd = Suite.classifyServiceAddresses(["ftp://mail.contoso.com/ews"], mayReceive: allowed)
+        #expect(odd.unusable == ["ftp://mail.contoso.com/ews"])
+    }
+
     @Test("the reference schemas follow the server's version: Exchange 2010 gets Exchange2010_SP2, anything newer v2017")
     func referenceSchemaVersion() {
         func info(_ major: Int?, _ version: String?) -> ServerVersionInfo {
