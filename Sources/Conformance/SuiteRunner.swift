@@ -31,7 +31,7 @@ public struct RunOptions: Sendable {
     /// The folder of reference EWS schemas (`v2017/`, `exchange2010sp2/` inside) that
     /// `ews.schema.responses-valid` falls back on when the provider serves no schemas; by default
     /// `../shared/ews-schemas` beside the working folder (or the parent of `$EWSCHECK_SCHEMA_DIR`) when it exists.
-    public var referenceSchemas: String? = ProviderSchemas.defaultReferenceFolder()
+    package var referenceSchemas: String? = ProviderSchemas.defaultReferenceFolder()
 
     /// Creates options.
     public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
