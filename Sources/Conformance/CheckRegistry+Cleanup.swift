@@ -9,6 +9,9 @@ extension CheckRegistry {
     ]
 
     /// Checks that run after everything else, whatever happened before (never skipped for an
-    /// interruption, `--fail-fast` or deselection).
-    static let finalChecks: Set<CheckID> = [CheckCatalog.cleanupComplete]
+    /// interruption or `--fail-fast`), in registry order: the cleanup (never skipped for
+    /// deselection either), then the schema validation of every response the run recorded,
+    /// cleanup's included (left out when deselected: its `applies` says so; skipped by its own
+    /// body after an interruption, `--fail-fast` or `--deadline`).
+    static let finalChecks: Set<CheckID> = [CheckCatalog.cleanupComplete, CheckCatalog.schemaResponsesValid]
 }

@@ -5,14 +5,14 @@ import Foundation
 public enum CheckRegistry {
     /// The version of the certification policy: raised whenever a check is added, removed, or its
     /// requirement, level or dependencies change (the ``fingerprint`` changes with them).
-    public static let version = "2026.12.4"
+    public static let version = "2026.12.5"
 
     /// Every check, family by family, in run and report order.
-    static let checks: [Check] = discoveryFamily + endpointFamily + authFamily + kerberosFamily + versionFamily
+    static let checks: [Check] = discoveryFamily + endpointFamily + authFamily + kerberosFamily + versionFamily + wsdlFamily
         + impersonationFamily + impersonationMatrixFamily + voicemailFamily
         + deliveryFamily + messageWaitingFamily + notificationsFamily + directoryFamily + routingFamily + versionMatrixFamily
         + presenceFamily
-        + cleanupFamily
+        + cleanupFamily + schemaFamily
 
     private static let index: [CheckID: Int] = Dictionary(checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
 

@@ -70,8 +70,9 @@ public struct CheckSelection: Sendable, Hashable, Codable {
                 }
             }
         }
-        // The final cleanup always runs: items a run creates are always removed.
-        for id in CheckRegistry.finalChecks { reasons[id] = nil }
+        // The final cleanup always runs: items a run creates are always removed. (The other final
+        // check, the schema validation, is left out like any other.)
+        reasons[CheckCatalog.cleanupComplete] = nil
         return reasons
     }
 }

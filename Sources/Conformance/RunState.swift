@@ -13,6 +13,7 @@ final class RunState: Sendable {
         var oauth: OAuthTokenCheck.Acquisition?
         var postChallenge: PostChallenge?
         var interrupted = false
+        var providerSchemas: ProviderSchemas?
     }
     private let storage = Mutex(Storage())
     /// What the contact-center checks hand to later ones.
@@ -40,6 +41,12 @@ final class RunState: Sendable {
     var postChallenge: PostChallenge? {
         get { storage.withLock { $0.postChallenge } }
         set { storage.withLock { $0.postChallenge = newValue } }
+    }
+
+    /// The provider's WSDL and schemas, once fetched (``Suite/providerSchemas()``).
+    var providerSchemas: ProviderSchemas? {
+        get { storage.withLock { $0.providerSchemas } }
+        set { storage.withLock { $0.providerSchemas = newValue } }
     }
 
     func setUnreadBefore(_ count: Int?, mailbox: String) { storage.withLock { $0.unreadBefore[mailbox] = count } }

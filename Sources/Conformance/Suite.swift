@@ -20,6 +20,9 @@ struct Suite: Sendable {
     var failFast = false
     /// A genuinely expired token for `auth.must-fail.expired-token` (from a simulator); nil forges one.
     var expiredToken: Secret? = nil
+    /// The folder of reference EWS schemas (`v2017/`, `exchange2010sp2/`) that
+    /// `ews.schema.responses-valid` falls back on when the provider serves none.
+    var referenceSchemas: String? = nil
 
     static let voicemailClass = "IPM.Note.Microsoft.Voicemail.UM.CA"
 

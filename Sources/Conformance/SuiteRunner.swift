@@ -28,6 +28,10 @@ public struct RunOptions: Sendable {
     /// When the run stops starting checks (`--deadline`): the checks under way finish, the rest
     /// are skipped, cleanup runs and the run could not test fully (exit 2).
     public var deadline: Date?
+    /// The folder of reference EWS schemas (`v2017/`, `exchange2010sp2/` inside) that
+    /// `ews.schema.responses-valid` falls back on when the provider serves no schemas; by default
+    /// `../shared/ews-schemas` beside the working folder (or the parent of `$EWSCHECK_SCHEMA_DIR`) when it exists.
+    package var referenceSchemas: String? = ProviderSchemas.defaultReferenceFolder()
 
     /// Creates options.
     public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
@@ -118,6 +122,7 @@ public struct SuiteRunner: Sendable {
         var suite = Suite(target: effectiveTarget, client: client, transport: transport, recorder: recorder, ledger: ledger,
                           runID: options.runID, profile: profile, state: state)
         suite.expiredToken = options.expiredAccessToken
+        suite.referenceSchemas = options.referenceSchemas
         var deselected = options.selection.deselected()
         let leftToFirstShard = options.shard?.runWideChecksLeftToFirstShard() ?? [:]
         deselected.merge(leftToFirstShard) { mine, _ in mine }

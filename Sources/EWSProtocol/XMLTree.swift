@@ -215,6 +215,9 @@ package final class SchemaValidator: @unchecked Sendable {
         package var line: Int
         package var column: Int
         package var message: String
+        /// Where in the document, as libxml2 names the node (`/s:Envelope/s:Body/m:GetFolderResponse/…`);
+        /// nil when the error names no node.
+        package var path: String? = nil
         package var description: String { "line \(line): \(message)" }
     }
 
@@ -323,6 +326,12 @@ private func collectViolation(_ userData: UnsafeMutableRawPointer?, _ error: xml
     let collector = Unmanaged<ViolationCollector>.fromOpaque(userData).takeUnretainedValue()
     guard collector.violations.count < 50 else { return }
     let message = error.pointee.message.map { String(cString: $0) } ?? "invalid"
+    var path: String?
+    // A validity error names the element (or attribute) it is about; a parser error names none.
+    if let node = error.pointee.node?.assumingMemoryBound(to: xmlNode.self), let text = xmlGetNodePath(node) {
+        path = String(cString: text)
+        cews_xml_free(text)
+    }
     collector.violations.append(.init(line: Int(error.pointee.line), column: Int(error.pointee.int2),
-                                      message: message.trimmingCharacters(in: .whitespacesAndNewlines)))
+                                      message: message.trimmingCharacters(in: .whitespacesAndNewlines), path: path))
 }

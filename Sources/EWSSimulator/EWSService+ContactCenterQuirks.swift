@@ -64,6 +64,9 @@ extension EWSService {
             if quirks.contains(.workingHoursMissing) {
                 xml = xml.replacingOccurrences(of: "<t:WorkingHours>.*?</t:WorkingHours>", with: "", options: .regularExpression)
             }
+        case "GetFolder" where quirks.contains(.schemaViolatingResponse):
+            // ResponseMessageType allows MessageText, ResponseCode, DescriptiveLinkKey, MessageXml, then Folders.
+            xml = xml.replacingOccurrences(of: "</m:ResponseCode>", with: "</m:ResponseCode><m:HostingNote>served by the hosting front end</m:HostingNote>")
         default: break
         }
         return xml

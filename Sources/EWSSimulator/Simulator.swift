@@ -179,7 +179,8 @@ public final class Simulator: Sendable {
                                            digest: configuration.digestAlgorithms.isEmpty ? nil
                                                : DigestAuthenticator(algorithms: configuration.digestAlgorithms, realm: "mail.\(configuration.domain)"),
                                            kerberos: kerberos, throttling: configuration.throttling,
-                                           requiredHeaders: configuration.requiredHeaders)
+                                           requiredHeaders: configuration.requiredHeaders,
+                                           quirks: configuration.quirks, wsdlForeignAddress: configuration.wsdlForeignAddress)
         let httpPort: Int
         do {
             let http = try await PlainHTTPListener.bind(group: group, host: configuration.bindAddress, port: configuration.httpPort,

@@ -65,6 +65,9 @@ public struct SimulatorConfiguration: Sendable {
     public var requiredHeaders: [String] = []
     /// Deliberate deviations from Exchange (none by default).
     public var quirks: Set<SimulatorQuirk> = []
+    /// The service address the `wsdl-foreign-address` quirk writes into the WSDL (a test points
+    /// it at a trap listener to prove nothing is sent there).
+    public var wsdlForeignAddress = "https://ews.outsourced-hosting.example/EWS/Exchange.asmx"
     /// The largest request body accepted (IIS's `maxAllowedContentLength` for EWS); larger ones
     /// get HTTP 413. Nil takes the flavor's limit.
     public var maxRequestBytes: Int?

@@ -108,4 +108,16 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     /// Exchange Online only: the consented application's Application Access Policy
     /// (`New-ApplicationAccessPolicy -AccessRight RestrictAccess`) leaves the policy mailbox out.
     case applicationAccessPolicyExcludesMailbox = "application-access-policy-excludes-mailbox"
+
+    // The provider's own WSDL and schemas (issue 10 point 8, issue 13 point 1).
+
+    /// GetFolder answers carry an element the EWS schema does not allow (`m:HostingNote` after
+    /// the ResponseCode), as a non-Exchange front end that decorates answers would.
+    case schemaViolatingResponse = "schema-violating-response"
+    /// `Services.wsdl`, `Exchange.asmx?wsdl`, `messages.xsd` and `types.xsd` answer 404 (a proxy
+    /// that publishes only `Exchange.asmx`).
+    case noServedSchemas = "no-served-schemas"
+    /// The WSDL's `soap:address` names a host on another domain
+    /// (``SimulatorConfiguration/wsdlForeignAddress``).
+    case wsdlForeignAddress = "wsdl-foreign-address"
 }

@@ -49,10 +49,17 @@ final class SimulatorRouter: Sendable {
     let throttle: SimulatedThrottling.Gate?
     /// Headers the front end requires on every EWS POST (a hoster's gateway).
     let requiredHeaders: [String]
+    /// The quirks of the WSDL and schema files (`no-served-schemas`, `wsdl-foreign-address`).
+    let quirks: Set<SimulatorQuirk>
+    /// The service address `wsdl-foreign-address` writes into the WSDL.
+    let wsdlForeignAddress: String
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, ews: EWSService, autodiscover: AutodiscoverService,
          realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil, digest: DigestAuthenticator? = nil,
-         kerberos: KerberosAuthenticator? = nil, throttling: SimulatedThrottling? = nil, requiredHeaders: [String] = []) {
+         kerberos: KerberosAuthenticator? = nil, throttling: SimulatedThrottling? = nil, requiredHeaders: [String] = [],
+         quirks: Set<SimulatorQuirk> = [], wsdlForeignAddress: String = "") {
+        self.quirks = quirks
+        self.wsdlForeignAddress = wsdlForeignAddress
         self.kerberos = kerberos
         self.requiredHeaders = requiredHeaders
         throttle = throttling.map(SimulatedThrottling.Gate.init)
@@ -267,7 +274,7 @@ final class SimulatorRouter: Sendable {
             response = autodiscover.handle(body: request.body)
         case (_, "GET") where path.hasSuffix(".xsd"), (_, "HEAD") where path.hasSuffix(".xsd"):
             let file = String(path.split(separator: "/").last ?? "")
-            if let dir = schemaDirectory, let data = FileManager.default.contents(atPath: dir + "/" + file) {
+            if !quirks.contains(.noServedSchemas), let dir = schemaDirectory, let data = FileManager.default.contents(atPath: dir + "/" + file) {
                 response = SimulatedResponse(status: 200, headers: [("Content-Type", "text/xml")], body: [UInt8](data))
             } else {
                 response = SimulatedResponse(status: 404, headers: [], body: [])
@@ -288,12 +295,13 @@ final class SimulatorRouter: Sendable {
     /// Services.wsdl (also `Exchange.asmx?wsdl`) with the service address filled in, as Exchange
     /// serves it: the URL the client used to reach this server.
     private func wsdl(_ request: SimulatedRequest) -> SimulatedResponse {
-        guard let dir = schemaDirectory, let data = FileManager.default.contents(atPath: dir + "/services.wsdl") else {
+        guard !quirks.contains(.noServedSchemas), let dir = schemaDirectory,
+              let data = FileManager.default.contents(atPath: dir + "/services.wsdl") else {
             return SimulatedResponse(status: 404, headers: [("Content-Type", "text/html")],
                                      body: Array("<html><body>404 - File or directory not found.</body></html>".utf8))
         }
         let host = request.host ?? "mail.\(tenant.domain)"
-        let address = "https://\(host)/EWS/Exchange.asmx".xmlEscaped
+        let address = (quirks.contains(.wsdlForeignAddress) ? wsdlForeignAddress : "https://\(host)/EWS/Exchange.asmx").xmlEscaped
         let text = String(decoding: data, as: UTF8.self)
             .replacingOccurrences(of: "<soap:address location=\"\" />", with: "<soap:address location=\"\(address)\" />")
             .replacingOccurrences(of: "<soap:address location=\"\"/>", with: "<soap:address location=\"\(address)\"/>")

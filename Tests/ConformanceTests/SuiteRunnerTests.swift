@@ -167,7 +167,8 @@ struct SuiteRunnerTests {
             let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword) { seen.append($0) }
             #expect(seen.all.count == report.results.count)
             #expect(Set(seen.all.map(\.displayName)) == Set(report.results.map(\.displayName)))
-            #expect(seen.all.last?.id == CheckCatalog.cleanupComplete, "cleanup is recorded last")
+            // The final checks come last: the cleanup, then the schema validation of everything recorded.
+            #expect(seen.all.suffix(2).map(\.id) == [CheckCatalog.cleanupComplete, CheckCatalog.schemaResponsesValid], "cleanup, then the schema check, are recorded last")
         }
     }
 }

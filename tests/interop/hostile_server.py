@@ -57,6 +57,7 @@ BEHAVIOURS: dict[str, str] = {
     "xml-not-soap": "EWS answers are well-formed XML without a SOAP envelope",
     "xml-odd-prefixes": "EWS answers use unusual namespace prefixes and a default namespace (conformant)",
     "xml-bom-and-comments": "EWS answers start with a UTF-8 BOM and carry comments and a PI (conformant)",
+    "wsdl-foreign-address": "Services.wsdl names its service address (soap:address) on another domain",
     "soap12": "EWS answers are SOAP 1.2 envelopes (application/soap+xml)",
     "xml-xinclude": "EWS answers carry an XInclude of a URL on the trap listener (must stay inert)",
     "xml-schema-location": "EWS answers carry an xsi:schemaLocation on the trap listener (must stay inert)",
@@ -478,6 +479,10 @@ class HostileHandler(BaseHTTPRequestHandler):
         if rewrite is not None and body:
             body = rewrite(body)
         status, headers, data = self.hostile.forward(self.command, self.path, self.headers, body)
+        if self.asks_for_wsdl() and data:
+            # The simulator sees Host: mail.contoso.com and writes it into the WSDL's service address;
+            # a reverse proxy publishing it under this host rewrites the address, as a correctly set up one does.
+            data = data.replace(b"https://mail.contoso.com/", f"https://{self.headers.get('Host', '')}/".encode())
         if mutate is not None and status != 401 and data:
             data = mutate(data)
         headers = [(k, v) for k, v in headers if not (content_type and k.lower() == "content-type")]
@@ -489,6 +494,10 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def asks_for_wsdl(self) -> bool:
+        path = self.path.lower()
+        return self.command == "GET" and (path.split("?")[0].endswith(".wsdl") or path.endswith("?wsdl"))
 
     def challenge_or(self, auth, then):
         """Unauthenticated requests get the simulator's challenge; authenticated ones `then()`."""
@@ -749,6 +758,12 @@ class HostileHandler(BaseHTTPRequestHandler):
 
     def ews_nonexistent_mailbox_accepted(self, body, auth):
         self.proxy(body, rewrite=lambda b: b.replace(b">nobody@contoso.com<", b">alice@contoso.com<"))
+
+    def ews_wsdl_foreign_address(self, body, auth):
+        if self.asks_for_wsdl():
+            self.proxy(body, lambda d: re.sub(rb'(<soap:address location=")[^"]*(")', rb"\1https://" + FOREIGN_HOST.encode() + rb"/EWS/Exchange.asmx\2", d))
+        else:
+            self.proxy(body)
 
     def ews_xml_xinclude(self, body, auth):
         inc = (f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
