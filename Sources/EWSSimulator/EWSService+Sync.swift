@@ -50,6 +50,7 @@ extension EWSService {
             var state = SyncState(kind: "items", rootID: found.folder.id)
             if let text = request.child("SyncState")?.text, !text.isEmpty {
                 state = try SyncState.decode(text, kind: "items", rootID: found.folder.id)
+                if quirks.contains(.syncStateIgnored) { state.entries = [:] }
             }
             let ignore = Set(request.child("Ignore")?.children.compactMap { $0.attribute("Id") } ?? [])
             let items = (tenant.withStore(found.mailbox) { $0.items(in: found.folder.id) } ?? []).sorted { ($0.created, $0.id) < ($1.created, $1.id) }
