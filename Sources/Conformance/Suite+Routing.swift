@@ -20,13 +20,13 @@ extension Suite {
     /// A search for the sent message in one folder: by its subject (which carries the run marker),
     /// each candidate's run tag confirmed with GetItem. Providers that cannot search extended
     /// properties are still served; a filter alone is never trusted.
-    private struct TaggedSearch {
+    struct TaggedSearch {
         var item: ItemIdentifier?
         var problem: Verdict?
         var exchanges: [HTTPExchange?]
     }
 
-    private func findTagged(_ mailbox: String, folder: String, subject: String) async -> TaggedSearch {
+    func findTagged(_ mailbox: String, folder: String, subject: String) async -> TaggedSearch {
         let find = await client.perform(FindItemsBySubject(folder: .distinguished(folder), subject: subject), impersonating: connectingSID(mailbox))
         guard find.messages.count == 1, let m = find.messages.first, m.responseClass == .success, let page = m.payload else {
             return TaggedSearch(problem: failure(of: find, doing: "FindItem for the sent message (by its subject) in \(mailbox)'s \(folder)"),

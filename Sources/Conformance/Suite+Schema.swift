@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSProtocol
 import EWSTransport
 import Foundation
@@ -142,8 +143,14 @@ extension Suite {
             facts["schema_source"] = "reference \(version)"
         }
         guard let validator else { return .errored("no schema to validate against") }
-        var audit = ResponseSchemaAudit()
-        audit.audit(await recorder.evidence, ewsURL: target.ewsURL, validator: validator)
+        // Parsing and validating thousands of bodies blocks: on the blocking executor, off the cooperative pool.
+        let evidence = await recorder.evidence
+        let ewsURL = target.ewsURL
+        let audit = await BlockingExecutor.shared.run("schema-audit") {
+            var audit = ResponseSchemaAudit()
+            audit.audit(evidence, ewsURL: ewsURL, validator: validator)
+            return audit
+        }
         facts.merge(audit.facts) { _, new in new }
         if let first = audit.findings.first {
             let where_ = first.violation.path ?? "line \(first.violation.line)"

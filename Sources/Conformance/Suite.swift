@@ -74,6 +74,8 @@ struct Suite: Sendable {
                 await ThrottleLog.$current.withValue(throttled) { await check.body(self, mailbox) }
             }))
             result.facts.merge(throttled.facts) { mine, _ in mine }
+            // A check that passed only after backing off says so where people read it.
+            if result.outcome == .passed, let note = Self.backOffNote(throttled.all) { result.message += " " + note }
             result.facts.merge(renewals.facts) { mine, _ in mine }
             // The throttled answers are evidence too (after the gate: a 503 page is no failure of the check).
             result.exchanges = renewals.exchanges + throttled.exchanges + result.exchanges
@@ -84,6 +86,14 @@ struct Suite: Sendable {
         if failFast, definition.level == .required, [.failed, .errored, .unexpectedPass].contains(recorded.outcome) {
             state.stop("not run: --fail-fast stopped the run after \(recorded.displayName) \(Recorder.phrase(recorded.outcome))")
         }
+    }
+
+    /// What a check that passed after backing off adds to its message: "(passed after 2 back-offs,
+    /// 800 ms, requested by the provider)"; nil without waits.
+    static func backOffNote(_ waits: [ThrottlingPolicy.Wait]) -> String? {
+        guard !waits.isEmpty else { return nil }
+        let ms = waits.reduce(0) { $0 + $1.milliseconds }
+        return "(passed after \(waits.count) back-off\(waits.count == 1 ? "" : "s"), \(ms) ms, requested by the provider)"
     }
 
     /// Why a check must be skipped for its dependencies; nil when they allow it to run. A

@@ -83,6 +83,11 @@ extension EWSService {
                 }
                 item.isRead = true
                 item.from = item.from ?? StoredAddress(name: context.mailboxUser.displayName, email: context.mailboxUser.primarySmtpAddress)
+                // The transport stamps a Message-ID on every message it sends (kept from MIME when given).
+                if item.simple["InternetMessageId"] == nil {
+                    let domain = context.mailboxUser.primarySmtpAddress.split(separator: "@").last.map(String.init) ?? "ewssim.invalid"
+                    item.simple["InternetMessageId"] = .string("<\(UUID().uuidString.lowercased())@\(domain)>")
+                }
                 deliver(item, from: context.mailboxUser)
                 if disposition == "SendAndSaveCopy" {
                     let folder = target?.folder ?? (tenant.withStore(owner) { $0.folder(distinguished: "sentitems") } ?? nil)

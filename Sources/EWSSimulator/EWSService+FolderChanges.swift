@@ -121,8 +121,12 @@ extension EWSService {
             case .success(let found):
                 tenant.withStore(owner) { store in
                     for item in store.items.values where item.folderID == found.folder.id && item.isRead != read {
-                        store.items[item.id]?.isRead = read
-                        store.items[item.id]?.changeKey = tenant.ids.changeKey()
+                        var changed = item
+                        changed.isRead = read
+                        changed.history = Array((item.history + [ChangeRecord(changeKey: item.changeKey, changedFields: [])]).suffix(20))
+                        for i in changed.history.indices { changed.history[i].changedFields.insert("message:IsRead") }
+                        changed.changeKey = tenant.ids.changeKey()
+                        store.items[item.id] = changed
                     }
                 }
                 return SOAPWriter.success("MarkAllItemsAsRead", payload: "")

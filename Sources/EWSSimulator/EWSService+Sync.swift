@@ -30,7 +30,8 @@ struct SyncState: Sendable {
 
 extension EWSService {
     /// SyncFolderItems: the items created, changed and deleted in a folder since the sync
-    /// state, at most MaxChangesReturned at a time, oldest first; `Ignore`d items are skipped.
+    /// state, at most MaxChangesReturned at a time, oldest first; `Ignore`d items are skipped. A
+    /// change of the read flag alone is a ReadFlagChange, as Exchange reports it.
     func syncFolderItems(_ request: XMLElement, _ context: RequestContext) throws -> String {
         func answer(_ message: String) -> String { SOAPWriter.operationResponse("SyncFolderItems", messages: [message]) }
         do throws(EWSError) {
@@ -50,14 +51,18 @@ extension EWSService {
             var state = SyncState(kind: "items", rootID: found.folder.id)
             if let text = request.child("SyncState")?.text, !text.isEmpty {
                 state = try SyncState.decode(text, kind: "items", rootID: found.folder.id)
+                if quirks.contains(.syncStateIgnored) { state.entries = [:] }
             }
             let ignore = Set(request.child("Ignore")?.children.compactMap { $0.attribute("Id") } ?? [])
             let items = (tenant.withStore(found.mailbox) { $0.items(in: found.folder.id) } ?? []).sorted { ($0.created, $0.id) < ($1.created, $1.id) }
-            enum Change { case create(StoredItem), update(StoredItem), delete(String, String) }
+            enum Change { case create(StoredItem), update(StoredItem), readFlag(StoredItem), delete(String, String) }
             var changes: [Change] = []
             for item in items {
                 if let key = state.entries[item.id] {
-                    if key != item.changeKey { changes.append(.update(item)) }
+                    guard key != item.changeKey else { continue }
+                    // Exchange reports a change of the read flag alone as ReadFlagChange, not Update.
+                    let since = item.history.first { $0.changeKey == key }?.changedFields
+                    changes.append(since == ["message:IsRead"] ? .readFlag(item) : .update(item))
                 } else {
                     changes.append(.create(item))
                 }
@@ -74,6 +79,11 @@ extension EWSService {
                 case .update(let item):
                     state.entries[item.id] = item.changeKey
                     if !ignore.contains(item.id) { xml += "<t:Update>\(writer.xml(item))</t:Update>" }
+                case .readFlag(let item):
+                    state.entries[item.id] = item.changeKey
+                    if !ignore.contains(item.id) {
+                        xml += "<t:ReadFlagChange><t:ItemId Id=\"\(item.id)\" ChangeKey=\"\(item.changeKey)\"/><t:IsRead>\(item.isRead)</t:IsRead></t:ReadFlagChange>"
+                    }
                 case .delete(let id, let key):
                     state.entries[id] = nil
                     if !ignore.contains(id) { xml += "<t:Delete><t:ItemId Id=\"\(id)\" ChangeKey=\"\(key)\"/></t:Delete>" }

@@ -34,6 +34,9 @@ public enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case moveItemKeepsOriginal = "move-item-keeps-original"
     /// CopyItem moves: the original is gone afterwards.
     case copyItemMovesOriginal = "copy-item-moves-original"
+    /// SyncFolderItems ignores the sync state it is given and starts from nothing: every item of
+    /// the folder is reported as Create again (a provider that keeps no per-client sync state).
+    case syncStateIgnored = "sync-state-ignored"
     /// RequestServerVersion values older than Exchange2010 are refused (ErrorInvalidServerVersion).
     case requestVersionsBefore2010Refused = "request-versions-before-2010-refused"
     /// GetUserAvailability answers without calendar events, the merged string all free (an

@@ -134,6 +134,29 @@ struct ContactCenterQuirkTests {
         try await Self.expect(.copyItemMovesOriginal, failing: [CheckCatalog.routingCopy: "the item was moved, not copied"])
     }
 
+    @Test("a SyncFolderItems that ignores its sync state fails routing.sync-folder-items, and the delivered message is still removed")
+    func syncStateIgnored() async throws {
+        try await Self.expect(.syncStateIgnored, failing: [CheckCatalog.routingSyncFolderItems: "the sync state is ignored"], perMailbox: false)
+    }
+
+    @Test("routing.sync-folder-items waits for a late delivery: the Create comes from the state taken before the send, its time and Message-ID recorded")
+    func syncSeesLateDelivery() async throws {
+        try await LiveSimulator.with(configure: { $0.deliveryDelayMilliseconds = 600 }) { simulator in
+            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            let sync = try report.result(CheckCatalog.routingSyncFolderItems)
+            #expect(sync.outcome == .passed, "\(sync.message)")
+            #expect(sync.facts["recipient"] == simulator.mailboxesInScope[1])
+            #expect((sync.facts["delivery_ms"].flatMap { Int($0) } ?? 0) >= 600, "\(sync.facts)")
+            #expect((sync.facts["sync_polls"].flatMap { Int($0) } ?? 0) > 1, "\(sync.facts)")
+            #expect(sync.facts["baseline_pages"] == "1")
+            #expect(sync.facts["internet_message_id"]?.hasPrefix("<") == true, "\(sync.facts)")
+            #expect(sync.facts["date_time_received"] != nil)
+            #expect(sync.message.contains("reported the message from \(simulator.mailboxesInScope[0]) as a Create after"), "\(sync.message)")
+            #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
+            #expect(simulator.tenant.allItems().isEmpty)
+        }
+    }
+
     @Test("the send-and-save-copy check records the delivery time and both copies in the ledger; a single mailbox sends to itself")
     func sendToSelf() async throws {
         try await LiveSimulator.with { simulator in

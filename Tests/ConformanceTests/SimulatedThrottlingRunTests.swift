@@ -2,6 +2,7 @@
 import EWSSimulator
 import EWSTestSupport
 import Foundation
+import Reports
 import Testing
 
 /// A run against a simulator that throttles: nothing fails because of it, the simulator's log
@@ -54,6 +55,39 @@ struct SimulatedThrottlingRunTests {
                 #expect(result.evidence.contains(id) && cited.contains(id), "\(result.displayName) cites exchange #\(id)")
                 #expect(report.evidence.contains { $0.id == id && [500, 503].contains($0.legs.last?.status ?? 0) }, "exchange #\(id) is the throttled answer")
             }
+        }
+    }
+
+    /// A contact-center check throttled on its own requests passes and says so: its message names
+    /// the back-offs, matching its facts, in the result and in summary.md and report.html.
+    @Test func aCheckThatPassedOnlyAfterBackOffSaysSo() async throws {
+        var config = SimulatorConfiguration()
+        config.stateDirectory = try Fixtures.temporaryDirectory("throttled-sim")
+        // Every second EWS request: routing.sync-folder-items, alone once its dependencies passed,
+        // sends at least four requests one after the other, so at least two are throttled.
+        config.throttling = SimulatedThrottling(every: 2, answer: .serverBusy(backOffMilliseconds: 40))
+        let report = try await withSimulator({ try await Simulator.start(config) }) { sim in
+            let dir = try #require(config.stateDirectory)
+            let target = try TargetConfiguration.load(path: try SimulatorTarget.write(for: sim, in: dir))
+            var warnings: [String] = []
+            let credentials = try target.credentials(warnings: &warnings)
+            var options = RunOptions(runID: RunOptions.makeRunID())
+            options.selection = CheckSelection(only: [CheckCatalog.routingSyncFolderItems.rawValue])
+            return await SuiteRunner(target: target, credentials: credentials, options: options).run()
+        }
+        let sync = try report.result(CheckCatalog.routingSyncFolderItems)
+        #expect(sync.outcome == .passed, "\(sync.message)")
+        let waits = try #require(sync.facts["throttle_waits"].flatMap(Int.init), "\(sync.facts)")
+        #expect(waits >= 2)
+        #expect(sync.facts["throttle_wait_ms"] == String(40 * waits))
+        let note = "(passed after \(waits) back-offs, \(40 * waits) ms, requested by the provider)"
+        #expect(sync.message.hasSuffix(note), "\(sync.message)")
+        #expect(sync.message.hasPrefix("SyncFolderItems of "), "the check's own words come first: \(sync.message)")
+        #expect(MarkdownSummaryWriter.render(report).contains(note))
+        #expect(HTMLReportWriter.render(report).contains(note))
+        // Only checks that waited say it; nothing that waited stays silent.
+        for r in report.results where r.outcome == .passed {
+            #expect(r.message.contains("requested by the provider)") == (r.facts["throttle_waits"] != nil), "\(r.displayName): \(r.message)")
         }
     }
 }

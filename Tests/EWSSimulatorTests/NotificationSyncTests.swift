@@ -81,6 +81,10 @@ import Testing
         a.messages.first?.child("Changes")?.children.map { "\($0.name):\($0.children.first?.child("Subject")?.text ?? "")" } ?? []
     }
 
+    static func rename(_ subject: String) -> String {
+        #"<t:SetItemField><t:FieldURI FieldURI="item:Subject"/><t:Message><t:Subject>\#(subject)</t:Subject></t:Message></t:SetItemField>"#
+    }
+
     @Test func syncFolderItemsPagesThroughChangesAndReportsDeletes() async throws {
         try await SimulatorSession.with { s in
             var ids: [String] = []
@@ -90,6 +94,7 @@ import Testing
             let second = try await Self.sync(s, state: state1)
             let state2 = try #require(second.messages.first?.child("SyncState")?.text)
             _ = try await s.send(s.envelope(ItemOperationTests.update(ids[0], changeKey: nil, ItemOperationTests.markRead), impersonate: "alice@contoso.com"))
+            _ = try await s.send(s.envelope(ItemOperationTests.update(ids[2], changeKey: nil, Self.rename("m3 renamed")), impersonate: "alice@contoso.com"))
             _ = try await s.send(s.envelope(#"<m:DeleteItem DeleteType="HardDelete"><m:ItemIds><t:ItemId Id="\#(ids[1])"/></m:ItemIds></m:DeleteItem>"#, impersonate: "alice@contoso.com"))
             let third = try await Self.sync(s, state: state2)
             let otherFolder = try await Self.sync(s, state: state2, folder: "drafts")
@@ -98,7 +103,16 @@ import Testing
             #expect(first.messages.first?.child("IncludesLastItemInRange")?.text == "false")
             #expect(Self.changes(second) == ["Create:m3"])
             #expect(second.messages.first?.child("IncludesLastItemInRange")?.text == "true")
-            #expect(Self.changes(third) == ["Update:m1", "Delete:"])
+            // The read flag alone is a ReadFlagChange (with the flag), any other change an Update.
+            #expect(Self.changes(third) == ["ReadFlagChange:", "Update:m3 renamed", "Delete:"])
+            let readFlag = third.messages.first?.child("Changes")?.children.first
+            #expect(readFlag?.child("ItemId")?.attribute("Id") == ids[0] && readFlag?.child("IsRead")?.text == "true")
+            let state3 = try #require(third.messages.first?.child("SyncState")?.text)
+            _ = try await s.send(s.envelope(#"<m:MarkAllItemsAsRead><m:ReadFlag>false</m:ReadFlag><m:SuppressReadReceipts>true</m:SuppressReadReceipts><m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:MarkAllItemsAsRead>"#, impersonate: "alice@contoso.com"))
+            let fourth = try await Self.sync(s, state: state3)
+            let unread = fourth.messages.first?.child("Changes")?.children ?? []
+            #expect(!unread.isEmpty && unread.allSatisfy { $0.name == "ReadFlagChange" && $0.child("IsRead")?.text == "false" },
+                    "MarkAllItemsAsRead changes the read flag alone: \(Self.changes(fourth))")
             #expect(otherFolder.codes == ["ErrorInvalidSyncStateData"])
             #expect(garbage.codes == ["ErrorInvalidSyncStateData"])
         }

@@ -318,6 +318,13 @@ def test_sync_folder_items_and_hierarchy(simulator, step):
         changes = list(folder.sync_items(sync_state=state))
     assert [(kind, getattr(item, "subject", None)) for kind, item in changes] == [("create", message.subject)]
     state = folder.item_sync_state
+    message.is_read = not message.is_read
+    with step("change the read flag alone (UpdateItem)"):
+        message.save(update_fields=["is_read"])
+    with step("sync after the read flag changed"):
+        changes = list(folder.sync_items(sync_state=state))
+    assert [kind for kind, _ in changes] == ["read_flag_change"], f"Exchange reports the read flag alone as ReadFlagChange: {changes}"
+    state = folder.item_sync_state
     message.delete()
     with step("sync after the delete"):
         changes = list(folder.sync_items(sync_state=state))
