@@ -13,13 +13,21 @@ import Synchronization
 /// ``noteBlockingWork(_:onEventLoop:)``, which counts where it was called, so a test can prove where
 /// validation and signing ran.
 package final class BlockingExecutor: Sendable {
-    /// The process's executor.
-    package static let shared = BlockingExecutor(name: "ewscheck-blocking", maximumThreads: 8)
+    /// The process's executor. Its bound is generous on purpose: its jobs are of very different
+    /// lengths (a hook near its 5 s budget, a DNS query waiting out its timeout, the validation of a
+    /// 40 MB request, next to 1 ms answers), and in a queue served in order a short job waits for
+    /// every long one ahead of it. With threads to spare the system shares the cores among them, as
+    /// it did when each simulator answered on its own event loop; measured: with 8 threads, a full
+    /// `make test` (about 50 simulated runs at once on two cores) delayed pull notifications by
+    /// 11–14 s, past the check's 10 s limit, and with 64 it did not.
+    package static let shared = BlockingExecutor(name: "ewscheck-blocking", maximumThreads: 64)
 
     /// The thread name prefix of this executor's threads.
     package let name: String
     /// Most pool threads it starts (dedicated threads are not counted).
     package let maximumThreads: Int
+    /// How long a pool thread waits for a job before it ends (the next job starts a new one).
+    package let idleTimeout: Duration
 
     private struct Job {
         let label: String
@@ -39,11 +47,15 @@ package final class BlockingExecutor: Sendable {
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
 
-    /// Creates an executor; threads start with the first jobs.
-    package init(name: String, maximumThreads: Int) {
+    /// Creates an executor; threads start with the first jobs and end after `idleTimeout` without one.
+    package init(name: String, maximumThreads: Int, idleTimeout: Duration = .seconds(10)) {
         self.name = name
         self.maximumThreads = max(1, maximumThreads)
+        self.idleTimeout = idleTimeout
     }
+
+    /// How many pool threads are alive now.
+    package var threadCount: Int { state.withLock { $0.threads } }
 
     /// Queues `work`; it runs on one of the pool's threads, in submission order among waiting jobs.
     package func submit(_ label: String, _ work: @escaping @Sendable () -> Void) {
@@ -149,13 +161,27 @@ package final class BlockingExecutor: Sendable {
         thread.start()
     }
 
+    private enum Next {
+        case run(Job)
+        case wait
+        case end
+    }
+
     private func work() {
+        let idle = Self.interval(idleTimeout)
         while true {
             state.withLock { $0.waiting += 1 }
-            wake.wait()
-            let job: Job? = state.withLock { state in
+            let signalled = wake.wait(timeout: .now() + idle) == .success
+            // A thread that timed out still takes a job queued meanwhile (its signal then wakes
+            // another thread for nothing, which waits again); it ends only with the queue empty,
+            // under the same lock `submit` counts the waiting threads with.
+            let next: Next = state.withLock { state in
                 state.waiting -= 1
-                guard state.head < state.queue.count else { return nil }
+                guard state.head < state.queue.count else {
+                    if signalled { return .wait }
+                    state.threads -= 1
+                    return .end
+                }
                 let job = state.queue[state.head]
                 state.head += 1
                 if state.head > 64, state.head * 2 > state.queue.count {
@@ -163,9 +189,13 @@ package final class BlockingExecutor: Sendable {
                     state.head = 0
                 }
                 state.ran[job.label, default: 0] += 1
-                return job
+                return .run(job)
             }
-            job?.work()
+            switch next {
+            case .run(let job): job.work()
+            case .wait: continue
+            case .end: return
+            }
         }
     }
 

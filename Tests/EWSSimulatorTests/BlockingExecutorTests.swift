@@ -1,5 +1,6 @@
 import Dispatch
 import EWSExecutor
+import EWSTestSupport
 import Synchronization
 import Testing
 
@@ -71,6 +72,22 @@ struct BlockingExecutorTests {
         executor.noteBlockingWork("work", onEventLoop: true)
         executor.noteBlockingWork("work")
         #expect(executor.noted("work") == BlockingExecutor.Placement(onExecutor: 1, onEventLoop: 1, elsewhere: 1))
+    }
+
+    @Test("idle threads end after the idle timeout; the next job starts a new one and runs")
+    func idleThreadsEnd() async throws {
+        let executor = BlockingExecutor(name: "test-idle", maximumThreads: 4, idleTimeout: .milliseconds(100))
+        let gate = DispatchSemaphore(value: 0)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { await executor.run("hold") { _ = gate.wait(timeout: .now() + 30) } } }
+            for _ in 0..<4 { gate.signal() }
+        }
+        #expect(executor.ranCount("hold") == 4)
+        // A thread's end has no event to wait for: the bounded poll of the test support.
+        let ended = await pollUntil(timeout: .seconds(30)) { executor.threadCount == 0 }
+        #expect(ended, "\(executor.threadCount) threads still alive")
+        #expect(await executor.run("after") { 42 } == 42)
+        #expect(executor.ranCount("after") == 1)
     }
 }
 

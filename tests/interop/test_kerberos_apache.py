@@ -86,6 +86,9 @@ SSLCertificateKeyFile {d}/key.pem
 SSLProxyEngine on
 SSLProxyCACertificateFile {self.ca}
 SSLProxyCheckPeerName off
+# As a front end of Exchange must: the back end sees the name the client asked for, so the
+# Services.wsdl it serves names mail.contoso.com, not 127.0.0.1 (ews.wsdl.service-address).
+ProxyPreserveHost On
 <Location /EWS/>
   AuthType GSSAPI
   AuthName "EWS"
