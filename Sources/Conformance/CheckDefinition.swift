@@ -1,8 +1,8 @@
 /// What a check proves, what it needs first and how much its verdict weighs: the part of a check
 /// that reports, `--list-checks`, the README table and profile validation read.
-public struct CheckDefinition: Sendable, Hashable, Codable {
+package struct CheckDefinition: Sendable, Hashable, Codable {
     /// How much a check weighs in the run's verdict.
-    public enum Level: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Level: String, Sendable, Hashable, Codable, CaseIterable {
         /// The product cannot work without it: a failure fails the run (exit 1).
         case required
         /// Clients work without it, but worse: a failure is reported, the run still conforms.
@@ -12,33 +12,33 @@ public struct CheckDefinition: Sendable, Hashable, Codable {
     }
 
     /// The stable id.
-    public var id: CheckID
+    package var id: CheckID
     /// A short title.
-    public var title: String
+    package var title: String
     /// The requirement of the contact-center product this check proves: the answer that earns a pass.
-    public var requirement: String
+    package var requirement: String
     /// The area (the id's first component; the JUnit class).
-    public var area: String
+    package var area: String
     /// Selection tags (`--only tag:must-fail`); the area is always one of them.
-    public var tags: [String]
+    package var tags: [String]
     /// Checks that must pass first (for per-mailbox checks, the same mailbox's result; a check that
     /// is not per mailbox but depends on a per-mailbox one needs it passed for at least one mailbox).
-    public var dependsOn: [CheckID]
+    package var dependsOn: [CheckID]
     /// Whether it runs once per configured mailbox.
-    public var perMailbox: Bool
+    package var perMailbox: Bool
     /// Whether the operation under test must be refused by the provider (a negative control).
-    public var mustFail: Bool
+    package var mustFail: Bool
     /// Whether it creates, changes or deletes anything in a mailbox (left out by `--read-only`).
-    public var changesMailbox: Bool
+    package var changesMailbox: Bool
     /// The provider manifest fields whose promise this check enforces (`auth.refused_schemes`).
-    public var enforces: [String]
+    package var enforces: [String]
     /// How much it weighs in the verdict.
-    public var level: Level
+    package var level: Level
     /// When the check is part of a run; nil: always.
-    public var appliesWhen: String?
+    package var appliesWhen: String?
 
     /// Creates a definition.
-    public init(id: CheckID, title: String, requirement: String, dependsOn: [CheckID] = [], perMailbox: Bool = false,
+    package init(id: CheckID, title: String, requirement: String, dependsOn: [CheckID] = [], perMailbox: Bool = false,
                 mustFail: Bool = false, changesMailbox: Bool = false, tags: [String] = [], enforces: [String] = [],
                 level: Level = .required, appliesWhen: String? = nil) {
         self.id = id

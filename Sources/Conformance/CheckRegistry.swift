@@ -2,10 +2,10 @@ import Foundation
 
 /// The one list of checks. Run order, report order, dependency skips, `--list-checks`, the
 /// README table, known-deviation validation and the catalogue version all derive from it.
-public enum CheckRegistry {
+package enum CheckRegistry {
     /// The version of the certification policy: raised whenever a check is added, removed, or its
     /// requirement, level or dependencies change (the ``fingerprint`` changes with them).
-    public static let version = "2026.12.6"
+    package static let version = "2026.12.6"
 
     /// Every check, family by family, in run and report order.
     static let checks: [Check] = discoveryFamily + endpointFamily + authFamily + kerberosFamily + versionFamily + wsdlFamily
@@ -17,7 +17,7 @@ public enum CheckRegistry {
     private static let index: [CheckID: Int] = Dictionary(checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
 
     /// The definitions, in order.
-    public static var definitions: [CheckDefinition] { checks.map(\.definition) }
+    package static var definitions: [CheckDefinition] { checks.map(\.definition) }
 
     /// The check with an id.
     static func check(_ id: CheckID) -> Check? { index[id].map { checks[$0] } }
@@ -35,14 +35,14 @@ public enum CheckRegistry {
     static func order(of id: CheckID) -> Int { reportIndex[id] ?? Int.max }
 
     /// The definitions in report order.
-    public static var reportOrder: [CheckDefinition] { definitions.sorted { order(of: $0.id) < order(of: $1.id) } }
+    package static var reportOrder: [CheckDefinition] { definitions.sorted { order(of: $0.id) < order(of: $1.id) } }
 
     /// Whether an id names a check of this catalogue.
-    public static func contains(_ id: CheckID) -> Bool { index[id] != nil }
+    package static func contains(_ id: CheckID) -> Bool { index[id] != nil }
 
     /// A short digest of every definition (id, level, requirement, dependencies, flags): two
     /// reports with the same fingerprint were judged by the same rules.
-    public static let fingerprint: String = {
+    package static let fingerprint: String = {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for d in definitions {
             let line = [d.id.rawValue, d.level.rawValue, d.requirement, d.dependsOn.map(\.rawValue).joined(separator: ","),
@@ -56,16 +56,16 @@ public enum CheckRegistry {
     }()
 
     /// The catalogue stamp written into every report.
-    public static var stamp: RunReport.Catalog { RunReport.Catalog(version: version, fingerprint: fingerprint, checks: checks.count) }
+    package static var stamp: RunReport.Catalog { RunReport.Catalog(version: version, fingerprint: fingerprint, checks: checks.count) }
 
     /// Ids of `profile`'s known deviations that name no check of this catalogue (a typo would
     /// otherwise match nothing, silently).
-    public static func unknownDeviationIDs(in ids: [String]) -> [String] {
+    package static func unknownDeviationIDs(in ids: [String]) -> [String] {
         ids.filter { !contains(CheckID($0)) }
     }
 
     /// The README's check table: one row per check, `| id | level | proves |`.
-    public static func markdownTable() -> String {
+    package static func markdownTable() -> String {
         var lines = ["| id | level | proves |", "| --- | --- | --- |"]
         for d in definitions {
             var notes: [String] = []
@@ -80,7 +80,7 @@ public enum CheckRegistry {
     }
 
     /// `--list-checks` as plain text: each check with its requirement and what selects it.
-    public static func listing() -> String {
+    package static func listing() -> String {
         var out = "ewscheck check catalogue \(version) (fingerprint \(fingerprint)), \(checks.count) checks in run order\n"
         for d in definitions {
             out += "\n\(d.id)  [\(d.level.rawValue)]  \(d.title)\n"
@@ -95,7 +95,7 @@ public enum CheckRegistry {
     }
 
     /// `--list-checks --json`: the catalogue stamp and every definition.
-    public static func listingJSON() throws -> Data {
+    package static func listingJSON() throws -> Data {
         struct Listing: Encodable {
             var version: String
             var fingerprint: String
@@ -107,7 +107,7 @@ public enum CheckRegistry {
     }
 
     /// Manifest field → the checks that enforce it (for `plugins inspect`).
-    public static func enforcedFields() -> [String: [CheckID]] {
+    package static func enforcedFields() -> [String: [CheckID]] {
         var map: [String: [CheckID]] = [:]
         for d in definitions { for field in d.enforces { map[field, default: []].append(d.id) } }
         return map

@@ -2,19 +2,19 @@ import Foundation
 
 /// Which checks a run has: `--only` / `--skip` (ids, globs like `voicemail.*`, `tag:must-fail`,
 /// an area or id prefix like `impersonation`), `--read-only` and `--fail-fast`.
-public struct CheckSelection: Sendable, Hashable, Codable {
+package struct CheckSelection: Sendable, Hashable, Codable {
     /// Patterns of the checks to run (their dependencies come along); empty: all.
-    public var only: [String]
+    package var only: [String]
     /// Patterns of the checks to leave out (with the checks that depend on them).
-    public var skip: [String]
+    package var skip: [String]
     /// Leave out every check that creates, changes or deletes anything in a mailbox (and the
     /// checks that need one of them): for production tenants.
-    public var readOnly: Bool
+    package var readOnly: Bool
     /// Stop starting checks after the first required check that fails or errors (cleanup still runs).
-    public var failFast: Bool
+    package var failFast: Bool
 
     /// Creates a selection; the default runs everything.
-    public init(only: [String] = [], skip: [String] = [], readOnly: Bool = false, failFast: Bool = false) {
+    package init(only: [String] = [], skip: [String] = [], readOnly: Bool = false, failFast: Bool = false) {
         self.only = only
         self.skip = skip
         self.readOnly = readOnly
@@ -36,12 +36,12 @@ public struct CheckSelection: Sendable, Hashable, Codable {
     }
 
     /// The patterns of `--only` and `--skip` that select no check (a typo must not pass silently).
-    public func unmatchedPatterns() -> [String] {
+    package func unmatchedPatterns() -> [String] {
         (only + skip).filter { p in !CheckRegistry.definitions.contains { Self.matches(p, $0) } }
     }
 
     /// The checks left out, each with the reason (`--skip auth.*`, `--read-only: …`).
-    public func deselected() -> [CheckID: String] {
+    package func deselected() -> [CheckID: String] {
         let definitions = CheckRegistry.definitions
         var reasons: [CheckID: String] = [:]
         if !only.isEmpty {

@@ -6,35 +6,35 @@ import Synchronization
 /// after the provider returns it, both in memory and (when the run has a folder) as JSON lines in
 /// `ledger.jsonl`, so that whatever happens in between — a lost answer, a failed check, Ctrl-C,
 /// even SIGKILL — the item can be found again by its run tag and removed.
-public final class CleanupLedger: Sendable {
+package final class CleanupLedger: Sendable {
     /// One created item.
-    public struct Entry: Sendable, Codable, Hashable {
+    package struct Entry: Sendable, Codable, Hashable {
         /// The mailbox it was created in.
-        public var mailbox: String
+        package var mailbox: String
         /// Its id.
-        public var itemID: String
+        package var itemID: String
         /// Its change key.
-        public var changeKey: String?
+        package var changeKey: String?
         /// Its subject (for people reading a leftover list).
-        public var subject: String
+        package var subject: String
         /// Which check created it.
-        public var createdBy: CheckID
+        package var createdBy: CheckID
         /// Whether it has been removed.
-        public var removed: Bool
+        package var removed: Bool
     }
 
     /// A creation the suite attempted; `itemID` stays nil when no id came back.
-    public struct Attempt: Sendable, Hashable {
+    package struct Attempt: Sendable, Hashable {
         /// Its number in this run.
-        public var number: Int
+        package var number: Int
         /// The mailbox.
-        public var mailbox: String
+        package var mailbox: String
         /// The subject sent.
-        public var subject: String
+        package var subject: String
         /// The check that sent it.
-        public var check: CheckID
+        package var check: CheckID
         /// The id the provider returned, if any.
-        public var itemID: String?
+        package var itemID: String?
     }
 
     private struct State {
@@ -46,13 +46,13 @@ public final class CleanupLedger: Sendable {
 
     private let state = Mutex(State())
     /// The run id written into every journal line.
-    public let runID: String?
+    package let runID: String?
 
     /// Creates a ledger kept in memory only.
-    public init() { runID = nil }
+    package init() { runID = nil }
 
     /// Creates a ledger that also appends to `journalPath` (created if missing).
-    public init(runID: String, journalPath: String) {
+    package init(runID: String, journalPath: String) {
         self.runID = runID
         let fd = open(journalPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         state.withLock {
@@ -66,11 +66,11 @@ public final class CleanupLedger: Sendable {
     }
 
     /// Why the journal could not be written, if it could not.
-    public var journalError: String? { state.withLock { $0.journalError } }
+    package var journalError: String? { state.withLock { $0.journalError } }
 
     /// Records that an item is about to be created (before the request leaves); returns the
     /// attempt's number for ``recordCreated(attempt:item:)``.
-    public func recordIntent(mailbox: String, subject: String, by check: CheckID) -> Int {
+    package func recordIntent(mailbox: String, subject: String, by check: CheckID) -> Int {
         state.withLock { s in
             let number = s.attempts.count + 1
             s.attempts.append(Attempt(number: number, mailbox: mailbox, subject: subject, check: check, itemID: nil))
@@ -81,7 +81,7 @@ public final class CleanupLedger: Sendable {
     }
 
     /// Records a created item (with the attempt it answers, when one was recorded).
-    public func recordCreated(mailbox: String, item: ItemIdentifier, subject: String, by check: CheckID, attempt: Int? = nil) {
+    package func recordCreated(mailbox: String, item: ItemIdentifier, subject: String, by check: CheckID, attempt: Int? = nil) {
         state.withLock { s in
             s.entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
                                    createdBy: check, removed: false))
@@ -92,7 +92,7 @@ public final class CleanupLedger: Sendable {
     }
 
     /// Marks an item removed.
-    public func recordRemoved(itemID: String) {
+    package func recordRemoved(itemID: String) {
         state.withLock { s in
             var mailbox = ""
             for i in s.entries.indices where s.entries[i].itemID == itemID {
@@ -105,7 +105,7 @@ public final class CleanupLedger: Sendable {
 
     /// Records an item that no check had an id for, found by its run tag and added so the
     /// cleanup removes it like any other.
-    public func recordFoundByTag(mailbox: String, item: ItemIdentifier, subject: String) {
+    package func recordFoundByTag(mailbox: String, item: ItemIdentifier, subject: String) {
         state.withLock { s in
             s.entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
                                    createdBy: CheckID("suite.cleanup.complete"), removed: false))
@@ -114,16 +114,16 @@ public final class CleanupLedger: Sendable {
     }
 
     /// Items not yet removed.
-    public var outstanding: [Entry] { state.withLock { $0.entries.filter { !$0.removed } } }
+    package var outstanding: [Entry] { state.withLock { $0.entries.filter { !$0.removed } } }
 
     /// Every item recorded.
-    public var all: [Entry] { state.withLock { $0.entries } }
+    package var all: [Entry] { state.withLock { $0.entries } }
 
     /// Every attempted creation, in order.
-    public var attempts: [Attempt] { state.withLock { $0.attempts } }
+    package var attempts: [Attempt] { state.withLock { $0.attempts } }
 
     /// Attempts whose answer never gave an id (the item may exist anyway).
-    public var unanswered: [Attempt] { state.withLock { $0.attempts.filter { $0.itemID == nil } } }
+    package var unanswered: [Attempt] { state.withLock { $0.attempts.filter { $0.itemID == nil } } }
 
     /// One JSON object per line; a failed write is remembered, never fatal.
     private static func append(_ s: inout State, _ fields: [String: String]) {

@@ -6,16 +6,16 @@ import ProviderManifest
 /// Which Autodiscover methods a run tests and how strictly: a profile's `discovery.methods` are
 /// promises (each listed method must work); without one, every method is tried and those a
 /// client would not need are skipped rather than failed.
-public struct DiscoveryPlan: Sendable {
+package struct DiscoveryPlan: Sendable {
     /// The engine settings.
-    public var configuration: DiscoveryConfiguration
+    package var configuration: DiscoveryConfiguration
     /// Whether every method in the plan must work (the plan came from a profile).
-    public var strict: Bool
+    package var strict: Bool
     /// Where the plan came from, for messages.
-    public var source: String
+    package var source: String
 
     /// The plan for a target (its `discovery:` section) and an optional profile.
-    public static func make(target: TargetConfiguration, profile: RunProfile?) -> DiscoveryPlan {
+    package static func make(target: TargetConfiguration, profile: RunProfile?) -> DiscoveryPlan {
         let listed = profile?.manifest.discovery.methods ?? []
         let methods = listed.compactMap { DiscoveryMethod(rawValue: $0.method) }
         let profileAllows = listed.contains { $0.allowCrossDomainRedirect == true }
@@ -52,7 +52,7 @@ extension TargetConfiguration {
     /// For a target without `ews_url`: runs Autodiscover the way a client does (first method that
     /// finds an endpoint wins) and returns the target with that EWS URL. The target is returned
     /// unchanged when it names its URL, has no `discovery:` section, or nothing was found.
-    public func discoveringEndpoint(credentials: HTTPCredentials, profile: RunProfile?) async -> (TargetConfiguration, DiscoveryReport?) {
+    package func discoveringEndpoint(credentials: HTTPCredentials, profile: RunProfile?) async -> (TargetConfiguration, DiscoveryReport?) {
         guard ewsURLIsPending, let discovery else { return (self, nil) }
         let plan = DiscoveryPlan.make(target: self, profile: profile)
         let transport = HTTPTransport(configuration: transportConfiguration(credentials: credentials, connections: 1))

@@ -11,20 +11,20 @@ import Yams
 ///   dns_server: 127.0.0.1:5353      # for SRV; default: /etc/resolv.conf
 ///   allow_cross_domain_redirect: false
 /// ```
-public struct DiscoverySettings: Sendable, Hashable {
+package struct DiscoverySettings: Sendable, Hashable {
     /// The address Autodiscover is asked about.
-    public var address: String
+    package var address: String
     /// The DNS server for SRV look-ups.
-    public var dnsServer: DNSServerAddress?
+    package var dnsServer: DNSServerAddress?
     /// Whether redirects into another domain may be followed (also allowed by a profile that allows them).
-    public var allowCrossDomainRedirect: Bool
+    package var allowCrossDomainRedirect: Bool
     /// Whether the target's `ews_url` came from Autodiscover (the file named none).
-    public var endpointWasDiscovered = false
+    package var endpointWasDiscovered = false
     /// How the endpoint was found (`pox-autodiscover`, `fixed-url`, `plugin-hook`...), once it was.
-    public var endpointSource: String?
+    package var endpointSource: String?
 
     /// Creates settings.
-    public init(address: String, dnsServer: DNSServerAddress? = nil, allowCrossDomainRedirect: Bool = false) {
+    package init(address: String, dnsServer: DNSServerAddress? = nil, allowCrossDomainRedirect: Bool = false) {
         self.address = address
         self.dnsServer = dnsServer
         self.allowCrossDomainRedirect = allowCrossDomainRedirect
@@ -33,14 +33,14 @@ public struct DiscoverySettings: Sendable, Hashable {
     /// The `ews_url` of a target whose endpoint is still to be discovered. `.invalid` never
     /// resolves, so a run whose discovery failed says so in every EWS check instead of reaching
     /// some other server.
-    public static let pendingURL = "https://ews-url-not-discovered.invalid/EWS/Exchange.asmx"
+    package static let pendingURL = "https://ews-url-not-discovered.invalid/EWS/Exchange.asmx"
 }
 
 extension TargetConfiguration {
     static let discoveryKeys = ["address", "email_domain", "dns_server", "allow_cross_domain_redirect"]
 
     /// Whether the EWS URL is still to be discovered (the target file gave none).
-    public var ewsURLIsPending: Bool { ewsURL == DiscoverySettings.pendingURL }
+    package var ewsURLIsPending: Bool { ewsURL == DiscoverySettings.pendingURL }
 
     /// The `discovery:` section as written (before mailboxes are known); nil when absent.
     static func discoverySection(_ top: Node.Mapping) throws(TargetFileError) -> Node.Mapping? {

@@ -7,17 +7,17 @@ extension TargetConfiguration {
     /// The Kerberos settings of an `auth: negotiate` service account. The principal is the
     /// account's `username` (`svc@CONTOSO.COM`); its key comes from `keytab_file` or, like
     /// `kinit`, from the password source. Where the KDC is comes from krb5.conf (`KRB5_CONFIG`).
-    public struct Kerberos: Sendable, Hashable {
+    package struct Kerberos: Sendable, Hashable {
         /// The server's SPN when it is not `HTTP/<host of ews_url>` (`HTTP/mail.contoso.com`).
-        public var servicePrincipal: String?
+        package var servicePrincipal: String?
         /// A principal of the realm that must NOT get into EWS (the must-fail wrong-principal
         /// check), from `negative_controls.kerberos_principal`.
-        public var wrongPrincipal: String?
+        package var wrongPrincipal: String?
         /// The keytab of ``wrongPrincipal``.
-        public var wrongPrincipalKeytab: String?
+        package var wrongPrincipalKeytab: String?
 
         /// Creates settings.
-        public init(servicePrincipal: String? = nil, wrongPrincipal: String? = nil, wrongPrincipalKeytab: String? = nil) {
+        package init(servicePrincipal: String? = nil, wrongPrincipal: String? = nil, wrongPrincipalKeytab: String? = nil) {
             self.servicePrincipal = servicePrincipal
             self.wrongPrincipal = wrongPrincipal
             self.wrongPrincipalKeytab = wrongPrincipalKeytab
@@ -30,7 +30,7 @@ extension TargetConfiguration {
     static let kerberosControlKeys = ["kerberos_principal", "kerberos_keytab_file"]
 
     /// The SPN the server is asked for: the override, or `HTTP/<host of ews_url>`.
-    public var servicePrincipal: String {
+    package var servicePrincipal: String {
         if let spn = serviceAccount.kerberos?.servicePrincipal { return spn }
         return "HTTP/" + (URL(string: ewsURL)?.host ?? "")
     }

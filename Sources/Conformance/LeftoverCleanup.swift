@@ -5,54 +5,54 @@ import Foundation
 /// `ewscheck cleanup`: finds the items earlier runs left behind (a run killed with SIGKILL, a
 /// machine that lost power) by their run tag in every mailbox of a target, confirms each tag with
 /// GetItem, removes them and proves the removal.
-public struct LeftoverCleanup: Sendable {
+package struct LeftoverCleanup: Sendable {
     /// What was done, per mailbox.
-    public struct Report: Sendable, Codable {
+    package struct Report: Sendable, Codable {
         /// One mailbox.
-        public struct Mailbox: Sendable, Codable {
+        package struct Mailbox: Sendable, Codable {
             /// The address.
-            public var mailbox: String
+            package var mailbox: String
             /// Items the provider's filter returned.
-            public var candidates: Int
+            package var candidates: Int
             /// Items whose tag was confirmed, with the run that made each.
-            public var confirmed: [Item]
+            package var confirmed: [Item]
             /// Confirmed items proven removed (none in a dry run).
-            public var removed: Int
+            package var removed: Int
             /// Confirmed items still there.
-            public var left: Int
+            package var left: Int
             /// Candidates whose tag did not match when read back (left alone).
-            public var rejectedByReadback: Int
+            package var rejectedByReadback: Int
             /// Problems met.
-            public var problems: [String]
+            package var problems: [String]
         }
         /// A tagged item.
-        public struct Item: Sendable, Codable {
+        package struct Item: Sendable, Codable {
             /// The run id in its tag.
-            public var runID: String
+            package var runID: String
             /// Its subject.
-            public var subject: String
+            package var subject: String
             /// Whether it was removed.
-            public var removed: Bool
+            package var removed: Bool
         }
         /// What was asked for (`run 2026…`, `older than …`, `any run`).
-        public var selection: String
+        package var selection: String
         /// Whether nothing was deleted on purpose.
-        public var dryRun: Bool
+        package var dryRun: Bool
         /// Per mailbox.
-        public var mailboxes: [Mailbox]
+        package var mailboxes: [Mailbox]
 
         /// Confirmed items in all mailboxes.
-        public var confirmed: Int { mailboxes.reduce(0) { $0 + $1.confirmed.count } }
+        package var confirmed: Int { mailboxes.reduce(0) { $0 + $1.confirmed.count } }
         /// Removed items in all mailboxes.
-        public var removed: Int { mailboxes.reduce(0) { $0 + $1.removed } }
+        package var removed: Int { mailboxes.reduce(0) { $0 + $1.removed } }
         /// Confirmed items still there.
-        public var left: Int { mailboxes.reduce(0) { $0 + $1.left } }
+        package var left: Int { mailboxes.reduce(0) { $0 + $1.left } }
         /// Whether some mailbox could not be searched or cleaned.
-        public var hadProblems: Bool { mailboxes.contains { !$0.problems.isEmpty } }
+        package var hadProblems: Bool { mailboxes.contains { !$0.problems.isEmpty } }
 
         /// The exit code: 0 nothing left (or a clean dry run), 1 tagged items could not be
         /// removed, 2 a mailbox could not be searched (the harness cannot tell what is left).
-        public var exitCode: Int32 {
+        package var exitCode: Int32 {
             if !dryRun && left > 0 { return ExitStatus.checkFailed }
             if hadProblems { return ExitStatus.incomplete }
             return ExitStatus.success
@@ -60,20 +60,20 @@ public struct LeftoverCleanup: Sendable {
     }
 
     /// The target.
-    public let target: TargetConfiguration
+    package let target: TargetConfiguration
     /// The service account's credentials.
-    public let credentials: HTTPCredentials
+    package let credentials: HTTPCredentials
     /// Which tags to take.
-    public let selection: LeftoverSweep.Selection
+    package let selection: LeftoverSweep.Selection
     /// The distinguished folders searched.
-    public let folders: [String]
+    package let folders: [String]
     /// Find and confirm only.
-    public let dryRun: Bool
+    package let dryRun: Bool
     /// The provider profile (headers, request version, OAuth settings).
-    public let profile: RunProfile?
+    package let profile: RunProfile?
 
     /// Creates a cleanup.
-    public init(target: TargetConfiguration, credentials: HTTPCredentials, selection: LeftoverSweep.Selection,
+    package init(target: TargetConfiguration, credentials: HTTPCredentials, selection: LeftoverSweep.Selection,
                 folders: [String] = ["inbox"], dryRun: Bool = false, profile: RunProfile? = nil) {
         self.target = target
         self.credentials = credentials
@@ -84,7 +84,7 @@ public struct LeftoverCleanup: Sendable {
     }
 
     /// Sweeps every mailbox of the target; `progress` sees each mailbox as it is done.
-    public func run(progress: @escaping @Sendable (Report.Mailbox) -> Void = { _ in }) async -> Report {
+    package func run(progress: @escaping @Sendable (Report.Mailbox) -> Void = { _ in }) async -> Report {
         let oauth = await OAuthTokenCheck.acquire(for: target, profile: profile)
         var selectionText: String
         switch selection {

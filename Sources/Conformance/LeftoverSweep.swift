@@ -5,9 +5,9 @@ import Foundation
 /// Finds items carrying ewscheck's run tag in a mailbox's folders and removes them. A filter is never
 /// trusted on its own: each candidate's tag is read back with GetItem and must match before anything
 /// is deleted, and an item counts as removed only when a fresh GetItem answers ErrorItemNotFound.
-public struct LeftoverSweep: Sendable {
+package struct LeftoverSweep: Sendable {
     /// Which tags a sweep takes.
-    public enum Selection: Sendable, Hashable {
+    package enum Selection: Sendable, Hashable {
         /// Items of one run.
         case run(String)
         /// Items of runs that started before a date (run ids chosen by hand, with no date in them,
@@ -17,7 +17,7 @@ public struct LeftoverSweep: Sendable {
         case any
 
         /// Whether a tag value read back from an item is taken.
-        public func takes(_ value: String?) -> Bool {
+        package func takes(_ value: String?) -> Bool {
             guard let value, !value.isEmpty else { return false }
             switch self {
             case .run(let id): return value == id
@@ -33,38 +33,38 @@ public struct LeftoverSweep: Sendable {
     }
 
     /// What a sweep did in one mailbox.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The mailbox.
-        public var mailbox: String
+        package var mailbox: String
         /// Items the provider's filter returned.
-        public var candidates: Int = 0
+        package var candidates: Int = 0
         /// Candidates whose tag, read back, matched the selection.
-        public var confirmed: [PropertyItem] = []
+        package var confirmed: [PropertyItem] = []
         /// Confirmed items proven gone.
-        public var removed: [PropertyItem] = []
+        package var removed: [PropertyItem] = []
         /// Confirmed items still there after the delete.
-        public var notRemoved: [PropertyItem] = []
+        package var notRemoved: [PropertyItem] = []
         /// Candidates the filter returned that do not carry a matching tag (never touched).
-        public var rejectedByReadback: Int = 0
+        package var rejectedByReadback: Int = 0
         /// Problems met (a folder that could not be searched, a refused delete).
-        public var problems: [String] = []
+        package var problems: [String] = []
         /// The HTTP exchanges made.
-        public var exchanges: [HTTPExchange] = []
+        package var exchanges: [HTTPExchange] = []
     }
 
     /// The client the requests go through.
-    public let client: EWSClient
+    package let client: EWSClient
     /// Which tags to take.
-    public let selection: Selection
+    package let selection: Selection
     /// The folders searched in each mailbox.
-    public let folders: [String]
+    package let folders: [String]
     /// Whether to stop after finding and confirming (nothing is deleted).
-    public let dryRun: Bool
+    package let dryRun: Bool
     /// Pages of the search at most (each up to 200 items), so a hostile server cannot loop us.
-    public let maxPages: Int
+    package let maxPages: Int
 
     /// Creates a sweep.
-    public init(client: EWSClient, selection: Selection, folders: [String] = ["inbox"], dryRun: Bool = false, maxPages: Int = 50) {
+    package init(client: EWSClient, selection: Selection, folders: [String] = ["inbox"], dryRun: Bool = false, maxPages: Int = 50) {
         self.client = client
         self.selection = selection
         self.folders = folders
@@ -73,7 +73,7 @@ public struct LeftoverSweep: Sendable {
     }
 
     /// Sweeps one mailbox (impersonated).
-    public func sweep(mailbox: String, as who: ConnectingSID? = nil) async -> Result {
+    package func sweep(mailbox: String, as who: ConnectingSID? = nil) async -> Result {
         let actor = who ?? .primarySmtpAddress(mailbox)
         var result = Result(mailbox: mailbox)
         var candidates: [ItemIdentifier] = []

@@ -3,22 +3,22 @@ import Foundation
 /// The mailboxes of a `mailboxes_file:`: one address per line, or a CSV file whose header names
 /// the columns `address` (required), `upn`, `sid` and `tags`. Blank lines and lines starting with
 /// `#` are ignored. A malformed line or a repeated address is refused with its line number.
-public struct MailboxList: Sendable, Hashable {
+package struct MailboxList: Sendable, Hashable {
     /// One mailbox of the file.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// The primary SMTP address, lower-case.
-        public var address: String
+        package var address: String
         /// The user principal name, when the file gives one.
-        public var upn: String?
+        package var upn: String?
         /// The security identifier (`S-1-5-21-…`), when the file gives one.
-        public var sid: String?
+        package var sid: String?
         /// Free tags (`--mailbox tag:NAME` selects by them); in the file separated by `;` or spaces.
-        public var tags: [String]
+        package var tags: [String]
         /// The line of the file it came from (1-based).
-        public var line: Int
+        package var line: Int
 
         /// Creates an entry.
-        public init(address: String, upn: String? = nil, sid: String? = nil, tags: [String] = [], line: Int = 0) {
+        package init(address: String, upn: String? = nil, sid: String? = nil, tags: [String] = [], line: Int = 0) {
             self.address = address.lowercased()
             self.upn = upn
             self.sid = sid
@@ -28,13 +28,13 @@ public struct MailboxList: Sendable, Hashable {
     }
 
     /// The entries, in file order.
-    public var entries: [Entry]
+    package var entries: [Entry]
 
     /// The columns a CSV header may name.
-    public static let columns = ["address", "upn", "sid", "tags"]
+    package static let columns = ["address", "upn", "sid", "tags"]
 
     /// Reads and checks the file at `path`; errors name the file and the line.
-    public static func load(path: String) throws(TargetFileError) -> MailboxList {
+    package static func load(path: String) throws(TargetFileError) -> MailboxList {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TargetFileError("mailboxes_file \(path) does not exist or cannot be read")
         }
@@ -47,7 +47,7 @@ public struct MailboxList: Sendable, Hashable {
     }
 
     /// Parses the text of a mailboxes file.
-    public static func parse(_ text: String) throws(TargetFileError) -> MailboxList {
+    package static func parse(_ text: String) throws(TargetFileError) -> MailboxList {
         var entries: [Entry] = []
         var firstLine: [String: Int] = [:]
         var header: [String]?

@@ -5,22 +5,22 @@ import Yams
 extension TargetConfiguration {
     /// The OAuth 2.0 client credentials of an `auth: oauth2` service account (an Entra app with
     /// `full_access_as_app`). The client secret is referenced by the account's ``ServiceAccount/secret``.
-    public struct OAuth: Sendable, Hashable {
+    package struct OAuth: Sendable, Hashable {
         /// The Entra tenant: its GUID or one of its domain names.
-        public var tenantID: String
+        package var tenantID: String
         /// The application (client) id.
-        public var clientID: String
+        package var clientID: String
         /// The token endpoint (default: the Microsoft identity platform v2 endpoint of the tenant).
-        public var tokenEndpoint: String
+        package var tokenEndpoint: String
         /// The scope asked for (default: `https://outlook.office365.com/.default`).
-        public var scope: String
+        package var scope: String
         /// A file holding a DELEGATED access token (a user's, `EWS.AccessAsUser.All`), obtained
         /// out of band, for the must-fail check that such a token with ExchangeImpersonation is
         /// refused. Client credentials cannot produce one.
-        public var delegatedTokenFile: String?
+        package var delegatedTokenFile: String?
 
         /// Creates settings; nil takes the default endpoint of `tenantID`.
-        public init(tenantID: String, clientID: String, tokenEndpoint: String? = nil,
+        package init(tenantID: String, clientID: String, tokenEndpoint: String? = nil,
                     scope: String = OAuthClientCredentials.exchangeOnlineScope) {
             self.tenantID = tenantID
             self.clientID = clientID
@@ -46,7 +46,7 @@ extension TargetConfiguration {
 
     /// The client credentials for the token endpoint, with the secret read from its source.
     /// - Throws: when the target is not `auth: oauth2`, or the secret cannot be read.
-    public func clientCredentials(environment: [String: String] = ProcessInfo.processInfo.environment,
+    package func clientCredentials(environment: [String: String] = ProcessInfo.processInfo.environment,
                                   warnings: inout [String]) throws(TargetFileError) -> OAuthClientCredentials {
         guard serviceAccount.auth == .oauth2 else {
             throw TargetFileError("service_account.auth is \(serviceAccount.auth.rawValue), not oauth2: there are no client credentials")

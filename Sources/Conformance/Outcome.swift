@@ -1,5 +1,5 @@
 /// The result of one check, as a value.
-public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
+package enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
     /// The provider does what the requirement says.
     case passed
     /// The provider does not (non-conformance).
@@ -14,7 +14,7 @@ public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
     case errored
 
     /// The console label.
-    public var label: String {
+    package var label: String {
         switch self {
         case .passed: return "PASS"
         case .failed: return "FAIL"
@@ -26,5 +26,5 @@ public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     /// Whether checks that depend on this one may run.
-    public var satisfiesDependents: Bool { self == .passed || self == .unexpectedPass }
+    package var satisfiesDependents: Bool { self == .passed || self == .unexpectedPass }
 }

@@ -5,9 +5,9 @@ import Foundation
 /// (name resolution, connection, time limit, TLS trust, the CA file, a 404 or an HTML page on the
 /// EWS path). It is not a verdict on the provider's conformance: the run says "could not test",
 /// exits 2, and the checks that need an EWS answer are listed once under this cause.
-public struct RootCause: Sendable, Codable, Hashable {
+package struct RootCause: Sendable, Codable, Hashable {
     /// The kind of failure, stable for scripts.
-    public enum Kind: String, Sendable, Codable, Hashable {
+    package enum Kind: String, Sendable, Codable, Hashable {
         case nameResolution = "name-resolution"
         case connection
         case timeout
@@ -28,26 +28,26 @@ public struct RootCause: Sendable, Codable, Hashable {
     }
 
     /// The verdict this cause stands for, as every report writes it.
-    public static let verdict = "could not test"
+    package static let verdict = "could not test"
 
     /// The kind of failure.
-    public var kind: Kind
+    package var kind: Kind
     /// One line: what went wrong, where.
-    public var summary: String
+    package var summary: String
     /// What to do about it.
-    public var remedy: String
+    package var remedy: String
     /// For TLS failures: the certificate the server presented and what is wrong with it.
-    public var certificate: PeerCertificate?
+    package var certificate: PeerCertificate?
     /// Whether this is also a finding against the provider (an untrusted, expired or misnamed
     /// certificate), recorded as a failed check, rather than only something the harness could not get past.
-    public var providerFinding: Bool
+    package var providerFinding: Bool
     /// The evidence (exchange ids in the report) that shows the failure.
-    public var evidence: [Int]
+    package var evidence: [Int]
     /// The checks not run because of this cause.
-    public var notRun: [CheckID]
+    package var notRun: [CheckID]
 
     /// Creates a root cause.
-    public init(kind: Kind, summary: String, remedy: String, certificate: PeerCertificate? = nil, providerFinding: Bool = false,
+    package init(kind: Kind, summary: String, remedy: String, certificate: PeerCertificate? = nil, providerFinding: Bool = false,
                 evidence: [Int] = [], notRun: [CheckID] = []) {
         self.kind = kind
         self.summary = summary
@@ -59,5 +59,5 @@ public struct RootCause: Sendable, Codable, Hashable {
     }
 
     /// `could not test: <summary>`: the one root-cause line.
-    public var line: String { "\(Self.verdict): \(summary)" }
+    package var line: String { "\(Self.verdict): \(summary)" }
 }

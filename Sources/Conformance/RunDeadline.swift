@@ -3,7 +3,7 @@ import Foundation
 /// The time limits of a run: the overall limit cancels the body when it passes (its in-flight
 /// requests are aborted and the checks not started are skipped), and the caller learns it; the
 /// deadline (`--deadline`) only stops new checks from starting, letting those under way finish.
-public enum RunDeadline {
+package enum RunDeadline {
     private enum Event: Sendable { case finished, timedOut, deadlinePassed, cancelled }
 
     /// Runs `body`; returns true when the overall limit cut it short. When `stopAt` passes first,
@@ -56,7 +56,7 @@ public enum RunDeadline {
     /// Reads a `--deadline`: a duration from `now` (`90s`, `30m`, `2h`, `1h30m`, `1d`) or an
     /// ISO 8601 time (`2026-12-05T06:35:00Z`, `2026-12-05T07:35:00+01:00`).
     /// - Throws: ``TargetFileError`` naming what is wrong: unreadable, zero, or already past.
-    public static func parse(_ text: String, now: Date = Date()) throws(TargetFileError) -> Date {
+    package static func parse(_ text: String, now: Date = Date()) throws(TargetFileError) -> Date {
         let t = text.trimmingCharacters(in: .whitespaces)
         if let seconds = duration(t) {
             guard seconds > 0 else { throw TargetFileError("--deadline '\(text)' is a duration of zero; give a positive one (30m, 2h) or a time") }
@@ -104,12 +104,12 @@ public enum RunDeadline {
     }
 
     /// A time as reports show it: ISO 8601, UTC, whole seconds.
-    public static func describe(_ date: Date) -> String {
+    package static func describe(_ date: Date) -> String {
         ISO8601DateFormatter().string(from: date)
     }
 
     /// The reason a check the deadline kept from starting is skipped with.
-    public static func skipReason(_ deadline: Date) -> String {
+    package static func skipReason(_ deadline: Date) -> String {
         "the run's deadline (\(describe(deadline))) passed before it started"
     }
 }

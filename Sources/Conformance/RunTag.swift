@@ -4,27 +4,27 @@ import Foundation
 /// How every item a run creates is marked, so that it can be found again by a later sweep or by
 /// `ewscheck cleanup` even when the creating process was killed before it learnt the item's id:
 /// a named string property in ewscheck's own property set holding the run id, and a subject marker.
-public struct RunTag: Sendable, Hashable {
+package struct RunTag: Sendable, Hashable {
     /// ewscheck's property set (a fixed GUID: never change it, or older leftovers become invisible).
-    public static let propertySetID = "6f9e3c2a-5b1d-4e8f-9a7c-2d4b6e8f0a13"
+    package static let propertySetID = "6f9e3c2a-5b1d-4e8f-9a7c-2d4b6e8f0a13"
     /// The property that holds the run id.
-    public static let property = ExtendedPropertyPath(propertySetID: propertySetID, name: "ewscheck-run-id", type: "String")
+    package static let property = ExtendedPropertyPath(propertySetID: propertySetID, name: "ewscheck-run-id", type: "String")
 
     /// The run id the tag carries.
-    public let runID: String
+    package let runID: String
 
     /// The tag of one run.
-    public init(runID: String) { self.runID = runID }
+    package init(runID: String) { self.runID = runID }
 
     /// The marker put into the subject of every created item.
-    public var subjectMarker: String { "[ewscheck \(runID)]" }
+    package var subjectMarker: String { "[ewscheck \(runID)]" }
 
     /// The extended property to send with CreateItem.
-    public var extendedProperty: (ExtendedPropertyPath, String) { (Self.property, runID) }
+    package var extendedProperty: (ExtendedPropertyPath, String) { (Self.property, runID) }
 
     /// When the run that wrote a tag value started, read from a generated run id
     /// (`20261126T170530Z-3f9a`); nil for ids chosen by hand.
-    public static func startDate(ofRunID runID: String) -> Date? {
+    package static func startDate(ofRunID runID: String) -> Date? {
         let stamp = runID.prefix(16)
         guard stamp.count == 16 else { return nil }
         let f = DateFormatter()

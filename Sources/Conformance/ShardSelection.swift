@@ -9,30 +9,30 @@
 /// the run-wide checks that per-mailbox checks need first (`ews.endpoint.reachable`,
 /// `auth.service-account`, `auth.oauth.token`) and the final cleanup of what they created;
 /// `ewscheck report merge` keeps one result of each (the worse if shards disagree, with a warning).
-public struct ShardSelection: Sendable, Hashable, CustomStringConvertible {
+package struct ShardSelection: Sendable, Hashable, CustomStringConvertible {
     /// This shard, 1-based.
-    public let index: Int
+    package let index: Int
     /// The number of shards.
-    public let count: Int
+    package let count: Int
 
     /// Creates shard `index` of `count` (1 ≤ index ≤ count).
-    public init?(index: Int, count: Int) {
+    package init?(index: Int, count: Int) {
         guard count >= 1, (1...count).contains(index) else { return nil }
         self.index = index
         self.count = count
     }
 
     /// Parses `I/N` (`2/4`).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = Int(parts[0].trimmingSpaces), let n = Int(parts[1].trimmingSpaces) else { return nil }
         self.init(index: i, count: n)
     }
 
-    public var description: String { "\(index)/\(count)" }
+    package var description: String { "\(index)/\(count)" }
 
     /// The mailboxes of `mailboxes` that belong to this shard, in their order.
-    public func select(_ mailboxes: [String]) -> [String] {
+    package func select(_ mailboxes: [String]) -> [String] {
         guard count > 1 else { return mailboxes }
         let pinned = mailboxes.min { (Self.stableHash($0), $0.lowercased()) < (Self.stableHash($1), $1.lowercased()) }?.lowercased()
         return mailboxes.filter { address in
@@ -42,7 +42,7 @@ public struct ShardSelection: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The run-wide checks this shard leaves to shard 1, each with the reason (empty for shard 1).
-    public func runWideChecksLeftToFirstShard() -> [CheckID: String] {
+    package func runWideChecksLeftToFirstShard() -> [CheckID: String] {
         guard index > 1 else { return [:] }
         let definitions = CheckRegistry.definitions
         let byID = Dictionary(definitions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -61,7 +61,7 @@ public struct ShardSelection: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A stable 64-bit hash of an address (case-insensitive): FNV-1a with a SplitMix64 finaliser.
-    public static func stableHash(_ address: String, seed: UInt64 = 0) -> UInt64 {
+    package static func stableHash(_ address: String, seed: UInt64 = 0) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
         for byte in address.lowercased().utf8 {
             h ^= UInt64(byte)

@@ -3,38 +3,38 @@ import EWSTransport
 import Foundation
 
 /// Options of one run.
-public struct RunOptions: Sendable {
+package struct RunOptions: Sendable {
     /// The run id (folder name of the reports).
-    public var runID: String
+    package var runID: String
     /// Known deviations of the provider: check id → reason. A listed check that fails is an
     /// expected failure; one that passes is an unexpected pass (the list is stale).
-    public var knownDeviations: [CheckID: String]
+    package var knownDeviations: [CheckID: String]
     /// The tool version written into reports.
-    public var toolVersion: String
+    package var toolVersion: String
     /// The provider profile, if one was chosen; its deviations join ``knownDeviations``.
-    public var profile: RunProfile?
+    package var profile: RunProfile?
     /// The run date readiness notices are dated against (now, unless a test pins it).
-    public var now: Date
+    package var now: Date
     /// A genuinely signed, expired access token for `auth.must-fail.expired-token` (a simulator
     /// can mint one); nil makes the check send the run's token with its expiry moved into the past.
-    public var expiredAccessToken: Secret?
+    package var expiredAccessToken: Secret?
     /// Where the cleanup ledger's journal goes (`<run folder>/ledger.jsonl`); nil keeps it in memory.
-    public var ledgerPath: String?
+    package var ledgerPath: String?
     /// Which checks run (`--only`, `--skip`, `--read-only`, `--fail-fast`); the default runs all.
-    public var selection = CheckSelection()
+    package var selection = CheckSelection()
     /// The shard this run is (`--shard I/N`): shards after the first leave most run-wide checks to
     /// shard 1 (see ``ShardSelection``). The target's mailboxes are already this shard's.
-    public var shard: ShardSelection?
+    package var shard: ShardSelection?
     /// When the run stops starting checks (`--deadline`): the checks under way finish, the rest
     /// are skipped, cleanup runs and the run could not test fully (exit 2).
-    public var deadline: Date?
+    package var deadline: Date?
     /// The folder of reference EWS schemas (`v2017/`, `exchange2010sp2/` inside) that
     /// `ews.schema.responses-valid` falls back on when the provider serves no schemas; by default
     /// `../shared/ews-schemas` beside the working folder (or the parent of `$EWSCHECK_SCHEMA_DIR`) when it exists.
     package var referenceSchemas: String? = ProviderSchemas.defaultReferenceFolder()
 
     /// Creates options.
-    public init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
+    package init(runID: String, knownDeviations: [CheckID: String] = [:], toolVersion: String = "0.1.0",
                 profile: RunProfile? = nil, now: Date = Date()) {
         self.runID = runID
         self.knownDeviations = knownDeviations
@@ -44,7 +44,7 @@ public struct RunOptions: Sendable {
     }
 
     /// A sortable, unique run id: `20261126T170530Z-3f9a`.
-    public static func makeRunID(_ date: Date = Date()) -> String {
+    package static func makeRunID(_ date: Date = Date()) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -54,18 +54,18 @@ public struct RunOptions: Sendable {
 }
 
 /// Runs the standard conformance suite against one target and returns the report.
-public struct SuiteRunner: Sendable {
+package struct SuiteRunner: Sendable {
     /// The target.
-    public let target: TargetConfiguration
+    package let target: TargetConfiguration
     /// The service account's credentials.
-    public let credentials: HTTPCredentials
+    package let credentials: HTTPCredentials
     /// Run options.
-    public let options: RunOptions
+    package let options: RunOptions
     /// Warnings gathered before the run (written into the report).
-    public let warnings: [String]
+    package let warnings: [String]
 
     /// Creates a runner.
-    public init(target: TargetConfiguration, credentials: HTTPCredentials, options: RunOptions, warnings: [String] = []) {
+    package init(target: TargetConfiguration, credentials: HTTPCredentials, options: RunOptions, warnings: [String] = []) {
         self.target = target
         self.credentials = credentials
         self.options = options
@@ -79,7 +79,7 @@ public struct SuiteRunner: Sendable {
     ///   - progress: called with each result as it is recorded.
     ///   - planned: called once, before the first check, with how many results the run expects
     ///     (checks that apply × mailboxes for per-mailbox ones), for a progress line with an ETA.
-    public func run(progress: @escaping @Sendable (CheckResult) -> Void = { _ in },
+    package func run(progress: @escaping @Sendable (CheckResult) -> Void = { _ in },
                     planned: @escaping @Sendable (Int) -> Void = { _ in }) async -> RunReport {
         let started = Date()
         var warnings = self.warnings

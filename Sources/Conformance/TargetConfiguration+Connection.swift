@@ -6,12 +6,12 @@ import Yams
 /// (`timeouts:`, `proxy:`, `tls.client_certificate`/`tls.client_key`) and the command line.
 extension TargetConfiguration {
     /// The default limit for a whole run, in seconds (one hour).
-    public static let defaultOverallTimeout: Double = 3600
+    package static let defaultOverallTimeout: Double = 3600
 
     /// The transport settings for this target: TLS (verification, CA file, client certificate),
     /// time limits, proxy and host pins; one place, so every transport of a run reaches the
     /// provider the same way.
-    public func transportConfiguration(credentials: HTTPCredentials = .none, connections: Int = 1) -> HTTPTransportConfiguration {
+    package func transportConfiguration(credentials: HTTPCredentials = .none, connections: Int = 1) -> HTTPTransportConfiguration {
         HTTPTransportConfiguration(
             credentials: credentials,
             tls: .init(verify: !insecure, caFile: caFile, clientCertificateFile: clientCertificateFile, clientKeyFile: clientKeyFile),
@@ -54,7 +54,7 @@ extension TargetConfiguration {
     }
 
     /// `none`, `environment` or an http(s)/socks proxy URL.
-    public static func proxy(parsing text: String) throws(TargetFileError) -> HTTPTransportConfiguration.Proxy {
+    package static func proxy(parsing text: String) throws(TargetFileError) -> HTTPTransportConfiguration.Proxy {
         switch text.lowercased() {
         case "none", "off": return .none
         case "environment", "env": return .environment

@@ -67,12 +67,12 @@ extension TargetConfiguration {
     }
 
     /// What the target says about a mailbox beyond its address (UPN, SID), when anything.
-    public func entry(of mailbox: String) -> MailboxList.Entry? {
+    package func entry(of mailbox: String) -> MailboxList.Entry? {
         mailboxEntries.first { $0.address == mailbox.lowercased() }
     }
 
     /// The tags `mailboxes_file` gives each mailbox (address → tags).
-    public var mailboxTags: [String: [String]] {
+    package var mailboxTags: [String: [String]] {
         Dictionary(mailboxEntries.map { ($0.address, $0.tags) }, uniquingKeysWith: { a, _ in a })
     }
 }

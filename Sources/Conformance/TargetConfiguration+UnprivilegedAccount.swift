@@ -5,14 +5,14 @@ import Yams
 extension TargetConfiguration {
     /// A second account that signs in like the service account but holds no impersonation right
     /// (`negative_controls.unprivileged_account`): impersonating with it must be refused.
-    public struct UnprivilegedAccount: Sendable, Hashable {
+    package struct UnprivilegedAccount: Sendable, Hashable {
         /// The sign-in name.
-        public var username: String
+        package var username: String
         /// Where its password comes from (its own variable or file, never the service account's).
-        public var secret: SecretSource
+        package var secret: SecretSource
 
         /// Creates the account.
-        public init(username: String, secret: SecretSource) {
+        package init(username: String, secret: SecretSource) {
             self.username = username
             self.secret = secret
         }

@@ -5,9 +5,9 @@ import Yams
 
 /// A target: one provider endpoint, the service account, and the mailboxes to certify. Read from
 /// a YAML target file (see `examples/target.yaml`); secrets are referenced, never contained.
-public struct TargetConfiguration: Sendable {
+package struct TargetConfiguration: Sendable {
     /// Where the service account's secret comes from.
-    public enum SecretSource: Sendable, Hashable {
+    package enum SecretSource: Sendable, Hashable {
         /// An environment variable, by name.
         case environment(String)
         /// A file holding only the secret (a trailing newline is ignored).
@@ -20,7 +20,7 @@ public struct TargetConfiguration: Sendable {
     }
 
     /// The authentication scheme for the service account.
-    public enum AuthScheme: String, Sendable, Hashable, CaseIterable {
+    package enum AuthScheme: String, Sendable, Hashable, CaseIterable {
         case basic, ntlm
         /// OAuth 2.0 client credentials: a bearer token from the token endpoint (Exchange Online).
         case oauth2
@@ -31,20 +31,20 @@ public struct TargetConfiguration: Sendable {
     }
 
     /// The service account.
-    public struct ServiceAccount: Sendable, Hashable {
+    package struct ServiceAccount: Sendable, Hashable {
         /// The sign-in name (`svc@contoso.com` or `CONTOSO\svc`).
-        public var username: String
+        package var username: String
         /// The scheme.
-        public var auth: AuthScheme
+        package var auth: AuthScheme
         /// Where the password (for oauth2: the client secret) comes from.
-        public var secret: SecretSource
+        package var secret: SecretSource
         /// The client credentials settings, for `auth: oauth2`.
-        public var oauth: OAuth?
+        package var oauth: OAuth?
         /// The Kerberos settings, for `auth: negotiate`.
-        public var kerberos: Kerberos?
+        package var kerberos: Kerberos?
 
         /// Creates a service account.
-        public init(username: String, auth: AuthScheme, secret: SecretSource) {
+        package init(username: String, auth: AuthScheme, secret: SecretSource) {
             self.username = username
             self.auth = auth
             self.secret = secret
@@ -52,61 +52,61 @@ public struct TargetConfiguration: Sendable {
     }
 
     /// A display name for reports.
-    public var name: String
+    package var name: String
     /// The EWS URL.
-    public var ewsURL: String
+    package var ewsURL: String
     /// `RequestServerVersion` to send.
-    public var requestVersion: ExchangeVersion
+    package var requestVersion: ExchangeVersion
     /// Whether the target file set `request_version` (it then wins over a profile's).
-    public var requestVersionIsExplicit = false
+    package var requestVersionIsExplicit = false
     /// The service account.
-    public var serviceAccount: ServiceAccount
+    package var serviceAccount: ServiceAccount
     /// The mailboxes to certify (primary SMTP addresses).
-    public var mailboxes: [String]
+    package var mailboxes: [String]
     /// The entries of `mailboxes_file:` (UPN, SID, tags), in file order; empty for inline mailboxes.
-    public var mailboxEntries: [MailboxList.Entry] = []
+    package var mailboxEntries: [MailboxList.Entry] = []
     /// A mailbox that exists but that the service account must not be able to impersonate.
-    public var outOfScopeMailbox: String?
+    package var outOfScopeMailbox: String?
     /// An address with no mailbox.
-    public var nonexistentMailbox: String?
+    package var nonexistentMailbox: String?
     /// A second account without impersonation rights (`negative_controls.unprivileged_account`).
-    public var unprivilegedAccount: UnprivilegedAccount?
+    package var unprivilegedAccount: UnprivilegedAccount?
     /// A PEM bundle of extra trusted CAs.
-    public var caFile: String?
+    package var caFile: String?
     /// TLS verification off (stamped into every report).
-    public var insecure: Bool
+    package var insecure: Bool
     /// Host pins.
-    public var hostPins: [HostPin]
+    package var hostPins: [HostPin]
     /// Requests in flight at once.
-    public var concurrency: Int
+    package var concurrency: Int
     /// Where the file was read from.
-    public var sourcePath: String?
+    package var sourcePath: String?
     /// Autodiscover settings (the `discovery:` section); without `ews_url`, the run discovers it.
-    public var discovery: DiscoverySettings?
+    package var discovery: DiscoverySettings?
     /// Connect and request time limits (`timeouts.connect`, `timeouts.request`; 10 s and 60 s).
-    public var timeout = HTTPTransportConfiguration.Timeout()
+    package var timeout = HTTPTransportConfiguration.Timeout()
     /// The limit for the whole run in seconds (`timeouts.overall`; ``defaultOverallTimeout``).
-    public var overallTimeout: Double = TargetConfiguration.defaultOverallTimeout
+    package var overallTimeout: Double = TargetConfiguration.defaultOverallTimeout
     /// The HTTP proxy (`proxy:`); environment proxies are ignored unless this says `environment`.
-    public var proxy: HTTPTransportConfiguration.Proxy = .none
+    package var proxy: HTTPTransportConfiguration.Proxy = .none
     /// A PEM client certificate for mutual TLS (`tls.client_certificate`).
-    public var clientCertificateFile: String?
+    package var clientCertificateFile: String?
     /// Its PEM private key (`tls.client_key`).
-    public var clientKeyFile: String?
+    package var clientKeyFile: String?
     /// Run the must-fail auth checks (`must_fail_auth: true` or `--must-fail-auth`): a wrong
     /// password once, an app-only token without impersonation, an expired token.
-    public var mustFailAuth = false
+    package var mustFailAuth = false
     /// How late a notification may arrive, in milliseconds after the change's answer
     /// (`notification_latency_ms`; ``defaultNotificationLatency``).
-    public var notificationLatencyMilliseconds = TargetConfiguration.defaultNotificationLatency
+    package var notificationLatencyMilliseconds = TargetConfiguration.defaultNotificationLatency
     /// The notification latency limit without `notification_latency_ms`: 10 s.
-    public static let defaultNotificationLatency = 10_000
+    package static let defaultNotificationLatency = 10_000
     /// A distribution list of the directory that ExpandDL must expand (`distribution_list`);
     /// without one `directory.expand-dl` is skipped.
-    public var distributionList: String?
+    package var distributionList: String?
 
     /// Creates a target in code.
-    public init(name: String, ewsURL: String, requestVersion: ExchangeVersion = .exchange2013SP1,
+    package init(name: String, ewsURL: String, requestVersion: ExchangeVersion = .exchange2013SP1,
                 serviceAccount: ServiceAccount, mailboxes: [String], outOfScopeMailbox: String?, nonexistentMailbox: String?,
                 caFile: String? = nil, insecure: Bool = false, hostPins: [HostPin] = [], concurrency: Int = 4) {
         self.name = name
@@ -124,7 +124,7 @@ public struct TargetConfiguration: Sendable {
 
     /// Reads the secret and makes the transport credentials.
     /// - Parameter warnings: receives a warning when a secret file is readable by others.
-    public func credentials(environment: [String: String] = ProcessInfo.processInfo.environment,
+    package func credentials(environment: [String: String] = ProcessInfo.processInfo.environment,
                             warnings: inout [String]) throws(TargetFileError) -> HTTPCredentials {
         if case .certificate = serviceAccount.secret {
             // Checked now so a bad key fails before the run; the runner signs with it later.
@@ -180,12 +180,12 @@ public struct TargetConfiguration: Sendable {
 }
 
 /// A target file that cannot be used: the message names the file, the key and the line.
-public struct TargetFileError: Error, Sendable, CustomStringConvertible {
+package struct TargetFileError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.
-    public var message: String
+    package var message: String
     /// Creates an error.
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 extension TargetConfiguration {
@@ -197,7 +197,7 @@ extension TargetConfiguration {
     private static let tlsKeys = ["ca_file", "insecure", "client_certificate", "client_key"]
 
     /// Reads and checks a target file.
-    public static func load(path: String) throws(TargetFileError) -> TargetConfiguration {
+    package static func load(path: String) throws(TargetFileError) -> TargetConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TargetFileError("target file \(path) does not exist or cannot be read")
         }
@@ -213,7 +213,7 @@ extension TargetConfiguration {
     }
 
     /// Parses target YAML; relative paths are taken from `baseDirectory`.
-    public static func parse(yaml: String, baseDirectory: String) throws(TargetFileError) -> TargetConfiguration {
+    package static func parse(yaml: String, baseDirectory: String) throws(TargetFileError) -> TargetConfiguration {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else { throw TargetFileError("the file is empty") }

@@ -8,9 +8,9 @@ import Foundation
 /// credentials only ever to https; at most ``DiscoveryConfiguration/maxRedirects`` redirects per
 /// probe; no URL (for one address) or address visited twice; a redirect to another domain is
 /// followed only when allowed, and always flagged.
-public struct AutodiscoverEngine: Sendable {
+package struct AutodiscoverEngine: Sendable {
     /// Whether to try every probe or stop at the first that finds an endpoint.
-    public enum Mode: Sendable {
+    package enum Mode: Sendable {
         /// Every method in the plan, every starting point: the evidence a certification needs.
         case survey
         /// Stop at the first probe that finds an endpoint, like a client.
@@ -18,18 +18,18 @@ public struct AutodiscoverEngine: Sendable {
     }
 
     /// The transport (credentials, TLS settings, host pins) the requests go through.
-    public let transport: HTTPTransport
+    package let transport: HTTPTransport
     /// The plan and the rules.
-    public let configuration: DiscoveryConfiguration
+    package let configuration: DiscoveryConfiguration
 
     /// Creates an engine.
-    public init(transport: HTTPTransport, configuration: DiscoveryConfiguration = DiscoveryConfiguration()) {
+    package init(transport: HTTPTransport, configuration: DiscoveryConfiguration = DiscoveryConfiguration()) {
         self.transport = transport
         self.configuration = configuration
     }
 
     /// Runs discovery for `address`.
-    public func discover(_ address: String, mode: Mode = .survey) async -> DiscoveryReport {
+    package func discover(_ address: String, mode: Mode = .survey) async -> DiscoveryReport {
         let address = address.trimmingCharacters(in: .whitespaces)
         let domain = DomainRules.domain(of: address) ?? ""
         let run = EngineRun(engine: self, domain: domain)
@@ -49,7 +49,7 @@ public struct AutodiscoverEngine: Sendable {
     }
 
     /// The starting points of a method, in the order clients try them.
-    public static func candidates(of method: DiscoveryMethod) -> [DiscoveryCandidate] {
+    package static func candidates(of method: DiscoveryMethod) -> [DiscoveryCandidate] {
         switch method {
         case .pox, .soap, .v2: return [.rootDomain, .autodiscoverHost]
         case .httpRedirect: return [.httpRedirect]
@@ -58,7 +58,7 @@ public struct AutodiscoverEngine: Sendable {
     }
 
     /// The stable id of a probe (`pox.root-domain`, `http-redirect`, `dns-srv`).
-    public static func probeID(_ method: DiscoveryMethod, _ candidate: DiscoveryCandidate) -> String {
+    package static func probeID(_ method: DiscoveryMethod, _ candidate: DiscoveryCandidate) -> String {
         switch method {
         case .pox: return "pox.\(candidate.rawValue)"
         case .soap: return "soap.\(candidate.rawValue)"

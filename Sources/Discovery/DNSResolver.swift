@@ -5,38 +5,38 @@ import Foundation
 /// A small stub resolver over UDP (RFC 1035 §4.2.1): one question per query, answers matched by id
 /// and by the connected socket's peer, a timeout on every query. Enough for SRV and A look-ups
 /// against the system's or a given server, with no C library resolver in between.
-public struct DNSResolver: Sendable {
+package struct DNSResolver: Sendable {
     /// The server asked.
-    public let server: DNSServerAddress
+    package let server: DNSServerAddress
     /// Seconds to wait for an answer.
-    public let timeout: Double
+    package let timeout: Double
 
     /// Creates a resolver for one server.
-    public init(server: DNSServerAddress, timeout: Double = 3) {
+    package init(server: DNSServerAddress, timeout: Double = 3) {
         self.server = server
         self.timeout = timeout
     }
 
     /// Why a look-up had no answer.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    package struct Failure: Error, Sendable, CustomStringConvertible {
         /// What went wrong.
-        public var description: String
+        package var description: String
         init(_ d: String) { description = d }
     }
 
     /// The answer to one query.
-    public struct Answer: Sendable {
+    package struct Answer: Sendable {
         /// RCODE (0 no error, 3 no such name).
-        public var responseCode: Int
+        package var responseCode: Int
         /// Whether the server set TC (the answer did not fit a UDP datagram).
-        public var truncated: Bool
+        package var truncated: Bool
         /// SRV records in the answer section.
-        public var srv: [SRVRecord]
+        package var srv: [SRVRecord]
         /// IPv4 addresses in the answer section.
-        public var addresses: [String]
+        package var addresses: [String]
 
         /// `NOERROR`, `NXDOMAIN`…
-        public var responseCodeName: String {
+        package var responseCodeName: String {
             switch responseCode {
             case 0: return "NOERROR"
             case 1: return "FORMERR"
@@ -50,10 +50,10 @@ public struct DNSResolver: Sendable {
     }
 
     /// SRV records for `name`.
-    public func srv(_ name: String) async throws(Failure) -> Answer { try await query(name, .srv) }
+    package func srv(_ name: String) async throws(Failure) -> Answer { try await query(name, .srv) }
 
     /// IPv4 addresses for `name`.
-    public func addresses(_ name: String) async throws(Failure) -> Answer { try await query(name, .a) }
+    package func addresses(_ name: String) async throws(Failure) -> Answer { try await query(name, .a) }
 
     func query(_ name: String, _ type: DNSMessage.RecordType) async throws(Failure) -> Answer {
         let id = UInt16.random(in: 0...UInt16.max)

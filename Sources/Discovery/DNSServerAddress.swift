@@ -1,21 +1,21 @@
 import Foundation
 
 /// A DNS server to ask: an IPv4 or IPv6 address and a port (`127.0.0.1:5353`, `[::1]:53`, `9.9.9.9`).
-public struct DNSServerAddress: Sendable, Hashable, CustomStringConvertible {
+package struct DNSServerAddress: Sendable, Hashable, CustomStringConvertible {
     /// The IP address, without brackets.
-    public var address: String
+    package var address: String
     /// The UDP port.
-    public var port: Int
+    package var port: Int
 
     /// Creates an address.
-    public init(address: String, port: Int = 53) {
+    package init(address: String, port: Int = 53) {
         self.address = address
         self.port = port
     }
 
     /// Parses `ADDR[:PORT]`; IPv6 addresses with a port go in brackets. Host names are refused:
     /// the resolver must not need a resolver.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var host = Substring(text)
         var port = 53
         if host.hasPrefix("[") {
@@ -36,7 +36,7 @@ public struct DNSServerAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The first `nameserver` of a resolv.conf.
-    public static func system(resolvConf path: String = "/etc/resolv.conf") -> DNSServerAddress? {
+    package static func system(resolvConf path: String = "/etc/resolv.conf") -> DNSServerAddress? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         for line in text.split(whereSeparator: \.isNewline) {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -55,5 +55,5 @@ public struct DNSServerAddress: Sendable, Hashable, CustomStringConvertible {
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
-    public var description: String { address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)" }
+    package var description: String { address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)" }
 }

@@ -1,7 +1,7 @@
 /// One step of a probe: an HTTP request, a DNS query, or a redirect that was (or was not) followed.
-public struct DiscoveryHop: Sendable, Hashable, Codable {
+package struct DiscoveryHop: Sendable, Hashable, Codable {
     /// What kind of step it was.
-    public enum Kind: String, Sendable, Hashable, Codable {
+    package enum Kind: String, Sendable, Hashable, Codable {
         /// An HTTP request (POX/SOAP POST, v2 or redirect-lookup GET).
         case request
         /// A DNS query.
@@ -9,7 +9,7 @@ public struct DiscoveryHop: Sendable, Hashable, Codable {
     }
 
     /// What the step led to.
-    public enum Outcome: String, Sendable, Hashable, Codable {
+    package enum Outcome: String, Sendable, Hashable, Codable {
         /// Autodiscover settings with an EWS URL.
         case settings
         /// An HTTP 301/302/307/308 with a Location.
@@ -39,36 +39,36 @@ public struct DiscoveryHop: Sendable, Hashable, Codable {
     }
 
     /// 1-based position in the probe.
-    public var step: Int
+    package var step: Int
     /// Request or DNS query.
-    public var kind: Kind
+    package var kind: Kind
     /// The Autodiscover method the step belongs to.
-    public var method: DiscoveryMethod
+    package var method: DiscoveryMethod
     /// `POST`, `GET`, `SRV`, `A`.
-    public var verb: String
+    package var verb: String
     /// The URL, or the DNS name queried.
-    public var url: String
+    package var url: String
     /// The e-mail address asked about.
-    public var address: String?
+    package var address: String?
     /// Whether credentials were offered.
-    public var authenticated: Bool
+    package var authenticated: Bool
     /// The HTTP status (nil for DNS and for requests without an answer).
-    public var status: Int?
+    package var status: Int?
     /// How long the step took, in milliseconds.
-    public var durationMilliseconds: Double
+    package var durationMilliseconds: Double
     /// What it led to.
-    public var outcome: Outcome
+    package var outcome: Outcome
     /// Specifics: the EWS URL, the redirect target, the error, the records.
-    public var detail: String
+    package var detail: String
     /// Warnings about this step (`cross-domain`, `non-https-refused`, `srv-port-not-443`…).
-    public var flags: [String]
+    package var flags: [String]
     /// The evidence id of the HTTP exchange (see ``DiscoveryReport/exchanges``).
-    public var exchangeID: Int?
+    package var exchangeID: Int?
     /// TLS facts of the host, for https steps.
-    public var tls: TLSFacts?
+    package var tls: TLSFacts?
 
     /// Creates a hop record.
-    public init(step: Int, kind: Kind, method: DiscoveryMethod, verb: String, url: String, address: String?, authenticated: Bool,
+    package init(step: Int, kind: Kind, method: DiscoveryMethod, verb: String, url: String, address: String?, authenticated: Bool,
                 status: Int?, durationMilliseconds: Double, outcome: Outcome, detail: String, flags: [String] = [],
                 exchangeID: Int? = nil, tls: TLSFacts? = nil) {
         self.step = step

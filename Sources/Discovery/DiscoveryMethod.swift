@@ -1,5 +1,5 @@
 /// An Autodiscover method, named as provider profiles name it (`discovery.methods[].method`).
-public enum DiscoveryMethod: String, Sendable, Hashable, Codable, CaseIterable {
+package enum DiscoveryMethod: String, Sendable, Hashable, Codable, CaseIterable {
     /// POX Autodiscover: an authenticated POST to `/autodiscover/autodiscover.xml`.
     case pox = "pox-autodiscover"
     /// An unauthenticated GET to `http://autodiscover.<domain>/…`, whose 301/302 names an https URL.
@@ -13,11 +13,11 @@ public enum DiscoveryMethod: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// The order clients try methods in (POX hosts, then the http redirect, then SRV; SOAP and v2
     /// are the newer clients' equivalents of POX).
-    public static let clientOrder: [DiscoveryMethod] = [.pox, .httpRedirect, .dnsSRV, .soap, .v2]
+    package static let clientOrder: [DiscoveryMethod] = [.pox, .httpRedirect, .dnsSRV, .soap, .v2]
 }
 
 /// Where one probe of a method starts.
-public enum DiscoveryCandidate: String, Sendable, Hashable, Codable {
+package enum DiscoveryCandidate: String, Sendable, Hashable, Codable {
     /// `https://<domain>/…`
     case rootDomain = "root-domain"
     /// `https://autodiscover.<domain>/…`

@@ -1,8 +1,8 @@
 /// One method tried from one starting point (POX on the root domain, the http redirect, SRV…),
 /// with every hop it took and how it ended.
-public struct DiscoveryProbe: Sendable, Hashable, Codable {
+package struct DiscoveryProbe: Sendable, Hashable, Codable {
     /// How a probe ended.
-    public enum Conclusion: String, Sendable, Hashable, Codable {
+    package enum Conclusion: String, Sendable, Hashable, Codable {
         /// It found an EWS URL.
         case found
         /// The method is not offered here (nothing listens, 404, no SRV record): a client moves on.
@@ -12,30 +12,30 @@ public struct DiscoveryProbe: Sendable, Hashable, Codable {
     }
 
     /// A stable id: `pox.root-domain`, `http-redirect`, `dns-srv`, `soap.autodiscover-host`, `v2.root-domain`.
-    public var id: String
+    package var id: String
     /// The method.
-    public var method: DiscoveryMethod
+    package var method: DiscoveryMethod
     /// Where it started.
-    public var candidate: DiscoveryCandidate
+    package var candidate: DiscoveryCandidate
     /// The first URL (or DNS name).
-    public var start: String
+    package var start: String
     /// Every step, in order.
-    public var hops: [DiscoveryHop]
+    package var hops: [DiscoveryHop]
     /// How it ended.
-    public var conclusion: Conclusion
+    package var conclusion: Conclusion
     /// The EWS URL it found.
-    public var ewsURL: String?
+    package var ewsURL: String?
     /// Why it ended the way it did, in one sentence.
-    public var reason: String
+    package var reason: String
     /// Flags raised by any hop (`cross-domain`, `non-https-refused`, `redirect-loop`…), deduplicated.
-    public var flags: [String]
+    package var flags: [String]
     /// Other settings the answer carried (SOAP: `CasVersion`, `UserDisplayName`, `EwsSupportedSchemas`…).
-    public var settings: [String: String]
+    package var settings: [String: String]
     /// The address that got the settings (after redirectAddr hops).
-    public var finalAddress: String?
+    package var finalAddress: String?
 
     /// Creates a probe record.
-    public init(id: String, method: DiscoveryMethod, candidate: DiscoveryCandidate, start: String, hops: [DiscoveryHop] = [],
+    package init(id: String, method: DiscoveryMethod, candidate: DiscoveryCandidate, start: String, hops: [DiscoveryHop] = [],
                 conclusion: Conclusion, ewsURL: String? = nil, reason: String, flags: [String] = [],
                 settings: [String: String] = [:], finalAddress: String? = nil) {
         self.id = id

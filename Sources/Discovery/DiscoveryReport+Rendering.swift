@@ -4,7 +4,7 @@ import EWSTransport
 extension DiscoveryReport {
     /// The report as a readable tree: each probe, each hop (method, URL, status, time, outcome),
     /// TLS facts per host, flags, and the result.
-    public func tree() -> String {
+    package func tree() -> String {
         var lines: [String] = []
         lines.append("Autodiscover for \(address) (domain \(domain)); methods: \(methods.map(\.rawValue).joined(separator: ", "))")
         var tlsShown: Set<String> = []
@@ -53,7 +53,7 @@ extension DiscoveryReport {
     }
 
     /// The report as JSON: snake_case keys, sorted, pretty.
-    public func json() throws -> Data {
+    package func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
@@ -109,7 +109,7 @@ extension DiscoveryReport {
 
 extension DiscoveryHop {
     /// `2. POST https://… → 302 http-redirect (12 ms) Location: …`
-    public var line: String {
+    package var line: String {
         let status = status.map { " → \($0)" } ?? (kind == .dns ? " →" : "")
         let auth = kind == .request && verb != "-" ? (authenticated ? " [credentials offered]" : " [no credentials]") : ""
         let time = verb == "-" ? "" : String(format: " (%.0f ms)", durationMilliseconds)

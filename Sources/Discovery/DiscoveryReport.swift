@@ -2,24 +2,24 @@ import EWSTransport
 
 /// Everything one discovery run found: every probe with its hops, the endpoint a client would
 /// use, whether the methods agree, and the HTTP evidence.
-public struct DiscoveryReport: Sendable, Codable {
+package struct DiscoveryReport: Sendable, Codable {
     /// The address discovery started from.
-    public var address: String
+    package var address: String
     /// Its domain.
-    public var domain: String
+    package var domain: String
     /// The methods in the plan, in order.
-    public var methods: [DiscoveryMethod]
+    package var methods: [DiscoveryMethod]
     /// Every probe, in client order.
-    public var probes: [DiscoveryProbe]
+    package var probes: [DiscoveryProbe]
     /// The EWS URL a client following the plan would use (the first probe that found one).
-    public var ewsURL: String?
+    package var ewsURL: String?
     /// The id of that probe.
-    public var foundBy: String?
+    package var foundBy: String?
     /// Every HTTP exchange the probes made, secrets removed; hops point into it by id.
-    public var exchanges: [HTTPExchange]
+    package var exchanges: [HTTPExchange]
 
     /// Creates a report.
-    public init(address: String, domain: String, methods: [DiscoveryMethod], probes: [DiscoveryProbe],
+    package init(address: String, domain: String, methods: [DiscoveryMethod], probes: [DiscoveryProbe],
                 exchanges: [HTTPExchange]) {
         self.address = address
         self.domain = domain
@@ -32,7 +32,7 @@ public struct DiscoveryReport: Sendable, Codable {
     }
 
     /// The distinct EWS URLs the probes found, each with the probes that found it.
-    public var foundURLs: [(url: String, probes: [String])] {
+    package var foundURLs: [(url: String, probes: [String])] {
         var order: [String] = []
         var by: [String: [String]] = [:]
         for p in probes where p.conclusion == .found {
@@ -45,16 +45,16 @@ public struct DiscoveryReport: Sendable, Codable {
     }
 
     /// Whether every probe that found a URL found the same one (scheme and host compared without case).
-    public var methodsAgree: Bool { foundURLs.count <= 1 }
+    package var methodsAgree: Bool { foundURLs.count <= 1 }
 
     /// The probes of one method.
-    public func probes(of method: DiscoveryMethod) -> [DiscoveryProbe] { probes.filter { $0.method == method } }
+    package func probes(of method: DiscoveryMethod) -> [DiscoveryProbe] { probes.filter { $0.method == method } }
 
     /// The probe with this id.
-    public func probe(_ id: String) -> DiscoveryProbe? { probes.first { $0.id == id } }
+    package func probe(_ id: String) -> DiscoveryProbe? { probes.first { $0.id == id } }
 
     /// A URL in the form used to compare: scheme and host lowercased, default port dropped.
-    public static func comparable(_ url: String) -> String {
+    package static func comparable(_ url: String) -> String {
         guard let parts = URLParts(url) else { return url }
         return parts.normalized
     }

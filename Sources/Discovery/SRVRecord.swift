@@ -1,28 +1,28 @@
 /// A DNS SRV record (RFC 2782).
-public struct SRVRecord: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct SRVRecord: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Lower is preferred.
-    public var priority: Int
+    package var priority: Int
     /// Relative share among records of the same priority.
-    public var weight: Int
+    package var weight: Int
     /// The port of the service.
-    public var port: Int
+    package var port: Int
     /// The host name (`.` means: the service is decidedly not available).
-    public var target: String
+    package var target: String
 
     /// Creates a record.
-    public init(priority: Int, weight: Int, port: Int, target: String) {
+    package init(priority: Int, weight: Int, port: Int, target: String) {
         self.priority = priority
         self.weight = weight
         self.port = port
         self.target = target
     }
 
-    public var description: String { "\(priority) \(weight) \(port) \(target)" }
+    package var description: String { "\(priority) \(weight) \(port) \(target)" }
 
     /// Orders records as RFC 2782 says a client tries them: lowest priority first; within one
     /// priority, a weighted random order (zero-weight records first in the running sum, so they
     /// are picked rarely but can be). A lone record with target `.` means no service: empty result.
-    public static func selectionOrder(_ records: [SRVRecord], using generator: inout some RandomNumberGenerator) -> [SRVRecord] {
+    package static func selectionOrder(_ records: [SRVRecord], using generator: inout some RandomNumberGenerator) -> [SRVRecord] {
         if records.count == 1, records[0].target == "." { return [] }
         let usable = records.filter { $0.target != "." }
         var ordered: [SRVRecord] = []

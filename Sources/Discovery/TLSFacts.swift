@@ -2,36 +2,36 @@ import EWSTransport
 import Foundation
 
 /// What a TLS handshake with one host showed: the certificate, whether it verified, the protocol.
-public struct TLSFacts: Sendable, Hashable, Codable {
+package struct TLSFacts: Sendable, Hashable, Codable {
     /// The host name connected to (and checked against the certificate).
-    public var host: String
+    package var host: String
     /// The port.
-    public var port: Int
+    package var port: Int
     /// The negotiated protocol (`TLSv1.3`), as the TLS library names it.
-    public var protocolVersion: String?
+    package var protocolVersion: String?
     /// The negotiated cipher suite.
-    public var cipher: String?
+    package var cipher: String?
     /// The leaf certificate's subject.
-    public var subject: String?
+    package var subject: String?
     /// The leaf certificate's issuer.
-    public var issuer: String?
+    package var issuer: String?
     /// The leaf certificate's subject alternative names (`DNS:mail.contoso.com`, `IP Address:127.0.0.1`).
-    public var subjectAltNames: [String]
+    package var subjectAltNames: [String]
     /// Start of validity, as the certificate says.
-    public var notBefore: String?
+    package var notBefore: String?
     /// End of validity, as the certificate says.
-    public var notAfter: String?
+    package var notAfter: String?
     /// Whether the chain and the host name verified against the trusted CAs.
-    public var verified: Bool
+    package var verified: Bool
     /// OpenSSL's verification result code (0 = ok, 10 = expired, 19/20 = untrusted chain…).
-    public var verifyResult: Int?
+    package var verifyResult: Int?
     /// Why verification failed, in libcurl's words.
-    public var verifyError: String?
+    package var verifyError: String?
     /// Why no handshake could be had at all (then the other facts are empty).
-    public var handshakeError: String?
+    package var handshakeError: String?
 
     /// Creates a record.
-    public init(host: String, port: Int, protocolVersion: String? = nil, cipher: String? = nil, subject: String? = nil,
+    package init(host: String, port: Int, protocolVersion: String? = nil, cipher: String? = nil, subject: String? = nil,
                 issuer: String? = nil, subjectAltNames: [String] = [], notBefore: String? = nil, notAfter: String? = nil,
                 verified: Bool, verifyResult: Int? = nil, verifyError: String? = nil, handshakeError: String? = nil) {
         self.host = host
@@ -59,7 +59,7 @@ public struct TLSFacts: Sendable, Hashable, Codable {
     }
 
     /// Whether the negotiated protocol is TLS 1.2 or newer (nil when unknown).
-    public var protocolIsModern: Bool? {
+    package var protocolIsModern: Bool? {
         guard let v = protocolVersion?.uppercased() else { return nil }
         if v.hasPrefix("SSL") { return false }
         guard v.hasPrefix("TLSV1") else { return nil }
@@ -68,7 +68,7 @@ public struct TLSFacts: Sendable, Hashable, Codable {
     }
 
     /// What is wrong with this host's TLS, in words; empty when nothing is.
-    public var problems: [String] {
+    package var problems: [String] {
         var list: [String] = []
         if let handshakeError { list.append("no TLS handshake: \(handshakeError)") }
         if handshakeError == nil, !verified {
@@ -79,7 +79,7 @@ public struct TLSFacts: Sendable, Hashable, Codable {
     }
 
     /// `TLSv1.3, verified, CN = mail.contoso.com, expires Dec 26 …`.
-    public var summary: String {
+    package var summary: String {
         if let handshakeError { return "no handshake (\(handshakeError))" }
         var parts: [String] = []
         parts.append(protocolVersion ?? "TLS version unknown")

@@ -1,5 +1,5 @@
 /// Whom to impersonate: one of the four identifiers of `t:ConnectingSID`.
-public enum ConnectingSID: Sendable, Hashable, Codable, CustomStringConvertible {
+package enum ConnectingSID: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The user principal name (UPN).
     case principalName(String)
     /// The security identifier in SDDL form (`S-1-5-21-…`).
@@ -10,7 +10,7 @@ public enum ConnectingSID: Sendable, Hashable, Codable, CustomStringConvertible 
     case smtpAddress(String)
 
     /// The element name inside `ConnectingSID`.
-    public var elementName: String {
+    package var elementName: String {
         switch self {
         case .principalName: return "PrincipalName"
         case .sid: return "SID"
@@ -20,14 +20,14 @@ public enum ConnectingSID: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// The identifier value.
-    public var value: String {
+    package var value: String {
         switch self {
         case .principalName(let v), .sid(let v), .primarySmtpAddress(let v), .smtpAddress(let v): return v
         }
     }
 
     /// The value for `X-AnchorMailbox` (Exchange accepts SMTP addresses there, and `UPN:`/`SID:` forms).
-    public var anchorMailbox: String {
+    package var anchorMailbox: String {
         switch self {
         case .primarySmtpAddress(let v), .smtpAddress(let v): return v
         case .principalName(let v): return "UPN:\(v)"
@@ -35,5 +35,5 @@ public enum ConnectingSID: Sendable, Hashable, Codable, CustomStringConvertible 
         }
     }
 
-    public var description: String { "\(elementName)=\(value)" }
+    package var description: String { "\(elementName)=\(value)" }
 }

@@ -2,9 +2,9 @@ import EWSTransport
 
 /// What one EWS call produced, as a value: response messages, a SOAP fault, an HTTP error
 /// status, a transport failure, or a response that is not EWS at all.
-public struct EWSCall<Payload: Sendable>: Sendable {
+package struct EWSCall<Payload: Sendable>: Sendable {
     /// The kinds of result.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         /// HTTP 200 (or 500) with `ResponseMessages`.
         case responses([ResponseMessage<Payload>])
         /// A SOAP fault (normally HTTP 500).
@@ -18,30 +18,30 @@ public struct EWSCall<Payload: Sendable>: Sendable {
     }
 
     /// The result.
-    public var outcome: Outcome
+    package var outcome: Outcome
     /// The HTTP status, when a response arrived.
-    public var httpStatus: Int?
+    package var httpStatus: Int?
     /// `ServerVersionInfo`, when the response had one.
-    public var serverVersion: ServerVersionInfo?
+    package var serverVersion: ServerVersionInfo?
     /// The evidence.
-    public var exchange: HTTPExchange?
+    package var exchange: HTTPExchange?
     /// Response header fields (for `WWW-Authenticate`, `Retry-After`...).
-    public var responseHeaders: [HTTPHeader]
+    package var responseHeaders: [HTTPHeader]
 
     /// The response messages, or an empty list.
-    public var messages: [ResponseMessage<Payload>] {
+    package var messages: [ResponseMessage<Payload>] {
         if case .responses(let m) = outcome { return m }
         return []
     }
 
     /// The fault, if the outcome is one.
-    public var fault: SOAPFault? {
+    package var fault: SOAPFault? {
         if case .fault(let f) = outcome { return f }
         return nil
     }
 
     /// A one-line account of the outcome for messages.
-    public var summary: String {
+    package var summary: String {
         switch outcome {
         case .responses(let messages):
             let parts = messages.map { m -> String in

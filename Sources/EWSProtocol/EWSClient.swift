@@ -1,28 +1,28 @@
 import EWSTransport
 
 /// Sends EWS operations to one endpoint over an ``HTTPTransport``.
-public struct EWSClient: Sendable {
+package struct EWSClient: Sendable {
     /// Changes a request just before it is sent (a provider plugin's `adjust_request` hook): gets
     /// the request, the operation name and whom it impersonates.
-    public typealias RequestAdjuster = @Sendable (_ request: inout HTTPRequest, _ operation: String, _ impersonated: ConnectingSID?) async -> Void
+    package typealias RequestAdjuster = @Sendable (_ request: inout HTTPRequest, _ operation: String, _ impersonated: ConnectingSID?) async -> Void
 
     /// Settings of the client.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// The EWS URL (`https://host/EWS/Exchange.asmx`).
-        public var url: String
+        package var url: String
         /// The `RequestServerVersion` sent; nil sends none.
-        public var requestVersion: ExchangeVersion?
+        package var requestVersion: ExchangeVersion?
         /// Send `X-AnchorMailbox` for the impersonated mailbox (Exchange 2013+ and Online need it).
-        public var sendAnchorMailbox: Bool
+        package var sendAnchorMailbox: Bool
         /// Extra HTTP header fields a provider requires.
-        public var extraHeaders: [HTTPHeader]
+        package var extraHeaders: [HTTPHeader]
         /// A last change to each request (from a provider plugin), if any.
-        public var requestAdjuster: RequestAdjuster?
+        package var requestAdjuster: RequestAdjuster?
         /// How throttling answers are honoured (see ``ThrottlingPolicy``); `.off` never retries.
-        public var throttling = ThrottlingPolicy()
+        package var throttling = ThrottlingPolicy()
 
         /// Creates a configuration.
-        public init(url: String, requestVersion: ExchangeVersion? = .exchange2013SP1, sendAnchorMailbox: Bool = true,
+        package init(url: String, requestVersion: ExchangeVersion? = .exchange2013SP1, sendAnchorMailbox: Bool = true,
                     extraHeaders: [HTTPHeader] = [], requestAdjuster: RequestAdjuster? = nil) {
             self.url = url
             self.requestVersion = requestVersion
@@ -33,18 +33,18 @@ public struct EWSClient: Sendable {
     }
 
     /// The transport requests go through.
-    public let transport: HTTPTransport
+    package let transport: HTTPTransport
     /// The client settings.
-    public let configuration: Configuration
+    package let configuration: Configuration
 
     /// Creates a client.
-    public init(transport: HTTPTransport, configuration: Configuration) {
+    package init(transport: HTTPTransport, configuration: Configuration) {
         self.transport = transport
         self.configuration = configuration
     }
 
     /// Sends `operation`, impersonating `impersonation` when given, and reads the answer as a value.
-    public func perform<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID? = nil) async -> EWSCall<Op.Payload> {
+    package func perform<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID? = nil) async -> EWSCall<Op.Payload> {
         let request = await httpRequest(operation, impersonating: impersonation)
         var response: HTTPResponse
         do {

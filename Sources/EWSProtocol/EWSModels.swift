@@ -1,20 +1,20 @@
 import Foundation
 
 /// The server's `ServerVersionInfo` SOAP header.
-public struct ServerVersionInfo: Sendable, Hashable, Codable {
+package struct ServerVersionInfo: Sendable, Hashable, Codable {
     /// `MajorVersion` (15 for Exchange 2013 and later).
-    public var majorVersion: Int?
+    package var majorVersion: Int?
     /// `MinorVersion` (0 = 2013, 1 = 2016, 2 = 2019, 20 = Online).
-    public var minorVersion: Int?
+    package var minorVersion: Int?
     /// `MajorBuildNumber`.
-    public var majorBuildNumber: Int?
+    package var majorBuildNumber: Int?
     /// `MinorBuildNumber`.
-    public var minorBuildNumber: Int?
+    package var minorBuildNumber: Int?
     /// `Version`, which may be a value not valid in requests (`V2018_01_08`).
-    public var version: String?
+    package var version: String?
 
     /// Creates a version record.
-    public init(majorVersion: Int?, minorVersion: Int?, majorBuildNumber: Int?, minorBuildNumber: Int?, version: String?) {
+    package init(majorVersion: Int?, minorVersion: Int?, majorBuildNumber: Int?, minorBuildNumber: Int?, version: String?) {
         self.majorVersion = majorVersion
         self.minorVersion = minorVersion
         self.majorBuildNumber = majorBuildNumber
@@ -23,12 +23,12 @@ public struct ServerVersionInfo: Sendable, Hashable, Codable {
     }
 
     /// `15.2.1544.4` style, with `?` for missing parts.
-    public var build: String {
+    package var build: String {
         [majorVersion, minorVersion, majorBuildNumber, minorBuildNumber].map { $0.map(String.init) ?? "?" }.joined(separator: ".")
     }
 
     /// The product line this build belongs to, where known.
-    public var productName: String {
+    package var productName: String {
         switch (majorVersion, minorVersion) {
         case (8?, _): return "Exchange 2007"
         case (14?, _): return "Exchange 2010"
@@ -42,27 +42,27 @@ public struct ServerVersionInfo: Sendable, Hashable, Codable {
 }
 
 /// `ResponseClass` of a response message.
-public enum ResponseClass: String, Sendable, Hashable, Codable {
+package enum ResponseClass: String, Sendable, Hashable, Codable {
     case success = "Success"
     case warning = "Warning"
     case error = "Error"
 }
 
 /// A request-level SOAP fault (Exchange sends these with HTTP 500).
-public struct SOAPFault: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct SOAPFault: Sendable, Hashable, Codable, CustomStringConvertible {
     /// `faultcode`, e.g. `a:ErrorSchemaValidation`.
-    public var faultCode: String
+    package var faultCode: String
     /// `faultstring`.
-    public var faultString: String
+    package var faultString: String
     /// `detail/e:ResponseCode`, where present.
-    public var responseCode: String?
+    package var responseCode: String?
     /// `detail/e:Message`, where present.
-    public var message: String?
+    package var message: String?
     /// `detail/t:MessageXml` serialised, where present.
-    public var messageXml: String?
+    package var messageXml: String?
 
     /// Creates a fault value.
-    public init(faultCode: String, faultString: String, responseCode: String?, message: String?, messageXml: String?) {
+    package init(faultCode: String, faultString: String, responseCode: String?, message: String?, messageXml: String?) {
         self.faultCode = faultCode
         self.faultString = faultString
         self.responseCode = responseCode
@@ -71,102 +71,102 @@ public struct SOAPFault: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The EWS error code: the detail's ResponseCode, else the local part of faultcode.
-    public var code: String {
+    package var code: String {
         if let responseCode { return responseCode }
         return faultCode.split(separator: ":").last.map(String.init) ?? faultCode
     }
 
-    public var description: String { "SOAP fault \(code): \(faultString)" }
+    package var description: String { "SOAP fault \(code): \(faultString)" }
 }
 
 /// One `ResponseMessage` with its operation-specific payload.
-public struct ResponseMessage<Payload: Sendable>: Sendable {
+package struct ResponseMessage<Payload: Sendable>: Sendable {
     /// Success, Warning or Error.
-    public var responseClass: ResponseClass
+    package var responseClass: ResponseClass
     /// `ResponseCode` (`NoError` on success).
-    public var responseCode: String
+    package var responseCode: String
     /// `MessageText`, where present.
-    public var messageText: String?
+    package var messageText: String?
     /// `MessageXml` serialised, where present.
-    public var messageXml: String?
+    package var messageXml: String?
     /// The payload, where the message carries one that could be read.
-    public var payload: Payload?
+    package var payload: Payload?
 }
 
 /// A folder as returned by GetFolder.
-public struct FolderInfo: Sendable, Hashable, Codable {
+package struct FolderInfo: Sendable, Hashable, Codable {
     /// `FolderId/@Id`.
-    public var id: String
+    package var id: String
     /// `FolderId/@ChangeKey`.
-    public var changeKey: String?
+    package var changeKey: String?
     /// The element name (`Folder`, `CalendarFolder`, ...).
-    public var kind: String
+    package var kind: String
     /// `DisplayName`.
-    public var displayName: String?
+    package var displayName: String?
     /// `TotalCount`.
-    public var totalCount: Int?
+    package var totalCount: Int?
     /// `ChildFolderCount`.
-    public var childFolderCount: Int?
+    package var childFolderCount: Int?
     /// `UnreadCount`.
-    public var unreadCount: Int?
+    package var unreadCount: Int?
 }
 
 /// An attachment's metadata, and its content when fetched with GetAttachment.
-public struct AttachmentInfo: Sendable, Hashable, Codable {
+package struct AttachmentInfo: Sendable, Hashable, Codable {
     /// `AttachmentId/@Id`.
-    public var id: String
+    package var id: String
     /// `Name`.
-    public var name: String?
+    package var name: String?
     /// `ContentType`.
-    public var contentType: String?
+    package var contentType: String?
     /// `Size`.
-    public var size: Int?
+    package var size: Int?
     /// The decoded `Content` (GetAttachment only).
-    public var content: [UInt8]?
+    package var content: [UInt8]?
 }
 
 /// An item as returned by FindItem, GetItem or CreateItem.
-public struct ItemInfo: Sendable, Hashable, Codable {
+package struct ItemInfo: Sendable, Hashable, Codable {
     /// `ItemId/@Id`.
-    public var id: String
+    package var id: String
     /// `ItemId/@ChangeKey`.
-    public var changeKey: String?
+    package var changeKey: String?
     /// The element name (`Message`, `CalendarItem`, ...).
-    public var kind: String
+    package var kind: String
     /// `ItemClass`.
-    public var itemClass: String?
+    package var itemClass: String?
     /// `Subject`.
-    public var subject: String?
+    package var subject: String?
     /// `HasAttachments`.
-    public var hasAttachments: Bool?
+    package var hasAttachments: Bool?
     /// `Attachments`.
-    public var attachments: [AttachmentInfo]
+    package var attachments: [AttachmentInfo]
 
     /// The identifier to address this item with.
-    public var identifier: ItemIdentifier { ItemIdentifier(id: id, changeKey: changeKey) }
+    package var identifier: ItemIdentifier { ItemIdentifier(id: id, changeKey: changeKey) }
 }
 
 /// A page of FindItem results.
-public struct FindItemPage: Sendable, Hashable, Codable {
+package struct FindItemPage: Sendable, Hashable, Codable {
     /// The items on this page.
-    public var items: [ItemInfo]
+    package var items: [ItemInfo]
     /// `TotalItemsInView`.
-    public var totalItemsInView: Int?
+    package var totalItemsInView: Int?
     /// `IncludesLastItemInRange`.
-    public var includesLastItemInRange: Bool?
+    package var includesLastItemInRange: Bool?
 }
 
 /// A file to attach.
-public struct FileAttachmentContent: Sendable, Hashable {
+package struct FileAttachmentContent: Sendable, Hashable {
     /// The file name.
-    public var name: String
+    package var name: String
     /// The MIME type.
-    public var contentType: String
+    package var contentType: String
     /// The bytes.
-    public var content: [UInt8]
+    package var content: [UInt8]
 
     /// Creates a file attachment.
-    public init(name: String, contentType: String, content: [UInt8]) {
+    package init(name: String, contentType: String, content: [UInt8]) {
         self.name = name
         self.contentType = contentType
         self.content = content
@@ -174,7 +174,7 @@ public struct FileAttachmentContent: Sendable, Hashable {
 }
 
 /// A payload-less response (DeleteItem).
-public struct NoPayload: Sendable, Hashable {
+package struct NoPayload: Sendable, Hashable {
     /// The one value.
-    public init() {}
+    package init() {}
 }

@@ -1,13 +1,13 @@
 import Foundation
 
 /// The body element of one `ResponseMessage`, handed to an operation to read its payload.
-public struct ResponseElement: Sendable {
+package struct ResponseElement: Sendable {
     package let element: XMLElement
     package init(_ element: XMLElement) { self.element = element }
 }
 
 /// An EWS operation: its SOAP body and how to read the payload of each response message.
-public protocol EWSOperation: Sendable {
+package protocol EWSOperation: Sendable {
     /// What one response message carries.
     associatedtype Payload: Sendable
     /// The operation name (`GetFolder`), used for SOAPAction and the response element names.
@@ -25,14 +25,14 @@ public protocol EWSOperation: Sendable {
 
 /// One response message as an operation finds it: the `ResponseMessage` element (class, code,
 /// text) and the element holding its payload (the same one, except in the availability shapes).
-public struct ResponseMessageElements: Sendable {
+package struct ResponseMessageElements: Sendable {
     /// The element with `ResponseClass` and `ResponseCode`.
-    public var message: ResponseElement
+    package var message: ResponseElement
     /// The element the payload is read from.
-    public var payload: ResponseElement
+    package var payload: ResponseElement
 
     /// Pairs a message with its payload holder.
-    public init(message: ResponseElement, payload: ResponseElement) {
+    package init(message: ResponseElement, payload: ResponseElement) {
         self.message = message
         self.payload = payload
     }
@@ -40,7 +40,7 @@ public struct ResponseMessageElements: Sendable {
 
 extension EWSOperation {
     /// The children of `ResponseMessages`, each its own payload holder.
-    public func responseMessages(in body: ResponseElement) -> [ResponseMessageElements]? {
+    package func responseMessages(in body: ResponseElement) -> [ResponseMessageElements]? {
         body.element.child("ResponseMessages").map { list in
             list.children.map { ResponseMessageElements(message: ResponseElement($0), payload: ResponseElement($0)) }
         }
@@ -48,65 +48,65 @@ extension EWSOperation {
 }
 
 /// `BaseShape` values.
-public enum BaseShape: String, Sendable, Hashable, Codable {
+package enum BaseShape: String, Sendable, Hashable, Codable {
     case idOnly = "IdOnly"
     case `default` = "Default"
     case allProperties = "AllProperties"
 }
 
 /// GetFolder: one response message (and one folder) per requested folder.
-public struct GetFolder: EWSOperation {
-    public static let name = "GetFolder"
+package struct GetFolder: EWSOperation {
+    package static let name = "GetFolder"
     /// The folders to get.
-    public var folders: [FolderIdentifier]
+    package var folders: [FolderIdentifier]
     /// The folder shape.
-    public var shape: BaseShape
+    package var shape: BaseShape
 
     /// Creates the operation.
-    public init(folders: [FolderIdentifier], shape: BaseShape = .default) {
+    package init(folders: [FolderIdentifier], shape: BaseShape = .default) {
         self.folders = folders
         self.shape = shape
     }
 
-    public var bodyXML: String {
+    package var bodyXML: String {
         "<m:GetFolder><m:FolderShape><t:BaseShape>\(shape.rawValue)</t:BaseShape></m:FolderShape><m:FolderIds>"
             + folders.map(\.xml).joined() + "</m:FolderIds></m:GetFolder>"
     }
 
-    public func payload(in message: ResponseElement) -> FolderInfo? {
+    package func payload(in message: ResponseElement) -> FolderInfo? {
         guard let folder = message.element.child("Folders")?.children.first else { return nil }
         return FolderInfo.read(folder)
     }
 }
 
 /// FindItem (shallow) in one folder, one page.
-public struct FindItem: EWSOperation {
-    public static let name = "FindItem"
+package struct FindItem: EWSOperation {
+    package static let name = "FindItem"
     /// The folder to search.
-    public var folder: FolderIdentifier
+    package var folder: FolderIdentifier
     /// The item shape.
-    public var shape: BaseShape
+    package var shape: BaseShape
     /// The page size.
-    public var maxEntries: Int
+    package var maxEntries: Int
     /// The page offset.
-    public var offset: Int
+    package var offset: Int
 
     /// Creates the operation.
-    public init(folder: FolderIdentifier, shape: BaseShape = .idOnly, maxEntries: Int = 100, offset: Int = 0) {
+    package init(folder: FolderIdentifier, shape: BaseShape = .idOnly, maxEntries: Int = 100, offset: Int = 0) {
         self.folder = folder
         self.shape = shape
         self.maxEntries = maxEntries
         self.offset = offset
     }
 
-    public var bodyXML: String {
+    package var bodyXML: String {
         "<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>\(shape.rawValue)</t:BaseShape>"
             + "<t:AdditionalProperties><t:FieldURI FieldURI=\"item:Subject\"/><t:FieldURI FieldURI=\"item:ItemClass\"/></t:AdditionalProperties>"
             + "</m:ItemShape><m:IndexedPageItemView MaxEntriesReturned=\"\(maxEntries)\" Offset=\"\(offset)\" BasePoint=\"Beginning\"/>"
             + "<m:ParentFolderIds>\(folder.xml)</m:ParentFolderIds></m:FindItem>"
     }
 
-    public func payload(in message: ResponseElement) -> FindItemPage? {
+    package func payload(in message: ResponseElement) -> FindItemPage? {
         guard let root = message.element.child("RootFolder") else { return nil }
         let items = root.child("Items")?.children.compactMap(ItemInfo.read) ?? []
         return FindItemPage(items: items, totalItemsInView: root.attribute("TotalItemsInView").flatMap { Int($0) },
@@ -115,51 +115,51 @@ public struct FindItem: EWSOperation {
 }
 
 /// GetItem: one response message per item.
-public struct GetItem: EWSOperation {
-    public static let name = "GetItem"
+package struct GetItem: EWSOperation {
+    package static let name = "GetItem"
     /// The items to get.
-    public var items: [ItemIdentifier]
+    package var items: [ItemIdentifier]
     /// The item shape.
-    public var shape: BaseShape
+    package var shape: BaseShape
 
     /// Creates the operation.
-    public init(items: [ItemIdentifier], shape: BaseShape = .default) {
+    package init(items: [ItemIdentifier], shape: BaseShape = .default) {
         self.items = items
         self.shape = shape
     }
 
-    public var bodyXML: String {
+    package var bodyXML: String {
         "<m:GetItem><m:ItemShape><t:BaseShape>\(shape.rawValue)</t:BaseShape>"
             + "<t:AdditionalProperties><t:FieldURI FieldURI=\"item:ItemClass\"/><t:FieldURI FieldURI=\"item:Attachments\"/>"
             + "<t:FieldURI FieldURI=\"item:HasAttachments\"/></t:AdditionalProperties></m:ItemShape><m:ItemIds>"
             + items.map(\.xml).joined() + "</m:ItemIds></m:GetItem>"
     }
 
-    public func payload(in message: ResponseElement) -> ItemInfo? {
+    package func payload(in message: ResponseElement) -> ItemInfo? {
         message.element.child("Items")?.children.first.flatMap(ItemInfo.read)
     }
 }
 
 /// CreateItem of one message with file attachments, saved (not sent) into a folder.
-public struct CreateMessage: EWSOperation {
-    public static let name = "CreateItem"
+package struct CreateMessage: EWSOperation {
+    package static let name = "CreateItem"
     /// The folder to save into.
-    public var folder: FolderIdentifier
+    package var folder: FolderIdentifier
     /// `ItemClass` (voicemail is `IPM.Note.Microsoft.Voicemail.UM.CA`).
-    public var itemClass: String
+    package var itemClass: String
     /// `Subject`.
-    public var subject: String
+    package var subject: String
     /// A plain-text body.
-    public var body: String
+    package var body: String
     /// The files to attach.
-    public var attachments: [FileAttachmentContent]
+    package var attachments: [FileAttachmentContent]
     /// The sender shown, if any.
-    public var from: String?
+    package var from: String?
     /// Extended properties to stamp on the item (the run tag, the product's own fields).
-    public var extendedProperties: [(ExtendedPropertyPath, String)]
+    package var extendedProperties: [(ExtendedPropertyPath, String)]
 
     /// Creates the operation.
-    public init(folder: FolderIdentifier, itemClass: String = "IPM.Note", subject: String, body: String,
+    package init(folder: FolderIdentifier, itemClass: String = "IPM.Note", subject: String, body: String,
                 attachments: [FileAttachmentContent] = [], from: String? = nil,
                 extendedProperties: [(ExtendedPropertyPath, String)] = []) {
         self.folder = folder
@@ -171,7 +171,7 @@ public struct CreateMessage: EWSOperation {
         self.extendedProperties = extendedProperties
     }
 
-    public var bodyXML: String {
+    package var bodyXML: String {
         // Element order follows t:ItemType then t:MessageType, as the schema requires.
         var xml = "<m:CreateItem MessageDisposition=\"SaveOnly\"><m:SavedItemFolderId>\(folder.xml)</m:SavedItemFolderId><m:Items><t:Message>"
         xml += "<t:ItemClass>\(itemClass.xmlEscaped)</t:ItemClass><t:Subject>\(subject.xmlEscaped)</t:Subject>"
@@ -194,54 +194,54 @@ public struct CreateMessage: EWSOperation {
         return xml
     }
 
-    public func payload(in message: ResponseElement) -> ItemInfo? {
+    package func payload(in message: ResponseElement) -> ItemInfo? {
         message.element.child("Items")?.children.first.flatMap(ItemInfo.read)
     }
 }
 
 /// GetAttachment: one response message per attachment, with content.
-public struct GetAttachment: EWSOperation {
-    public static let name = "GetAttachment"
+package struct GetAttachment: EWSOperation {
+    package static let name = "GetAttachment"
     /// The attachment ids.
-    public var attachmentIDs: [String]
+    package var attachmentIDs: [String]
 
     /// Creates the operation.
-    public init(attachmentIDs: [String]) { self.attachmentIDs = attachmentIDs }
+    package init(attachmentIDs: [String]) { self.attachmentIDs = attachmentIDs }
 
-    public var bodyXML: String {
+    package var bodyXML: String {
         "<m:GetAttachment><m:AttachmentIds>"
             + attachmentIDs.map { "<t:AttachmentId Id=\"\($0.xmlEscaped)\"/>" }.joined()
             + "</m:AttachmentIds></m:GetAttachment>"
     }
 
-    public func payload(in message: ResponseElement) -> AttachmentInfo? {
+    package func payload(in message: ResponseElement) -> AttachmentInfo? {
         message.element.child("Attachments")?.children.first.flatMap(AttachmentInfo.read)
     }
 }
 
 /// DeleteItem.
-public struct DeleteItem: EWSOperation {
-    public static let name = "DeleteItem"
+package struct DeleteItem: EWSOperation {
+    package static let name = "DeleteItem"
     /// `DeleteType` values.
-    public enum DeleteType: String, Sendable { case hardDelete = "HardDelete", softDelete = "SoftDelete", moveToDeletedItems = "MoveToDeletedItems" }
+    package enum DeleteType: String, Sendable { case hardDelete = "HardDelete", softDelete = "SoftDelete", moveToDeletedItems = "MoveToDeletedItems" }
     /// The items to delete.
-    public var items: [ItemIdentifier]
+    package var items: [ItemIdentifier]
     /// How to delete.
-    public var deleteType: DeleteType
+    package var deleteType: DeleteType
 
     /// Creates the operation.
-    public init(items: [ItemIdentifier], deleteType: DeleteType = .hardDelete) {
+    package init(items: [ItemIdentifier], deleteType: DeleteType = .hardDelete) {
         self.items = items
         self.deleteType = deleteType
     }
 
-    public var bodyXML: String {
+    package var bodyXML: String {
         // Exchange refuses to delete a calendar item without SendMeetingCancellations (and ignores
         // it for other items): the suite's own appointments go without telling anyone.
         "<m:DeleteItem DeleteType=\"\(deleteType.rawValue)\" SendMeetingCancellations=\"SendToNone\"><m:ItemIds>" + items.map(\.xml).joined() + "</m:ItemIds></m:DeleteItem>"
     }
 
-    public func payload(in message: ResponseElement) -> NoPayload? { NoPayload() }
+    package func payload(in message: ResponseElement) -> NoPayload? { NoPayload() }
 }
 
 extension FolderInfo {

@@ -1,27 +1,27 @@
 /// A named MAPI property in a property set (`t:ExtendedFieldURI PropertySetId= PropertyName=`),
 /// the form clients use to stamp their own data on items.
-public struct ExtendedPropertyPath: Sendable, Hashable, Codable {
+package struct ExtendedPropertyPath: Sendable, Hashable, Codable {
     /// The property set GUID.
-    public var propertySetID: String
+    package var propertySetID: String
     /// The property name inside the set.
-    public var name: String
+    package var name: String
     /// The MAPI type (`String`, `Integer`, `Boolean`, `SystemTime`…).
-    public var type: String
+    package var type: String
 
     /// Creates a path.
-    public init(propertySetID: String, name: String, type: String = "String") {
+    package init(propertySetID: String, name: String, type: String = "String") {
         self.propertySetID = propertySetID
         self.name = name
         self.type = type
     }
 
     /// The `t:ExtendedFieldURI` element.
-    public var xml: String {
+    package var xml: String {
         "<t:ExtendedFieldURI PropertySetId=\"\(propertySetID.xmlEscaped)\" PropertyName=\"\(name.xmlEscaped)\" PropertyType=\"\(type.xmlEscaped)\"/>"
     }
 
     /// The `t:ExtendedProperty` element that sets this property to `value` on a new item.
-    public func valueXML(_ value: String) -> String {
+    package func valueXML(_ value: String) -> String {
         "<t:ExtendedProperty>\(xml)<t:Value>\(value.xmlEscaped)</t:Value></t:ExtendedProperty>"
     }
 

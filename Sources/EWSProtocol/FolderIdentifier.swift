@@ -1,15 +1,15 @@
 /// A folder to address: a distinguished folder (optionally in a named mailbox) or a folder id.
-public enum FolderIdentifier: Sendable, Hashable, Codable, CustomStringConvertible {
+package enum FolderIdentifier: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A well-known folder (`inbox`, `calendar`, ...), in `mailbox` when given.
     case distinguished(String, mailbox: String? = nil)
     /// A folder id with its change key.
     case id(String, changeKey: String?)
 
     /// The Inbox of the caller (or of the impersonated user).
-    public static let inbox = FolderIdentifier.distinguished("inbox")
+    package static let inbox = FolderIdentifier.distinguished("inbox")
 
     /// The `t:` element for this folder.
-    public var xml: String {
+    package var xml: String {
         switch self {
         case .distinguished(let name, let mailbox):
             if let mailbox {
@@ -22,7 +22,7 @@ public enum FolderIdentifier: Sendable, Hashable, Codable, CustomStringConvertib
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .distinguished(let name, let mailbox): return mailbox.map { "\(name) of \($0)" } ?? name
         case .id(let id, _): return "folder \(id)"
@@ -31,20 +31,20 @@ public enum FolderIdentifier: Sendable, Hashable, Codable, CustomStringConvertib
 }
 
 /// An item id with its change key.
-public struct ItemIdentifier: Sendable, Hashable, Codable {
+package struct ItemIdentifier: Sendable, Hashable, Codable {
     /// The item id.
-    public var id: String
+    package var id: String
     /// The change key, when known.
-    public var changeKey: String?
+    package var changeKey: String?
 
     /// Creates an item identifier.
-    public init(id: String, changeKey: String? = nil) {
+    package init(id: String, changeKey: String? = nil) {
         self.id = id
         self.changeKey = changeKey
     }
 
     /// The `t:ItemId` element.
-    public var xml: String {
+    package var xml: String {
         let ck = changeKey.map { " ChangeKey=\"\($0.xmlEscaped)\"" } ?? ""
         return "<t:ItemId Id=\"\(id.xmlEscaped)\"\(ck)/>"
     }

@@ -1,47 +1,47 @@
 /// An item found by ``FindItemsByProperty`` or read by ``GetItemProperty``: its id, subject and
 /// the value of the property searched for (nil when the answer did not carry it).
-public struct PropertyItem: Sendable, Hashable, Codable {
+package struct PropertyItem: Sendable, Hashable, Codable {
     /// The item id and change key.
-    public var identifier: ItemIdentifier
+    package var identifier: ItemIdentifier
     /// The subject, when returned.
-    public var subject: String?
+    package var subject: String?
     /// The value of the searched property, when returned.
-    public var value: String?
+    package var value: String?
 }
 
 /// One page of ``FindItemsByProperty``.
-public struct PropertySearchPage: Sendable, Hashable {
+package struct PropertySearchPage: Sendable, Hashable {
     /// The items of this page.
-    public var items: [PropertyItem]
+    package var items: [PropertyItem]
     /// `IncludesLastItemInRange`; nil when not given.
-    public var includesLastItemInRange: Bool?
+    package var includesLastItemInRange: Bool?
 }
 
 /// FindItem (shallow) over one folder with a restriction on an extended property: equal to a value,
 /// or merely present. Returns ids, subjects and the property's value, so a caller can confirm each
 /// candidate instead of trusting the filter.
-public struct FindItemsByProperty: EWSOperation {
-    public static let name = "FindItem"
+package struct FindItemsByProperty: EWSOperation {
+    package static let name = "FindItem"
     /// What the restriction asks of the property.
-    public enum Match: Sendable, Hashable {
+    package enum Match: Sendable, Hashable {
         /// `IsEqualTo` a constant.
         case equals(String)
         /// `Exists`.
         case exists
     }
     /// The folder to search.
-    public var folder: FolderIdentifier
+    package var folder: FolderIdentifier
     /// The property.
-    public var property: ExtendedPropertyPath
+    package var property: ExtendedPropertyPath
     /// The condition.
-    public var match: Match
+    package var match: Match
     /// The page size.
-    public var maxEntries: Int
+    package var maxEntries: Int
     /// The page offset.
-    public var offset: Int
+    package var offset: Int
 
     /// Creates the operation.
-    public init(folder: FolderIdentifier, property: ExtendedPropertyPath, match: Match, maxEntries: Int = 200, offset: Int = 0) {
+    package init(folder: FolderIdentifier, property: ExtendedPropertyPath, match: Match, maxEntries: Int = 200, offset: Int = 0) {
         self.folder = folder
         self.property = property
         self.match = match
@@ -49,7 +49,7 @@ public struct FindItemsByProperty: EWSOperation {
         self.offset = offset
     }
 
-    public var bodyXML: String {
+    package var bodyXML: String {
         let condition: String
         switch match {
         case .equals(let value):
@@ -64,7 +64,7 @@ public struct FindItemsByProperty: EWSOperation {
             + "<m:ParentFolderIds>\(folder.xml)</m:ParentFolderIds></m:FindItem>"
     }
 
-    public func payload(in message: ResponseElement) -> PropertySearchPage? {
+    package func payload(in message: ResponseElement) -> PropertySearchPage? {
         guard let root = message.element.child("RootFolder") else { return nil }
         let items = root.child("Items")?.children.compactMap { PropertyItem.read($0, property: property) } ?? []
         return PropertySearchPage(items: items, includesLastItemInRange: root.attribute("IncludesLastItemInRange").map { $0 == "true" })
@@ -73,25 +73,25 @@ public struct FindItemsByProperty: EWSOperation {
 
 /// GetItem (IdOnly) asking for one extended property and the subject: how a candidate found by a
 /// filter is confirmed before anything is done to it.
-public struct GetItemProperty: EWSOperation {
-    public static let name = "GetItem"
+package struct GetItemProperty: EWSOperation {
+    package static let name = "GetItem"
     /// The items.
-    public var items: [ItemIdentifier]
+    package var items: [ItemIdentifier]
     /// The property to read.
-    public var property: ExtendedPropertyPath
+    package var property: ExtendedPropertyPath
 
     /// Creates the operation.
-    public init(items: [ItemIdentifier], property: ExtendedPropertyPath) {
+    package init(items: [ItemIdentifier], property: ExtendedPropertyPath) {
         self.items = items
         self.property = property
     }
 
-    public var bodyXML: String {
+    package var bodyXML: String {
         "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI=\"item:Subject\"/>"
             + property.xml + "</t:AdditionalProperties></m:ItemShape><m:ItemIds>" + items.map(\.xml).joined() + "</m:ItemIds></m:GetItem>"
     }
 
-    public func payload(in message: ResponseElement) -> PropertyItem? {
+    package func payload(in message: ResponseElement) -> PropertyItem? {
         message.element.child("Items")?.children.first.flatMap { PropertyItem.read($0, property: property) }
     }
 }

@@ -1,21 +1,21 @@
 /// Builds an EWS SOAP 1.1 request envelope.
-public struct SOAPRequest: Sendable {
+package struct SOAPRequest: Sendable {
     /// The version sent in `RequestServerVersion`, or nil to send none.
-    public var version: ExchangeVersion?
+    package var version: ExchangeVersion?
     /// Whom to impersonate, if anyone.
-    public var impersonation: ConnectingSID?
+    package var impersonation: ConnectingSID?
     /// The `m:`-prefixed body element, as XML.
-    public var body: String
+    package var body: String
 
     /// Creates a request envelope.
-    public init(version: ExchangeVersion?, impersonation: ConnectingSID?, body: String) {
+    package init(version: ExchangeVersion?, impersonation: ConnectingSID?, body: String) {
         self.version = version
         self.impersonation = impersonation
         self.body = body
     }
 
     /// The envelope as UTF-8 XML.
-    public var xml: String {
+    package var xml: String {
         var header = ""
         if let version { header += "<t:RequestServerVersion Version=\"\(version.rawValue.xmlEscaped)\"/>" }
         if let impersonation {

@@ -6,39 +6,39 @@ import Synchronization
 /// message with `BackOffMilliseconds`, and HTTP 503 with `Retry-After` (seconds). The client waits
 /// exactly as long as asked, then sends the request again; an answer that names no wait, a wait
 /// longer than ``maxSingleWait``, or one past the ``maxTotalWait`` budget is returned as it is.
-public struct ThrottlingPolicy: Sendable, Hashable {
+package struct ThrottlingPolicy: Sendable, Hashable {
     /// Retries of one request at most.
-    public var maxRetries: Int
+    package var maxRetries: Int
     /// The longest single wait honoured, in milliseconds (Exchange Online may ask for minutes).
-    public var maxSingleWait: Int
+    package var maxSingleWait: Int
     /// The most one request may wait in all, in milliseconds.
-    public var maxTotalWait: Int
+    package var maxTotalWait: Int
 
     /// Creates a policy; the default retries 4 times, waits up to 60 s at once and 120 s in all.
-    public init(maxRetries: Int = 4, maxSingleWait: Int = 60_000, maxTotalWait: Int = 120_000) {
+    package init(maxRetries: Int = 4, maxSingleWait: Int = 60_000, maxTotalWait: Int = 120_000) {
         self.maxRetries = maxRetries
         self.maxSingleWait = maxSingleWait
         self.maxTotalWait = maxTotalWait
     }
 
     /// Never retries.
-    public static let off = ThrottlingPolicy(maxRetries: 0)
+    package static let off = ThrottlingPolicy(maxRetries: 0)
 
     /// One wait the provider asked for and the client honoured.
-    public struct Wait: Sendable, Hashable, CustomStringConvertible {
+    package struct Wait: Sendable, Hashable, CustomStringConvertible {
         /// What asked for it: `ErrorServerBusy BackOffMilliseconds` or `HTTP 503 Retry-After`.
-        public var reason: String
+        package var reason: String
         /// How long the client waited, in milliseconds.
-        public var milliseconds: Int
+        package var milliseconds: Int
         /// The exchange whose answer asked for it.
-        public var exchangeID: Int?
+        package var exchangeID: Int?
 
-        public var description: String { "\(reason) \(milliseconds) ms" + (exchangeID.map { " (exchange #\($0))" } ?? "") }
+        package var description: String { "\(reason) \(milliseconds) ms" + (exchangeID.map { " (exchange #\($0))" } ?? "") }
     }
 
     /// The wait a response asks for, if any: 503 with `Retry-After: <seconds>`, or an
     /// `ErrorServerBusy` (fault or response message) with `BackOffMilliseconds`.
-    public static func requestedWait(_ response: HTTPResponse) -> (milliseconds: Int, reason: String)? {
+    package static func requestedWait(_ response: HTTPResponse) -> (milliseconds: Int, reason: String)? {
         if response.status == 503, let value = response.headers.first("Retry-After")?.trimmingCharacters(in: .whitespaces),
            let seconds = Int(value), seconds >= 0 {
             return (seconds * 1000, "HTTP 503 Retry-After")
@@ -56,31 +56,31 @@ public struct ThrottlingPolicy: Sendable, Hashable {
 
 /// The waits honoured while a task runs: a check sets one with ``ThrottleLog/$current`` and finds
 /// in it every back-off of its requests (also those sent side by side in child tasks).
-public final class ThrottleLog: Sendable {
+package final class ThrottleLog: Sendable {
     private let waits = Mutex<[ThrottlingPolicy.Wait]>([])
     private let answers = Mutex<[HTTPExchange]>([])
 
     /// The log of the running check, if any.
-    @TaskLocal public static var current: ThrottleLog?
+    @TaskLocal package static var current: ThrottleLog?
 
     /// Creates an empty log.
-    public init() {}
+    package init() {}
 
     /// Records a wait and the exchange whose answer asked for it.
-    public func append(_ wait: ThrottlingPolicy.Wait, exchange: HTTPExchange? = nil) {
+    package func append(_ wait: ThrottlingPolicy.Wait, exchange: HTTPExchange? = nil) {
         waits.withLock { $0.append(wait) }
         if let exchange { answers.withLock { $0.append(exchange) } }
     }
 
     /// The exchanges whose answers asked for the waits (evidence of each back-off).
-    public var exchanges: [HTTPExchange] { answers.withLock { $0 } }
+    package var exchanges: [HTTPExchange] { answers.withLock { $0 } }
 
     /// The waits so far.
-    public var all: [ThrottlingPolicy.Wait] { waits.withLock { $0 } }
+    package var all: [ThrottlingPolicy.Wait] { waits.withLock { $0 } }
 
     /// The facts a check's result carries about them (empty without waits): `throttle_waits`
     /// (how many), `throttle_wait_ms` (in all) and `throttle_back_offs` (each one).
-    public var facts: [String: String] {
+    package var facts: [String: String] {
         let all = self.all
         guard !all.isEmpty else { return [:] }
         return ["throttle_waits": String(all.count), "throttle_wait_ms": String(all.reduce(0) { $0 + $1.milliseconds }),

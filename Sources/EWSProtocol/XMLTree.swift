@@ -90,6 +90,7 @@ package final class XMLTree: @unchecked Sendable {
 
 /// An element of an ``XMLTree``; keeps its tree alive.
 package struct XMLElement: @unchecked Sendable {
+    // @unchecked: `raw` points into `tree`'s document, which this keeps alive and nothing mutates.
     package let tree: XMLTree
     private let raw: UnsafeMutableRawPointer
 

@@ -1,16 +1,16 @@
 /// A distribution group of the simulated directory (or, with `isRoomList`, a room list).
-public struct DistributionGroup: Sendable, Hashable {
+package struct DistributionGroup: Sendable, Hashable {
     /// The group's primary SMTP address (lower-case).
-    public var primarySmtpAddress: String
+    package var primarySmtpAddress: String
     /// The display name.
-    public var displayName: String
+    package var displayName: String
     /// Members' primary SMTP addresses: users, rooms or other groups.
-    public var members: [String]
+    package var members: [String]
     /// Whether the group is a room list (GetRoomLists lists it; its members are rooms).
-    public var isRoomList: Bool
+    package var isRoomList: Bool
 
     /// Creates a group.
-    public init(primarySmtpAddress: String, displayName: String, members: [String], isRoomList: Bool = false) {
+    package init(primarySmtpAddress: String, displayName: String, members: [String], isRoomList: Bool = false) {
         self.primarySmtpAddress = primarySmtpAddress.lowercased()
         self.displayName = displayName
         self.members = members.map { $0.lowercased() }

@@ -1,5 +1,6 @@
 import EWSProtocol
 import Foundation
+import Synchronization
 
 /// A response body that is produced over time: polled on the connection's event loop until done.
 protocol ResponseStream: Sendable {
@@ -62,7 +63,7 @@ extension EWSService {
 }
 
 /// The state of one GetStreamingEvents connection.
-final class StreamingEventsSession: ResponseStream, @unchecked Sendable {
+final class StreamingEventsSession: ResponseStream, Sendable {
     // Often enough that a change reaches the stream well inside the tightest latency limits tests use.
     let pollMilliseconds = 25
     private let service: EWSService
@@ -74,9 +75,8 @@ final class StreamingEventsSession: ResponseStream, @unchecked Sendable {
     private let itemEventsDropped: Bool
     /// `streaming-buffered`: the handler holds the response until it is done.
     let buffered: Bool
-    // Invariant: `lastSent` is touched only under `lock` (polls run on one event loop, but stay safe).
-    private let lock = NSLock()
-    private var lastSent = Date()
+    /// When the stream last carried an envelope (polls run on one event loop, but stay safe).
+    private let lastSent = Mutex(Date())
 
     init(service: EWSService, subscriptionIDs: [String], tokens: [String: Int], deadline: Date, keepAlive: TimeInterval,
          itemEventsDropped: Bool = false, buffered: Bool = false) {
@@ -90,7 +90,7 @@ final class StreamingEventsSession: ResponseStream, @unchecked Sendable {
     }
 
     func poll() -> (chunks: [String], done: Bool) {
-        lock.withLock {
+        lastSent.withLock { lastSent in
             let registry = service.tenant.subscriptions
             let now = registry.now
             var notifications = ""

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A file attachment stored on an item.
 struct StoredAttachment: Sendable {
@@ -236,15 +237,11 @@ struct MailboxStore: Sendable {
 }
 
 /// Makes Exchange-looking ids: base64 of bytes that start like real EWS ids (`AAMkA…`, `AQMkA…`).
-final class IDFactory: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counter: UInt64 = 0
+final class IDFactory: Sendable {
+    private let counter = Mutex<UInt64>(0)
 
     private func next(prefix: [UInt8], length: Int) -> String {
-        lock.lock()
-        counter += 1
-        let n = counter
-        lock.unlock()
+        let n = counter.withLock { $0 += 1; return $0 }
         var bytes = prefix
         withUnsafeBytes(of: n.bigEndian) { bytes += $0 }
         while bytes.count < length { bytes.append(UInt8.random(in: 0...255)) }

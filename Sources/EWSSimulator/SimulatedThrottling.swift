@@ -4,9 +4,9 @@ import Synchronization
 /// A provider that throttles: every `every`-th EWS request (counted across the whole simulator) is
 /// answered with a throttling answer instead of being run, the way Exchange answers when a
 /// budget is spent. The request log records each such answer (status and `ErrorServerBusy`).
-public struct SimulatedThrottling: Sendable, Hashable {
+package struct SimulatedThrottling: Sendable, Hashable {
     /// The throttling answer.
-    public enum Answer: Sendable, Hashable {
+    package enum Answer: Sendable, Hashable {
         /// HTTP 500 with an `ErrorServerBusy` SOAP fault carrying `BackOffMilliseconds`.
         case serverBusy(backOffMilliseconds: Int)
         /// HTTP 503 with `Retry-After: <seconds>`.
@@ -14,12 +14,12 @@ public struct SimulatedThrottling: Sendable, Hashable {
     }
 
     /// Which EWS requests get the answer: every n-th (1: all of them).
-    public var every: Int
+    package var every: Int
     /// The answer.
-    public var answer: Answer
+    package var answer: Answer
 
     /// Creates a throttling behaviour.
-    public init(every: Int, answer: Answer) {
+    package init(every: Int, answer: Answer) {
         self.every = max(1, every)
         self.answer = answer
     }

@@ -1,26 +1,26 @@
 /// A directory account of the simulated tenant.
-public struct SimulatedUser: Sendable, Hashable {
+package struct SimulatedUser: Sendable, Hashable {
     /// The primary SMTP address (lower-case).
-    public var primarySmtpAddress: String
+    package var primarySmtpAddress: String
     /// Other (proxy) SMTP addresses.
-    public var proxyAddresses: [String]
+    package var proxyAddresses: [String]
     /// The user principal name.
-    public var userPrincipalName: String
+    package var userPrincipalName: String
     /// The pre-Windows-2000 logon name (`svc-ewscheck`).
-    public var samAccountName: String
+    package var samAccountName: String
     /// The security identifier.
-    public var sid: String
+    package var sid: String
     /// The display name.
-    public var displayName: String
+    package var displayName: String
     /// The password, for accounts that sign in.
-    public var password: String?
+    package var password: String?
     /// Whether the account has a mailbox.
-    public var hasMailbox: Bool
+    package var hasMailbox: Bool
     /// Whether the mailbox is a room (bookable; GetRooms lists it).
-    public var isRoom = false
+    package var isRoom = false
 
     /// Creates a user.
-    public init(primarySmtpAddress: String, proxyAddresses: [String] = [], userPrincipalName: String? = nil,
+    package init(primarySmtpAddress: String, proxyAddresses: [String] = [], userPrincipalName: String? = nil,
                 samAccountName: String? = nil, sid: String, displayName: String, password: String? = nil,
                 hasMailbox: Bool = true) {
         let smtp = primarySmtpAddress.lowercased()
@@ -36,7 +36,7 @@ public struct SimulatedUser: Sendable, Hashable {
 }
 
 /// Which mailboxes an account may impersonate (the `ApplicationImpersonation` role and its scope).
-public enum ImpersonationScope: Sendable, Hashable {
+package enum ImpersonationScope: Sendable, Hashable {
     /// Every mailbox of the organisation.
     case organization
     /// Only these primary SMTP addresses (a management scope).

@@ -1,5 +1,6 @@
 import EWSProtocol
 import Foundation
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -7,39 +8,39 @@ import NIOSSL
 
 /// The built-in simulated Exchange provider: HTTPS on loopback with its own CA, a tenant with a
 /// service account and mailboxes, EWS and POX Autodiscover with Exchange's message forms.
-public final class Simulator: Sendable {
+package final class Simulator: Sendable {
     /// The settings it was started with.
-    public let configuration: SimulatorConfiguration
+    package let configuration: SimulatorConfiguration
     /// The tenant (inspect it in tests).
-    public let tenant: SimulatedTenant
+    package let tenant: SimulatedTenant
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
     /// The plain-HTTP port (Autodiscover's redirect lookup; nothing else is served there).
-    public let httpPort: Int
+    package let httpPort: Int
     /// The PEM file of the CA that signed its certificate.
-    public let caFile: String
+    package let caFile: String
     /// The service account's sign-in name (UPN).
-    public let serviceAccount: String
+    package let serviceAccount: String
     /// The service account's password.
-    public let serviceAccountPassword: String
+    package let serviceAccountPassword: String
     /// A second account that signs in with a password but holds no impersonation role (the
     /// target's `negative_controls.unprivileged_account`).
-    public var unprivilegedAccount: String { "svc-noimpersonation@\(configuration.domain)" }
+    package var unprivilegedAccount: String { "svc-noimpersonation@\(configuration.domain)" }
     /// Its password.
-    public var unprivilegedAccountPassword: String { tenant.user(primarySmtp: unprivilegedAccount)?.password ?? "" }
+    package var unprivilegedAccountPassword: String { tenant.user(primarySmtp: unprivilegedAccount)?.password ?? "" }
     /// The mailboxes in the impersonation scope.
-    public let mailboxesInScope: [String]
+    package let mailboxesInScope: [String]
     /// A mailbox that exists but is out of scope.
-    public let mailboxOutOfScope: String
+    package let mailboxOutOfScope: String
     /// An address with no mailbox.
-    public let nonexistentMailbox: String
+    package let nonexistentMailbox: String
     /// The password of each mailbox user (primary SMTP → password), for own-mailbox clients; with a
     /// state directory also in `secrets/<name>.password`.
-    public var mailboxPasswords: [String: String] {
+    package var mailboxPasswords: [String: String] {
         Dictionary(uniqueKeysWithValues: tenant.allUsers.filter(\.hasMailbox).compactMap { u in u.password.map { (u.primarySmtpAddress, $0) } })
     }
     /// The Entra tenant of the `exchange-online` flavor (nil for the others).
-    public let entra: EntraTenant?
+    package let entra: EntraTenant?
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     private let log: RequestLog
@@ -47,20 +48,20 @@ public final class Simulator: Sendable {
     private let push: PushNotifier
 
     /// Every request served so far.
-    public var requestLog: [SimulatorRequestRecord] { log.all }
+    package var requestLog: [SimulatorRequestRecord] { log.all }
 
     /// Waits until the simulator has logged at least `count` requests since it started (an event,
     /// not a poll): true, or false when `timeout` passed first.
-    public func waitForRequests(_ count: Int, timeout: Duration) async -> Bool {
+    package func waitForRequests(_ count: Int, timeout: Duration) async -> Bool {
         await log.waitForCount(count, timeout: timeout)
     }
 
     /// The EWS URL under the simulated mail host name (needs a host pin to 127.0.0.1).
-    public var ewsURL: String { "https://mail.\(configuration.domain):\(port)/EWS/Exchange.asmx" }
+    package var ewsURL: String { "https://mail.\(configuration.domain):\(port)/EWS/Exchange.asmx" }
     /// The EWS URL on the loopback address (the certificate covers it).
-    public var loopbackEWSURL: String { "https://127.0.0.1:\(port)/EWS/Exchange.asmx" }
+    package var loopbackEWSURL: String { "https://127.0.0.1:\(port)/EWS/Exchange.asmx" }
     /// The POX Autodiscover URL on the autodiscover host name.
-    public var autodiscoverURL: String { "https://autodiscover.\(configuration.domain):\(port)/autodiscover/autodiscover.xml" }
+    package var autodiscoverURL: String { "https://autodiscover.\(configuration.domain):\(port)/autodiscover/autodiscover.xml" }
 
     private init(configuration: SimulatorConfiguration, tenant: SimulatedTenant, port: Int, caFile: String,
                  password: String, entra: EntraTenant?, group: MultiThreadedEventLoopGroup, channel: any Channel,
@@ -84,7 +85,7 @@ public final class Simulator: Sendable {
     }
 
     /// Starts a simulator and waits until it listens.
-    public static func start(_ configuration: SimulatorConfiguration = SimulatorConfiguration()) async throws -> Simulator {
+    package static func start(_ configuration: SimulatorConfiguration = SimulatorConfiguration()) async throws -> Simulator {
         let fm = FileManager.default
         let state = configuration.stateDirectory ?? (NSTemporaryDirectory() + "ewscheck-sim-" + UUID().uuidString.prefix(8))
         try fm.createDirectory(atPath: state, withIntermediateDirectories: true)
@@ -198,7 +199,7 @@ public final class Simulator: Sendable {
     }
 
     /// Stops listening and closes every connection.
-    public func shutdown() async {
+    package func shutdown() async {
         try? await channel.close()
         await push.stop()
         // Idle keep-alive connections would otherwise hold the event loops open for seconds.
@@ -258,31 +259,30 @@ public final class Simulator: Sendable {
 
 /// Holds the router until the port is known; read by connection initialisers afterwards.
 /// Also remembers open connections, so shutdown can close them.
-final class RouterBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: SimulatorRouter?
-    private var channels: [ObjectIdentifier: any Channel] = [:]
+final class RouterBox: Sendable {
+    private let value = Mutex<SimulatorRouter?>(nil)
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     var router: SimulatorRouter? {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 
     func track(_ channel: any Channel) {
         let key = ObjectIdentifier(channel)
-        lock.withLock { channels[key] = channel }
+        channels.withLock { $0[key] = channel }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = lock.withLock { channels.removeValue(forKey: key) }
+            _ = channels.withLock { $0.removeValue(forKey: key) }
         }
     }
 
-    var openChannels: [any Channel] { lock.withLock { Array(channels.values) } }
+    var openChannels: [any Channel] { channels.withLock { Array($0.values) } }
 }
 
 /// Why the simulator could not start.
-public struct SimulatorError: Error, Sendable, CustomStringConvertible {
+package struct SimulatorError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public var message: String
+    package var message: String
     init(_ message: String) { self.message = message }
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -1,28 +1,28 @@
 /// Settings of a ``Simulator``; a value.
-public struct SimulatorConfiguration: Sendable {
+package struct SimulatorConfiguration: Sendable {
     /// Which Exchange to behave like.
-    public var flavor: SimulatorFlavor = .onPremises
+    package var flavor: SimulatorFlavor = .onPremises
     /// The address to listen on (loopback only by default).
-    public var bindAddress: String = "127.0.0.1"
+    package var bindAddress: String = "127.0.0.1"
     /// The HTTPS port; 0 picks a free one.
-    public var port: Int = 0
+    package var port: Int = 0
     /// The DNS domain of the simulated organisation.
-    public var domain: String = "contoso.com"
+    package var domain: String = "contoso.com"
     /// The NetBIOS domain.
-    public var netbiosDomain: String = "CONTOSO"
+    package var netbiosDomain: String = "CONTOSO"
     /// Extra host names the certificate must cover (the domain's usual names are always there).
-    public var extraHostnames: [String] = []
+    package var extraHostnames: [String] = []
     /// Where to write `ca.pem`, the secrets and the request log; nil keeps everything in memory
     /// except `ca.pem`, which then goes to a temporary folder.
-    public var stateDirectory: String?
+    package var stateDirectory: String?
     /// A folder with `messages.xsd`/`types.xsd`: requests are then validated against it, and it
     /// is served at `/EWS/*.xsd` like Exchange does.
-    public var schemaDirectory: String?
+    package var schemaDirectory: String?
     /// The mailboxes the service account may impersonate.
-    public var mailboxesInScope: [String] = ["alice", "bob", "carol", "dave"]
+    package var mailboxesInScope: [String] = ["alice", "bob", "carol", "dave"]
     /// The local parts of `count` in-scope mailboxes: the usual four (alice, bob, carol, dave)
     /// first, then `user0005`, `user0006`, … (zero-padded to the width of `count`).
-    public static func generatedMailboxes(count: Int) -> [String] {
+    package static func generatedMailboxes(count: Int) -> [String] {
         let named = ["alice", "bob", "carol", "dave"]
         guard count > named.count else { return Array(named.prefix(max(0, count))) }
         let width = max(4, String(count).count)
@@ -33,76 +33,76 @@ public struct SimulatorConfiguration: Sendable {
     }
 
     /// A mailbox that exists but is out of the impersonation scope.
-    public var mailboxOutOfScope: String = "erin"
+    package var mailboxOutOfScope: String = "erin"
     /// The service account's password; nil makes a random one.
-    public var serviceAccountPassword: String?
+    package var serviceAccountPassword: String?
     /// Added to every response, in milliseconds (a slow or distant provider).
-    public var latencyMilliseconds: Int = 0
+    package var latencyMilliseconds: Int = 0
     /// How long sent mail takes to reach the recipients' Inboxes, in milliseconds (transport
     /// latency; 0 delivers before the send returns).
-    public var deliveryDelayMilliseconds: Int = 0
+    package var deliveryDelayMilliseconds: Int = 0
     /// How many live subscriptions one mailbox may hold (EWSMaxSubscriptions, charged against the
     /// target mailbox); more are refused with ErrorExceededSubscriptionCount. Nil takes the
     /// flavor's: 20 in Exchange Online, 5000 on premises.
-    public var maxSubscriptionsPerMailbox: Int?
+    package var maxSubscriptionsPerMailbox: Int?
     /// How long the `notification-late` quirk holds an event back before GetEvents reports it,
     /// in milliseconds.
-    public var notificationDelayMilliseconds: Int = 2000
+    package var notificationDelayMilliseconds: Int = 2000
     /// How often an idle GetStreamingEvents stream sends a keep-alive (`ConnectionStatus` OK).
-    public var streamingKeepAliveSeconds: Int = 30
+    package var streamingKeepAliveSeconds: Int = 30
     /// Push subscriptions: the status interval and retry window in seconds, replacing the
     /// StatusFrequency (minutes) each subscription asks for; nil keeps StatusFrequency (tests shorten it).
-    public var pushStatusFrequencySeconds: Int?
+    package var pushStatusFrequencySeconds: Int?
     /// Push subscriptions: when a failed notification is first retried, in milliseconds (Exchange:
     /// 30 s; each later retry comes at double the time after the first attempt).
-    public var pushFirstRetryMilliseconds: Int = 30_000
+    package var pushFirstRetryMilliseconds: Int = 30_000
     /// Push subscriptions: how long a callback may take to answer a notification, in seconds.
-    public var pushResponseTimeoutSeconds: Double = 30
+    package var pushResponseTimeoutSeconds: Double = 30
     /// Throttling answers to every n-th EWS request (none by default); see ``SimulatedThrottling``.
-    public var throttling: SimulatedThrottling?
+    package var throttling: SimulatedThrottling?
     /// HTTP headers a hoster's front end requires on every EWS POST (none by default; Exchange
     /// requires none): a request without one gets HTTP 400 naming it, before EWS sees it.
-    public var requiredHeaders: [String] = []
+    package var requiredHeaders: [String] = []
     /// Deliberate deviations from Exchange (none by default).
-    public var quirks: Set<SimulatorQuirk> = []
+    package var quirks: Set<SimulatorQuirk> = []
     /// The service address the `wsdl-foreign-address` quirk writes into the WSDL (a test points
     /// it at a trap listener to prove nothing is sent there).
-    public var wsdlForeignAddress = "https://ews.outsourced-hosting.example/EWS/Exchange.asmx"
+    package var wsdlForeignAddress = "https://ews.outsourced-hosting.example/EWS/Exchange.asmx"
     /// The largest request body accepted (IIS's `maxAllowedContentLength` for EWS); larger ones
     /// get HTTP 413. Nil takes the flavor's limit.
-    public var maxRequestBytes: Int?
+    package var maxRequestBytes: Int?
     /// The Entra tenant and token service of the `exchange-online` flavor.
-    public var exchangeOnline = ExchangeOnline()
+    package var exchangeOnline = ExchangeOnline()
     /// How Autodiscover is published (which host answers, which redirects); see ``AutodiscoverLayout``.
-    public var autodiscoverLayout: AutodiscoverLayout = .standard
+    package var autodiscoverLayout: AutodiscoverLayout = .standard
     /// The plain-HTTP port of Autodiscover's redirect lookup; 0 picks a free one.
-    public var httpPort: Int = 0
+    package var httpPort: Int = 0
 
     /// HTTP Digest algorithms offered (`SHA-256`, `MD5`), in challenge order; empty offers none.
-    public var digestAlgorithms: [String] = []
+    package var digestAlgorithms: [String] = []
 
     /// Kerberos behind `Negotiate` (exchange-onprem flavor): the keytab of the web server's
     /// service principal and the realm its users come from. Nil: Negotiate carries NTLM only.
-    public var kerberos: Kerberos?
+    package var kerberos: Kerberos?
 
     /// Where the simulator's Kerberos acceptor gets its key.
-    public struct Kerberos: Sendable, Hashable {
+    package struct Kerberos: Sendable, Hashable {
         /// The keytab holding `HTTP/mail.<domain>` (``SimulatedKDC/serviceKeytab``).
-        public var keytab: String
+        package var keytab: String
         /// The realm whose principals map to the tenant's accounts (`CONTOSO.COM`).
-        public var realm: String
+        package var realm: String
         /// Creates Kerberos settings.
-        public init(keytab: String, realm: String) {
+        package init(keytab: String, realm: String) {
             self.keytab = keytab
             self.realm = realm
         }
     }
 
     /// Creates a configuration with defaults.
-    public init() {}
+    package init() {}
 
     /// The host names the certificate covers.
-    public var hostnames: [String] {
+    package var hostnames: [String] {
         ["mail.\(domain)", "autodiscover.\(domain)", domain, "localhost"] + extraHostnames
             + (flavor == .exchangeOnline ? ExchangeOnlineHosts.certificateNames(domain: domain) : [])
             + autodiscoverLayout.extraHostnames(domain: domain)

@@ -1,7 +1,7 @@
 import EWSProtocol
 
 /// Which kind of Exchange the simulator behaves like.
-public enum SimulatorFlavor: String, Sendable, CaseIterable, Codable {
+package enum SimulatorFlavor: String, Sendable, CaseIterable, Codable {
     /// Exchange Server 2019 CU14 on premises: Basic and NTLM, the ApplicationImpersonation role.
     case onPremises = "exchange-onprem"
     /// Exchange Online: OAuth app-only tokens with full_access_as_app, ExchangeImpersonation and

@@ -2,33 +2,33 @@ import Foundation
 
 /// What the simulator logs of each request: enough to prove how a client behaved (which scheme,
 /// over TLS or not, which mailbox it anchored to), never a credential.
-public struct SimulatorRequestRecord: Sendable, Codable, Hashable {
+package struct SimulatorRequestRecord: Sendable, Codable, Hashable {
     /// When the request arrived.
-    public var time: Date
+    package var time: Date
     /// Whether it came over TLS.
-    public var tls: Bool
+    package var tls: Bool
     /// The Host header.
-    public var host: String?
+    package var host: String?
     /// The method.
-    public var method: String
+    package var method: String
     /// The path as sent.
-    public var path: String
+    package var path: String
     /// The scheme of the Authorization header, if any (`Basic`, `NTLM`), never its token.
-    public var authScheme: String?
+    package var authScheme: String?
     /// The GSS-API mechanism a Negotiate authentication used (`Kerberos 5`), if one completed.
-    public var authMechanism: String?
+    package var authMechanism: String?
     /// The account the request ran as, once authenticated.
-    public var user: String?
+    package var user: String?
     /// The status answered.
-    public var status: Int
+    package var status: Int
     /// The EWS operation, for EWS requests.
-    public var operation: String?
+    package var operation: String?
     /// The impersonated mailbox, if any.
-    public var impersonated: String?
+    package var impersonated: String?
     /// The `X-AnchorMailbox` header, if any.
-    public var anchorMailbox: String?
+    package var anchorMailbox: String?
     /// The response codes answered (`NoError`, `ErrorImpersonateUserDenied`...).
-    public var responseCodes: [String]
+    package var responseCodes: [String]
 
     enum CodingKeys: String, CodingKey {
         case time, tls, host, method, path, user, status, operation, impersonated

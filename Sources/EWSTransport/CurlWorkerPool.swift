@@ -6,7 +6,8 @@ import Foundation
 final class CurlWorkerPool: @unchecked Sendable {
     typealias Job = (CurlHandle?) -> Void
 
-    // Guarded by `condition`.
+    // `@unchecked Sendable`: every mutable property below is read and written holding `condition`,
+    // an NSCondition because idle workers block on it (Mutex has no condition to wait on).
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var head = 0

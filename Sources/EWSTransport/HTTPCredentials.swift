@@ -1,5 +1,5 @@
 /// How the transport authenticates to the server.
-public enum HTTPCredentials: Sendable, Hashable {
+package enum HTTPCredentials: Sendable, Hashable {
     /// No credentials.
     case none
     /// HTTP Basic (RFC 7617); refused over plain http.
@@ -15,7 +15,7 @@ public enum HTTPCredentials: Sendable, Hashable {
     case negotiate(NegotiateCredentials)
 
     /// The scheme name as it appears in `WWW-Authenticate` (`Basic`, `NTLM`, `Bearer`), or nil.
-    public var schemeName: String? {
+    package var schemeName: String? {
         switch self {
         case .none: return nil
         case .basic: return "Basic"
@@ -27,7 +27,7 @@ public enum HTTPCredentials: Sendable, Hashable {
     }
 
     /// The user name, where the scheme has one.
-    public var userName: String? {
+    package var userName: String? {
         switch self {
         case .basic(let user, _), .ntlm(let user, _), .digest(let user, _): return user
         case .negotiate(let n): return n.principal
@@ -38,16 +38,16 @@ public enum HTTPCredentials: Sendable, Hashable {
 
 /// Where ``HTTPCredentials/negotiate(_:)`` takes its Kerberos tickets from. Holds names only:
 /// the tickets stay in the cache, which the run owns and destroys.
-public struct NegotiateCredentials: Sendable, Hashable {
+package struct NegotiateCredentials: Sendable, Hashable {
     /// The client principal (`svc-ews@CONTOSO.COM`).
-    public var principal: String
+    package var principal: String
     /// The credential cache (`FILE:/…`), private to the run.
-    public var cacheName: String
+    package var cacheName: String
     /// The service part of the server's SPN (`HTTP`); the host part is the URL's host.
-    public var serviceName: String
+    package var serviceName: String
 
     /// Creates Negotiate credentials.
-    public init(principal: String, cacheName: String, serviceName: String = "HTTP") {
+    package init(principal: String, cacheName: String, serviceName: String = "HTTP") {
         self.principal = principal
         self.cacheName = cacheName
         self.serviceName = serviceName

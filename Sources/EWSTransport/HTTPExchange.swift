@@ -2,18 +2,18 @@ import Foundation
 
 /// The evidence of one request: what was sent and every response leg that came back
 /// (an NTLM handshake shows as two or three legs), with secrets removed at capture time.
-public struct HTTPExchange: Sendable, Codable, Hashable {
+package struct HTTPExchange: Sendable, Codable, Hashable {
     /// One request/response round trip inside an exchange.
-    public struct Leg: Sendable, Codable, Hashable {
+    package struct Leg: Sendable, Codable, Hashable {
         /// The request header block as sent, redacted (`Authorization: NTLM [redacted]`).
-        public var requestHeaders: [HTTPHeader]
+        package var requestHeaders: [HTTPHeader]
         /// The status code received, or nil where none arrived.
-        public var status: Int?
+        package var status: Int?
         /// The response header fields, redacted.
-        public var responseHeaders: [HTTPHeader]
+        package var responseHeaders: [HTTPHeader]
 
         /// Creates a leg record.
-        public init(requestHeaders: [HTTPHeader], status: Int?, responseHeaders: [HTTPHeader]) {
+        package init(requestHeaders: [HTTPHeader], status: Int?, responseHeaders: [HTTPHeader]) {
             self.requestHeaders = requestHeaders
             self.status = status
             self.responseHeaders = responseHeaders
@@ -21,30 +21,30 @@ public struct HTTPExchange: Sendable, Codable, Hashable {
     }
 
     /// Sequence number within the run.
-    public var id: Int
+    package var id: Int
     /// When the request started.
-    public var started: Date
+    package var started: Date
     /// The request method.
-    public var method: String
+    package var method: String
     /// The request URL.
-    public var url: String
+    package var url: String
     /// The request body (up to a cap), or a note saying why it is not shown.
-    public var requestBody: String
+    package var requestBody: String
     /// The round trips, in order.
-    public var legs: [Leg]
+    package var legs: [Leg]
     /// The final body (up to a cap).
-    public var responseBody: String
+    package var responseBody: String
     /// Whole exchange duration in milliseconds.
-    public var durationMilliseconds: Double
+    package var durationMilliseconds: Double
     /// The address actually connected to.
-    public var remoteAddress: String?
+    package var remoteAddress: String?
     /// New TCP connections the exchange opened (0 means a kept-alive connection was reused).
-    public var newConnections: Int
+    package var newConnections: Int
     /// The transport failure, if the exchange did not complete.
-    public var error: String?
+    package var error: String?
 
     /// Creates an evidence record (the transport makes these; tests and report merges may too).
-    public init(id: Int, started: Date, method: String, url: String, requestBody: String, legs: [Leg], responseBody: String,
+    package init(id: Int, started: Date, method: String, url: String, requestBody: String, legs: [Leg], responseBody: String,
                 durationMilliseconds: Double, remoteAddress: String?, newConnections: Int, error: String?) {
         self.id = id
         self.started = started
@@ -61,12 +61,12 @@ public struct HTTPExchange: Sendable, Codable, Hashable {
 }
 
 /// Removes secrets from header fields and text before they are stored anywhere.
-public enum Redaction {
+package enum Redaction {
     /// The placeholder written where a secret was.
-    public static let marker = "[redacted]"
+    package static let marker = "[redacted]"
 
     /// A header value as it may be recorded.
-    public static func headerValue(name: String, value: String) -> String {
+    package static func headerValue(name: String, value: String) -> String {
         switch name.lowercased() {
         case "authorization", "proxy-authorization":
             // Keep the scheme: it is evidence of which scheme was used, and not secret.
@@ -95,7 +95,7 @@ public enum Redaction {
     }
 
     /// Header fields as they may be recorded.
-    public static func headers(_ headers: [HTTPHeader]) -> [HTTPHeader] {
+    package static func headers(_ headers: [HTTPHeader]) -> [HTTPHeader] {
         headers.map { HTTPHeader($0.name, headerValue(name: $0.name, value: $0.value)) }
     }
 }

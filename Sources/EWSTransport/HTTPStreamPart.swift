@@ -1,5 +1,5 @@
 /// What a streamed response delivers as it arrives (see ``HTTPTransport/stream(_:sendCredentials:window:onPart:)``).
-public enum HTTPStreamPart: Sendable {
+package enum HTTPStreamPart: Sendable {
     /// The end of a response leg's header block: its status and header fields (unredacted, for
     /// the caller only). An NTLM handshake shows its 401 legs first; the body that follows a head
     /// belongs to that head's leg.

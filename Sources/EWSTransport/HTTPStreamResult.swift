@@ -1,7 +1,7 @@
 /// How a streamed response ended, with everything that arrived until then.
-public struct HTTPStreamResult: Sendable {
+package struct HTTPStreamResult: Sendable {
     /// Who ended the stream.
-    public enum Ending: String, Sendable, Hashable {
+    package enum Ending: String, Sendable, Hashable {
         /// The server completed the response (the last chunk, or the whole Content-Length).
         case serverClosed = "server-closed"
         /// The caller's `onPart` answered false: the connection was closed at once.
@@ -13,12 +13,12 @@ public struct HTTPStreamResult: Sendable {
     }
 
     /// The response as far as it arrived (status 0 when no status line came before the end).
-    public var response: HTTPResponse
+    package var response: HTTPResponse
     /// Who ended it.
-    public var ending: Ending
+    package var ending: Ending
 
     /// Creates a result.
-    public init(response: HTTPResponse, ending: Ending) {
+    package init(response: HTTPResponse, ending: Ending) {
         self.response = response
         self.ending = ending
     }

@@ -13,7 +13,7 @@ extension HTTPTransport {
     ///
     /// - Throws: ``TransportError`` when no request could be sent (refused settings, a refused
     ///   connection, TLS), or the response broke off for another reason than those above.
-    public func stream(_ request: HTTPRequest, sendCredentials: Bool = true, window: Double,
+    package func stream(_ request: HTTPRequest, sendCredentials: Bool = true, window: Double,
                        onPart: @escaping @Sendable (HTTPStreamPart) -> Bool) async throws -> HTTPStreamResult {
         guard window.isFinite, window > 0 else {
             throw TransportError.optionRefused("a stream's window must be above 0 s (got \(window)); nothing was sent to \(request.url)")

@@ -6,34 +6,34 @@ import Synchronization
 /// redirects never followed, no proxy unless one is named, headers checked for injection, every
 /// libcurl option checked, cancellation that aborts transfers in flight, and an evidence record
 /// of every exchange with secrets removed at capture.
-public final class HTTPTransport: Sendable {
+package final class HTTPTransport: Sendable {
     /// The settings this transport was made with.
-    public let configuration: HTTPTransportConfiguration
+    package let configuration: HTTPTransportConfiguration
     private let pool: CurlWorkerPool
     /// Where this transport's exchange ids come from (shared by every transport of a run).
-    public let exchangeIDs: ExchangeIDSource
+    package let exchangeIDs: ExchangeIDSource
 
     /// Creates a transport and its worker threads; its exchange ids come from `exchangeIDs`.
-    public init(configuration: HTTPTransportConfiguration, exchangeIDs: ExchangeIDSource) {
+    package init(configuration: HTTPTransportConfiguration, exchangeIDs: ExchangeIDSource) {
         self.configuration = configuration
         pool = CurlWorkerPool(threads: configuration.connections, configuration: configuration)
         self.exchangeIDs = exchangeIDs
     }
 
     /// Creates a transport with exchange ids of its own, starting at `firstExchangeID`.
-    public convenience init(configuration: HTTPTransportConfiguration, firstExchangeID: Int = 1) {
+    package convenience init(configuration: HTTPTransportConfiguration, firstExchangeID: Int = 1) {
         self.init(configuration: configuration, exchangeIDs: ExchangeIDSource(first: firstExchangeID))
     }
 
     deinit { pool.shutdown() }
 
     /// Stops accepting requests; queued ones still finish.
-    public func shutdown() { pool.shutdown() }
+    package func shutdown() { pool.shutdown() }
 
     /// Waits, at most `seconds`, for the worker threads of every transport that was shut down to
     /// end and release their libcurl handles. A command calls it once before the process exits, so
     /// the exit-time teardown of libcurl and OpenSSL never runs under a handle still being freed.
-    public static func waitForShutDownWorkers(upTo seconds: Double = 2) {
+    package static func waitForShutDownWorkers(upTo seconds: Double = 2) {
         CurlWorkerPool.waitForStoppedThreads(upTo: seconds)
     }
 
@@ -43,7 +43,7 @@ public final class HTTPTransport: Sendable {
     ///   unauthenticated probe, an http redirect lookup).
     /// - Throws: ``TransportError`` when no HTTP response could be had; `cancelled` when the
     ///   calling task is cancelled (an in-flight transfer is aborted within about a second).
-    public func send(_ request: HTTPRequest, sendCredentials: Bool = true) async throws -> HTTPResponse {
+    package func send(_ request: HTTPRequest, sendCredentials: Bool = true) async throws -> HTTPResponse {
         let (current, id) = try await admit(request, sendCredentials: sendCredentials)
         let cancellation = CancellationFlag()
         return try await withTaskCancellationHandler {
@@ -116,7 +116,7 @@ public final class HTTPTransport: Sendable {
     /// Why a request may not be sent as is: a CR, LF or NUL in a header name or value (or in the
     /// URL or method) would let one field inject another; nil when it is clean. Every header is
     /// checked here, whoever built it (a mailbox address in X-AnchorMailbox, a profile's header).
-    public static func headerProblem(_ request: HTTPRequest) -> String? {
+    package static func headerProblem(_ request: HTTPRequest) -> String? {
         func bad(_ text: String) -> Bool { text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 } }
         for header in request.headers {
             if bad(header.name) || header.name.isEmpty || header.name.contains(":") || header.name.contains(" ") {

@@ -1,18 +1,18 @@
 /// Settings of an ``HTTPTransport``; a value, fixed when the transport is made.
-public struct HTTPTransportConfiguration: Sendable {
+package struct HTTPTransportConfiguration: Sendable {
     /// TLS settings.
-    public struct TLS: Sendable, Hashable {
+    package struct TLS: Sendable, Hashable {
         /// Verify the server certificate and host name (on unless explicitly turned off).
-        public var verify: Bool = true
+        package var verify: Bool = true
         /// A PEM bundle of extra trusted CAs (a private CA, the simulator's CA).
-        public var caFile: String?
+        package var caFile: String?
         /// A PEM client certificate presented in the handshake (mutual TLS), with ``clientKeyFile``.
-        public var clientCertificateFile: String?
+        package var clientCertificateFile: String?
         /// The PEM private key of ``clientCertificateFile`` (unencrypted; nil: the key is in the
         /// certificate file).
-        public var clientKeyFile: String?
+        package var clientKeyFile: String?
         /// Creates TLS settings.
-        public init(verify: Bool = true, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil) {
+        package init(verify: Bool = true, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil) {
             self.verify = verify
             self.caFile = caFile
             self.clientCertificateFile = clientCertificateFile
@@ -21,17 +21,17 @@ public struct HTTPTransportConfiguration: Sendable {
     }
 
     /// Time limits, in seconds.
-    public struct Timeout: Sendable, Hashable {
+    package struct Timeout: Sendable, Hashable {
         /// The default for ``connect``: 10 s.
-        public static let defaultConnect: Double = 10
+        package static let defaultConnect: Double = 10
         /// The default for ``request``: 60 s.
-        public static let defaultRequest: Double = 60
+        package static let defaultRequest: Double = 60
         /// For the TCP and TLS handshake.
-        public var connect: Double = defaultConnect
+        package var connect: Double = defaultConnect
         /// For a whole request, authentication legs included.
-        public var request: Double = defaultRequest
+        package var request: Double = defaultRequest
         /// Creates time limits.
-        public init(connect: Double = defaultConnect, request: Double = defaultRequest) {
+        package init(connect: Double = defaultConnect, request: Double = defaultRequest) {
             self.connect = connect
             self.request = request
         }
@@ -40,7 +40,7 @@ public struct HTTPTransportConfiguration: Sendable {
     /// Which HTTP proxy requests go through. The environment (`https_proxy`, `HTTPS_PROXY`,
     /// `all_proxy`…) is ignored unless ``environment`` is chosen: a run must not silently go
     /// through a proxy nobody named.
-    public enum Proxy: Sendable, Hashable, CustomStringConvertible {
+    package enum Proxy: Sendable, Hashable, CustomStringConvertible {
         /// No proxy, whatever the environment says (the default).
         case none
         /// The proxy the environment names, as curl reads it (including `no_proxy`).
@@ -49,7 +49,7 @@ public struct HTTPTransportConfiguration: Sendable {
         case url(String)
 
         /// The proxy as a report may show it: user information in the URL is removed.
-        public var description: String {
+        package var description: String {
             switch self {
             case .none: return "none"
             case .environment: return "environment"
@@ -78,30 +78,30 @@ public struct HTTPTransportConfiguration: Sendable {
     }
 
     /// How the transport authenticates.
-    public var credentials: HTTPCredentials = .none
+    package var credentials: HTTPCredentials = .none
     /// Where each request takes its bearer token from, when tokens are renewed during the run:
     /// it then replaces ``credentials`` (which keep the first token) on every request that sends
     /// credentials. A copy made for other credentials (a probe) must set it to nil.
-    public var bearerTokenSource: BearerTokenSource?
+    package var bearerTokenSource: BearerTokenSource?
     /// TLS settings.
-    public var tls = TLS()
+    package var tls = TLS()
     /// Time limits.
-    public var timeout = Timeout()
+    package var timeout = Timeout()
     /// The HTTP proxy (none unless one is named).
-    public var proxy: Proxy = .none
+    package var proxy: Proxy = .none
     /// Host names pointed elsewhere.
-    public var hostPins: [HostPin] = []
+    package var hostPins: [HostPin] = []
     /// The largest response body accepted, in bytes.
-    public var maxResponseBytes: Int = 64 * 1024 * 1024
+    package var maxResponseBytes: Int = 64 * 1024 * 1024
     /// Parallel connections (one worker thread and one kept-alive connection each).
-    public var connections: Int = 4
+    package var connections: Int = 4
     /// The User-Agent sent.
-    public var userAgent: String = "ewscheck/0.1"
+    package var userAgent: String = "ewscheck/0.1"
     /// How much of each body the evidence keeps, in bytes.
-    public var traceBodyLimit: Int = 16 * 1024
+    package var traceBodyLimit: Int = 16 * 1024
 
     /// Creates a configuration with defaults.
-    public init(credentials: HTTPCredentials = .none, tls: TLS = TLS(), timeout: Timeout = Timeout(),
+    package init(credentials: HTTPCredentials = .none, tls: TLS = TLS(), timeout: Timeout = Timeout(),
                 hostPins: [HostPin] = [], connections: Int = 4, proxy: Proxy = .none) {
         self.credentials = credentials
         self.tls = tls

@@ -2,18 +2,18 @@
 ///
 /// Real names (`outlook.office365.com`) can be sent to a simulator on loopback while TLS still
 /// checks the certificate against the real name.
-public struct HostPin: Sendable, Hashable, CustomStringConvertible {
+package struct HostPin: Sendable, Hashable, CustomStringConvertible {
     /// The name (and port) requests are addressed to.
-    public var host: String
+    package var host: String
     /// The port requests are addressed to.
-    public var port: Int
+    package var port: Int
     /// Where the connection really goes.
-    public var address: String
+    package var address: String
     /// The port the connection really goes to; nil keeps ``port`` (curl's `--resolve`).
-    public var connectPort: Int?
+    package var connectPort: Int?
 
     /// Creates a pin.
-    public init(host: String, port: Int, address: String, connectPort: Int? = nil) {
+    package init(host: String, port: Int, address: String, connectPort: Int? = nil) {
         self.host = host
         self.port = port
         self.address = address
@@ -22,7 +22,7 @@ public struct HostPin: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `host:port:address` (resolve form) or `host:port:address:port` (connect-to form).
     /// An IPv6 address is written in brackets: `host:443:[::1]`.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var rest = Substring(text)
         func field() -> Substring? {
             if rest.first == "[" {
@@ -57,7 +57,7 @@ public struct HostPin: Sendable, Hashable, CustomStringConvertible {
     /// `CURLOPT_CONNECT_TO` entry; ``description`` is already in that form.
     package var isConnectTo: Bool { connectPort != nil }
 
-    public var description: String {
+    package var description: String {
         let addr = address.contains(":") ? "[\(address)]" : address
         if let connectPort { return "\(host):\(port):\(addr):\(connectPort)" }
         return "\(host):\(port):\(addr)"

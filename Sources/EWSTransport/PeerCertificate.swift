@@ -4,9 +4,9 @@ import Foundation
 /// The certificate a server presented when TLS verification failed, read in a second handshake
 /// that does not verify, and what was wrong with it: the facts a person needs to fix trust
 /// (subject, issuer, validity, names) without running openssl.
-public struct PeerCertificate: Sendable, Hashable, Codable {
+package struct PeerCertificate: Sendable, Hashable, Codable {
     /// Why verification failed, as a stable kind.
-    public enum Problem: String, Sendable, Hashable, Codable {
+    package enum Problem: String, Sendable, Hashable, Codable {
         /// The validity period has ended.
         case expired
         /// The validity period has not begun.
@@ -22,26 +22,26 @@ public struct PeerCertificate: Sendable, Hashable, Codable {
     }
 
     /// The host name connected to.
-    public var host: String
+    package var host: String
     /// The leaf certificate's subject (`CN = mail.contoso.com`).
-    public var subject: String?
+    package var subject: String?
     /// The leaf certificate's issuer.
-    public var issuer: String?
+    package var issuer: String?
     /// Start of validity, as the certificate says.
-    public var notBefore: String?
+    package var notBefore: String?
     /// End of validity, as the certificate says.
-    public var notAfter: String?
+    package var notAfter: String?
     /// Subject alternative names (`DNS:mail.contoso.com`, `IP Address:127.0.0.1`).
-    public var subjectAltNames: [String]
+    package var subjectAltNames: [String]
     /// OpenSSL's verification result (10 expired, 18 self-signed, 20 unknown issuer…), where known.
-    public var verifyResult: Int?
+    package var verifyResult: Int?
     /// libcurl's words for the failure.
-    public var verifyError: String
+    package var verifyError: String
     /// Why verification failed.
-    public var problem: Problem
+    package var problem: Problem
 
     /// Creates a record; ``problem`` is derived from the verification result and libcurl's message.
-    public init(host: String, subject: String?, issuer: String?, notBefore: String?, notAfter: String?,
+    package init(host: String, subject: String?, issuer: String?, notBefore: String?, notAfter: String?,
                 subjectAltNames: [String], verifyResult: Int?, verifyError: String) {
         self.host = host
         self.subject = subject
@@ -78,7 +78,7 @@ public struct PeerCertificate: Sendable, Hashable, Codable {
     }
 
     /// One line naming the finding: `certificate expired (not after Jan 1 00:00:00 2026 GMT)`.
-    public var finding: String {
+    package var finding: String {
         switch problem {
         case .expired: return "the certificate has expired (valid until \(notAfter ?? "?"))"
         case .notYetValid: return "the certificate is not valid yet (valid from \(notBefore ?? "?"))"
@@ -92,7 +92,7 @@ public struct PeerCertificate: Sendable, Hashable, Codable {
     }
 
     /// The certificate's facts in one line: subject, issuer, validity, names.
-    public var details: String {
+    package var details: String {
         var parts: [String] = []
         if let subject { parts.append("subject \(subject)") }
         if let issuer { parts.append("issuer \(issuer)") }

@@ -2,21 +2,21 @@
 ///
 /// `description`, `debugDescription` and reflection all show `<redacted>`; the only way to the
 /// value is ``withUnsafeValue(_:)``, which the transport calls at the point of use.
-public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+package struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
     private let value: String
 
     /// Wraps a secret value.
-    public init(_ value: String) { self.value = value }
+    package init(_ value: String) { self.value = value }
 
     /// Gives the secret to `body`; keep it out of anything that outlives the call.
-    public func withUnsafeValue<R>(_ body: (String) throws -> R) rethrows -> R { try body(value) }
+    package func withUnsafeValue<R>(_ body: (String) throws -> R) rethrows -> R { try body(value) }
 
     /// Whether the secret is the empty string.
-    public var isEmpty: Bool { value.isEmpty }
+    package var isEmpty: Bool { value.isEmpty }
 
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+    package var description: String { "<redacted>" }
+    package var debugDescription: String { "<redacted>" }
+    package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

@@ -1,7 +1,7 @@
 /// A failure of the transport itself (not an HTTP error status, which is a response).
 ///
 /// Codes can be added without breaking callers: compare against the static members.
-public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
         case invalidURL, insecureCredentials, connectFailed, resolveFailed, timedOut, tlsFailed
         case responseTooLarge, protocolError, shutDown, internalError
@@ -10,13 +10,13 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
 
     private let code: Code
     /// A specific, human-readable explanation (never containing a secret).
-    public let message: String
+    package let message: String
 
     /// The evidence of the failed exchange, where one was under way.
-    public private(set) var exchange: HTTPExchange?
+    package private(set) var exchange: HTTPExchange?
 
     /// For a TLS verification failure: the certificate the server presented and what is wrong with it.
-    public private(set) var certificate: PeerCertificate?
+    package private(set) var certificate: PeerCertificate?
 
     private init(_ code: Code, _ message: String) {
         self.code = code
@@ -24,63 +24,63 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     /// This error with the evidence of the exchange it ended.
-    public func with(exchange: HTTPExchange) -> TransportError {
+    package func with(exchange: HTTPExchange) -> TransportError {
         var copy = self
         copy.exchange = exchange
         return copy
     }
 
     /// This error with the certificate that failed verification.
-    public func with(certificate: PeerCertificate?) -> TransportError {
+    package func with(certificate: PeerCertificate?) -> TransportError {
         var copy = self
         copy.certificate = certificate
         return copy
     }
 
     /// The URL is not an absolute http(s) URL.
-    public static func invalidURL(_ m: String) -> Self { .init(.invalidURL, m) }
+    package static func invalidURL(_ m: String) -> Self { .init(.invalidURL, m) }
     /// Credentials would have been sent over plain http.
-    public static func insecureCredentials(_ m: String) -> Self { .init(.insecureCredentials, m) }
+    package static func insecureCredentials(_ m: String) -> Self { .init(.insecureCredentials, m) }
     /// The TCP connection could not be made.
-    public static func connectFailed(_ m: String) -> Self { .init(.connectFailed, m) }
+    package static func connectFailed(_ m: String) -> Self { .init(.connectFailed, m) }
     /// The host name did not resolve.
-    public static func resolveFailed(_ m: String) -> Self { .init(.resolveFailed, m) }
+    package static func resolveFailed(_ m: String) -> Self { .init(.resolveFailed, m) }
     /// The request took longer than its timeout.
-    public static func timedOut(_ m: String) -> Self { .init(.timedOut, m) }
+    package static func timedOut(_ m: String) -> Self { .init(.timedOut, m) }
     /// The TLS handshake or the certificate check failed.
-    public static func tlsFailed(_ m: String) -> Self { .init(.tlsFailed, m) }
+    package static func tlsFailed(_ m: String) -> Self { .init(.tlsFailed, m) }
     /// The response body was larger than the configured cap.
-    public static func responseTooLarge(_ m: String) -> Self { .init(.responseTooLarge, m) }
+    package static func responseTooLarge(_ m: String) -> Self { .init(.responseTooLarge, m) }
     /// The server spoke something that is not HTTP.
-    public static func protocolError(_ m: String) -> Self { .init(.protocolError, m) }
+    package static func protocolError(_ m: String) -> Self { .init(.protocolError, m) }
     /// The transport was shut down.
-    public static func shutDown(_ m: String) -> Self { .init(.shutDown, m) }
+    package static func shutDown(_ m: String) -> Self { .init(.shutDown, m) }
     /// Anything else libcurl reported.
-    public static func internalError(_ m: String) -> Self { .init(.internalError, m) }
+    package static func internalError(_ m: String) -> Self { .init(.internalError, m) }
 
     /// libcurl refused an option (`curl_easy_setopt` failed): the request was not sent, because
     /// sending it with a setting silently missing (an authentication scheme this libcurl lacks, a
     /// time limit) would blame the provider for the harness.
-    public static func optionRefused(_ m: String) -> Self { .init(.optionRefused, m) }
+    package static func optionRefused(_ m: String) -> Self { .init(.optionRefused, m) }
     /// A header name or value carries CR, LF or NUL (header injection); nothing was sent.
-    public static func invalidHeader(_ m: String) -> Self { .init(.invalidHeader, m) }
+    package static func invalidHeader(_ m: String) -> Self { .init(.invalidHeader, m) }
     /// The request was cancelled (the run was interrupted); an in-flight transfer was aborted.
-    public static func cancelled(_ m: String) -> Self { .init(.cancelled, m) }
+    package static func cancelled(_ m: String) -> Self { .init(.cancelled, m) }
     /// The proxy could not be resolved, reached or used.
-    public static func proxyFailed(_ m: String) -> Self { .init(.proxyFailed, m) }
+    package static func proxyFailed(_ m: String) -> Self { .init(.proxyFailed, m) }
 
     /// The trusted-CA file could not be read or holds no PEM certificate.
-    public static func caFileUnusable(_ m: String) -> Self { .init(.caFileUnusable, m) }
+    package static func caFileUnusable(_ m: String) -> Self { .init(.caFileUnusable, m) }
 
     /// The access token was due for renewal and the token endpoint did not give a new one
     /// (see ``BearerTokenSource``): the request was not sent.
-    public static func tokenRenewalFailed(_ m: String) -> Self { .init(.tokenRenewalFailed, m) }
+    package static func tokenRenewalFailed(_ m: String) -> Self { .init(.tokenRenewalFailed, m) }
 
     /// Compares codes only, so `error ~= .timedOut("")` style matching works.
-    public func hasSameCode(as other: TransportError) -> Bool { code == other.code }
+    package func hasSameCode(as other: TransportError) -> Bool { code == other.code }
 
     /// A short stable name for the kind of failure (`timed-out`, `tls-failed`, ...).
-    public var kind: String {
+    package var kind: String {
         switch code {
         case .invalidURL: return "invalid-url"
         case .insecureCredentials: return "insecure-credentials"
@@ -101,5 +101,5 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         }
     }
 
-    public var description: String { "\(kind): \(message)" }
+    package var description: String { "\(kind): \(message)" }
 }

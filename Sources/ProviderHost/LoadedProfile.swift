@@ -1,9 +1,9 @@
 import ProviderManifest
 
 /// A profile that passed every check: its manifest, where it came from, and its hooks.
-public struct LoadedProfile: Sendable {
+package struct LoadedProfile: Sendable {
     /// What kind of file the profile came from.
-    public enum Kind: String, Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         /// A shared object speaking the plugin ABI.
         case plugin
         /// A plain manifest (JSON), no code.
@@ -11,7 +11,7 @@ public struct LoadedProfile: Sendable {
     }
 
     /// Which step of the search order found it.
-    public enum Origin: Sendable, Hashable, CustomStringConvertible {
+    package enum Origin: Sendable, Hashable, CustomStringConvertible {
         /// Named explicitly (`--profile-file`).
         case profileFile
         /// In a `--plugin-dir` folder.
@@ -21,7 +21,7 @@ public struct LoadedProfile: Sendable {
         /// Beside the running executable.
         case executableDirectory(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .profileFile: return "--profile-file"
             case .pluginDirectory: return "--plugin-dir"
@@ -32,16 +32,16 @@ public struct LoadedProfile: Sendable {
     }
 
     /// The validated profile.
-    public var manifest: ProviderManifest
+    package var manifest: ProviderManifest
     /// The file, as an absolute path.
-    public var path: String
+    package var path: String
     /// Plugin or manifest file.
-    public var kind: Kind
+    package var kind: Kind
     /// Where in the search order it was found.
-    public var origin: Origin
+    package var origin: Origin
     /// The plugin's hooks (possibly none); `nil` for a manifest file.
-    public var hooks: PluginHooks?
+    package var hooks: PluginHooks?
 
     /// The profile id.
-    public var id: String { manifest.id }
+    package var id: String { manifest.id }
 }

@@ -2,9 +2,9 @@
 ///
 /// Every diagnostic names the file it is about and says what was found; `code` is for programs
 /// (tests, JSON output), `reason` for people. A diagnostic is also the error a hook call throws.
-public struct PluginDiagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+package struct PluginDiagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem; new codes may be added, so switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable, CaseIterable {
             case unreadable = "unreadable"
             case notELF = "not-elf"
@@ -37,63 +37,63 @@ public struct PluginDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
         fileprivate let base: Base
 
         /// The file or folder cannot be read (missing, permissions, too large for a manifest).
-        public static let unreadable = Code(base: .unreadable)
+        package static let unreadable = Code(base: .unreadable)
         /// The file is not an ELF shared object at all.
-        public static let notELF = Code(base: .notELF)
+        package static let notELF = Code(base: .notELF)
         /// The ELF file is cut short: its headers point past its end.
-        public static let truncatedELF = Code(base: .truncatedELF)
+        package static let truncatedELF = Code(base: .truncatedELF)
         /// An ELF file this host cannot load (other architecture, not a shared object, a missing dependency).
-        public static let notLoadable = Code(base: .notLoadable)
+        package static let notLoadable = Code(base: .notLoadable)
         /// The probe died with a signal while loading the file (a corrupt ELF or a crashing static initializer).
-        public static let loadCrashed = Code(base: .loadCrashed)
+        package static let loadCrashed = Code(base: .loadCrashed)
         /// Loading the file did not finish within the probe timeout.
-        public static let loadHung = Code(base: .loadHung)
+        package static let loadHung = Code(base: .loadHung)
         /// The file does not export `ewscheck_plugin_abi_version`.
-        public static let missingVersionSymbol = Code(base: .missingVersionSymbol)
+        package static let missingVersionSymbol = Code(base: .missingVersionSymbol)
         /// `ewscheck_plugin_abi_version` is not the host's ABI version.
-        public static let abiVersionMismatch = Code(base: .abiVersionMismatch)
+        package static let abiVersionMismatch = Code(base: .abiVersionMismatch)
         /// The file does not export `ewscheck_plugin_entry`.
-        public static let missingEntry = Code(base: .missingEntry)
+        package static let missingEntry = Code(base: .missingEntry)
         /// The entry point returned NULL: the plugin refused this host.
-        public static let entryRefused = Code(base: .entryRefused)
+        package static let entryRefused = Code(base: .entryRefused)
         /// The entry point crashed (signal) or ended the probe process.
-        public static let entryCrashed = Code(base: .entryCrashed)
+        package static let entryCrashed = Code(base: .entryCrashed)
         /// The entry point did not return within the probe timeout.
-        public static let entryHung = Code(base: .entryHung)
+        package static let entryHung = Code(base: .entryHung)
         /// `struct_size` is smaller than the version-1 descriptor.
-        public static let descriptorTooSmall = Code(base: .descriptorTooSmall)
+        package static let descriptorTooSmall = Code(base: .descriptorTooSmall)
         /// A descriptor field is unusable (NULL or non-UTF-8 strings, bad `hook_threading`, hooks without `free_string`).
-        public static let descriptorInvalid = Code(base: .descriptorInvalid)
+        package static let descriptorInvalid = Code(base: .descriptorInvalid)
         /// `plugin_id` differs from the manifest's `id`.
-        public static let idMismatch = Code(base: .idMismatch)
+        package static let idMismatch = Code(base: .idMismatch)
         /// `plugin_version` differs from the manifest's `version`.
-        public static let versionMismatch = Code(base: .versionMismatch)
+        package static let versionMismatch = Code(base: .versionMismatch)
         /// The manifest is not valid; the reason lists every problem by JSON path.
-        public static let invalidManifest = Code(base: .invalidManifest)
+        package static let invalidManifest = Code(base: .invalidManifest)
         /// Another profile with the same id was found first; the reason names both files.
-        public static let duplicateID = Code(base: .duplicateID)
+        package static let duplicateID = Code(base: .duplicateID)
         /// The probe process could not be run or gave no usable answer.
-        public static let probeFailed = Code(base: .probeFailed)
+        package static let probeFailed = Code(base: .probeFailed)
         /// The file changed between the probe and loading it in-process.
-        public static let changedSinceProbe = Code(base: .changedSinceProbe)
+        package static let changedSinceProbe = Code(base: .changedSinceProbe)
         /// A hook returned something that is not the documented JSON.
-        public static let hookOutputInvalid = Code(base: .hookOutputInvalid)
+        package static let hookOutputInvalid = Code(base: .hookOutputInvalid)
         /// A hook's JSON decoded but asks for something the host refuses (a protected header, a non-https URL).
-        public static let hookOutputRefused = Code(base: .hookOutputRefused)
+        package static let hookOutputRefused = Code(base: .hookOutputRefused)
         /// A hook crashed the probe process (only `plugins verify` runs hooks out of process).
-        public static let hookCrashed = Code(base: .hookCrashed)
+        package static let hookCrashed = Code(base: .hookCrashed)
         /// A hook did not answer within the timeout (only `plugins verify` runs hooks out of process).
-        public static let hookHung = Code(base: .hookHung)
+        package static let hookHung = Code(base: .hookHung)
         /// A hook answered through the error channel (`{"error": {"message": …}}`): it tried and failed.
-        public static let hookFailed = Code(base: .hookFailed)
+        package static let hookFailed = Code(base: .hookFailed)
         /// During a run, a hook did not answer within its time budget; the run went on without it.
-        public static let hookOverBudget = Code(base: .hookOverBudget)
+        package static let hookOverBudget = Code(base: .hookOverBudget)
 
         /// The stable kebab-case name (`abi-version-mismatch`), as written in JSON output.
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
 
         /// The code with this stable name, if there is one.
-        public init?(named name: String) {
+        package init?(named name: String) {
             guard let base = Base(rawValue: name) else { return nil }
             self.base = base
         }
@@ -102,18 +102,18 @@ public struct PluginDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     /// What kind of problem.
-    public var code: Code
+    package var code: Code
     /// The plugin or manifest file (or search folder) the diagnostic is about.
-    public var path: String
+    package var path: String
     /// What was found, for people.
-    public var reason: String
+    package var reason: String
 
     /// Creates a diagnostic.
-    public init(_ code: Code, path: String, _ reason: String) {
+    package init(_ code: Code, path: String, _ reason: String) {
         self.code = code
         self.path = path
         self.reason = reason
     }
 
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }

@@ -18,17 +18,17 @@ import Musl
 /// returns NULL, yields `nil`. Output that is not the documented JSON, or that asks for something
 /// the host refuses, throws a `PluginDiagnostic` naming the plugin file and the hook; it never
 /// crashes the host.
-public final class PluginHooks: @unchecked Sendable {
+package final class PluginHooks: @unchecked Sendable {
     // @unchecked: the descriptor is immutable process-lifetime memory owned by the plugin; the
     // only shared mutable thing, the plugin's own state, is guarded by `serializer` when the
     // plugin asks for it.
 
     /// The hooks the plugin provides, in ABI order.
-    public let provided: [PluginHookName]
+    package let provided: [PluginHookName]
     /// Whether the plugin allows concurrent hook calls (`EWSCHECK_HOOKS_THREAD_SAFE`).
-    public let threadSafe: Bool
+    package let threadSafe: Bool
     /// The plugin file.
-    public let path: String
+    package let path: String
 
     /// Longest hook output accepted (`EWSCHECK_HOOK_OUTPUT_MAX`).
     package static let maximumOutputBytes = 1 << 20
@@ -45,26 +45,26 @@ public final class PluginHooks: @unchecked Sendable {
     }
 
     /// Whether the plugin provides `hook`.
-    public func provides(_ hook: PluginHookName) -> Bool { provided.contains(hook) }
+    package func provides(_ hook: PluginHookName) -> Bool { provided.contains(hook) }
 
     /// `adjust_request`: what to change about a request; `nil` means change nothing.
-    public func adjustRequest(_ input: AdjustRequestInput) throws(PluginDiagnostic) -> AdjustRequestOutput? {
+    package func adjustRequest(_ input: AdjustRequestInput) throws(PluginDiagnostic) -> AdjustRequestOutput? {
         try call(.adjustRequest, input, validate: { $0.validationProblems() })
     }
 
     /// `discover_endpoint`: the EWS URL for an address; `nil` means the hook did not find one.
-    public func discoverEndpoint(_ input: DiscoverEndpointInput) throws(PluginDiagnostic) -> DiscoverEndpointOutput? {
+    package func discoverEndpoint(_ input: DiscoverEndpointInput) throws(PluginDiagnostic) -> DiscoverEndpointOutput? {
         try call(.discoverEndpoint, input, validate: { $0.validationProblems() })
     }
 
     /// `acquire_token`: a bearer token; `nil` means the hook did not handle it. Neither side is ever logged:
     /// a diagnostic about this hook never quotes its input or output.
-    public func acquireToken(_ input: AcquireTokenInput) throws(PluginDiagnostic) -> AcquireTokenOutput? {
+    package func acquireToken(_ input: AcquireTokenInput) throws(PluginDiagnostic) -> AcquireTokenOutput? {
         try call(.acquireToken, input, validate: { $0.validationProblems() })
     }
 
     /// `classify_response`: an outcome for an answer; `nil` means classify as usual.
-    public func classifyResponse(_ input: ClassifyResponseInput) throws(PluginDiagnostic) -> ClassifyResponseOutput? {
+    package func classifyResponse(_ input: ClassifyResponseInput) throws(PluginDiagnostic) -> ClassifyResponseOutput? {
         try call(.classifyResponse, input, validate: { $0.validationProblems() })
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 extension PluginRegistry {
     /// The environment variable holding extra plugin folders, colon-separated.
-    public static let searchPathVariable = "EWSCHECK_PLUGIN_PATH"
+    package static let searchPathVariable = "EWSCHECK_PLUGIN_PATH"
 
     /// Where to look for profiles and how to probe plugins.
     ///
@@ -14,27 +14,27 @@ extension PluginRegistry {
     ///
     /// Files in one folder are taken in byte order of their names; folders are not searched
     /// recursively; a file reached twice (same real path) is a candidate once, at its first place.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Named profile files (`--profile-file`): manifests (`*.json`) or plugins.
-        public var profileFiles: [String] = []
+        package var profileFiles: [String] = []
         /// Folders named on the command line (`--plugin-dir`).
-        public var pluginDirectories: [String] = []
+        package var pluginDirectories: [String] = []
         /// Folders from `EWSCHECK_PLUGIN_PATH`.
-        public var searchPath: [String]
+        package var searchPath: [String]
         /// The folder of the running executable, or `nil` not to search it.
-        public var executableDirectory: String?
+        package var executableDirectory: String?
         /// How plugins are probed before they are loaded.
-        public var probe: Probe
+        package var probe: Probe
 
         /// A configuration reading `EWSCHECK_PLUGIN_PATH` from `environment` and searching beside the running executable.
-        public init(probe: Probe, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        package init(probe: Probe, environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.probe = probe
             searchPath = (environment[PluginRegistry.searchPathVariable] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
             executableDirectory = Self.runningExecutable.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
         }
 
         /// The absolute path of the running executable (from `/proc/self/exe`), if it can be read.
-        public static var runningExecutable: String? {
+        package static var runningExecutable: String? {
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         }
     }
@@ -46,18 +46,18 @@ extension PluginRegistry {
     /// is the hidden `ewscheck plugins probe`). It runs with `SWIFT_BACKTRACE=enable=no`, stdin from
     /// /dev/null, in its own process group, and is killed (SIGKILL, whole group) at `timeout`; should
     /// the host die first, the child ends itself with an alarm two seconds after that.
-    public struct Probe: Sendable {
+    package struct Probe: Sendable {
         /// The probe program (an absolute or relative path; `PATH` is not searched) and its leading arguments.
-        public var command: [String]
+        package var command: [String]
         /// How long one probe may take (loading, and with `plugins verify` every hook call too).
-        public var timeout: Duration
+        package var timeout: Duration
         /// Probes run at once.
-        public var maximumConcurrent: Int
+        package var maximumConcurrent: Int
         /// Extra environment for the child, over the host's own.
-        public var environment: [String: String]
+        package var environment: [String: String]
 
         /// A probe running `command`.
-        public init(command: [String], timeout: Duration = .seconds(5)) {
+        package init(command: [String], timeout: Duration = .seconds(5)) {
             self.command = command
             self.timeout = timeout
             maximumConcurrent = min(8, max(2, ProcessInfo.processInfo.activeProcessorCount * 2))

@@ -13,18 +13,18 @@ import ProviderManifest
 /// Every plugin candidate is first probed in a child process (a truncated file, or an entry point
 /// that crashes or hangs, costs only that process); only those that probe clean are loaded into
 /// this process, and never unloaded. A broken candidate never stops the others from loading.
-public struct PluginRegistry: Sendable {
+package struct PluginRegistry: Sendable {
     /// The usable profiles, in search order.
-    public var profiles: [LoadedProfile]
+    package var profiles: [LoadedProfile]
     /// Why the other candidates were not used, in search order.
-    public var diagnostics: [PluginDiagnostic]
+    package var diagnostics: [PluginDiagnostic]
 
     /// The profile with this id.
-    public func profile(id: String) -> LoadedProfile? { profiles.first { $0.id == id } }
+    package func profile(id: String) -> LoadedProfile? { profiles.first { $0.id == id } }
 
     /// Searches, probes and loads. Blocks the calling thread for about as long as the slowest probe
     /// (probes run concurrently; each is bounded by `configuration.probe.timeout`).
-    public static func discover(_ configuration: Configuration) -> PluginRegistry {
+    package static func discover(_ configuration: Configuration) -> PluginRegistry {
         var diagnostics: [PluginDiagnostic] = []
         let candidates = CandidateSearch(configuration: configuration).candidates(diagnostics: &diagnostics)
         let plugins = candidates.filter { $0.kind == .plugin }
@@ -70,14 +70,14 @@ public struct PluginRegistry: Sendable {
     }
 
     /// `discover`, run on the blocking executor so the cooperative pool is not blocked while probes run.
-    public static func discover(_ configuration: Configuration) async -> PluginRegistry {
+    package static func discover(_ configuration: Configuration) async -> PluginRegistry {
         await BlockingExecutor.shared.run("plugin-discovery") { discover(configuration) }
     }
 
     /// The body of the probe child (`ewscheck plugins probe`): runs the loading steps on `path` in this
     /// process and writes the protocol to stdout; with `exerciseHooks`, calls every hook with a sample.
     /// Returns the exit status to end the process with. Only a probe command should call this.
-    public static func runProbeChild(path: String, exerciseHooks: Bool) -> Int32 {
+    package static func runProbeChild(path: String, exerciseHooks: Bool) -> Int32 {
         ProbeChild.run(path: path, exerciseHooks: exerciseHooks)
     }
 

@@ -4,33 +4,33 @@ import ProviderManifest
 /// The checks every plugin must pass (`ewscheck plugins verify`): it probes clean, its manifest is
 /// valid, its descriptor agrees with the manifest, every hook answers a sample input with valid JSON
 /// within the probe timeout, and it then loads in-process.
-public struct PluginVerification: Sendable {
+package struct PluginVerification: Sendable {
     /// One check.
-    public struct Check: Sendable, Hashable {
+    package struct Check: Sendable, Hashable {
         /// What is checked.
-        public var title: String
+        package var title: String
         /// Whether it passed.
-        public var passed: Bool
+        package var passed: Bool
         /// What was found (the diagnostic when it failed).
-        public var detail: String
+        package var detail: String
     }
 
     /// The file verified.
-    public var path: String
+    package var path: String
     /// The checks, in order; a check after a failed step is listed as failed with "not reached".
-    public var checks: [Check]
+    package var checks: [Check]
     /// The manifest, when it could be read.
-    public var manifest: ProviderManifest?
+    package var manifest: ProviderManifest?
     /// True when the probe itself could not be run, so nothing about the plugin is known.
-    public var inconclusive: Bool
+    package var inconclusive: Bool
     /// How long the probe took (loading plus the hook calls).
-    public var probeDuration: Duration
+    package var probeDuration: Duration
 
     /// Every check passed.
-    public var passed: Bool { !inconclusive && checks.allSatisfy(\.passed) }
+    package var passed: Bool { !inconclusive && checks.allSatisfy(\.passed) }
 
     /// Verifies one file: a plugin (probed with its hooks exercised, then loaded), or a manifest (`*.json`).
-    public static func run(path: String, probe: PluginRegistry.Probe) -> PluginVerification {
+    package static func run(path: String, probe: PluginRegistry.Probe) -> PluginVerification {
         let path = URL(fileURLWithPath: path).standardizedFileURL.path
         if path.hasSuffix(".json") {
             switch PluginRegistry.loadManifestFile(path) {

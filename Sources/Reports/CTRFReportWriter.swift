@@ -5,9 +5,9 @@ import Foundation
 /// per check result, with the check id as the stable `testId`, the area as the suite, and the
 /// outcome mapped onto CTRF's five statuses (harness errors and expected failures are `other`, with
 /// ewscheck's own outcome kept in `extra`).
-public enum CTRFReportWriter {
+package enum CTRFReportWriter {
     /// The report as CTRF JSON bytes.
-    public static func encode(_ report: RunReport) throws -> Data {
+    package static func encode(_ report: RunReport) throws -> Data {
         let start = milliseconds(report.startedAt)
         let stop = max(start, milliseconds(report.finishedAt))
         var counts = ["passed": 0, "failed": 0, "skipped": 0, "pending": 0, "other": 0]

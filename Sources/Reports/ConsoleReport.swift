@@ -3,15 +3,15 @@ import Foundation
 
 /// The console lines of a run: one per check as it completes, then a summary, a recap of what
 /// needs attention and the verdict.
-public enum ConsoleReport {
+package enum ConsoleReport {
     /// How lines are dressed: ANSI colour on a terminal, plain otherwise.
-    public struct Style: Sendable {
+    package struct Style: Sendable {
         /// Whether ANSI colours are used.
-        public var color: Bool
+        package var color: Bool
         /// Creates a style.
-        public init(color: Bool) { self.color = color }
+        package init(color: Bool) { self.color = color }
         /// Plain text.
-        public static let plain = Style(color: false)
+        package static let plain = Style(color: false)
 
         func paint(_ text: String, _ outcome: Outcome) -> String {
             guard color else { return text }
@@ -30,7 +30,7 @@ public enum ConsoleReport {
     }
 
     /// One line for one result.
-    public static func line(_ r: CheckResult) -> String {
+    package static func line(_ r: CheckResult) -> String {
         let label = r.outcome.label.padding(toLength: 5, withPad: " ", startingAt: 0)
         return "\(label) \(r.displayName) — \(r.message)"
     }
@@ -40,7 +40,7 @@ public enum ConsoleReport {
     ///
     /// With `total` the counter reads `[n/N`, and once a few results are in, an estimate of the time
     /// left follows the elapsed time (`ETA 1:05`), from the average pace so far.
-    public static func line(_ r: CheckResult, number: Int, elapsed: Double, style: Style, total: Int? = nil) -> String {
+    package static func line(_ r: CheckResult, number: Int, elapsed: Double, style: Style, total: Int? = nil) -> String {
         let label = style.paint(r.outcome.label.padding(toLength: 5, withPad: " ", startingAt: 0), r.outcome)
         let time = r.durationMilliseconds >= 1 ? String(format: " (%.0f ms)", r.durationMilliseconds) : ""
         let counter: String
@@ -63,7 +63,7 @@ public enum ConsoleReport {
     }
 
     /// The checks that need attention, each with the first line of its first evidence.
-    public static func recap(_ report: RunReport, style: Style) -> [String] {
+    package static func recap(_ report: RunReport, style: Style) -> [String] {
         // A run that could not test has one root cause, which the verdict states with its fix.
         if report.couldNotTest != nil, report.exitCode != 130 { return [] }
         let problems = report.results.filter { [.failed, .errored, .unexpectedPass].contains($0.outcome) }
@@ -81,7 +81,7 @@ public enum ConsoleReport {
     }
 
     /// The verdict, the last line of a run.
-    public static func verdict(_ report: RunReport, style: Style) -> String {
+    package static func verdict(_ report: RunReport, style: Style) -> String {
         let s = report.summary
         if let cause = report.couldNotTest, report.exitCode != 130 {
             var lines = [style.paint("verdict: COULD NOT TEST", .errored) + " — \(cause.summary)", "  fix: \(cause.remedy)"]
@@ -106,7 +106,7 @@ public enum ConsoleReport {
     }
 
     /// The closing summary (the plain `N passed, N failed` line is what CI log readers look for).
-    public static func summary(_ report: RunReport, written: ReportStore.Written?) -> String {
+    package static func summary(_ report: RunReport, written: ReportStore.Written?) -> String {
         let s = report.summary
         var lines: [String] = []
         for w in report.warnings { lines.append("WARNING: \(w)") }

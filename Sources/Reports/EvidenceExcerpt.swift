@@ -4,9 +4,9 @@ import Foundation
 /// A short, readable account of one HTTP exchange (already redacted at capture): request line, each
 /// leg's status, and the start of the response body. Used by JUnit bodies, CTRF traces and
 /// `ewscheck report show`.
-public enum EvidenceExcerpt {
+package enum EvidenceExcerpt {
     /// The excerpt, with the response body cut at `bodyLimit` characters.
-    public static func text(_ x: HTTPExchange, bodyLimit: Int = 1500) -> String {
+    package static func text(_ x: HTTPExchange, bodyLimit: Int = 1500) -> String {
         var lines = ["#\(x.id) \(x.method) \(x.url) (\(String(format: "%.1f", x.durationMilliseconds)) ms)"]
         for (n, leg) in x.legs.enumerated() {
             let auth = leg.requestHeaders.first { $0.name.caseInsensitiveCompare("Authorization") == .orderedSame }

@@ -4,9 +4,9 @@ import Foundation
 
 /// What evidence a report keeps, and whether other people's data in it is masked. Applied to a
 /// finished report before it is written, so every format shows the same thing.
-public struct EvidencePolicy: Sendable, Hashable {
+package struct EvidencePolicy: Sendable, Hashable {
     /// Which exchanges are kept.
-    public enum Scope: String, Sendable, CaseIterable {
+    package enum Scope: String, Sendable, CaseIterable {
         /// Every exchange.
         case all
         /// Every exchange of a check that did not pass, and the first exchange of each that did
@@ -17,18 +17,18 @@ public struct EvidencePolicy: Sendable, Hashable {
     }
 
     /// Which exchanges are kept.
-    public var scope: Scope
+    package var scope: Scope
     /// Whether values the suite did not create are kept as they came.
-    public var keepPersonalData: Bool
+    package var keepPersonalData: Bool
 
     /// The default: failures, personal data masked.
-    public init(scope: Scope = .failures, keepPersonalData: Bool = false) {
+    package init(scope: Scope = .failures, keepPersonalData: Bool = false) {
         self.scope = scope
         self.keepPersonalData = keepPersonalData
     }
 
     /// The report with the policy applied and stamped into it.
-    public func apply(to report: RunReport) -> RunReport {
+    package func apply(to report: RunReport) -> RunReport {
         var r = report
         var keep: Set<Int>
         switch scope {

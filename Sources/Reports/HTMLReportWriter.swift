@@ -6,9 +6,9 @@ import Foundation
 /// works offline and as a CI artifact). The verdict and its reason come first, then the dated notices,
 /// the checks grouped by area as a tree with the ones that need attention opened, a mailbox × check
 /// matrix for per-mailbox checks, and each check's evidence folded under it.
-public enum HTMLReportWriter {
+package enum HTMLReportWriter {
     /// The report as an HTML document.
-    public static func render(_ report: RunReport) -> String {
+    package static func render(_ report: RunReport) -> String {
         let s = report.summary
         let (verdictClass, verdictText) = verdict(report)
         var h = """

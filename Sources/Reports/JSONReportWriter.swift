@@ -2,9 +2,9 @@ import Conformance
 import Foundation
 
 /// Writes `report.json`: snake_case keys, ISO 8601 dates, sorted keys (stable diffs).
-public enum JSONReportWriter {
+package enum JSONReportWriter {
     /// The report as JSON bytes.
-    public static func encode(_ report: RunReport) throws -> Data {
+    package static func encode(_ report: RunReport) throws -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         // Milliseconds: evidence timings need more than whole seconds.
@@ -17,7 +17,7 @@ public enum JSONReportWriter {
     }
 
     /// Reads a report back (for merges and comparisons).
-    public static func decode(_ data: Data) throws -> RunReport {
+    package static func decode(_ data: Data) throws -> RunReport {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in
             AnyKey(camelCase(path.last?.stringValue ?? ""))

@@ -6,9 +6,9 @@ import Foundation
 /// `id[mailbox]` with the area as `classname`; a failure's message says what was observed and what
 /// was required, and its body is an excerpt of the (redacted) evidence; the run's facts and the
 /// profile's dated notices go into every suite's properties and `system-out`.
-public enum JUnitReportWriter {
+package enum JUnitReportWriter {
     /// The report as JUnit XML.
-    public static func render(_ report: RunReport) -> String {
+    package static func render(_ report: RunReport) -> String {
         let s = report.summary
         // A wall clock stepped back during the run must not give a negative time (the XSD refuses it).
         let seconds = max(0, report.finishedAt.timeIntervalSince(report.startedAt))

@@ -3,9 +3,9 @@ import Foundation
 
 /// Writes `summary.md`: the run for people (and for CI pages such as a job summary): verdict,
 /// target, profile notices, what failed and why, every result, cleanup.
-public enum MarkdownSummaryWriter {
+package enum MarkdownSummaryWriter {
     /// The report as Markdown.
-    public static func render(_ report: RunReport) -> String {
+    package static func render(_ report: RunReport) -> String {
         let s = report.summary
         var md: [String] = []
         let verdict: String

@@ -3,15 +3,15 @@ import Foundation
 
 /// Several runs side by side (a partner comparing hosters, or one provider over time): a check ×
 /// run matrix, per-mailbox checks folded to their worst outcome.
-public struct ReportComparison: Sendable {
+package struct ReportComparison: Sendable {
     /// The column titles (`profile or target — run id`).
-    public var columns: [String]
+    package var columns: [String]
     /// Rows: check id → one outcome per column (nil: the run has no such check), with the count of
     /// mailboxes behind a folded per-mailbox outcome.
-    public var rows: [(check: String, cells: [(Outcome, Int)?])]
+    package var rows: [(check: String, cells: [(Outcome, Int)?])]
 
     /// Compares the runs in the given order.
-    public init(_ reports: [RunReport]) {
+    package init(_ reports: [RunReport]) {
         columns = reports.map { "\($0.profile?.id ?? $0.target.name) — \($0.runID)" }
         var checks: [String] = []
         for r in reports.flatMap(\.results) where !checks.contains(r.id.rawValue) { checks.append(r.id.rawValue) }
@@ -36,7 +36,7 @@ public struct ReportComparison: Sendable {
     }
 
     /// The matrix as Markdown.
-    public var markdown: String {
+    package var markdown: String {
         var md = "| check | " + columns.map(MarkdownSummaryWriter.cell).joined(separator: " | ") + " |\n"
         md += "| --- |" + String(repeating: " --- |", count: columns.count) + "\n"
         for row in rows {
@@ -49,7 +49,7 @@ public struct ReportComparison: Sendable {
     }
 
     /// The matrix as a self-contained HTML page.
-    public var html: String {
+    package var html: String {
         let e = HTMLReportWriter.e
         var h = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ewscheck comparison</title><style>\(HTMLReportWriter.css)</style></head><body><main><h1>ewscheck comparison</h1>"
         h += "<table class=\"matrix\"><tr><th>check</th>" + columns.map { "<th>\(e($0))</th>" }.joined() + "</tr>"

@@ -3,35 +3,35 @@ import Foundation
 
 /// What changed between two runs, check by check (keyed on `id[mailbox]`): for "did the provider's
 /// change break us?".
-public struct ReportDiff: Sendable {
+package struct ReportDiff: Sendable {
     /// One check whose outcome changed.
-    public struct Change: Sendable, Hashable {
+    package struct Change: Sendable, Hashable {
         /// `id[mailbox]`.
-        public var name: String
+        package var name: String
         /// The outcome in the first run.
-        public var before: Outcome
+        package var before: Outcome
         /// The outcome in the second run.
-        public var after: Outcome
+        package var after: Outcome
         /// The second run's message.
-        public var message: String
+        package var message: String
     }
 
     /// Checks that were fine and are not any more.
-    public var regressions: [Change] = []
+    package var regressions: [Change] = []
     /// Checks that were not fine and are now.
-    public var fixes: [Change] = []
+    package var fixes: [Change] = []
     /// Other outcome changes (a skip that now runs and passes, an expected failure that is now skipped…).
-    public var otherChanges: [Change] = []
+    package var otherChanges: [Change] = []
     /// Checks only the second run has.
-    public var added: [String] = []
+    package var added: [String] = []
     /// Checks only the first run has.
-    public var removed: [String] = []
+    package var removed: [String] = []
     /// Set when the two runs were judged by different check catalogues (version or fingerprint),
     /// naming both: outcome changes may then come from the rules, not the provider.
-    public var catalogChange: String?
+    package var catalogChange: String?
 
     /// Compares `a` (before) with `b` (after).
-    public init(_ a: RunReport, _ b: RunReport) {
+    package init(_ a: RunReport, _ b: RunReport) {
         let before = Dictionary(a.results.map { ($0.displayName, $0) }, uniquingKeysWith: { x, _ in x })
         let after = Dictionary(b.results.map { ($0.displayName, $0) }, uniquingKeysWith: { x, _ in x })
         for r in b.results {
@@ -53,7 +53,7 @@ public struct ReportDiff: Sendable {
     static func isBad(_ o: Outcome) -> Bool { o == .failed || o == .errored || o == .unexpectedPass }
 
     /// The diff for a terminal or a CI log.
-    public var text: String {
+    package var text: String {
         var lines: [String] = catalogChange.map { ["NOTE: \($0)"] } ?? []
         func list(_ title: String, _ changes: [Change]) {
             guard !changes.isEmpty else { return }

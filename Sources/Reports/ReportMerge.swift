@@ -5,14 +5,14 @@ import Foundation
 /// Joins the reports of the shards of one certification into one run: per-mailbox results from every
 /// shard, run-wide checks once (from the first shard that has them, with any shard that disagrees
 /// named), evidence renumbered so ids stay unique, counts, cleanup and verdict recomputed.
-public enum ReportMerge {
+package enum ReportMerge {
     /// Why shards could not be merged.
-    public struct Problem: Error, CustomStringConvertible, Sendable {
-        public var description: String
+    package struct Problem: Error, CustomStringConvertible, Sendable {
+        package var description: String
     }
 
     /// Merges `reports` (at least one) into a run called `runID`.
-    public static func merge(_ reports: [RunReport], into runID: String) throws(Problem) -> RunReport {
+    package static func merge(_ reports: [RunReport], into runID: String) throws(Problem) -> RunReport {
         guard var merged = reports.first else { throw Problem(description: "nothing to merge") }
         let ids = reports.map(\.runID)
         if Set(ids).count != ids.count {

@@ -2,32 +2,32 @@ import Conformance
 import Foundation
 
 /// Writes a run's reports into `<root>/<run-id>/` and points `<root>/latest` at it.
-public struct ReportStore: Sendable {
+package struct ReportStore: Sendable {
     /// The reports folder (`reports/` by default).
-    public let root: String
+    package let root: String
 
     /// Creates a store.
-    public init(root: String) { self.root = root }
+    package init(root: String) { self.root = root }
 
     /// The files written for one run.
-    public struct Written: Sendable {
+    package struct Written: Sendable {
         /// The run folder.
-        public var directory: String
+        package var directory: String
         /// `report.json`.
-        public var json: String
+        package var json: String
         /// `junit.xml`.
-        public var junit: String
+        package var junit: String
         /// `summary.md`, for people.
-        public var markdown: String
+        package var markdown: String
         /// `report.html`, for people (self-contained).
-        public var html: String
+        package var html: String
         /// `ctrf.json`, the Common Test Report Format.
-        public var ctrf: String
+        package var ctrf: String
     }
 
     /// Writes `report.json`, `junit.xml`, `summary.md`, `report.html` and `ctrf.json` (each atomically)
     /// and moves `latest`.
-    public func write(_ report: RunReport) throws -> Written {
+    package func write(_ report: RunReport) throws -> Written {
         let fm = FileManager.default
         let dir = root + "/" + report.runID
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -8,13 +8,13 @@ import Glibc
 /// such as push notifications: it reads each whole request (head and Content-Length body), keeps
 /// it, and answers with what `reply` returns for it (nil: read it and stay silent, so the caller
 /// times out). Tests wait for the n-th request with ``requests(atLeast:timeout:)``.
-public final class CallbackListener: Sendable {
+package final class CallbackListener: Sendable {
     /// One request read.
-    public struct Request: Sendable {
+    package struct Request: Sendable {
         /// The request line and header fields, as sent.
-        public var head: String
+        package var head: String
         /// The body.
-        public var body: String
+        package var body: String
     }
 
     private struct State {
@@ -25,13 +25,13 @@ public final class CallbackListener: Sendable {
     }
 
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
     private let fd: Int32
     private let state = Mutex(State())
     private let exited = TestEvent()
 
     /// Listens; `reply` makes the whole HTTP answer to a request (``RawServer/http(_:headers:body:)``).
-    public init(reply: @escaping @Sendable (Request) -> String?) throws {
+    package init(reply: @escaping @Sendable (Request) -> String?) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         var addr = sockaddr_in()
@@ -125,10 +125,10 @@ public final class CallbackListener: Sendable {
     }
 
     /// The requests read so far.
-    public var requests: [Request] { state.withLock { $0.seen } }
+    package var requests: [Request] { state.withLock { $0.seen } }
 
     /// Waits until at least `count` requests were read (at most `timeout`); returns them.
-    public func requests(atLeast count: Int, timeout: Duration = .seconds(30)) async -> [Request] {
+    package func requests(atLeast count: Int, timeout: Duration = .seconds(30)) async -> [Request] {
         let event = TestEvent()
         let already = state.withLock { s -> Bool in
             if s.seen.count >= count { return true }
@@ -140,7 +140,7 @@ public final class CallbackListener: Sendable {
     }
 
     /// Stops listening, closes every connection and waits for the accept thread to end.
-    public func stop() async {
+    package func stop() async {
         let first = state.withLock { s -> Bool in
             guard !s.stopped else { return false }
             s.stopped = true

@@ -14,12 +14,12 @@ import Synchronization
 /// Tests never use Foundation's `Process`: on this toolchain (Swift 6.3.1) its `run()` scans
 /// /proc/self/fd with a fixed 256-byte copy of each directory entry and crashes the whole test binary
 /// with SIGSEGV now and then (swift-corelibs-foundation PR #5472).
-public final class ChildProcess: Sendable {
+package final class ChildProcess: Sendable {
     /// How the child ended.
-    public enum Termination: Sendable, Equatable, CustomStringConvertible {
+    package enum Termination: Sendable, Equatable, CustomStringConvertible {
         case exited(Int32)
         case signaled(Int32)
-        public var description: String {
+        package var description: String {
             switch self {
             case .exited(let code): return "exit \(code)"
             case .signaled(let sig): return "signal \(sig)"
@@ -38,12 +38,12 @@ public final class ChildProcess: Sendable {
     }
 
     /// The child's pid (also its process group id).
-    public let pid: pid_t
+    package let pid: pid_t
     private let state = Mutex(State())
 
     /// Starts `executable` with `arguments`; `environment` is added to the test's own, after the
     /// variables named in `removing` are taken out; `directory` is the child's working directory.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    package init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                 removing: [String] = [], directory: String? = nil) throws {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -132,22 +132,22 @@ public final class ChildProcess: Sendable {
     }
 
     /// Standard output so far.
-    public var stdout: String { state.withLock { String(decoding: $0.out, as: UTF8.self) } }
+    package var stdout: String { state.withLock { String(decoding: $0.out, as: UTF8.self) } }
     /// Standard error so far.
-    public var stderr: String { state.withLock { String(decoding: $0.err, as: UTF8.self) } }
+    package var stderr: String { state.withLock { String(decoding: $0.err, as: UTF8.self) } }
     /// How it ended, if it has.
-    public var termination: Termination? { state.withLock { $0.termination } }
+    package var termination: Termination? { state.withLock { $0.termination } }
 
     /// What a wait condition sees.
-    public struct Snapshot: Sendable {
+    package struct Snapshot: Sendable {
         /// Standard output so far.
-        public var stdout: String
+        package var stdout: String
         /// Standard error so far.
-        public var stderr: String
+        package var stderr: String
         /// How it ended, if it has.
-        public var termination: Termination?
+        package var termination: Termination?
         /// Whether both output pipes reached their end.
-        public var outputComplete: Bool
+        package var outputComplete: Bool
     }
 
     private static func snapshot(_ s: State) -> Snapshot {
@@ -157,7 +157,7 @@ public final class ChildProcess: Sendable {
 
     /// Waits until `condition` holds (checked on every output or exit event) or `timeout` passes.
     @discardableResult
-    public func waitUntil(timeout: Duration, _ condition: @escaping @Sendable (Snapshot) -> Bool) async -> Bool {
+    package func waitUntil(timeout: Duration, _ condition: @escaping @Sendable (Snapshot) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         // The timer is one more event, so the wait ends at the deadline even if the child is silent.
         let timer = Task { [self] in
@@ -183,17 +183,17 @@ public final class ChildProcess: Sendable {
 
     /// Waits until standard output contains `text`.
     @discardableResult
-    public func waitForOutput(_ text: String, timeout: Duration = .seconds(60)) async -> Bool {
+    package func waitForOutput(_ text: String, timeout: Duration = .seconds(60)) async -> Bool {
         await waitUntil(timeout: timeout) { $0.stdout.contains(text) }
     }
 
     /// Sends a signal to the child.
-    public func send(_ signal: Int32) { kill(pid, signal) }
+    package func send(_ signal: Int32) { kill(pid, signal) }
 
     /// Stops the child (SIGSTOP) the moment its standard output contains `text`, from the thread that
     /// reads the output, so the child is frozen at that point of its work instead of wherever it got
     /// to by the time a test reacts; ``send(_:)`` SIGCONT resumes it.
-    public func pause(whenOutputContains text: String) {
+    package func pause(whenOutputContains text: String) {
         state.withLock { s in
             s.pauseOn = text
             Self.pauseIfDue(&s, pid: pid)
@@ -209,7 +209,7 @@ public final class ChildProcess: Sendable {
     /// Stops a daemon: SIGTERM to its whole process group, SIGKILL to the group if it has not ended
     /// after `grace`, then waits until it is reaped and its output read.
     @discardableResult
-    public func terminate(grace: Duration = .seconds(2)) async -> Termination {
+    package func terminate(grace: Duration = .seconds(2)) async -> Termination {
         if termination == nil {
             kill(-pid, SIGTERM)
             if await !waitUntil(timeout: grace, { $0.termination != nil }) { kill(-pid, SIGKILL) }
@@ -219,7 +219,7 @@ public final class ChildProcess: Sendable {
 
     /// Blocks the calling thread until the child has ended and its output is read; kills its whole
     /// process group after `timeout`. For synchronous tests; async tests use ``wait(timeout:)``.
-    public func waitBlocking(timeout: Duration = .seconds(120)) -> Termination {
+    package func waitBlocking(timeout: Duration = .seconds(120)) -> Termination {
         func finished(_ s: State) -> Bool { s.termination != nil && s.openPipes == 0 }
         func block(until deadline: ContinuousClock.Instant) -> Bool {
             while true {
@@ -245,24 +245,24 @@ public final class ChildProcess: Sendable {
     }
 
     /// What a finished child left: how it ended and everything it wrote.
-    public struct Completed: Sendable {
+    package struct Completed: Sendable {
         /// How it ended.
-        public var termination: Termination
+        package var termination: Termination
         /// The exit code, or the signal number if a signal ended it (as Foundation's `terminationStatus`).
-        public var status: Int32 {
+        package var status: Int32 {
             switch termination {
             case .exited(let code): return code
             case .signaled(let signal): return signal
             }
         }
         /// Everything it wrote to standard output.
-        public var stdout: String
+        package var stdout: String
         /// Everything it wrote to standard error.
-        public var stderr: String
+        package var stderr: String
     }
 
     /// Runs `executable` to its end, blocking the calling thread (see ``init(_:_:environment:removing:directory:)``).
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    package static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                            removing: [String] = [], directory: String? = nil,
                            timeout: Duration = .seconds(120)) throws -> Completed {
         let child = try ChildProcess(executable, arguments, environment: environment, removing: removing, directory: directory)
@@ -271,7 +271,7 @@ public final class ChildProcess: Sendable {
     }
 
     /// Runs `executable` to its end without blocking a cooperative thread.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    package static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                            removing: [String] = [], directory: String? = nil,
                            timeout: Duration = .seconds(120)) async throws -> Completed {
         let child = try ChildProcess(executable, arguments, environment: environment, removing: removing, directory: directory)
@@ -280,7 +280,7 @@ public final class ChildProcess: Sendable {
     }
 
     /// Waits for the child to end and its output to be read; kills its whole process group after `timeout`.
-    public func wait(timeout: Duration = .seconds(120)) async -> Termination {
+    package func wait(timeout: Duration = .seconds(120)) async -> Termination {
         let done: @Sendable (Snapshot) -> Bool = { $0.termination != nil && $0.outputComplete }
         if await !waitUntil(timeout: timeout, done) {
             kill(-pid, SIGKILL)

@@ -8,14 +8,14 @@ import Glibc
 /// bound (the system picks the port) and never listens or reads, so a TCP connection gets a reset at
 /// once, a UDP datagram (`udp: true`) is never answered, and no other program can take the port
 /// meanwhile. Not a port guessed free and released, nor a well-known one assumed silent.
-public final class ClosedPort: Sendable {
+package final class ClosedPort: Sendable {
     /// The port.
-    public let port: Int
+    package let port: Int
     private let fd: Int32
     private let released = Atomic<Bool>(false)
 
     /// Binds a TCP (or, with `udp`, a UDP) port the system picks, without listening on it.
-    public init(udp: Bool = false) throws {
+    package init(udp: Bool = false) throws {
         let fd = socket(AF_INET, Int32((udp ? SOCK_DGRAM : SOCK_STREAM).rawValue), 0)
         guard fd >= 0 else { throw FixtureError("socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
@@ -37,7 +37,7 @@ public final class ClosedPort: Sendable {
 
     /// Gives the port back (at the latest when this object goes). Tests call it in a `defer`, which
     /// also keeps the port held until the test is over.
-    public func close() {
+    package func close() {
         if !released.exchange(true, ordering: .sequentiallyConsistent) { Glibc.close(fd) }
     }
 

@@ -2,33 +2,33 @@ import EWSSimulator
 import Foundation
 
 /// Where the test fixtures live, and a simulator configured the way tests need it.
-public enum Fixtures {
+package enum Fixtures {
     /// The repository root (``TestPaths/repositoryRoot``).
-    public static var repositoryRoot: URL { TestPaths.repositoryRoot }
+    package static var repositoryRoot: URL { TestPaths.repositoryRoot }
 
     /// `../shared` beside the repository (``TestPaths/shared``).
-    public static var sharedDirectory: URL { TestPaths.shared }
+    package static var sharedDirectory: URL { TestPaths.shared }
 
     /// The 2017 EWS schema folder.
-    public static var ewsSchemaDirectory: String { TestPaths.ewsSchemaFolder }
+    package static var ewsSchemaDirectory: String { TestPaths.ewsSchemaFolder }
 
     /// The Jenkins JUnit schema.
-    public static var junitSchema: String { TestPaths.junitSchemaFile }
+    package static var junitSchema: String { TestPaths.junitSchemaFile }
 
     /// Fails loudly when ../shared is missing (tests must not pass by skipping).
-    public static func requireShared() throws {
+    package static func requireShared() throws {
         _ = try TestPaths.ewsSchemaDirectory()
     }
 
     /// A fresh temporary folder (``TestPaths/temporaryDirectory(_:)``).
-    public static func temporaryDirectory(_ name: String = "test") throws -> String {
+    package static func temporaryDirectory(_ name: String = "test") throws -> String {
         try TestPaths.temporaryDirectory(name)
     }
 
     /// Starts a simulator that validates requests against the 2017 schema (unless `validate` is false),
     /// with its state in a fresh temporary folder; `configure` changes the rest. Tests that can use
     /// ``withSimulator(quirks:password:validate:configure:_:)`` do, so the simulator is always stopped.
-    public static func simulator(flavor: SimulatorFlavor = .onPremises, quirks: Set<SimulatorQuirk> = [], password: String? = nil,
+    package static func simulator(flavor: SimulatorFlavor = .onPremises, quirks: Set<SimulatorQuirk> = [], password: String? = nil,
                                  validate: Bool = true,
                                  configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> Simulator {
         try requireShared()
@@ -43,7 +43,7 @@ public enum Fixtures {
     }
 
     /// The `ewscheck` executable built beside the test bundle.
-    public static var executable: String {
+    package static var executable: String {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ewscheck").path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         return repositoryRoot.appendingPathComponent(".build/debug/ewscheck").path
@@ -51,7 +51,7 @@ public enum Fixtures {
 }
 
 /// A fixture problem (missing shared files).
-public struct FixtureError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ d: String) { description = d }
+package struct FixtureError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ d: String) { description = d }
 }

@@ -8,16 +8,16 @@ import Synchronization
 
 /// A throwaway MIT KDC and an exchange-onprem simulator that accepts its tickets: what every
 /// Kerberos test starts for itself (the realm lives only as long as the test).
-public struct KerberosFixture: Sendable {
+package struct KerberosFixture: Sendable {
     /// The KDC (realm `CONTOSO.COM`, keytabs, negative principals).
-    public let kdc: SimulatedKDC
+    package let kdc: SimulatedKDC
     /// The simulator, with `HTTP/mail.contoso.com`'s keytab behind Negotiate.
-    public let simulator: Simulator
+    package let simulator: Simulator
     /// A private folder for the test's own credential caches.
-    public let directory: String
+    package let directory: String
 
     /// Starts the KDC, then the simulator with the KDC's service keytab.
-    public static func start() async throws -> KerberosFixture {
+    package static func start() async throws -> KerberosFixture {
         try Fixtures.requireShared()
         let password = "Krb-" + UUID().uuidString
         let kdc = try await SimulatedKDC.start(serviceAccountPassword: password)
@@ -39,28 +39,28 @@ public struct KerberosFixture: Sendable {
 
     /// Runs `body` with a started realm and simulator, and awaits their stop afterwards, whether
     /// `body` returned or threw.
-    public static func with<Result>(isolation: isolated (any Actor)? = #isolation,
+    package static func with<Result>(isolation: isolated (any Actor)? = #isolation,
                                     _ body: (KerberosFixture) async throws -> Result) async throws -> Result {
         try await withFixture({ try await start() }, stop: { await $0.stop() }, body)
     }
 
     /// Stops the simulator and the KDC and removes the test's caches.
-    public func stop() async {
+    package func stop() async {
         await simulator.shutdown()
         await kdc.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// The environment a Kerberos client child needs: this realm's krb5.conf and a private cache.
-    public func environment(cache: String = "cc") -> [String: String] {
+    package func environment(cache: String = "cc") -> [String: String] {
         ["KRB5_CONFIG": kdc.configFile, "KRB5CCNAME": "FILE:\(directory)/\(cache)"]
     }
 
     /// The `--resolve` pin that sends mail.contoso.com to the simulator.
-    public var resolve: String { "mail.\(simulator.configuration.domain):\(simulator.port):127.0.0.1" }
+    package var resolve: String { "mail.\(simulator.configuration.domain):\(simulator.port):127.0.0.1" }
 
     /// Runs `kinit` for the service account from its keytab into `cache`; returns kinit's exit.
-    public func kinit(principal: String? = nil, keytab: String? = nil, cache: String = "cc") async throws -> ChildProcess.Termination {
+    package func kinit(principal: String? = nil, keytab: String? = nil, cache: String = "cc") async throws -> ChildProcess.Termination {
         let child = try ChildProcess("/usr/bin/kinit", ["-k", "-t", keytab ?? kdc.serviceAccountKeytab, principal ?? kdc.serviceAccountPrincipal],
                                      environment: environment(cache: cache))
         return await child.wait(timeout: .seconds(30))
@@ -72,7 +72,7 @@ public struct KerberosFixture: Sendable {
     /// or GSS-API in-process. MIT reads only `KRB5_CONFIG`, so the variable is set once per
     /// process, before main, to a fixed path, and each fixture copies its configuration there: the suites that
     /// call this must be `.serialized` and run one realm at a time.
-    public func useInProcess() throws {
+    package func useInProcess() throws {
         let path = try Self.inProcessConfig.withLock { path -> String in
             if let path { return path }
             // Set before main by CEWSTestEnvironment: calling setenv now would race with other

@@ -3,7 +3,7 @@
 /// store, read in process); children, servers and tasks are waited on by their events
 /// (``ChildProcess/waitUntil(timeout:_:)``, ``TestEvent``). The one place a test polls.
 @discardableResult
-public func pollUntil(timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10),
+package func pollUntil(timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10),
                       _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while !condition() {

@@ -6,9 +6,9 @@ import Glibc
 /// A bare TCP server on loopback for misbehaviour the simulator does not model: it answers each
 /// connection with whatever `reply` returns (nil: accept and stay silent). It counts the
 /// connections it accepted and keeps the requests it read, so a test can prove nothing was sent.
-public final class RawServer: @unchecked Sendable {
+package final class RawServer: @unchecked Sendable {
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
     private let fd: Int32
     private let lock = NSLock()
     private var stopped = false
@@ -18,7 +18,7 @@ public final class RawServer: @unchecked Sendable {
     private let exited = DispatchSemaphore(value: 0)
 
     /// Listens on 127.0.0.1 (or ::1 with `ipv6`) on a port the system picks.
-    public init(ipv6: Bool = false, reply: @escaping @Sendable (String) -> String?) throws {
+    package init(ipv6: Bool = false, reply: @escaping @Sendable (String) -> String?) throws {
         let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         var one: Int32 = 1
@@ -95,13 +95,13 @@ public final class RawServer: @unchecked Sendable {
     }
 
     /// Connections accepted so far.
-    public var connections: Int { lock.withLock { acceptedCount } }
+    package var connections: Int { lock.withLock { acceptedCount } }
 
     /// The first bytes of each request read so far.
-    public var requests: [String] { lock.withLock { seen } }
+    package var requests: [String] { lock.withLock { seen } }
 
     /// Stops listening and closes every connection.
-    public func stop() {
+    package func stop() {
         let first = lock.withLock { () -> Bool in
             guard !stopped else { return false }
             stopped = true
@@ -121,7 +121,7 @@ public final class RawServer: @unchecked Sendable {
     }
 
     /// An HTTP/1.1 answer with `Connection: close` and a correct Content-Length.
-    public static func http(_ status: String, headers: [String] = [], body: String = "") -> String {
+    package static func http(_ status: String, headers: [String] = [], body: String = "") -> String {
         var lines = ["HTTP/1.1 \(status)", "Content-Length: \(body.utf8.count)", "Connection: close"] + headers
         lines.append("")
         return lines.joined(separator: "\r\n") + "\r\n" + body

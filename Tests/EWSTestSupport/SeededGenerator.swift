@@ -1,14 +1,14 @@
 /// A deterministic random number generator (SplitMix64), so a test drawing random input draws the
 /// same input on every run and a failure can be reproduced from its seed.
-public struct SeededGenerator: RandomNumberGenerator {
+package struct SeededGenerator: RandomNumberGenerator {
     /// The generator's state; the seed is its first value.
-    public var state: UInt64
+    package var state: UInt64
 
     /// A generator starting from `seed`.
-    public init(state seed: UInt64) { state = seed }
+    package init(state seed: UInt64) { state = seed }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -4,10 +4,10 @@ import EWSTransport
 import Foundation
 
 /// A target file and an EWS client for a running simulator, as the end-to-end tests need them.
-public enum SimulatorTarget {
+package enum SimulatorTarget {
     /// Writes `<dir>/target.yaml` (Basic auth, password in `<dir>/pw`, the simulator's CA, a host pin)
     /// and returns its path.
-    public static func write(for sim: Simulator, in dir: String, concurrency: Int = 4, extra: String = "") throws -> String {
+    package static func write(for sim: Simulator, in dir: String, concurrency: Int = 4, extra: String = "") throws -> String {
         try Data(sim.serviceAccountPassword.utf8).write(to: URL(fileURLWithPath: dir + "/pw"))
         try Data(contentsOf: URL(fileURLWithPath: sim.caFile)).write(to: URL(fileURLWithPath: dir + "/ca.pem"))
         let path = dir + "/target.yaml"
@@ -24,7 +24,7 @@ public enum SimulatorTarget {
     }
 
     /// A client that talks to the simulator as its service account (Basic over verified TLS).
-    public static func client(for sim: Simulator) -> (EWSClient, HTTPTransport) {
+    package static func client(for sim: Simulator) -> (EWSClient, HTTPTransport) {
         let transport = HTTPTransport(configuration: HTTPTransportConfiguration(
             credentials: .basic(user: sim.serviceAccount, password: Secret(sim.serviceAccountPassword)),
             tls: .init(verify: true, caFile: sim.caFile),

@@ -4,7 +4,7 @@ import Synchronization
 /// A one-shot event tests wait on instead of sleeping: ``wait(timeout:)`` returns once ``signal()``
 /// was called (`count` times, for an event that several parties must reach; at once if that already
 /// happened), or when the bound passes.
-public final class TestEvent: Sendable {
+package final class TestEvent: Sendable {
     private struct State {
         var remaining: Int
         var signaled = false
@@ -14,10 +14,10 @@ public final class TestEvent: Sendable {
     private let state: Mutex<State>
 
     /// A new event that ``signal()`` sets after `count` calls.
-    public init(count: Int = 1) { state = Mutex(State(remaining: count)) }
+    package init(count: Int = 1) { state = Mutex(State(remaining: count)) }
 
     /// Counts one signal; the last one sets the event and wakes every waiter; later waits return at once.
-    public func signal() {
+    package func signal() {
         let waiters = state.withLock { s -> [CheckedContinuation<Bool, Never>] in
             s.remaining -= 1
             guard s.remaining <= 0 else { return [] }
@@ -29,11 +29,11 @@ public final class TestEvent: Sendable {
     }
 
     /// Whether ``signal()`` was called.
-    public var isSignaled: Bool { state.withLock { $0.signaled } }
+    package var isSignaled: Bool { state.withLock { $0.signaled } }
 
     /// Waits until the event is signaled (true) or `timeout` passed without it (false).
     @discardableResult
-    public func wait(timeout: Duration = .seconds(60)) async -> Bool {
+    package func wait(timeout: Duration = .seconds(60)) async -> Bool {
         let id = UUID()
         let timer = Task { [self] in
             try? await Task.sleep(for: timeout)

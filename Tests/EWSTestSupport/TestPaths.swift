@@ -3,19 +3,19 @@ import Foundation
 /// Paths the tests need: the repository, `../shared` beside it (the EWS and report schemas, never
 /// copied into the repository) and fresh temporary folders. A missing shared file fails the test
 /// that asks for it (never a skip). The one copy of these helpers for every test target.
-public enum TestPaths {
+package enum TestPaths {
     /// The repository root, found from this file (`Tests/EWSTestSupport/TestPaths.swift`).
-    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    package static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `../shared` beside the repository.
-    public static let shared: URL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    package static let shared: URL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
     /// The 2017 EWS schema folder, whether or not it is there.
-    public static var ewsSchemaFolder: String { shared.appendingPathComponent("ews-schemas/v2017").path }
+    package static var ewsSchemaFolder: String { shared.appendingPathComponent("ews-schemas/v2017").path }
 
     /// The 2017 EWS schema folder; throws when it is missing.
-    public static func ewsSchemaDirectory() throws -> String {
+    package static func ewsSchemaDirectory() throws -> String {
         let dir = ewsSchemaFolder
         guard FileManager.default.fileExists(atPath: dir + "/messages.xsd") else {
             throw FixtureError("the EWS schemas are missing at \(dir): these tests need ../shared/ews-schemas/v2017 beside the repository")
@@ -24,10 +24,10 @@ public enum TestPaths {
     }
 
     /// The Jenkins JUnit schema, whether or not it is there.
-    public static var junitSchemaFile: String { shared.appendingPathComponent("report-schemas/jenkins-xunit-plugin-junit-10.xsd").path }
+    package static var junitSchemaFile: String { shared.appendingPathComponent("report-schemas/jenkins-xunit-plugin-junit-10.xsd").path }
 
     /// The Jenkins JUnit schema; throws when it is missing.
-    public static func junitSchema() throws -> String {
+    package static func junitSchema() throws -> String {
         let path = junitSchemaFile
         guard FileManager.default.fileExists(atPath: path) else {
             throw FixtureError("the JUnit schema is missing at \(path): these tests need ../shared/report-schemas beside the repository")
@@ -39,7 +39,7 @@ public enum TestPaths {
     static func temporaryDirectoryPrefix(_ name: String) -> String { NSTemporaryDirectory() + "ewscheck-\(name)-" }
 
     /// A new empty folder under the temporary directory.
-    public static func temporaryDirectory(_ name: String = "test") throws -> String {
+    package static func temporaryDirectory(_ name: String = "test") throws -> String {
         let path = temporaryDirectoryPrefix(name) + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path

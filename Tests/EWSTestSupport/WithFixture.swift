@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The one way tests start and stop servers, simulators and daemons: a fixture is never left to a
 /// fire-and-forget `Task` in a `defer` (which the test binary may outlive, leaving servers running).
-public func withFixture<Fixture, Result>(
+package func withFixture<Fixture, Result>(
     isolation: isolated (any Actor)? = #isolation,
     _ start: () async throws -> Fixture,
     stop: (Fixture) async -> Void,
@@ -25,7 +25,7 @@ public func withFixture<Fixture, Result>(
 
 /// Runs `body` with the simulator `start` made, and awaits its shutdown afterwards, on success and on
 /// a thrown error alike.
-public func withSimulator<Result>(
+package func withSimulator<Result>(
     isolation: isolated (any Actor)? = #isolation,
     _ start: () async throws -> Simulator,
     _ body: (Simulator) async throws -> Result
@@ -37,7 +37,7 @@ extension Fixtures {
     /// Runs `body` with a simulator from ``simulator(flavor:quirks:password:validate:configure:)``; afterwards
     /// (returned or thrown) awaits its shutdown and removes the temporary state folder it made (not
     /// one that `configure` chose).
-    public static func withSimulator<Result>(
+    package static func withSimulator<Result>(
         isolation: isolated (any Actor)? = #isolation,
         flavor: SimulatorFlavor = .onPremises, quirks: Set<SimulatorQuirk> = [], password: String? = nil, validate: Bool = true,
         configure: (inout SimulatorConfiguration) -> Void = { _ in },

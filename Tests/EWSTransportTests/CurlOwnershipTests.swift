@@ -8,19 +8,8 @@ import Testing
     /// Every Swift, C and header file under Sources/, by path relative to the repository, with
     /// comment lines removed (a comment may name what the code must not call).
     static func sources() throws -> [(path: String, text: String)] {
-        let root = Fixtures.repositoryRoot.appendingPathComponent("Sources")
-        let enumerator = try #require(FileManager.default.enumerator(atPath: root.path))
-        var files: [(String, String)] = []
-        while let relative = enumerator.nextObject() as? String {
-            guard [".swift", ".c", ".h"].contains(where: { relative.hasSuffix($0) }) else { continue }
-            let text = try String(contentsOfFile: root.appendingPathComponent(relative).path, encoding: .utf8)
-            let code = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
-                let trimmed = line.drop { $0 == " " }
-                return !(trimmed.hasPrefix("//") || trimmed.hasPrefix("/*") || trimmed.hasPrefix("*"))
-            }
-            files.append(("Sources/" + relative, code.joined(separator: "\n")))
-        }
-        try #require(files.count > 50, "Sources/ was found at \(root.path)")
+        let files = try RepositorySources.code(under: "Sources", suffixes: [".swift", ".c", ".h"])
+        try #require(files.count > 50, "Sources/ was found at \(TestPaths.repositoryRoot.path)")
         return files
     }
 

@@ -8,19 +8,8 @@ import Testing
 @Suite struct TestHygieneTests {
     /// Every Swift file under Tests/ but this one, without its comment lines.
     static func testSources() throws -> [(path: String, text: String)] {
-        let root = TestPaths.repositoryRoot.appendingPathComponent("Tests")
-        let enumerator = try #require(FileManager.default.enumerator(atPath: root.path))
-        var files: [(String, String)] = []
-        while let relative = enumerator.nextObject() as? String {
-            guard relative.hasSuffix(".swift"), !relative.hasSuffix("TestHygieneTests.swift") else { continue }
-            let text = try String(contentsOfFile: root.appendingPathComponent(relative).path, encoding: .utf8)
-            let code = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
-                let trimmed = line.drop { $0 == " " }
-                return !(trimmed.hasPrefix("//") || trimmed.hasPrefix("*") || trimmed.hasPrefix("/*"))
-            }
-            files.append(("Tests/" + relative, code.joined(separator: "\n")))
-        }
-        try #require(files.count > 50, "Tests/ was found at \(root.path)")
+        let files = try RepositorySources.code(under: "Tests", excluding: ["TestHygieneTests.swift"])
+        try #require(files.count > 50, "Tests/ was found at \(TestPaths.repositoryRoot.path)")
         return files
     }
 

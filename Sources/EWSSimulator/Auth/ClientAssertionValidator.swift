@@ -40,19 +40,19 @@ final class EntraCertificateStore: Sendable {
 }
 
 /// An application certificate the simulator made, for tests and the state folder.
-public struct IssuedClientCertificate: Sendable {
+package struct IssuedClientCertificate: Sendable {
     /// The certificate, PEM.
-    public var certificatePEM: String
+    package var certificatePEM: String
     /// Its RSA private key, PEM (PKCS#8). Write it mode 600; never print it.
-    public var privateKeyPEM: String
+    package var privateKeyPEM: String
     /// The SHA-1 thumbprint, upper-case hex.
-    public var thumbprintHex: String
+    package var thumbprintHex: String
 }
 
 extension EntraTenant {
     /// Registers a certificate (PEM) on an application, as an administrator uploading its public
     /// part in the portal would.
-    public func registerCertificate(clientID: String, certificatePEM: String) throws {
+    package func registerCertificate(clientID: String, certificatePEM: String) throws {
         let certificate = try Certificate(pemEncoded: certificatePEM)
         guard let key = _RSA.Signing.PublicKey(certificate.publicKey) else {
             throw SimulatorError("only RSA certificates can sign client assertions for Entra")
@@ -66,7 +66,7 @@ extension EntraTenant {
     }
 
     /// Makes a self-signed RSA-2048 certificate for an application and registers it.
-    public func issueCertificate(for clientID: String, validity: TimeInterval = 365 * 86400) throws -> IssuedClientCertificate {
+    package func issueCertificate(for clientID: String, validity: TimeInterval = 365 * 86400) throws -> IssuedClientCertificate {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let now = Date()
         let name = try DistinguishedName { CommonName("ewscheck client \(clientID.prefix(8))") }

@@ -3,7 +3,7 @@ import Foundation
 /// How the simulated provider publishes Autodiscover: each layout is one way real hosters do it
 /// (or get it wrong). Host names below are for the domain `contoso.com`; every name reaches the
 /// same listeners through host pins, and the Host header tells them apart.
-public enum AutodiscoverLayout: String, Sendable, CaseIterable, Codable {
+package enum AutodiscoverLayout: String, Sendable, CaseIterable, Codable {
     /// Every host answers POX, SOAP and v2 (the simulator's behaviour before layouts existed).
     case standard
     /// Only `https://contoso.com/autodiscover/…` answers; `autodiscover.contoso.com` gives 404.
@@ -37,7 +37,7 @@ public enum AutodiscoverLayout: String, Sendable, CaseIterable, Codable {
     case wrongHostCertificate = "wrong-host-certificate"
 
     /// The other domain of ``foreignDomainRedirect``.
-    public static let foreignDomain = "fabrikam.example"
+    package static let foreignDomain = "fabrikam.example"
 
     /// Names the certificate must cover besides the domain's usual ones.
     func extraHostnames(domain: String) -> [String] {

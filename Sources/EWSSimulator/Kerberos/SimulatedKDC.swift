@@ -9,44 +9,44 @@ import Foundation
 /// negotiate` start one; ``stop()`` ends the KDC and deletes the realm, keys included.
 ///
 /// Needs Debian's `krb5-kdc` and `krb5-admin-server` (`krb5kdc`, `kdb5_util`, `kadmin.local`).
-public final class SimulatedKDC: Sendable {
+package final class SimulatedKDC: Sendable {
     /// The realm (`CONTOSO.COM`).
-    public let realm: String
+    package let realm: String
     /// The private folder holding the database, keytabs and configuration.
-    public let directory: String
+    package let directory: String
     /// The KDC's TCP and UDP port on 127.0.0.1.
-    public let port: Int
+    package let port: Int
     /// The web server's service principal (`HTTP/mail.contoso.com`).
-    public let servicePrincipal: String
+    package let servicePrincipal: String
     /// The service account's principal (`svc-ewscheck@CONTOSO.COM`).
-    public let serviceAccountPrincipal: String
+    package let serviceAccountPrincipal: String
     /// A principal with a valid key and no account in the tenant (`nomailbox@CONTOSO.COM`).
-    public let unmappedPrincipal: String
+    package let unmappedPrincipal: String
     /// A principal whose account expired (`expired@CONTOSO.COM`).
-    public let expiredPrincipal: String
+    package let expiredPrincipal: String
     /// A principal that may not get tickets (`disabled@CONTOSO.COM`).
-    public let disabledPrincipal: String
+    package let disabledPrincipal: String
     /// A registered SPN whose key the simulator does not have (`HTTP/decoy.contoso.com`): a
     /// ticket for it is a ticket for the wrong service.
-    public let decoyServicePrincipal: String
+    package let decoyServicePrincipal: String
     /// The password of the expired and disabled principals (random; they are refused anyway).
-    public let negativePassword: String
+    package let negativePassword: String
     private let pid: pid_t
     /// The write end of the KDC's watchdog pipe: when it closes (``stop()``, or this process
     /// ending in any way, even SIGKILL), the watchdog ends the KDC.
     private let watchdog: Int32
 
     /// The client configuration (`KRB5_CONFIG`): this realm, its KDC, no DNS, no reverse lookups.
-    public var configFile: String { directory + "/krb5.conf" }
+    package var configFile: String { directory + "/krb5.conf" }
     /// The simulator's keytab (the service principal's key).
-    public var serviceKeytab: String { directory + "/http.keytab" }
+    package var serviceKeytab: String { directory + "/http.keytab" }
     /// The service account's keytab (its key, derived from its password).
-    public var serviceAccountKeytab: String { directory + "/svc.keytab" }
+    package var serviceAccountKeytab: String { directory + "/svc.keytab" }
     /// The unmapped principal's keytab.
-    public var unmappedKeytab: String { directory + "/nomailbox.keytab" }
+    package var unmappedKeytab: String { directory + "/nomailbox.keytab" }
 
     /// Whether the MIT KDC programs are installed.
-    public static var isInstalled: Bool {
+    package static var isInstalled: Bool {
         ["/usr/sbin/krb5kdc", "/usr/sbin/kdb5_util", "/usr/sbin/kadmin.local"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
@@ -70,7 +70,7 @@ public final class SimulatedKDC: Sendable {
     ///   - domain: the DNS domain (`contoso.com`); the realm is its upper case.
     ///   - serviceAccount: the service account's name (`svc-ewscheck`).
     ///   - serviceAccountPassword: its password, so password sign-in and keytab agree.
-    public static func start(domain: String = "contoso.com", serviceAccount: String = "svc-ewscheck",
+    package static func start(domain: String = "contoso.com", serviceAccount: String = "svc-ewscheck",
                              serviceAccountPassword: String) async throws -> SimulatedKDC {
         guard isInstalled else {
             throw SimulatorError("the MIT KDC is not installed (apt-get install krb5-kdc krb5-admin-server krb5-user; scripts/setup.sh does)")
@@ -145,7 +145,7 @@ public final class SimulatedKDC: Sendable {
     }
 
     /// Stops the KDC and deletes the realm (database, keytabs, configuration).
-    public func stop() async {
+    package func stop() async {
         let pid = self.pid
         let directory = self.directory
         let watchdog = self.watchdog

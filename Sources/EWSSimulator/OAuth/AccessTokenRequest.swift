@@ -3,9 +3,9 @@ import Foundation
 /// What a simulated access token should say. The token endpoint makes the ordinary kind; tests
 /// use it to mint the kinds Entra would not hand out to a client-credentials caller (delegated,
 /// expired, for another audience or tenant, signed by a stranger).
-public struct AccessTokenRequest: Sendable {
+package struct AccessTokenRequest: Sendable {
     /// Whose identity the token carries.
-    public enum Kind: Sendable {
+    package enum Kind: Sendable {
         /// App-only (`idtyp` app, `roles`).
         case appOnly
         /// Delegated on behalf of a user (`idtyp` user, `scp` EWS.AccessAsUser.All).
@@ -13,28 +13,28 @@ public struct AccessTokenRequest: Sendable {
     }
 
     /// The application (client) id.
-    public var clientID: String
+    package var clientID: String
     /// App-only or delegated.
-    public var kind: Kind = .appOnly
+    package var kind: Kind = .appOnly
     /// `aud`.
-    public var audience: String = "https://outlook.office365.com"
+    package var audience: String = "https://outlook.office365.com"
     /// `tid` (and the issuer's tenant); nil is the simulated tenant.
-    public var tenantID: String?
+    package var tenantID: String?
     /// Seconds from now to `exp`; nil is the tenant's token lifetime.
-    public var lifetime: Int?
+    package var lifetime: Int?
     /// `roles` of an app-only token; nil is what the application was consented.
-    public var roles: [String]?
+    package var roles: [String]?
     /// Sign with a freshly made key the tenant does not publish.
-    public var signedByForeignKey = false
+    package var signedByForeignKey = false
 
     /// Creates a request for an app-only token of `clientID`.
-    public init(clientID: String) { self.clientID = clientID }
+    package init(clientID: String) { self.clientID = clientID }
 }
 
 extension EntraTenant {
     /// Signs a token as the simulated tenant would (or, with ``AccessTokenRequest/signedByForeignKey``,
     /// as nobody it trusts would). Unknown client ids still get a token, for negative tests.
-    public func mintAccessToken(_ request: AccessTokenRequest) -> String {
+    package func mintAccessToken(_ request: AccessTokenRequest) -> String {
         let now = Date()
         let app = application(clientID: request.clientID)
         let tid = request.tenantID ?? tenantID

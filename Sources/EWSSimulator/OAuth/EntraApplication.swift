@@ -1,17 +1,17 @@
 /// An application registered in the simulated Microsoft Entra tenant, as Exchange Online sees it.
-public struct EntraApplication: Sendable, Hashable {
+package struct EntraApplication: Sendable, Hashable {
     /// The application (client) id.
-    public var clientID: String
+    package var clientID: String
     /// The display name (`app_displayname` in its tokens).
-    public var displayName: String
+    package var displayName: String
     /// The object id of its service principal in the tenant (`oid` in app-only tokens).
-    public var servicePrincipalID: String
+    package var servicePrincipalID: String
     /// Application permissions on Office 365 Exchange Online an administrator consented to
     /// (`roles` in its tokens); empty for an app without admin consent.
-    public var roles: [String]
+    package var roles: [String]
 
     /// Creates an application record.
-    public init(clientID: String, displayName: String, servicePrincipalID: String, roles: [String]) {
+    package init(clientID: String, displayName: String, servicePrincipalID: String, roles: [String]) {
         self.clientID = clientID.lowercased()
         self.displayName = displayName
         self.servicePrincipalID = servicePrincipalID.lowercased()
@@ -22,7 +22,7 @@ public struct EntraApplication: Sendable, Hashable {
 /// `Set-OrganizationConfig -EwsApplicationAccessPolicy`: which applications may use EWS at all.
 /// From 1 October 2026 Exchange Online blocks EWS for applications not on the tenant's allow
 /// list (Message Center MC1227454).
-public enum EwsApplicationAccessPolicy: Sendable, Hashable {
+package enum EwsApplicationAccessPolicy: Sendable, Hashable {
     /// No policy: every application may use EWS.
     case none
     /// `EnforceAllowList`: only these application ids.
@@ -31,7 +31,7 @@ public enum EwsApplicationAccessPolicy: Sendable, Hashable {
     case enforceBlockList(Set<String>)
 
     /// Whether the policy lets the application use EWS.
-    public func allowsEWS(_ appID: String) -> Bool {
+    package func allowsEWS(_ appID: String) -> Bool {
         switch self {
         case .none: return true
         case .enforceAllowList(let ids): return ids.contains(appID.lowercased())

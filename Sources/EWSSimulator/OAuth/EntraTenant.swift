@@ -10,35 +10,35 @@ import Synchronization
 /// Seeded with three applications: one with admin consent for `full_access_as_app` on the EWS
 /// allow list and scoped by an Application Access Policy to the in-scope mailboxes; one without
 /// admin consent (its tokens carry no roles); and one consented but not on the EWS allow list.
-public final class EntraTenant: Sendable {
+package final class EntraTenant: Sendable {
     /// The application id of Office 365 Exchange Online (the resource).
-    public static let exchangeOnlineAppID = "00000002-0000-0ff1-ce00-000000000000"
+    package static let exchangeOnlineAppID = "00000002-0000-0ff1-ce00-000000000000"
     /// The EWS application permission.
-    public static let fullAccessAsApp = "full_access_as_app"
+    package static let fullAccessAsApp = "full_access_as_app"
     /// The EWS delegated permission.
-    public static let ewsAccessAsUser = "EWS.AccessAsUser.All"
+    package static let ewsAccessAsUser = "EWS.AccessAsUser.All"
     /// The audiences EWS accepts (the resource URIs and the application id of Exchange Online).
     static let exchangeAudiences: Set<String> = ["https://outlook.office365.com", "https://outlook.office.com", exchangeOnlineAppID]
     /// Resources the token endpoint issues tokens for (the EWS ones, and Graph to test `aud` checks).
     static let knownResources: Set<String> = ["https://outlook.office365.com", "https://outlook.office.com", "https://graph.microsoft.com", exchangeOnlineAppID]
 
     /// The tenant id (a GUID, lower-case).
-    public let tenantID: String
+    package let tenantID: String
     /// The display name.
-    public let displayName: String
+    package let displayName: String
     /// The verified domain names (the organisation's and the initial `onmicrosoft.com` one).
-    public let domains: [String]
+    package let domains: [String]
     /// Every registered application.
-    public let applications: [EntraApplication]
+    package let applications: [EntraApplication]
     /// `EwsApplicationAccessPolicy` with its allow or block list.
-    public let ewsApplicationAccessPolicy: EwsApplicationAccessPolicy
+    package let ewsApplicationAccessPolicy: EwsApplicationAccessPolicy
     /// Application Access Policies (`New-ApplicationAccessPolicy -AccessRight RestrictAccess`):
     /// application id → the mailboxes (primary SMTP) it may reach. An app without one reaches all.
-    public let applicationAccessPolicies: [String: Set<String>]
+    package let applicationAccessPolicies: [String: Set<String>]
     /// `expires_in` of issued tokens.
-    public let tokenLifetime: Int
+    package let tokenLifetime: Int
     /// Tolerance for `exp`/`nbf`, in seconds.
-    public let clockSkew: Int
+    package let clockSkew: Int
     private let secrets: [String: String]
     let signer: TokenSigner
     /// Certificates registered on applications, and redeemed client assertion ids.
@@ -83,20 +83,20 @@ public final class EntraTenant: Sendable {
 
     /// The application with admin consent for `full_access_as_app`, allowed to use EWS and scoped
     /// to the in-scope mailboxes: the one a contact center would use.
-    public var consentedApplication: EntraApplication { applications[0] }
+    package var consentedApplication: EntraApplication { applications[0] }
     /// An application whose `full_access_as_app` permission has no admin consent.
-    public var unconsentedApplication: EntraApplication { applications[1] }
+    package var unconsentedApplication: EntraApplication { applications[1] }
     /// A consented application that is not on the EWS allow list.
-    public var notAllowListedApplication: EntraApplication { applications[2] }
+    package var notAllowListedApplication: EntraApplication { applications[2] }
 
     /// The application with this client id.
-    public func application(clientID: String) -> EntraApplication? {
+    package func application(clientID: String) -> EntraApplication? {
         let id = clientID.lowercased()
         return applications.first { $0.clientID == id }
     }
 
     /// The client secret of an application.
-    public func clientSecret(of clientID: String) -> String? { secrets[clientID.lowercased()] }
+    package func clientSecret(of clientID: String) -> String? { secrets[clientID.lowercased()] }
 
     /// Whether `name` names this tenant in a token endpoint path (its id or a verified domain).
     func isNamed(_ name: String) -> Bool {

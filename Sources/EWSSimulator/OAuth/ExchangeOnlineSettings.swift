@@ -1,28 +1,28 @@
 extension SimulatorConfiguration {
     /// Settings of the `exchange-online` flavor's Entra tenant and token service.
-    public struct ExchangeOnline: Sendable {
+    package struct ExchangeOnline: Sendable {
         /// The tenant id (a GUID); nil makes a random one.
-        public var tenantID: String?
+        package var tenantID: String?
         /// The tenant's display name (AADSTS messages name it).
-        public var tenantName: String = "Contoso"
+        package var tenantName: String = "Contoso"
         /// The client secret of the consented application; nil makes a random one.
-        public var clientSecret: String?
+        package var clientSecret: String?
         /// `expires_in` of issued tokens, in seconds (Entra's default answer is 3599).
-        public var tokenLifetimeSeconds: Int = 3599
+        package var tokenLifetimeSeconds: Int = 3599
         /// How far past `exp` (or before `nbf`) EWS still accepts a token.
-        public var clockSkewSeconds: Int = 300
+        package var clockSkewSeconds: Int = 300
 
         /// Creates default settings.
-        public init() {}
+        package init() {}
     }
 }
 
 /// The fixed host names of Exchange Online and the Microsoft identity platform.
-public enum ExchangeOnlineHosts {
+package enum ExchangeOnlineHosts {
     /// Where EWS lives (`/EWS/Exchange.asmx`).
-    public static let outlook = "outlook.office365.com"
+    package static let outlook = "outlook.office365.com"
     /// Where the token endpoint lives (`/{tenant}/oauth2/v2.0/token`).
-    public static let login = "login.microsoftonline.com"
+    package static let login = "login.microsoftonline.com"
 }
 
 extension ExchangeOnlineHosts {

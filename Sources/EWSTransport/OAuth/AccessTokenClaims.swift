@@ -3,34 +3,34 @@ import Foundation
 /// What an OAuth access token says about itself, read from its JWT payload without checking the
 /// signature (that is the resource server's job). Safe to show in reports: it holds no part of
 /// the token, only the claims a person needs to see why a provider accepted or refused it.
-public struct AccessTokenClaims: Sendable, Hashable, Codable {
+package struct AccessTokenClaims: Sendable, Hashable, Codable {
     /// `aud`: the resource the token is for (`https://outlook.office365.com`).
-    public var audience: String?
+    package var audience: String?
     /// `iss`: who issued it (`https://sts.windows.net/{tenant}/`).
-    public var issuer: String?
+    package var issuer: String?
     /// `tid`: the tenant.
-    public var tenantID: String?
+    package var tenantID: String?
     /// `appid`: the client (application) id.
-    public var appID: String?
+    package var appID: String?
     /// `app_displayname`.
-    public var appDisplayName: String?
+    package var appDisplayName: String?
     /// `oid`: the object id of the service principal (app-only) or user (delegated).
-    public var objectID: String?
+    package var objectID: String?
     /// `idtyp`: `app` for app-only tokens, `user` for delegated ones.
-    public var identityType: String?
+    package var identityType: String?
     /// `roles`: application permissions (`full_access_as_app`).
-    public var roles: [String]
+    package var roles: [String]
     /// `scp`, split: delegated permissions (`EWS.AccessAsUser.All`).
-    public var scopes: [String]
+    package var scopes: [String]
     /// `iat`.
-    public var issuedAt: Date?
+    package var issuedAt: Date?
     /// `nbf`.
-    public var notBefore: Date?
+    package var notBefore: Date?
     /// `exp`.
-    public var expiresAt: Date?
+    package var expiresAt: Date?
 
     /// Reads the claims of a compact JWT; nil when `jwt` is not one.
-    public init?(jwt: String) {
+    package init?(jwt: String) {
         guard let token = JSONWebToken(jwt) else { return nil }
         let c = token.claimsObject
         func string(_ key: String) -> String? { c[key] as? String }
@@ -52,13 +52,13 @@ public struct AccessTokenClaims: Sendable, Hashable, Codable {
     }
 
     /// Whether the token acts as the application itself (no signed-in user).
-    public var isAppOnly: Bool {
+    package var isAppOnly: Bool {
         if let identityType { return identityType == "app" }
         return scopes.isEmpty
     }
 
     /// The claims as report facts (`token_aud`, `token_roles`...), absent claims left out.
-    public var facts: [String: String] {
+    package var facts: [String: String] {
         var f: [String: String] = [:]
         let iso = ISO8601DateFormatter()
         f["token_aud"] = audience

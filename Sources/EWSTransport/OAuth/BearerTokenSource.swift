@@ -10,22 +10,22 @@ import Foundation
 /// client secret and the token; no renewal ever shows the token itself. A renewal that fails is
 /// ``TransportError/tokenRenewalFailed(_:)`` for the request that needed it (the next request
 /// tries again).
-public actor BearerTokenSource {
+package actor BearerTokenSource {
     /// Gets a new token (the token endpoint, or a provider plugin's hook).
-    public typealias Fetch = @Sendable () async throws(OAuthError) -> AccessToken
+    package typealias Fetch = @Sendable () async throws(OAuthError) -> AccessToken
 
     /// One renewal, as reports show it.
-    public struct Renewal: Sendable {
+    package struct Renewal: Sendable {
         /// Which renewal of the run (1 for the first after the initial token).
-        public var number: Int
+        package var number: Int
         /// When the new token was asked for.
-        public var at: Date
+        package var at: Date
         /// The new token's `expires_in`, in seconds.
-        public var expiresIn: Int
+        package var expiresIn: Int
         /// When the replaced token would have expired.
-        public var replacedExpiry: Date
+        package var replacedExpiry: Date
         /// The token request, with the client secret and the token removed.
-        public var exchange: HTTPExchange
+        package var exchange: HTTPExchange
     }
 
     private let fetch: Fetch
@@ -37,7 +37,7 @@ public actor BearerTokenSource {
 
     /// Creates a source that starts with `initial` and asks `fetch` for each renewal; `now` is the
     /// clock (tests move it); `onShutdown` releases what `fetch` uses (its transport).
-    public init(initial: AccessToken, now: @escaping @Sendable () -> Date = { Date() },
+    package init(initial: AccessToken, now: @escaping @Sendable () -> Date = { Date() },
                 onShutdown: @escaping @Sendable () -> Void = {}, fetch: @escaping Fetch) {
         token = initial
         self.fetch = fetch
@@ -49,36 +49,36 @@ public actor BearerTokenSource {
     /// least 5 s (a request may wait that long in a queue, or meet a server clock a little ahead)
     /// unless that is more than half the lifetime, when half is the margin; at most 60 s, never
     /// below 0. An hour's token is renewed 60 s early, a minute's 6 s, a 3 s token after 1.5 s.
-    public static func margin(lifetime: TimeInterval) -> TimeInterval {
+    package static func margin(lifetime: TimeInterval) -> TimeInterval {
         guard lifetime > 0 else { return 0 }
         return min(60, max(lifetime * 0.1, min(5, lifetime / 2)))
     }
 
     /// When `token` stops being valid: `expires_in` after it was asked for, or its `exp` claim
     /// when that is earlier.
-    public static func expiry(of token: AccessToken) -> Date {
+    package static func expiry(of token: AccessToken) -> Date {
         guard let exp = token.claims?.expiresAt else { return token.expiresAt }
         return min(exp, token.expiresAt)
     }
 
     /// Whether `token` is due for renewal at `date`.
-    public static func isDue(_ token: AccessToken, at date: Date) -> Bool {
+    package static func isDue(_ token: AccessToken, at date: Date) -> Bool {
         let expiry = expiry(of: token)
         let lifetime = expiry.timeIntervalSince(token.obtainedAt)
         return date >= expiry.addingTimeInterval(-margin(lifetime: lifetime))
     }
 
     /// The renewals so far, oldest first.
-    public var renewals: [Renewal] { done }
+    package var renewals: [Renewal] { done }
 
     /// The credentials for the next request: the current token, renewed first when it is due.
     /// - Throws: ``TransportError/tokenRenewalFailed(_:)`` with the refused token request as evidence.
-    public func credentials() async throws(TransportError) -> HTTPCredentials {
+    package func credentials() async throws(TransportError) -> HTTPCredentials {
         try await current().credentials
     }
 
     /// The token valid now (renewed first when it is due).
-    public func current() async throws(TransportError) -> AccessToken {
+    package func current() async throws(TransportError) -> AccessToken {
         guard Self.isDue(token, at: now()) else { return token }
         let task: Task<AccessToken, any Error>
         var started = false
@@ -117,5 +117,5 @@ public actor BearerTokenSource {
     }
 
     /// Releases what renewals use (the token endpoint's transport); no renewal follows.
-    public func shutdown() { onShutdown() }
+    package func shutdown() { onShutdown() }
 }

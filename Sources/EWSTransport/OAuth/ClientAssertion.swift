@@ -6,18 +6,18 @@ import Foundation
 /// client assertion (RFC 7523 §2.2, Microsoft identity platform "certificate credentials").
 ///
 /// The key never prints itself and is never recorded; only the thumbprint (public) is shown.
-public struct ClientCertificate: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+package struct ClientCertificate: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let key: _RSA.Signing.PrivateKey
     /// The DER bytes of the certificate.
-    public let certificateDER: Data
+    package let certificateDER: Data
     /// The SHA-1 thumbprint of the DER certificate, upper-case hex (as the Azure portal shows it).
-    public let thumbprintHex: String
+    package let thumbprintHex: String
     /// The same thumbprint, base64url: the `x5t` header of the assertion.
-    public let x5t: String
+    package let x5t: String
 
     /// Reads a PEM certificate and its PEM private key (PKCS#1 `RSA PRIVATE KEY` or PKCS#8
     /// `PRIVATE KEY`, unencrypted). Errors never quote the key.
-    public init(certificatePEM: String, privateKeyPEM: String) throws(ClientCertificateError) {
+    package init(certificatePEM: String, privateKeyPEM: String) throws(ClientCertificateError) {
         guard let der = Self.firstBlock(of: "CERTIFICATE", in: certificatePEM) else {
             throw ClientCertificateError("the certificate file holds no PEM CERTIFICATE block")
         }
@@ -43,7 +43,7 @@ public struct ClientCertificate: Sendable, CustomStringConvertible, CustomDebugS
     }
 
     /// Reads both files.
-    public init(certificateFile: String, privateKeyFile: String) throws(ClientCertificateError) {
+    package init(certificateFile: String, privateKeyFile: String) throws(ClientCertificateError) {
         guard let cert = FileManager.default.contents(atPath: certificateFile).flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw ClientCertificateError("certificate file \(certificateFile) does not exist or is not text")
         }
@@ -61,7 +61,7 @@ public struct ClientCertificate: Sendable, CustomStringConvertible, CustomDebugS
     /// JWT, `x5t`; claims `aud` (the token endpoint), `iss` = `sub` = the client id, a fresh
     /// `jti`, `nbf`/`iat` now and `exp` `lifetime` seconds later (Entra accepts up to 10 minutes
     /// and MSAL uses 10).
-    public func assertion(clientID: String, tokenEndpoint: String, now: Date = Date(), lifetime: Int = 600) -> Secret? {
+    package func assertion(clientID: String, tokenEndpoint: String, now: Date = Date(), lifetime: Int = 600) -> Secret? {
         let t = Int(now.timeIntervalSince1970)
         let header: [String: Any] = ["alg": "RS256", "typ": "JWT", "x5t": x5t]
         let claims: [String: Any] = ["aud": tokenEndpoint, "iss": clientID, "sub": clientID,
@@ -72,9 +72,9 @@ public struct ClientCertificate: Sendable, CustomStringConvertible, CustomDebugS
         return Secret(input + "." + Base64URL.encode(signature.rawRepresentation))
     }
 
-    public var description: String { "client certificate \(thumbprintHex) <key redacted>" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: ["thumbprint": thumbprintHex], displayStyle: .struct) }
+    package var description: String { "client certificate \(thumbprintHex) <key redacted>" }
+    package var debugDescription: String { description }
+    package var customMirror: Mirror { Mirror(self, children: ["thumbprint": thumbprintHex], displayStyle: .struct) }
 
     /// The DER bytes of the first `-----BEGIN <label>-----` block.
     static func firstBlock(of label: String, in pem: String) -> Data? {
@@ -86,9 +86,9 @@ public struct ClientCertificate: Sendable, CustomStringConvertible, CustomDebugS
 }
 
 /// Why a client certificate could not be used. The message never contains key material.
-public struct ClientCertificateError: Error, Sendable, CustomStringConvertible {
+package struct ClientCertificateError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.
-    public let message: String
+    package let message: String
     init(_ message: String) { self.message = message }
-    public var description: String { message }
+    package var description: String { message }
 }

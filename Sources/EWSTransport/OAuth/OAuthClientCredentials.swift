@@ -1,28 +1,28 @@
 /// What the OAuth 2.0 client credentials grant (RFC 6749 §4.4) needs: where to ask, who asks,
 /// with which secret, and for what.
-public struct OAuthClientCredentials: Sendable {
+package struct OAuthClientCredentials: Sendable {
     /// The token endpoint (`https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token`).
-    public var tokenEndpoint: String
+    package var tokenEndpoint: String
     /// The application (client) id.
-    public var clientID: String
+    package var clientID: String
     /// The client secret; sent in the form body, never recorded. Empty when a certificate is used.
-    public var clientSecret: Secret
+    package var clientSecret: Secret
     /// The application certificate: when set, the client authenticates with a signed client
     /// assertion (`private_key_jwt`) instead of the secret.
-    public var clientCertificate: ClientCertificate?
+    package var clientCertificate: ClientCertificate?
     /// The scope asked for (`https://outlook.office365.com/.default`).
-    public var scope: String
+    package var scope: String
 
     /// The scope of Exchange Online's EWS for app-only tokens.
-    public static let exchangeOnlineScope = "https://outlook.office365.com/.default"
+    package static let exchangeOnlineScope = "https://outlook.office365.com/.default"
 
     /// Microsoft identity platform v2 token endpoint of a tenant (GUID or domain name).
-    public static func microsoftTokenEndpoint(tenant: String) -> String {
+    package static func microsoftTokenEndpoint(tenant: String) -> String {
         "https://login.microsoftonline.com/\(tenant)/oauth2/v2.0/token"
     }
 
     /// Creates client credentials.
-    public init(tokenEndpoint: String, clientID: String, clientSecret: Secret, scope: String = exchangeOnlineScope) {
+    package init(tokenEndpoint: String, clientID: String, clientSecret: Secret, scope: String = exchangeOnlineScope) {
         self.tokenEndpoint = tokenEndpoint
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -30,7 +30,7 @@ public struct OAuthClientCredentials: Sendable {
     }
 
     /// Creates client credentials that authenticate with a certificate (a signed client assertion).
-    public init(tokenEndpoint: String, clientID: String, certificate: ClientCertificate, scope: String = exchangeOnlineScope) {
+    package init(tokenEndpoint: String, clientID: String, certificate: ClientCertificate, scope: String = exchangeOnlineScope) {
         self.init(tokenEndpoint: tokenEndpoint, clientID: clientID, clientSecret: Secret(""), scope: scope)
         clientCertificate = certificate
     }

@@ -2,28 +2,28 @@
 /// line of description, the HTTP status) and never contains the client secret or a token.
 ///
 /// Codes can be added without breaking callers: compare against the static members.
-public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
         case refused, invalidResponse, transportFailed
     }
 
     private let code: Code
     /// A specific, human-readable explanation.
-    public let message: String
+    package let message: String
     /// The HTTP status of the token endpoint's answer, if one came.
-    public var httpStatus: Int?
+    package var httpStatus: Int?
     /// The OAuth `error` (`invalid_client`, `unauthorized_client`, `invalid_scope`...).
-    public var error: String?
+    package var error: String?
     /// The STS-specific codes (`[7000215]`).
-    public var errorCodes: [Int] = []
+    package var errorCodes: [Int] = []
     /// The first line of `error_description` (`AADSTS7000215: Invalid client secret provided...`).
-    public var errorDescription: String?
+    package var errorDescription: String?
     /// `trace_id`, for the provider's support.
-    public var traceID: String?
+    package var traceID: String?
     /// `correlation_id`, for the provider's support.
-    public var correlationID: String?
+    package var correlationID: String?
     /// The evidence of the token request (request body and any token removed).
-    public var exchange: HTTPExchange?
+    package var exchange: HTTPExchange?
 
     private init(_ code: Code, _ message: String) {
         self.code = code
@@ -31,17 +31,17 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The token endpoint answered with an OAuth error.
-    public static func refused(_ m: String) -> Self { .init(.refused, m) }
+    package static func refused(_ m: String) -> Self { .init(.refused, m) }
     /// The token endpoint answered, but not with a usable token response.
-    public static func invalidResponse(_ m: String) -> Self { .init(.invalidResponse, m) }
+    package static func invalidResponse(_ m: String) -> Self { .init(.invalidResponse, m) }
     /// No HTTP answer came from the token endpoint.
-    public static func transportFailed(_ m: String) -> Self { .init(.transportFailed, m) }
+    package static func transportFailed(_ m: String) -> Self { .init(.transportFailed, m) }
 
     /// Compares codes only.
-    public func hasSameCode(as other: OAuthError) -> Bool { code == other.code }
+    package func hasSameCode(as other: OAuthError) -> Bool { code == other.code }
 
     /// A short stable name for the kind of failure (`refused`, `invalid-response`...).
-    public var kind: String {
+    package var kind: String {
         switch code {
         case .refused: return "refused"
         case .invalidResponse: return "invalid-response"
@@ -49,5 +49,5 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

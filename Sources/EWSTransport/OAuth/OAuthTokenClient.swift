@@ -7,11 +7,11 @@ import Foundation
 /// body); the token in the answer is removed from the evidence before anything can record it.
 /// Give it a transport without credentials: the client authenticates in the form body
 /// (`client_secret_post`), which every Microsoft identity platform endpoint accepts.
-public actor OAuthTokenClient {
+package actor OAuthTokenClient {
     /// The settings it asks with.
-    public let credentials: OAuthClientCredentials
+    package let credentials: OAuthClientCredentials
     /// A cached token is renewed this long before it expires (5 minutes by default).
-    public let refreshMargin: TimeInterval
+    package let refreshMargin: TimeInterval
     private let transport: HTTPTransport
     private let now: @Sendable () -> Date
     private var cached: AccessToken?
@@ -21,7 +21,7 @@ public actor OAuthTokenClient {
     static let maxResponseBytes = 256 * 1024
 
     /// Creates a client; `now` is the clock (tests move it).
-    public init(transport: HTTPTransport, credentials: OAuthClientCredentials, refreshMargin: TimeInterval = 300,
+    package init(transport: HTTPTransport, credentials: OAuthClientCredentials, refreshMargin: TimeInterval = 300,
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.transport = transport
         self.credentials = credentials
@@ -31,7 +31,7 @@ public actor OAuthTokenClient {
 
     /// A token valid for at least ``refreshMargin``: the cached one, or a new one. Callers that
     /// ask at the same time share one request.
-    public func token() async throws(OAuthError) -> AccessToken {
+    package func token() async throws(OAuthError) -> AccessToken {
         if let cached, cached.expiresAt.timeIntervalSince(now()) > refreshMargin { return cached }
         let task: Task<AccessToken, any Error>
         if let pending {
@@ -54,7 +54,7 @@ public actor OAuthTokenClient {
     }
 
     /// Forgets the cached token (a resource refused it).
-    public func invalidate() {
+    package func invalidate() {
         cached = nil
     }
 

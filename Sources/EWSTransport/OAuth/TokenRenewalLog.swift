@@ -4,34 +4,34 @@ import Synchronization
 /// The token renewals started while a task runs: a check sets one with
 /// ``TokenRenewalLog/$current`` and finds in it each renewal its requests caused (see
 /// ``BearerTokenSource``), to show as its facts and evidence. Holds no token.
-public final class TokenRenewalLog: Sendable {
+package final class TokenRenewalLog: Sendable {
     private let entries = Mutex<[BearerTokenSource.Renewal]>([])
     private let failed = Mutex<[HTTPExchange]>([])
 
     /// The log of the running check, if any.
-    @TaskLocal public static var current: TokenRenewalLog?
+    @TaskLocal package static var current: TokenRenewalLog?
 
     /// Creates an empty log.
-    public init() {}
+    package init() {}
 
     /// Records a renewal.
-    public func append(_ renewal: BearerTokenSource.Renewal) { entries.withLock { $0.append(renewal) } }
+    package func append(_ renewal: BearerTokenSource.Renewal) { entries.withLock { $0.append(renewal) } }
 
     /// Records a failed renewal's token request (scrubbed), when there was one.
-    public func appendFailure(_ exchange: HTTPExchange?) {
+    package func appendFailure(_ exchange: HTTPExchange?) {
         if let exchange { failed.withLock { $0.append(exchange) } }
     }
 
     /// The renewals so far.
-    public var all: [BearerTokenSource.Renewal] { entries.withLock { $0 } }
+    package var all: [BearerTokenSource.Renewal] { entries.withLock { $0 } }
 
     /// The token requests of the renewals (and of failed ones): evidence without the token.
-    public var exchanges: [HTTPExchange] { all.map(\.exchange) + failed.withLock { $0 } }
+    package var exchanges: [HTTPExchange] { all.map(\.exchange) + failed.withLock { $0 } }
 
     /// The facts a check's result carries about them (empty without renewals): `token_renewals`
     /// (how many), `token_renewed_at` (when each was asked for, ISO 8601) and
     /// `token_renewal_expires_in` (each new token's `expires_in`, seconds).
-    public var facts: [String: String] {
+    package var facts: [String: String] {
         let all = self.all
         guard !all.isEmpty else { return [:] }
         let f = ISO8601DateFormatter()
