@@ -90,7 +90,7 @@ let package = Package(
         // Paths to ../shared and a simulator helper, shared by the test targets.
         // Sets the test process's environment before main (setenv later races with spawning children).
         .target(name: "CEWSTestEnvironment", path: "Tests/CEWSTestEnvironment"),
-        .target(name: "EWSTestSupport", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "CEWSTestEnvironment"], path: "Tests/EWSTestSupport"),
+        .target(name: "EWSTestSupport", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSExecutor", "CEWSTestEnvironment"], path: "Tests/EWSTestSupport"),
         .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport", "EWSExecutor"]),
         .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSTestSupport", "EWSExecutor"]),

@@ -26,50 +26,46 @@ enum SOAPAutodiscover {
 
     /// Reads an answer body.
     static func read(_ body: [UInt8]) -> AutodiscoverAnswer {
-        let tree: XMLTree
-        do {
-            tree = try XMLTree(parsing: body, maxBytes: 1024 * 1024)
-        } catch {
-            return .malformed("not XML: \(error)")
+        AutodiscoverAnswer.reading(body) { tree in
+            guard let envelope = tree.root, envelope.is("Envelope", EWSNamespace.soap) else {
+                return .malformed("not a SOAP 1.1 envelope (document element <\(tree.root?.name ?? "none")>)")
+            }
+            guard let soapBody = envelope.child("Body", EWSNamespace.soap) else { return .malformed("no soap:Body") }
+            if let fault = soapBody.child("Fault", EWSNamespace.soap) {
+                return .error(code: "SOAP fault", message: fault.child("faultstring")?.text.trimmed ?? "")
+            }
+            guard let message = soapBody.child("GetUserSettingsResponseMessage", namespace),
+                  let response = message.child("Response", namespace) else {
+                return .malformed("no GetUserSettingsResponseMessage/Response")
+            }
+            let topCode = response.child("ErrorCode", namespace)?.text.trimmed ?? ""
+            if !topCode.isEmpty && topCode != "NoError" {
+                return .error(code: topCode, message: response.child("ErrorMessage", namespace)?.text.trimmed ?? "")
+            }
+            guard let user = response.child("UserResponses", namespace)?.child("UserResponse", namespace) else {
+                return .malformed("no UserResponses/UserResponse")
+            }
+            let code = user.child("ErrorCode", namespace)?.text.trimmed ?? "NoError"
+            let target = user.child("RedirectTarget", namespace)?.text.trimmed ?? ""
+            switch code {
+            case "NoError":
+                break
+            case "RedirectAddress":
+                return target.isEmpty ? .malformed("RedirectAddress without a RedirectTarget") : .redirectAddress(target)
+            case "RedirectUrl":
+                return target.isEmpty ? .malformed("RedirectUrl without a RedirectTarget") : .redirectURL(target)
+            default:
+                return .error(code: code, message: user.child("ErrorMessage", namespace)?.text.trimmed ?? "")
+            }
+            var values: [String: String] = [:]
+            for setting in user.child("UserSettings", namespace)?.children("UserSetting", namespace) ?? [] {
+                guard let name = setting.child("Name", namespace)?.text.trimmed, !name.isEmpty else { continue }
+                values[name] = setting.child("Value", namespace)?.text.trimmed ?? ""
+            }
+            let ews = values["ExternalEwsUrl"]?.nonEmpty ?? values["InternalEwsUrl"]?.nonEmpty
+            guard let ews else { return .malformed("NoError, but neither ExternalEwsUrl nor InternalEwsUrl among the settings") }
+            if values["ExternalEwsUrl"]?.nonEmpty == nil { values["EwsUrlFrom"] = "InternalEwsUrl (no ExternalEwsUrl)" }
+            return .settings(ewsURL: ews, settings: values, smtpAddress: values["AutoDiscoverSMTPAddress"]?.nonEmpty)
         }
-        guard let envelope = tree.root, envelope.is("Envelope", EWSNamespace.soap) else {
-            return .malformed("not a SOAP 1.1 envelope (document element <\(tree.root?.name ?? "none")>)")
-        }
-        guard let soapBody = envelope.child("Body", EWSNamespace.soap) else { return .malformed("no soap:Body") }
-        if let fault = soapBody.child("Fault", EWSNamespace.soap) {
-            return .error(code: "SOAP fault", message: fault.child("faultstring")?.text.trimmed ?? "")
-        }
-        guard let message = soapBody.child("GetUserSettingsResponseMessage", namespace),
-              let response = message.child("Response", namespace) else {
-            return .malformed("no GetUserSettingsResponseMessage/Response")
-        }
-        let topCode = response.child("ErrorCode", namespace)?.text.trimmed ?? ""
-        if !topCode.isEmpty && topCode != "NoError" {
-            return .error(code: topCode, message: response.child("ErrorMessage", namespace)?.text.trimmed ?? "")
-        }
-        guard let user = response.child("UserResponses", namespace)?.child("UserResponse", namespace) else {
-            return .malformed("no UserResponses/UserResponse")
-        }
-        let code = user.child("ErrorCode", namespace)?.text.trimmed ?? "NoError"
-        let target = user.child("RedirectTarget", namespace)?.text.trimmed ?? ""
-        switch code {
-        case "NoError":
-            break
-        case "RedirectAddress":
-            return target.isEmpty ? .malformed("RedirectAddress without a RedirectTarget") : .redirectAddress(target)
-        case "RedirectUrl":
-            return target.isEmpty ? .malformed("RedirectUrl without a RedirectTarget") : .redirectURL(target)
-        default:
-            return .error(code: code, message: user.child("ErrorMessage", namespace)?.text.trimmed ?? "")
-        }
-        var values: [String: String] = [:]
-        for setting in user.child("UserSettings", namespace)?.children("UserSetting", namespace) ?? [] {
-            guard let name = setting.child("Name", namespace)?.text.trimmed, !name.isEmpty else { continue }
-            values[name] = setting.child("Value", namespace)?.text.trimmed ?? ""
-        }
-        let ews = values["ExternalEwsUrl"]?.nonEmpty ?? values["InternalEwsUrl"]?.nonEmpty
-        guard let ews else { return .malformed("NoError, but neither ExternalEwsUrl nor InternalEwsUrl among the settings") }
-        if values["ExternalEwsUrl"]?.nonEmpty == nil { values["EwsUrlFrom"] = "InternalEwsUrl (no ExternalEwsUrl)" }
-        return .settings(ewsURL: ews, settings: values, smtpAddress: values["AutoDiscoverSMTPAddress"]?.nonEmpty)
     }
 }

@@ -3,6 +3,7 @@
 // them, a deadline each. Nothing here waits on a pipe's EOF: a grandchild holding a pipe open must
 // not stall discovery.
 
+private import EWSExecutor
 import Foundation
 
 #if canImport(Glibc)
@@ -181,31 +182,14 @@ struct ProbeRunner {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
         // Own process group (a timeout kills the whole group), no inherited signal mask, default
         // dispositions for every signal (the host may ignore SIGPIPE; the probe must not inherit that).
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        guard rc == 0 else {
+        let pid: pid_t
+        switch ProcessGroupSpawn.spawn(arguments, environment: environment, actions: &actions) {
+        case .success(let child): pid = child
+        case .failure(let error):
             close(outPipe[0]); close(errPipe[0])
-            return .failure("cannot run \(arguments[0]): \(String(cString: strerror(rc)))")
+            return .failure(error.description)
         }
         for fd in [outPipe[0], errPipe[0]] {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 private import CEWSTestEnvironment
+import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -62,32 +63,20 @@ package final class ChildProcess: Sendable {
             let changed = ewscheck_test_spawn_addchdir(&actions, directory)
             guard changed == 0 else { for fd in outPipe + errPipe { close(fd) }; throw FixtureError("posix_spawn_file_actions_addchdir_np: \(String(cString: strerror(changed)))") }
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var env = ProcessInfo.processInfo.environment
         for name in removing { env.removeValue(forKey: name) }
         env.merge(environment) { $1 }
         // A crash in a child must not stall the run for minutes in the backtracer.
         if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "enable=no" }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        let spawned = ProcessGroupSpawn.spawn([executable] + arguments, environment: env.map { "\($0.key)=\($0.value)" }, actions: &actions)
         close(outPipe[1])
         close(errPipe[1])
-        guard rc == 0 else {
+        let child: pid_t
+        switch spawned {
+        case .success(let pid): child = pid
+        case .failure(let error):
             close(outPipe[0]); close(errPipe[0])
-            throw FixtureError("cannot run \(executable): \(String(cString: strerror(rc)))")
+            throw FixtureError(error.description)
         }
         pid = child
         read(outPipe[0], into: \.out)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+private import EWSExecutor
 import Foundation
 
 /// A throwaway MIT Kerberos KDC on loopback for the simulated organisation: a fresh realm
@@ -252,24 +253,10 @@ package final class SimulatedKDC: Sendable {
         if let watchdogDescriptor { posix_spawn_file_actions_adddup2(&actions, watchdogDescriptor, 3) }
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let args = argv.map { strdup($0) } + [nil]
-        let envp = environment(directory: directory).map { strdup($0) } + [nil]
-        defer { args.forEach { free($0) }; envp.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, args, envp)
-        guard rc == 0 else { throw SimulatorError("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
-        return pid
+        switch ProcessGroupSpawn.spawn(argv, environment: environment(directory: directory), actions: &actions) {
+        case .success(let pid): return pid
+        case .failure(let error): throw SimulatorError(error.description)
+        }
     }
 
     private static func run(_ argv: [String], directory: String, input: String = "/dev/null") throws {

@@ -15,11 +15,7 @@ static char *adjust_request(void *context, const char *input) {
     return strdup("{\"error\":{\"message\":\"the tenant directory is\\nunreachable\",\"code\":\"directory-unreachable\"}}");
 }
 
-static char *discover_endpoint(void *context, const char *input) {
-    (void)context;
-    (void)input;
-    return strdup("{\"error\":{\"message\":\"no tenant for this domain\"}}");
-}
+FIXTURE_ANSWER(discover_endpoint, "{\"error\":{\"message\":\"no tenant for this domain\"}}")
 
 static char *acquire_token(void *context, const char *input) {
     (void)context;
@@ -28,11 +24,7 @@ static char *acquire_token(void *context, const char *input) {
     return strdup("{\"error\":{\"message\":\"login refused for secret s3cr3t-value\",\"code\":\"login-refused\"}}");
 }
 
-static char *classify_response(void *context, const char *input) {
-    (void)context;
-    (void)input;
-    return strdup("{\"error\":\"just a string\"}");
-}
+FIXTURE_ANSWER(classify_response, "{\"error\":\"just a string\"}")
 
 EXPORT const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host) {
     if (host != EWSCHECK_PLUGIN_ABI_VERSION) return NULL;

@@ -30,6 +30,14 @@ static inline void fixture_descriptor(ewscheck_plugin_descriptor *d, const char 
     d->hook_threading = EWSCHECK_HOOKS_SERIALIZED;
 }
 
+/* A hook that answers `json` whatever it is asked. */
+#define FIXTURE_ANSWER(name, json)                               \
+    static char *name(void *context, const char *input) {        \
+        (void)context;                                           \
+        (void)input;                                             \
+        return strdup(json);                                     \
+    }
+
 static inline char *fixture_strdup(const char *s) { return strdup(s); }
 
 static inline void fixture_free(void *context, char *s) {

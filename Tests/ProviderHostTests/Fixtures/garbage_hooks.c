@@ -13,23 +13,11 @@ static char *adjust_request(void *context, const char *input) {
     return strdup("this is { not json");
 }
 
-static char *discover_endpoint(void *context, const char *input) {
-    (void)context;
-    (void)input;
-    return strdup("[1, 2, 3]");
-}
+FIXTURE_ANSWER(discover_endpoint, "[1, 2, 3]")
 
-static char *acquire_token(void *context, const char *input) {
-    (void)context;
-    (void)input;
-    return strdup("{\"access_token\":\"secret-token-value\",\"expires_in\":\"soon\"}");
-}
+FIXTURE_ANSWER(acquire_token, "{\"access_token\":\"secret-token-value\",\"expires_in\":\"soon\"}")
 
-static char *classify_response(void *context, const char *input) {
-    (void)context;
-    (void)input;
-    return strdup("{\"outcome\":\"maybe\",\"message\":\"who knows\"}");
-}
+FIXTURE_ANSWER(classify_response, "{\"outcome\":\"maybe\",\"message\":\"who knows\"}")
 
 EXPORT const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host) {
     (void)host;

@@ -24,17 +24,9 @@ static char *adjust_request(void *context, const char *input) {
     return strdup(buffer);
 }
 
-static char *discover_endpoint(void *context, const char *input) {
-    (void)context;
-    (void)input;
-    return strdup("{\"ews_url\":\"https://ews.example.com/EWS/Exchange.asmx\",\"notes\":[\"from the fixture\"]}");
-}
+FIXTURE_ANSWER(discover_endpoint, "{\"ews_url\":\"https://ews.example.com/EWS/Exchange.asmx\",\"notes\":[\"from the fixture\"]}")
 
-static char *acquire_token(void *context, const char *input) {
-    (void)context;
-    (void)input;
-    return strdup("{\"access_token\":\"fixture-token\",\"expires_in\":3600}");
-}
+FIXTURE_ANSWER(acquire_token, "{\"access_token\":\"fixture-token\",\"expires_in\":3600}")
 
 static char *classify_response(void *context, const char *input) {
     (void)context;
