@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "ewscheck",
             dependencies: [
-                "Conformance", "Reports", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest", "Discovery", "EWSExecutor",
+                "Conformance", "Reports", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest", "Discovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,16 +91,16 @@ let package = Package(
         // Sets the test process's environment before main (setenv later races with spawning children).
         .target(name: "CEWSTestEnvironment", path: "Tests/CEWSTestEnvironment"),
         .target(name: "EWSTestSupport", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSExecutor", "CEWSTestEnvironment"], path: "Tests/EWSTestSupport"),
-        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport", "EWSExecutor"]),
+        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport"]),
         .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSTestSupport", "EWSExecutor"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport", "EWSExecutor"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSTransport", "EWSSimulator", "EWSTestSupport"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "Conformance", "EWSTestSupport"]),
         .testTarget(name: "ProviderManifestTests", dependencies: ["ProviderManifest"]),
         .testTarget(name: "PluginSDKTests", dependencies: ["EWSCheckPluginSDK", "CEWSCheckPlugin"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "EWSSimulator", "EWSTransport", "EWSTestSupport"]),
-        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport", "EWSExecutor"],
+        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -37,7 +37,7 @@ extension CheckRegistry {
                 })
             }
         }
-        let hasDiscovery: @Sendable (Suite) -> Bool = { $0.state.discovery != nil }
+        let hasDiscovery: @Sendable (CheckContext) -> Bool = { $0.state.discovery != nil }
         list += [
             Check(.init(id: CheckCatalog.discoveryEndpoint, title: "Autodiscover finds the EWS endpoint",
                         requirement: "A client that tries the profile's Autodiscover methods in order finds an https EWS URL.",

@@ -63,33 +63,63 @@ extension TargetConfiguration {
         let domain = String(discovery.address.split(separator: "@").last ?? "")
         // A profile's plan is followed in its order: Autodiscover methods, a fixed URL template,
         // or the plugin's discover_endpoint hook; the first that gives an https URL wins.
-        let listed = profile?.manifest.discovery.methods ?? []
-        let steps: [ProviderManifest.DiscoveryMethod] = listed.isEmpty ? [.init(method: "autodiscover")] : listed
+        let listed = (profile?.manifest.discovery.methods ?? []).compactMap(EndpointStep.init)
+        let steps = listed.isEmpty ? [EndpointStep.autodiscover(nil)] : listed
         var lastReport: DiscoveryReport?
         for step in steps {
             var found: String?
-            switch step.method {
-            case "fixed-url":
-                found = step.urlTemplate?.replacingOccurrences(of: "{domain}", with: domain)
-            case "plugin-hook":
+            switch step {
+            case .fixedURL(let template):
+                found = template?.replacingOccurrences(of: "{domain}", with: domain)
+            case .pluginHook:
                 if let discoverer = profile?.endpointDiscoverer {
                     let input = DiscoverEndpointInput(emailAddress: discovery.address, domain: domain)
                     found = await HookExecutor.call("discover_endpoint", profile) { discoverer(input)?.ewsURL }
                 }
-            default:
+            case .autodiscover(let method):
                 var settings = quick
-                if let method = DiscoveryMethod(rawValue: step.method) { settings.methods = [method] }
+                if let method { settings.methods = [method] }
                 let report = await AutodiscoverEngine(transport: transport, configuration: settings).discover(discovery.address, mode: .firstFound)
                 lastReport = report
                 found = report.ewsURL
             }
             if let url = found, url.lowercased().hasPrefix("https://") {
-                target.ewsURL = url
+                target.adopt(discoveredEWSURL: url)
                 target.discovery?.endpointWasDiscovered = true
-                target.discovery?.endpointSource = step.method
+                target.discovery?.endpointSource = step.source
                 return (target, lastReport)
             }
         }
         return (target, lastReport)
+    }
+}
+
+/// One way to find the EWS URL, read from a profile's `discovery.methods` entry.
+private enum EndpointStep {
+    /// Autodiscover by one method, or by every method in the clients' order (nil: the profile lists none).
+    case autodiscover(DiscoveryMethod?)
+    /// A URL template (`{domain}` replaced).
+    case fixedURL(template: String?)
+    /// The plugin's `discover_endpoint` hook.
+    case pluginHook
+
+    /// Nil for a method name the manifest validation refuses anyway.
+    init?(_ listed: ProviderManifest.DiscoveryMethod) {
+        switch listed.method {
+        case "fixed-url": self = .fixedURL(template: listed.urlTemplate)
+        case "plugin-hook": self = .pluginHook
+        default:
+            guard let method = DiscoveryMethod(rawValue: listed.method) else { return nil }
+            self = .autodiscover(method)
+        }
+    }
+
+    /// How the report names the step that found the endpoint.
+    var source: String {
+        switch self {
+        case .autodiscover(let method): return method?.rawValue ?? "autodiscover"
+        case .fixedURL: return "fixed-url"
+        case .pluginHook: return "plugin-hook"
+        }
     }
 }

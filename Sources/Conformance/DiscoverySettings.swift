@@ -30,17 +30,15 @@ package struct DiscoverySettings: Sendable, Hashable {
         self.allowCrossDomainRedirect = allowCrossDomainRedirect
     }
 
-    /// The `ews_url` of a target whose endpoint is still to be discovered. `.invalid` never
-    /// resolves, so a run whose discovery failed says so in every EWS check instead of reaching
+    /// The placeholder `ews_url` of a target whose endpoint is still to be discovered. `.invalid`
+    /// never resolves, so a run whose discovery failed says so in every EWS check instead of reaching
     /// some other server.
-    package static let pendingURL = "https://ews-url-not-discovered.invalid/EWS/Exchange.asmx"
+    static let placeholderURL = "https://ews-url-not-discovered.invalid/EWS/Exchange.asmx"
 }
 
 extension TargetConfiguration {
     static let discoveryKeys = ["address", "email_domain", "dns_server", "allow_cross_domain_redirect"]
 
-    /// Whether the EWS URL is still to be discovered (the target file gave none).
-    package var ewsURLIsPending: Bool { ewsURL == DiscoverySettings.pendingURL }
 
     /// The `discovery:` section as written (before mailboxes are known); nil when absent.
     static func discoverySection(_ top: Node.Mapping) throws(TargetFileError) -> Node.Mapping? {

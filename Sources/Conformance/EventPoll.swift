@@ -31,7 +31,7 @@ struct EventPoll {
 
     /// Calls GetEvents until one of `kinds` is reported for `item` or the bound has passed; a lost
     /// subscription, a refused watermark or a discontinuous one ends the wait with a failure.
-    mutating func wait(_ kinds: Set<String>, for item: String, suite: Suite, mailbox: String) async -> Result<Arrival, VerdictBox> {
+    mutating func wait(_ kinds: Set<String>, for item: String, suite: CheckContext, mailbox: String) async -> Result<Arrival, VerdictBox> {
         let clock = ContinuousClock()
         let start = clock.now
         var arrival = Arrival()
@@ -43,7 +43,7 @@ struct EventPoll {
             let elapsed = Self.milliseconds(clock.now - start)
             guard call.messages.count == 1, let m = call.messages.first, m.responseClass == .success, let n = m.payload else {
                 let code = call.messages.first?.responseCode ?? ""
-                let facts = Suite.callFacts(call)
+                let facts = CheckContext.callFacts(call)
                 if ["ErrorSubscriptionNotFound", "ErrorExpiredSubscription", "ErrorInvalidSubscription", "ErrorInvalidPullSubscriptionId"].contains(code) {
                     return .failure(VerdictBox(.failed("the subscription was lost: GetEvents call \(calls), \(elapsed) ms into the wait, answered \(code) for the subscription Subscribe had just made",
                                                        arrival.exchanges + [last, call.exchange], facts: facts)))

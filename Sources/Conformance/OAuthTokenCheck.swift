@@ -76,7 +76,7 @@ enum OAuthTokenCheck {
         } catch {
             transport.shutdown()
             // No answer: the harness cannot tell. An answer that refuses is the provider's verdict.
-            if error.hasSameCode(as: .transportFailed("")) { return done(.none, .errored(error.message, [error.exchange])) }
+            if error.code == .transportFailed { return done(.none, .errored(error.message, [error.exchange])) }
             var verdict = Verdict.failed(error.message, [error.exchange])
             verdict.facts = facts(of: error, client)
             return done(.none, verdict)

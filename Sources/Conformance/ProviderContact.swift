@@ -34,7 +34,7 @@ struct ProviderContact {
                 return c
             })
         } catch let error as TransportError {
-            if error.hasSameCode(as: .cancelled("")) { return (error.exchange, nil) }
+            if error.code == .cancelled { return (error.exchange, nil) }
             var cause = Self.cause(of: error, target: target)
             if let id = error.exchange?.id { cause.evidence = [id] }
             return (error.exchange, cause)
@@ -90,30 +90,30 @@ struct ProviderContact {
     static func cause(of error: TransportError, target: TargetConfiguration) -> RootCause {
         let host = Self.host(of: target.ewsURL)
         let detail = error.message
-        switch error.kind {
-        case "resolve-failed":
+        switch error.code {
+        case .resolveFailed:
             return RootCause(kind: .nameResolution, summary: "the host name \(host) does not resolve (DNS): \(detail)",
                              remedy: "check the host name in ews_url for a typo and that this machine's DNS knows it; --resolve \(host):443:ADDRESS pins it to an address")
-        case "connect-failed":
+        case .connectFailed:
             return RootCause(kind: .connection, summary: "no connection to \(host): \(detail)",
                              remedy: "check the port in ews_url, that the service runs, and that no firewall blocks this machine")
-        case "timed-out":
+        case .timedOut:
             return RootCause(kind: .timeout, summary: "no answer from \(host) in time: \(detail)",
                              remedy: "a firewall that drops packets looks like this; otherwise raise --connect-timeout / --request-timeout (timeouts: in the target file; now \(Self.seconds(target.timeout.connect)) and \(Self.seconds(target.timeout.request)))")
-        case "ca-file-unusable":
+        case .caFileUnusable:
             return RootCause(kind: .caFile, summary: "the CA file \(target.caFile ?? "") could not be used: \(detail)",
                              remedy: "tls.ca_file / --ca-file must be a readable PEM file of CA certificates (-----BEGIN CERTIFICATE-----)")
-        case "proxy-failed":
+        case .proxyFailed:
             return RootCause(kind: .proxy, summary: "the proxy \(target.proxy) could not be used: \(detail)",
                              remedy: "check proxy: in the target file or --proxy (none, environment, or a URL)")
-        case "tls-failed":
+        case .tlsFailed:
             guard let certificate = error.certificate else {
                 return RootCause(kind: .tls, summary: "no TLS session with \(host): \(detail)",
                                  remedy: "check that ews_url's port speaks HTTPS and that the server offers TLS 1.2 or newer")
             }
             return RootCause(kind: .tls, summary: "TLS: \(certificate.finding) — \(certificate.details)",
                              remedy: tlsRemedy(certificate, caFile: target.caFile), certificate: certificate, providerFinding: true)
-        case "protocol-error":
+        case .protocolError:
             return RootCause(kind: .notEWS, summary: "\(host) did not answer with HTTP: \(detail)",
                              remedy: "check the scheme and port in ews_url (https on a port that speaks something else?)")
         default:

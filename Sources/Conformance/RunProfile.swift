@@ -73,7 +73,7 @@ package struct RunProfile: Sendable {
     package func refusedScheme(of target: TargetConfiguration) -> String? {
         let scheme = Self.schemeName(target)
         guard manifest.auth.refusedSchemes.contains(scheme) else { return nil }
-        return "the target authenticates with \(scheme), which the \(id) profile refuses (auth.refused_schemes): profile and target do not fit"
+        return "the target authenticates with \(scheme), which \(phrase) refuses (auth.refused_schemes): profile and target do not fit"
     }
 
     /// Why `target` does not fit this profile (a refused scheme, or one the profile does not list
@@ -82,7 +82,7 @@ package struct RunProfile: Sendable {
         let scheme = Self.schemeName(target)
         if let refused = refusedScheme(of: target) { return refused }
         if !manifest.auth.schemes.contains(scheme) {
-            return "the target authenticates with \(scheme), but the \(id) profile accepts only \(manifest.auth.schemes.joined(separator: ", "))"
+            return "the target authenticates with \(scheme), but \(phrase) accepts only \(manifest.auth.schemes.joined(separator: ", "))"
         }
         return nil
     }

@@ -43,7 +43,7 @@ final class RunState: Sendable {
         set { storage.withLock { $0.postChallenge = newValue } }
     }
 
-    /// The provider's WSDL and schemas, once fetched (``Suite/providerSchemas()``).
+    /// The provider's WSDL and schemas, once fetched (``CheckContext/providerSchemas()``).
     var providerSchemas: ProviderSchemas? {
         get { storage.withLock { $0.providerSchemas } }
         set { storage.withLock { $0.providerSchemas = newValue } }

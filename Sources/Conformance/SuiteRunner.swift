@@ -119,7 +119,7 @@ package struct SuiteRunner: Sendable {
         if let profile, let mismatch = profile.targetMismatch(target) { warnings.append(mismatch) }
         let state = RunState()
         state.oauth = oauth
-        var suite = Suite(target: effectiveTarget, client: client, transport: transport, recorder: recorder, ledger: ledger,
+        var suite = CheckContext(target: effectiveTarget, client: client, transport: transport, recorder: recorder, ledger: ledger,
                           runID: options.runID, profile: profile, state: state)
         suite.expiredToken = options.expiredAccessToken
         suite.referenceSchemas = options.referenceSchemas

@@ -53,8 +53,12 @@ package struct TargetConfiguration: Sendable {
 
     /// A display name for reports.
     package var name: String
-    /// The EWS URL.
-    package var ewsURL: String
+    /// The EWS URL. While ``ewsURLIsPending``, a placeholder in the reserved `.invalid` domain that
+    /// never resolves, so nothing can reach some other server by mistake.
+    package private(set) var ewsURL: String
+    /// Whether the EWS URL is still to be discovered (the target file gave none): a state of its own,
+    /// not a comparison with the placeholder.
+    package private(set) var ewsURLIsPending = false
     /// `RequestServerVersion` to send.
     package var requestVersion: ExchangeVersion
     /// Whether the target file set `request_version` (it then wins over a profile's).
@@ -228,7 +232,7 @@ extension TargetConfiguration {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
 
         let discoverySection = try discoverySection(top)
-        let ewsURL = try string(top, "ews_url", required: discoverySection == nil) ?? DiscoverySettings.pendingURL
+        let ewsURL = try string(top, "ews_url", required: discoverySection == nil) ?? DiscoverySettings.placeholderURL
         guard let url = URL(string: ewsURL), let scheme = url.scheme?.lowercased(), url.host != nil else {
             throw TargetFileError("ews_url '\(ewsURL)' is not an absolute https URL")
         }
@@ -318,6 +322,7 @@ extension TargetConfiguration {
         target.mailboxEntries = mailboxEntries
         target.unprivilegedAccount = unprivileged
         if let controlsMapping { try target.applyKerberosControls(controlsMapping, resolve: resolve) }
+        if top["ews_url"] == nil { target.awaitDiscoveredEWSURL() }
         if let discoverySection {
             target.discovery = try discoverySettings(discoverySection, mailboxes: mailboxes)
             if top["name"] == nil, target.ewsURLIsPending { target.name = "\(target.discovery?.address.split(separator: "@").last ?? "") (discovered)" }
@@ -356,11 +361,11 @@ extension TargetConfiguration {
         return try mapping(node, key)
     }
 
-    private static func checkKeys(_ m: Node.Mapping, allowed: [String], in where: String) throws(TargetFileError) {
+    private static func checkKeys(_ m: Node.Mapping, allowed: [String], in section: String) throws(TargetFileError) {
         for key in m.keys {
             let name = key.scalar?.string ?? "?"
             if !allowed.contains(name) {
-                throw TargetFileError("unknown key '\(name)' at line \(line(key)) in \(`where`) (allowed: \(allowed.joined(separator: ", ")))")
+                throw TargetFileError("unknown key '\(name)' at line \(line(key)) in \(section) (allowed: \(allowed.joined(separator: ", ")))")
             }
         }
     }
@@ -374,5 +379,20 @@ extension TargetConfiguration {
             throw TargetFileError("\(path)\(key) (line \(line(node))) must be a non-empty string")
         }
         return s
+    }
+}
+
+extension TargetConfiguration {
+    /// Marks the EWS URL as still to be discovered; ``ewsURL`` holds the `.invalid` placeholder until
+    /// ``adopt(discoveredEWSURL:)``.
+    package mutating func awaitDiscoveredEWSURL() {
+        ewsURL = DiscoverySettings.placeholderURL
+        ewsURLIsPending = true
+    }
+
+    /// Uses the EWS URL discovery found (or any URL chosen later, such as a command-line override).
+    package mutating func adopt(discoveredEWSURL url: String) {
+        ewsURL = url
+        ewsURLIsPending = false
     }
 }

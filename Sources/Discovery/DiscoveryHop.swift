@@ -9,7 +9,7 @@ package struct DiscoveryHop: Sendable, Hashable, Codable {
     }
 
     /// What the step led to.
-    package enum Outcome: String, Sendable, Hashable, Codable {
+    package enum Finding: String, Sendable, Hashable, Codable {
         /// Autodiscover settings with an EWS URL.
         case settings
         /// An HTTP 301/302/307/308 with a Location.
@@ -44,7 +44,8 @@ package struct DiscoveryHop: Sendable, Hashable, Codable {
     package var kind: Kind
     /// The Autodiscover method the step belongs to.
     package var method: DiscoveryMethod
-    /// `POST`, `GET`, `SRV`, `A`.
+    /// `POST`, `GET`, `SRV`, `A`; `-` for a request the harness did not make (``Finding/refused``,
+    /// which is what code tests).
     package var verb: String
     /// The URL, or the DNS name queried.
     package var url: String
@@ -57,7 +58,7 @@ package struct DiscoveryHop: Sendable, Hashable, Codable {
     /// How long the step took, in milliseconds.
     package var durationMilliseconds: Double
     /// What it led to.
-    package var outcome: Outcome
+    package var outcome: Finding
     /// Specifics: the EWS URL, the redirect target, the error, the records.
     package var detail: String
     /// Warnings about this step (`cross-domain`, `non-https-refused`, `srv-port-not-443`…).
@@ -69,7 +70,7 @@ package struct DiscoveryHop: Sendable, Hashable, Codable {
 
     /// Creates a hop record.
     package init(step: Int, kind: Kind, method: DiscoveryMethod, verb: String, url: String, address: String?, authenticated: Bool,
-                status: Int?, durationMilliseconds: Double, outcome: Outcome, detail: String, flags: [String] = [],
+                status: Int?, durationMilliseconds: Double, outcome: Finding, detail: String, flags: [String] = [],
                 exchangeID: Int? = nil, tls: TLSFacts? = nil) {
         self.step = step
         self.kind = kind

@@ -111,9 +111,10 @@ extension DiscoveryHop {
     /// `2. POST https://… → 302 http-redirect (12 ms) Location: …`
     package var line: String {
         let status = status.map { " → \($0)" } ?? (kind == .dns ? " →" : "")
-        let auth = kind == .request && verb != "-" ? (authenticated ? " [credentials offered]" : " [no credentials]") : ""
-        let time = verb == "-" ? "" : String(format: " (%.0f ms)", durationMilliseconds)
-        let verbText = verb == "-" ? "✘ not followed:" : verb
+        let sent = outcome != .refused
+        let auth = kind == .request && sent ? (authenticated ? " [credentials offered]" : " [no credentials]") : ""
+        let time = sent ? String(format: " (%.0f ms)", durationMilliseconds) : ""
+        let verbText = sent ? verb : "✘ not followed:"
         let flagText = flags.isEmpty ? "" : " {\(flags.joined(separator: ", "))}"
         return "\(step). \(verbText) \(url)\(status) \(outcome.rawValue)\(time)\(auth)\(detail.isEmpty ? "" : " — \(detail)")\(flagText)"
     }

@@ -101,21 +101,24 @@ struct EngineRun: Sendable {
                 request = HTTPRequest(method: "POST", url: url, headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")],
                                       body: POXAutodiscover.requestBody(for: address))
             }
-            let (response, failure, millis) = await send(request, authenticated: authenticated, transport: transport)
+            let (result, millis) = await send(request, authenticated: authenticated, transport: transport)
             var hop = DiscoveryHop(step: 0, kind: .request, method: method, verb: request.method, url: url, address: address,
-                                   authenticated: authenticated, status: response?.status, durationMilliseconds: millis,
-                                   outcome: .notServed, detail: "", exchangeID: (response?.exchange ?? failure?.exchange)?.id,
+                                   authenticated: authenticated, status: result.response?.status, durationMilliseconds: millis,
+                                   outcome: .notServed, detail: "", exchangeID: result.exchange?.id,
                                    tls: await tlsFacts(url, transport: transport))
             if let host = URLParts(url)?.host, !DomainRules.host(host, isWithin: domain) { hop.flags.append("cross-domain") }
             defer { firstRequest = false }
-            if let failure {
+            let response: HTTPResponse
+            switch result {
+            case .failure(let failure):
                 let (outcome, ending) = Self.classify(failure)
                 hop.outcome = outcome
                 hop.detail = failure.message
                 chain.add(hop)
                 return ending
+            case .success(let answer):
+                response = answer
             }
-            guard let response else { return .failed("no response") }
             if [301, 302, 303, 307, 308].contains(response.status) {
                 hop.outcome = .httpRedirect
                 guard let location = response.headers.first("Location"), let target = URLParts(url)?.resolve(location) else {
@@ -281,18 +284,21 @@ struct EngineRun: Sendable {
     func httpRedirect(url: String, address: String, _ chain: inout Chain) async -> ChainEnding {
         // Never credentials over http: the transport refuses them too, this never offers them.
         let request = HTTPRequest(method: "GET", url: url)
-        let (response, failure, millis) = await send(request, authenticated: false, transport: engine.transport)
+        let (result, millis) = await send(request, authenticated: false, transport: engine.transport)
         var hop = DiscoveryHop(step: 0, kind: .request, method: .httpRedirect, verb: "GET", url: url, address: address,
-                               authenticated: false, status: response?.status, durationMilliseconds: millis, outcome: .notServed,
-                               detail: "", exchangeID: (response?.exchange ?? failure?.exchange)?.id)
-        if let failure {
+                               authenticated: false, status: result.response?.status, durationMilliseconds: millis, outcome: .notServed,
+                               detail: "", exchangeID: result.exchange?.id)
+        let response: HTTPResponse
+        switch result {
+        case .failure(let failure):
             let (outcome, ending) = Self.classify(failure)
             hop.outcome = outcome
             hop.detail = failure.message
             chain.add(hop)
             return ending
+        case .success(let answer):
+            response = answer
         }
-        guard let response else { return .failed("no response") }
         guard [301, 302].contains(response.status) else {
             hop.detail = "HTTP \(response.status), no redirect"
             chain.add(hop)
@@ -368,15 +374,22 @@ struct EngineRun: Sendable {
                 let aClock = ContinuousClock.now
                 var aHop = DiscoveryHop(step: 0, kind: .dns, method: .dnsSRV, verb: "A", url: target, address: address, authenticated: false,
                                         status: nil, durationMilliseconds: 0, outcome: .noRecords, detail: "")
-                if let a = try? await resolver.addresses(target), let first = a.addresses.first {
-                    aHop.outcome = .records
-                    aHop.detail = a.addresses.joined(separator: ", ")
-                    var settings = engine.transport.configuration
-                    settings.hostPins.append(HostPin(host: target, port: record.port, address: first))
-                    settings.connections = 1
-                    transport = HTTPTransport(configuration: settings, exchangeIDs: engine.transport.exchangeIDs)
-                } else {
-                    aHop.detail = "no A record from \(server); the system resolver is used"
+                do {
+                    let a = try await resolver.addresses(target)
+                    if let first = a.addresses.first {
+                        aHop.outcome = .records
+                        aHop.detail = a.addresses.joined(separator: ", ")
+                        var settings = engine.transport.configuration
+                        settings.hostPins.append(HostPin(host: target, port: record.port, address: first))
+                        settings.connections = 1
+                        transport = HTTPTransport(configuration: settings, exchangeIDs: engine.transport.exchangeIDs)
+                    } else {
+                        aHop.detail = "no A record from \(server) (\(a.responseCodeName)); the system resolver is used"
+                    }
+                } catch {
+                    // A failed query is not an empty answer: say which it was.
+                    aHop.outcome = .unreachable
+                    aHop.detail = "the A query to \(server) failed: \(error); the system resolver is used"
                 }
                 aHop.durationMilliseconds = Self.millis(since: aClock)
                 chain.add(aHop)
@@ -391,17 +404,19 @@ struct EngineRun: Sendable {
 
     // MARK: helpers
 
-    func send(_ request: HTTPRequest, authenticated: Bool, transport: HTTPTransport) async -> (HTTPResponse?, TransportError?, Double) {
+    /// Sends `request` and records its evidence: the answer or the transport's failure, and how long it took.
+    func send(_ request: HTTPRequest, authenticated: Bool, transport: HTTPTransport) async
+        -> (result: Result<HTTPResponse, TransportError>, milliseconds: Double) {
         let clock = ContinuousClock.now
         do {
             let response = try await transport.send(request, sendCredentials: authenticated)
             await evidence.add(response.exchange)
-            return (response, nil, Self.millis(since: clock))
+            return (.success(response), Self.millis(since: clock))
         } catch let error as TransportError {
             await evidence.add(error.exchange)
-            return (nil, error, Self.millis(since: clock))
+            return (.failure(error), Self.millis(since: clock))
         } catch {
-            return (nil, TransportError.internalError("\(error)"), Self.millis(since: clock))
+            return (.failure(TransportError.internalError("\(error)")), Self.millis(since: clock))
         }
     }
 
@@ -416,11 +431,11 @@ struct EngineRun: Sendable {
         return facts
     }
 
-    static func classify(_ error: TransportError) -> (DiscoveryHop.Outcome, ChainEnding) {
-        switch error.kind {
-        case "tls-failed":
+    static func classify(_ error: TransportError) -> (DiscoveryHop.Finding, ChainEnding) {
+        switch error.code {
+        case .tlsFailed:
             return (.tlsFailed, .failed("TLS failed: \(error.message)"))
-        case "resolve-failed", "connect-failed", "timed-out":
+        case .resolveFailed, .connectFailed, .timedOut:
             return (.unreachable, .notOffered("no answer: \(error.message)"))
         default:
             return (.malformed, .failed("\(error.kind): \(error.message)"))
@@ -435,5 +450,17 @@ struct EngineRun: Sendable {
         let d = ContinuousClock.now - start
         let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
         return (ms * 1000).rounded() / 1000
+    }
+}
+
+extension Result where Success == HTTPResponse, Failure == TransportError {
+    /// The answer, if one came.
+    fileprivate var response: HTTPResponse? { try? get() }
+    /// The evidence of the exchange, answered or failed.
+    fileprivate var exchange: HTTPExchange? {
+        switch self {
+        case .success(let response): return response.exchange
+        case .failure(let error): return error.exchange
+        }
     }
 }

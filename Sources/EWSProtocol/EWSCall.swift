@@ -4,7 +4,7 @@ import EWSTransport
 /// status, a transport failure, or a response that is not EWS at all.
 package struct EWSCall<Payload: Sendable>: Sendable {
     /// The kinds of result.
-    package enum Outcome: Sendable {
+    package enum Answer: Sendable {
         /// HTTP 200 (or 500) with `ResponseMessages`.
         case responses([ResponseMessage<Payload>])
         /// A SOAP fault (normally HTTP 500).
@@ -18,7 +18,7 @@ package struct EWSCall<Payload: Sendable>: Sendable {
     }
 
     /// The result.
-    package var outcome: Outcome
+    package var outcome: Answer
     /// The HTTP status, when a response arrived.
     package var httpStatus: Int?
     /// `ServerVersionInfo`, when the response had one.

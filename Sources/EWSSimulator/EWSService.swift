@@ -56,14 +56,14 @@ final class EWSService: Sendable {
     }
 
     /// What the request log records of a handled request.
-    struct Outcome: Sendable {
+    struct Handled: Sendable {
         var response: SimulatedResponse
         var operation: String?
         var impersonated: String?
         var responseCodes: [String]
     }
 
-    func handle(body: [UInt8], caller: SimulatedUser, authorization: CallerAuthorization = .windows, anchorMailbox: String? = nil) -> Outcome {
+    func handle(body: [UInt8], caller: SimulatedUser, authorization: CallerAuthorization = .windows, anchorMailbox: String? = nil) -> Handled {
         var operation: String?
         var impersonated: String?
         do {
@@ -116,22 +116,22 @@ final class EWSService: Sendable {
             let context = RequestContext(caller: caller, mailboxUser: effective)
             if request.name == "GetStreamingEvents" {
                 let (response, codes) = try streamingEvents(request, context)
-                return Outcome(response: response, operation: operation, impersonated: impersonated, responseCodes: codes)
+                return Handled(response: response, operation: operation, impersonated: impersonated, responseCodes: codes)
             }
             let bodyXML = try dispatchBendingQuirks(request, context)
             let codes = Self.responseCodes(in: bodyXML)
-            return Outcome(response: .xml(200, SOAPWriter.envelope(flavor: flavor, body: bodyXML,
+            return Handled(response: .xml(200, SOAPWriter.envelope(flavor: flavor, body: bodyXML,
                                                                    versionHeader: !quirks.contains(.noServerVersionInfo))),
                            operation: operation, impersonated: impersonated, responseCodes: codes)
         } catch let error as EWSError {
-            return Outcome(response: .xml(500, SOAPWriter.fault(error)), operation: operation,
+            return Handled(response: .xml(500, SOAPWriter.fault(error)), operation: operation,
                            impersonated: impersonated, responseCodes: [error.code])
         } catch let refusal as HTTPRefusal {
-            return Outcome(response: SimulatedResponse(status: refusal.status, headers: refusal.headers, body: []),
+            return Handled(response: SimulatedResponse(status: refusal.status, headers: refusal.headers, body: []),
                            operation: operation, impersonated: impersonated, responseCodes: [])
         } catch {
             let e = EWSError("ErrorInternalServerError", "An internal server error occurred. The operation failed.")
-            return Outcome(response: .xml(500, SOAPWriter.fault(e)), operation: operation,
+            return Handled(response: .xml(500, SOAPWriter.fault(e)), operation: operation,
                            impersonated: impersonated, responseCodes: [e.code])
         }
     }

@@ -7,7 +7,7 @@ private import CEWSCurl
 /// transfer's).
 struct TLSHandshake {
     /// How a handshake ended, from libcurl's result code.
-    enum Outcome: Equatable {
+    enum Ending: Equatable {
         /// The handshake completed (and verified, when verification was on).
         case completed
         /// The peer's certificate could not be verified against the trusted CAs, or the CA file
@@ -19,7 +19,7 @@ struct TLSHandshake {
         case cancelled
     }
 
-    var outcome: Outcome
+    var outcome: Ending
     /// libcurl's words for a failure.
     var error: String?
     /// OpenSSL's verification result (X509_V_ERR_*; 0 = ok), where libcurl knows it.
@@ -46,7 +46,7 @@ struct TLSHandshake {
         }
     }
 
-    private init(outcome: Outcome, error: String? = nil) {
+    private init(outcome: Ending, error: String? = nil) {
         self.outcome = outcome
         self.error = error
     }
@@ -97,7 +97,7 @@ struct TLSHandshake {
     }
 
     /// libcurl's result codes, by name: which ones mean "the certificate did not verify".
-    private static func outcome(of code: CURLcode) -> Outcome {
+    private static func outcome(of code: CURLcode) -> Ending {
         switch code {
         case CURLE_OK:
             return .completed

@@ -1,14 +1,41 @@
 /// A failure of the transport itself (not an HTTP error status, which is a response).
 ///
-/// Codes can be added without breaking callers: compare against the static members.
+/// Codes can be added without breaking callers: compare ``code`` against the static members of
+/// ``Code`` (`error.code == .timedOut`, or `case .timedOut:` in a switch with a `default`).
 package struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Code: String, Sendable, Hashable {
+    fileprivate enum Base: String, Sendable, Hashable {
         case invalidURL, insecureCredentials, connectFailed, resolveFailed, timedOut, tlsFailed
         case responseTooLarge, protocolError, shutDown, internalError
         case optionRefused, invalidHeader, cancelled, proxyFailed, caFileUnusable, tokenRenewalFailed
     }
 
-    private let code: Code
+    /// What kind of failure this is, without its message: a value to compare, not a string.
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
+        fileprivate let base: Base
+        package static let invalidURL = Code(base: .invalidURL)
+        package static let insecureCredentials = Code(base: .insecureCredentials)
+        package static let connectFailed = Code(base: .connectFailed)
+        package static let resolveFailed = Code(base: .resolveFailed)
+        package static let timedOut = Code(base: .timedOut)
+        package static let tlsFailed = Code(base: .tlsFailed)
+        package static let responseTooLarge = Code(base: .responseTooLarge)
+        package static let protocolError = Code(base: .protocolError)
+        package static let shutDown = Code(base: .shutDown)
+        package static let internalError = Code(base: .internalError)
+        package static let optionRefused = Code(base: .optionRefused)
+        package static let invalidHeader = Code(base: .invalidHeader)
+        package static let cancelled = Code(base: .cancelled)
+        package static let proxyFailed = Code(base: .proxyFailed)
+        package static let caFileUnusable = Code(base: .caFileUnusable)
+        package static let tokenRenewalFailed = Code(base: .tokenRenewalFailed)
+
+        /// The stable name reports use (`timed-out`, `tls-failed`, ...).
+        package var description: String { TransportError.name(of: base) }
+    }
+
+    /// What kind of failure this is.
+    package var code: Code { Code(base: base) }
+    private let base: Base
     /// A specific, human-readable explanation (never containing a secret).
     package let message: String
 
@@ -18,8 +45,8 @@ package struct TransportError: Error, Sendable, Hashable, CustomStringConvertibl
     /// For a TLS verification failure: the certificate the server presented and what is wrong with it.
     package private(set) var certificate: PeerCertificate?
 
-    private init(_ code: Code, _ message: String) {
-        self.code = code
+    private init(_ base: Base, _ message: String) {
+        self.base = base
         self.message = message
     }
 
@@ -76,12 +103,11 @@ package struct TransportError: Error, Sendable, Hashable, CustomStringConvertibl
     /// (see ``BearerTokenSource``): the request was not sent.
     package static func tokenRenewalFailed(_ m: String) -> Self { .init(.tokenRenewalFailed, m) }
 
-    /// Compares codes only, so `error ~= .timedOut("")` style matching works.
-    package func hasSameCode(as other: TransportError) -> Bool { code == other.code }
+    /// A short stable name for the kind of failure (`timed-out`, `tls-failed`, ...), for reports.
+    package var kind: String { Self.name(of: base) }
 
-    /// A short stable name for the kind of failure (`timed-out`, `tls-failed`, ...).
-    package var kind: String {
-        switch code {
+    private static func name(of base: Base) -> String {
+        switch base {
         case .invalidURL: return "invalid-url"
         case .insecureCredentials: return "insecure-credentials"
         case .connectFailed: return "connect-failed"

@@ -83,7 +83,7 @@ package struct PluginRegistry: Sendable {
 
     // MARK: - Internals shared with verification
 
-    struct Verdict {
+    struct Inspection {
         var result: ProbeResult?
         var diagnostic: PluginDiagnostic?
         var lastStage: PluginImage.Stage?
@@ -92,10 +92,10 @@ package struct PluginRegistry: Sendable {
         var couldNotRun: Bool
     }
 
-    static func probe(_ paths: [String], exerciseHooks: Bool, _ probe: Probe) -> [Verdict] {
+    static func probe(_ paths: [String], exerciseHooks: Bool, _ probe: Probe) -> [Inspection] {
         guard !paths.isEmpty else { return [] }
         guard let executable = probe.command.first else {
-            return paths.map { Verdict(diagnostic: PluginDiagnostic(.probeFailed, path: $0, "no probe command is configured"), elapsed: .zero, couldNotRun: true) }
+            return paths.map { Inspection(diagnostic: PluginDiagnostic(.probeFailed, path: $0, "no probe command is configured"), elapsed: .zero, couldNotRun: true) }
         }
         var environment = ProcessInfo.processInfo.environment
         environment.merge(probe.environment) { _, new in new }
@@ -109,10 +109,10 @@ package struct PluginRegistry: Sendable {
     }
 
     /// Reads what the child said and how it ended.
-    static func interpret(_ outcome: ProbeRunner.Outcome, path: String, timeout: Duration, command: [String]) -> Verdict {
+    static func interpret(_ outcome: ProbeRunner.ChildRun, path: String, timeout: Duration, command: [String]) -> Inspection {
         let messages = outcome.messages
         let last = messages.last { $0.stage != nil }
-        var verdict = Verdict(result: messages.last { $0.result != nil }?.result, lastStage: last?.stage, lastHook: last?.hook,
+        var verdict = Inspection(result: messages.last { $0.result != nil }?.result, lastStage: last?.stage, lastHook: last?.hook,
                               elapsed: outcome.elapsed, couldNotRun: false)
         let stderr = stderrExcerpt(outcome.stderr)
         let limit = "\(timeout.secondsDescription) s"

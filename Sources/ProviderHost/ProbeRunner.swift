@@ -23,7 +23,7 @@ struct ProbeRunner {
         case failedToStart(String)
     }
 
-    struct Outcome {
+    struct ChildRun {
         var stdout = Data()
         var stderr = Data()
         var termination: Termination = .failedToStart("not started")
@@ -51,7 +51,7 @@ struct ProbeRunner {
         var err: Int32
         let started: ContinuousClock.Instant
         let deadline: ContinuousClock.Instant
-        var outcome = Outcome()
+        var outcome = ChildRun()
         init(index: Int, pid: pid_t, out: Int32, err: Int32, started: ContinuousClock.Instant, deadline: ContinuousClock.Instant) {
             self.index = index
             self.pid = pid
@@ -63,8 +63,8 @@ struct ProbeRunner {
     }
 
     /// Runs every job (at most `maximumConcurrent` at a time); outcomes in job order.
-    func run(_ jobs: [Job]) -> [Outcome] {
-        var outcomes = [Outcome](repeating: Outcome(), count: jobs.count)
+    func run(_ jobs: [Job]) -> [ChildRun] {
+        var outcomes = [ChildRun](repeating: ChildRun(), count: jobs.count)
         var pending = Array(jobs.indices.reversed())
         var running: [Running] = []
         let clock = ContinuousClock()

@@ -1,15 +1,15 @@
 /// Why a manifest is not usable: names the JSON path and the rule.
-public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The JSON path (`ews.request_server_version`), or empty for the document.
-    public var path: String
+    package var path: String
     /// What is wrong.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(path: String, _ message: String) {
+    package init(path: String, _ message: String) {
         self.path = path
         self.message = message
     }
 
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+    package var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }

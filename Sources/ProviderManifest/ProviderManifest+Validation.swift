@@ -2,7 +2,7 @@ import Foundation
 
 extension ProviderManifest {
     /// Reads and validates a manifest; every problem found is reported, not only the first.
-    public static func parse(_ data: Data) throws(ManifestErrors) -> ProviderManifest {
+    package static func parse(_ data: Data) throws(ManifestErrors) -> ProviderManifest {
         let raw: Any
         do {
             raw = try JSONSerialization.jsonObject(with: data, options: [])
@@ -31,7 +31,7 @@ extension ProviderManifest {
     }
 
     /// Semantic rules the JSON types alone do not carry.
-    public func validationProblems() -> [ManifestError] {
+    package func validationProblems() -> [ManifestError] {
         var p: [ManifestError] = []
         for (path, text) in allStrings() where text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             p.append(.init(path: path, "must not contain control characters (line breaks, tabs, NUL)"))
@@ -182,7 +182,7 @@ extension ProviderManifest {
     }
 
     /// A `YYYY-MM-DD` day at 00:00 UTC.
-    public static func day(_ text: String) -> Date? {
+    package static func day(_ text: String) -> Date? {
         guard text.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}\\z", options: .regularExpression) != nil else { return nil }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -223,7 +223,14 @@ extension ProviderManifest {
 
     /// Keys in the JSON that the format does not define (a typo must not pass silently).
     private static func unknownKeys(raw: Any, decoded: ProviderManifest) -> [ManifestError] {
-        guard let data = try? JSONEncoder().encode(decoded), let known = try? JSONSerialization.jsonObject(with: data) else { return [] }
+        // The known keys are what the decoded manifest encodes back to. Should that ever fail, the
+        // check must not quietly turn itself off: the failure is a problem of its own.
+        let known: Any
+        do {
+            known = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(decoded))
+        } catch {
+            return [ManifestError(path: "", "the unknown-key check could not run: the decoded manifest did not encode back to JSON (\(error))")]
+        }
         var problems: [ManifestError] = []
         func walk(_ raw: Any, _ known: Any?, _ path: String, freeForm: Bool) {
             if let object = raw as? [String: Any] {
@@ -249,10 +256,10 @@ extension ProviderManifest {
 }
 
 /// Every problem of one manifest.
-public struct ManifestErrors: Error, Sendable, CustomStringConvertible {
+package struct ManifestErrors: Error, Sendable, CustomStringConvertible {
     /// The problems, in document order.
-    public var errors: [ManifestError]
+    package var errors: [ManifestError]
     /// Creates the list.
-    public init(_ errors: [ManifestError]) { self.errors = errors }
-    public var description: String { errors.map(\.description).joined(separator: "; ") }
+    package init(_ errors: [ManifestError]) { self.errors = errors }
+    package var description: String { errors.map(\.description).joined(separator: "; ") }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conformance
+import EWSTransport
 import Foundation
 
 /// `ewscheck cleanup`: removes what killed runs left in the mailboxes, found by run tag.
@@ -74,11 +75,11 @@ struct Cleanup: AsyncParsableCommand {
     func run() async throws {
         var configuration: TargetConfiguration
         var warnings: [String] = []
-        let credentials: HTTPCredentialsBox
+        let credentials: HTTPCredentials
         do {
             configuration = try TargetConfiguration.load(path: target)
             connection.apply(to: &configuration)
-            credentials = HTTPCredentialsBox(try configuration.credentials(warnings: &warnings))
+            credentials = try configuration.credentials(warnings: &warnings)
         } catch {
             // Everything in the block throws TargetFileError (typed throws).
             Console.err("ewscheck: \(error.message)")
@@ -94,12 +95,12 @@ struct Cleanup: AsyncParsableCommand {
         }
         for warning in warnings { Console.err("warning: \(warning)") }
         let profile = try await profileSelection.resolve()
-        configuration = await DiscoverStep.resolve(configuration, credentials: credentials.value, profile: profile)
+        configuration = await DiscoverStep.resolve(configuration, credentials: credentials, profile: profile)
         let selection: LeftoverSweep.Selection
         if let runID { selection = .run(runID) }
         else if let olderThan, let seconds = Self.seconds(olderThan) { selection = .olderThan(Date().addingTimeInterval(-seconds)) }
         else { selection = .any }
-        let cleanup = LeftoverCleanup(target: configuration, credentials: credentials.value, selection: selection,
+        let cleanup = LeftoverCleanup(target: configuration, credentials: credentials, selection: selection,
                                       folders: folders.isEmpty ? ["inbox"] : folders, dryRun: dryRun, profile: profile)
         let quiet = json
         let report = await cleanup.run { m in

@@ -78,7 +78,7 @@ struct Demo: AsyncParsableCommand {
         let files = SimulatorStateFiles(directory: state)
         var warnings: [String] = []
         var target: TargetConfiguration
-        let credentials: HTTPCredentialsBox
+        let credentials: HTTPCredentials
         do {
             try files.write(for: simulator, mailboxesFromFile: behaviour.mailboxCount != nil)
             target = try TargetConfiguration.load(path: files.targetFile)
@@ -91,7 +91,7 @@ struct Demo: AsyncParsableCommand {
                 }
                 target.serviceAccount.secret = .certificate(certificateFile: files.clientCertificateFile, keyFile: files.clientKeyFile)
             }
-            credentials = HTTPCredentialsBox(try target.credentials(warnings: &warnings))
+            credentials = try target.credentials(warnings: &warnings)
         } catch {
             await simulator.shutdown()
             await kdc?.stop()
@@ -107,7 +107,7 @@ struct Demo: AsyncParsableCommand {
             expired = AccessTokenRequest(clientID: client)
             expired?.lifetime = -3600
         }
-        let code = await RunDriver.execute(target: target, credentials: credentials.value, reports: reports, warnings: warnings,
+        let code = await RunDriver.execute(target: target, credentials: credentials, reports: reports, warnings: warnings,
                                            profile: profile,
                                            expiredAccessToken: expired.flatMap { r in simulator.entra.map { Secret($0.mintAccessToken(r)) } },
                                            shard: scale.shard)

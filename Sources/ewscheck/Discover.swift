@@ -83,10 +83,11 @@ struct Discover: AsyncParsableCommand {
         if let target {
             file = try TargetConfiguration.load(path: target)
         } else {
-            file = TargetConfiguration(name: "discover", ewsURL: DiscoverySettings.pendingURL,
+            file = TargetConfiguration(name: "discover", ewsURL: "https://discovery.invalid/EWS/Exchange.asmx",
                                        serviceAccount: .init(username: username ?? "", auth: auth == "basic" ? .basic : .ntlm,
                                                              secret: passwordFile.map { .file($0) } ?? .environment(passwordEnv ?? "")),
                                        mailboxes: [address], outOfScopeMailbox: nil, nonexistentMailbox: nil)
+            file.awaitDiscoveredEWSURL()
         }
         connection.apply(to: &file)
         if target != nil || username != nil { settings.credentials = try file.credentials(warnings: &warnings) }

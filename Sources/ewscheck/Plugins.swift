@@ -101,8 +101,12 @@ extension Plugins {
                 throw ExitCode(isFile ? ExitStatus.checkFailed : ExitStatus.usage)
             }
             if json {
-                let data = (try? found.manifest.jsonData()) ?? Data()
-                Console.out(Self.pretty(data))
+                do {
+                    Console.out(Self.pretty(try found.manifest.jsonData()))
+                } catch {
+                    Console.err("ewscheck: the manifest of \(found.id) could not be written as JSON: \(error)")
+                    throw ExitCode(ExitStatus.checkFailed)
+                }
             } else {
                 Console.out(ProfileDescription(found).text)
             }

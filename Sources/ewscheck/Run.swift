@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conformance
+import EWSTransport
 import Foundation
 
 /// `ewscheck run`: the suite against a real (or simulated) target.
@@ -70,14 +71,14 @@ struct Run: AsyncParsableCommand {
         }
         var configuration: TargetConfiguration
         var warnings: [String] = []
-        let credentials: HTTPCredentialsBox
+        let credentials: HTTPCredentials
         do {
             configuration = try TargetConfiguration.load(path: target)
             connection.apply(to: &configuration)
             authChecks.apply(to: &configuration)
             try selection.apply(to: &configuration)
             warnings += scale.apply(to: &configuration)
-            credentials = HTTPCredentialsBox(try configuration.credentials(warnings: &warnings))
+            credentials = try configuration.credentials(warnings: &warnings)
         } catch {
             Console.err("ewscheck: \(error.message)")
             throw ExitCode(ExitStatus.usage)
@@ -92,8 +93,8 @@ struct Run: AsyncParsableCommand {
         // Pre-flight: everything that can be checked without touching the provider (exit 64, nothing sent).
         let preflightWarnings = try Preflight(target: configuration, reportsDirectory: reports.reportsDirectory, runID: reports.runID,
                                               overwrite: reports.overwrite, profileHeaders: profile?.extraHeaders ?? []).enforce()
-        configuration = await DiscoverStep.resolve(configuration, credentials: credentials.value, profile: profile)
-        let code = await RunDriver.execute(target: configuration, credentials: credentials.value, reports: reports,
+        configuration = await DiscoverStep.resolve(configuration, credentials: credentials, profile: profile)
+        let code = await RunDriver.execute(target: configuration, credentials: credentials, reports: reports,
                                            warnings: warnings + preflightWarnings, profile: profile, selection: selection.selection, shard: scale.shard,
                                            deadline: stopAt)
         throw ExitCode(code)

@@ -6,12 +6,6 @@ import Foundation
 import Synchronization
 import Reports
 
-/// Carries credentials across a throwing scope without exposing them.
-struct HTTPCredentialsBox {
-    let value: HTTPCredentials
-    init(_ value: HTTPCredentials) { self.value = value }
-}
-
 /// Runs the suite with console progress, Ctrl-C handling and report writing; returns the exit code.
 enum RunDriver {
     static func execute(target: TargetConfiguration, credentials: HTTPCredentials, reports: ReportOptions,

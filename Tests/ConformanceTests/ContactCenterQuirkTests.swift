@@ -191,9 +191,9 @@ struct ContactCenterQuirkTests {
         let online = ServerVersionInfo(majorVersion: 15, minorVersion: 20, majorBuildNumber: 8293, minorBuildNumber: 26, version: "V2018_01_08")
         let hoster = ServerVersionInfo(majorVersion: 15, minorVersion: 0, majorBuildNumber: 1497, minorBuildNumber: 2, version: "V2_23")
         let exchange2010 = ServerVersionInfo(majorVersion: 14, minorVersion: 3, majorBuildNumber: 123, minorBuildNumber: 4, version: nil)
-        #expect(Suite.newestClaimed(onPrem) == "V2017_07_11")
-        #expect(Suite.newestClaimed(online) == "V2017_07_11")
-        #expect(Suite.newestClaimed(hoster) == "Exchange2013_SP1")
-        #expect(Suite.newestClaimed(exchange2010) == "Exchange2010_SP2")
+        #expect(CheckContext.newestClaimed(onPrem) == "V2017_07_11")
+        #expect(CheckContext.newestClaimed(online) == "V2017_07_11")
+        #expect(CheckContext.newestClaimed(hoster) == "Exchange2013_SP1")
+        #expect(CheckContext.newestClaimed(exchange2010) == "Exchange2010_SP2")
     }
 }

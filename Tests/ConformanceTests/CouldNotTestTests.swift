@@ -98,7 +98,8 @@ import Testing
     @Test("Autodiscover that finds nothing is one root cause; the discovery checks still say why")
     func nothingDiscovered() async throws {
         try await LiveSimulator.with { simulator in
-            var target = TargetConfiguration.simulated(simulator, ewsURL: DiscoverySettings.pendingURL)
+            var target = TargetConfiguration.simulated(simulator)
+            target.awaitDiscoveredEWSURL()
             target.discovery = DiscoverySettings(address: "alice@nowhere-ewscheck.invalid")
             target.timeout = .init(connect: 2, request: 5)
             let report = try await runSuite(target, password: simulator.serviceAccountPassword)

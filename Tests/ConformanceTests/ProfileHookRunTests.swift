@@ -20,10 +20,11 @@ import Testing
 
     static func pendingTarget(_ sim: Simulator) -> TargetConfiguration {
         var target = TargetConfiguration(
-            name: "discovered", ewsURL: DiscoverySettings.pendingURL,
+            name: "discovered", ewsURL: "https://mail.contoso.com/EWS/Exchange.asmx",
             serviceAccount: .init(username: sim.serviceAccount, auth: .basic, secret: .environment("UNUSED")),
             mailboxes: sim.mailboxesInScope, outOfScopeMailbox: nil, nonexistentMailbox: nil,
             caFile: sim.caFile, hostPins: [HostPin(host: "mail.contoso.com", port: sim.port, address: "127.0.0.1")])
+        target.awaitDiscoveredEWSURL()
         target.discovery = DiscoverySettings(address: sim.mailboxesInScope[0])
         return target
     }

@@ -122,15 +122,15 @@ struct ProviderSchemaChecksTests {
     @Test("service addresses: empty and relative ones name no host, a foreign host is named, a non-http address is unusable")
     func serviceAddressClassification() {
         let allowed: (String) -> Bool = { $0 == "mail.contoso.com" }
-        let empty = Suite.classifyServiceAddresses(["", "  "], mayReceive: allowed)
+        let empty = CheckContext.classifyServiceAddresses(["", "  "], mayReceive: allowed)
         #expect(empty.hosts.isEmpty && empty.foreign.isEmpty && empty.unusable.isEmpty)
-        let relative = Suite.classifyServiceAddresses(["/EWS/Exchange.asmx"], mayReceive: allowed)
+        let relative = CheckContext.classifyServiceAddresses(["/EWS/Exchange.asmx"], mayReceive: allowed)
         #expect(relative.hosts.isEmpty && relative.foreign.isEmpty && relative.unusable.isEmpty)
-        let own = Suite.classifyServiceAddresses(["https://MAIL.contoso.com:444/EWS/Exchange.asmx"], mayReceive: allowed)
+        let own = CheckContext.classifyServiceAddresses(["https://MAIL.contoso.com:444/EWS/Exchange.asmx"], mayReceive: allowed)
         #expect(own.hosts == ["mail.contoso.com"] && own.foreign.isEmpty)
-        let foreign = Suite.classifyServiceAddresses(["https://mail.contoso.com/EWS/Exchange.asmx", "http://ews.fabrikam.example/EWS/Exchange.asmx"], mayReceive: allowed)
+        let foreign = CheckContext.classifyServiceAddresses(["https://mail.contoso.com/EWS/Exchange.asmx", "http://ews.fabrikam.example/EWS/Exchange.asmx"], mayReceive: allowed)
         #expect(foreign.foreign.map(\.host) == ["ews.fabrikam.example"])
-        let odd = Suite.classifyServiceAddresses(["ftp://mail.contoso.com/ews"], mayReceive: allowed)
+        let odd = CheckContext.classifyServiceAddresses(["ftp://mail.contoso.com/ews"], mayReceive: allowed)
         #expect(odd.unusable == ["ftp://mail.contoso.com/ews"])
     }
 
@@ -139,11 +139,11 @@ struct ProviderSchemaChecksTests {
         func info(_ major: Int?, _ version: String?) -> ServerVersionInfo {
             ServerVersionInfo(majorVersion: major, minorVersion: 0, majorBuildNumber: 0, minorBuildNumber: 0, version: version)
         }
-        #expect(Suite.referenceSchemaVersion(for: info(14, "Exchange2010_SP2")) == "exchange2010sp2")
-        #expect(Suite.referenceSchemaVersion(for: info(nil, "Exchange2010_SP1")) == "exchange2010sp2")
-        #expect(Suite.referenceSchemaVersion(for: info(15, "V2017_07_11")) == "v2017")
-        #expect(Suite.referenceSchemaVersion(for: info(15, "V2_23")) == "v2017")
-        #expect(Suite.referenceSchemaVersion(for: nil) == "v2017")
+        #expect(CheckContext.referenceSchemaVersion(for: info(14, "Exchange2010_SP2")) == "exchange2010sp2")
+        #expect(CheckContext.referenceSchemaVersion(for: info(nil, "Exchange2010_SP1")) == "exchange2010sp2")
+        #expect(CheckContext.referenceSchemaVersion(for: info(15, "V2017_07_11")) == "v2017")
+        #expect(CheckContext.referenceSchemaVersion(for: info(15, "V2_23")) == "v2017")
+        #expect(CheckContext.referenceSchemaVersion(for: nil) == "v2017")
     }
 
     @Test("served schemas that import anything but each other are refused before libxml2 compiles them")

@@ -69,17 +69,17 @@ struct RequiredHeadersTests {
 
     @Test("withheld answers are sorted: an error code or status is a refusal, HTML at 200 is not EWS, another folder is a misroute")
     func classification() {
-        func call(_ outcome: EWSCall<FolderInfo>.Outcome, status: Int) -> EWSCall<FolderInfo> {
+        func call(_ outcome: EWSCall<FolderInfo>.Answer, status: Int) -> EWSCall<FolderInfo> {
             EWSCall(outcome: outcome, httpStatus: status, serverVersion: nil, exchange: nil, responseHeaders: [])
         }
-        #expect(Suite.classifyWithheld(call(.httpError(status: 403, reason: "Forbidden"), status: 403), inboxID: "A") == .refused("HTTP 403: Forbidden"))
-        if case .notEWS = Suite.classifyWithheld(call(.malformed("text/html"), status: 200), inboxID: "A") {} else {
+        #expect(CheckContext.classifyWithheld(call(.httpError(status: 403, reason: "Forbidden"), status: 403), inboxID: "A") == .refused("HTTP 403: Forbidden"))
+        if case .notEWS = CheckContext.classifyWithheld(call(.malformed("text/html"), status: 200), inboxID: "A") {} else {
             Issue.record("HTML at 200 must not count as a refusal")
         }
-        if case .refused = Suite.classifyWithheld(call(.malformed("text/plain"), status: 400), inboxID: "A") {} else {
+        if case .refused = CheckContext.classifyWithheld(call(.malformed("text/plain"), status: 400), inboxID: "A") {} else {
             Issue.record("a 400 page is a refusal")
         }
-        if case .notEWS = Suite.classifyWithheld(call(.httpError(status: 302, reason: "redirect"), status: 302), inboxID: "A") {} else {
+        if case .notEWS = CheckContext.classifyWithheld(call(.httpError(status: 302, reason: "redirect"), status: 302), inboxID: "A") {} else {
             Issue.record("a redirect is neither a refusal nor EWS")
         }
     }

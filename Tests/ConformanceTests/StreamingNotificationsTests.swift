@@ -72,7 +72,7 @@ struct StreamingNotificationsTests {
     func missingEventDiagnoses() {
         let now = ContinuousClock.now
         func why(_ seen: EventStreamWatch.Seen) -> String {
-            Suite.missing("no ModifiedEvent", after: "the UpdateItem answer", seen, bound: 4000, light: "the lamp would not go off")
+            CheckContext.missing("no ModifiedEvent", after: "the UpdateItem answer", seen, bound: 4000, light: "the lamp would not go off")
         }
         var seen = EventStreamWatch.Seen()
         #expect(why(seen).contains("not even its response head"))
@@ -85,7 +85,7 @@ struct StreamingNotificationsTests {
         #expect(why(seen).contains("the stream ended (ConnectionStatus Closed) after 2 envelopes, before the event"))
         seen.errors = ["ErrorNewEventStreamConnectionOpened"]
         #expect(why(seen).contains("the stream answered ErrorNewEventStreamConnectionOpened instead of events"))
-        #expect(Suite.counted(["OK", "OK", "Closed"]) == "OK×2, Closed")
+        #expect(CheckContext.counted(["OK", "OK", "Closed"]) == "OK×2, Closed")
     }
 
     @Test("--read-only leaves out notifications.streaming: it creates a voicemail")

@@ -58,7 +58,7 @@ struct SuiteRunnerQuirkTests {
             // The provider really kept every voicemail the suite created.
             // (Items the contact-center checks created in a folder of their own went with the folder.)
             let left = simulator.tenant.allItems()
-            #expect(left.filter { $0.itemClass == Suite.voicemailClass && $0.folder == "Inbox" }.count >= simulator.mailboxesInScope.count)
+            #expect(left.filter { $0.itemClass == CheckContext.voicemailClass && $0.folder == "Inbox" }.count >= simulator.mailboxesInScope.count)
             #expect(left.allSatisfy { $0.subject.contains(report.runID) })
             #expect(Set(left.map(\.mailbox)) == Set(simulator.mailboxesInScope))
 

@@ -49,7 +49,7 @@ struct ClientAssertionTests {
         }
 
         func assertion(clientID: String? = nil, audience: String? = nil, now: Date = Date()) throws -> String {
-            try #require(certificate.assertion(clientID: clientID ?? self.clientID, tokenEndpoint: audience ?? endpoint, now: now))
+            try certificate.assertion(clientID: clientID ?? self.clientID, tokenEndpoint: audience ?? endpoint, now: now)
                 .withUnsafeValue { $0 }
         }
     }
@@ -110,7 +110,7 @@ struct ClientAssertionTests {
             // Registered on another application, so unknown to this one.
             let issued = try s.entra.issueCertificate(for: s.entra.unconsentedApplication.clientID)
             let stranger = try ClientCertificate(certificatePEM: issued.certificatePEM, privateKeyPEM: issued.privateKeyPEM)
-            let assertion = try #require(stranger.assertion(clientID: s.clientID, tokenEndpoint: s.endpoint)).withUnsafeValue { $0 }
+            let assertion = try stranger.assertion(clientID: s.clientID, tokenEndpoint: s.endpoint).withUnsafeValue { $0 }
             let (status, json) = try await s.post(assertion: assertion)
             #expect(status == 401)
             #expect(Self.codes(json) == [700027])

@@ -43,7 +43,7 @@ struct ClientCertificateTests {
         let endpoint = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
         let client = "11111111-2222-3333-4444-555555555555"
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let assertion = try #require(certificate.assertion(clientID: client, tokenEndpoint: endpoint, now: now)).withUnsafeValue { $0 }
+        let assertion = try certificate.assertion(clientID: client, tokenEndpoint: endpoint, now: now).withUnsafeValue { $0 }
         let jwt = try #require(JSONWebToken(assertion))
         let header = jwt.headerObject
         #expect(header["alg"] as? String == "RS256")
@@ -56,7 +56,7 @@ struct ClientCertificateTests {
         #expect((claims["jti"] as? String).map { UUID(uuidString: $0) != nil } == true)
         #expect((claims["nbf"] as? NSNumber)?.intValue == 1_800_000_000)
         #expect((claims["exp"] as? NSNumber)?.intValue == 1_800_000_600)
-        let second = try #require(certificate.assertion(clientID: client, tokenEndpoint: endpoint, now: now)).withUnsafeValue { $0 }
+        let second = try certificate.assertion(clientID: client, tokenEndpoint: endpoint, now: now).withUnsafeValue { $0 }
         #expect(JSONWebToken(second)?.claimsObject["jti"] as? String != claims["jti"] as? String, "each assertion has its own jti")
 
         try jwt.signingInput.write(to: URL(fileURLWithPath: dir + "/input"))

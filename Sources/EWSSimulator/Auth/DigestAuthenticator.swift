@@ -45,7 +45,7 @@ final class DigestAuthenticator: Sendable {
     }
 
     /// The outcome of one `Authorization: Digest …` header.
-    enum Outcome: Equatable {
+    enum Decision: Equatable {
         /// The response is right for this account name.
         case authenticated(user: String)
         /// Wrong response, unknown nonce, replayed count or a malformed header.
@@ -56,7 +56,7 @@ final class DigestAuthenticator: Sendable {
 
     /// Checks the header's parameters against the password `password(for:)` gives.
     func verify(_ parameters: String, method: String, requestURI: String, now: Date = Date(),
-                password: (String) -> String?) -> Outcome {
+                password: (String) -> String?) -> Decision {
         let p = Self.parse(parameters)
         guard let username = p["username"], let realm = p["realm"], let nonce = p["nonce"], let uri = p["uri"],
               let response = p["response"] else { return .refused(reason: "missing Digest parameters") }

@@ -61,15 +61,23 @@ package struct ClientCertificate: Sendable, CustomStringConvertible, CustomDebug
     /// JWT, `x5t`; claims `aud` (the token endpoint), `iss` = `sub` = the client id, a fresh
     /// `jti`, `nbf`/`iat` now and `exp` `lifetime` seconds later (Entra accepts up to 10 minutes
     /// and MSAL uses 10).
-    package func assertion(clientID: String, tokenEndpoint: String, now: Date = Date(), lifetime: Int = 600) -> Secret? {
+    /// Throws, with the cause, when the claims cannot be encoded or the key cannot sign.
+    package func assertion(clientID: String, tokenEndpoint: String, now: Date = Date(),
+                           lifetime: Int = 600) throws(ClientCertificateError) -> Secret {
         let t = Int(now.timeIntervalSince1970)
         let header: [String: Any] = ["alg": "RS256", "typ": "JWT", "x5t": x5t]
         let claims: [String: Any] = ["aud": tokenEndpoint, "iss": clientID, "sub": clientID,
                                      "jti": UUID().uuidString.lowercased(), "nbf": t, "iat": t, "exp": t + lifetime]
-        guard let input = JSONWebToken.signingInput(header: header, claims: claims),
-              let signature = try? key.signature(for: Data(input.utf8), padding: .insecurePKCS1v1_5)
-        else { return nil }
-        return Secret(input + "." + Base64URL.encode(signature.rawRepresentation))
+        guard let input = JSONWebToken.signingInput(header: header, claims: claims) else {
+            throw ClientCertificateError("the assertion's claims could not be encoded as JSON (client id \(clientID))")
+        }
+        do {
+            let signature = try key.signature(for: Data(input.utf8), padding: .insecurePKCS1v1_5)
+            return Secret(input + "." + Base64URL.encode(signature.rawRepresentation))
+        } catch {
+            // swift-crypto's errors name the failing operation, never key material.
+            throw ClientCertificateError("RS256 signing with the key of certificate \(thumbprintHex) failed: \(error)")
+        }
     }
 
     package var description: String { "client certificate \(thumbprintHex) <key redacted>" }

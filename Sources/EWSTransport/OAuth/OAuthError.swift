@@ -1,13 +1,24 @@
 /// Why no access token could be had. The message is specific (the AADSTS code and its first
 /// line of description, the HTTP status) and never contains the client secret or a token.
 ///
-/// Codes can be added without breaking callers: compare against the static members.
+/// Codes can be added without breaking callers: compare ``code`` against the static members of
+/// ``Code`` (`error.code == .refused`).
 package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Code: String, Sendable, Hashable {
+    fileprivate enum Base: String, Sendable, Hashable {
         case refused, invalidResponse, transportFailed
     }
 
-    private let code: Code
+    /// What kind of failure this is, without its message.
+    package struct Code: Sendable, Hashable {
+        fileprivate let base: Base
+        package static let refused = Code(base: .refused)
+        package static let invalidResponse = Code(base: .invalidResponse)
+        package static let transportFailed = Code(base: .transportFailed)
+    }
+
+    /// What kind of failure this is.
+    package var code: Code { Code(base: base) }
+    private let base: Base
     /// A specific, human-readable explanation.
     package let message: String
     /// The HTTP status of the token endpoint's answer, if one came.
@@ -25,8 +36,8 @@ package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The evidence of the token request (request body and any token removed).
     package var exchange: HTTPExchange?
 
-    private init(_ code: Code, _ message: String) {
-        self.code = code
+    private init(_ base: Base, _ message: String) {
+        self.base = base
         self.message = message
     }
 
@@ -37,12 +48,9 @@ package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No HTTP answer came from the token endpoint.
     package static func transportFailed(_ m: String) -> Self { .init(.transportFailed, m) }
 
-    /// Compares codes only.
-    package func hasSameCode(as other: OAuthError) -> Bool { code == other.code }
-
     /// A short stable name for the kind of failure (`refused`, `invalid-response`...).
     package var kind: String {
-        switch code {
+        switch base {
         case .refused: return "refused"
         case .invalidResponse: return "invalid-response"
         case .transportFailed: return "transport-failed"

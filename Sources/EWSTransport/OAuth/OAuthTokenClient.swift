@@ -65,8 +65,11 @@ package actor OAuthTokenClient {
         let body: String
         if let certificate = c.clientCertificate {
             // A fresh assertion per request (its jti is single-use); scrubbed like a secret.
-            guard let assertion = certificate.assertion(clientID: c.clientID, tokenEndpoint: c.tokenEndpoint, now: now()) else {
-                throw .invalidResponse("could not sign a client assertion with the certificate \(certificate.thumbprintHex)")
+            let assertion: Secret
+            do {
+                assertion = try certificate.assertion(clientID: c.clientID, tokenEndpoint: c.tokenEndpoint, now: now())
+            } catch {
+                throw .invalidResponse("could not sign a client assertion with the certificate \(certificate.thumbprintHex): \(error.message)")
             }
             c.clientSecret = assertion
             body = assertion.withUnsafeValue { value in

@@ -3,7 +3,7 @@ import EWSTransport
 import Foundation
 
 /// `suite.cleanup.complete`: what the run created is gone.
-extension Suite {
+extension CheckContext {
     /// Removes every item still in the ledger, sweeps each mailbox's Inbox for the run's tag (items
     /// whose CreateItem answer was lost), then records whether anything is left.
     func cleanUp() async -> Verdict {

@@ -2,7 +2,7 @@ import Discovery
 import EWSTransport
 import Foundation
 
-extension Suite {
+extension CheckContext {
     /// Runs Autodiscover the way the target's plan says, once, before the checks that judge it.
     func prepareDiscovery() async {
         guard let settings = target.discovery else { return }

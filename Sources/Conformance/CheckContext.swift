@@ -4,7 +4,7 @@ import Foundation
 import ProviderManifest
 
 /// The checks of the standard suite, wired to one target.
-struct Suite: Sendable {
+struct CheckContext: Sendable {
     let target: TargetConfiguration
     let client: EWSClient
     let transport: HTTPTransport

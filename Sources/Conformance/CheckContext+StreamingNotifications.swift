@@ -2,7 +2,7 @@ import EWSProtocol
 import EWSTransport
 import Foundation
 
-extension Suite {
+extension CheckContext {
     /// Subscribe (streaming) on the Inbox, one GetStreamingEvents connection read as it arrives
     /// while an unread voicemail is created and marked read, each event timed from the change's
     /// answer; the connection closed as soon as the last event came; then Unsubscribe.

@@ -2,7 +2,7 @@ import EWSProtocol
 import EWSTransport
 import Foundation
 
-extension Suite {
+extension CheckContext {
     /// The event types the product's pull subscription asks for.
     static let lampEventTypes = ["NewMailEvent", "CreatedEvent", "ModifiedEvent"]
 

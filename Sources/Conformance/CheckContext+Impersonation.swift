@@ -3,7 +3,7 @@ import EWSTransport
 import Foundation
 
 /// Impersonation: in scope with every ConnectingSID form the profile lists; refused out of scope and for a nonexistent address.
-extension Suite {
+extension CheckContext {
     /// How the run impersonates a mailbox: the first ConnectingSID form the profile lists that an
     /// address can give (PrimarySmtpAddress without a profile).
     func connectingSID(_ mailbox: String) -> ConnectingSID {

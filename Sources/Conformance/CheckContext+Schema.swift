@@ -5,7 +5,7 @@ import Foundation
 
 /// The `ews.wsdl.service-address` and `ews.schema.responses-valid` checks: the provider's own
 /// WSDL and schemas, fetched once per run (``ProviderSchemas``).
-extension Suite {
+extension CheckContext {
     /// The provider's WSDL and schemas, fetched on first use and kept for the run.
     func providerSchemas() async -> ProviderSchemas {
         if let known = state.providerSchemas { return known }
@@ -153,11 +153,11 @@ extension Suite {
         }
         facts.merge(audit.facts) { _, new in new }
         if let first = audit.findings.first {
-            let where_ = first.violation.path ?? "line \(first.violation.line)"
+            let location = first.violation.path ?? "line \(first.violation.line)"
             facts["first_violation_exchange"] = String(first.exchange.id)
-            facts["first_violation_path"] = where_
+            facts["first_violation_path"] = location
             facts["first_violation"] = first.violation.message
-            return .failed("exchange #\(first.exchange.id) (\(first.element)) is not valid against \(source): at \(where_) (line \(first.violation.line)): \(first.violation.message)"
+            return .failed("exchange #\(first.exchange.id) (\(first.element)) is not valid against \(source): at \(location) (line \(first.violation.line)): \(first.violation.message)"
                            + (audit.findings.count > 1 ? " (\(audit.findings.count) invalid responses in all)" : ""),
                            schemaFetches + [first.exchange], facts: facts)
         }

@@ -2,7 +2,7 @@ import EWSProtocol
 import EWSTransport
 import Foundation
 
-extension Suite {
+extension CheckContext {
     func createdUnread(_ mailbox: String) async -> Verdict {
         var evidence: [HTTPExchange?] = []
         do throws(VerdictBox) {

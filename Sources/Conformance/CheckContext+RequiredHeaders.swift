@@ -3,7 +3,7 @@ import EWSTransport
 
 /// The profile's required headers, withheld one at a time: the provider must refuse the request or
 /// answer it correctly, never answer it from another mailbox.
-extension Suite {
+extension CheckContext {
     /// What one request without a required header got.
     enum Withheld: Equatable {
         /// The provider refused it (HTTP error, SOAP fault or an EWS error code): the header is enforced.

@@ -1,7 +1,7 @@
 import EWSProtocol
 import EWSTransport
 
-extension Suite {
+extension CheckContext {
     func resolveMailbox(_ mailbox: String) async -> Verdict {
         let call = await client.perform(ResolveNames(mailbox), impersonating: connectingSID(mailbox))
         var facts = Self.callFacts(call)

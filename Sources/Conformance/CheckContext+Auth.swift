@@ -40,7 +40,7 @@ enum AuthChecks {
     }
 }
 
-extension Suite {
+extension CheckContext {
     func authentication() async -> Verdict {
         let call = await client.perform(GetFolder(folders: [.distinguished("msgfolderroot")], shape: .idOnly))
         await recorder.setServerVersion(call.serverVersion)
@@ -158,14 +158,14 @@ extension Suite {
         let advertisedRefused = (profile?.manifest.auth.refusedSchemes ?? [])
             .filter { offeredLower.contains(AuthChecks.challengeName(ofProfileScheme: $0)) }
         if !advertisedRefused.isEmpty { facts["advertised_but_refused_by_profile"] = advertisedRefused.joined(separator: ", ") }
-        let id = profile?.id ?? "the"
+        let phrase = profile?.phrase ?? "the provider profile"
         guard missing.isEmpty else {
             let shown = missing.map { s in AuthChecks.challengeName(ofProfileScheme: s) == s.lowercased() ? s : "\(s) (Bearer)" }
             facts["missing_schemes"] = missing.joined(separator: ", ")
-            return .failed("the unauthenticated EWS POST (HTTP \(facts["unauthenticated_status"] ?? "?")) is offered \(offered.isEmpty ? "no scheme" : offered.joined(separator: ", ")); the \(id) profile expects \(shown.joined(separator: ", ")) too, which \(missing.count == 1 ? "is" : "are") not offered",
+            return .failed("the unauthenticated EWS POST (HTTP \(facts["unauthenticated_status"] ?? "?")) is offered \(offered.isEmpty ? "no scheme" : offered.joined(separator: ", ")); \(phrase) expects \(shown.joined(separator: ", ")) too, which \(missing.count == 1 ? "is" : "are") not offered",
                            [challenge.exchange], facts: facts)
         }
-        var message = "the unauthenticated EWS POST is offered \(offered.joined(separator: ", ")): every scheme the \(id) profile expects (\(expected.joined(separator: ", ")))"
+        var message = "the unauthenticated EWS POST is offered \(offered.joined(separator: ", ")): every scheme \(phrase) expects (\(expected.joined(separator: ", ")))"
         if !advertisedRefused.isEmpty { message += "; also \(advertisedRefused.joined(separator: ", ")), which the profile rules out" }
         return .passed(message, [challenge.exchange], facts: facts)
     }

@@ -3,7 +3,7 @@ import EWSTransport
 import Foundation
 
 /// The `ews` checks: the endpoint answers, the server names its version, the product's request version is accepted.
-extension Suite {
+extension CheckContext {
     func reachability() async -> Verdict {
         do {
             let response = try await transport.send(HTTPRequest(method: "GET", url: target.ewsURL), sendCredentials: false)

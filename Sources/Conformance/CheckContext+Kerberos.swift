@@ -26,7 +26,7 @@ enum KerberosChecks {
     }
 }
 
-extension Suite {
+extension CheckContext {
     /// `auth.negotiate.kerberos`.
     func kerberosNegotiated() async -> Verdict {
         guard case .negotiate(let credentials) = transport.configuration.credentials else {

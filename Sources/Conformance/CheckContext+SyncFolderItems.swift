@@ -2,7 +2,7 @@ import EWSProtocol
 import EWSTransport
 import Foundation
 
-extension Suite {
+extension CheckContext {
     /// Everything one synchronisation gave: the state to continue from, the changes of every page,
     /// how many pages it took, and the first and last page as evidence.
     struct FolderSync {

@@ -2,12 +2,12 @@ import EWSProtocol
 import EWSTransport
 import Foundation
 
-extension Suite {
+extension CheckContext {
     /// What is delivered.
     enum DeliveryKind: Sendable {
         case voicemail, fax
 
-        var itemClass: String { self == .voicemail ? Suite.voicemailClass : Suite.faxClass }
+        var itemClass: String { self == .voicemail ? CheckContext.voicemailClass : CheckContext.faxClass }
         var fileName: String { self == .voicemail ? "voicemail.wav" : "fax.tif" }
         var contentType: String { self == .voicemail ? "audio/wav" : "image/tiff" }
         var sender: String { self == .voicemail ? "voicemail-gateway@ewscheck.invalid" : "fax-gateway@ewscheck.invalid" }

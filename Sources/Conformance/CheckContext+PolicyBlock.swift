@@ -1,7 +1,7 @@
 import EWSProtocol
 
 /// EWS blocked by tenant policy: the run's account, application and User-Agent for ``PolicyBlock``.
-extension Suite {
+extension CheckContext {
     /// The policy diagnosis of a call's answer (nil unless it is Exchange's bare 403). An app-only
     /// token (client credentials) makes it an application's request; the mailbox comes from the
     /// request's impersonation header.

@@ -5,7 +5,7 @@ import Foundation
 /// The impersonation matrix: each ConnectingSID form with and without X-AnchorMailbox, and the
 /// refusals that show access rests on the impersonation right (malformed SID, an account without
 /// the right, delegate access).
-extension Suite {
+extension CheckContext {
     /// The ConnectingSID forms the profile needs (PrimarySmtpAddress without a profile).
     var requiredImpersonationForms: [String] { profile?.manifest.ews.connectingSIDs ?? [ImpersonationForm.primarySmtpAddress.rawValue] }
 

@@ -2,7 +2,7 @@ import EWSProtocol
 import EWSTransport
 import Foundation
 
-extension Suite {
+extension CheckContext {
     /// How long a sent message may take to arrive: 30 s, or the target's request time limit when
     /// that is shorter (never under 2 s) — a run told to give up on a request after 3 s does not
     /// wait 30 s for a delivery.

@@ -1,7 +1,7 @@
 import EWSProtocol
 import EWSTransport
 
-extension Suite {
+extension CheckContext {
     /// The newest request version a server's `ServerVersionInfo` claims: its schema version when
     /// that is a known value, a newer dated schema than the 2017 one as the newest known, else
     /// from the build (Exchange 2013's `V2_n` schema names included).

@@ -5,7 +5,7 @@ import Synchronization
 
 /// Building blocks of the contact-center checks: tagged and ledgered creation, unread counts,
 /// read-backs, and folders the suite creates and proves removed.
-extension Suite {
+extension CheckContext {
     /// What the contact-center checks hand to later ones.
     var contactCenter: ContactCenterState { state.contactCenter }
 
@@ -120,7 +120,7 @@ extension Suite {
     }
 }
 
-extension Suite {
+extension CheckContext {
     /// The final cleanup's sweep for folders of this run that a check could not remove itself
     /// (interrupted in the middle), in every mailbox the run wrote to.
     func sweepScratchFolders() async -> ScratchFolderSweep.Result {

@@ -2,7 +2,7 @@ import EWSProtocol
 import EWSTransport
 import Foundation
 
-extension Suite {
+extension CheckContext {
     func freeBusy(_ mailbox: String) async -> Verdict {
         // Whole minutes, six minutes from now, half an hour long: in the next hour, and exact on the wire.
         let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 60).rounded(.down) * 60 + 6 * 60)

@@ -9,7 +9,7 @@ struct DeliveredVoicemail: Sendable {
     var fileName: String
 }
 
-extension Suite {
+extension CheckContext {
     /// The Inbox unread count rises by one with a new voicemail (what message-waiting lamps read).
     func messageWaiting(_ mailbox: String, before: Int?) async -> Verdict {
         let call = await client.perform(GetFolder(folders: [.inbox]), impersonating: connectingSID(mailbox))
