@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "ProviderManifestTests", dependencies: ["ProviderManifest"]),
         .testTarget(name: "PluginSDKTests", dependencies: ["EWSCheckPluginSDK", "CEWSCheckPlugin"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "EWSSimulator", "EWSTransport", "EWSTestSupport"]),
-        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport"],
+        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "ProviderManifest", "EWSTestSupport", "EWSExecutor"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@
 import EWSTestSupport
 import EWSTransport
 import Foundation
+import Synchronization
 import Reports
 import Testing
 
@@ -39,11 +40,10 @@ private func runOnline(_ target: TargetConfiguration, progress: @escaping @Senda
 }
 
 /// Collects console lines from the progress callback.
-private final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func add(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
+private final class Lines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
 }
 
 @Suite("Suite against Exchange Online (OAuth 2.0 client credentials)")

@@ -1,30 +1,33 @@
 @testable import Conformance
 import EWSSimulator
 import Foundation
+import Synchronization
 import Testing
 
 /// Cancels a run's task from inside its own progress callback, whichever comes first: the
 /// request to cancel or the task handle.
-final class RunCanceller: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: Task<RunReport, any Error>?
-    private var requested = false
+final class RunCanceller: Sendable {
+    private struct State {
+        var task: Task<RunReport, any Error>?
+        var requested = false
+    }
+    private let state = Mutex(State())
 
     func attach(_ task: Task<RunReport, any Error>) {
-        lock.withLock {
-            self.task = task
-            if requested { task.cancel() }
+        state.withLock { s in
+            s.task = task
+            if s.requested { task.cancel() }
         }
     }
 
     func cancel() {
-        lock.withLock {
-            requested = true
-            task?.cancel()
+        state.withLock { s in
+            s.requested = true
+            s.task?.cancel()
         }
     }
 
-    var wasRequested: Bool { lock.withLock { requested } }
+    var wasRequested: Bool { state.withLock { $0.requested } }
 }
 
 @Suite("SuiteRunner when the run is cancelled")

@@ -10,39 +10,39 @@ struct BlockingExecutorTests {
     @Test("never more threads at once than its bound; every job runs; the ledger counts them")
     func bounded() async {
         let executor = BlockingExecutor(name: "test-bounded", maximumThreads: 3)
-        let running = Shared((now: 0, most: 0))
+        let running = Locked((now: 0, most: 0))
         let gate = DispatchSemaphore(value: 0)
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<12 {
                 group.addTask {
                     await executor.run("job") {
-                        running.value.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
                         _ = gate.wait(timeout: .now() + 30)
-                        running.value.withLock { $0.now -= 1 }
+                        running.withLock { $0.now -= 1 }
                     }
                 }
             }
             // Let every job through, a few at a time, whatever order they were queued in.
             for _ in 0..<12 { gate.signal() }
         }
-        #expect(running.value.withLock { $0.most } <= 3)
-        #expect(running.value.withLock { $0.most } >= 1)
+        #expect(running.withLock { $0.most } <= 3)
+        #expect(running.withLock { $0.most } >= 1)
         #expect(executor.ranCount("job") == 12)
     }
 
     @Test("jobs queued behind a full pool start in the order they came")
     func ordered() async {
         let executor = BlockingExecutor(name: "test-ordered", maximumThreads: 1)
-        let order = Shared<[Int]>([])
+        let order = Locked<[Int]>([])
         let done = DispatchSemaphore(value: 0)
         for i in 0..<20 {
             executor.submit("ordered") {
-                order.value.withLock { $0.append(i) }
+                order.withLock { $0.append(i) }
                 done.signal()
             }
         }
         for _ in 0..<20 { _ = done.wait(timeout: .now() + 30) }
-        #expect(order.value.withLock { $0 } == Array(0..<20))
+        #expect(order.withLock { $0 } == Array(0..<20))
     }
 
     @Test("a job over its budget is abandoned by the caller (nil), and still finishes on its thread")
@@ -89,10 +89,4 @@ struct BlockingExecutorTests {
         #expect(await executor.run("after") { 42 } == 42)
         #expect(executor.ranCount("after") == 1)
     }
-}
-
-/// A Mutex that closures on other threads can share.
-private final class Shared<T: Sendable>: Sendable {
-    let value: Mutex<T>
-    init(_ initial: T) { value = Mutex(initial) }
 }

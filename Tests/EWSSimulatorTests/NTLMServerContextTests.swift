@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import EWSSimulator
@@ -569,15 +570,14 @@ struct NTLMHandshakeTests {
     }
 }
 
-/// Hands out distinct challenges; a class with a lock because the source closure is @Sendable.
-private final class ChallengeCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: UInt8 = 0
+/// Hands out distinct challenges; state behind a Mutex because the source closure is @Sendable.
+private final class ChallengeCounter: Sendable {
+    private let value = Mutex<UInt8>(0)
     func next() -> [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        value &+= 1
-        return [UInt8](repeating: value, count: 8)
+        value.withLock { v in
+            v &+= 1
+            return [UInt8](repeating: v, count: 8)
+        }
     }
 }
 

@@ -1,5 +1,7 @@
+import EWSExecutor
 import EWSTestSupport
 import Foundation
+import Synchronization
 @testable import ProviderHost
 
 /// The C fixtures of `Fixtures/`, the C example plugin, and the two hand-made broken files, compiled once
@@ -124,23 +126,23 @@ enum PluginFixtures {
     }
 }
 
-/// Runs `body` on `count` threads of their own at once (not the cooperative pool) and waits for all.
+/// Runs `body` on `count` threads of their own at once (dedicated threads of the blocking
+/// executor, not the cooperative pool) and waits for all.
 func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     let group = DispatchGroup()
     for i in 0..<count {
         group.enter()
-        Thread {
+        BlockingExecutor.shared.dedicatedThread("test-threads") {
             body(i)
             group.leave()
-        }.start()
+        }
     }
     group.wait()
 }
 
 /// A value many threads append to.
-final class Collected<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [T] = []
-    func append(_ item: T) { lock.lock(); items.append(item); lock.unlock() }
-    var all: [T] { lock.lock(); defer { lock.unlock() }; return items }
+final class Collected<T: Sendable>: Sendable {
+    private let items = Mutex<[T]>([])
+    func append(_ item: T) { items.withLock { $0.append(item) } }
+    var all: [T] { items.withLock { $0 } }
 }
