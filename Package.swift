@@ -65,7 +65,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Reports", dependencies: ["Conformance", "EWSTransport"]),
+        .target(name: "Reports", dependencies: ["Conformance", "EWSProtocol", "EWSTransport"]),
         .target(
             name: "EWSSimulator",
             dependencies: [

@@ -1,4 +1,5 @@
 import Conformance
+private import EWSProtocol
 import Foundation
 
 /// Writes JUnit XML that CI servers show well (valid against Jenkins' junit-10.xsd): one `testsuite`
@@ -89,22 +90,6 @@ package enum JUnitReportWriter {
         return props
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            default:
-                let v = c.value
-                if (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000 { out.unicodeScalars.append(c) }
-            }
-        }
-        return out
-    }
+    /// Escaped for JUnit's attributes and text: line breaks kept as character references.
+    static func escape(_ s: String) -> String { s.xmlAttributeEscaped }
 }

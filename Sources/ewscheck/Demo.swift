@@ -58,23 +58,7 @@ struct Demo: AsyncParsableCommand {
         config.flavor = flavor
         config.stateDirectory = state
         behaviour.apply(to: &config)
-        var kdc: SimulatedKDC?
-        if auth != nil {
-            do {
-                kdc = try await DemoKerberos.start(&config)
-            } catch {
-                Console.err("ewscheck: the Kerberos KDC did not start: \(error)")
-                throw ExitCode(ExitStatus.incomplete)
-            }
-        }
-        let simulator: Simulator
-        do {
-            simulator = try await Simulator.start(config)
-        } catch {
-            await kdc?.stop()
-            Console.err("ewscheck: the simulator did not start: \(error)")
-            throw ExitCode(ExitStatus.incomplete)
-        }
+        let (simulator, kdc) = try await DemoKerberos.startSimulator(&config, kerberos: auth != nil)
         let files = SimulatorStateFiles(directory: state)
         var warnings: [String] = []
         var target: TargetConfiguration

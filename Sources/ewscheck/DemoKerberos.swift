@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ArgumentParser
 import Conformance
 import EWSSimulator
 import Foundation
@@ -20,6 +21,28 @@ enum DemoKerberos {
         configuration.serviceAccountPassword = password
         configuration.kerberos = .init(keytab: kdc.serviceKeytab, realm: kdc.realm)
         return kdc
+    }
+
+    /// Starts the simulator for `demo` and `simulate`, with a KDC first when `kerberos` is set.
+    /// Either failing is said on the console and ends the command with exit 2 (nothing left running).
+    static func startSimulator(_ configuration: inout SimulatorConfiguration, kerberos: Bool) async throws
+        -> (Simulator, SimulatedKDC?) {
+        var kdc: SimulatedKDC?
+        if kerberos {
+            do {
+                kdc = try await start(&configuration)
+            } catch {
+                Console.err("ewscheck: the Kerberos KDC did not start: \(error)")
+                throw ExitCode(ExitStatus.incomplete)
+            }
+        }
+        do {
+            return (try await Simulator.start(configuration), kdc)
+        } catch {
+            await kdc?.stop()
+            Console.err("ewscheck: the simulator did not start: \(error)")
+            throw ExitCode(ExitStatus.incomplete)
+        }
     }
 
     /// Writes `kerberos.json` (paths and names only, never a key) for tools that use the realm.

@@ -79,23 +79,7 @@ struct Simulate: AsyncParsableCommand {
         if let clockSkew { config.exchangeOnline.clockSkewSeconds = clockSkew }
         config.autodiscoverLayout = AutodiscoverLayout(rawValue: autodiscoverLayout) ?? .standard
         config.httpPort = httpPort
-        var kdc: SimulatedKDC?
-        if kerberos {
-            do {
-                kdc = try await DemoKerberos.start(&config)
-            } catch {
-                Console.err("ewscheck: the Kerberos KDC did not start: \(error)")
-                throw ExitCode(ExitStatus.incomplete)
-            }
-        }
-        let simulator: Simulator
-        do {
-            simulator = try await Simulator.start(config)
-        } catch {
-            await kdc?.stop()
-            Console.err("ewscheck: the simulator did not start: \(error)")
-            throw ExitCode(ExitStatus.incomplete)
-        }
+        let (simulator, kdc) = try await DemoKerberos.startSimulator(&config, kerberos: kerberos)
         let files = SimulatorStateFiles(directory: config.stateDirectory ?? stateDirectory)
         do {
             // Before simulator.json, which tells waiting tools that everything is ready.
