@@ -111,11 +111,7 @@ struct EngineRun: Sendable {
             let response: HTTPResponse
             switch result {
             case .failure(let failure):
-                let (outcome, ending) = Self.classify(failure)
-                hop.outcome = outcome
-                hop.detail = failure.message
-                chain.add(hop)
-                return ending
+                return Self.ended(hop, by: failure, &chain)
             case .success(let answer):
                 response = answer
             }
@@ -291,11 +287,7 @@ struct EngineRun: Sendable {
         let response: HTTPResponse
         switch result {
         case .failure(let failure):
-            let (outcome, ending) = Self.classify(failure)
-            hop.outcome = outcome
-            hop.detail = failure.message
-            chain.add(hop)
-            return ending
+            return Self.ended(hop, by: failure, &chain)
         case .success(let answer):
             response = answer
         }
@@ -429,6 +421,16 @@ struct EngineRun: Sendable {
             host: parts.host, port: parts.port, timeoutSeconds: min(10, transport.configuration.timeout.connect)))
         await evidence.storeTLS(key, facts)
         return facts
+    }
+
+    /// Records `hop` as ended by a transport failure and says how the chain ends.
+    static func ended(_ hop: DiscoveryHop, by failure: TransportError, _ chain: inout Chain) -> ChainEnding {
+        var hop = hop
+        let (finding, ending) = classify(failure)
+        hop.outcome = finding
+        hop.detail = failure.message
+        chain.add(hop)
+        return ending
     }
 
     static func classify(_ error: TransportError) -> (DiscoveryHop.Finding, ChainEnding) {

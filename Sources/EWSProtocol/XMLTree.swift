@@ -38,7 +38,8 @@ package struct XMLReadError: Error, Sendable, CustomStringConvertible {
 /// entity declaration ever reaches libxml2, HTML is named, nesting and element count are bounded), then
 /// parsed without network or file access.
 package final class XMLTree: @unchecked Sendable {
-    // The tree is never mutated after parsing; reads from several threads are safe.
+    // @unchecked: the tree is never mutated after parsing, and libxml2 allows concurrent reads of
+    // one document; it is freed once, in deinit.
     fileprivate let doc: xmlDocPtr
 
     /// Parses `bytes`; refuses more than `maxBytes`.
@@ -209,6 +210,8 @@ package struct XMLElement: @unchecked Sendable {
 /// `../shared/ews-schemas/`, or those a server serves). The compiled schema is shared;
 /// each validation uses its own context, so several threads may validate at once.
 package final class SchemaValidator: @unchecked Sendable {
+    // @unchecked: the compiled schema is read-only after init and libxml2 allows one per-thread
+    // validation context over it (each validation creates its own); it is freed once, in deinit.
     private let schema: xmlSchemaPtr
 
     /// One validity problem, with its position in the validated document.
