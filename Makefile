@@ -36,10 +36,11 @@ demo: setup build
 ## The suites whose tests bound time with a real clock (token lifetimes, latencies, cancellation) run in a
 ## second pass of their own, after the rest: in the first, ~650 tests share two cores and a loaded CI
 ## machine once stalled a 2 s run for 30 s. The same binary; nothing is rebuilt.
+## Last, any simulator, KDC, dnsmasq or Apache the tests started and left orphaned fails the run (and is killed).
 TEST_CRASHES := $(CURDIR)/.build/test-crashes
 TIMED_SUITES := ConformanceTests\.(TokenRenewalTests|NotificationsTests|ThrottlingTests|CouldNotTestTests|CancelledCheckTests)|EWSTransportTests\.TLSHandshakeFactsTests
 test: setup plugins-c
-	@status=0; rm -rf $(TEST_CRASHES); mkdir -p $(TEST_CRASHES); \
+	@status=0; started=$$(date +%s); rm -rf $(TEST_CRASHES); mkdir -p $(TEST_CRASHES); \
 	export SWIFT_BACKTRACE=enable=yes,interactive=no,symbolicate=fast,images=none,output-to=$(TEST_CRASHES); \
 	swift test --skip '$(TIMED_SUITES)' 2>&1 | tee $(TEST_CRASHES)/swift-test.txt; \
 	[ "$${PIPESTATUS[0]}" -eq 0 ] || status=1; \
@@ -48,6 +49,7 @@ test: setup plugins-c
 	[ "$${PIPESTATUS[0]}" -eq 0 ] || status=1; \
 	$(VENV_PYTHON) -m pytest -q tests/interop || status=1; \
 	python3 scripts/test-summary.py $(TEST_CRASHES)/swift-test.txt $(TEST_CRASHES); \
+	python3 scripts/leftover-processes.py $$started || status=1; \
 	exit $$status
 
 ## bench: wall time, peak memory and request latencies of the demo suite, then the full suite over

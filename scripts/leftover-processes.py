@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Lists (and ends) the daemons and helpers a test run left behind: processes started after the
+run began, orphaned (their parent is gone: init or a subreaper adopted them) and of a kind the
+tests start (the simulator, KDCs, dnsmasq, Apache, the test binary's own children).
+
+    python3 scripts/leftover-processes.py START_EPOCH_SECONDS
+
+Exits 1 and names each one (pid, command line) when any is found, after sending it SIGKILL, so a
+leaked daemon fails the run instead of lingering; 0 when none is."""
+import os, signal, sys
+
+KINDS = ("ewscheck", "krb5kdc", "kadmind", "dnsmasq", "apache2", "httpd")
+
+
+def processes():
+    ticks = os.sysconf("SC_CLK_TCK")
+    boot = next(float(line.split()[1]) for line in open("/proc/stat") if line.startswith("btime"))
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+            cmdline = open(f"/proc/{entry}/cmdline", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        ppid, started = int(fields[1]), boot + int(fields[19]) / ticks
+        argv0 = os.path.basename(cmdline[0].decode(errors="replace")) if cmdline and cmdline[0] else comm
+        yield int(entry), ppid, started, comm, argv0, b" ".join(cmdline).decode(errors="replace")
+
+
+def main() -> int:
+    since = float(sys.argv[1])
+    me = os.getpid()
+    # Orphans are adopted by init or by the nearest subreaper (this script's ancestors may be one).
+    adopters = {1}
+    pid = os.getppid()
+    while pid > 1:
+        adopters.add(pid)
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+        except OSError:
+            break
+        pid = int(stat[stat.rindex(")") + 2:].split()[1])
+    left = [(pid, line) for pid, ppid, started, comm, argv0, line in processes()
+            if pid != me and started >= since - 1 and ppid in adopters  # btime is whole seconds
+            and any(comm.startswith(k) or argv0.startswith(k) for k in KINDS)]
+    for pid, line in left:
+        print(f"leftover process {pid}: {line}", file=sys.stderr)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if left:
+        print(f"{len(left)} process(es) outlived the tests that started them (ended now with SIGKILL)", file=sys.stderr)
+    return 1 if left else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
