@@ -7,7 +7,7 @@ tests start (the simulator, KDCs, dnsmasq, Apache, the test binary's own childre
 
 Exits 1 and names each one (pid, command line) when any is found, after sending it SIGKILL, so a
 leaked daemon fails the run instead of lingering; 0 when none is."""
-import os, signal, sys
+import os, signal, sys, time
 
 KINDS = ("ewscheck", "krb5kdc", "kadmind", "dnsmasq", "apache2", "httpd")
 
@@ -25,9 +25,12 @@ def processes():
             continue
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] in ("Z", "X"):
+            continue  # already dead, only not reaped yet: nothing runs
         ppid, started = int(fields[1]), boot + int(fields[19]) / ticks
         argv0 = os.path.basename(cmdline[0].decode(errors="replace")) if cmdline and cmdline[0] else comm
-        yield int(entry), ppid, started, comm, argv0, b" ".join(cmdline).decode(errors="replace")
+        line = b" ".join(cmdline).decode(errors="replace").strip() or f"[{comm}]"
+        yield int(entry), ppid, started, comm, argv0, line
 
 
 def main() -> int:
@@ -43,9 +46,15 @@ def main() -> int:
         except OSError:
             break
         pid = int(stat[stat.rindex(")") + 2:].split()[1])
-    left = [(pid, line) for pid, ppid, started, comm, argv0, line in processes()
-            if pid != me and started >= since - 1 and ppid in adopters  # btime is whole seconds
-            and any(comm.startswith(k) or argv0.startswith(k) for k in KINDS)]
+    def candidates():
+        return {pid: line for pid, ppid, started, comm, argv0, line in processes()
+                if pid != me and started >= since - 1 and ppid in adopters  # btime is whole seconds
+                and any(comm.startswith(k) or argv0.startswith(k) for k in KINDS)}
+    first = candidates()
+    if first:
+        time.sleep(3)  # one that was stopping as the tests ended gets to finish
+    again = candidates()
+    left = sorted((pid, line) for pid, line in again.items() if pid in first)
     for pid, line in left:
         print(f"leftover process {pid}: {line}", file=sys.stderr)
         try:

@@ -58,9 +58,9 @@ struct CheckContext: Sendable {
         var verdict: Verdict?
         let final = CheckRegistry.finalChecks.contains(check.id)
         if !final, Task.isCancelled {
-            verdict = .skipped("run interrupted before this check started")
+            verdict = .stopped("run interrupted before this check started")
         } else if !final, let reason = state.stopReason {
-            verdict = .skipped(reason)
+            verdict = .stopped(reason)
         } else {
             verdict = await dependencySkip(definition, mailbox: mailbox)
         }

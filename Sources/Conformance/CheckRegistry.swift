@@ -32,7 +32,7 @@ package enum CheckRegistry {
     }()
 
     /// The position of an id in report order (unknown ids last).
-    static func order(of id: CheckID) -> Int { reportIndex[id] ?? Int.max }
+    package static func order(of id: CheckID) -> Int { reportIndex[id] ?? Int.max }
 
     /// The definitions in report order.
     package static var reportOrder: [CheckDefinition] { definitions.sorted { order(of: $0.id) < order(of: $1.id) } }

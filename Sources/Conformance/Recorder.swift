@@ -12,9 +12,12 @@ actor Recorder {
     private(set) var evidenceConflicts: [String] = []
     private let deviations: [CheckID: DeviationRule]
     private let progress: @Sendable (CheckResult) -> Void
+    /// Where each result goes as it is recorded (nil: kept in memory only).
+    let journal: ResultJournal?
 
-    init(deviations: [CheckID: DeviationRule], progress: @escaping @Sendable (CheckResult) -> Void) {
+    init(deviations: [CheckID: DeviationRule], journal: ResultJournal? = nil, progress: @escaping @Sendable (CheckResult) -> Void) {
         self.deviations = deviations
+        self.journal = journal
         self.progress = progress
     }
 
@@ -66,11 +69,13 @@ actor Recorder {
         var outcome = verdict.outcome
         var message = verdict.message
         var facts = verdict.facts
+        var stoppedByRun = verdict.stoppedByRun
         // A request the run's own cancellation aborted says nothing about the provider.
         if Task.isCancelled, outcome == .failed || outcome == .errored,
            verdict.exchanges.contains(where: { $0.error?.hasPrefix("cancelled") == true }) {
             outcome = .skipped
             message = "run interrupted while this check ran (\(message))"
+            stoppedByRun = true
         }
         if let rule = deviations[definition.id] {
             if outcome == .failed {
@@ -99,6 +104,7 @@ actor Recorder {
                                  durationMilliseconds: (duration * 1000).rounded() / 1000,
                                  evidence: Array(Set(verdict.exchanges.map(\.id))).sorted(), facts: facts, level: definition.level)
         results.append(result)
+        journal?.append(result, exchanges: result.evidence.compactMap { exchanges[$0] }, stoppedByRun: stoppedByRun)
         progress(result)
         return result
     }

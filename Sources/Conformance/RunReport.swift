@@ -6,7 +6,7 @@ import Foundation
 /// `docs/report.schema.json`).
 package struct RunReport: Sendable, Codable {
     /// The tool that wrote the report.
-    package struct Tool: Sendable, Codable { public var name: String; public var version: String }
+    package struct Tool: Sendable, Codable { package var name: String; package var version: String }
     /// The target, without secrets.
     package struct Target: Sendable, Codable {
         package var name: String

@@ -20,6 +20,9 @@ package struct RunOptions: Sendable {
     package var expiredAccessToken: Secret?
     /// Where the cleanup ledger's journal goes (`<run folder>/ledger.jsonl`); nil keeps it in memory.
     package var ledgerPath: String?
+    /// Where results are journalled as they finish (`results.jsonl` in the run folder), so an
+    /// interrupted or killed run can be resumed; nil: not journalled.
+    package var journalPath: String?
     /// Which checks run (`--only`, `--skip`, `--read-only`, `--fail-fast`); the default runs all.
     package var selection = CheckSelection()
     /// The shard this run is (`--shard I/N`): shards after the first leave most run-wide checks to
@@ -111,7 +114,8 @@ package struct SuiteRunner: Sendable {
         for d in profile?.manifest.knownDeviations ?? [] where d.signature == nil && CheckRegistry.contains(CheckID(d.check)) {
             warnings.append("the known deviation for \(d.check) gives no signature: any failure of that check counts as expected")
         }
-        let recorder = Recorder(deviations: deviations, progress: progress)
+        let journal = options.journalPath.map(ResultJournal.init(path:))
+        let recorder = Recorder(deviations: deviations, journal: journal, progress: progress)
         let ledger = options.ledgerPath.map { CleanupLedger(runID: options.runID, journalPath: $0) } ?? CleanupLedger()
         var effectiveTarget = target
         effectiveTarget.requestVersion = version
@@ -129,6 +133,9 @@ package struct SuiteRunner: Sendable {
         suite.deselected = deselected
         suite.failFast = options.selection.failFast
         planned(suite.expectedResultCount())
+        journal?.begin(.init(runID: options.runID, ewsURL: effectiveTarget.ewsURL, mailboxes: target.mailboxes,
+                             catalog: CheckRegistry.version, startedAt: started,
+                             perMailboxChecks: CheckRegistry.checks.filter { $0.definition.perMailbox && suite.isPlanned($0) }.map(\.id)))
 
         // Could not test: a failure before the provider gave any EWS answer stops the run with one
         // root cause instead of failing every check (see RootCause).
@@ -187,6 +194,7 @@ package struct SuiteRunner: Sendable {
             for renewal in await source.renewals { await recorder.keep(renewal.exchange) }
             await source.shutdown()
         }
+        if let problem = journal?.writeError { warnings.append("the results journal could not be written (\(problem)); this run cannot be resumed") }
         if let problem = ledger.journalError { warnings.append("the ledger file could not be written (\(problem)); a killed run's items can still be found by their run tag") }
 
         warnings += profile?.hookDiagnostics() ?? []

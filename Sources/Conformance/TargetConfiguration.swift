@@ -395,4 +395,12 @@ extension TargetConfiguration {
         ewsURL = url
         ewsURLIsPending = false
     }
+
+    /// Narrows the mailboxes certified to `kept` (a subset, in the order given); the file's
+    /// entries (upn, sid) follow.
+    package mutating func keepOnly(mailboxes kept: [String]) {
+        mailboxes = kept
+        let set = Set(kept.map { $0.lowercased() })
+        mailboxEntries = mailboxEntries.filter { set.contains($0.address.lowercased()) }
+    }
 }

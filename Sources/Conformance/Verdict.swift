@@ -6,6 +6,9 @@ struct Verdict: Sendable {
     var message: String
     var exchanges: [HTTPExchange] = []
     var facts: [String: String] = [:]
+    /// Skipped because the run stopped (interrupted, its deadline passed, `--fail-fast`), not for
+    /// anything about the provider: `run --resume` runs such a check again.
+    var stoppedByRun = false
 
     static func passed(_ m: String, _ x: [HTTPExchange?] = [], facts: [String: String] = [:]) -> Verdict {
         Verdict(outcome: .passed, message: m, exchanges: x.compactMap { $0 }, facts: facts)
@@ -17,4 +20,6 @@ struct Verdict: Sendable {
         Verdict(outcome: .errored, message: m, exchanges: x.compactMap { $0 })
     }
     static func skipped(_ m: String) -> Verdict { Verdict(outcome: .skipped, message: m) }
+    /// Skipped because the run stopped before the check could run.
+    static func stopped(_ m: String) -> Verdict { Verdict(outcome: .skipped, message: m, stoppedByRun: true) }
 }

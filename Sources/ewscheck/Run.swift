@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conformance
+import Reports
 import EWSTransport
 import Foundation
 
@@ -41,6 +42,9 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .customLong("deadline"), help: ArgumentHelp("When the run stops starting checks: a duration from now (90s, 30m, 2h, 1h30m) or an ISO 8601 time (2026-12-05T06:35:00Z). Checks under way finish, the rest are skipped, created items are cleaned up, reports are written, exit 2. The overall limit (--overall-timeout) still applies.", valueName: "duration|time"))
     var deadline: String?
+
+    @Option(name: .customLong("resume"), help: ArgumentHelp("Continue run RUN-ID, which was interrupted or killed: the mailboxes it finished (from <reports-dir>/RUN-ID/results.jsonl) are carried over, the others certified now, the run-wide checks run again; one report for both. Give the same target.", valueName: "RUN-ID"))
+    var resume: String?
 
     func validate() throws {
         if !listChecks && target == nil { throw ValidationError("--target is required (or --list-checks)") }
@@ -94,9 +98,21 @@ struct Run: AsyncParsableCommand {
         let preflightWarnings = try Preflight(target: configuration, reportsDirectory: reports.reportsDirectory, runID: reports.runID,
                                               overwrite: reports.overwrite, profileHeaders: profile?.extraHeaders ?? []).enforce()
         configuration = await DiscoverStep.resolve(configuration, credentials: credentials, profile: profile)
+        var resumption: RunResumption?
+        if let resume {
+            do {
+                let prepared = try RunResumption.prepare(runID: resume, reportsDirectory: reports.reportsDirectory,
+                                                         ewsURL: configuration.ewsURL, mailboxes: configuration.mailboxes)
+                configuration.keepOnly(mailboxes: prepared.remaining)
+                resumption = prepared
+            } catch {
+                Console.err("ewscheck: \(error)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
         let code = await RunDriver.execute(target: configuration, credentials: credentials, reports: reports,
                                            warnings: warnings + preflightWarnings, profile: profile, selection: selection.selection, shard: scale.shard,
-                                           deadline: stopAt)
+                                           deadline: stopAt, resumption: resumption)
         throw ExitCode(code)
     }
 }

@@ -11,7 +11,7 @@ enum RunDriver {
     static func execute(target: TargetConfiguration, credentials: HTTPCredentials, reports: ReportOptions,
                         warnings: [String], knownDeviations: [CheckID: String] = [:], profile: RunProfile? = nil,
                         expiredAccessToken: Secret? = nil, selection: CheckSelection = CheckSelection(),
-                        shard: ShardSelection? = nil, deadline: Date? = nil) async -> Int32 {
+                        shard: ShardSelection? = nil, deadline: Date? = nil, resumption: RunResumption? = nil) async -> Int32 {
         let runID = reports.runID ?? RunOptions.makeRunID()
         var options = RunOptions(runID: runID, knownDeviations: knownDeviations, toolVersion: EWSCheck.version, profile: profile)
         options.selection = selection
@@ -53,6 +53,8 @@ enum RunDriver {
             return ExitStatus.usage
         }
         options.ledgerPath = runDirectory + "/ledger.jsonl"
+        options.journalPath = runDirectory + "/results.jsonl"
+        for note in resumption?.notes ?? [] { say(note) }
         let runner = SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings)
         // Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all cancel the run, which still cleans up;
         // the handler is in place before the run starts and stays until the last report is written
@@ -85,7 +87,16 @@ enum RunDriver {
             }, planned: { count in total.withLock { $0 = count } })
         }
         interrupts.arm { task.cancel() }
-        let report = reports.evidencePolicy.apply(to: await task.value)
+        var finished = await task.value
+        if let resumption {
+            do {
+                finished = try resumption.merged(into: finished)
+            } catch {
+                // The new run's own results are still written; the carried-over ones are not lost either.
+                finished.warnings.append("the results of run \(resumption.previousRunID) could not be joined to this run (\(error)); they stay in its folder")
+            }
+        }
+        let report = reports.evidencePolicy.apply(to: finished)
         // The last status line ends before the summary.
         if statusShown.withLock({ $0 }) { Console.outRaw("\n") }
         let written: ReportStore.Written

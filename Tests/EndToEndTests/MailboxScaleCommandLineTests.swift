@@ -118,4 +118,70 @@ import Testing
         #expect(keys(merged) == keys(unsharded), "the same checks with the same outcomes")
         #expect(Set(Self.mailboxes(merged)) == Set(Self.mailboxes(unsharded)))
     }
+
+    /// A killed run is resumed from its results journal: the mailboxes it finished are carried over,
+    /// the others certified, and the one report equals an uninterrupted run's.
+    @Test func aKilledRunResumedEqualsOneUninterruptedRun() async throws {
+        let dir = try Fixtures.temporaryDirectory("e2e-resume")
+        let reports = dir + "/reports"
+        var resumeOutput = ""
+        try await withFixture({ try ChildProcess(Fixtures.executable, ["simulate", "--mailboxes", "12", "--state-dir", dir + "/sim"]) },
+                              stop: { await $0.terminate() }) { sim in
+            #expect(await sim.waitForOutput("Ctrl-C stops it", timeout: .seconds(60)), "\(sim.stdout)\n\(sim.stderr)")
+            let target = dir + "/sim/target.yaml"
+            // The first run sets out over the first 6 mailboxes, one at a time (as a large run does
+            // in batches: each mailbox's chain to its end before the next starts)...
+            let yaml = try String(contentsOfFile: target, encoding: .utf8)
+            let serial = dir + "/sim/serial.yaml"
+            try (yaml.split(separator: "\n").filter { !$0.hasPrefix("concurrency:") }.joined(separator: "\n") + "\nconcurrency: 1\n")
+                .write(toFile: serial, atomically: true, encoding: .utf8)
+            let first = try ChildProcess(Fixtures.executable, ["run", "--target", serial, "--mailbox-limit", "6", "--run-id", "first",
+                                                               "--reports-dir", reports, "--quiet"])
+            #expect(await first.wait(timeout: .seconds(300)) == .exited(0), "\(first.stdout)\n\(first.stderr)")
+            // ...and is "killed": no report, and its journal ends part-way, in the middle of a line.
+            let journalPath = "\(reports)/first/results.jsonl"
+            let journal = try Data(contentsOf: URL(fileURLWithPath: journalPath))
+            let lines = journal.split(separator: UInt8(ascii: "\n"))
+            #expect(lines.count > 20, "the journal has a header and a line per result")
+            let kept = lines.prefix(lines.count / 2).map { Data($0) + Data("\n".utf8) }.reduce(Data(), +) + Data(lines[lines.count / 2].prefix(40))
+            try kept.write(to: URL(fileURLWithPath: journalPath))
+            try FileManager.default.removeItem(atPath: "\(reports)/first/report.json")
+
+            let resumed = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--resume", "first", "--run-id", "second",
+                                                                 "--reports-dir", reports, "--quiet"])
+            #expect(await resumed.wait(timeout: .seconds(300)) == .exited(0), "\(resumed.stdout)\n\(resumed.stderr)")
+            resumeOutput = resumed.stdout
+            let whole = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--run-id", "whole", "--reports-dir", reports, "--quiet"])
+            #expect(await whole.wait(timeout: .seconds(300)) == .exited(0), "\(whole.stdout)\n\(whole.stderr)")
+
+            // Nothing is left to resume of a run that finished; another endpoint is refused.
+            let done = try await CommandLineTests.run(["run", "--target", target, "--resume", "whole", "--reports-dir", reports, "--quiet"])
+            #expect(done.status == 64 && done.stderr.contains("nothing left to resume"), "\(done.stdout)\n\(done.stderr)")
+            let absent = try await CommandLineTests.run(["run", "--target", target, "--resume", "no-such-run", "--reports-dir", reports, "--quiet"])
+            #expect(absent.status == 64 && absent.stderr.contains("cannot resume run no-such-run"), "\(absent.stderr)")
+        }
+
+        let merged = try Self.report("\(reports)/second/report.json")
+        let whole = try Self.report("\(reports)/whole/report.json")
+        let warnings = (merged["warnings"] as? [String]) ?? []
+        let carried = try #require(warnings.first { $0.hasPrefix("resumed from run first:") }, "\(warnings)")
+        // Half the journal holds some finished mailboxes of the first six, not all of them.
+        let count = try #require(carried.split(separator: " ").dropFirst(4).first.flatMap { Int($0) })
+        #expect(count >= 1 && count < 6, "\(carried)")
+        #expect(warnings.contains { $0.contains("was cut off") }, "\(warnings)")
+        #expect(warnings.contains { $0.contains("wrote no report") && $0.contains("ewscheck cleanup --run first") }, "\(warnings)")
+        #expect(resumeOutput.contains("resumed from run first"), "the console says so too: \(resumeOutput)")
+
+        func keys(_ r: [String: Any]) -> [String] {
+            Self.results(r).map { "\($0["id"] as? String ?? "")[\($0["mailbox"] as? String ?? "")]=\($0["outcome"] as? String ?? "")" }
+        }
+        #expect(keys(merged) == keys(whole), "the same checks, outcomes and order as one uninterrupted run")
+        #expect(Self.mailboxes(merged) == Self.mailboxes(whole))
+        #expect(merged["summary"] as? NSDictionary == whole["summary"] as? NSDictionary)
+        #expect(merged["exit_code"] as? Int == whole["exit_code"] as? Int)
+        // Every carried-over result still points at its own evidence.
+        let evidence = Set(((merged["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? Int })
+        let cited = Self.results(merged).flatMap { ($0["evidence"] as? [Int]) ?? [] }
+        #expect(!cited.isEmpty && cited.allSatisfy(evidence.contains), "results cite evidence the report holds")
+    }
 }
