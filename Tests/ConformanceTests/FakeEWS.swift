@@ -1,8 +1,9 @@
 import Foundation
+import Synchronization
 
 /// A scripted EWS on plain HTTP, enough for the whole suite (GetFolder, CreateItem, GetItem,
 /// GetAttachment, DeleteItem, FindItem), that misbehaves in the ways `quirks` name.
-final class FakeEWS: @unchecked Sendable {
+final class FakeEWS: Sendable {
     enum Quirk: Sendable, Hashable {
         /// CreateItem (the one large request) is answered with an HTML page, like a proxy's size limit.
         case htmlPage
@@ -31,18 +32,30 @@ final class FakeEWS: @unchecked Sendable {
     static let outOfScope = "eve@other.example"
     static let nonexistent = "nobody@contoso.com"
     let quirks: Set<FakeEWS.Quirk>
-    private let lock = NSLock()
-    private var created = 0
-    private var content = ""
-    private var deleted = false
-    private(set) var server: ScriptedEWSServer!
+    let server: ScriptedEWSServer
 
     init(_ quirks: Set<FakeEWS.Quirk>) throws {
         self.quirks = quirks
-        server = try ScriptedEWSServer { [unowned self] in self.answer($0) }
+        let responder = Responder(quirks)
+        server = try ScriptedEWSServer { responder.answer($0) }
     }
 
     func stop() { server.stop() }
+}
+
+/// The answers, from the quirks and what was created so far (behind a Mutex: requests come on
+/// several threads).
+private final class Responder: Sendable {
+    private struct State {
+        var created = 0
+        var content = ""
+        var deleted = false
+    }
+
+    let quirks: Set<FakeEWS.Quirk>
+    private let state = Mutex(State())
+
+    init(_ quirks: Set<FakeEWS.Quirk>) { self.quirks = quirks }
 
     private func envelope(_ body: String) -> ScriptedEWSServer.Response {
         let ns = quirks.contains(.soap12) ? "http://www.w3.org/2003/05/soap-envelope" : "http://schemas.xmlsoap.org/soap/envelope/"
@@ -85,7 +98,7 @@ final class FakeEWS: @unchecked Sendable {
             return .init(status: 400, contentType: "text/plain", body: "no operation")
         }
         let op = String(body[start.upperBound..<end])
-        return lock.withLock { () -> ScriptedEWSServer.Response in
+        return state.withLock { s -> ScriptedEWSServer.Response in
             if quirks.contains(.bareFaultEverywhere) {
                 // What an application server in front of EWS says: no ServerVersionInfo, no EWS detail.
                 let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"
@@ -95,34 +108,34 @@ final class FakeEWS: @unchecked Sendable {
             }
             switch op {
             case "GetFolder":
-                if body.contains(Self.outOfScope) {
+                if body.contains(FakeEWS.outOfScope) {
                     if quirks.contains(.bareFaultOutOfScope) { return fault(code: "s:Server", text: "The mailbox database is temporarily unavailable.", responseCode: nil) }
                     return error(op, "ErrorImpersonateUserDenied")
                 }
-                if body.contains(Self.nonexistent) { return error(op, "ErrorNonExistentMailbox") }
+                if body.contains(FakeEWS.nonexistent) { return error(op, "ErrorNonExistentMailbox") }
                 if quirks.contains(.busyOnExchange2016), body.contains("Version=\"Exchange2016\"") {
                     return fault(code: "a:ErrorServerBusy", text: "The server cannot service this request right now. Try again later.", responseCode: "ErrorServerBusy")
                 }
-                let unread = quirks.contains(.unreadStuck) || deleted ? 0 : created
+                let unread = quirks.contains(.unreadStuck) || s.deleted ? 0 : s.created
                 return messages(op, "<m:GetFolderResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode><m:Folders><t:Folder><t:FolderId Id=\"INBOX\" ChangeKey=\"AQ\"/><t:DisplayName>Inbox</t:DisplayName><t:TotalCount>\(unread)</t:TotalCount><t:ChildFolderCount>0</t:ChildFolderCount><t:UnreadCount>\(unread)</t:UnreadCount></t:Folder></m:Folders></m:GetFolderResponseMessage>")
             case "CreateItem":
                 if quirks.contains(.loseCreateAnswer) { return .init(status: 502, contentType: "text/html", body: "<html><head><title>502 Bad Gateway</title></head></html>") }
-                created += 1
+                s.created += 1
                 if !quirks.contains(.dropAttachment), let a = body.range(of: "<t:Content>"), let b = body.range(of: "</t:Content>") {
-                    content = String(body[a.upperBound..<b.lowerBound])
+                    s.content = String(body[a.upperBound..<b.lowerBound])
                 }
                 return messages(op, "<m:CreateItemResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode><m:Items><t:Message><t:ItemId Id=\"ITEM-A\" ChangeKey=\"CK\"/></t:Message></m:Items></m:CreateItemResponseMessage>")
             case "GetItem":
-                if deleted { return error(op, "ErrorItemNotFound") }
+                if s.deleted { return error(op, "ErrorItemNotFound") }
                 let id = quirks.contains(.otherItemID) ? "ITEM-B" : "ITEM-A"
-                let size = Data(base64Encoded: content)?.count ?? 0
-                let attachments = content.isEmpty ? "<t:HasAttachments>false</t:HasAttachments>"
+                let size = Data(base64Encoded: s.content)?.count ?? 0
+                let attachments = s.content.isEmpty ? "<t:HasAttachments>false</t:HasAttachments>"
                     : "<t:Attachments><t:FileAttachment><t:AttachmentId Id=\"ATT-1\"/><t:Name>audio.wav</t:Name><t:ContentType>audio/wav</t:ContentType><t:Size>\(size)</t:Size></t:FileAttachment></t:Attachments><t:HasAttachments>true</t:HasAttachments>"
                 return messages(op, "<m:GetItemResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode><m:Items><t:Message><t:ItemId Id=\"\(id)\" ChangeKey=\"CK\"/><t:ItemClass>IPM.Note.Microsoft.Voicemail.UM.CA</t:ItemClass>\(attachments)</t:Message></m:Items></m:GetItemResponseMessage>")
             case "GetAttachment":
-                return messages(op, "<m:GetAttachmentResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode><m:Attachments><t:FileAttachment><t:AttachmentId Id=\"ATT-1\"/><t:Name>audio.wav</t:Name><t:ContentType>audio/wav</t:ContentType><t:Content>\(content)</t:Content></t:FileAttachment></m:Attachments></m:GetAttachmentResponseMessage>")
+                return messages(op, "<m:GetAttachmentResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode><m:Attachments><t:FileAttachment><t:AttachmentId Id=\"ATT-1\"/><t:Name>audio.wav</t:Name><t:ContentType>audio/wav</t:ContentType><t:Content>\(s.content)</t:Content></t:FileAttachment></m:Attachments></m:GetAttachmentResponseMessage>")
             case "DeleteItem":
-                deleted = true
+                s.deleted = true
                 return messages(op, "<m:DeleteItemResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode></m:DeleteItemResponseMessage>")
             case "FindItem":
                 return messages(op, "<m:FindItemResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode><m:RootFolder TotalItemsInView=\"0\" IncludesLastItemInRange=\"true\"><t:Items/></m:RootFolder></m:FindItemResponseMessage>")

@@ -3,6 +3,7 @@ import EWSSimulator
 import EWSTestSupport
 import EWSTransport
 import Foundation
+import Synchronization
 import Reports
 import Testing
 
@@ -174,9 +175,8 @@ struct SuiteRunnerTests {
 }
 
 /// Results collected from the progress callback.
-final class ResultLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [CheckResult] = []
-    func append(_ r: CheckResult) { lock.withLock { results.append(r) } }
-    var all: [CheckResult] { lock.withLock { results } }
+final class ResultLog: Sendable {
+    private let results = Mutex<[CheckResult]>([])
+    func append(_ r: CheckResult) { results.withLock { $0.append(r) } }
+    var all: [CheckResult] { results.withLock { $0 } }
 }

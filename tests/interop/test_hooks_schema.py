@@ -42,7 +42,8 @@ def echo_plugin(tmp_path_factory) -> Path:
     library = folder / "libewscheck-echo-hooks.so"
     built = subprocess.run(
         ["cc", "-shared", "-fPIC", "-O0", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror",
-         "-I", str(REPO_ROOT / "plugins" / "abi" / "include"), "-o", str(library), str(ECHO_SOURCE)],
+         "-I", str(REPO_ROOT / "plugins" / "abi" / "include"), "-I", str(REPO_ROOT / "Tests" / "ProviderHostTests" / "Fixtures"),
+         "-o", str(library), str(ECHO_SOURCE)],
         capture_output=True, text=True, timeout=120)
     assert built.returncode == 0, built.stderr
     return library
