@@ -4,8 +4,8 @@ a speed, and nothing is retried or smoothed (one run per row; the load average b
 
 Every scale row is two processes on loopback: `ewscheck simulate --mailboxes N` (NTLM, TLS, request
 schema validation off: it runs in a scratch folder with no ../shared/ews-schemas and without
-$EWSCHECK_SCHEMA_DIR, so it has no schema to validate against) and the measured client. CPU and peak
-RSS of a client come from wait4 of its process alone; the simulator's CPU from /proc/<pid>/stat; EWS
+$EWSCHECK_SCHEMA_DIR, so it has no schema to validate against) and the measured client. CPU of a client comes
+from wait4 of its process alone, its peak RSS from GNU time (/usr/bin/time -f %M); the simulator's CPU from /proc/<pid>/stat; EWS
 requests are counted from the simulator's request log (an EWS operation in the line; the NTLM
 handshake's 401 legs are counted apart as HTTP requests).
 
@@ -197,17 +197,20 @@ class Simulator:
                 row.operations[op] = row.operations.get(op, 0) + 1
 
     def timed(self, row: Row, argv, cwd="."):
-        """Popen + wait4 (so the rusage is the child's alone)."""
+        """Runs one client process under GNU time and waits for it with wait4: the CPU is the client's
+        (GNU time's own is a few ms), the peak RSS is GNU time's %M of the client. (The ru_maxrss wait4
+        gives for a child of this Python process would include this process's RSS at the fork.)"""
         sim0 = self.cpu()
         start = time.perf_counter()
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as peak:
+            proc = subprocess.Popen(["/usr/bin/time", "-o", peak.name, "-f", "%M", *argv], cwd=cwd, stdout=out, stderr=err)
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             row.wall += time.perf_counter() - start
             row.sim_cpu += self.cpu() - sim0
             row.cpu += usage.ru_utime + usage.ru_stime
-            row.rss_kib = max(row.rss_kib, usage.ru_maxrss)
+            lines = peak.read().split()
+            row.rss_kib = max(row.rss_kib, int(lines[-1]) if lines and lines[-1].isdigit() else 0)
             out.seek(0); err.seek(0)
             self.last_output = (out.read().decode(errors="replace"), err.read().decode(errors="replace"))
         return proc.returncode
