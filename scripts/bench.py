@@ -16,10 +16,12 @@ handshake's 401 legs are counted apart as HTTP requests).
  3. at --compare mailboxes, against one simulator: the same chain by ewscheck, by exchangelib 5.6.0
     (scripts/bench_exchangelib.py) and by curl with keep-alive replaying ewscheck's own request
     bodies (recorded with --evidence all in the same bench run; ids the simulator handed out are
-    mapped to the new ones between stages), the floor.
+    mapped to the new ones between stages), the floor;
+ 4. the simulator alone: --simulator-probe impersonated GetFolder(Inbox) from one `curl --parallel`
+    process over 1 and over 8 kept-alive connections (its capacity for its cheapest EWS request).
 
     .venv/bin/python scripts/bench.py [--binary .build/release/ewscheck] [--mailboxes 100,1000,10000]
-                                      [--full-suite 1000] [--compare 300] [--demo-runs 0]
+                                      [--full-suite 1000] [--compare 300] [--simulator-probe 20000] [--demo-runs 0]
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -33,6 +35,8 @@ def main() -> int:
     ap.add_argument("--mailboxes", default="100,1000,10000", help="comma-separated tenant sizes for the voicemail chain")
     ap.add_argument("--full-suite", type=int, default=1000, help="mailboxes for the full-suite row (0: none)")
     ap.add_argument("--compare", type=int, default=300, help="mailboxes for the ewscheck / exchangelib / curl rows (0: none)")
+    ap.add_argument("--simulator-probe", type=int, default=20000,
+                    help="also load the simulator alone with this many impersonated GetFolder(Inbox) from curl --parallel (0: none)")
     ap.add_argument("--demo-runs", "--runs", type=int, default=0, help="also time `ewscheck demo` (in-process simulator) this many times")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
@@ -71,6 +75,14 @@ def main() -> int:
         status |= row.failed
     if args.compare:
         status |= compare(binary, args.compare, header, rule)
+    if args.simulator_probe:
+        print(f"\n### The simulator alone: {args.simulator_probe:,} impersonated GetFolder(Inbox) from one curl process (keep-alive, NTLM)\n")
+        print(header); print(rule)
+        with Simulator(binary, 100) as sim:
+            for parallel in (1, 8):
+                row = sim.measure_probe(args.simulator_probe, parallel)
+                print(row.markdown(), flush=True)
+                status |= row.failed
     print(f"\nload average at the end: {load()}")
     return status
 
@@ -237,6 +249,39 @@ class Simulator:
         else:
             d = json.loads(self.last_output[0].strip().splitlines()[-1])
             row.loop_cpu, row.loop_wall = d["loop_cpu_seconds"], d["loop_wall_seconds"]
+        return row
+
+    def measure_probe(self, count, parallel) -> Row:
+        """The simulator's capacity for its cheapest EWS request: `count` GetFolder(Inbox) of one mailbox
+        from one `curl --parallel --parallel-max <parallel>` process, each connection authenticated once."""
+        row = Row(f"curl --parallel-max {parallel}, GetFolder only", 100)
+        work = f"{self.tmp}/probe"
+        os.makedirs(work, exist_ok=True)
+        body = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" '
+                'xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" '
+                'xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><soap:Header>'
+                '<t:RequestServerVersion Version="Exchange2013_SP1"/><t:ExchangeImpersonation><t:ConnectingSID>'
+                f'<t:PrimarySmtpAddress>{self.info["mailboxes"][0]}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>'
+                '</soap:Header><soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape>'
+                '<m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>')
+        with open(f"{work}/getfolder.xml", "w") as f:
+            f.write(body)
+        with open(self.info["service_account"]["password_file"]) as f:
+            password = f.read()
+        one = [f'url = "{self.info["loopback_ews_url"]}"', "ntlm", f'user = "{self.info["service_account"]["username"]}:{password}"',
+               f'cacert = "{self.info["ca_file"]}"', f'data-binary = "@{work}/getfolder.xml"', 'header = "Content-Type: text/xml; charset=utf-8"',
+               'output = "/dev/null"', "silent", "show-error", 'write-out = "%{http_code}\\n"']
+        config = f"{work}/probe.curlrc"
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the password: owner only, never printed
+        os.write(fd, ("\nnext\n".join("\n".join(one) for _ in range(count)) + "\n").encode())
+        os.close(fd)
+        code = self.timed(row, ["curl", "--parallel", "--parallel-max", str(parallel), "-K", config], cwd=work)
+        os.unlink(config)
+        self.new_requests(row)
+        statuses = self.last_output[0].split()
+        if code != 0 or statuses.count("200") != count:
+            row.failed = 1
+            print(f"bench: the probe's curl exited {code}; {statuses.count('200')} of {count} answered 200", file=sys.stderr)
         return row
 
     def measure_curl(self, report_path) -> Row:
