@@ -52,11 +52,15 @@ test: setup plugins-c
 	python3 scripts/leftover-processes.py $$started || status=1; \
 	exit $$status
 
-## bench: wall time, peak memory and request latencies of the demo suite, then the full suite over
-## simulated tenants of BENCH_MAILBOXES mailboxes (default 100,1000) in separate processes (figures, not a test)
-BENCH_MAILBOXES ?= 100,1000
-bench: setup build
-	$(VENV_PYTHON) scripts/bench.py --runs 5 --mailboxes $(BENCH_MAILBOXES)
+## bench: release build, then figures (not a test; issue 12 point 5): the per-mailbox voicemail chain over simulated
+## tenants of BENCH_MAILBOXES mailboxes (default 100,1000,10000), the full suite at BENCH_FULL_SUITE (1000), and at
+## BENCH_COMPARE (300) mailboxes the same chain by ewscheck, exchangelib and a curl keep-alive floor against one simulator
+BENCH_MAILBOXES ?= 100,1000,10000
+BENCH_FULL_SUITE ?= 1000
+BENCH_COMPARE ?= 300
+bench: setup
+	swift build -c release --product ewscheck
+	$(VENV_PYTHON) scripts/bench.py --binary .build/release/ewscheck --mailboxes $(BENCH_MAILBOXES) --full-suite $(BENCH_FULL_SUITE) --compare $(BENCH_COMPARE)
 
 ## dist: release tarball (binary, Swift runtime, built-in plugins, docs) and .deb under dist/
 dist: setup
