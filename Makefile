@@ -38,7 +38,7 @@ demo: setup build
 ## machine once stalled a 2 s run for 30 s. The same binary; nothing is rebuilt.
 ## Last, any simulator, KDC, dnsmasq or Apache the tests started and left orphaned fails the run (and is killed).
 TEST_CRASHES := $(CURDIR)/.build/test-crashes
-TIMED_SUITES := ConformanceTests\.(TokenRenewalTests|NotificationsTests|ThrottlingTests|CouldNotTestTests|CancelledCheckTests)|EWSTransportTests\.TLSHandshakeFactsTests
+TIMED_SUITES := ConformanceTests\.(TokenRenewalTests|NotificationsTests|StreamingNotificationsTests|ThrottlingTests|CouldNotTestTests|CancelledCheckTests)|EWSTransportTests\.TLSHandshakeFactsTests
 test: setup plugins-c
 	@status=0; started=$$(date +%s); rm -rf $(TEST_CRASHES); mkdir -p $(TEST_CRASHES); \
 	export SWIFT_BACKTRACE=enable=yes,interactive=no,symbolicate=fast,images=none,output-to=$(TEST_CRASHES); \

@@ -38,6 +38,8 @@ package final class CleanupLedger: Sendable {
     }
 
     private struct State {
+        /// One formatter for every line (used under the lock; making one per line was measurable).
+        let timestamps = ISO8601DateFormatter()
         var entries: [Entry] = []
         var attempts: [Attempt] = []
         var journal: Int32 = -1
@@ -129,7 +131,7 @@ package final class CleanupLedger: Sendable {
     private static func append(_ s: inout State, _ fields: [String: String]) {
         guard s.journal >= 0 else { return }
         var object = fields
-        object["at"] = ISO8601DateFormatter().string(from: Date())
+        object["at"] = s.timestamps.string(from: Date())
         guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         line.append(0x0A)
         let written = line.withUnsafeBytes { write(s.journal, $0.baseAddress, $0.count) }

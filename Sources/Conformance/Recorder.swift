@@ -7,6 +7,13 @@ import Foundation
 /// harness defect, named in the report's warnings.
 actor Recorder {
     private var results: [CheckResult] = []
+    /// Where the latest result of each check (and mailbox) is in `results`: dependencies are looked
+    /// up for every check of every mailbox, so by key, not by scanning.
+    private var latest: [ResultKey: Int] = [:]
+    private struct ResultKey: Hashable {
+        var id: CheckID
+        var mailbox: String?
+    }
     private var exchanges: [Int: HTTPExchange] = [:]
     private(set) var serverVersion: ServerVersionInfo?
     private(set) var evidenceConflicts: [String] = []
@@ -27,10 +34,10 @@ actor Recorder {
     func setServerVersion(_ v: ServerVersionInfo?) { if serverVersion == nil { serverVersion = v } }
 
     /// The latest result of a check that is not per mailbox.
-    func result(of id: CheckID) -> CheckResult? { results.last { $0.id == id && $0.mailbox == nil } }
+    func result(of id: CheckID) -> CheckResult? { latest[ResultKey(id: id, mailbox: nil)].map { results[$0] } }
 
     func outcome(of id: CheckID, mailbox: String?) -> Outcome? {
-        results.last { $0.id == id && $0.mailbox == mailbox }?.outcome
+        latest[ResultKey(id: id, mailbox: mailbox)].map { results[$0].outcome }
     }
 
     /// The outcomes of a per-mailbox check, one per mailbox it ran for.
@@ -51,7 +58,7 @@ actor Recorder {
     /// For a skipped check, the first check down its dependency chain that did not pass
     /// (`auth.service-account failed`); nil when it was not skipped for a dependency.
     func rootCause(of id: CheckID, mailbox: String?) -> String? {
-        guard let result = results.last(where: { $0.id == id && $0.mailbox == mailbox }) else { return nil }
+        guard let result = latest[ResultKey(id: id, mailbox: mailbox)].map({ results[$0] }) else { return nil }
         let name = mailbox.map { "\(id)[\($0)]" } ?? id.rawValue
         guard result.outcome == .skipped else { return "\(name) \(Self.phrase(result.outcome))" }
         for dependency in CheckCatalog.definition(id)?.dependsOn ?? [] {
@@ -103,6 +110,7 @@ actor Recorder {
                                  mailbox: mailbox, outcome: outcome, message: message,
                                  durationMilliseconds: (duration * 1000).rounded() / 1000,
                                  evidence: Array(Set(verdict.exchanges.map(\.id))).sorted(), facts: facts, level: definition.level)
+        latest[ResultKey(id: result.id, mailbox: mailbox)] = results.count
         results.append(result)
         journal?.append(result, exchanges: result.evidence.compactMap { exchanges[$0] }, stoppedByRun: stoppedByRun)
         progress(result)
@@ -110,7 +118,9 @@ actor Recorder {
     }
 
     func sortedResults(mailboxOrder: [String]) -> [CheckResult] {
-        func mailboxIndex(_ m: String?) -> Int { m.flatMap { mailboxOrder.firstIndex(of: $0) } ?? -1 }
+        var position: [String: Int] = [:]
+        for (i, m) in mailboxOrder.enumerated() where position[m] == nil { position[m] = i }
+        func mailboxIndex(_ m: String?) -> Int { m.flatMap { position[$0] } ?? -1 }
         return results.sorted {
             (CheckRegistry.order(of: $0.id), mailboxIndex($0.mailbox)) < (CheckRegistry.order(of: $1.id), mailboxIndex($1.mailbox))
         }

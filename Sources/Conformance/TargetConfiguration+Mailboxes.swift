@@ -68,7 +68,14 @@ extension TargetConfiguration {
 
     /// What the target says about a mailbox beyond its address (UPN, SID), when anything.
     package func entry(of mailbox: String) -> MailboxList.Entry? {
-        mailboxEntries.first { $0.address == mailbox.lowercased() }
+        entryIndex[mailbox.lowercased()].map { mailboxEntries[$0] }
+    }
+
+    /// The first position of each address in `entries`.
+    static func index(_ entries: [MailboxList.Entry]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, entry) in entries.enumerated() where index[entry.address] == nil { index[entry.address] = i }
+        return index
     }
 
     /// The tags `mailboxes_file` gives each mailbox (address → tags).

@@ -68,7 +68,11 @@ package struct TargetConfiguration: Sendable {
     /// The mailboxes to certify (primary SMTP addresses).
     package var mailboxes: [String]
     /// The entries of `mailboxes_file:` (UPN, SID, tags), in file order; empty for inline mailboxes.
-    package var mailboxEntries: [MailboxList.Entry] = []
+    package var mailboxEntries: [MailboxList.Entry] = [] {
+        didSet { entryIndex = Self.index(mailboxEntries) }
+    }
+    /// Position of each entry by address: ``entry(of:)`` runs for every request, so no scan.
+    private(set) var entryIndex: [String: Int] = [:]
     /// A mailbox that exists but that the service account must not be able to impersonate.
     package var outOfScopeMailbox: String?
     /// An address with no mailbox.

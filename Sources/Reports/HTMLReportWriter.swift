@@ -130,16 +130,24 @@ package enum HTMLReportWriter {
     static func matrix(_ report: RunReport) -> String {
         let perMailbox = report.results.filter { $0.mailbox != nil }
         guard !perMailbox.isEmpty else { return "" }
+        // One pass, with sets and a dictionary: a 10,000-mailbox report must not scan every result per cell.
         var checks: [CheckID] = []
-        for r in perMailbox where !checks.contains(r.id) { checks.append(r.id) }
+        var knownChecks: Set<CheckID> = []
         var mailboxes: [String] = []
-        for r in perMailbox { if let m = r.mailbox, !mailboxes.contains(m) { mailboxes.append(m) } }
+        var knownMailboxes: Set<String> = []
+        var cell: [String: [CheckID: CheckResult]] = [:]
+        for r in perMailbox {
+            if knownChecks.insert(r.id).inserted { checks.append(r.id) }
+            guard let m = r.mailbox else { continue }
+            if knownMailboxes.insert(m).inserted { mailboxes.append(m) }
+            if cell[m]?[r.id] == nil { cell[m, default: [:]][r.id] = r }
+        }
         var h = "<section id=\"matrix\"><h2>Mailboxes</h2><div class=\"scroll\"><table class=\"matrix\"><tr><th>mailbox</th>"
         h += checks.map { "<th><code>\(e($0.rawValue))</code></th>" }.joined() + "</tr>"
         for m in mailboxes {
             h += "<tr><td>\(e(m))</td>"
             for c in checks {
-                if let r = perMailbox.first(where: { $0.id == c && $0.mailbox == m }) {
+                if let r = cell[m]?[c] {
                     h += "<td class=\"cell \(r.outcome.rawValue)\"><a href=\"#\(e(anchor(r)))\" title=\"\(e(r.message))\">\(r.outcome.label)</a></td>"
                 } else {
                     h += "<td></td>"

@@ -45,7 +45,8 @@ struct NotificationsTests {
     @Test("every mailbox's pull subscription sees Created and Modified for its voicemail in time, with p50/max latency, and is unsubscribed")
     func passesOnDefaultFlavor() async throws {
         try await LiveSimulator.with { simulator in
-            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            let report = try await runSuite(.simulated(simulator, notificationLatency: TargetConfiguration.defaultNotificationLatency),
+                                            password: simulator.serviceAccountPassword)
             let results = report.results(CheckCatalog.notificationsPull)
             #expect(results.count == simulator.mailboxesInScope.count)
             for r in results {

@@ -29,7 +29,8 @@ struct StreamingNotificationsTests {
     @Test("every mailbox's stream carries Created and Modified for its voicemail in time, chunked, closed by the client, unsubscribed")
     func passesOnDefaultFlavor() async throws {
         try await LiveSimulator.with { simulator in
-            let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
+            let report = try await runSuite(.simulated(simulator, notificationLatency: TargetConfiguration.defaultNotificationLatency),
+                                            password: simulator.serviceAccountPassword)
             let results = report.results(CheckCatalog.notificationsStreaming)
             #expect(results.count == simulator.mailboxesInScope.count)
             for r in results {
