@@ -119,13 +119,42 @@ package struct XMLPrescan: Sendable {
 
     /// Compares the XML declaration's encoding with the bytes: UTF-8 (declared or implied) must be valid
     /// UTF-8; a declared single-byte encoding is accepted as libxml2 converts it.
+    /// The value of `encoding="…"` (or `'…'`) in an XML declaration, if it is a name of
+    /// `[A-Za-z0-9._-]`; nil when there is none.
+    static func encodingName(in declaration: ArraySlice<UInt8>) -> String? {
+        let key = Array("encoding".utf8)
+        let d = Array(declaration)
+        var i = 0
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        while i + key.count <= d.count {
+            guard d[i..<(i + key.count)].elementsEqual(key) else { i += 1; continue }
+            var j = i + key.count
+            while j < d.count, isSpace(d[j]) { j += 1 }
+            guard j < d.count, d[j] == 0x3D else { i += 1; continue } // '='
+            j += 1
+            while j < d.count, isSpace(d[j]) { j += 1 }
+            guard j < d.count, d[j] == 0x22 || d[j] == 0x27 else { i += 1; continue } // " or '
+            let quote = d[j]
+            let start = j + 1
+            var k = start
+            while k < d.count, d[k] != quote {
+                let b = d[k]
+                let ok = (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x5F || b == 0x2D
+                guard ok else { break }
+                k += 1
+            }
+            guard k < d.count, d[k] == quote, k > start else { i += 1; continue }
+            return String(decoding: d[start..<k], as: UTF8.self)
+        }
+        return nil
+    }
+
     private func checkDeclaredEncoding(from start: Int) throws(XMLReadError) {
         var declared = "UTF-8"
         if matches("<?xml", at: start), let close = find("?>", from: start) {
-            let decl = String(decoding: bytes[start..<close], as: UTF8.self)
-            if let range = decl.range(of: #"encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"#, options: .regularExpression) {
-                declared = String(decl[range]).split(whereSeparator: { $0 == "\"" || $0 == "'" }).dropFirst().first.map(String.init) ?? declared
-            }
+            // Read by hand: a regular expression compiled per document was a measurable share of
+            // every parse (docs/performance.md).
+            if let name = Self.encodingName(in: bytes[start..<close]) { declared = name }
         }
         let upper = declared.uppercased()
         if let nul = bytes.firstIndex(of: 0) {

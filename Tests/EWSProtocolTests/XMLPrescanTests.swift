@@ -108,4 +108,18 @@ import Testing
         #expect(try SOAPResponse(bytes: Array(v12.utf8)).soapVersion == .soap12)
         #expect(try SOAPResponse(bytes: Array(v11.utf8)).soapVersion == .soap11)
     }
+
+    @Test("the declared encoding is read from the XML declaration, quoted either way, with spaces around '='",
+          arguments: [
+              ("<?xml version=\"1.0\" encoding=\"utf-8\"?>", "utf-8"),
+              ("<?xml version='1.0' encoding='ISO-8859-1' standalone='yes'?>", "ISO-8859-1"),
+              ("<?xml version=\"1.0\" encoding = \"UTF-16\"?>", "UTF-16"),
+              ("<?xml version=\"1.0\"?>", nil),
+              ("<?xml version=\"1.0\" encoding=\"bad name\"?>", nil),
+              ("<?xml version=\"1.0\" encoding=\"utf-8'?>", nil),
+              ("<?xml version=\"1.0\" encoding=\"\"?>", nil),
+          ] as [(String, String?)])
+    func declaredEncoding(_ declaration: String, _ expected: String?) {
+        #expect(XMLPrescan.encodingName(in: Array(declaration.utf8)[...]) == expected)
+    }
 }
