@@ -119,7 +119,7 @@ package final class Simulator: Sendable {
         }
 
         var validator: SchemaValidator?
-        if let dir = configuration.schemaDirectory {
+        if configuration.validatesRequests, let dir = configuration.schemaDirectory {
             do {
                 validator = try SchemaValidator(schemaFile: dir + "/messages.xsd")
             } catch {

@@ -18,6 +18,9 @@ package struct SimulatorConfiguration: Sendable {
     /// A folder with `messages.xsd`/`types.xsd`: requests are then validated against it, and it
     /// is served at `/EWS/*.xsd` like Exchange does.
     package var schemaDirectory: String?
+    /// Whether requests are validated against `schemaDirectory` (it is served either way). Off only
+    /// for benchmarks: a request Exchange would refuse with ErrorSchemaValidation is then served.
+    package var validatesRequests = true
     /// The mailboxes the service account may impersonate.
     package var mailboxesInScope: [String] = ["alice", "bob", "carol", "dave"]
     /// The local parts of `count` in-scope mailboxes: the usual four (alice, bob, carol, dave)

@@ -6,6 +6,9 @@ struct SimulatorBehaviourOptions: ParsableArguments {
     @Option(name: .customLong("schema-dir"), help: "EWS schema folder the simulator validates requests against (default: ../shared/ews-schemas/v2017 if present, or $EWSCHECK_SCHEMA_DIR).")
     var schemaDirectory: String?
 
+    @Flag(name: .customLong("no-request-validation"), help: "Serve the EWS schemas but do not validate requests against them (for benchmarks: a request Exchange would refuse with ErrorSchemaValidation is then served).")
+    var noRequestValidation = false
+
     @Option(name: .customLong("quirk"), help: ArgumentHelp("Make the simulator deviate from Exchange like a broken hoster (repeatable): \(SimulatorQuirk.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "quirk"))
     var quirks: [String] = []
 
@@ -36,6 +39,7 @@ struct SimulatorBehaviourOptions: ParsableArguments {
     /// Sets the schema folder (or the default one) and the quirks.
     func apply(to configuration: inout SimulatorConfiguration) {
         configuration.schemaDirectory = schemaDirectory ?? SimulatorStateFiles.defaultSchemaDirectory()
+        configuration.validatesRequests = !noRequestValidation
         configuration.quirks = Set(quirks.compactMap(SimulatorQuirk.init(rawValue:)))
         if let throttleEvery {
             configuration.throttling = SimulatedThrottling(every: throttleEvery, answer: throttleRetryAfter.map { .retryAfter(seconds: $0) }

@@ -47,6 +47,24 @@ import Testing
         }
     }
 
+    @Test("with request validation switched off (benchmarks), a schema-invalid request is served, and the schemas still are")
+    func validationCanBeSwitchedOff() async throws {
+        let twoIDs = { (s: SimulatorSession) in
+            s.envelope(Self.inbox).replacingOccurrences(
+                of: "<soap:Header>",
+                with: "<soap:Header><t:ExchangeImpersonation><t:ConnectingSID><t:SmtpAddress>alice@contoso.com</t:SmtpAddress><t:PrincipalName>alice@contoso.com</t:PrincipalName></t:ConnectingSID></t:ExchangeImpersonation>")
+        }
+        try await SimulatorSession.with(configure: { $0.validatesRequests = false }) { s in
+            #expect(s.simulator.configuration.schemaDirectory != nil, "the fixture's simulator has its schemas")
+            let a = try await s.send(twoIDs(s))
+            #expect(a.fault?.code != "ErrorSchemaValidation", "not validated: \(a.fault?.description ?? "")")
+        }
+        try await SimulatorSession.with { s in
+            let validated = try await s.send(twoIDs(s))
+            #expect(validated.fault?.code == "ErrorSchemaValidation", "validated by default")
+        }
+    }
+
     @Test func schemaViolationsAndBadVersionsAreFaults() async throws {
         try await SimulatorSession.with { s in
             let twoIDs = s.envelope(Self.inbox).replacingOccurrences(
