@@ -19,7 +19,8 @@ python=${PYTHON:-python3}
 # openssl: the certificates of the hostile provider (tests/interop/hostile_server.py).
 # libssl-dev: OpenSSL headers for CEWSCurl (the negotiated TLS protocol and cipher of libcurl's session).
 apt_packages=(libcurl4-openssl-dev libssl-dev libxml2-dev libjson-c-dev pkg-config libxml2-utils python3-venv curl dnsmasq-base chromium
-    krb5-kdc krb5-admin-server krb5-user libkrb5-dev apache2 libapache2-mod-auth-gssapi davmail-server openssl)
+    krb5-kdc krb5-admin-server krb5-user libkrb5-dev apache2 libapache2-mod-auth-gssapi davmail-server openssl
+    time)  # GNU time: make bench reads the peak RSS of each measured client from it
 
 log=$(mktemp "${TMPDIR:-/tmp}/ewscheck-setup.XXXXXX")
 trap 'rm -f "$log"' EXIT
