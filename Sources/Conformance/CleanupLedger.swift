@@ -42,33 +42,28 @@ package final class CleanupLedger: Sendable {
         let timestamps = ISO8601DateFormatter()
         var entries: [Entry] = []
         var attempts: [Attempt] = []
-        var journal: Int32 = -1
-        var journalError: String?
     }
 
     private let state = Mutex(State())
     /// The run id written into every journal line.
     package let runID: String?
+    /// `ledger.jsonl`, when the run has a folder.
+    private let journal: LineFile?
 
     /// Creates a ledger kept in memory only.
-    package init() { runID = nil }
+    package init() {
+        runID = nil
+        journal = nil
+    }
 
     /// Creates a ledger that also appends to `journalPath` (created if missing).
     package init(runID: String, journalPath: String) {
         self.runID = runID
-        let fd = open(journalPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        state.withLock {
-            $0.journal = fd
-            if fd < 0 { $0.journalError = "cannot open \(journalPath): \(String(cString: strerror(errno)))" }
-        }
-    }
-
-    deinit {
-        state.withLock { if $0.journal >= 0 { close($0.journal); $0.journal = -1 } }
+        journal = LineFile(path: journalPath, truncate: false, name: "the ledger file")
     }
 
     /// Why the journal could not be written, if it could not.
-    package var journalError: String? { state.withLock { $0.journalError } }
+    package var journalError: String? { journal?.error }
 
     /// Records that an item is about to be created (before the request leaves); returns the
     /// attempt's number for ``recordCreated(attempt:item:)``.
@@ -76,7 +71,7 @@ package final class CleanupLedger: Sendable {
         state.withLock { s in
             let number = s.attempts.count + 1
             s.attempts.append(Attempt(number: number, mailbox: mailbox, subject: subject, check: check, itemID: nil))
-            Self.append(&s, ["event": "intent", "attempt": String(number), "mailbox": mailbox, "subject": subject,
+            append(&s, ["event": "intent", "attempt": String(number), "mailbox": mailbox, "subject": subject,
                              "check": check.rawValue, "run_id": runID ?? ""])
             return number
         }
@@ -88,7 +83,7 @@ package final class CleanupLedger: Sendable {
             s.entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
                                    createdBy: check, removed: false))
             if let attempt, s.attempts.indices.contains(attempt - 1) { s.attempts[attempt - 1].itemID = item.id }
-            Self.append(&s, ["event": "created", "attempt": attempt.map(String.init) ?? "", "mailbox": mailbox,
+            append(&s, ["event": "created", "attempt": attempt.map(String.init) ?? "", "mailbox": mailbox,
                              "item_id": item.id, "check": check.rawValue, "run_id": runID ?? ""])
         }
     }
@@ -101,7 +96,7 @@ package final class CleanupLedger: Sendable {
                 s.entries[i].removed = true
                 mailbox = s.entries[i].mailbox
             }
-            Self.append(&s, ["event": "removed", "mailbox": mailbox, "item_id": itemID, "run_id": runID ?? ""])
+            append(&s, ["event": "removed", "mailbox": mailbox, "item_id": itemID, "run_id": runID ?? ""])
         }
     }
 
@@ -111,7 +106,7 @@ package final class CleanupLedger: Sendable {
         state.withLock { s in
             s.entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
                                    createdBy: CheckID("suite.cleanup.complete"), removed: false))
-            Self.append(&s, ["event": "found_by_tag", "mailbox": mailbox, "item_id": item.id, "run_id": runID ?? ""])
+            append(&s, ["event": "found_by_tag", "mailbox": mailbox, "item_id": item.id, "run_id": runID ?? ""])
         }
     }
 
@@ -127,16 +122,13 @@ package final class CleanupLedger: Sendable {
     /// Attempts whose answer never gave an id (the item may exist anyway).
     package var unanswered: [Attempt] { state.withLock { $0.attempts.filter { $0.itemID == nil } } }
 
-    /// One JSON object per line; a failed write is remembered, never fatal.
-    private static func append(_ s: inout State, _ fields: [String: String]) {
-        guard s.journal >= 0 else { return }
+    /// One JSON object per line (written under the state's lock, so lines keep the order of the
+    /// changes they record); a failed write is remembered, never fatal.
+    private func append(_ s: inout State, _ fields: [String: String]) {
+        guard let journal else { return }
         var object = fields
         object["at"] = s.timestamps.string(from: Date())
-        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        line.append(0x0A)
-        let written = line.withUnsafeBytes { write(s.journal, $0.baseAddress, $0.count) }
-        if written != line.count, s.journalError == nil {
-            s.journalError = "could not append to the ledger file: \(String(cString: strerror(errno)))"
-        }
+        guard let line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        journal.append(line)
     }
 }

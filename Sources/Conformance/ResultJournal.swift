@@ -1,11 +1,10 @@
 import EWSTransport
 import Foundation
-import Synchronization
 
 /// The run's results as they finish, as JSON lines in `results.jsonl` in the run folder: a header
 /// line naming the run and its target, then one line per result with the exchanges it cites
-/// (already redacted, as in the report). Each line is written with one `write` as the result is
-/// recorded, so a run that is interrupted, killed or crashes leaves every finished result on disk;
+/// (already redacted, as in the report), each written as the result is recorded (``LineFile``), so
+/// a run that is interrupted, killed or crashes leaves every finished result on disk;
 /// `ewscheck run --resume RUN` carries the finished mailboxes over from it.
 package final class ResultJournal: Sendable {
     /// The first line: which run, against which endpoint, over which mailboxes.
@@ -51,31 +50,18 @@ package final class ResultJournal: Sendable {
         package var description: String
     }
 
-    private struct State {
-        var fd: Int32 = -1
-        var error: String?
-    }
-
-    private let state = Mutex(State())
+    private let file: LineFile
 
     /// Creates (or truncates) the journal at `path`; ``begin(_:)`` writes its header.
     package init(path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        state.withLock {
-            $0.fd = fd
-            if fd < 0 { $0.error = "cannot open \(path): \(String(cString: strerror(errno)))" }
-        }
+        file = LineFile(path: path, truncate: true, name: "the results journal")
     }
 
     /// Writes the header line; call it once, before the first result.
     package func begin(_ header: Header) { append(header) }
 
-    deinit {
-        state.withLock { if $0.fd >= 0 { close($0.fd); $0.fd = -1 } }
-    }
-
     /// Why the journal could not be written, if it could not (the run goes on without it).
-    package var writeError: String? { state.withLock { $0.error } }
+    package var writeError: String? { file.error }
 
     /// Appends one result with the exchanges it cites.
     package func append(_ result: CheckResult, exchanges: [HTTPExchange], stoppedByRun: Bool) {
@@ -83,19 +69,10 @@ package final class ResultJournal: Sendable {
     }
 
     private func append<T: Encodable>(_ value: T) {
-        let line: Data
         do {
-            line = try Self.encoder().encode(value) + Data("\n".utf8)
+            file.append(try Self.encoder.encode(value))
         } catch {
-            state.withLock { if $0.error == nil { $0.error = "a result could not be encoded for the journal: \(error)" } }
-            return
-        }
-        state.withLock { s in
-            guard s.fd >= 0 else { return }
-            let written = line.withUnsafeBytes { write(s.fd, $0.baseAddress, $0.count) }
-            if written != line.count, s.error == nil {
-                s.error = "could not append to the results journal: \(String(cString: strerror(errno)))"
-            }
+            file.note("a result could not be encoded for the journal: \(error)")
         }
     }
 
@@ -108,14 +85,16 @@ package final class ResultJournal: Sendable {
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let complete = data.last == UInt8(ascii: "\n")
         if complete, lines.last?.isEmpty == true { lines.removeLast() }
-        guard let first = lines.first, let header = try? decoder().decode(Header.self, from: Data(first)) else {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        guard let first = lines.first, let header = try? decoder.decode(Header.self, from: Data(first)) else {
             throw ReadError(description: "\(path): line 1 is not a results journal header")
         }
         var entries: [Entry] = []
         var torn = false
         for (index, line) in lines.enumerated().dropFirst() {
             do {
-                entries.append(try decoder().decode(Entry.self, from: Data(line)))
+                entries.append(try decoder.decode(Entry.self, from: Data(line)))
             } catch {
                 if index == lines.count - 1 && !complete {
                     torn = true
@@ -127,16 +106,11 @@ package final class ResultJournal: Sendable {
         return Contents(header: header, entries: entries, tornLastLine: torn)
     }
 
-    private static func encoder() -> JSONEncoder {
+    /// One encoder for every line: compact (one line each), sorted keys, dates as seconds.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
-
-    private static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return decoder
-    }
+    }()
 }

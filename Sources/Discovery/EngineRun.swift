@@ -109,12 +109,7 @@ struct EngineRun: Sendable {
             if let host = URLParts(url)?.host, !DomainRules.host(host, isWithin: domain) { hop.flags.append("cross-domain") }
             defer { firstRequest = false }
             let response: HTTPResponse
-            switch result {
-            case .failure(let failure):
-                return Self.ended(hop, by: failure, &chain)
-            case .success(let answer):
-                response = answer
-            }
+            do { response = try result.get() } catch { return Self.ended(hop, by: error, &chain) }
             if [301, 302, 303, 307, 308].contains(response.status) {
                 hop.outcome = .httpRedirect
                 guard let location = response.headers.first("Location"), let target = URLParts(url)?.resolve(location) else {
@@ -285,12 +280,7 @@ struct EngineRun: Sendable {
                                authenticated: false, status: result.response?.status, durationMilliseconds: millis, outcome: .notServed,
                                detail: "", exchangeID: result.exchange?.id)
         let response: HTTPResponse
-        switch result {
-        case .failure(let failure):
-            return Self.ended(hop, by: failure, &chain)
-        case .success(let answer):
-            response = answer
-        }
+        do { response = try result.get() } catch { return Self.ended(hop, by: error, &chain) }
         guard [301, 302].contains(response.status) else {
             hop.detail = "HTTP \(response.status), no redirect"
             chain.add(hop)

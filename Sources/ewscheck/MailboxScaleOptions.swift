@@ -47,10 +47,7 @@ struct MailboxScaleOptions: ParsableArguments {
             notes.append("--shard \(shard): \(target.mailboxes.count) of \(before) mailboxes; run-wide checks run in shard 1 (other shards run only what per-mailbox checks need first); merge the shards with `ewscheck report merge`")
         }
         // The file's entries follow the mailboxes kept (also by --mailbox, applied before).
-        if target.mailboxEntries.count != target.mailboxes.count {
-            let kept = Set(target.mailboxes)
-            target.mailboxEntries = target.mailboxEntries.filter { kept.contains($0.address) }
-        }
+        if target.mailboxEntries.count != target.mailboxes.count { target.keepOnly(mailboxes: target.mailboxes) }
         return notes
     }
 }

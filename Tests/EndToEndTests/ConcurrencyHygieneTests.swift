@@ -31,20 +31,16 @@ import Testing
     func uncheckedSendableIsExplained() throws {
         var unexplained: [String] = []
         var seen = 0
-        for folder in ["Sources", "Tests"] {
-            let root = TestPaths.repositoryRoot.appendingPathComponent(folder)
-            guard let walker = FileManager.default.enumerator(atPath: root.path) else { continue }
-            while let relative = walker.nextObject() as? String {
-                guard relative.hasSuffix(".swift"), !relative.hasSuffix("ConcurrencyHygieneTests.swift") else { continue }
-                let lines = try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
-                    .split(separator: "\n", omittingEmptySubsequences: false)
-                for (index, line) in lines.enumerated() where line.contains(": @unchecked Sendable") || line.contains(", @unchecked Sendable") {
-                    seen += 1
-                    let around = lines[max(0, index - 3)...min(lines.count - 1, index + 3)]
-                    let comments = around.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }
-                    if !comments.contains(where: { $0.contains("@unchecked") || $0.contains("thread-safe") || $0.contains("Sendable") }) {
-                        unexplained.append("\(folder)/\(relative):\(index + 1)")
-                    }
+        let files = try RepositorySources.code(under: "Sources", keepingComments: true)
+            + RepositorySources.code(under: "Tests", excluding: ["ConcurrencyHygieneTests.swift"], keepingComments: true)
+        for file in files {
+            let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false)
+            for (index, line) in lines.enumerated() where line.contains(": @unchecked Sendable") || line.contains(", @unchecked Sendable") {
+                seen += 1
+                let around = lines[max(0, index - 3)...min(lines.count - 1, index + 3)]
+                let comments = around.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }
+                if !comments.contains(where: { $0.contains("@unchecked") || $0.contains("thread-safe") || $0.contains("Sendable") }) {
+                    unexplained.append("\(file.path):\(index + 1)")
                 }
             }
         }
