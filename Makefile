@@ -40,7 +40,8 @@ demo: setup build
 TEST_CRASHES := $(CURDIR)/.build/test-crashes
 TIMED_SUITES := ConformanceTests\.(TokenRenewalTests|NotificationsTests|StreamingNotificationsTests|ThrottlingTests|CouldNotTestTests|CancelledCheckTests)|EWSTransportTests\.TLSHandshakeFactsTests
 test: setup plugins-c
-	@status=0; started=$$(date +%s); rm -rf $(TEST_CRASHES); mkdir -p $(TEST_CRASHES); \
+	@status=0; rm -rf $(TEST_CRASHES); mkdir -p $(TEST_CRASHES); \
+	python3 scripts/leftover-processes.py --before $(TEST_CRASHES)/processes-before.txt; \
 	export SWIFT_BACKTRACE=enable=yes,interactive=no,symbolicate=fast,images=none,output-to=$(TEST_CRASHES); \
 	swift test --skip '$(TIMED_SUITES)' 2>&1 | tee $(TEST_CRASHES)/swift-test.txt; \
 	[ "$${PIPESTATUS[0]}" -eq 0 ] || status=1; \
@@ -49,7 +50,7 @@ test: setup plugins-c
 	[ "$${PIPESTATUS[0]}" -eq 0 ] || status=1; \
 	$(VENV_PYTHON) -m pytest -q tests/interop || status=1; \
 	python3 scripts/test-summary.py $(TEST_CRASHES)/swift-test.txt $(TEST_CRASHES); \
-	python3 scripts/leftover-processes.py $$started || status=1; \
+	python3 scripts/leftover-processes.py $(TEST_CRASHES)/processes-before.txt || status=1; \
 	exit $$status
 
 ## bench: release build, then figures (not a test; issue 12 point 5): the per-mailbox voicemail chain over simulated

@@ -3,8 +3,11 @@
 run began, orphaned (their parent is gone: init or a subreaper adopted them) and of a kind the
 tests start (the simulator, KDCs, dnsmasq, Apache, the test binary's own children).
 
-    python3 scripts/leftover-processes.py START_EPOCH_SECONDS
+    python3 scripts/leftover-processes.py --before SNAPSHOT   (as the tests start: who runs already)
+    python3 scripts/leftover-processes.py SNAPSHOT            (after them)
 
+A process in the snapshot (same pid, same start time) is never counted, whatever its start time:
+CI starts its own dnsmasq daemon just before `make test`, within the second the run begins.
 Exits 1 and names each one (pid, command line) when any is found, after sending it SIGKILL, so a
 leaked daemon fails the run instead of lingering; 0 when none is."""
 import os, signal, sys, time
@@ -34,7 +37,15 @@ def processes():
 
 
 def main() -> int:
-    since = float(sys.argv[1])
+    if len(sys.argv) == 3 and sys.argv[1] == "--before":
+        with open(sys.argv[2], "w") as out:
+            out.write(f"{time.time()}\n")
+            for pid, ppid, started, comm, argv0, line in processes():
+                out.write(f"{pid} {started}\n")
+        return 0
+    with open(sys.argv[1]) as snapshot:
+        since = float(snapshot.readline())
+        before = {tuple(line.split()) for line in snapshot if line.strip()}
     me = os.getpid()
     # Orphans are adopted by init or by the nearest subreaper (this script's ancestors may be one).
     adopters = {1}
@@ -48,7 +59,8 @@ def main() -> int:
         pid = int(stat[stat.rindex(")") + 2:].split()[1])
     def candidates():
         return {pid: line for pid, ppid, started, comm, argv0, line in processes()
-                if pid != me and started >= since - 1 and ppid in adopters  # btime is whole seconds
+                if pid != me and started >= since - 1 and (str(pid), str(started)) not in before
+                and ppid in adopters  # btime is whole seconds
                 and any(comm.startswith(k) or argv0.startswith(k) for k in KINDS)}
     first = candidates()
     if first:
