@@ -1,0 +1,64 @@
+import Foundation
+
+/// Byte-level searches in a string's UTF-8, for the checks that run on every exchange of a run
+/// (Foundation's `String.contains(_:)` bridges and allocates; at ten thousand mailboxes it showed
+/// up in the harness's profile).
+package enum UTF8Search {
+    /// Whether `needle` occurs in `haystack`, byte for byte.
+    package static func contains(_ haystack: String, _ needle: StaticString) -> Bool {
+        var haystack = haystack
+        return haystack.withUTF8 { hay in
+            needle.withUTF8Buffer { pin in
+                guard pin.count > 0 else { return true }
+                guard hay.count >= pin.count, let h = hay.baseAddress, let p = pin.baseAddress else { return false }
+                // memchr for the first byte, memcmp for the rest (Glibc hides memmem behind _GNU_SOURCE).
+                var at = 0
+                let last = hay.count - pin.count
+                while at <= last {
+                    guard let hit = memchr(h + at, Int32(p[0]), last - at + 1) else { return false }
+                    at = h.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(h + at, p, pin.count) == 0 { return true }
+                    at += 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// Whether the first bytes of `text` after leading ASCII white space start with `prefix`,
+    /// ignoring ASCII case (`prefix` is lowercase ASCII).
+    package static func startsIgnoringCase(_ text: String, with prefix: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+            return prefix.withUTF8Buffer { pin in
+                guard bytes.count - start >= pin.count else { return false }
+                for i in 0..<pin.count where lowered(bytes[start + i]) != pin[i] { return false }
+                return true
+            }
+        }
+    }
+
+    /// Whether `needle` (lowercase ASCII) occurs in the first `limit` bytes of `text`, ignoring ASCII case.
+    package static func containsIgnoringCase(_ text: String, _ needle: StaticString, within limit: Int) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            needle.withUTF8Buffer { pin in
+                let end = min(bytes.count, limit)
+                guard pin.count > 0 else { return true }
+                guard end >= pin.count else { return false }
+                for start in 0...(end - pin.count) {
+                    var i = 0
+                    while i < pin.count, lowered(bytes[start + i]) == pin[i] { i += 1 }
+                    if i == pin.count { return true }
+                }
+                return false
+            }
+        }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+
+    private static func lowered(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+}

@@ -1,0 +1,34 @@
+import EWSTransport
+import Testing
+
+@Suite("Byte-level searches behind the answer gate")
+struct UTF8SearchTests {
+    @Test("contains finds a needle anywhere, in non-ASCII text too, and nothing that is absent or cut")
+    func contains() {
+        let soap = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>Grüße</s:Body></s:Envelope>"
+        #expect(UTF8Search.contains(soap, "http://schemas.xmlsoap.org/soap/envelope/"))
+        #expect(UTF8Search.contains(soap, "Grüße"))
+        #expect(!UTF8Search.contains(soap, "http://www.w3.org/2003/05/soap-envelope"))
+        #expect(!UTF8Search.contains("http://schemas.xmlsoap.org/soap/envelope", "http://schemas.xmlsoap.org/soap/envelope/"))
+        #expect(!UTF8Search.contains("", "x"))
+        #expect(UTF8Search.contains("", ""))
+    }
+
+    @Test("startsIgnoringCase skips leading ASCII white space only and ignores ASCII case")
+    func starts() {
+        #expect(UTF8Search.startsIgnoringCase("\r\n\t  <!DOCTYPE HTML><html>", with: "<!doctype html"))
+        #expect(UTF8Search.startsIgnoringCase("<HtMl><title>x</title>", with: "<html"))
+        #expect(!UTF8Search.startsIgnoringCase("x<html>", with: "<html"))
+        #expect(!UTF8Search.startsIgnoringCase("<htm", with: "<html"))
+        #expect(!UTF8Search.startsIgnoringCase("", with: "<html"))
+    }
+
+    @Test("containsIgnoringCase looks only within the limit")
+    func containsWithin() {
+        let page = "<?xml version=\"1.0\"?>" + String(repeating: " ", count: 100) + "<HTML>"
+        #expect(UTF8Search.containsIgnoringCase(page, "<html", within: 2048))
+        #expect(!UTF8Search.containsIgnoringCase(page, "<html", within: 100))
+        #expect(UTF8Search.containsIgnoringCase("text/XML; charset=utf-8", "xml", within: .max))
+        #expect(!UTF8Search.containsIgnoringCase("text/html", "xml", within: .max))
+    }
+}
