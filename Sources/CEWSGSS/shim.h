@@ -8,6 +8,7 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
+#include <stdint.h>
 #include <string.h>
 
 /// The SPNEGO mechanism (1.3.6.1.5.5.2), as HTTP Negotiate uses it (RFC 4559).
@@ -86,6 +87,41 @@ static inline gss_const_key_value_set_t cews_gss_store_make(cews_gss_store *s, c
     s->set.count = n;
     s->set.elements = s->elements;
     return &s->set;
+}
+
+/// The start and end time (seconds since 1970) of the ticket-granting ticket krbtgt/REALM@REALM
+/// of the client principal of the cache `ccache_name` (`FILE:/…`). Returns 0, or the krb5 error
+/// code (KRB5_FCC_NOFILE, KRB5_CC_NOTFOUND, …). Reads the cache only; no ticket leaves it.
+static inline long cews_krb5_tgt_times(const char *ccache_name, int64_t *start, int64_t *end) {
+    krb5_context context = NULL;
+    krb5_ccache cache = NULL;
+    krb5_principal client = NULL, server = NULL;
+    krb5_creds match, creds;
+    krb5_error_code code = krb5_init_context(&context);
+    if (code) return code;
+    code = krb5_cc_resolve(context, ccache_name, &cache);
+    if (!code) code = krb5_cc_get_principal(context, cache, &client);
+    if (!code) code = krb5_build_principal_ext(context, &server, client->realm.length, client->realm.data,
+                                               KRB5_TGS_NAME_SIZE, KRB5_TGS_NAME, client->realm.length, client->realm.data, 0);
+    if (!code) {
+        memset(&match, 0, sizeof match);
+        memset(&creds, 0, sizeof creds);
+        match.client = client;
+        match.server = server;
+        code = krb5_cc_retrieve_cred(context, cache, 0, &match, &creds);
+        if (!code) {
+            /* krb5_timestamp is 32 bits, read as unsigned (MIT does so past 2038). */
+            krb5_timestamp s = creds.times.starttime ? creds.times.starttime : creds.times.authtime;
+            *start = (int64_t)(uint32_t)s;
+            *end = (int64_t)(uint32_t)creds.times.endtime;
+            krb5_free_cred_contents(context, &creds);
+        }
+    }
+    if (server) krb5_free_principal(context, server);
+    if (client) krb5_free_principal(context, client);
+    if (cache) krb5_cc_close(context, cache);
+    krb5_free_context(context);
+    return code;
 }
 
 #endif

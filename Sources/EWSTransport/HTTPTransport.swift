@@ -83,6 +83,12 @@ package final class HTTPTransport: Sendable {
         if sendCredentials, let source = configuration.bearerTokenSource {
             current = try await source.credentials()
         }
+        // Likewise the Kerberos ticket-granting ticket libcurl's Negotiate takes from the run's cache
+        // (only that cache: a probe's copy of the settings with other credentials renews nothing).
+        if sendCredentials, case .negotiate(let negotiate) = configuration.credentials,
+           let source = configuration.kerberosTicketSource, source.cache.name == negotiate.cacheName {
+            try await source.ensureFresh(exchangeIDs: exchangeIDs)
+        }
         let id = exchangeIDs.take()
         if Task.isCancelled {
             throw TransportError.cancelled("cancelled before \(request.method) \(request.url) was sent")

@@ -83,6 +83,9 @@ package struct HTTPTransportConfiguration: Sendable {
     /// it then replaces ``credentials`` (which keep the first token) on every request that sends
     /// credentials. A copy made for other credentials (a probe) must set it to nil.
     package var bearerTokenSource: BearerTokenSource?
+    /// What keeps the Kerberos ticket of ``HTTPCredentials/negotiate(_:)`` credentials valid: every
+    /// request that sends them first has it renew the ticket when it is about to expire.
+    package var kerberosTicketSource: KerberosTicketSource?
     /// TLS settings.
     package var tls = TLS()
     /// Time limits.

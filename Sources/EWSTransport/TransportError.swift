@@ -6,7 +6,7 @@ package struct TransportError: Error, Sendable, Hashable, CustomStringConvertibl
     fileprivate enum Base: String, Sendable, Hashable {
         case invalidURL, insecureCredentials, connectFailed, resolveFailed, timedOut, tlsFailed
         case responseTooLarge, protocolError, shutDown, internalError
-        case optionRefused, invalidHeader, cancelled, proxyFailed, caFileUnusable, tokenRenewalFailed
+        case optionRefused, invalidHeader, cancelled, proxyFailed, caFileUnusable, tokenRenewalFailed, ticketRenewalFailed
     }
 
     /// What kind of failure this is, without its message: a value to compare, not a string.
@@ -28,6 +28,7 @@ package struct TransportError: Error, Sendable, Hashable, CustomStringConvertibl
         package static let proxyFailed = Code(base: .proxyFailed)
         package static let caFileUnusable = Code(base: .caFileUnusable)
         package static let tokenRenewalFailed = Code(base: .tokenRenewalFailed)
+        package static let ticketRenewalFailed = Code(base: .ticketRenewalFailed)
 
         /// The stable name reports use (`timed-out`, `tls-failed`, ...).
         package var description: String { TransportError.name(of: base) }
@@ -44,6 +45,9 @@ package struct TransportError: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// For a TLS verification failure: the certificate the server presented and what is wrong with it.
     package private(set) var certificate: PeerCertificate?
+
+    /// For a Kerberos ticket that could not be renewed: the stage, MIT's text and the named cause.
+    package private(set) var kerberosFailure: KerberosFailure?
 
     private init(_ base: Base, _ message: String) {
         self.base = base
@@ -103,6 +107,14 @@ package struct TransportError: Error, Sendable, Hashable, CustomStringConvertibl
     /// (see ``BearerTokenSource``): the request was not sent.
     package static func tokenRenewalFailed(_ m: String) -> Self { .init(.tokenRenewalFailed, m) }
 
+    /// The Kerberos ticket-granting ticket was due for renewal and the KDC did not give a new one
+    /// (see ``KerberosTicketSource``): the request was not sent.
+    package static func ticketRenewalFailed(_ m: String, _ failure: KerberosFailure) -> Self {
+        var error = Self(.ticketRenewalFailed, m)
+        error.kerberosFailure = failure
+        return error
+    }
+
     /// A short stable name for the kind of failure (`timed-out`, `tls-failed`, ...), for reports.
     package var kind: String { Self.name(of: base) }
 
@@ -124,6 +136,7 @@ package struct TransportError: Error, Sendable, Hashable, CustomStringConvertibl
         case .proxyFailed: return "proxy-failed"
         case .caFileUnusable: return "ca-file-unusable"
         case .tokenRenewalFailed: return "token-renewal-failed"
+        case .ticketRenewalFailed: return "ticket-renewal-failed"
         }
     }
 

@@ -65,7 +65,7 @@ package struct KerberosFailure: Error, Sendable, Hashable, CustomStringConvertib
         case .noCredentials?:
             return "no Kerberos credentials: give service_account.kerberos.keytab or a password source"
         case .ticketExpired?:
-            return "the ticket expired: the run gets a fresh one at start, so check the clocks and the KDC's max ticket life"
+            return "the ticket expired: the run renews its ticket before it ends, so check the clocks and the KDC's max ticket life"
         case .replay?:
             return "the server saw this authenticator before: a clock problem or a replay cache shared by two servers"
         case .encryptionType?:
