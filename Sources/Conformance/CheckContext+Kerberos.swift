@@ -46,6 +46,15 @@ extension CheckContext {
                 return Verdict(outcome: .errored, message: text, facts: facts)
             }
         }
+        // The hand-made handshake reads the run's cache too: renewed first when its ticket is due.
+        if let source = transport.configuration.kerberosTicketSource {
+            do throws(TransportError) {
+                try await source.ensureFresh(exchangeIDs: transport.exchangeIDs)
+            } catch {
+                facts["kerberos_error"] = error.kerberosFailure?.cause?.rawValue ?? "unnamed"
+                return Verdict(outcome: .errored, message: "\(error)", exchanges: [error.exchange].compactMap { $0 }, facts: facts)
+            }
+        }
         let h = await negotiateOnce(principal: credentials.principal, cacheName: credentials.cacheName, spn: spn)
         if let failure = h.failure {
             facts["kerberos_error"] = failure.cause?.rawValue ?? "unnamed"

@@ -139,6 +139,12 @@ extension TargetConfiguration {
             throw TargetFileError("Kerberos sign-in for \(principal) failed: \(error)")
         }
         KerberosRunCaches.keep(cache)
+        do {
+            // Renews the ticket before it expires, for runs longer than one ticket.
+            KerberosRunCaches.keep(try KerberosTicketSource(cache: cache))
+        } catch {
+            warnings.append("the Kerberos ticket of \(principal) cannot be renewed during the run (its end time could not be read: \(error)); a run longer than the ticket fails when it expires")
+        }
         return .negotiate(NegotiateCredentials(principal: principal, cacheName: cache.name, serviceName: service))
     }
 }
@@ -156,6 +162,20 @@ package enum KerberosRunCaches {
             return !done
         }
         if first { atexit { KerberosRunCaches.destroyAll() } }
+    }
+
+    private static let sources = Mutex<[String: KerberosTicketSource]>([:])
+
+    /// Keeps the source that renews the tickets of a cache this process made.
+    static func keep(_ source: KerberosTicketSource) {
+        sources.withLock { $0[source.cache.name] = source }
+    }
+
+    /// What renews the tickets of the cache `credentials` use; nil for other credentials, or a
+    /// cache this process did not make.
+    package static func source(for credentials: HTTPCredentials) -> KerberosTicketSource? {
+        guard case .negotiate(let negotiate) = credentials else { return nil }
+        return sources.withLock { $0[negotiate.cacheName] }
     }
 
     private static let failures = Mutex<[String: KerberosFailure]>([:])

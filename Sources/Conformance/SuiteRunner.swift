@@ -194,6 +194,10 @@ package struct SuiteRunner: Sendable {
             for renewal in await source.renewals { await recorder.keep(renewal.exchange) }
             await source.shutdown()
         }
+        if let source = transportSettings.kerberosTicketSource {
+            // So is every renewal of the Kerberos ticket.
+            for renewal in await source.renewals { await recorder.keep(renewal.exchange) }
+        }
         if let problem = journal?.writeError { warnings.append("the results journal could not be written (\(problem)); this run cannot be resumed") }
         if let problem = ledger.journalError { warnings.append("the ledger file could not be written (\(problem)); a killed run's items can still be found by their run tag") }
 

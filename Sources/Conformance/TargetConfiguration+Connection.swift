@@ -12,10 +12,13 @@ extension TargetConfiguration {
     /// time limits, proxy and host pins; one place, so every transport of a run reaches the
     /// provider the same way.
     package func transportConfiguration(credentials: HTTPCredentials = .none, connections: Int = 1) -> HTTPTransportConfiguration {
-        HTTPTransportConfiguration(
+        var configuration = HTTPTransportConfiguration(
             credentials: credentials,
             tls: .init(verify: !insecure, caFile: caFile, clientCertificateFile: clientCertificateFile, clientKeyFile: clientKeyFile),
             timeout: timeout, hostPins: hostPins, connections: connections, proxy: proxy)
+        // Negotiate credentials from the run's cache: every request renews its ticket when due.
+        configuration.kerberosTicketSource = KerberosRunCaches.source(for: credentials)
+        return configuration
     }
 
     static let timeoutKeys = ["connect", "request", "overall"]
