@@ -16,17 +16,20 @@ package struct KerberosFixture: Sendable {
     /// A private folder for the test's own credential caches.
     package let directory: String
 
-    /// Starts the KDC, then the simulator with the KDC's service keytab.
-    package static func start() async throws -> KerberosFixture {
+    /// Starts the KDC, then the simulator with the KDC's service keytab; `ticketLifetime` (seconds)
+    /// shortens the realm's tickets, `configure` adjusts the simulator.
+    package static func start(ticketLifetime: Int? = nil,
+                              configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> KerberosFixture {
         try Fixtures.requireShared()
         let password = "Krb-" + UUID().uuidString
-        let kdc = try await SimulatedKDC.start(serviceAccountPassword: password)
+        let kdc = try await SimulatedKDC.start(serviceAccountPassword: password, ticketLifetime: ticketLifetime)
         do {
             var config = SimulatorConfiguration()
             config.stateDirectory = try Fixtures.temporaryDirectory("krb-sim")
             config.schemaDirectory = Fixtures.ewsSchemaDirectory
             config.serviceAccountPassword = password
             config.kerberos = .init(keytab: kdc.serviceKeytab, realm: kdc.realm)
+            configure(&config)
             let simulator = try await Simulator.start(config)
             let directory = try Fixtures.temporaryDirectory("krb-client")
             try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
@@ -39,9 +42,10 @@ package struct KerberosFixture: Sendable {
 
     /// Runs `body` with a started realm and simulator, and awaits their stop afterwards, whether
     /// `body` returned or threw.
-    package static func with<Result>(isolation: isolated (any Actor)? = #isolation,
+    package static func with<Result>(isolation: isolated (any Actor)? = #isolation, ticketLifetime: Int? = nil,
+                                    configure: (inout SimulatorConfiguration) -> Void = { _ in },
                                     _ body: (KerberosFixture) async throws -> Result) async throws -> Result {
-        try await withFixture({ try await start() }, stop: { await $0.stop() }, body)
+        try await withFixture({ try await start(ticketLifetime: ticketLifetime, configure: configure) }, stop: { await $0.stop() }, body)
     }
 
     /// Stops the simulator and the KDC and removes the test's caches.

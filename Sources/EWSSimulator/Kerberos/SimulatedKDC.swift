@@ -3,6 +3,7 @@ import Glibc
 #endif
 private import EWSExecutor
 import Foundation
+import Synchronization
 
 /// A throwaway MIT Kerberos KDC on loopback for the simulated organisation: a fresh realm
 /// (`CONTOSO.COM`) in a private folder, the web server's service principal and keytab, the
@@ -36,6 +37,9 @@ package final class SimulatedKDC: Sendable {
     /// The write end of the KDC's watchdog pipe: when it closes (``stop()``, or this process
     /// ending in any way, even SIGKILL), the watchdog ends the KDC.
     private let watchdog: Int32
+    /// Whether ``stop()`` ran (a test may stop the KDC before its fixture does; the watchdog's
+    /// descriptor must be closed once, never a number another file has taken since).
+    private let stopped = Mutex(false)
 
     /// The client configuration (`KRB5_CONFIG`): this realm, its KDC, no DNS, no reverse lookups.
     package var configFile: String { directory + "/krb5.conf" }
@@ -71,20 +75,23 @@ package final class SimulatedKDC: Sendable {
     ///   - domain: the DNS domain (`contoso.com`); the realm is its upper case.
     ///   - serviceAccount: the service account's name (`svc-ewscheck`).
     ///   - serviceAccountPassword: its password, so password sign-in and keytab agree.
+    ///   - ticketLifetime: the realm's longest ticket life in seconds (`max_life`; 10 hours unless
+    ///     given): a few seconds let a test outlast tickets.
     package static func start(domain: String = "contoso.com", serviceAccount: String = "svc-ewscheck",
-                             serviceAccountPassword: String) async throws -> SimulatedKDC {
+                             serviceAccountPassword: String, ticketLifetime: Int? = nil) async throws -> SimulatedKDC {
         guard isInstalled else {
             throw SimulatorError("the MIT KDC is not installed (apt-get install krb5-kdc krb5-admin-server krb5-user; scripts/setup.sh does)")
         }
         return try await withCheckedThrowingContinuation { continuation in
             // kdb5_util and kadmin.local block for a few milliseconds each: off the cooperative pool.
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try startBlocking(domain: domain, account: serviceAccount, password: serviceAccountPassword) })
+                continuation.resume(with: Result { try startBlocking(domain: domain, account: serviceAccount, password: serviceAccountPassword,
+                                                                     ticketLifetime: ticketLifetime) })
             }
         }
     }
 
-    private static func startBlocking(domain: String, account: String, password: String) throws -> SimulatedKDC {
+    private static func startBlocking(domain: String, account: String, password: String, ticketLifetime: Int?) throws -> SimulatedKDC {
         let realm = domain.uppercased()
         let directory = NSTemporaryDirectory() + "ewscheck-kdc-" + UUID().uuidString.prefix(8)
         let fm = FileManager.default
@@ -95,7 +102,8 @@ package final class SimulatedKDC: Sendable {
             // The KDC takes its port from kdc.conf: pick a free one, and retry if another process took it first.
             for _ in 0..<5 {
                 let port = try freePort()
-                try writeConfiguration(directory: directory, realm: realm, domain: domain, port: port)
+                try writeConfiguration(directory: directory, realm: realm, domain: domain, port: port,
+                                       maxLife: ticketLifetime.map { "\(max(1, $0))s" } ?? "10h")
                 if !fm.fileExists(atPath: directory + "/principal") {
                     try createRealm(directory: directory, realm: realm, domain: domain, account: account,
                                     password: password, negative: negative)
@@ -145,8 +153,13 @@ package final class SimulatedKDC: Sendable {
         }
     }
 
-    /// Stops the KDC and deletes the realm (database, keytabs, configuration).
+    /// Stops the KDC and deletes the realm (database, keytabs, configuration); a second call does nothing.
     package func stop() async {
+        let first = stopped.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
         let pid = self.pid
         let directory = self.directory
         let watchdog = self.watchdog
@@ -166,7 +179,7 @@ package final class SimulatedKDC: Sendable {
 
     // MARK: - Realm set-up
 
-    private static func writeConfiguration(directory: String, realm: String, domain: String, port: Int) throws {
+    private static func writeConfiguration(directory: String, realm: String, domain: String, port: Int, maxLife: String) throws {
         let client = """
             [libdefaults]
               default_realm = \(realm)
@@ -194,7 +207,7 @@ package final class SimulatedKDC: Sendable {
                 database_name = \(directory)/principal
                 key_stash_file = \(directory)/stash
                 acl_file = \(directory)/kadm5.acl
-                max_life = 10h
+                max_life = \(maxLife)
               }
             [logging]
               kdc = FILE:\(directory)/kdc.log
