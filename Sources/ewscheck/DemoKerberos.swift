@@ -9,14 +9,15 @@ import Foundation
 /// `ewscheck demo --auth negotiate`: a throwaway MIT KDC for the simulated organisation, the
 /// simulator's Negotiate backed by its keytab, and the demo target switched to Kerberos.
 enum DemoKerberos {
-    /// Starts the KDC, points this process's Kerberos library at it (`KRB5_CONFIG`, set before
-    /// any Kerberos call), and gives the simulator its service keytab.
-    static func start(_ configuration: inout SimulatorConfiguration) async throws -> SimulatedKDC {
+    /// Starts the KDC (its tickets living `ticketLifetime` seconds at most, when given), points this
+    /// process's Kerberos library at it (`KRB5_CONFIG`, set before any Kerberos call), and gives the
+    /// simulator its service keytab.
+    static func start(_ configuration: inout SimulatorConfiguration, ticketLifetime: Int? = nil) async throws -> SimulatedKDC {
         guard configuration.flavor == .onPremises else {
             throw DemoKerberosError("--auth negotiate needs the exchange-onprem flavor (Exchange Online and the hoster offer no Negotiate)")
         }
         let password = "Demo-" + UUID().uuidString
-        let kdc = try await SimulatedKDC.start(domain: configuration.domain, serviceAccountPassword: password)
+        let kdc = try await SimulatedKDC.start(domain: configuration.domain, serviceAccountPassword: password, ticketLifetime: ticketLifetime)
         setenv("KRB5_CONFIG", kdc.configFile, 1)
         configuration.serviceAccountPassword = password
         configuration.kerberos = .init(keytab: kdc.serviceKeytab, realm: kdc.realm)
@@ -25,12 +26,12 @@ enum DemoKerberos {
 
     /// Starts the simulator for `demo` and `simulate`, with a KDC first when `kerberos` is set.
     /// Either failing is said on the console and ends the command with exit 2 (nothing left running).
-    static func startSimulator(_ configuration: inout SimulatorConfiguration, kerberos: Bool) async throws
+    static func startSimulator(_ configuration: inout SimulatorConfiguration, kerberos: Bool, ticketLifetime: Int? = nil) async throws
         -> (Simulator, SimulatedKDC?) {
         var kdc: SimulatedKDC?
         if kerberos {
             do {
-                kdc = try await start(&configuration)
+                kdc = try await start(&configuration, ticketLifetime: ticketLifetime)
             } catch {
                 Console.err("ewscheck: the Kerberos KDC did not start: \(error)")
                 throw ExitCode(ExitStatus.incomplete)

@@ -47,6 +47,9 @@ struct Simulate: AsyncParsableCommand {
     @Flag(name: .customLong("kerberos"), help: "exchange-onprem only: also start a throwaway MIT Kerberos KDC (krb5-kdc) for the realm CONTOSO.COM; Negotiate then accepts its tickets. kerberos.json in the state folder names its krb5.conf, principals and keytab files.")
     var kerberos = false
 
+    @Option(name: .customLong("ticket-lifetime"), help: ArgumentHelp("with --kerberos: the KDC's longest ticket life (max_life; default 10 hours); a short one exercises the harness's Kerberos ticket renewal.", valueName: "seconds"))
+    var ticketLifetime: Int?
+
     func validate() throws {
         for a in digestAlgorithms where !["SHA-256", "MD5"].contains(a.uppercased()) {
             throw ValidationError("unknown --digest '\(a)'; known: SHA-256, MD5")
@@ -65,6 +68,8 @@ struct Simulate: AsyncParsableCommand {
         }
         if let tokenLifetime, !(1...86_400).contains(tokenLifetime) { throw ValidationError("--token-lifetime must be 1...86400 seconds") }
         if let clockSkew, !(0...3_600).contains(clockSkew) { throw ValidationError("--clock-skew must be 0...3600 seconds") }
+        if ticketLifetime != nil, !kerberos { throw ValidationError("--ticket-lifetime goes with --kerberos") }
+        if let ticketLifetime, !(1...86_400).contains(ticketLifetime) { throw ValidationError("--ticket-lifetime must be 1...86400 seconds") }
     }
 
     func run() async throws {
@@ -79,7 +84,7 @@ struct Simulate: AsyncParsableCommand {
         if let clockSkew { config.exchangeOnline.clockSkewSeconds = clockSkew }
         config.autodiscoverLayout = AutodiscoverLayout(rawValue: autodiscoverLayout) ?? .standard
         config.httpPort = httpPort
-        let (simulator, kdc) = try await DemoKerberos.startSimulator(&config, kerberos: kerberos)
+        let (simulator, kdc) = try await DemoKerberos.startSimulator(&config, kerberos: kerberos, ticketLifetime: ticketLifetime)
         let files = SimulatorStateFiles(directory: config.stateDirectory ?? stateDirectory)
         do {
             // Before simulator.json, which tells waiting tools that everything is ready.

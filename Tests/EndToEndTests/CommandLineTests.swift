@@ -39,6 +39,8 @@ import Testing
         (["run", "--target", "x.yaml", "--deadline", "0m"], "duration of zero"),
         (["simulate", "--token-lifetime", "5"], "--flavor exchange-online"),
         (["simulate", "--flavor", "exchange-online", "--token-lifetime", "0"], "--token-lifetime"),
+        (["simulate", "--ticket-lifetime", "5"], "--ticket-lifetime goes with --kerberos"),
+        (["simulate", "--kerberos", "--ticket-lifetime", "0"], "--ticket-lifetime must be"),
         (["frobnicate"], "frobnicate"),
     ])
     func usageErrorsExit64AndNameTheProblem(_ arguments: [String], _ named: String) throws {

@@ -2,7 +2,9 @@ internal import CEWSGSS
 import Foundation
 
 /// A private, run-scoped Kerberos credential cache: a `FILE:` cache in a folder only this user
-/// can read, filled from a keytab or a password (what `kinit` does), and removed by ``destroy()``.
+/// can read, filled from a keytab or a password (what `kinit` does), renewed from the same login
+/// by replacing the file whole (``prepareRenewal()``, ``commit(_:)``; ``KerberosTicketSource``
+/// decides when), and removed by ``destroy()``.
 /// Nothing else (no environment variable, no default cache) is touched, so a run never reuses or
 /// leaves behind the user's own tickets.
 package final class KerberosTicketCache: Sendable {
