@@ -11,14 +11,21 @@ import Testing
 struct KerberosRenewalTests {
     static let lifetime = 3
 
-    /// A negotiate target signing in with the service account's password (so there is a secret
-    /// that must not leak), and a copy of the realm's krb5.conf that outlives a stopped KDC.
-    static func writeTarget(_ f: KerberosFixture) throws -> (target: String, environment: [String: String]) {
+    /// A negotiate target signing in with the service account's password (a secret that must not
+    /// leak) or its keytab, and a copy of the realm's krb5.conf that outlives a stopped KDC.
+    static func writeTarget(_ f: KerberosFixture, keytab: Bool = false) throws -> (target: String, environment: [String: String]) {
         let target = try SimulatorTarget.write(for: f.simulator, in: f.directory, extra: "")
         var text = try String(contentsOfFile: target, encoding: .utf8)
         let basic = "service_account: {username: \"\(f.simulator.serviceAccount)\", auth: basic, password_file: pw}"
         try #require(text.contains(basic))
-        text = text.replacingOccurrences(of: basic, with: "service_account: {username: \"\(f.kdc.serviceAccountPrincipal)\", auth: negotiate, password_file: pw}")
+        var secret = "password_file: pw"
+        if keytab {
+            let copy = f.directory + "/svc.keytab"
+            try Data(contentsOf: URL(fileURLWithPath: f.kdc.serviceAccountKeytab)).write(to: URL(fileURLWithPath: copy))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: copy)
+            secret = "keytab_file: svc.keytab"
+        }
+        text = text.replacingOccurrences(of: basic, with: "service_account: {username: \"\(f.kdc.serviceAccountPrincipal)\", auth: negotiate, \(secret)}")
         try text.write(toFile: target, atomically: true, encoding: .utf8)
         let config = f.directory + "/krb5.conf"
         try Data(contentsOf: URL(fileURLWithPath: f.kdc.configFile)).write(to: URL(fileURLWithPath: config))
@@ -47,11 +54,12 @@ struct KerberosRenewalTests {
         }
     }
 
-    @Test("a run longer than two ticket lifetimes passes: the ticket is renewed before it expires, each renewal is evidence and facts, no secret leaks")
-    func runOutlastsTheTicket() async throws {
+    @Test("a run longer than two ticket lifetimes passes: the ticket is renewed before it expires, each renewal is evidence and facts, no secret leaks",
+          arguments: ["password", "keytab"])
+    func runOutlastsTheTicket(signIn: String) async throws {
         // Every answer 90 ms late: the full suite takes about 7 s, more than two 3 s tickets.
         try await KerberosFixture.with(ticketLifetime: Self.lifetime, configure: { $0.latencyMilliseconds = 90 }) { f in
-            let (target, environment) = try Self.writeTarget(f)
+            let (target, environment) = try Self.writeTarget(f, keytab: signIn == "keytab")
             let reports = f.directory + "/reports"
             // Every exchange kept: by default a passed check keeps only its first.
             let run = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--reports-dir", reports, "--evidence", "all"],
@@ -76,7 +84,8 @@ struct KerberosRenewalTests {
                 #expect(renewal["error"] == nil || renewal["error"] is NSNull, "\(renewal)")
                 let body = renewal["response_body"] as? String ?? ""
                 #expect(body.hasPrefix("[not recorded: the ticket-granting ticket]") && body.contains("(\(Self.lifetime) s)"), "\(body)")
-                #expect((renewal["request_body"] as? String ?? "").contains("with its password [redacted]"))
+                let how = signIn == "keytab" ? "with the key in the keytab \(f.directory)/svc.keytab" : "with its password [redacted]"
+                #expect((renewal["request_body"] as? String ?? "").contains(how), "\(renewal["request_body"] ?? "")")
             }
             let renewalIDs = Set(renewals.compactMap { $0["id"] as? Int })
             let renewed = results.filter { ($0["facts"] as? [String: String])?["kerberos_ticket_renewals"] != nil }
