@@ -77,6 +77,13 @@ struct CheckContext: Sendable {
             // A check that passed only after backing off says so where people read it.
             if result.outcome == .passed, let note = Self.backOffNote(throttled.all) { result.message += " " + note }
             result.facts.merge(renewals.facts) { mine, _ in mine }
+            // A request kept back because the run's token or ticket could not be renewed was never
+            // answered: the check could not test, whatever it made of the missing answer.
+            if result.outcome == .failed, let refusal = renewals.refusals.first {
+                result.message = "could not test: a request was not sent: \(refusal); the check would otherwise have said: \(result.message)"
+                result.outcome = .errored
+                result.facts["credential_renewal_failed"] = refusal
+            }
             // The throttled answers are evidence too (after the gate: a 503 page is no failure of the check).
             result.exchanges = renewals.exchanges + throttled.exchanges + result.exchanges
         }

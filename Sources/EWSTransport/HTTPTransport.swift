@@ -80,14 +80,25 @@ package final class HTTPTransport: Sendable {
         // A renewing token source gives each request the token valid now (renewing it first when
         // it is about to expire); when it cannot, the request is not sent.
         var current: HTTPCredentials?
-        if sendCredentials, let source = configuration.bearerTokenSource {
-            current = try await source.credentials()
+        var refusal: TransportError?
+        do {
+            if sendCredentials, let source = configuration.bearerTokenSource {
+                current = try await source.credentials()
+            }
+            // Likewise the Kerberos ticket-granting ticket libcurl's Negotiate takes from the run's cache
+            // (only that cache: a probe's copy of the settings with other credentials renews nothing).
+            if sendCredentials, case .negotiate(let negotiate) = configuration.credentials,
+               let source = configuration.kerberosTicketSource, source.cache.name == negotiate.cacheName {
+                try await source.ensureFresh(exchangeIDs: exchangeIDs)
+            }
+        } catch {
+            refusal = error
         }
-        // Likewise the Kerberos ticket-granting ticket libcurl's Negotiate takes from the run's cache
-        // (only that cache: a probe's copy of the settings with other credentials renews nothing).
-        if sendCredentials, case .negotiate(let negotiate) = configuration.credentials,
-           let source = configuration.kerberosTicketSource, source.cache.name == negotiate.cacheName {
-            try await source.ensureFresh(exchangeIDs: exchangeIDs)
+        if let refusal {
+            // Every request kept back this way is noted for its check, not only the one that
+            // started the renewal: that check could not test what it meant to.
+            TokenRenewalLog.current?.appendRefusal(refusal.message)
+            throw refusal
         }
         let id = exchangeIDs.take()
         if Task.isCancelled {

@@ -9,6 +9,7 @@ package final class TokenRenewalLog: Sendable {
     private let entries = Mutex<[BearerTokenSource.Renewal]>([])
     private let tickets = Mutex<[KerberosTicketSource.Renewal]>([])
     private let failed = Mutex<[HTTPExchange]>([])
+    private let refused = Mutex<[String]>([])
 
     /// The log of the running check, if any.
     @TaskLocal package static var current: TokenRenewalLog?
@@ -26,6 +27,12 @@ package final class TokenRenewalLog: Sendable {
     package func appendFailure(_ exchange: HTTPExchange?) {
         if let exchange { failed.withLock { $0.append(exchange) } }
     }
+
+    /// Records that a request was not sent because its credentials could not be renewed.
+    package func appendRefusal(_ message: String) { refused.withLock { $0.append(message) } }
+
+    /// Why requests were not sent for want of renewed credentials (empty when none was kept back).
+    package var refusals: [String] { refused.withLock { $0 } }
 
     /// The renewals so far.
     package var all: [BearerTokenSource.Renewal] { entries.withLock { $0 } }
