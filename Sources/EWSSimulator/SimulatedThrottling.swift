@@ -3,7 +3,9 @@ import Synchronization
 
 /// A provider that throttles: every `every`-th EWS request (counted across the whole simulator) is
 /// answered with a throttling answer instead of being run, the way Exchange answers when a
-/// budget is spent. The request log records each such answer (status and `ErrorServerBusy`).
+/// budget is spent. The request log records each such answer (status, `ErrorServerBusy`, and
+/// `throttle` = `every-n`). Tests use it for a throttling rhythm they can count on; the policy modelled
+/// on Exchange's is ``SimulatedThrottlingPolicy``.
 package struct SimulatedThrottling: Sendable, Hashable {
     /// The throttling answer.
     package enum Answer: Sendable, Hashable {
@@ -50,14 +52,8 @@ package struct SimulatedThrottling: Sendable, Hashable {
             }
             guard throttle else { return nil }
             switch settings.answer {
-            case .retryAfter(let seconds):
-                return SimulatedResponse(status: 503, headers: [("Retry-After", String(seconds)), ("Content-Type", "text/html")],
-                                         body: Array("<html><body>503 Service Unavailable</body></html>".utf8))
-            case .serverBusy(let ms):
-                let xml = """
-                    <?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode xmlns:a="http://schemas.microsoft.com/exchange/services/2006/types">a:ErrorServerBusy</faultcode><faultstring xml:lang="en-US">The server cannot service this request right now. Try again later.</faultstring><detail><e:ResponseCode xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">ErrorServerBusy</e:ResponseCode><e:Message xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">The server cannot service this request right now. Try again later.</e:Message><t:MessageXml xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><t:Value Name="BackOffMilliseconds">\(ms)</t:Value></t:MessageXml></detail></s:Fault></s:Body></s:Envelope>
-                    """
-                return SimulatedResponse(status: 500, headers: [("Content-Type", "text/xml; charset=utf-8")], body: Array(xml.utf8))
+            case .retryAfter(let seconds): return ThrottlingGovernor.overloaded(retryAfter: seconds)
+            case .serverBusy(let ms): return ThrottlingGovernor.serverBusy(backOffMilliseconds: ms)
             }
         }
     }

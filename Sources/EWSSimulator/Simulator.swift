@@ -169,7 +169,8 @@ package final class Simulator: Sendable {
                              maxRequestBytes: maxBody, streamingKeepAliveSeconds: configuration.streamingKeepAliveSeconds,
                              deliveryDelayMilliseconds: configuration.deliveryDelayMilliseconds,
                              notificationDelayMilliseconds: configuration.notificationDelayMilliseconds,
-                             maxSubscriptionsPerMailbox: configuration.maxSubscriptionsPerMailbox, policyMailbox: policyMailbox,
+                             maxSubscriptionsPerMailbox: configuration.maxSubscriptionsPerMailbox ?? configuration.effectiveThrottlingPolicy?.maxSubscriptions,
+                             policyMailbox: policyMailbox,
                              pushNotifier: push)
         var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
@@ -180,6 +181,7 @@ package final class Simulator: Sendable {
                                            digest: configuration.digestAlgorithms.isEmpty ? nil
                                                : DigestAuthenticator(algorithms: configuration.digestAlgorithms, realm: "mail.\(configuration.domain)"),
                                            kerberos: kerberos, throttling: configuration.throttling,
+                                           throttlingPolicy: configuration.effectiveThrottlingPolicy,
                                            requiredHeaders: configuration.requiredHeaders,
                                            quirks: configuration.quirks, wsdlForeignAddress: configuration.wsdlForeignAddress)
         let httpPort: Int

@@ -46,7 +46,7 @@ package struct SimulatorConfiguration: Sendable {
     package var deliveryDelayMilliseconds: Int = 0
     /// How many live subscriptions one mailbox may hold (EWSMaxSubscriptions, charged against the
     /// target mailbox); more are refused with ErrorExceededSubscriptionCount. Nil takes the
-    /// flavor's: 20 in Exchange Online, 5000 on premises.
+    /// throttling policy's when one is in force, else the flavor's: 20 in Exchange Online, 5000 on premises.
     package var maxSubscriptionsPerMailbox: Int?
     /// How long the `notification-late` quirk holds an event back before GetEvents reports it,
     /// in milliseconds.
@@ -63,6 +63,18 @@ package struct SimulatorConfiguration: Sendable {
     package var pushResponseTimeoutSeconds: Double = 30
     /// Throttling answers to every n-th EWS request (none by default); see ``SimulatedThrottling``.
     package var throttling: SimulatedThrottling?
+    /// Exchange's throttling policy (see ``SimulatedThrottlingPolicy``): nil takes the flavor's
+    /// default (on, with Exchange Online's numbers, for exchange-online; off for the others).
+    package var throttlingPolicy: SimulatedThrottlingPolicy?
+    /// Whether the policy applies: nil follows the flavor (``SimulatedThrottlingPolicy/isOnByDefault(for:)``),
+    /// true turns it on for any flavor (with ``throttlingPolicy`` or the defaults), false off.
+    package var throttlingPolicyEnabled: Bool?
+
+    /// The throttling policy in force, if any.
+    package var effectiveThrottlingPolicy: SimulatedThrottlingPolicy? {
+        guard throttlingPolicyEnabled ?? (throttlingPolicy != nil || SimulatedThrottlingPolicy.isOnByDefault(for: flavor)) else { return nil }
+        return throttlingPolicy ?? SimulatedThrottlingPolicy()
+    }
     /// HTTP headers a hoster's front end requires on every EWS POST (none by default; Exchange
     /// requires none): a request without one gets HTTP 400 naming it, before EWS sees it.
     package var requiredHeaders: [String] = []

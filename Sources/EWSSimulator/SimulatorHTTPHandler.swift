@@ -77,22 +77,29 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
         promise.futureResult.whenSuccess { handoff in
             let (handler, context) = bound.value
             handler.connection = handoff.connection
+            // The request stays in flight for the throttling policy until its answer is written.
+            let ticket = handler.connection.throttleTicket
+            handler.connection.throttleTicket = nil
             handler.busy = false
-            handler.finish(handoff.response ?? SimulatedResponse(status: 500, headers: [], body: []), for: head, context: context)
+            handler.finish(handoff.response ?? SimulatedResponse(status: 500, headers: [], body: []), for: head, context: context,
+                           written: { if let ticket { router.release(ticket) } })
             handler.answerNext(context: context)
         }
     }
 
     /// Writes `response` now or after the configured latency.
-    private func finish(_ response: SimulatedResponse, for head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func finish(_ response: SimulatedResponse, for head: HTTPRequestHead, context: ChannelHandlerContext,
+                        written: @escaping @Sendable () -> Void = {}) {
         if latency > .zero {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: latency) {
                 let (handler, context) = bound.value
                 handler.write(response, for: head, context: context)
+                written()
             }
         } else {
             write(response, for: head, context: context)
+            written()
         }
     }
 

@@ -29,9 +29,22 @@ package struct SimulatorRequestRecord: Sendable, Codable, Hashable {
     package var anchorMailbox: String?
     /// The response codes answered (`NoError`, `ErrorImpersonateUserDenied`...).
     package var responseCodes: [String]
+    /// The throttling policy part that answered instead of EWS, if one did: `EWSMaxConcurrency`,
+    /// `CPU budget`, `server overload`, `EWSMaxSubscriptions` or `every-n`.
+    package var throttle: String?
+    /// The budget a governed request was charged to (`impersonation:alice@contoso.com`, or the caller).
+    package var budget: String?
+    /// EWS requests in flight on that budget: with this one when it was admitted; without it when
+    /// it was refused for EWSMaxConcurrency (the count that made the limit bite).
+    package var inFlight: Int?
+    /// The wait a throttling answer asked for, in milliseconds (BackOffMilliseconds, or Retry-After
+    /// in seconds × 1000); nil when it named none (ErrorExceededConnectionCount) or was no throttling answer.
+    package var askedWaitMilliseconds: Int?
 
     enum CodingKeys: String, CodingKey {
-        case time, tls, host, method, path, user, status, operation, impersonated
+        case time, tls, host, method, path, user, status, operation, impersonated, throttle, budget
+        case inFlight = "in_flight"
+        case askedWaitMilliseconds = "asked_wait_ms"
         case authScheme = "auth_scheme"
         case authMechanism = "auth_mechanism"
         case anchorMailbox = "anchor_mailbox"

@@ -13,6 +13,8 @@ struct ConnectionState {
     var negotiateAnswer: [UInt8]?
     /// The mechanism of the Negotiate authentication that completed on this request.
     var negotiateMechanism: GSSMechanism?
+    /// The throttling policy's ticket of the request being answered: released once its answer is written.
+    var throttleTicket: ThrottlingGovernor.Ticket?
 }
 
 /// One request as the router sees it.
@@ -47,6 +49,8 @@ final class SimulatorRouter: Sendable {
     let kerberos: KerberosAuthenticator?
     /// Throttling answers, when the configuration asks for them (SimulatedThrottling.swift).
     let throttle: SimulatedThrottling.Gate?
+    /// Exchange's throttling policy, when in force (SimulatedThrottlingPolicy.swift).
+    let governor: ThrottlingGovernor?
     /// Headers the front end requires on every EWS POST (a hoster's gateway).
     let requiredHeaders: [String]
     /// The quirks of the WSDL and schema files (`no-served-schemas`, `wsdl-foreign-address`).
@@ -56,8 +60,10 @@ final class SimulatorRouter: Sendable {
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, ews: EWSService, autodiscover: AutodiscoverService,
          realm: String, schemaDirectory: String?, log: RequestLog, entra: EntraTenant? = nil, digest: DigestAuthenticator? = nil,
-         kerberos: KerberosAuthenticator? = nil, throttling: SimulatedThrottling? = nil, requiredHeaders: [String] = [],
+         kerberos: KerberosAuthenticator? = nil, throttling: SimulatedThrottling? = nil,
+         throttlingPolicy: SimulatedThrottlingPolicy? = nil, requiredHeaders: [String] = [],
          quirks: Set<SimulatorQuirk> = [], wsdlForeignAddress: String = "") {
+        governor = throttlingPolicy.map(ThrottlingGovernor.init)
         self.quirks = quirks
         self.wsdlForeignAddress = wsdlForeignAddress
         self.kerberos = kerberos
@@ -250,8 +256,31 @@ final class SimulatorRouter: Sendable {
         case ("/ews/exchange.asmx", "POST"):
             if let busy = throttle?.answer(for: request.body) {
                 record.responseCodes = busy.status == 500 ? ["ErrorServerBusy"] : []
+                record.throttle = "every-n"
+                switch throttle?.settings.answer {
+                case .serverBusy(let ms)?: record.askedWaitMilliseconds = ms
+                case .retryAfter(let seconds)?: record.askedWaitMilliseconds = seconds * 1000
+                case nil: break
+                }
                 response = busy
                 break
+            }
+            if let governor, !ThrottlingGovernor.isExempt(request.body) {
+                let budget = governor.budget(caller: user.primarySmtpAddress, body: request.body)
+                record.budget = budget
+                switch governor.admit(budget: budget) {
+                case .refused(let answer, let part, _, let inFlight, let wait):
+                    record.throttle = part
+                    record.inFlight = inFlight
+                    record.askedWaitMilliseconds = wait
+                    record.responseCodes = part == "EWSMaxConcurrency" ? ["ErrorExceededConnectionCount"] : part == "CPU budget" ? ["ErrorServerBusy"] : []
+                    response = answer
+                    response.headers = standardHeaders + response.headers
+                    return response
+                case .admitted(let ticket):
+                    record.inFlight = ticket.inFlight
+                    connection.throttleTicket = ticket
+                }
             }
             if let missing = requiredHeaders.first(where: { request.header($0) == nil }) {
                 response = SimulatedResponse(status: 400, headers: standardHeaders + [("Content-Type", "text/plain; charset=utf-8")],
@@ -263,6 +292,7 @@ final class SimulatorRouter: Sendable {
             record.operation = outcome.operation
             record.impersonated = outcome.impersonated
             record.responseCodes = outcome.responseCodes
+            if outcome.responseCodes.contains("ErrorExceededSubscriptionCount") { record.throttle = "EWSMaxSubscriptions" }
             response = outcome.response
         case ("/ews/exchange.asmx", "GET") where Self.asksForWSDL(request.path), ("/ews/services.wsdl", "GET"),
              ("/ews/exchange.asmx", "HEAD") where Self.asksForWSDL(request.path), ("/ews/services.wsdl", "HEAD"):
@@ -286,6 +316,9 @@ final class SimulatorRouter: Sendable {
         response.headers = standardHeaders + response.headers
         return response
     }
+
+    /// Ends a request the throttling policy admitted: its answer is written.
+    func release(_ ticket: ThrottlingGovernor.Ticket) { governor?.release(ticket) }
 
     private static func asksForWSDL(_ path: String) -> Bool {
         guard let query = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return false }
