@@ -253,12 +253,36 @@ struct CheckContext: Sendable {
         return facts
     }
 
+    /// The throttling answer a call ended on, if it did: `ErrorExceededConnectionCount`, an
+    /// `ErrorServerBusy` that asked for a back-off (BackOffMilliseconds), or HTTP 503 with
+    /// `Retry-After`. An ErrorServerBusy without a back-off is no throttling the harness can honour.
+    static func throttlingAnswer<P>(_ call: EWSCall<P>) -> String? {
+        switch call.outcome {
+        case .fault(let fault) where fault.code == "ErrorExceededConnectionCount": return "ErrorExceededConnectionCount"
+        case .fault(let fault) where fault.code == "ErrorServerBusy" && call.exchange?.responseBody.contains("BackOffMilliseconds") == true:
+            return "ErrorServerBusy with BackOffMilliseconds"
+        case .httpError(status: 503, _) where call.responseHeaders.contains { $0.name.lowercased() == "retry-after" }:
+            return "HTTP 503 with Retry-After"
+        case .responses(let messages) where messages.contains { $0.responseCode == "ErrorExceededConnectionCount" }:
+            return "ErrorExceededConnectionCount"
+        default: return nil
+        }
+    }
+
     /// Describes a call that did not do what a positive check needed.
     func failure<P>(of call: EWSCall<P>, doing what: String, facts extra: [String: String] = [:]) -> Verdict {
         let facts = Self.callFacts(call).merging(extra) { _, new in new }
         // Exchange's bare 403: a tenant policy keeps EWS away, named with its remedy.
         if let block = policyBlock(call) {
             return .failed("\(what): \(block.message)", [call.exchange], facts: facts.merging(block.facts) { _, new in new })
+        }
+        // Still throttled after every wait the run could afford: the harness could not tell, the
+        // provider did nothing wrong (throttling is its right), so never a failure.
+        if let throttle = Self.throttlingAnswer(call) {
+            var verdict = Verdict.errored("\(what): the provider was still throttling (\(throttle)) after the waits this run could afford; not a finding about the provider",
+                                          [call.exchange])
+            verdict.facts = facts.merging(["throttled": throttle]) { _, new in new }
+            return verdict
         }
         switch call.outcome {
         case .transportError(let e): return .errored("\(what): no answer: \(e)", [call.exchange])

@@ -132,6 +132,9 @@ package struct RunReport: Sendable, Codable {
     /// Why the run could not test the provider (nothing before an EWS answer worked); nil when it could.
     /// Set, the verdict is "could not test" and the exit code 2, whatever the results say.
     package var couldNotTest: RootCause?
+    /// How the provider throttled the run: the width, its lowerings and every wait (nil in reports
+    /// written before it was recorded, and when no check ran).
+    package var throttling: RunThrottling? = nil
 }
 
 /// The evidence choices a report was written with.

@@ -91,6 +91,11 @@ package struct SuiteRunner: Sendable {
         }
         let profile = options.profile
         let connections = min(target.concurrency, profile?.manifest.ews.maxConcurrency ?? Int.max)
+        var cap: String?
+        if connections < target.concurrency, let max = profile?.manifest.ews.maxConcurrency {
+            cap = "concurrency \(target.concurrency) capped to \(max) by the profile's ews.max_concurrency (\(profile?.id ?? "profile"))"
+            if let cap { warnings.append(cap) }
+        }
         // One source of exchange ids for every transport of the run: an id names one exchange.
         let exchangeIDs = ExchangeIDSource()
         // auth: oauth2 — the bearer token comes from the token endpoint before any check runs.
@@ -102,9 +107,16 @@ package struct SuiteRunner: Sendable {
         let transport = HTTPTransport(configuration: transportSettings, exchangeIDs: exchangeIDs)
         defer { transport.shutdown() }
         let version = target.requestVersionIsExplicit ? target.requestVersion : (profile?.requestVersion ?? target.requestVersion)
-        let client = EWSClient(transport: transport, configuration: .init(url: target.ewsURL, requestVersion: version,
-                                                                          extraHeaders: profile?.extraHeaders ?? [],
-                                                                          requestAdjuster: profile?.requestAdjuster))
+        var clientSettings = EWSClient.Configuration(url: target.ewsURL, requestVersion: version, extraHeaders: profile?.extraHeaders ?? [],
+                                                     requestAdjuster: profile?.requestAdjuster)
+        // One width for the whole run, lowered on ErrorExceededConnectionCount and raised again on
+        // successes (never above the configured width); waits bounded by the run's end.
+        let limiter = AdaptiveConcurrency(width: connections)
+        let runThrottleLog = ThrottleLog()
+        clientSettings.concurrency = limiter
+        clientSettings.runThrottleLog = runThrottleLog
+        clientSettings.throttling = Self.throttlingPolicy(started: started, overallTimeout: target.overallTimeout, deadline: options.deadline)
+        let client = EWSClient(transport: transport, configuration: clientSettings)
         var deviations = profile?.deviationRules ?? [:]
         for (id, reason) in options.knownDeviations { deviations[id] = DeviationRule(reason: reason, signature: nil) }
         let unknown = CheckRegistry.unknownDeviationIDs(in: deviations.keys.map(\.rawValue)).sorted()
@@ -227,7 +239,17 @@ package struct SuiteRunner: Sendable {
             selection: narrowed ? .init(only: options.selection.only, skip: options.selection.skip, readOnly: options.selection.readOnly,
                                         failFast: options.selection.failFast,
                                         deselected: Dictionary(uniqueKeysWithValues: deselected.map { ($0.key.rawValue, $0.value) })) : nil,
-            couldNotTest: couldNotTest)
+            couldNotTest: couldNotTest,
+            throttling: RunThrottling(configuredWidth: target.concurrency, cap: cap, limiter: limiter, log: runThrottleLog))
+    }
+
+    /// How a run honours throttling answers: retries of one request bounded by time, not by count
+    /// (a budget shared by the run's parallel requests may refuse a retry again and again), each
+    /// wait exactly as asked, none begun that would end after the run's deadline or overall limit.
+    static func throttlingPolicy(started: Date, overallTimeout: Double, deadline: Date?) -> ThrottlingPolicy {
+        let end = started.addingTimeInterval(min(overallTimeout, 366 * 86_400))
+        return ThrottlingPolicy(maxRetries: 10_000, maxSingleWait: 300_000, maxTotalWait: 600_000,
+                                until: deadline.map { min($0, end) } ?? end)
     }
 
     /// The root cause of a run whose EWS URL Autodiscover did not find.

@@ -41,9 +41,10 @@ extension EWSClient {
             let policy = configuration.throttling
             while result.ending == .serverClosed, result.response.status != 200, retries < policy.maxRetries,
                   let (ms, reason) = ThrottlingPolicy.requestedWait(result.response),
-                  ms <= policy.maxSingleWait, waited + ms <= policy.maxTotalWait, !Task.isCancelled {
-                ThrottleLog.current?.append(ThrottlingPolicy.Wait(reason: reason, milliseconds: ms, exchangeID: result.response.exchange.id),
-                                            exchange: result.response.exchange)
+                  policy.allows(ms, after: waited), !Task.isCancelled {
+                let wait = ThrottlingPolicy.Wait(reason: reason, milliseconds: ms, exchangeID: result.response.exchange.id)
+                ThrottleLog.current?.append(wait, exchange: result.response.exchange)
+                configuration.runThrottleLog?.append(wait)
                 do { try await Task.sleep(for: .milliseconds(ms)) } catch { break }
                 retries += 1
                 waited += ms

@@ -20,6 +20,10 @@ package struct EWSClient: Sendable {
         package var requestAdjuster: RequestAdjuster?
         /// How throttling answers are honoured (see ``ThrottlingPolicy``); `.off` never retries.
         package var throttling = ThrottlingPolicy()
+        /// The run's one limit on requests in flight, lowered on `ErrorExceededConnectionCount`; nil: no limit here.
+        package var concurrency: AdaptiveConcurrency?
+        /// Where every wait and lowering of the run is recorded too (the run-level facts); nil: nowhere.
+        package var runThrottleLog: ThrottleLog?
 
         /// Creates a configuration.
         package init(url: String, requestVersion: ExchangeVersion? = .exchange2013SP1, sendAnchorMailbox: Bool = true,
@@ -48,18 +52,20 @@ package struct EWSClient: Sendable {
         let request = await httpRequest(operation, impersonating: impersonation)
         var response: HTTPResponse
         do {
-            response = try await transport.send(request)
-            // Throttled: wait exactly as long as asked, then again (see ThrottlingPolicy.swift).
+            response = try await send(request)
+            // Throttled: wait exactly as long as asked (briefly after ErrorExceededConnectionCount),
+            // then again (see ThrottlingPolicy.swift).
             var retries = 0, waited = 0
             let policy = configuration.throttling
-            while retries < policy.maxRetries, let (ms, reason) = ThrottlingPolicy.requestedWait(response),
-                  ms <= policy.maxSingleWait, waited + ms <= policy.maxTotalWait, !Task.isCancelled {
+            while retries < policy.maxRetries, let (ms, reason) = policy.retryWait(response),
+                  policy.allows(ms, after: waited), !Task.isCancelled {
                 let wait = ThrottlingPolicy.Wait(reason: reason, milliseconds: ms, exchangeID: response.exchange.id)
                 ThrottleLog.current?.append(wait, exchange: response.exchange)
+                configuration.runThrottleLog?.append(wait)
                 do { try await Task.sleep(for: .milliseconds(ms)) } catch { break }
                 retries += 1
                 waited += ms
-                response = try await transport.send(request)
+                response = try await send(request)
             }
         } catch let error as TransportError {
             return EWSCall(outcome: .transportError(error), httpStatus: nil, serverVersion: nil, exchange: error.exchange, responseHeaders: [])
@@ -67,6 +73,30 @@ package struct EWSClient: Sendable {
             return EWSCall(outcome: .transportError(.internalError("\(error)")), httpStatus: nil, serverVersion: nil, exchange: nil, responseHeaders: [])
         }
         return Self.read(response, operation: operation)
+    }
+
+    /// Sends one request within the run's width (``Configuration/concurrency``): an
+    /// `ErrorExceededConnectionCount` answer lowers it, and is recorded where the waits are.
+    private func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let limiter = configuration.concurrency else { return try await transport.send(request) }
+        let ticket = await limiter.acquire()
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            limiter.release(ticket, succeeded: false)
+            throw error
+        }
+        if ThrottlingPolicy.isExceededConnectionCount(response) {
+            if let lowering = limiter.lower(ticket, reason: ThrottlingPolicy.exceededConnectionCount, exchangeID: response.exchange.id) {
+                ThrottleLog.current?.append(lowering)
+                configuration.runThrottleLog?.append(lowering)
+            }
+            limiter.release(ticket, succeeded: false)
+        } else {
+            limiter.release(ticket, succeeded: ThrottlingPolicy.requestedWait(response) == nil)
+        }
+        return response
     }
 
     /// The HTTP request of `operation`: the envelope, the EWS headers, the anchor, the provider's

@@ -5,7 +5,11 @@ import Synchronization
 /// How the client honours a provider's throttling answers: an `ErrorServerBusy` fault or response
 /// message with `BackOffMilliseconds`, and HTTP 503 with `Retry-After` (seconds). The client waits
 /// exactly as long as asked, then sends the request again; an answer that names no wait, a wait
-/// longer than ``maxSingleWait``, or one past the ``maxTotalWait`` budget is returned as it is.
+/// longer than ``maxSingleWait``, one past the ``maxTotalWait`` budget, or one that would end after
+/// ``until`` (the run's deadline or the end of its time limit) is returned as it is.
+/// `ErrorExceededConnectionCount` (EWSMaxConcurrency) names no wait: the client waits briefly
+/// (``connectionRetryMilliseconds``, or the budget's suggested back-off when longer), lowers the
+/// run's width (``AdaptiveConcurrency``) and sends the request again.
 package struct ThrottlingPolicy: Sendable, Hashable {
     /// Retries of one request at most.
     package var maxRetries: Int
@@ -14,11 +18,51 @@ package struct ThrottlingPolicy: Sendable, Hashable {
     /// The most one request may wait in all, in milliseconds.
     package var maxTotalWait: Int
 
+    /// The wait before sending again a request refused with `ErrorExceededConnectionCount`, in milliseconds.
+    package var connectionRetryMilliseconds: Int
+    /// No wait is begun that would end after this (the run's deadline, or the end of its overall time limit).
+    package var until: Date?
+
     /// Creates a policy; the default retries 4 times, waits up to 60 s at once and 120 s in all.
-    package init(maxRetries: Int = 4, maxSingleWait: Int = 60_000, maxTotalWait: Int = 120_000) {
+    package init(maxRetries: Int = 4, maxSingleWait: Int = 60_000, maxTotalWait: Int = 120_000,
+                 connectionRetryMilliseconds: Int = 200, until: Date? = nil) {
         self.maxRetries = maxRetries
         self.maxSingleWait = maxSingleWait
         self.maxTotalWait = maxTotalWait
+        self.connectionRetryMilliseconds = connectionRetryMilliseconds
+        self.until = until
+    }
+
+    /// Whether a wait of `milliseconds`, after `waited` already, fits this policy.
+    package func allows(_ milliseconds: Int, after waited: Int, now: Date = Date()) -> Bool {
+        guard milliseconds <= maxSingleWait, waited + milliseconds <= maxTotalWait else { return false }
+        if let until, now.addingTimeInterval(Double(milliseconds) / 1000) > until { return false }
+        return true
+    }
+
+    /// The reason of a wait before retrying an `ErrorExceededConnectionCount` answer.
+    package static let exceededConnectionCount = "ErrorExceededConnectionCount"
+
+    /// Whether a response is `ErrorExceededConnectionCount` (a fault, or the response code of an
+    /// HTTP 200 response message): the provider's EWSMaxConcurrency for the budget was reached.
+    package static func isExceededConnectionCount(_ response: HTTPResponse) -> Bool {
+        guard response.status == 500 || response.status == 200, response.body.count < 1 << 20 else { return false }
+        // The code as an element's whole text (faultcode a:…, ResponseCode), not anywhere in an item.
+        return String(decoding: response.body, as: UTF8.self).contains("ErrorExceededConnectionCount</")
+    }
+
+    /// How long to wait before retrying a response, and why; nil when it is no throttling answer
+    /// this policy retries (see ``requestedWait(_:)``; `ErrorExceededConnectionCount` waits
+    /// ``connectionRetryMilliseconds``, or the suggested back-off of its message when longer).
+    package func retryWait(_ response: HTTPResponse) -> (milliseconds: Int, reason: String)? {
+        if let asked = Self.requestedWait(response) { return asked }
+        guard Self.isExceededConnectionCount(response) else { return nil }
+        let text = String(decoding: response.body, as: UTF8.self)
+        var suggested = 0
+        if let range = text.range(of: "Suggested backoff time ") {
+            suggested = Int(text[range.upperBound...].prefix { $0.isASCII && $0.isNumber }) ?? 0
+        }
+        return (max(connectionRetryMilliseconds, suggested), Self.exceededConnectionCount)
     }
 
     /// Never retries.
@@ -59,6 +103,7 @@ package struct ThrottlingPolicy: Sendable, Hashable {
 package final class ThrottleLog: Sendable {
     private let waits = Mutex<[ThrottlingPolicy.Wait]>([])
     private let answers = Mutex<[HTTPExchange]>([])
+    private let lowered = Mutex<[AdaptiveConcurrency.Lowering]>([])
 
     /// The log of the running check, if any.
     @TaskLocal package static var current: ThrottleLog?
@@ -72,6 +117,14 @@ package final class ThrottleLog: Sendable {
         if let exchange { answers.withLock { $0.append(exchange) } }
     }
 
+    /// Records a lowering of the run's width caused by a request of this task.
+    package func append(_ lowering: AdaptiveConcurrency.Lowering) {
+        lowered.withLock { $0.append(lowering) }
+    }
+
+    /// The lowerings of the run's width so far.
+    package var lowerings: [AdaptiveConcurrency.Lowering] { lowered.withLock { $0 } }
+
     /// The exchanges whose answers asked for the waits (evidence of each back-off).
     package var exchanges: [HTTPExchange] { answers.withLock { $0 } }
 
@@ -79,11 +132,17 @@ package final class ThrottleLog: Sendable {
     package var all: [ThrottlingPolicy.Wait] { waits.withLock { $0 } }
 
     /// The facts a check's result carries about them (empty without waits): `throttle_waits`
-    /// (how many), `throttle_wait_ms` (in all) and `throttle_back_offs` (each one).
+    /// (how many), `throttle_wait_ms` (in all) and `throttle_back_offs` (each one); and
+    /// `concurrency_lowered` (each lowering of the run's width its requests caused).
     package var facts: [String: String] {
         let all = self.all
-        guard !all.isEmpty else { return [:] }
-        return ["throttle_waits": String(all.count), "throttle_wait_ms": String(all.reduce(0) { $0 + $1.milliseconds }),
-                "throttle_back_offs": all.map(\.description).joined(separator: "; ")]
+        var facts: [String: String] = [:]
+        if !all.isEmpty {
+            facts = ["throttle_waits": String(all.count), "throttle_wait_ms": String(all.reduce(0) { $0 + $1.milliseconds }),
+                     "throttle_back_offs": all.map(\.description).joined(separator: "; ")]
+        }
+        let lowerings = self.lowerings
+        if !lowerings.isEmpty { facts["concurrency_lowered"] = lowerings.map(\.description).joined(separator: "; ") }
+        return facts
     }
 }
