@@ -23,6 +23,7 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var profileSelection: ProfileSelection
     @OptionGroup var authChecks: AuthCheckOptions
     @OptionGroup var scale: MailboxScaleOptions
+    @OptionGroup var width: ConcurrencyOptions
 
     @Flag(name: .customLong("oauth-certificate"), help: "exchange-online only: authenticate to the simulated Entra tenant with the certificate the simulator registered (a signed client assertion) instead of the client secret.")
     var oauthCertificate = false
@@ -68,6 +69,7 @@ struct Demo: AsyncParsableCommand {
             target = try TargetConfiguration.load(path: files.targetFile)
             authChecks.apply(to: &target)
             warnings += scale.apply(to: &target)
+            warnings += width.apply(to: &target)
             if let kdc { DemoKerberos.apply(kdc, to: &target) }
             if oauthCertificate {
                 guard target.serviceAccount.auth == .oauth2, FileManager.default.fileExists(atPath: files.clientKeyFile) else {
@@ -84,7 +86,8 @@ struct Demo: AsyncParsableCommand {
         }
         // With --json, standard output carries only the report.
         (reports.json ? Console.err : Console.out)("simulator: \(simulator.configuration.flavor.rawValue) on 127.0.0.1:\(simulator.port); state in \(state)"
-                    + (config.schemaDirectory.map { "; validating requests against \($0)" } ?? "; no EWS schema folder found, requests not schema-validated"))
+                    + (config.schemaDirectory.map { "; validating requests against \($0)" } ?? "; no EWS schema folder found, requests not schema-validated")
+                    + "; throttling " + (simulator.configuration.effectiveThrottlingPolicy.map { "on: \($0.summary)" } ?? "off"))
         // The simulator can sign a really expired token, so the demo need not forge one.
         var expired: AccessTokenRequest?
         if target.mustFailAuth, let client = simulator.clientID {

@@ -39,6 +39,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var authChecks: AuthCheckOptions
     @OptionGroup var selection: SelectionOptions
     @OptionGroup var scale: MailboxScaleOptions
+    @OptionGroup var width: ConcurrencyOptions
 
     @Option(name: .customLong("deadline"), help: ArgumentHelp("When the run stops starting checks: a duration from now (90s, 30m, 2h, 1h30m) or an ISO 8601 time (2026-12-05T06:35:00Z). Checks under way finish, the rest are skipped, created items are cleaned up, reports are written, exit 2. The overall limit (--overall-timeout) still applies.", valueName: "duration|time"))
     var deadline: String?
@@ -82,6 +83,7 @@ struct Run: AsyncParsableCommand {
             authChecks.apply(to: &configuration)
             try selection.apply(to: &configuration)
             warnings += scale.apply(to: &configuration)
+            warnings += width.apply(to: &configuration)
             credentials = try configuration.credentials(warnings: &warnings)
         } catch {
             Console.err("ewscheck: \(error.message)")

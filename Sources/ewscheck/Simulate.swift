@@ -102,6 +102,7 @@ struct Simulate: AsyncParsableCommand {
               EWS loopback: \(simulator.loopbackEWSURL)
               Autodiscover: layout \(simulator.configuration.autodiscoverLayout.rawValue), plain HTTP on 127.0.0.1:\(simulator.httpPort); ewscheck discover alice@\(simulator.configuration.domain) --connect-to <name>:443:127.0.0.1:\(simulator.port) --connect-to autodiscover.\(simulator.configuration.domain):80:127.0.0.1:\(simulator.httpPort)
               CA:           \(simulator.caFile)
+              throttling:   \(simulator.configuration.effectiveThrottlingPolicy.map { "on: \($0.summary)" } ?? "off")
               account:      \(simulator.serviceAccount) (password in \(files.passwordFile))\(files.oauthSummary(for: simulator))
               target file:  \(files.targetFile)\(kdc.map { "\n  kerberos:     realm \($0.realm), KDC 127.0.0.1:\($0.port), principals and keytabs in \(files.directory)/kerberos.json (KRB5_CONFIG=\($0.configFile))" } ?? "")
               run against it: ewscheck run --target \(files.targetFile)

@@ -24,7 +24,50 @@ struct SimulatorBehaviourOptions: ParsableArguments {
     @Option(name: .customLong("throttle-retry-after"), help: ArgumentHelp("Answer --throttle-every's requests with HTTP 503 and this Retry-After instead.", valueName: "seconds"))
     var throttleRetryAfter: Int?
 
+    @Option(name: .customLong("throttling"), help: ArgumentHelp("Exchange's throttling policy in the simulator: on or off (default: on for the exchange-online flavor, off for the others). See docs/simulator.md.", valueName: "on|off"))
+    var throttling: String?
+
+    @Option(name: .customLong("ews-max-concurrency"), help: ArgumentHelp("Throttling: EWS requests in flight per budget (EWSMaxConcurrency, default 27); more get ErrorExceededConnectionCount.", valueName: "N"))
+    var maxConcurrency: Int?
+
+    @Option(name: .customLong("budget-holder"), help: ArgumentHelp("Throttling: whose budget an impersonating request is charged to: target-mailbox (Exchange 2010 SP2 RU4+ and Online, default) or caller.", valueName: "holder"))
+    var budgetHolder: String?
+
+    @Option(name: .customLong("cpu-budget-ms"), help: ArgumentHelp("Throttling: CPU time one budget holds when full (default 10000; 0: no CPU budget); spent, requests get ErrorServerBusy with BackOffMilliseconds.", valueName: "ms"))
+    var cpuBudget: Int?
+
+    @Option(name: .customLong("cpu-window-ms"), help: ArgumentHelp("Throttling: how long an empty CPU budget takes to fill again (default 60000).", valueName: "ms"))
+    var cpuWindow: Int?
+
+    @Option(name: .customLong("cpu-charge-ms"), help: ArgumentHelp("Throttling: CPU time charged per EWS request (default 25).", valueName: "ms"))
+    var cpuCharge: Int?
+
+    @Option(name: .customLong("server-max-in-flight"), help: ArgumentHelp("Throttling: EWS requests in flight on the whole server (default 64; 0: no limit); more get HTTP 503 with Retry-After.", valueName: "N"))
+    var serverMaxInFlight: Int?
+
+    @Option(name: .customLong("overload-retry-after"), help: ArgumentHelp("Throttling: the Retry-After of the overload answer (default 1).", valueName: "seconds"))
+    var overloadRetryAfter: Int?
+
+    @Option(name: .customLong("ews-max-subscriptions"), help: ArgumentHelp("Throttling: live subscriptions per mailbox (EWSMaxSubscriptions, default 20); more get ErrorExceededSubscriptionCount.", valueName: "N"))
+    var maxSubscriptions: Int?
+
+    /// Whether any number of the throttling policy was given.
+    private var tunesThrottling: Bool {
+        [maxConcurrency, cpuBudget, cpuWindow, cpuCharge, serverMaxInFlight, overloadRetryAfter, maxSubscriptions].contains { $0 != nil } || budgetHolder != nil
+    }
+
     func validate() throws {
+        if let throttling, !["on", "off"].contains(throttling) { throw ValidationError("--throttling takes on or off, not '\(throttling)'") }
+        if throttling == "off" && tunesThrottling { throw ValidationError("--throttling off leaves no policy for the throttling numbers given; drop one or the other") }
+        if let budgetHolder, SimulatedThrottlingPolicy.BudgetHolder(rawValue: budgetHolder) == nil {
+            throw ValidationError("--budget-holder takes \(SimulatedThrottlingPolicy.BudgetHolder.allCases.map(\.rawValue).joined(separator: " or ")), not '\(budgetHolder)'")
+        }
+        for (name, value, range) in [("--ews-max-concurrency", maxConcurrency, 1...10_000), ("--cpu-budget-ms", cpuBudget, 0...100_000_000),
+                                     ("--cpu-window-ms", cpuWindow, 1...86_400_000), ("--cpu-charge-ms", cpuCharge, 0...600_000),
+                                     ("--server-max-in-flight", serverMaxInFlight, 0...100_000), ("--overload-retry-after", overloadRetryAfter, 0...600),
+                                     ("--ews-max-subscriptions", maxSubscriptions, 0...100_000)] {
+            if let value, !range.contains(value) { throw ValidationError("\(name) must be \(range.lowerBound)...\(range.upperBound), not \(value)") }
+        }
         if let throttleEvery, throttleEvery < 1 { throw ValidationError("--throttle-every must be 1 or more") }
         if (throttleBackOff != nil || throttleRetryAfter != nil) && throttleEvery == nil { throw ValidationError("--throttle-back-off-ms and --throttle-retry-after go with --throttle-every") }
         if throttleBackOff != nil && throttleRetryAfter != nil { throw ValidationError("--throttle-back-off-ms and --throttle-retry-after are two answers; keep one") }
@@ -44,6 +87,19 @@ struct SimulatorBehaviourOptions: ParsableArguments {
         if let throttleEvery {
             configuration.throttling = SimulatedThrottling(every: throttleEvery, answer: throttleRetryAfter.map { .retryAfter(seconds: $0) }
                                                               ?? .serverBusy(backOffMilliseconds: throttleBackOff ?? 100))
+        }
+        if let throttling { configuration.throttlingPolicyEnabled = throttling == "on" }
+        if tunesThrottling {
+            var policy = configuration.throttlingPolicy ?? SimulatedThrottlingPolicy()
+            if let maxConcurrency { policy.maxConcurrency = maxConcurrency }
+            if let holder = budgetHolder.flatMap(SimulatedThrottlingPolicy.BudgetHolder.init(rawValue:)) { policy.budgetHolder = holder }
+            if let cpuBudget { policy.cpuBudgetMilliseconds = cpuBudget }
+            if let cpuWindow { policy.cpuWindowMilliseconds = cpuWindow }
+            if let cpuCharge { policy.cpuChargeMilliseconds = cpuCharge }
+            if let serverMaxInFlight { policy.serverMaxInFlight = serverMaxInFlight }
+            if let overloadRetryAfter { policy.retryAfterSeconds = overloadRetryAfter }
+            if let maxSubscriptions { policy.maxSubscriptions = maxSubscriptions }
+            configuration.throttlingPolicy = policy
         }
         if let mailboxCount { configuration.mailboxesInScope = SimulatorConfiguration.generatedMailboxes(count: mailboxCount) }
     }
