@@ -4,8 +4,9 @@ import Synchronization
 /// The run's one limit on EWS requests in flight, which adapts to the provider: an
 /// `ErrorExceededConnectionCount` answer halves it (the provider's EWSMaxConcurrency is lower than
 /// the width the run started with), and each run of successes as long as the width itself lets it
-/// creep back up by one, never above the configured ``maximum``. Every lowering is kept, with the
-/// exchange whose answer caused it.
+/// creep back up by one, never above the configured ``maximum``; at and above the width that was
+/// last refused it creeps eight times slower (the provider's limit is likely there, so probing it
+/// costs refusals). Every lowering is kept, with the exchange whose answer caused it.
 ///
 /// Many requests in flight at once may all be refused by the same over-full budget; only the first
 /// answer of a width lowers it (each ticket carries the width's generation), so one burst of
@@ -52,6 +53,8 @@ package final class AdaptiveConcurrency: Sendable {
         var nextWaiter = 0
         var cancelled: Set<Int> = []
         var lowerings: [Lowering] = []
+        /// The width of the last lowering: the provider refused at it.
+        var refusedAt: Int?
     }
 
     /// The configured width: the limit never rises above it.
@@ -112,7 +115,8 @@ package final class AdaptiveConcurrency: Sendable {
             state.inFlight -= 1
             if succeeded {
                 state.successes += 1
-                if state.width < maximum, state.successes >= state.width {
+                let slow = state.refusedAt.map { state.width + 1 >= $0 } ?? false
+                if state.width < maximum, state.successes >= state.width * (slow ? 8 : 1) {
                     state.width += 1
                     state.successes = 0
                 }
@@ -128,6 +132,7 @@ package final class AdaptiveConcurrency: Sendable {
         state.withLock { state in
             guard ticket.held, ticket.generation == state.generation, state.width > 1 else { return nil }
             let lowering = Lowering(from: state.width, to: max(1, state.width / 2), reason: reason, exchangeID: exchangeID, at: Date())
+            state.refusedAt = lowering.from
             state.width = lowering.to
             state.lowest = min(state.lowest, state.width)
             state.generation += 1

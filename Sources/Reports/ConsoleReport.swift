@@ -118,6 +118,8 @@ package enum ConsoleReport {
         if report.interrupted { lines.append("interrupted: checks not started were skipped; cleanup ran") }
         if let proxy = report.target.proxy { lines.append("proxy: \(proxy)") }
         lines.append("cleanup: \(report.cleanup.removed) of \(report.cleanup.created) created items removed")
+        // How the provider throttled the run, when it did (the width's lowerings and every back-off).
+        if let throttling = report.throttling, throttling.waits > 0 || !throttling.lowerings.isEmpty { lines.append(throttling.line) }
         if let written {
             lines.append("report: \(written.json)")
             lines.append("junit:  \(written.junit)")
