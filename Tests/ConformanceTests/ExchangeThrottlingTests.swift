@@ -92,7 +92,8 @@ struct ExchangeThrottlingTests {
         #expect(!admittedAfter.isEmpty)
         #expect(admittedAfter.contains { $0 < 3 }, "the in-flight count drops below the limit")
         let belowShare = Double(admittedAfter.filter { $0 < 3 }.count) / Double(max(1, admittedAfter.count))
-        #expect(belowShare > 0.5, "mostly below the limit after the error: \(belowShare)")
+        // (At the limit is allowed; a run that stayed at its width of 12 would never be below it.)
+        #expect(belowShare > 0.25, "often below the limit after the error: \(belowShare)")
         // Far fewer refusals than a fixed width of 12 against a limit of 3 would draw.
         let laterShare = Double(ews.filter { $0.offset > first && $0.element.throttle != nil }.count) / Double(max(1, ews.count - first))
         #expect(laterShare < 0.25, "refused after the first lowering: \(laterShare)")
