@@ -119,8 +119,10 @@ final class ThrottlingGovernor: Sendable {
     /// Whether a request is one the policy does not govern: GetStreamingEvents, a long-lived
     /// stream EWSMaxConcurrency leaves out (it has HangingConnectionLimit of its own).
     static func isExempt(_ body: [UInt8]) -> Bool {
-        body.count < 1 << 20 && String(decoding: body, as: UTF8.self).contains("GetStreamingEvents")
+        body.firstRange(of: streamingOperation) != nil
     }
+
+    private static let streamingOperation = Array("GetStreamingEvents".utf8)
 
     /// The impersonated account named in an `ExchangeImpersonation` header (its ConnectingSID's
     /// value, lowercased), read cheaply: only the budget key depends on it; the service parses the

@@ -16,6 +16,7 @@ struct Demo: AsyncParsableCommand {
               ewscheck demo --profile exchange-online --must-fail-auth
               ewscheck demo --quirk corrupt-attachment-content     # a provider that corrupts attachments
               ewscheck demo --mailboxes 1000 --sample 50 --seed 3  # a big simulated tenant, a quick pass
+              ewscheck demo --profile exchange-online --concurrency 32 --budget-holder caller --ews-max-concurrency 8
               ewscheck demo --auth negotiate --must-fail-auth      # Kerberos from a throwaway MIT KDC
             """)
 
