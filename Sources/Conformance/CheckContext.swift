@@ -276,6 +276,11 @@ struct CheckContext: Sendable {
         if let block = policyBlock(call) {
             return .failed("\(what): \(block.message)", [call.exchange], facts: facts.merging(block.facts) { _, new in new })
         }
+        // The same request refused on and on, every back-off honoured: the provider refuses it.
+        if let throttle = Self.throttlingAnswer(call), let times = call.refusedAfterBackOffs {
+            return .failed("\(what): the provider answered \(throttle) \(times) times in a row, each wait honoured as asked: it refuses this request rather than throttles it",
+                           [call.exchange], facts: facts.merging(["throttled": throttle, "refused_after_back_offs": String(times)]) { _, new in new })
+        }
         // Still throttled after every wait the run could afford: the harness could not tell, the
         // provider did nothing wrong (throttling is its right), so never a failure.
         if let throttle = Self.throttlingAnswer(call) {

@@ -243,12 +243,15 @@ package struct SuiteRunner: Sendable {
             throttling: RunThrottling(configuredWidth: target.concurrency, cap: cap, limiter: limiter, log: runThrottleLog))
     }
 
-    /// How a run honours throttling answers: retries of one request bounded by time, not by count
-    /// (a budget shared by the run's parallel requests may refuse a retry again and again), each
-    /// wait exactly as asked, none begun that would end after the run's deadline or overall limit.
+    /// How a run honours throttling answers: retries of one request after `ErrorExceededConnectionCount`
+    /// bounded by time, not by count (the run's width comes down until the provider takes it);
+    /// after `ErrorServerBusy` or 503 at most 8 in a row (a budget shared by the run's parallel
+    /// requests may refuse a retry more than once, but a provider that refuses one request on and
+    /// on is refusing it); each wait exactly as asked, none begun that would end after the run's
+    /// deadline or overall limit.
     static func throttlingPolicy(started: Date, overallTimeout: Double, deadline: Date?) -> ThrottlingPolicy {
         let end = started.addingTimeInterval(min(overallTimeout, 366 * 86_400))
-        return ThrottlingPolicy(maxRetries: 10_000, maxSingleWait: 300_000, maxTotalWait: 600_000,
+        return ThrottlingPolicy(maxRetries: 10_000, maxBusyRetries: 8, maxSingleWait: 300_000, maxTotalWait: 600_000,
                                 until: deadline.map { min($0, end) } ?? end)
     }
 

@@ -27,6 +27,10 @@ package struct EWSCall<Payload: Sendable>: Sendable {
     package var exchange: HTTPExchange?
     /// Response header fields (for `WWW-Authenticate`, `Retry-After`...).
     package var responseHeaders: [HTTPHeader]
+    /// How often in a row the provider answered this request `ErrorServerBusy` or 503, each wait
+    /// honoured, when that reached ``ThrottlingPolicy/maxBusyRetries`` and the client gave up
+    /// (the provider refused the request rather than throttled it); nil otherwise.
+    package var refusedAfterBackOffs: Int?
 
     /// The response messages, or an empty list.
     package var messages: [ResponseMessage<Payload>] {

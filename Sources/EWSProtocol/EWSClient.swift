@@ -51,14 +51,21 @@ package struct EWSClient: Sendable {
     package func perform<Op: EWSOperation>(_ operation: Op, impersonating impersonation: ConnectingSID? = nil) async -> EWSCall<Op.Payload> {
         let request = await httpRequest(operation, impersonating: impersonation)
         var response: HTTPResponse
+        // Throttled: wait exactly as long as asked (briefly after ErrorExceededConnectionCount),
+        // then again (see ThrottlingPolicy.swift).
+        var retries = 0, busyRetries = 0, waited = 0
+        var refused = false
         do {
             response = try await send(request)
-            // Throttled: wait exactly as long as asked (briefly after ErrorExceededConnectionCount),
-            // then again (see ThrottlingPolicy.swift).
-            var retries = 0, waited = 0
             let policy = configuration.throttling
             while retries < policy.maxRetries, let (ms, reason) = policy.retryWait(response),
                   policy.allows(ms, after: waited), !Task.isCancelled {
+                if reason != ThrottlingPolicy.exceededConnectionCount {
+                    guard busyRetries < policy.maxBusyRetries else { refused = busyRetries > 0; break }
+                    busyRetries += 1
+                } else {
+                    busyRetries = 0
+                }
                 let wait = ThrottlingPolicy.Wait(reason: reason, milliseconds: ms, exchangeID: response.exchange.id)
                 ThrottleLog.current?.append(wait, exchange: response.exchange)
                 configuration.runThrottleLog?.append(wait)
@@ -72,7 +79,9 @@ package struct EWSClient: Sendable {
         } catch {
             return EWSCall(outcome: .transportError(.internalError("\(error)")), httpStatus: nil, serverVersion: nil, exchange: nil, responseHeaders: [])
         }
-        return Self.read(response, operation: operation)
+        var call = Self.read(response, operation: operation)
+        if refused { call.refusedAfterBackOffs = busyRetries + 1 }
+        return call
     }
 
     /// Sends one request within the run's width (``Configuration/concurrency``): an

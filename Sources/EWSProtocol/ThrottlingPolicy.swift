@@ -18,15 +18,22 @@ package struct ThrottlingPolicy: Sendable, Hashable {
     /// The most one request may wait in all, in milliseconds.
     package var maxTotalWait: Int
 
+    /// Retries of one request after `ErrorServerBusy` or HTTP 503 in a row at most, however much time
+    /// is left: a provider that asks one request to back off this often is not throttling it but
+    /// refusing it, and the check says so instead of waiting out the run. `ErrorExceededConnectionCount`
+    /// does not count here: lowering the run's width is what ends it.
+    package var maxBusyRetries: Int
+
     /// The wait before sending again a request refused with `ErrorExceededConnectionCount`, in milliseconds.
     package var connectionRetryMilliseconds: Int
     /// No wait is begun that would end after this (the run's deadline, or the end of its overall time limit).
     package var until: Date?
 
     /// Creates a policy; the default retries 4 times, waits up to 60 s at once and 120 s in all.
-    package init(maxRetries: Int = 4, maxSingleWait: Int = 60_000, maxTotalWait: Int = 120_000,
+    package init(maxRetries: Int = 4, maxBusyRetries: Int? = nil, maxSingleWait: Int = 60_000, maxTotalWait: Int = 120_000,
                  connectionRetryMilliseconds: Int = 200, until: Date? = nil) {
         self.maxRetries = maxRetries
+        self.maxBusyRetries = maxBusyRetries ?? maxRetries
         self.maxSingleWait = maxSingleWait
         self.maxTotalWait = maxTotalWait
         self.connectionRetryMilliseconds = connectionRetryMilliseconds

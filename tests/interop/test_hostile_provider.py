@@ -113,10 +113,11 @@ EXPECTATIONS: dict[str, Expect] = {
     # SOAP faults and lost writes: the cause, not an unearned pass
     "bare-fault": Expect(AUTH, r"a bare SOAP fault s:Server \(\"Object reference .*without EWS detail"),
     "server-busy": Expect(AUTH, r"ErrorServerBusy"),
-    "server-busy-on-create": Expect("voicemail.deliver", r"CreateItem .*ErrorServerBusy"),
+    "server-busy-on-create": Expect("voicemail.deliver", r"CreateItem .*ErrorServerBusy .*9 times in a row"),
     # One ErrorServerBusy with BackOffMilliseconds 50: waited, retried, and the delivery passes.
     "server-busy-once": Expect("voicemail.deliver", r"stored", "passed"),
-    "status-503-on-create": Expect("voicemail.deliver", r"CreateItem of a voicemail .* failed: HTTP 503: service unavailable, Retry-After: 1"),
+    # Every CreateItem refused, every wait honoured: after 8 retries in a row, a refusal (failed), not throttling.
+    "status-503-on-create": Expect("voicemail.deliver", r"CreateItem of a voicemail .*HTTP 503 with Retry-After 9 times in a row, each wait honoured"),
     "createitem-not-stored": Expect("voicemail.deliver", r"GetItem of the voicemail CreateItem just answered .*ErrorItemNotFound"),
     "getitem-other-itemid": Expect("voicemail.deliver", r"GetItem answered with another item \(ItemId"),
     "deleteitem-not-deleted": Expect("voicemail.delete", r"DeleteItem answered NoError but the item is still there"),
