@@ -22,8 +22,8 @@ package struct RecordedResult: Sendable, Hashable {
     package enum Storage: Sendable, Hashable {
         /// A line of the run's journal.
         case journal(offset: Int, length: Int)
-        /// In memory.
-        case memory(CheckResult)
+        /// In memory (boxed: the light record stays a few dozen bytes).
+        indirect case memory(CheckResult)
     }
 
     /// The light record of `result`, stored at `storage`.

@@ -139,7 +139,7 @@ actor Recorder {
         let result = CheckResult(id: definition.id, title: definition.title, requirement: definition.requirement,
                                  mailbox: mailbox, outcome: outcome, message: message,
                                  durationMilliseconds: (duration * 1000).rounded() / 1000,
-                                 evidence: Array(Set(verdict.exchanges.map(\.id))).sorted(), facts: facts, level: definition.level)
+                                 evidence: Array(Set(verdict.exchanges.map(\.id) + verdict.spooled)).sorted(), facts: facts, level: definition.level)
         latest[ResultKey(id: result.id, mailbox: mailbox)] = Latest(outcome: outcome, skipMessage: outcome == .skipped ? message : nil)
         outcomesByCheck[result.id, default: []].append(outcome)
         if mailbox == nil { runWide[result.id] = result }
