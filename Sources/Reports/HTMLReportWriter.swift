@@ -15,8 +15,9 @@ package enum HTMLReportWriter {
     }
 
     /// Writes the report `source` holds, reading each result and the exchanges it cites as its
-    /// part of the page is written.
-    package static func write(_ source: ReportSource, to out: ReportOutput) {
+    /// part of the page is written; `exchangeHTML` gives an exchange's rendering when one was kept
+    /// (``ExchangeFragments``), so it is not read and rendered again.
+    package static func write(_ source: ReportSource, to out: ReportOutput, exchangeHTML: ((Int) -> String?)? = nil) {
         let report = source.header
         let s = report.summary
         let (verdictClass, verdictText) = verdict(report)
@@ -75,8 +76,11 @@ package enum HTMLReportWriter {
                     h += "<table class=\"facts\">" + r.facts.sorted { $0.key < $1.key }.map { row($0.key, e($0.value)) }.joined() + "</table>"
                 }
                 for id in r.evidence {
-                    guard let x = source.exchange(id) else { continue }
-                    h += exchange(x)
+                    if let kept = exchangeHTML?(id) {
+                        h += kept
+                    } else if let x = source.exchange(id) {
+                        h += exchange(x)
+                    }
                 }
                 h += "</details>"
                 out.write(h)

@@ -1,4 +1,5 @@
 import Conformance
+import EWSTransport
 import Foundation
 import Synchronization
 
@@ -16,8 +17,9 @@ package enum JSONReportWriter {
         return out.data
     }
 
-    /// Writes the report `source` holds, reading its exchanges and results one at a time.
-    package static func write(_ source: ReportSource, to out: ReportOutput) throws {
+    /// Writes the report `source` holds, reading its exchanges and results one at a time; `each`
+    /// sees every exchange as it is written (report.html keeps its rendering of it).
+    package static func write(_ source: ReportSource, to out: ReportOutput, each: ((HTTPExchange) -> Void)? = nil) throws {
         let encoder = makeEncoder()
         var head = source.header
         head.results = []
@@ -32,6 +34,7 @@ package enum JSONReportWriter {
             masked += x.masked
             out.write(count == 0 ? "\n" : ",\n")
             out.write(json: try encoder.encode(x.exchange), indent: 4)
+            each?(x.exchange)
             count += 1
         }
         out.write(count == 0 ? "\n\n  ]" : "\n  ]")

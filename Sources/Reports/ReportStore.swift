@@ -43,8 +43,11 @@ package struct ReportStore: Sendable {
         let markdown = dir + "/summary.md"
         let html = dir + "/report.html"
         let ctrf = dir + "/ctrf.json"
+        // report.html's rendering of each exchange is made as report.json reads it (read, decoded
+        // and masked once for both).
+        let fragments = ExchangeFragments(directory: dir)
         var out = try ReportOutput(path: json)
-        try JSONReportWriter.write(source, to: out)
+        try JSONReportWriter.write(source, to: out, each: fragments.map { f in { f.add($0.id, HTMLReportWriter.exchange($0)) } })
         try out.commit()
         out = try ReportOutput(path: junit)
         JUnitReportWriter.write(source, to: out)
@@ -53,7 +56,7 @@ package struct ReportStore: Sendable {
         MarkdownSummaryWriter.write(source, to: out)
         try out.commit()
         out = try ReportOutput(path: html)
-        HTMLReportWriter.write(source, to: out)
+        HTMLReportWriter.write(source, to: out, exchangeHTML: fragments.map { f in { f.html($0) } })
         try out.commit()
         out = try ReportOutput(path: ctrf)
         try CTRFReportWriter.write(source, to: out)

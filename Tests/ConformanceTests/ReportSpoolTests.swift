@@ -77,6 +77,11 @@ struct ReportSpoolTests {
                     let right = try Self.withoutReportID(String(contentsOfFile: b, encoding: .utf8))
                     #expect(left == right, "\(name): \(a) differs from \(b)")
                 }
+                // What ReportStore writes (report.html with each exchange rendered during the
+                // report.json pass) is what each writer renders on its own from the report in memory.
+                #expect(try String(contentsOfFile: fromSpool.html, encoding: .utf8) == HTMLReportWriter.render(inMemory), "\(name)")
+                #expect(try String(contentsOfFile: fromSpool.junit, encoding: .utf8) == JUnitReportWriter.render(inMemory), "\(name)")
+                #expect(try String(contentsOfFile: fromSpool.markdown, encoding: .utf8) == MarkdownSummaryWriter.render(inMemory), "\(name)")
                 // And report.json is, byte for byte, one JSONEncoder pass over the whole report.
                 #expect(try Data(contentsOf: URL(fileURLWithPath: fromSpool.json)) == Self.wholeReportJSON(inMemory), "\(name)")
                 if policy.scope != .none {
