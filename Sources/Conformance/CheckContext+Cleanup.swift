@@ -8,16 +8,17 @@ extension CheckContext {
     /// whose CreateItem answer was lost), then records whether anything is left.
     func cleanUp() async -> Verdict {
         // Folders the contact-center checks create and an interrupted check left go first, with their items.
-        let folders = await sweepScratchFolders()
+        // Two or more requests per mailbox: each exchange goes to the evidence spool as it is made.
+        var cited = CitedExchanges(recorder: recorder)
+        let folders = await sweepScratchFolders(citing: &cited)
         let outstanding = ledger.outstanding
-        var exchanges: [HTTPExchange] = folders.exchanges
         for (mailbox, entries) in Dictionary(grouping: outstanding, by: \.mailbox) {
             let ids = entries.map { ItemIdentifier(id: $0.itemID) }
             let call = await client.perform(DeleteItem(items: ids), impersonating: connectingSID(mailbox))
-            if let x = call.exchange { exchanges.append(x) }
+            await cited.add([call.exchange])
             // A provider's NoError is not proof: only ErrorItemNotFound on a fresh GetItem is.
             let check = await client.perform(GetItem(items: ids, shape: .idOnly), impersonating: connectingSID(mailbox))
-            if let x = check.exchange { exchanges.append(x) }
+            await cited.add([check.exchange])
             for (entry, message) in zip(entries, check.messages) where message.responseCode == "ErrorItemNotFound" {
                 ledger.recordRemoved(itemID: entry.itemID)
             }
@@ -32,9 +33,11 @@ extension CheckContext {
         for mailbox in target.mailboxes where attempted.contains(mailbox) {
             let sweep = LeftoverSweep(client: client, selection: .run(runID), folders: calendars.contains(mailbox) ? ["inbox", "calendar"] : ["inbox"])
             let result = await sweep.sweep(mailbox: mailbox, as: connectingSID(mailbox))
-            exchanges += result.exchanges
+            await cited.add(result.exchanges)
             sweepProblems += result.problems
-            let known = Set(ledger.all.map(\.itemID))
+            // (The ledger's ids only when the sweep found something: a set of every created item
+            // per mailbox swept made the cleanup quadratic in the mailbox count.)
+            let known = result.confirmed.isEmpty ? [] : Set(ledger.all.map(\.itemID))
             for item in result.confirmed where !known.contains(item.identifier.id) {
                 foundByTag += 1
                 ledger.recordFoundByTag(mailbox: mailbox, item: item.identifier, subject: item.subject ?? "")
@@ -52,16 +55,16 @@ extension CheckContext {
         if !left.isEmpty {
             verdict = .failed("\(left.count) of \(all.count) items created could not be removed: "
                               + left.map { "\($0.mailbox) …\($0.itemID.suffix(12))" }.joined(separator: ", ") + " (full ids in report.json cleanup.leftover)",
-                              exchanges, facts: facts)
+                              facts: facts)
         } else if unanswered > foundByTag && !(state.interrupted && sweepProblems.isEmpty) {
             // An unanswered CreateItem may have created an item the ledger never saw; only the
             // sweep finding it by tag accounts for it.
             let why = sweepProblems.first.map { "the sweep for the run tag failed (\($0))" }
                 ?? "the sweep for the run tag found \(foundByTag) of them"
             verdict = .failed("\(unanswered) CreateItem request(s) got no usable answer and \(why): cannot prove nothing is left",
-                              exchanges, facts: facts)
+                              facts: facts)
         } else if ledger.attempts.isEmpty {
-            verdict = .passed("the suite created no items, so none is left", exchanges, facts: facts)
+            verdict = .passed("the suite created no items, so none is left", facts: facts)
         } else {
             let late = outstanding.count
             var message = "all \(all.count) items created were removed\(late > 0 ? " (\(late) by the final cleanup)" : "")"
@@ -72,8 +75,8 @@ extension CheckContext {
                 message += "; \(unanswered - foundByTag) CreateItem request(s) cut off by the interruption left nothing the run tag finds"
             }
             message += ", and a sweep of \(attempted.count) mailbox(es) for the run tag finds nothing left"
-            verdict = .passed(message, exchanges, facts: facts)
+            verdict = .passed(message, facts: facts)
         }
-        return Self.noting(folders, in: verdict)
+        return Self.noting(folders, in: cited.cited(in: verdict))
     }
 }

@@ -123,7 +123,8 @@ extension CheckContext {
 extension CheckContext {
     /// The final cleanup's sweep for folders of this run that a check could not remove itself
     /// (interrupted in the middle), in every mailbox the run wrote to.
-    func sweepScratchFolders() async -> ScratchFolderSweep.Result {
+    /// Its exchanges go to the evidence spool as they are made (`cited`), not into the result.
+    func sweepScratchFolders(citing cited: inout CitedExchanges) async -> ScratchFolderSweep.Result {
         var all = ScratchFolderSweep.Result()
         let sweep = ScratchFolderSweep(client: client, selection: .run(runID))
         let attempted = Set(ledger.attempts.map(\.mailbox))
@@ -131,7 +132,7 @@ extension CheckContext {
             let r = await sweep.sweep(mailbox: mailbox, as: connectingSID(mailbox))
             all.confirmed += r.confirmed
             all.problems += r.problems
-            all.exchanges += r.exchanges
+            await cited.add(r.exchanges)
         }
         return all
     }

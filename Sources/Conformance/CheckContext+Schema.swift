@@ -144,21 +144,22 @@ extension CheckContext {
         }
         guard let validator else { return .errored("no schema to validate against") }
         // Parsing and validating thousands of bodies blocks: on the blocking executor, off the cooperative pool.
-        let evidence = await recorder.evidence
+        // Read back from the evidence spool one exchange at a time.
+        let spool = recorder.spool
         let ewsURL = target.ewsURL
         let audit = await BlockingExecutor.shared.run("schema-audit") {
             var audit = ResponseSchemaAudit()
-            audit.audit(evidence, ewsURL: ewsURL, validator: validator)
+            audit.audit(spool, ewsURL: ewsURL, validator: validator)
             return audit
         }
         facts.merge(audit.facts) { _, new in new }
-        if let first = audit.findings.first {
+        if let first = audit.firstFinding {
             let location = first.violation.path ?? "line \(first.violation.line)"
             facts["first_violation_exchange"] = String(first.exchange.id)
             facts["first_violation_path"] = location
             facts["first_violation"] = first.violation.message
             return .failed("exchange #\(first.exchange.id) (\(first.element)) is not valid against \(source): at \(location) (line \(first.violation.line)): \(first.violation.message)"
-                           + (audit.findings.count > 1 ? " (\(audit.findings.count) invalid responses in all)" : ""),
+                           + (audit.invalidCount > 1 ? " (\(audit.invalidCount) invalid responses in all)" : ""),
                            schemaFetches + [first.exchange], facts: facts)
         }
         guard audit.validated > 0 else {

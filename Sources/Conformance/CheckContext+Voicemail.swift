@@ -1,12 +1,19 @@
 import EWSProtocol
 import Foundation
 
-/// A voicemail the suite delivered, for the checks that follow.
+/// A voicemail the suite delivered, for the checks that follow. The run keeps one per mailbox
+/// until it ends, so not its 8 KB WAV: the WAV is made again from its seed when it is compared.
 struct DeliveredVoicemail: Sendable {
     var mailbox: String
     var item: ItemIdentifier
-    var wav: [UInt8]
+    /// What the WAV was made from (``VoicemailFixture/wav(seconds:seed:)``).
+    var seed: String
+    /// The WAV's length in bytes.
+    var wavBytes: Int
     var fileName: String
+
+    /// The WAV delivered, made again.
+    var wav: [UInt8] { VoicemailFixture.wav(seed: seed) }
 }
 
 extension CheckContext {
@@ -29,7 +36,8 @@ extension CheckContext {
     }
 
     func deliverVoicemail(_ mailbox: String) async -> (Verdict, DeliveredVoicemail?) {
-        let wav = VoicemailFixture.wav(seed: runID + mailbox)
+        let seed = runID + mailbox
+        let wav = VoicemailFixture.wav(seed: seed)
         let fileName = "audio.wav"
         let tag = RunTag(runID: runID)
         let subject = "Voice Mail from +1 425 555 0100 (1 second) \(tag.subjectMarker)"
@@ -45,7 +53,7 @@ extension CheckContext {
             return (failure(of: call, doing: "CreateItem of a voicemail in \(mailbox)'s Inbox"), nil)
         }
         ledger.recordCreated(mailbox: mailbox, item: item.identifier, subject: subject, by: CheckCatalog.voicemailDeliver, attempt: attempt)
-        let delivered = DeliveredVoicemail(mailbox: mailbox, item: item.identifier, wav: wav, fileName: fileName)
+        let delivered = DeliveredVoicemail(mailbox: mailbox, item: item.identifier, seed: seed, wavBytes: wav.count, fileName: fileName)
         // NoError is the provider's word; what it stored is the proof.
         let get = await client.perform(GetItem(items: [item.identifier]), impersonating: connectingSID(mailbox))
         guard let gm = get.messages.first, gm.responseClass == .success, let stored = gm.payload else {
@@ -85,7 +93,7 @@ extension CheckContext {
         guard let m = get.messages.first, m.responseClass == .success, let item = m.payload else {
             return failure(of: get, doing: "GetItem of the voicemail")
         }
-        let missing = Self.differences(item, asked: v.item.id, itemClass: Self.voicemailClass, fileName: v.fileName, bytes: v.wav.count)
+        let missing = Self.differences(item, asked: v.item.id, itemClass: Self.voicemailClass, fileName: v.fileName, bytes: v.wavBytes)
         guard missing.isEmpty, let attachment = item.attachments.first(where: { $0.name == v.fileName }) else {
             return .failed("GetItem of the voicemail: " + missing.joined(separator: "; "), [get.exchange],
                            facts: ["stored_differences": missing.joined(separator: "; ")])
@@ -94,9 +102,10 @@ extension CheckContext {
         guard let am = fetch.messages.first, am.responseClass == .success, let content = am.payload?.content else {
             return failure(of: fetch, doing: "GetAttachment of \(v.fileName)")
         }
-        guard content == v.wav else {
-            let firstDiff = zip(content, v.wav).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-            return .failed("GetAttachment returned \(content.count) bytes that differ from the \(v.wav.count) delivered"
+        let wav = v.wav
+        guard content == wav else {
+            let firstDiff = zip(content, wav).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            return .failed("GetAttachment returned \(content.count) bytes that differ from the \(wav.count) delivered"
                            + (firstDiff.map { " (first difference at byte \($0))" } ?? ""), [get.exchange, fetch.exchange])
         }
         return .passed("GetItem lists \(v.fileName) and GetAttachment returns the same \(content.count) bytes", [get.exchange, fetch.exchange],

@@ -41,7 +41,15 @@ package final class CleanupLedger: Sendable {
         /// One formatter for every line (used under the lock; making one per line was measurable).
         let timestamps = ISO8601DateFormatter()
         var entries: [Entry] = []
+        /// Where each item id is in `entries`: an item is marked removed once per mailbox, and a
+        /// scan of every entry each time made a large run quadratic.
+        var positions: [String: [Int]] = [:]
         var attempts: [Attempt] = []
+
+        mutating func add(_ entry: Entry) {
+            positions[entry.itemID, default: []].append(entries.count)
+            entries.append(entry)
+        }
     }
 
     private let state = Mutex(State())
@@ -80,8 +88,8 @@ package final class CleanupLedger: Sendable {
     /// Records a created item (with the attempt it answers, when one was recorded).
     package func recordCreated(mailbox: String, item: ItemIdentifier, subject: String, by check: CheckID, attempt: Int? = nil) {
         state.withLock { s in
-            s.entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
-                                   createdBy: check, removed: false))
+            s.add(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
+                        createdBy: check, removed: false))
             if let attempt, s.attempts.indices.contains(attempt - 1) { s.attempts[attempt - 1].itemID = item.id }
             append(&s, ["event": "created", "attempt": attempt.map(String.init) ?? "", "mailbox": mailbox,
                              "item_id": item.id, "check": check.rawValue, "run_id": runID ?? ""])
@@ -92,7 +100,7 @@ package final class CleanupLedger: Sendable {
     package func recordRemoved(itemID: String) {
         state.withLock { s in
             var mailbox = ""
-            for i in s.entries.indices where s.entries[i].itemID == itemID {
+            for i in s.positions[itemID] ?? [] {
                 s.entries[i].removed = true
                 mailbox = s.entries[i].mailbox
             }
@@ -104,8 +112,8 @@ package final class CleanupLedger: Sendable {
     /// cleanup removes it like any other.
     package func recordFoundByTag(mailbox: String, item: ItemIdentifier, subject: String) {
         state.withLock { s in
-            s.entries.append(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
-                                   createdBy: CheckID("suite.cleanup.complete"), removed: false))
+            s.add(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
+                        createdBy: CheckID("suite.cleanup.complete"), removed: false))
             append(&s, ["event": "found_by_tag", "mailbox": mailbox, "item_id": item.id, "run_id": runID ?? ""])
         }
     }

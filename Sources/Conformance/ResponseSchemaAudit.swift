@@ -35,21 +35,36 @@ struct ResponseSchemaAudit {
     private(set) var truncated = 0
     /// Operations whose responses were validated.
     private(set) var operations: Set<String> = []
-    /// Invalid envelopes, in evidence order (one finding each: the first violation).
-    private(set) var findings: [Finding] = []
+    /// The first invalid envelope, in evidence order (its first violation); only the first keeps
+    /// its exchange, so an audit of a badly broken provider does not hold the run's evidence.
+    private(set) var firstFinding: Finding?
+    /// How many envelopes were invalid.
+    private(set) var invalidCount = 0
     /// Milliseconds spent parsing and validating.
     private(set) var milliseconds = 0.0
 
     /// Audits every POST to `ewsURL` in `evidence` (in exchange order).
     mutating func audit(_ evidence: [HTTPExchange], ewsURL: String, validator: SchemaValidator) {
+        let sorted = evidence.sorted(by: { $0.id < $1.id })
+        audit(ids: sorted.indices, exchange: { sorted[$0] }, ewsURL: ewsURL, validator: validator)
+    }
+
+    /// Audits every POST to `ewsURL` in the run's evidence spool, read back one exchange at a time
+    /// (in exchange order), so the run's evidence is never in memory at once.
+    mutating func audit(_ spool: EvidenceSpool, ewsURL: String, validator: SchemaValidator) {
+        audit(ids: spool.ids, exchange: spool.exchange, ewsURL: ewsURL, validator: validator)
+    }
+
+    private mutating func audit<IDs: Sequence>(ids: IDs, exchange read: (IDs.Element) -> HTTPExchange?, ewsURL: String, validator: SchemaValidator) {
         let clock = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - clock
             milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         }
         let endpoint = Self.withoutQuery(ewsURL).lowercased()
-        for exchange in evidence.sorted(by: { $0.id < $1.id })
-        where exchange.method == "POST" && Self.withoutQuery(exchange.url).lowercased() == endpoint && exchange.error == nil {
+        for id in ids {
+            guard let exchange = read(id), exchange.method == "POST", exchange.error == nil,
+                  Self.withoutQuery(exchange.url).lowercased() == endpoint else { continue }
             let body = exchange.responseBody
             guard body.contains(EWSNamespace.soap) else { continue }
             if Self.isTruncated(body) {
@@ -86,7 +101,8 @@ struct ResponseSchemaAudit {
         operations.insert(operation)
         for element in targets {
             if let first = validator.validate(element).first {
-                findings.append(Finding(exchange: exchange, element: element.name, violation: first))
+                if firstFinding == nil { firstFinding = Finding(exchange: exchange, element: element.name, violation: first) }
+                invalidCount += 1
                 return
             }
         }
@@ -116,7 +132,7 @@ struct ResponseSchemaAudit {
                      "validation_ms": String(format: "%.1f", milliseconds)]
         if overCap > 0 { facts["over_cap_not_validated"] = "\(overCap) (at most \(Self.cap) responses are validated per run)" }
         if truncated > 0 { facts["truncated_not_validated"] = String(truncated) }
-        if !findings.isEmpty { facts["invalid_responses"] = String(findings.count) }
+        if invalidCount > 0 { facts["invalid_responses"] = String(invalidCount) }
         return facts
     }
 }

@@ -2,10 +2,14 @@ import EWSTransport
 import Foundation
 
 /// The run's results as they finish, as JSON lines in `results.jsonl` in the run folder: a header
-/// line naming the run and its target, then one line per result with the exchanges it cites
-/// (already redacted, as in the report), each written as the result is recorded (``LineFile``), so
-/// a run that is interrupted, killed or crashes leaves every finished result on disk;
-/// `ewscheck run --resume RUN` carries the finished mailboxes over from it.
+/// line naming the run and its target, then one line per result, each written as the result is
+/// recorded (``LineFile``), so a run that is interrupted, killed or crashes leaves every finished
+/// result on disk; `ewscheck run --resume RUN` carries the finished mailboxes over from it. The
+/// exchanges a result cites are in the run's ``EvidenceSpool`` (`evidence.jsonl`), written before
+/// the result; journals of earlier versions carry them in each line, and are still read.
+///
+/// The journal is also where the reports read the results back from (``RunRecord``): the run keeps
+/// only where each line is.
 package final class ResultJournal: Sendable {
     /// The first line: which run, against which endpoint, over which mailboxes.
     package struct Header: Codable, Sendable, Hashable {
@@ -24,14 +28,40 @@ package final class ResultJournal: Sendable {
         package var perMailboxChecks: [CheckID]
     }
 
-    /// One result and the exchanges it cites.
+    /// One result (and, in journals of earlier versions, the exchanges it cites).
     package struct Entry: Codable, Sendable {
         /// The result as recorded.
         package var result: CheckResult
-        /// The exchanges it cites.
+        /// The exchanges it cites, in journals written before the evidence spool; empty (and not
+        /// written) since: they are in `evidence.jsonl`.
         package var exchanges: [HTTPExchange]
         /// Skipped because the run stopped (interrupted, deadline, `--fail-fast`): not finished.
         package var stoppedByRun: Bool
+
+        /// Creates an entry.
+        package init(result: CheckResult, exchanges: [HTTPExchange] = [], stoppedByRun: Bool) {
+            self.result = result
+            self.exchanges = exchanges
+            self.stoppedByRun = stoppedByRun
+        }
+
+        private enum CodingKeys: String, CodingKey { case result, exchanges, stoppedByRun }
+
+        /// Reads an entry of either version.
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            result = try c.decode(CheckResult.self, forKey: .result)
+            exchanges = try c.decodeIfPresent([HTTPExchange].self, forKey: .exchanges) ?? []
+            stoppedByRun = try c.decode(Bool.self, forKey: .stoppedByRun)
+        }
+
+        /// Writes an entry; the exchanges only when there are any.
+        package func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(result, forKey: .result)
+            if !exchanges.isEmpty { try c.encode(exchanges, forKey: .exchanges) }
+            try c.encode(stoppedByRun, forKey: .stoppedByRun)
+        }
     }
 
     /// What a journal holds.
@@ -57,24 +87,46 @@ package final class ResultJournal: Sendable {
         file = LineFile(path: path, truncate: true, name: "the results journal")
     }
 
+    /// A journal kept in memory (a run without a run folder): the reports still read it back.
+    package init() {
+        file = LineFile(inMemory: "the results journal")
+    }
+
     /// Writes the header line; call it once, before the first result.
     package func begin(_ header: Header) { append(header) }
 
     /// Why the journal could not be written, if it could not (the run goes on without it).
     package var writeError: String? { file.error }
 
-    /// Appends one result with the exchanges it cites.
-    package func append(_ result: CheckResult, exchanges: [HTTPExchange], stoppedByRun: Bool) {
-        append(Entry(result: result, exchanges: exchanges, stoppedByRun: stoppedByRun))
+    /// Appends one result (its exchanges go to the evidence spool); returns where its line is,
+    /// nil when it could not be written.
+    @discardableResult
+    func append(_ result: CheckResult, stoppedByRun: Bool) -> LineFile.Location? {
+        append(Entry(result: result, stoppedByRun: stoppedByRun))
     }
 
-    private func append<T: Encodable>(_ value: T) {
+    @discardableResult
+    private func append<T: Encodable>(_ value: T) -> LineFile.Location? {
         do {
-            file.append(try Self.encoder.encode(value))
+            return file.append(try Self.encoder.encode(value))
         } catch {
             file.note("a result could not be encoded for the journal: \(error)")
+            return nil
         }
     }
+
+    /// The entry whose line is at `location`, read back.
+    func entry(at location: LineFile.Location) -> Entry? {
+        guard let line = file.read(location) else { return nil }
+        return try? Self.lineDecoder.decode(Entry.self, from: line)
+    }
+
+    /// Decodes lines read back (dates as the encoder writes them).
+    private static let lineDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }()
 
     /// Reads the journal at `path`. A last line cut off by a kill is left out and said so; any
     /// other unreadable line is an error naming its line number.

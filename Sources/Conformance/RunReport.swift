@@ -42,10 +42,21 @@ package struct RunReport: Sendable, Codable {
 
         /// Counts `results`.
         package init(results: [CheckResult]) {
-            total = results.count
-            notRequiredFailures = results.filter { !$0.isRequired && ($0.outcome == .failed || $0.outcome == .unexpectedPass) }.count
-            for r in results {
-                switch r.outcome {
+            self.init(outcomes: results.lazy.map { ($0.outcome, $0.isRequired) })
+        }
+
+        /// Counts the results a run recorded (without reading them back).
+        package init(recorded: [RecordedResult]) {
+            self.init(outcomes: recorded.lazy.map { ($0.outcome, $0.isRequired) })
+        }
+
+        /// Counts outcomes, each with whether its check is required.
+        package init<S: Sequence>(outcomes: S) where S.Element == (Outcome, Bool) {
+            var notRequired = 0
+            for (outcome, required) in outcomes {
+                total += 1
+                if !required && (outcome == .failed || outcome == .unexpectedPass) { notRequired += 1 }
+                switch outcome {
                 case .passed: passed += 1
                 case .failed: failed += 1
                 case .skipped: skipped += 1
@@ -54,6 +65,7 @@ package struct RunReport: Sendable, Codable {
                 case .unexpectedPass: unexpectedPasses += 1
                 }
             }
+            notRequiredFailures = notRequired
         }
     }
     /// What the cleanup ledger says.

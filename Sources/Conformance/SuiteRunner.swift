@@ -21,8 +21,12 @@ package struct RunOptions: Sendable {
     /// Where the cleanup ledger's journal goes (`<run folder>/ledger.jsonl`); nil keeps it in memory.
     package var ledgerPath: String?
     /// Where results are journalled as they finish (`results.jsonl` in the run folder), so an
-    /// interrupted or killed run can be resumed; nil: not journalled.
+    /// interrupted or killed run can be resumed and the reports read them back; nil: the journal
+    /// is kept in memory.
     package var journalPath: String?
+    /// Where every exchange is spooled as it is recorded (`evidence.jsonl` in the run folder);
+    /// nil: the spool is kept in memory.
+    package var evidencePath: String?
     /// Which checks run (`--only`, `--skip`, `--read-only`, `--fail-fast`); the default runs all.
     package var selection = CheckSelection()
     /// The shard this run is (`--shard I/N`): shards after the first leave most run-wide checks to
@@ -75,15 +79,23 @@ package struct SuiteRunner: Sendable {
         self.warnings = warnings
     }
 
+    /// Runs every check and returns the whole report, in memory (tests and small runs; see
+    /// ``record(progress:planned:)``).
+    package func run(progress: @escaping @Sendable (CheckResult) -> Void = { _ in },
+                    planned: @escaping @Sendable (Int) -> Void = { _ in }) async -> RunReport {
+        await record(progress: progress, planned: planned).materialized()
+    }
+
     /// Runs every check; `progress` sees each result as it is recorded. Cancelling the calling
-    /// task skips the checks not yet started, but cleanup still runs.
+    /// task skips the checks not yet started, but cleanup still runs. Results and exchanges go to
+    /// the journal and the evidence spool as they are recorded; the record returned reads them back.
     ///
     /// - Parameters:
     ///   - progress: called with each result as it is recorded.
     ///   - planned: called once, before the first check, with how many results the run expects
     ///     (checks that apply × mailboxes for per-mailbox ones), for a progress line with an ETA.
-    package func run(progress: @escaping @Sendable (CheckResult) -> Void = { _ in },
-                    planned: @escaping @Sendable (Int) -> Void = { _ in }) async -> RunReport {
+    package func record(progress: @escaping @Sendable (CheckResult) -> Void = { _ in },
+                        planned: @escaping @Sendable (Int) -> Void = { _ in }) async -> RunRecord {
         let started = Date()
         var warnings = self.warnings
         if target.insecure {
@@ -126,8 +138,9 @@ package struct SuiteRunner: Sendable {
         for d in profile?.manifest.knownDeviations ?? [] where d.signature == nil && CheckRegistry.contains(CheckID(d.check)) {
             warnings.append("the known deviation for \(d.check) gives no signature: any failure of that check counts as expected")
         }
-        let journal = options.journalPath.map(ResultJournal.init(path:))
-        let recorder = Recorder(deviations: deviations, journal: journal, progress: progress)
+        let journal = options.journalPath.map(ResultJournal.init(path:)) ?? ResultJournal()
+        let spool = options.evidencePath.map(EvidenceSpool.init(path:)) ?? EvidenceSpool()
+        let recorder = Recorder(deviations: deviations, journal: journal, spool: spool, progress: progress)
         let ledger = options.ledgerPath.map { CleanupLedger(runID: options.runID, journalPath: $0) } ?? CleanupLedger()
         var effectiveTarget = target
         effectiveTarget.requestVersion = version
@@ -145,7 +158,7 @@ package struct SuiteRunner: Sendable {
         suite.deselected = deselected
         suite.failFast = options.selection.failFast
         planned(suite.expectedResultCount())
-        journal?.begin(.init(runID: options.runID, ewsURL: effectiveTarget.ewsURL, mailboxes: target.mailboxes,
+        journal.begin(.init(runID: options.runID, ewsURL: effectiveTarget.ewsURL, mailboxes: target.mailboxes,
                              catalog: CheckRegistry.version, startedAt: started,
                              perMailboxChecks: CheckRegistry.checks.filter { $0.definition.perMailbox && suite.isPlanned($0) }.map(\.id)))
 
@@ -183,14 +196,12 @@ package struct SuiteRunner: Sendable {
                                          remedy: "raise --overall-timeout (timeouts.overall in the target file) or certify fewer mailboxes per run")
             } else if let deadline {
                 let reason = RunDeadline.skipReason(deadline)
-                let kept = await recorder.sortedResults(mailboxOrder: target.mailboxes).filter { $0.outcome == .skipped && $0.message == reason }
-                if !kept.isEmpty {
-                    var ids: [CheckID] = []
-                    for id in kept.map(\.id) where !ids.contains(id) { ids.append(id) }
+                let kept = await recorder.stoppedResults(message: reason)
+                if kept.count > 0 {
                     couldNotTest = RootCause(kind: .deadline,
                                              summary: "the run's deadline (\(RunDeadline.describe(deadline))) passed with \(kept.count) result\(kept.count == 1 ? "" : "s") not started; they were skipped",
                                              remedy: "give the run a later --deadline, or certify fewer mailboxes per run (--mailbox-limit, --shard)",
-                                             notRun: ids)
+                                             notRun: kept.checks)
                 }
             }
         }
@@ -210,16 +221,17 @@ package struct SuiteRunner: Sendable {
             // So is every renewal of the Kerberos ticket.
             for renewal in await source.renewals { await recorder.keep(renewal.exchange) }
         }
-        if let problem = journal?.writeError { warnings.append("the results journal could not be written (\(problem)); this run cannot be resumed") }
+        if let problem = journal.writeError { warnings.append("the results journal could not be written (\(problem)); this run cannot be resumed") }
+        if let problem = spool.writeError { warnings.append("the evidence spool could not be written (\(problem)); the exchanges it could not take were kept in memory") }
         if let problem = ledger.journalError { warnings.append("the ledger file could not be written (\(problem)); a killed run's items can still be found by their run tag") }
 
         warnings += profile?.hookDiagnostics() ?? []
         warnings += await recorder.evidenceConflicts
-        let results = await recorder.sortedResults(mailboxOrder: target.mailboxes)
-        let summary = RunReport.Summary(results: results)
+        let results = await recorder.sortedRecords(mailboxOrder: target.mailboxes)
+        let summary = RunReport.Summary(recorded: results)
         let all = ledger.all
         let narrowed = options.selection != CheckSelection() || !leftToFirstShard.isEmpty
-        return RunReport(
+        let header = RunReport(
             tool: .init(name: "ewscheck", version: options.toolVersion), runID: options.runID,
             startedAt: started, finishedAt: Date(),
             target: .init(name: target.name, ewsURL: target.ewsURL, requestVersion: version.rawValue,
@@ -232,15 +244,16 @@ package struct SuiteRunner: Sendable {
             tls: .init(verify: !target.insecure, insecure: target.insecure, caFile: target.caFile),
             server: await recorder.serverVersion, summary: summary,
             exitCode: Int(ExitStatus.of(summary, interrupted: interrupted, couldNotTest: couldNotTest != nil)), interrupted: interrupted,
-            warnings: warnings, results: results,
+            warnings: warnings, results: [],
             cleanup: .init(created: all.count, removed: all.filter(\.removed).count, leftover: all.filter { !$0.removed }),
-            evidence: await recorder.evidence,
+            evidence: [],
             catalog: CheckRegistry.stamp,
             selection: narrowed ? .init(only: options.selection.only, skip: options.selection.skip, readOnly: options.selection.readOnly,
                                         failFast: options.selection.failFast,
                                         deselected: Dictionary(uniqueKeysWithValues: deselected.map { ($0.key.rawValue, $0.value) })) : nil,
             couldNotTest: couldNotTest,
             throttling: RunThrottling(configuredWidth: target.concurrency, cap: cap, limiter: limiter, log: runThrottleLog))
+        return RunRecord(header: header, results: results, journal: journal, evidence: spool)
     }
 
     /// How a run honours throttling answers: retries of one request after `ErrorExceededConnectionCount`
@@ -266,7 +279,7 @@ package struct SuiteRunner: Sendable {
     /// The checks every run has (conditional ones, which only some targets get, are left out)
     /// that have no result yet: those a root cause kept from running.
     static func notRun(_ recorder: Recorder, except: Set<CheckID> = []) async -> [CheckID] {
-        let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
+        let recorded = await recorder.recordedChecks
         return CheckCatalog.standard.map(\.id).filter {
             !recorded.contains($0) && !except.contains($0) && !CheckCatalog.conditional.contains($0)
         }
@@ -283,7 +296,7 @@ package struct SuiteRunner: Sendable {
             return nil
         }
         let definition = CheckCatalog.definition(CheckCatalog.endpointReachable)
-        let recorded = Set(await recorder.sortedResults(mailboxOrder: []).map(\.id))
+        let recorded = await recorder.recordedChecks
         // The checks this run would have had (applicable and selected), in report order.
         cause.notRun = CheckCatalog.standard.map(\.id).filter {
             $0 != CheckCatalog.endpointReachable && !recorded.contains($0) && planned?.contains($0) != false

@@ -5,6 +5,9 @@ struct Verdict: Sendable {
     var outcome: Outcome
     var message: String
     var exchanges: [HTTPExchange] = []
+    /// Ids of further exchanges it cites that are already in the run's evidence spool (see
+    /// ``CitedExchanges``).
+    var spooled: [Int] = []
     var facts: [String: String] = [:]
     /// Skipped because the run stopped (interrupted, its deadline passed, `--fail-fast`), not for
     /// anything about the provider: `run --resume` runs such a check again.

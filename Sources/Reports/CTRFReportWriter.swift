@@ -8,23 +8,25 @@ import Foundation
 package enum CTRFReportWriter {
     /// The report as CTRF JSON bytes.
     package static func encode(_ report: RunReport) throws -> Data {
+        let out = ReportOutput()
+        try write(ReportSource(report), to: out)
+        return out.data
+    }
+
+    /// Writes the report `source` holds: the document without its tests is serialised once, and
+    /// each test on its own, set into it at the depth the whole document would have given it
+    /// (the bytes of one `JSONSerialization` pass over the whole document).
+    package static func write(_ source: ReportSource, to out: ReportOutput) throws {
+        let report = source.header
         let start = milliseconds(report.startedAt)
         let stop = max(start, milliseconds(report.finishedAt))
         var counts = ["passed": 0, "failed": 0, "skipped": 0, "pending": 0, "other": 0]
-        var tests: [[String: Any]] = []
-        for r in report.results {
-            let status = status(of: r.outcome)
-            counts[status, default: 0] += 1
-            var test: [String: Any] = [
-                "name": r.displayName, "testId": r.displayName, "status": status,
-                "duration": Int(r.durationMilliseconds.rounded()), "suite": ["ewscheck", r.id.area],
-                "extra": ["outcome": r.outcome.rawValue, "check_id": r.id.rawValue, "requirement": r.requirement,
-                          "facts": r.facts] as [String: Any],
-            ]
-            if let mailbox = r.mailbox { test["tags"] = ["mailbox:\(mailbox)"] }
-            if r.outcome != .passed { test["message"] = r.message }
-            if [.failed, .errored, .unexpectedPass].contains(r.outcome), let trace = evidenceTrace(r, report) { test["trace"] = trace }
-            tests.append(test)
+        var suites: Set<String> = []
+        var areaOf: [CheckID: String] = [:]
+        for r in source.results {
+            counts[status(of: r.outcome), default: 0] += 1
+            if areaOf[r.id] == nil { areaOf[r.id] = r.id.area }
+            suites.insert(areaOf[r.id] ?? r.id.area)
         }
         var summaryExtra: [String: Any] = ["exit_code": report.exitCode, "interrupted": report.interrupted,
                                            "tls_insecure": report.tls.insecure]
@@ -41,16 +43,47 @@ package enum CTRFReportWriter {
             "generatedBy": "\(report.tool.name) \(report.tool.version)",
             "results": [
                 "tool": ["name": report.tool.name, "version": report.tool.version],
-                "summary": ["tests": report.results.count, "passed": counts["passed"] ?? 0, "failed": counts["failed"] ?? 0,
+                "summary": ["tests": source.results.count, "passed": counts["passed"] ?? 0, "failed": counts["failed"] ?? 0,
                             "skipped": counts["skipped"] ?? 0, "pending": 0, "other": counts["other"] ?? 0,
-                            "suites": Set(report.results.map(\.id.area)).count,
+                            "suites": suites.count,
                             "start": start, "stop": stop, "duration": stop - start, "extra": summaryExtra] as [String: Any],
-                "tests": tests,
+                "tests": [Any](),
                 "environment": environment(report),
             ] as [String: Any],
             "extra": ["target": report.target.name, "ews_url": report.target.ewsURL, "warnings": report.warnings] as [String: Any],
         ]
-        return try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let head = try JSONSerialization.data(withJSONObject: document, options: options)
+        let opening = Data("\n    \"tests\" : [".utf8)
+        guard let empty = head.range(of: opening + Data("\n\n    ]".utf8)) else {
+            throw EncodingError.invalidValue("tests", .init(codingPath: [], debugDescription: "ctrf.json: no tests array in the serialised document"))
+        }
+        out.write(bytes: head[..<(empty.lowerBound + opening.count)])
+        var written = 0
+        for record in source.results {
+            guard let r = source.result(record) else { continue }
+            out.write(written == 0 ? "\n" : ",\n")
+            out.write(json: try JSONSerialization.data(withJSONObject: test(r, source), options: options), indent: 6)
+            written += 1
+        }
+        out.write(written == 0 ? "\n\n    ]" : "\n    ]")
+        out.write(bytes: head[empty.upperBound...])
+    }
+
+    private static let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+
+    /// One result as a CTRF test.
+    static func test(_ r: CheckResult, _ source: ReportSource) -> [String: Any] {
+        let status = status(of: r.outcome)
+        var test: [String: Any] = [
+            "name": r.displayName, "testId": r.displayName, "status": status,
+            "duration": Int(r.durationMilliseconds.rounded()), "suite": ["ewscheck", r.id.area],
+            "extra": ["outcome": r.outcome.rawValue, "check_id": r.id.rawValue, "requirement": r.requirement,
+                      "facts": r.facts] as [String: Any],
+        ]
+        if let mailbox = r.mailbox { test["tags"] = ["mailbox:\(mailbox)"] }
+        if r.outcome != .passed { test["message"] = r.message }
+        if [.failed, .errored, .unexpectedPass].contains(r.outcome), let trace = evidenceTrace(r, source) { test["trace"] = trace }
+        return test
     }
 
     /// CTRF's status for an outcome: a stale known deviation is a failure; a harness error and a
@@ -75,8 +108,8 @@ package enum CTRFReportWriter {
     }
 
     /// The first exchange a failing result cites, as a short redacted excerpt.
-    static func evidenceTrace(_ r: CheckResult, _ report: RunReport) -> String? {
-        guard let id = r.evidence.first, let x = report.evidence.first(where: { $0.id == id }) else { return nil }
+    static func evidenceTrace(_ r: CheckResult, _ source: ReportSource) -> String? {
+        guard let id = r.evidence.first, let x = source.exchange(id) else { return nil }
         return EvidenceExcerpt.text(x, bodyLimit: 2000)
     }
 

@@ -64,15 +64,21 @@ package enum ConsoleReport {
 
     /// The checks that need attention, each with the first line of its first evidence.
     package static func recap(_ report: RunReport, style: Style) -> [String] {
+        recap(ReportSource(report), style: style)
+    }
+
+    /// The checks that need attention, read back one at a time from `source`.
+    package static func recap(_ source: ReportSource, style: Style) -> [String] {
+        let report = source.header
         // A run that could not test has one root cause, which the verdict states with its fix.
         if report.couldNotTest != nil, report.exitCode != 130 { return [] }
-        let problems = report.results.filter { [.failed, .errored, .unexpectedPass].contains($0.outcome) }
+        let problems = source.results.filter { [.failed, .errored, .unexpectedPass].contains($0.outcome) }
         guard !problems.isEmpty else { return [] }
-        let evidence = Dictionary(report.evidence.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var lines = [style.bold("needs attention (\(problems.count)):")]
-        for r in problems {
+        for record in problems {
+            guard let r = source.result(record) else { continue }
             lines.append("  " + style.paint(r.outcome.label, r.outcome) + " \(r.displayName) — \(r.message)")
-            if let x = r.evidence.first.flatMap({ evidence[$0] }) {
+            if let x = r.evidence.first.flatMap(source.exchange) {
                 let answers = x.legs.compactMap { $0.status.map { "HTTP \($0)" } }
                 lines.append("      evidence #\(x.id): \(x.method) \(x.url) → " + (answers.isEmpty ? "no HTTP answer\(x.error.map { " (\($0))" } ?? "")" : answers.joined(separator: " → ")))
             }

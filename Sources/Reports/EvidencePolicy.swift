@@ -29,14 +29,21 @@ package struct EvidencePolicy: Sendable, Hashable {
 
     /// The report with the policy applied and stamped into it.
     package func apply(to report: RunReport) -> RunReport {
-        var r = report
+        apply(to: ReportSource(report)).materialized()
+    }
+
+    /// The source with the policy applied: results cite only the exchanges kept, exchanges are
+    /// shortened and masked as each is read, and the head carries the stamp (its count of masked
+    /// values is completed by whoever reads every exchange: report.json, ``ReportSource/materialized()``).
+    /// Which exchanges are kept is decided from the light records alone.
+    package func apply(to source: ReportSource) -> ReportSource {
         var keep: Set<Int>
         switch scope {
-        case .all: keep = Set(report.evidence.map(\.id))
+        case .all: keep = Set(source.exchangeIDs)
         case .none: keep = []
         case .failures:
             keep = []
-            for result in report.results {
+            for result in source.results {
                 if result.outcome == .passed || result.outcome == .skipped {
                     if let first = result.evidence.first { keep.insert(first) }
                 } else {
@@ -46,32 +53,41 @@ package struct EvidencePolicy: Sendable, Hashable {
         }
         // Under `failures`, an exchange only a pass cites keeps the start of its bodies (what the
         // pass rested on), not a whole base64 attachment.
-        let needed = Set(report.results.filter { $0.outcome != .passed && $0.outcome != .skipped }.flatMap(\.evidence))
-        let before = r.evidence.count
-        r.evidence = r.evidence.filter { keep.contains($0.id) }.map { x in
-            guard scope == .failures, !needed.contains(x.id) else { return x }
-            var x = x
-            x.requestBody = Self.shortened(x.requestBody)
-            x.responseBody = Self.shortened(x.responseBody)
-            return x
-        }
-        r.results = r.results.map { var x = $0; x.evidence = x.evidence.filter(keep.contains); return x }
-        var masked = 0
-        if !keepPersonalData {
-            let masker = PersonalDataMasker(ownMarkers: ["[ewscheck ", "ewscheck run", "ewscheck-"],
-                                            configuredAddresses: Set((report.target.mailboxes + [report.target.serviceAccount]
-                                                + [report.target.outOfScopeMailbox, report.target.nonexistentMailbox].compactMap { $0 }).map { $0.lowercased() }))
-            r.evidence = r.evidence.map { x in
-                var x = x
-                let (body, n) = masker.mask(x.responseBody)
-                x.responseBody = body
-                masked += n
-                return x
-            }
-        }
-        r.evidencePolicy = EvidencePolicyStamp(evidence: scope.rawValue, personalData: keepPersonalData ? "kept" : "masked",
-                                               exchangesDropped: before - r.evidence.count, valuesMasked: masked)
-        return r
+        var needed: Set<Int> = []
+        for result in source.results where result.outcome != .passed && result.outcome != .skipped { needed.formUnion(result.evidence) }
+        let kept = source.exchangeIDs.filter(keep.contains)
+        var header = source.header
+        let target = header.target
+        let masker: PersonalDataMasker? = keepPersonalData ? nil : PersonalDataMasker(
+            ownMarkers: ["[ewscheck ", "ewscheck run", "ewscheck-"],
+            configuredAddresses: Set((target.mailboxes + [target.serviceAccount]
+                + [target.outOfScopeMailbox, target.nonexistentMailbox].compactMap { $0 }).map { $0.lowercased() }))
+        header.evidencePolicy = EvidencePolicyStamp(evidence: scope.rawValue, personalData: keepPersonalData ? "kept" : "masked",
+                                                    exchangesDropped: source.exchangeIDs.count - kept.count, valuesMasked: 0)
+        let results = source.results.map { var r = $0; r.evidence = r.evidence.filter(keep.contains); return r }
+        let shortens = scope == .failures
+        let (keepSet, neededSet) = (keep, needed)
+        return ReportSource(
+            header: header, results: results, exchangeIDs: kept, countsMaskedValues: masker != nil,
+            result: { record in
+                guard var r = source.result(record) else { return nil }
+                r.evidence = r.evidence.filter(keepSet.contains)
+                return r
+            },
+            exchange: { id in
+                guard keepSet.contains(id), var x = source.exchange(id) else { return nil }
+                if shortens, !neededSet.contains(id) {
+                    x.requestBody = Self.shortened(x.requestBody)
+                    x.responseBody = Self.shortened(x.responseBody)
+                }
+                var masked = 0
+                if let masker {
+                    let (body, n) = masker.mask(x.responseBody)
+                    x.responseBody = body
+                    masked = n
+                }
+                return ReportSource.Exchange(exchange: x, masked: masked)
+            })
     }
 }
 

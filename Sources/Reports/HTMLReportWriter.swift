@@ -9,6 +9,16 @@ import Foundation
 package enum HTMLReportWriter {
     /// The report as an HTML document.
     package static func render(_ report: RunReport) -> String {
+        let out = ReportOutput()
+        write(ReportSource(report), to: out)
+        return String(decoding: out.data, as: UTF8.self)
+    }
+
+    /// Writes the report `source` holds, reading each result and the exchanges it cites as its
+    /// part of the page is written; `exchangeHTML` gives an exchange's rendering when one was kept
+    /// (``ExchangeFragments``), so it is not read and rendered again.
+    package static func write(_ source: ReportSource, to out: ReportOutput, exchangeHTML: ((Int) -> String?)? = nil) {
+        let report = source.header
         let s = report.summary
         let (verdictClass, verdictText) = verdict(report)
         var h = """
@@ -19,7 +29,7 @@ package enum HTMLReportWriter {
             <style>\(css)</style></head><body>
             <header class="verdict \(verdictClass)"><h1 id="verdict">\(e(verdictText))</h1>
             <p>\(e(report.target.name)) · run <code>\(e(report.runID))</code> · \(e(stamp(report.startedAt))) · ewscheck \(e(report.tool.version))</p>
-            <p class="reason">\(e(reason(report)))</p></header>
+            <p class="reason">\(e(reason(source)))</p></header>
             <main>
             """
         if let cause = report.couldNotTest { h += couldNotTest(cause) }
@@ -47,19 +57,18 @@ package enum HTMLReportWriter {
             }
             h += "</table></section>"
         }
-        h += matrix(report)
-        h += "<section id=\"checks\"><h2>Checks</h2>"
-        let evidence = Dictionary(report.evidence.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var areas: [String] = []
-        for r in report.results where !areas.contains(r.id.area) { areas.append(r.id.area) }
-        for area in areas {
-            let results = report.results.filter { $0.id.area == area }
-            let attention = results.contains { needsAttention($0.outcome) }
-            let counts = Dictionary(grouping: results, by: \.outcome).map { "\($0.value.count) \($0.key.label)" }.sorted().joined(separator: ", ")
-            h += "<details class=\"area\"\(attention ? " open" : "")><summary><span class=\"area-name\">\(e(area))</span> <span class=\"counts\">\(e(counts))</span></summary>"
-            for r in results {
+        out.write(h)
+        matrix(source, to: out)
+        out.write("<section id=\"checks\"><h2>Checks</h2>")
+        for (area, positions) in source.areas {
+            let records = positions.map { source.results[$0] }
+            let attention = records.contains { needsAttention($0.outcome) }
+            let counts = Dictionary(grouping: records, by: \.outcome).map { "\($0.value.count) \($0.key.label)" }.sorted().joined(separator: ", ")
+            out.write("<details class=\"area\"\(attention ? " open" : "")><summary><span class=\"area-name\">\(e(area))</span> <span class=\"counts\">\(e(counts))</span></summary>")
+            for record in records {
+                guard let r = source.result(record) else { continue }
                 let open = needsAttention(r.outcome) ? " open" : ""
-                h += "<details class=\"check \(r.outcome.rawValue)\" id=\"\(e(anchor(r)))\" data-check-id=\"\(e(r.id.rawValue))\"\(open)>"
+                var h = "<details class=\"check \(r.outcome.rawValue)\" id=\"\(e(anchor(r)))\" data-check-id=\"\(e(r.id.rawValue))\"\(open)>"
                 h += "<summary><span class=\"badge \(r.outcome.rawValue)\">\(r.outcome.label)</span> <code>\(e(r.displayName))</code> "
                 h += "<span class=\"time\">\(String(format: "%.0f ms", r.durationMilliseconds))</span><br><span class=\"msg\">\(e(r.message))</span></summary>"
                 h += "<p class=\"req\"><b>Requirement:</b> \(e(r.requirement))</p>"
@@ -67,21 +76,25 @@ package enum HTMLReportWriter {
                     h += "<table class=\"facts\">" + r.facts.sorted { $0.key < $1.key }.map { row($0.key, e($0.value)) }.joined() + "</table>"
                 }
                 for id in r.evidence {
-                    guard let x = evidence[id] else { continue }
-                    h += exchange(x)
+                    if let kept = exchangeHTML?(id) {
+                        h += kept
+                    } else if let x = source.exchange(id) {
+                        h += exchange(x)
+                    }
                 }
                 h += "</details>"
+                out.write(h)
             }
-            h += "</details>"
+            out.write("</details>")
         }
-        h += "</section>"
+        h = "</section>"
         if !report.cleanup.leftover.isEmpty {
             h += "<section><h2>Left behind</h2><ul>"
             h += report.cleanup.leftover.map { "<li>\(e($0.mailbox)): <code>\(e($0.itemID))</code> \(e($0.subject))</li>" }.joined()
             h += "</ul></section>"
         }
         h += "</main><footer>Evidence is redacted at capture: passwords, tokens and Authorization values never appear.</footer></body></html>\n"
-        return h
+        out.write(h)
     }
 
     /// `conforms` / `does not conform` / `could not test` / `interrupted`, with a CSS class.
@@ -112,12 +125,13 @@ package enum HTMLReportWriter {
         return h + "</table></section>"
     }
 
-    static func reason(_ report: RunReport) -> String {
+    static func reason(_ source: ReportSource) -> String {
+        let report = source.header
         if let cause = report.couldNotTest { return "\(cause.line) Fix: \(cause.remedy)" }
-        if let first = report.results.first(where: { $0.outcome == .failed || $0.outcome == .unexpectedPass }) {
+        if let first = source.results.first(where: { $0.outcome == .failed || $0.outcome == .unexpectedPass }).flatMap(source.result) {
             return "\(first.displayName): \(first.message)"
         }
-        if let first = report.results.first(where: { $0.outcome == .errored }) {
+        if let first = source.results.first(where: { $0.outcome == .errored }).flatMap(source.result) {
             return "\(first.displayName): \(first.message)"
         }
         if report.interrupted { return "The run was interrupted; checks not started were skipped and the cleanup ran." }
@@ -126,36 +140,36 @@ package enum HTMLReportWriter {
 
     static func needsAttention(_ o: Outcome) -> Bool { o == .failed || o == .errored || o == .unexpectedPass }
 
-    /// Mailbox × check for the per-mailbox checks.
-    static func matrix(_ report: RunReport) -> String {
-        let perMailbox = report.results.filter { $0.mailbox != nil }
-        guard !perMailbox.isEmpty else { return "" }
+    /// Mailbox × check for the per-mailbox checks (each cell's result read back for its message).
+    static func matrix(_ source: ReportSource, to out: ReportOutput) {
         // One pass, with sets and a dictionary: a 10,000-mailbox report must not scan every result per cell.
         var checks: [CheckID] = []
         var knownChecks: Set<CheckID> = []
         var mailboxes: [String] = []
         var knownMailboxes: Set<String> = []
-        var cell: [String: [CheckID: CheckResult]] = [:]
-        for r in perMailbox {
-            if knownChecks.insert(r.id).inserted { checks.append(r.id) }
+        var cell: [String: [CheckID: Int]] = [:]
+        for (i, r) in source.results.enumerated() {
             guard let m = r.mailbox else { continue }
+            if knownChecks.insert(r.id).inserted { checks.append(r.id) }
             if knownMailboxes.insert(m).inserted { mailboxes.append(m) }
-            if cell[m]?[r.id] == nil { cell[m, default: [:]][r.id] = r }
+            if cell[m]?[r.id] == nil { cell[m, default: [:]][r.id] = i }
         }
+        guard !checks.isEmpty else { return }
         var h = "<section id=\"matrix\"><h2>Mailboxes</h2><div class=\"scroll\"><table class=\"matrix\"><tr><th>mailbox</th>"
         h += checks.map { "<th><code>\(e($0.rawValue))</code></th>" }.joined() + "</tr>"
+        out.write(h)
         for m in mailboxes {
-            h += "<tr><td>\(e(m))</td>"
+            h = "<tr><td>\(e(m))</td>"
             for c in checks {
-                if let r = cell[m]?[c] {
+                if let i = cell[m]?[c], let r = source.result(source.results[i]) {
                     h += "<td class=\"cell \(r.outcome.rawValue)\"><a href=\"#\(e(anchor(r)))\" title=\"\(e(r.message))\">\(r.outcome.label)</a></td>"
                 } else {
                     h += "<td></td>"
                 }
             }
-            h += "</tr>"
+            out.write(h + "</tr>")
         }
-        return h + "</table></div></section>"
+        out.write("</table></div></section>")
     }
 
     static func exchange(_ x: HTTPExchange) -> String {
@@ -180,22 +194,31 @@ package enum HTMLReportWriter {
 
     static func stamp(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 
-    /// HTML-escaped text (control characters other than newline and tab dropped).
+    /// HTML-escaped text (control characters other than newline and tab dropped). Byte by byte
+    /// over UTF-8: every byte that needs escaping or dropping is ASCII, and text that needs
+    /// neither (most of it) is returned as it is.
     static func e(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n", "\t": out.unicodeScalars.append(c)
-            default: if c.value >= 0x20 && c.value != 0x7F { out.unicodeScalars.append(c) }
+        func plain(_ b: UInt8) -> Bool {
+            switch b {
+            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"), 0x7F: return false
+            case 0x0A, 0x09: return true
+            default: return b >= 0x20
             }
         }
-        return out
+        guard !s.utf8.allSatisfy(plain) else { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 16)
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
+            default: if plain(b) { out.append(b) }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static let css = """

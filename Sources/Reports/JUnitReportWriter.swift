@@ -10,61 +10,79 @@ import Foundation
 package enum JUnitReportWriter {
     /// The report as JUnit XML.
     package static func render(_ report: RunReport) -> String {
+        let out = ReportOutput()
+        write(ReportSource(report), to: out)
+        return String(decoding: out.data, as: UTF8.self)
+    }
+
+    /// Writes the report `source` holds, reading each result (and the first two exchanges of a
+    /// failure) as its test case is written.
+    package static func write(_ source: ReportSource, to out: ReportOutput) {
+        let report = source.header
         let s = report.summary
         // A wall clock stepped back during the run must not give a negative time (the XSD refuses it).
         let seconds = max(0, report.finishedAt.timeIntervalSince(report.startedAt))
         let stamp = ISO8601DateFormatter().string(from: report.startedAt)
-        var areas: [String] = []
-        for r in report.results where !areas.contains(r.id.area) { areas.append(r.id.area) }
-        let evidence = Dictionary(report.evidence.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let properties = self.properties(report)
         let notices = report.notices.map { "notice: \($0.date) [\($0.kind)] \($0.summary) — \($0.status)" }
-        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        x += "<testsuites name=\"\(escape("ewscheck: \(report.target.name)"))\" tests=\"\(s.total)\" failures=\"\(s.failed + s.unexpectedPasses)\" errors=\"\(s.errored)\" time=\"\(String(format: "%.3f", seconds))\">\n"
+        out.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        out.write("<testsuites name=\"\(escape("ewscheck: \(report.target.name)"))\" tests=\"\(s.total)\" failures=\"\(s.failed + s.unexpectedPasses)\" errors=\"\(s.errored)\" time=\"\(String(format: "%.3f", seconds))\">\n")
+        var areas = source.areas
         // A report without results still names its run (and stays valid).
-        for area in areas.isEmpty ? ["ewscheck"] : areas {
-            let results = report.results.filter { $0.id.area == area }
-            let counts = RunReport.Summary(results: results)
-            let time = String(format: "%.3f", results.reduce(0) { $0 + max(0, $1.durationMilliseconds) } / 1000)
-            x += "  <testsuite name=\"\(escape(area))\" tests=\"\(counts.total)\" failures=\"\(counts.failed + counts.unexpectedPasses)\" errors=\"\(counts.errored)\" skipped=\"\(counts.skipped + counts.expectedFailures)\" time=\"\(time)\" timestamp=\"\(stamp)\" id=\"\(escape(report.runID + "." + area))\" package=\"\(escape("ewscheck: \(report.target.name)"))\">\n"
-            x += "    <properties>\n"
-            for (name, value) in properties {
-                x += "      <property name=\"\(escape(name))\" value=\"\(escape(value))\"/>\n"
-            }
-            x += "    </properties>\n"
-            for r in results {
+        if areas.isEmpty { areas = [("ewscheck", [])] }
+        let package = escape("ewscheck: \(report.target.name)")
+        var propertyLines = "    <properties>\n"
+        for (name, value) in properties {
+            propertyLines += "      <property name=\"\(escape(name))\" value=\"\(escape(value))\"/>\n"
+        }
+        propertyLines += "    </properties>\n"
+        for (area, positions) in areas {
+            let records = positions.map { source.results[$0] }
+            let counts = RunReport.Summary(recorded: records)
+            let time = String(format: "%.3f", records.reduce(0) { $0 + max(0, $1.durationMilliseconds) } / 1000)
+            out.write("  <testsuite name=\"\(escape(area))\" tests=\"\(counts.total)\" failures=\"\(counts.failed + counts.unexpectedPasses)\" errors=\"\(counts.errored)\" skipped=\"\(counts.skipped + counts.expectedFailures)\" time=\"\(time)\" timestamp=\"\(stamp)\" id=\"\(escape(report.runID + "." + area))\" package=\"\(package)\">\n")
+            out.write(propertyLines)
+            for record in records {
+                guard let r = source.result(record) else { continue }
+                var x = ""
                 let t = String(format: "%.3f", max(0, r.durationMilliseconds) / 1000)
                 x += "    <testcase name=\"\(escape(r.displayName))\" classname=\"\(escape(area))\" time=\"\(t)\">\n"
                 let observed = "\(r.message) — required: \(r.requirement)"
-                let body = r.evidence.compactMap { evidence[$0] }.prefix(2).map { EvidenceExcerpt.text($0, bodyLimit: 1500) }.joined(separator: "\n\n")
+                // Only a failure or an error shows its evidence.
+                var body: String {
+                    r.evidence.lazy.compactMap(source.exchange).prefix(2).map { EvidenceExcerpt.text($0, bodyLimit: 1500) }.joined(separator: "\n\n")
+                }
                 switch r.outcome {
                 case .passed: break
                 case .failed:
+                    let body = body
                     x += "      <failure type=\"failed\" message=\"\(escape(observed))\">\(escape(body.isEmpty ? r.message : body))</failure>\n"
                 case .unexpectedPass:
+                    let body = body
                     x += "      <failure type=\"unexpected_pass\" message=\"\(escape(r.message))\">\(escape(body.isEmpty ? r.message : body))</failure>\n"
                 case .errored:
+                    let body = body
                     x += "      <error type=\"errored\" message=\"\(escape(observed))\">\(escape(body.isEmpty ? r.message : body))</error>\n"
                 case .skipped:
                     x += "      <skipped type=\"skipped\" message=\"\(escape(r.message))\"/>\n"
                 case .expectedFailure:
                     x += "      <skipped type=\"expected_failure\" message=\"\(escape(r.message))\"/>\n"
                 }
-                var out = "\(r.outcome.label): \(r.message)\nrequirement: \(r.requirement)\n"
-                for (k, v) in r.facts.sorted(by: { $0.key < $1.key }) { out += "\(k): \(v)\n" }
-                if !r.evidence.isEmpty { out += "evidence: HTTP exchanges \(r.evidence.map(String.init).joined(separator: ", ")) in report.json\n" }
-                x += "      <system-out>\(escape(out))</system-out>\n"
+                var text = "\(r.outcome.label): \(r.message)\nrequirement: \(r.requirement)\n"
+                for (k, v) in r.facts.sorted(by: { $0.key < $1.key }) { text += "\(k): \(v)\n" }
+                if !r.evidence.isEmpty { text += "evidence: HTTP exchanges \(r.evidence.map(String.init).joined(separator: ", ")) in report.json\n" }
+                x += "      <system-out>\(escape(text))</system-out>\n"
                 x += "    </testcase>\n"
+                out.write(x)
             }
             var suiteOut = notices
             if let cause = report.couldNotTest { suiteOut.append("\(cause.line)\nfix: \(cause.remedy)") }
             suiteOut += report.warnings.map { "warning: \($0)" }
             if report.tls.insecure { suiteOut.append("TLS certificate verification was OFF (insecure) for this run") }
-            if !suiteOut.isEmpty { x += "    <system-out>\(escape(suiteOut.joined(separator: "\n") + "\n"))</system-out>\n" }
-            x += "  </testsuite>\n"
+            if !suiteOut.isEmpty { out.write("    <system-out>\(escape(suiteOut.joined(separator: "\n") + "\n"))</system-out>\n") }
+            out.write("  </testsuite>\n")
         }
-        x += "</testsuites>\n"
-        return x
+        out.write("</testsuites>\n")
     }
 
     /// The run's facts, as JUnit properties (the same in every suite, so any one shows them).

@@ -6,6 +6,14 @@ import Foundation
 package enum MarkdownSummaryWriter {
     /// The report as Markdown.
     package static func render(_ report: RunReport) -> String {
+        let out = ReportOutput()
+        write(ReportSource(report), to: out)
+        return String(decoding: out.data, as: UTF8.self)
+    }
+
+    /// Writes the report `source` holds, reading each result as its line is written.
+    package static func write(_ source: ReportSource, to out: ReportOutput) {
+        let report = source.header
         let s = report.summary
         var md: [String] = []
         let verdict: String
@@ -50,12 +58,13 @@ package enum MarkdownSummaryWriter {
                 md.append("| \(n.date) | \(n.kind) | \(text) | \(cell(n.status)) |")
             }
         }
-        let problems = report.results.filter { [.failed, .errored, .unexpectedPass].contains($0.outcome) }
+        let problems = source.results.filter { [.failed, .errored, .unexpectedPass].contains($0.outcome) }
         if !problems.isEmpty {
             md.append("")
             md.append("## What needs attention")
             md.append("")
-            for r in problems {
+            for record in problems {
+                guard let r = source.result(record) else { continue }
                 md.append("- **\(r.outcome.label)** `\(cell(r.displayName))`: \(cell(r.message))  ")
                 md.append("  _requirement:_ \(cell(r.requirement))")
             }
@@ -65,9 +74,12 @@ package enum MarkdownSummaryWriter {
         md.append("")
         md.append("| outcome | check | message |")
         md.append("| --- | --- | --- |")
-        for r in report.results {
-            md.append("| \(r.outcome.label) | `\(cell(r.displayName))` | \(cell(r.message)) |")
+        out.write(md.joined(separator: "\n") + "\n")
+        for record in source.results {
+            guard let r = source.result(record) else { continue }
+            out.write("| \(r.outcome.label) | `\(cell(r.displayName))` | \(cell(r.message)) |\n")
         }
+        md = []
         if !report.cleanup.leftover.isEmpty {
             md.append("")
             md.append("## Left behind")
@@ -75,7 +87,7 @@ package enum MarkdownSummaryWriter {
         }
         md.append("")
         md.append("Evidence: every HTTP exchange is in `report.json` (`evidence`), secrets removed.")
-        return md.joined(separator: "\n") + "\n"
+        out.write(md.joined(separator: "\n") + "\n")
     }
 
     /// The root cause of a run that could not test: one line, the fix, the certificate, the checks not run.

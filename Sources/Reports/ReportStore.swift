@@ -28,23 +28,43 @@ package struct ReportStore: Sendable {
     /// Writes `report.json`, `junit.xml`, `summary.md`, `report.html` and `ctrf.json` (each atomically)
     /// and moves `latest`.
     package func write(_ report: RunReport) throws -> Written {
+        try write(ReportSource(report))
+    }
+
+    /// Writes every format of the report `source` holds, each file through a buffer as it is
+    /// assembled (each atomically), and moves `latest`.
+    package func write(_ source: ReportSource) throws -> Written {
         let fm = FileManager.default
-        let dir = root + "/" + report.runID
+        let runID = source.header.runID
+        let dir = root + "/" + runID
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let json = dir + "/report.json"
         let junit = dir + "/junit.xml"
-        try JSONReportWriter.encode(report).write(to: URL(fileURLWithPath: json), options: .atomic)
-        try Data(JUnitReportWriter.render(report).utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
         let markdown = dir + "/summary.md"
-        try Data(MarkdownSummaryWriter.render(report).utf8).write(to: URL(fileURLWithPath: markdown), options: .atomic)
         let html = dir + "/report.html"
-        try Data(HTMLReportWriter.render(report).utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
         let ctrf = dir + "/ctrf.json"
-        try CTRFReportWriter.encode(report).write(to: URL(fileURLWithPath: ctrf), options: .atomic)
+        // report.html's rendering of each exchange is made as report.json reads it (read, decoded
+        // and masked once for both).
+        let fragments = ExchangeFragments(directory: dir)
+        var out = try ReportOutput(path: json)
+        try JSONReportWriter.write(source, to: out, each: fragments.map { f in { f.add($0.id, HTMLReportWriter.exchange($0)) } })
+        try out.commit()
+        out = try ReportOutput(path: junit)
+        JUnitReportWriter.write(source, to: out)
+        try out.commit()
+        out = try ReportOutput(path: markdown)
+        MarkdownSummaryWriter.write(source, to: out)
+        try out.commit()
+        out = try ReportOutput(path: html)
+        HTMLReportWriter.write(source, to: out, exchangeHTML: fragments.map { f in { f.html($0) } })
+        try out.commit()
+        out = try ReportOutput(path: ctrf)
+        try CTRFReportWriter.write(source, to: out)
+        try out.commit()
         // Replace the link atomically: make a new link beside it, then rename over.
         let latest = root + "/latest"
         let temp = root + "/.latest-\(UUID().uuidString.prefix(8))"
-        try fm.createSymbolicLink(atPath: temp, withDestinationPath: report.runID)
+        try fm.createSymbolicLink(atPath: temp, withDestinationPath: runID)
         if rename(temp, latest) != 0 {
             try? fm.removeItem(atPath: temp)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: latest])

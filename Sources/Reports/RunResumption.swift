@@ -23,6 +23,9 @@ package struct RunResumption: Sendable {
     /// Notes for the report's warnings and the console.
     package let notes: [String]
     private let contents: ResultJournal.Contents
+    /// The earlier run's evidence spool (`evidence.jsonl`; journals of earlier versions carry the
+    /// exchanges in their lines instead).
+    private let evidencePath: String
 
     /// Reads `<reportsDirectory>/<runID>/results.jsonl` and decides what is left for a target whose
     /// EWS URL is `ewsURL` and whose mailboxes are `mailboxes`.
@@ -59,7 +62,8 @@ package struct RunResumption: Sendable {
         guard !remaining.isEmpty else {
             throw Problem(description: "run \(runID) has nothing left to resume: all \(finished.count) of its mailboxes finished (its report, or `ewscheck report show \(runID)`, has the results)")
         }
-        return RunResumption(previousRunID: runID, finished: finished, remaining: remaining, notes: notes, contents: contents)
+        return RunResumption(previousRunID: runID, finished: finished, remaining: remaining, notes: notes, contents: contents,
+                             evidencePath: folder + "/evidence.jsonl")
     }
 
     /// Lower-cased addresses of the mailboxes that finished.
@@ -78,32 +82,69 @@ package struct RunResumption: Sendable {
     /// id, mailboxes and results in the original order, evidence renumbered, the verdict recomputed.
     /// - Throws: ``ReportMerge/Problem`` when the two overlap (a mailbox certified in both).
     package func merged(into report: RunReport) throws(ReportMerge.Problem) -> RunReport {
+        try merged(into: ReportSource(report)).materialized()
+    }
+
+    /// The new run's reports joined with the carried-over results, as ``ReportMerge`` joins two
+    /// shards (the new run first, the carried-over exchanges numbered after its own), without
+    /// reading the new run's results or either run's exchanges: they are read back as the reports
+    /// are written.
+    /// - Throws: ``ReportMerge/Problem`` when the two overlap (a mailbox certified in both).
+    package func merged(into source: ReportSource) throws(ReportMerge.Problem) -> ReportSource {
+        let report = source.header
         let keep = Set(finished.map { $0.lowercased() })
         let entries = contents.entries.filter { $0.result.mailbox.map { keep.contains($0.lowercased()) } ?? false }
-        var carried = report
-        carried.runID = previousRunID
-        carried.startedAt = contents.header.startedAt
-        carried.finishedAt = contents.header.startedAt
-        carried.target.mailboxes = finished
-        carried.results = entries.map(\.result)
-        var seen: Set<Int> = []
-        carried.evidence = entries.flatMap(\.exchanges).filter { seen.insert($0.id).inserted }.sorted { $0.id < $1.id }
-        carried.warnings = []
-        carried.interrupted = false
-        carried.couldNotTest = nil
-        carried.cleanup.created = 0
-        carried.cleanup.removed = 0
-        carried.cleanup.leftover = []
-        carried.summary = RunReport.Summary(results: carried.results)
-        var merged = try ReportMerge.merge([report, carried], into: report.runID)
+        // The new run's exchanges keep their ids; the carried-over ones follow them.
+        let offset = source.exchangeIDs.max() ?? 0
+        var seen: [String: String] = [:]
+        for r in source.results where r.mailbox != nil { seen[r.displayName] = report.runID }
+        var carried: [RecordedResult] = []
+        var inline: [Int: HTTPExchange] = [:]
+        for entry in entries {
+            var r = entry.result
+            if let other = seen[r.displayName] {
+                throw ReportMerge.Problem(description: "\(r.displayName) is in both \(other) and \(previousRunID): the shards overlap (mailbox \(r.mailbox ?? "") was certified twice)")
+            }
+            seen[r.displayName] = previousRunID
+            r.evidence = r.evidence.map { $0 + offset }
+            carried.append(RecordedResult(r, storage: .memory(r)))
+            for x in entry.exchanges where inline[x.id] == nil { inline[x.id] = x }
+        }
         // The original order: the resumed run's mailboxes first as it listed them, then any new ones.
-        let order = contents.header.mailboxes + report.target.mailboxes
         var mailboxes: [String] = []
-        for m in order where !mailboxes.contains(where: { $0.lowercased() == m.lowercased() }) { mailboxes.append(m) }
-        func index(_ m: String?) -> Int { m.flatMap { m in mailboxes.firstIndex { $0.lowercased() == m.lowercased() } } ?? -1 }
-        merged.target.mailboxes = mailboxes
-        merged.results.sort { (CheckRegistry.order(of: $0.id), index($0.mailbox)) < (CheckRegistry.order(of: $1.id), index($1.mailbox)) }
-        merged.warnings = notes + report.warnings
-        return merged
+        var position: [String: Int] = [:]
+        for m in contents.header.mailboxes + report.target.mailboxes where position[m.lowercased()] == nil {
+            position[m.lowercased()] = mailboxes.count
+            mailboxes.append(m)
+        }
+        func index(_ m: String?) -> Int { m.flatMap { position[$0.lowercased()] } ?? -1 }
+        let results = (source.results + carried).sorted {
+            (CheckRegistry.order(of: $0.id), index($0.mailbox)) < (CheckRegistry.order(of: $1.id), index($1.mailbox))
+        }
+        // Only the exchanges a result cites (as a merge keeps them).
+        var cited: Set<Int> = []
+        for r in results { cited.formUnion(r.evidence) }
+        let earlier = entries.contains { !$0.exchanges.isEmpty } ? nil : EvidenceSpool.open(path: evidencePath)
+        var carriedIDs: Set<Int> = []
+        for r in carried { carriedIDs.formUnion(r.evidence) }
+        let exchangeIDs = source.exchangeIDs.filter(cited.contains)
+            + carriedIDs.filter { inline[$0 - offset] != nil || earlier?.contains($0 - offset) == true }.sorted()
+        var header = report
+        header.startedAt = min(report.startedAt, contents.header.startedAt)
+        header.finishedAt = max(report.finishedAt, contents.header.startedAt)
+        header.target.mailboxes = mailboxes
+        header.summary = RunReport.Summary(recorded: results)
+        header.warnings = notes + report.warnings
+        header.exitCode = Int(ExitStatus.of(header.summary, interrupted: header.interrupted, couldNotTest: header.couldNotTest != nil))
+        let inlineExchanges = inline
+        return ReportSource(
+            header: header, results: results, exchangeIDs: exchangeIDs, countsMaskedValues: source.countsMaskedValues,
+            result: { source.result($0) },
+            exchange: { id in
+                guard id > offset else { return source.exchangeCountingMasks(id) }
+                guard var x = inlineExchanges[id - offset] ?? earlier?.exchange(id - offset) else { return nil }
+                x.id = id
+                return ReportSource.Exchange(exchange: x, masked: 0)
+            })
     }
 }

@@ -24,6 +24,16 @@ enum Console {
     /// Raw bytes to standard output (a rendered report).
     static func outBytes(_ data: Data) { put(bytes: [UInt8](data), to: STDOUT_FILENO) }
 
+    /// A file (a written report) to standard output a megabyte at a time, then `trailer`.
+    static func copyToStandardOutput(file path: String, then trailer: Data) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            put(bytes: [UInt8](chunk), to: STDOUT_FILENO)
+        }
+        put(bytes: [UInt8](trailer), to: STDOUT_FILENO)
+    }
+
     private static func put(_ line: String, to fd: Int32) { put(bytes: Array((line + "\n").utf8), to: fd) }
 
     private static func put(bytes: [UInt8], to fd: Int32) {

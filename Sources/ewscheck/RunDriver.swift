@@ -54,6 +54,7 @@ enum RunDriver {
         }
         options.ledgerPath = runDirectory + "/ledger.jsonl"
         options.journalPath = runDirectory + "/results.jsonl"
+        options.evidencePath = runDirectory + "/evidence.jsonl"
         for note in resumption?.notes ?? [] { say(note) }
         let runner = SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings)
         // Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all cancel the run, which still cleans up;
@@ -65,7 +66,7 @@ enum RunDriver {
         let counter = Mutex(0)
         let total = Mutex<Int?>(nil)
         let task = Task {
-            await runner.run(progress: { result in
+            await runner.record(progress: { result in
                 let n = counter.withLock { $0 += 1; return $0 }
                 let problem = [.failed, .errored, .unexpectedPass].contains(result.outcome)
                 guard !quiet || problem else { return }
@@ -87,30 +88,33 @@ enum RunDriver {
             }, planned: { count in total.withLock { $0 = count } })
         }
         interrupts.arm { task.cancel() }
-        var finished = await task.value
+        // The run's results and exchanges are in its journal and evidence spool; the reports are
+        // written from them one result and one exchange at a time.
+        var source = ReportSource(await task.value)
         if let resumption {
             do {
-                finished = try resumption.merged(into: finished)
+                source = try resumption.merged(into: source)
             } catch {
                 // The new run's own results are still written; the carried-over ones are not lost either.
-                finished.warnings.append("the results of run \(resumption.previousRunID) could not be joined to this run (\(error)); they stay in its folder")
+                source.header.warnings.append("the results of run \(resumption.previousRunID) could not be joined to this run (\(error)); they stay in its folder")
             }
         }
-        let report = reports.evidencePolicy.apply(to: finished)
+        source = reports.evidencePolicy.apply(to: source)
+        let report = source.header
         // The last status line ends before the summary.
         if statusShown.withLock({ $0 }) { Console.outRaw("\n") }
         let written: ReportStore.Written
         do {
-            written = try ReportStore(root: reports.reportsDirectory).write(report)
+            written = try ReportStore(root: reports.reportsDirectory).write(source)
             try reports.writeCopies(written)
         } catch {
             Console.out(ConsoleReport.summary(report, written: nil))
             Console.err("ewscheck: could not write the reports under \(reports.reportsDirectory): \(error.localizedDescription)")
             return ExitStatus.incomplete
         }
-        if reports.json, let data = try? JSONReportWriter.encode(report) { Console.outBytes(data + Data("\n".utf8)) }
+        if reports.json { Console.copyToStandardOutput(file: written.json, then: Data("\n".utf8)) }
         if !quiet { say(ConsoleReport.summary(report, written: written)) }
-        for line in ConsoleReport.recap(report, style: style) { say(line) }
+        for line in ConsoleReport.recap(source, style: style) { say(line) }
         say(ConsoleReport.verdict(report, style: style))
         return Int32(report.exitCode)
     }

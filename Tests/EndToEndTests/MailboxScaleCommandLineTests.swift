@@ -145,6 +145,15 @@ import Testing
             #expect(lines.count > 20, "the journal has a header and a line per result")
             let kept = lines.prefix(lines.count / 2).map { Data($0) + Data("\n".utf8) }.reduce(Data(), +) + Data(lines[lines.count / 2].prefix(40))
             try kept.write(to: URL(fileURLWithPath: journalPath))
+            // The exchanges are in the run's evidence spool (written before the results that cite
+            // them; the journal's lines hold none), whose last line is torn by the kill too.
+            let spoolPath = "\(reports)/first/evidence.jsonl"
+            #expect(try FileManager.default.attributesOfItem(atPath: spoolPath)[.posixPermissions] as? Int == 0o600)
+            #expect(!journal.split(separator: UInt8(ascii: "\n")).dropFirst().contains { $0.starts(with: Data("{\"exchanges\"".utf8)) })
+            let spool = try FileHandle(forWritingTo: URL(fileURLWithPath: spoolPath))
+            try spool.seekToEnd()
+            try spool.write(contentsOf: Data("{\"durationMilliseconds\":1.5,\"id\":".utf8))
+            try spool.close()
             try FileManager.default.removeItem(atPath: "\(reports)/first/report.json")
 
             let resumed = try ChildProcess(Fixtures.executable, ["run", "--target", target, "--resume", "first", "--run-id", "second",
