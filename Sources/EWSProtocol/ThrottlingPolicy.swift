@@ -55,7 +55,7 @@ package struct ThrottlingPolicy: Sendable, Hashable {
     package static func isExceededConnectionCount(_ response: HTTPResponse) -> Bool {
         guard response.status == 500 || response.status == 200, response.body.count < 1 << 20 else { return false }
         // The code as an element's whole text (faultcode a:…, ResponseCode), not anywhere in an item.
-        return String(decoding: response.body, as: UTF8.self).contains("ErrorExceededConnectionCount</")
+        return UTF8Search.contains(response.body, "ErrorExceededConnectionCount</")
     }
 
     /// How long to wait before retrying a response, and why; nil when it is no throttling answer
@@ -95,12 +95,13 @@ package struct ThrottlingPolicy: Sendable, Hashable {
             return (seconds * 1000, "HTTP 503 Retry-After")
         }
         guard response.status == 500 || response.status == 200 else { return nil }
+        // Byte searches in the body as received: this runs on every answer of the run.
         let body = response.body
-        guard body.count < 1 << 20, let text = String(bytes: body, encoding: .utf8), text.contains("ErrorServerBusy") else { return nil }
-        guard let name = text.range(of: "BackOffMilliseconds"),
-              let close = text[name.upperBound...].firstIndex(of: ">") else { return nil }
-        let digits = text[text.index(after: close)...].prefix { $0.isASCII && $0.isNumber }
-        guard let ms = Int(digits) else { return nil }
+        guard body.count < 1 << 20, UTF8Search.contains(body, "ErrorServerBusy"),
+              let name = UTF8Search.firstIndex(of: "BackOffMilliseconds", in: body),
+              let close = body[name...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+        let digits = body[(close + 1)...].prefix { (0x30...0x39).contains($0) }
+        guard !digits.isEmpty, digits.count <= 12, let ms = Int(String(decoding: digits, as: UTF8.self)) else { return nil }
         return (ms, "ErrorServerBusy BackOffMilliseconds")
     }
 }

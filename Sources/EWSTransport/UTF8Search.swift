@@ -7,21 +7,33 @@ package enum UTF8Search {
     /// Whether `needle` occurs in `haystack`, byte for byte.
     package static func contains(_ haystack: String, _ needle: StaticString) -> Bool {
         var haystack = haystack
-        return haystack.withUTF8 { hay in
-            needle.withUTF8Buffer { pin in
-                guard pin.count > 0 else { return true }
-                guard hay.count >= pin.count, let h = hay.baseAddress, let p = pin.baseAddress else { return false }
-                // memchr for the first byte, memcmp for the rest (Glibc hides memmem behind _GNU_SOURCE).
-                var at = 0
-                let last = hay.count - pin.count
-                while at <= last {
-                    guard let hit = memchr(h + at, Int32(p[0]), last - at + 1) else { return false }
-                    at = h.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(h + at, p, pin.count) == 0 { return true }
-                    at += 1
-                }
-                return false
+        return haystack.withUTF8 { firstIndex(of: needle, in: $0) != nil }
+    }
+
+    /// Whether `needle` occurs in `bytes` (a body as received, not decoded).
+    package static func contains(_ bytes: [UInt8], _ needle: StaticString) -> Bool {
+        bytes.withUnsafeBufferPointer { firstIndex(of: needle, in: $0) != nil }
+    }
+
+    /// Where `needle` first occurs in `bytes` at or after `start`, or nil.
+    package static func firstIndex(of needle: StaticString, in bytes: [UInt8], from start: Int = 0) -> Int? {
+        bytes.withUnsafeBufferPointer { firstIndex(of: needle, in: $0, from: start) }
+    }
+
+    /// memchr for the first byte, memcmp for the rest (Glibc hides memmem behind _GNU_SOURCE).
+    private static func firstIndex(of needle: StaticString, in hay: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
+        needle.withUTF8Buffer { pin in
+            guard pin.count > 0 else { return min(max(0, start), hay.count) }
+            guard start >= 0, hay.count - start >= pin.count, let h = hay.baseAddress, let p = pin.baseAddress else { return nil }
+            var at = start
+            let last = hay.count - pin.count
+            while at <= last {
+                guard let hit = memchr(h + at, Int32(p[0]), last - at + 1) else { return nil }
+                at = h.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if memcmp(h + at, p, pin.count) == 0 { return at }
+                at += 1
             }
+            return nil
         }
     }
 

@@ -32,3 +32,16 @@ struct UTF8SearchTests {
         #expect(!UTF8Search.containsIgnoringCase("text/html", "xml", within: .max))
     }
 }
+
+@Suite("Byte-level searches in bodies as received")
+struct UTF8ByteSearchTests {
+    @Test("firstIndex finds the first occurrence at or after a start, in bytes that are no valid UTF-8 too")
+    func firstIndex() {
+        let body: [UInt8] = Array("<a>ErrorServerBusy</a><b Name=\"BackOffMilliseconds\">".utf8) + [0xFF, 0xFE] + Array("ErrorServerBusy".utf8)
+        #expect(UTF8Search.firstIndex(of: "ErrorServerBusy", in: body) == 3)
+        #expect(UTF8Search.firstIndex(of: "ErrorServerBusy", in: body, from: 4) == body.count - 15)
+        #expect(UTF8Search.firstIndex(of: "ErrorServerBusyX", in: body) == nil)
+        #expect(UTF8Search.contains(body, "BackOffMilliseconds"))
+        #expect(!UTF8Search.contains([], "x"))
+    }
+}
