@@ -6,6 +6,13 @@ extension CheckContext {
     /// The event types the product's pull subscription asks for.
     static let lampEventTypes = ["NewMailEvent", "CreatedEvent", "ModifiedEvent"]
 
+    /// `ErrorExceededSubscriptionCount` answering a Subscribe, as the failure it is; nil for any other answer.
+    static func subscriptionBudgetSpent<P>(_ subscribe: EWSCall<P>, doing what: String) -> Verdict? {
+        guard subscribe.messages.first?.responseCode == "ErrorExceededSubscriptionCount" else { return nil }
+        return .failed("\(what) answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions; 20 in Exchange Online) is used up, so the product cannot hold its subscription for it",
+                       [subscribe.exchange], facts: callFacts(subscribe))
+    }
+
     /// Subscribe (pull) on the Inbox, an unread voicemail and its read flag seen through GetEvents
     /// within the target's latency limit, watermarks continuous, then Unsubscribe.
     func pullNotifications(_ mailbox: String) async -> Verdict {
@@ -13,10 +20,7 @@ extension CheckContext {
         let sid = connectingSID(mailbox)
         let subscribe = await client.perform(PullSubscribe(folders: [.inbox], eventTypes: Self.lampEventTypes), impersonating: sid)
         guard subscribe.messages.count == 1, let m = subscribe.messages.first, m.responseClass == .success, let subscription = m.payload else {
-            if subscribe.messages.first?.responseCode == "ErrorExceededSubscriptionCount" {
-                return .failed("Subscribe on \(mailbox)'s Inbox answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions; 20 in Exchange Online) is used up, so the product cannot hold its subscription for it",
-                               [subscribe.exchange], facts: Self.callFacts(subscribe))
-            }
+            if let spent = Self.subscriptionBudgetSpent(subscribe, doing: "Subscribe on \(mailbox)'s Inbox") { return spent }
             if let m = subscribe.messages.first, m.responseClass == .success {
                 return .failed("Subscribe (pull) on \(mailbox)'s Inbox answered NoError without a SubscriptionId and Watermark", [subscribe.exchange])
             }

@@ -11,10 +11,7 @@ extension CheckContext {
         let sid = connectingSID(mailbox)
         let subscribe = await client.perform(StreamingSubscribe(folders: [.inbox], eventTypes: Self.lampEventTypes), impersonating: sid)
         guard subscribe.messages.count == 1, let m = subscribe.messages.first, m.responseClass == .success, let subscription = m.payload else {
-            if subscribe.messages.first?.responseCode == "ErrorExceededSubscriptionCount" {
-                return .failed("Subscribe (streaming) on \(mailbox)'s Inbox answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions; 20 in Exchange Online) is used up, so the product cannot hold its subscription for it",
-                               [subscribe.exchange], facts: Self.callFacts(subscribe))
-            }
+            if let spent = Self.subscriptionBudgetSpent(subscribe, doing: "Subscribe (streaming) on \(mailbox)'s Inbox") { return spent }
             if let m = subscribe.messages.first, m.responseClass == .success {
                 return .failed("Subscribe (streaming) on \(mailbox)'s Inbox answered NoError without a SubscriptionId", [subscribe.exchange])
             }

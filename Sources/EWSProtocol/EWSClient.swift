@@ -56,9 +56,10 @@ package struct EWSClient: Sendable {
         var retries = 0, busyRetries = 0, waited = 0
         var refused = false
         do {
-            response = try await send(request)
+            var asked: (milliseconds: Int, reason: String)?
+            (response, asked) = try await send(request)
             let policy = configuration.throttling
-            while retries < policy.maxRetries, let (ms, reason) = policy.retryWait(response),
+            while retries < policy.maxRetries, let (ms, reason) = asked,
                   policy.allows(ms, after: waited), !Task.isCancelled {
                 if reason != ThrottlingPolicy.exceededConnectionCount {
                     guard busyRetries < policy.maxBusyRetries else { refused = busyRetries > 0; break }
@@ -72,7 +73,7 @@ package struct EWSClient: Sendable {
                 do { try await Task.sleep(for: .milliseconds(ms)) } catch { break }
                 retries += 1
                 waited += ms
-                response = try await send(request)
+                (response, asked) = try await send(request)
             }
         } catch let error as TransportError {
             return EWSCall(outcome: .transportError(error), httpStatus: nil, serverVersion: nil, exchange: error.exchange, responseHeaders: [])
@@ -86,8 +87,12 @@ package struct EWSClient: Sendable {
 
     /// Sends one request within the run's width (``Configuration/concurrency``): an
     /// `ErrorExceededConnectionCount` answer lowers it, and is recorded where the waits are.
-    private func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let limiter = configuration.concurrency else { return try await transport.send(request) }
+    /// Returns the response with the wait it asks for (``ThrottlingPolicy/retryWait(_:)``, read once).
+    private func send(_ request: HTTPRequest) async throws -> (HTTPResponse, (milliseconds: Int, reason: String)?) {
+        guard let limiter = configuration.concurrency else {
+            let response = try await transport.send(request)
+            return (response, configuration.throttling.retryWait(response))
+        }
         let ticket = await limiter.acquire()
         let response: HTTPResponse
         do {
@@ -96,16 +101,17 @@ package struct EWSClient: Sendable {
             limiter.release(ticket, succeeded: false)
             throw error
         }
-        if ThrottlingPolicy.isExceededConnectionCount(response) {
+        let asked = configuration.throttling.retryWait(response)
+        if asked?.reason == ThrottlingPolicy.exceededConnectionCount {
             if let lowering = limiter.lower(ticket, reason: ThrottlingPolicy.exceededConnectionCount, exchangeID: response.exchange.id) {
                 ThrottleLog.current?.append(lowering)
                 configuration.runThrottleLog?.append(lowering)
             }
             limiter.release(ticket, succeeded: false)
         } else {
-            limiter.release(ticket, succeeded: ThrottlingPolicy.requestedWait(response) == nil)
+            limiter.release(ticket, succeeded: asked == nil)
         }
-        return response
+        return (response, asked)
     }
 
     /// The HTTP request of `operation`: the envelope, the EWS headers, the anchor, the provider's
