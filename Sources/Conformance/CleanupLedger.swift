@@ -134,9 +134,8 @@ package final class CleanupLedger: Sendable {
     /// changes they record); a failed write is remembered, never fatal.
     private func append(_ s: inout State, _ fields: [String: String]) {
         guard let journal else { return }
-        var object = fields
-        object["at"] = s.timestamps.string(from: Date())
-        guard let line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        journal.append(line)
+        var object = fields.mapValues(JSONValue.string)
+        object["at"] = .string(s.timestamps.string(from: Date()))
+        journal.append(Data(JSONValue.object(object).compact))
     }
 }

@@ -31,7 +31,7 @@ final class TransferState {
         for line in headerBlock.split(whereSeparator: { $0.isNewline }) {
             if let colon = line.firstIndex(of: ":") {
                 let name = String(line[..<colon])
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                let value = UTF8Search.trimmedASCIISpace(line[line.index(after: colon)...])
                 headers.append(HTTPHeader(name, Redaction.headerValue(name: name, value: value)))
             } else {
                 headers.append(HTTPHeader(":request-line", String(line)))
@@ -42,7 +42,7 @@ final class TransferState {
 
     /// Reads one header line; false when a streaming observer, handed the finished head, asks to close.
     func responseLine(_ line: String) -> Bool {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = UTF8Search.trimmedASCIISpace(line)
         if trimmed.isEmpty {
             // The end of a leg's header block.
             guard observer != nil, let status = legs.last?.status else { return true }
@@ -62,7 +62,7 @@ final class TransferState {
         }
         guard let colon = trimmed.firstIndex(of: ":"), let last = legs.indices.last else { return true }
         let name = String(trimmed[..<colon])
-        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let value = UTF8Search.trimmedASCIISpace(trimmed[trimmed.index(after: colon)...])
         legs[last].responseHeaders.append(HTTPHeader(name, Redaction.headerValue(name: name, value: value)))
         rawFinalHeaders(append: HTTPHeader(name, value), legIndex: last)
         return true

@@ -70,6 +70,20 @@ package enum UTF8Search {
         }
     }
 
+    /// `text` without leading and trailing ASCII white space (space, tab, CR, LF, VT, FF): the
+    /// optional white space around HTTP header lines and values, trimmed on every header of every
+    /// exchange (Foundation's `trimmingCharacters(in:)` bridges to an NSString and back).
+    package static func trimmedASCIISpace(_ text: String) -> String { trimmedASCIISpace(text[...]) }
+
+    /// `text` without leading and trailing ASCII white space.
+    package static func trimmedASCIISpace(_ text: Substring) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !isSpace($0) })!
+        // Both ends are ASCII bytes, so the slice is whole characters.
+        return String(decoding: utf8[first...last], as: UTF8.self)
+    }
+
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
 
     private static func lowered(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }

@@ -13,9 +13,9 @@ package enum CTRFReportWriter {
         return out.data
     }
 
-    /// Writes the report `source` holds: the document without its tests is serialised once, and
+    /// Writes the report `source` holds: the document without its tests is laid out once, and
     /// each test on its own, set into it at the depth the whole document would have given it
-    /// (the bytes of one `JSONSerialization` pass over the whole document).
+    /// (``JSONValue``'s pretty layout, the same bytes as one pass over the whole document).
     package static func write(_ source: ReportSource, to out: ReportOutput) throws {
         let report = source.header
         let start = milliseconds(report.startedAt)
@@ -28,62 +28,64 @@ package enum CTRFReportWriter {
             if areaOf[r.id] == nil { areaOf[r.id] = r.id.area }
             suites.insert(areaOf[r.id] ?? r.id.area)
         }
-        var summaryExtra: [String: Any] = ["exit_code": report.exitCode, "interrupted": report.interrupted,
-                                           "tls_insecure": report.tls.insecure]
+        var summaryExtra: [String: JSONValue] = ["exit_code": .int(Int(report.exitCode)), "interrupted": .bool(report.interrupted),
+                                                 "tls_insecure": .bool(report.tls.insecure)]
         if let cause = report.couldNotTest {
-            summaryExtra["verdict"] = RootCause.verdict
-            summaryExtra["root_cause"] = cause.summary
-            summaryExtra["not_run"] = cause.notRun.map(\.rawValue)
+            summaryExtra["verdict"] = .string(RootCause.verdict)
+            summaryExtra["root_cause"] = .string(cause.summary)
+            summaryExtra["not_run"] = .array(cause.notRun.map { .string($0.rawValue) })
         }
-        if !report.notices.isEmpty { summaryExtra["notices"] = report.notices.map { "\($0.date) \($0.kind): \($0.summary) — \($0.status)" } }
-        let document: [String: Any] = [
-            "reportFormat": "CTRF", "specVersion": "0.0.0",
-            "reportId": UUID().uuidString.lowercased(), "runId": report.runID,
-            "timestamp": ISO8601DateFormatter().string(from: report.finishedAt),
-            "generatedBy": "\(report.tool.name) \(report.tool.version)",
-            "results": [
-                "tool": ["name": report.tool.name, "version": report.tool.version],
-                "summary": ["tests": source.results.count, "passed": counts["passed"] ?? 0, "failed": counts["failed"] ?? 0,
-                            "skipped": counts["skipped"] ?? 0, "pending": 0, "other": counts["other"] ?? 0,
-                            "suites": suites.count,
-                            "start": start, "stop": stop, "duration": stop - start, "extra": summaryExtra] as [String: Any],
-                "tests": [Any](),
-                "environment": environment(report),
-            ] as [String: Any],
-            "extra": ["target": report.target.name, "ews_url": report.target.ewsURL, "warnings": report.warnings] as [String: Any],
+        if !report.notices.isEmpty { summaryExtra["notices"] = .array(report.notices.map { .string("\($0.date) \($0.kind): \($0.summary) — \($0.status)") }) }
+        let summary: [String: JSONValue] = [
+            "tests": .int(source.results.count), "passed": .int(counts["passed"] ?? 0), "failed": .int(counts["failed"] ?? 0),
+            "skipped": .int(counts["skipped"] ?? 0), "pending": .int(0), "other": .int(counts["other"] ?? 0),
+            "suites": .int(suites.count), "start": .int(start), "stop": .int(stop), "duration": .int(stop - start),
+            "extra": .object(summaryExtra),
         ]
-        let head = try JSONSerialization.data(withJSONObject: document, options: options)
-        let opening = Data("\n    \"tests\" : [".utf8)
-        guard let empty = head.range(of: opening + Data("\n\n    ]".utf8)) else {
-            throw EncodingError.invalidValue("tests", .init(codingPath: [], debugDescription: "ctrf.json: no tests array in the serialised document"))
+        let document: JSONValue = .object([
+            "reportFormat": .string("CTRF"), "specVersion": .string("0.0.0"),
+            "reportId": .string(UUID().uuidString.lowercased()), "runId": .string(report.runID),
+            "timestamp": .string(ISO8601DateFormatter().string(from: report.finishedAt)),
+            "generatedBy": .string("\(report.tool.name) \(report.tool.version)"),
+            "results": .object([
+                "tool": .object(["name": .string(report.tool.name), "version": .string(report.tool.version)]),
+                "summary": .object(summary),
+                "tests": .array([]),
+                "environment": environment(report),
+            ]),
+            "extra": .object(["target": .string(report.target.name), "ews_url": .string(report.target.ewsURL),
+                              "warnings": .array(report.warnings.map { .string($0) })]),
+        ])
+        let head = document.pretty()
+        let opening = Array("\n    \"tests\" : [".utf8)
+        guard let empty = head.firstRange(of: opening + Array("\n\n    ]".utf8)) else {
+            throw EncodingError.invalidValue("tests", .init(codingPath: [], debugDescription: "ctrf.json: no tests array in the laid-out document"))
         }
         out.write(bytes: head[..<(empty.lowerBound + opening.count)])
         var written = 0
         for record in source.results {
             guard let r = source.result(record) else { continue }
             out.write(written == 0 ? "\n" : ",\n")
-            out.write(json: try JSONSerialization.data(withJSONObject: test(r, source), options: options), indent: 6)
+            out.write(bytes: test(r, source).pretty(indent: 6))
             written += 1
         }
         out.write(written == 0 ? "\n\n    ]" : "\n    ]")
         out.write(bytes: head[empty.upperBound...])
     }
 
-    private static let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-
     /// One result as a CTRF test.
-    static func test(_ r: CheckResult, _ source: ReportSource) -> [String: Any] {
+    static func test(_ r: CheckResult, _ source: ReportSource) -> JSONValue {
         let status = status(of: r.outcome)
-        var test: [String: Any] = [
-            "name": r.displayName, "testId": r.displayName, "status": status,
-            "duration": Int(r.durationMilliseconds.rounded()), "suite": ["ewscheck", r.id.area],
-            "extra": ["outcome": r.outcome.rawValue, "check_id": r.id.rawValue, "requirement": r.requirement,
-                      "facts": r.facts] as [String: Any],
+        var test: [String: JSONValue] = [
+            "name": .string(r.displayName), "testId": .string(r.displayName), "status": .string(status),
+            "duration": .int(Int(r.durationMilliseconds.rounded())), "suite": .array([.string("ewscheck"), .string(r.id.area)]),
+            "extra": .object(["outcome": .string(r.outcome.rawValue), "check_id": .string(r.id.rawValue),
+                              "requirement": .string(r.requirement), "facts": .object(r.facts.mapValues { .string($0) })]),
         ]
-        if let mailbox = r.mailbox { test["tags"] = ["mailbox:\(mailbox)"] }
-        if r.outcome != .passed { test["message"] = r.message }
-        if [.failed, .errored, .unexpectedPass].contains(r.outcome), let trace = evidenceTrace(r, source) { test["trace"] = trace }
-        return test
+        if let mailbox = r.mailbox { test["tags"] = .array([.string("mailbox:\(mailbox)")]) }
+        if r.outcome != .passed { test["message"] = .string(r.message) }
+        if [.failed, .errored, .unexpectedPass].contains(r.outcome), let trace = evidenceTrace(r, source) { test["trace"] = .string(trace) }
+        return .object(test)
     }
 
     /// CTRF's status for an outcome: a stale known deviation is a failure; a harness error and a
@@ -97,14 +99,15 @@ package enum CTRFReportWriter {
         }
     }
 
-    static func environment(_ report: RunReport) -> [String: Any] {
-        var extra: [String: Any] = ["ews_url": report.target.ewsURL, "auth_scheme": report.target.authScheme,
-                                    "request_version": report.target.requestVersion, "tls_insecure": report.tls.insecure]
-        if let server = report.server { extra["server_build"] = server.build }
-        if let proxy = report.target.proxy { extra["proxy"] = proxy }
-        if let profile = report.profile { extra["profile"] = "\(profile.id) \(profile.version)" }
-        if let c = report.catalog { extra["catalog"] = "\(c.version) \(c.fingerprint)" }
-        return ["reportName": "ewscheck \(report.target.name)", "appName": report.target.name, "buildName": report.runID, "extra": extra]
+    static func environment(_ report: RunReport) -> JSONValue {
+        var extra: [String: JSONValue] = ["ews_url": .string(report.target.ewsURL), "auth_scheme": .string(report.target.authScheme),
+                                          "request_version": .string(report.target.requestVersion), "tls_insecure": .bool(report.tls.insecure)]
+        if let server = report.server { extra["server_build"] = .string(server.build) }
+        if let proxy = report.target.proxy { extra["proxy"] = .string(proxy) }
+        if let profile = report.profile { extra["profile"] = .string("\(profile.id) \(profile.version)") }
+        if let c = report.catalog { extra["catalog"] = .string("\(c.version) \(c.fingerprint)") }
+        return .object(["reportName": .string("ewscheck \(report.target.name)"), "appName": .string(report.target.name),
+                        "buildName": .string(report.runID), "extra": .object(extra)])
     }
 
     /// The first exchange a failing result cites, as a short redacted excerpt.

@@ -118,35 +118,89 @@ struct PersonalDataMasker: Sendable {
     let ownMarkers: [String]
     let configuredAddresses: Set<String>
 
-    /// An element whose text may be personal data, with its value as group 2; compiled once (a
-    /// regex per evidence body cost time, and Foundation leaks part of each compilation).
-    private static let valueElement: NSRegularExpression? = try? NSRegularExpression(
-        pattern: "<(?:[A-Za-z0-9_]+:)?(" + elements.joined(separator: "|") + ")(?:\\s[^>]*)?>([^<]*)</(?:[A-Za-z0-9_]+:)?\\1>")
+    /// The element names as UTF-8, for the byte scanner.
+    private static let elementBytes: [[UInt8]] = elements.map { Array($0.utf8) }
 
     /// The masked text and the number of values masked.
+    ///
+    /// What is masked is the text of an element named in ``elements`` (any prefix, attributes
+    /// allowed) whose content is text only, closed by the same local name (any prefix): the
+    /// language `<(?:P:)?(NAME)(?:\s[^>]*)?>([^<]*)</(?:P:)?\1>` with `P` = `[A-Za-z0-9_]+`,
+    /// matched left to right without overlap. It is scanned byte by byte (an ICU regular
+    /// expression over an `NSString` was most of the masking's cost in the report writers).
     func mask(_ xml: String) -> (String, Int) {
-        guard xml.contains("<") else { return (xml, 0) }
-        var out = ""
-        out.reserveCapacity(xml.utf8.count)
-        var count = 0
-        guard let regex = Self.valueElement else { return (xml, 0) }
-        let ns = xml as NSString
-        var last = 0
-        for match in regex.matches(in: xml, range: NSRange(location: 0, length: ns.length)) {
-            let valueRange = match.range(at: 2)
-            let value = ns.substring(with: valueRange)
-            out += ns.substring(with: NSRange(location: last, length: valueRange.location - last))
-            if keeps(value) {
-                out += value
-            } else {
-                out += "[masked: \(value.count) characters]"
-                count += 1
+        var xml = xml
+        return xml.withUTF8 { bytes -> (String, Int) in
+            guard let first = bytes.firstIndex(of: UInt8(ascii: "<")) else { return (String(decoding: bytes, as: UTF8.self), 0) }
+            var out: [UInt8] = []
+            var copied = 0
+            var count = 0
+            var at = first
+            while at < bytes.count {
+                guard bytes[at] == UInt8(ascii: "<"), let match = Self.valueElement(in: bytes, at: at) else {
+                    at += 1
+                    continue
+                }
+                let value = String(decoding: bytes[match.value], as: UTF8.self)
+                if !keeps(value) {
+                    if out.isEmpty { out.reserveCapacity(bytes.count) }
+                    out.append(contentsOf: bytes[copied..<match.value.lowerBound])
+                    out.append(contentsOf: "[masked: \(value.count) characters]".utf8)
+                    copied = match.value.upperBound
+                    count += 1
+                }
+                at = match.end
             }
-            last = valueRange.location + valueRange.length
+            guard count > 0 else { return (String(decoding: bytes, as: UTF8.self), 0) }
+            out.append(contentsOf: bytes[copied...])
+            return (String(decoding: out, as: UTF8.self), count)
         }
-        out += ns.substring(from: last)
-        return (out, count)
     }
+
+    /// The element starting at `start` (a `<`) when it is one whose text is masked: the byte range
+    /// of its text and where the element ends.
+    private static func valueElement(in b: UnsafeBufferPointer<UInt8>, at start: Int) -> (value: Range<Int>, end: Int)? {
+        // `<`, an optional `prefix:`, the name.
+        guard let name = qualifiedName(in: b, from: start + 1),
+              elementBytes.contains(where: { $0.count == name.count && memcmp($0, b.baseAddress! + name.lowerBound, name.count) == 0 })
+        else { return nil }
+        var i = name.upperBound
+        guard i < b.count else { return nil }
+        if isSpace(b[i]) {
+            // Attributes: anything up to the first `>`.
+            while i < b.count, b[i] != UInt8(ascii: ">") { i += 1 }
+        }
+        guard i < b.count, b[i] == UInt8(ascii: ">") else { return nil }
+        let valueStart = i + 1
+        i = valueStart
+        while i < b.count, b[i] != UInt8(ascii: "<") { i += 1 }
+        let value = valueStart..<i
+        // `</`, an optional `prefix:`, the same name, `>`.
+        guard i + 1 < b.count, b[i + 1] == UInt8(ascii: "/"), let closing = qualifiedName(in: b, from: i + 2),
+              closing.count == name.count, memcmp(b.baseAddress! + closing.lowerBound, b.baseAddress! + name.lowerBound, name.count) == 0,
+              closing.upperBound < b.count, b[closing.upperBound] == UInt8(ascii: ">") else { return nil }
+        return (value, closing.upperBound + 1)
+    }
+
+    /// The local name's range in a name that starts at `from`: `[A-Za-z0-9_]+`, after an optional
+    /// `[A-Za-z0-9_]+:` prefix; nil when there is no name.
+    private static func qualifiedName(in b: UnsafeBufferPointer<UInt8>, from: Int) -> Range<Int>? {
+        var i = from
+        while i < b.count, isNameByte(b[i]) { i += 1 }
+        guard i > from else { return nil }
+        guard i < b.count, b[i] == UInt8(ascii: ":") else { return from..<i }
+        let local = i + 1
+        i = local
+        while i < b.count, isNameByte(b[i]) { i += 1 }
+        return i > local ? local..<i : nil
+    }
+
+    private static func isNameByte(_ c: UInt8) -> Bool {
+        (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || c == UInt8(ascii: "_")
+    }
+
+    /// `\s` between a tag's name and its attributes.
+    private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
 
     func keeps(_ value: String) -> Bool {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)

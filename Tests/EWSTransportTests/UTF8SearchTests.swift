@@ -44,4 +44,17 @@ struct UTF8ByteSearchTests {
         #expect(UTF8Search.contains(body, "BackOffMilliseconds"))
         #expect(!UTF8Search.contains([], "x"))
     }
+
+    @Test("trimmedASCIISpace trims only ASCII white space at both ends and keeps what is inside")
+    func trimmed() {
+        #expect(UTF8Search.trimmedASCIISpace("  Content-Type: text/xml \r\n") == "Content-Type: text/xml")
+        #expect(UTF8Search.trimmedASCIISpace("\t\r\n ") == "")
+        #expect(UTF8Search.trimmedASCIISpace("") == "")
+        #expect(UTF8Search.trimmedASCIISpace("x") == "x")
+        let line = "Subject: Grüße  und  mehr\r\n"
+        let value = line[line.index(after: line.firstIndex(of: ":")!)...]
+        #expect(UTF8Search.trimmedASCIISpace(value) == "Grüße  und  mehr")
+        // A non-ASCII space is content to HTTP (optional white space is SP and HTAB only).
+        #expect(UTF8Search.trimmedASCIISpace("\u{00A0}ä\u{00A0} ") == "\u{00A0}ä\u{00A0}")
+    }
 }
