@@ -96,7 +96,8 @@ extension EvidencePolicy {
     static let passingBodyLimit = 2048
 
     static func shortened(_ body: String) -> String {
-        guard body.count > passingBodyLimit else { return body }
+        // No more bytes than the limit is no more characters either (counting characters is the cost).
+        guard body.utf8.count > passingBodyLimit, body.count > passingBodyLimit else { return body }
         return String(body.prefix(passingBodyLimit)) + " … [\(body.count - passingBodyLimit) more characters left out: the check passed; --evidence all keeps them]"
     }
 }

@@ -1,6 +1,7 @@
 import Conformance
 import EWSTransport
 import Foundation
+import Synchronization
 
 /// What the report writers read: the report's head (everything but the results and the
 /// evidence), a light record of each result in report order, the ids of the exchanges, and the
@@ -18,7 +19,7 @@ package struct ReportSource: Sendable {
     /// Whether the evidence policy was applied here, so the count of masked values is known
     /// only once every exchange has been read (report.json stamps it after its evidence).
     package var countsMaskedValues = false
-    private let loadResult: @Sendable (RecordedResult) -> CheckResult?
+    private var loadResult: @Sendable (RecordedResult) -> CheckResult?
     private let loadExchange: @Sendable (Int) -> Exchange?
 
     /// An exchange as a writer gets it, with the number of values the evidence policy masked in it.
@@ -69,6 +70,24 @@ package struct ReportSource: Sendable {
 
     /// The whole result a light record stands for.
     package func result(_ record: RecordedResult) -> CheckResult? { loadResult(record) }
+
+    /// This source with the first `limit` results read back from the journal kept once read, so
+    /// the writers' passes over the results (one per format, one for the HTML matrix) decode each
+    /// of them once. Memory stays bounded whatever the run's size: past `limit`, results are read
+    /// back on every pass as before.
+    package func keepingResults(upTo limit: Int) -> ReportSource {
+        let kept = Mutex<[Int: CheckResult]>([:])
+        let load = loadResult
+        var copy = self
+        copy.loadResult = { record in
+            guard case .journal(let offset, _) = record.storage else { return load(record) }
+            if let result = kept.withLock({ $0[offset] }) { return result }
+            guard let result = load(record) else { return nil }
+            kept.withLock { if $0.count < limit { $0[offset] = result } }
+            return result
+        }
+        return copy
+    }
 
     /// The exchange with this id, as the writers show it (evidence policy applied, when one was).
     package func exchange(_ id: Int) -> HTTPExchange? { loadExchange(id)?.exchange }

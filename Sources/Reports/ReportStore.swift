@@ -9,6 +9,11 @@ package struct ReportStore: Sendable {
     /// Creates a store.
     package init(root: String) { self.root = root }
 
+    /// How many whole results the writers keep in memory between their passes: 10,000 (a few
+    /// MB; the 2,000-mailbox voicemail chain), read back from the journal once each instead of
+    /// once per format.
+    static let resultsKeptWhileWriting = 10_000
+
     /// The files written for one run.
     package struct Written: Sendable {
         /// The run folder.
@@ -34,6 +39,8 @@ package struct ReportStore: Sendable {
     /// Writes every format of the report `source` holds, each file through a buffer as it is
     /// assembled (each atomically), and moves `latest`.
     package func write(_ source: ReportSource) throws -> Written {
+        // Each format reads every result; up to this many are decoded once for all of them.
+        let source = source.keepingResults(upTo: Self.resultsKeptWhileWriting)
         let fm = FileManager.default
         let runID = source.header.runID
         let dir = root + "/" + runID

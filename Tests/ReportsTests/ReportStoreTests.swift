@@ -2,7 +2,8 @@
 import EWSProtocol
 import EWSTestSupport
 import Foundation
-import Reports
+@testable import Reports
+import Synchronization
 import Testing
 
 private func runID(in jsonFile: String) throws -> String? {
@@ -68,5 +69,57 @@ struct ReportStoreTests {
         #expect(FileManager.default.fileExists(atPath: root + "/latest/keep"))
         let entries = try FileManager.default.contentsOfDirectory(atPath: root)
         #expect(!entries.contains { $0.hasPrefix(".latest-") }, "left behind: \(entries)")
+    }
+}
+
+/// How often each journal offset was read.
+final class JournalReads: Sendable {
+    let counts = Mutex<[Int: Int]>([:])
+}
+
+@Suite("The writers' passes over a journalled run")
+struct KeptResultsTests {
+    /// A source whose results all come "from the journal", counting each read.
+    func journalled(_ results: [CheckResult], reads: JournalReads) -> ReportSource {
+        let report = SampleReport.make(results)
+        var header = report
+        header.results = []
+        let records = results.enumerated().map { RecordedResult($1, storage: .journal(offset: $0 * 100, length: 100)) }
+        header.evidence = []
+        let exchanges = Dictionary(report.evidence.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ReportSource(header: header, results: records, exchangeIDs: report.evidence.map(\.id), countsMaskedValues: false,
+                            result: { record in
+                                guard case .journal(let offset, _) = record.storage else { return nil }
+                                reads.counts.withLock { $0[offset, default: 0] += 1 }
+                                return results[offset / 100]
+                            },
+                            exchange: { exchanges[$0].map { ReportSource.Exchange(exchange: $0, masked: 0) } })
+    }
+
+    @Test("up to the limit each result is read back once for every pass, past it on every pass; the results are the same")
+    func keptOnce() {
+        let reads = JournalReads()
+        let source = journalled(SampleReport.oneOfEach, reads: reads).keepingResults(upTo: 3)
+        for _ in 0..<4 {
+            #expect(source.results.compactMap(source.result) == SampleReport.oneOfEach)
+        }
+        let counts = reads.counts.withLock { $0 }
+        let offsets = (0..<SampleReport.oneOfEach.count).map { $0 * 100 }
+        #expect(offsets.prefix(3).allSatisfy { counts[$0] == 1 }, "\(counts)")
+        #expect(offsets.dropFirst(3).allSatisfy { counts[$0] == 4 }, "\(counts)")
+    }
+
+    @Test("every format written from a journalled source is the same as from the report in memory")
+    func sameFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.path + "/kept-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let reads = JournalReads()
+        let fromJournal = try ReportStore(root: folder + "/a").write(journalled(SampleReport.oneOfEach, reads: reads))
+        let fromMemory = try ReportStore(root: folder + "/b").write(SampleReport.make(SampleReport.oneOfEach))
+        #expect(reads.counts.withLock { $0.values.allSatisfy { $0 == 1 } }, "each result read back once for all five formats")
+        for (a, b) in [(fromJournal.json, fromMemory.json), (fromJournal.junit, fromMemory.junit),
+                       (fromJournal.markdown, fromMemory.markdown), (fromJournal.html, fromMemory.html)] {
+            #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b), "\(a)")
+        }
     }
 }
