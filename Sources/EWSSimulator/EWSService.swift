@@ -1,6 +1,7 @@
 private import EWSExecutor
 import NIOPosix
 import EWSProtocol
+import EWSTransport
 import Foundation
 
 /// One HTTP response of the simulator.
@@ -137,13 +138,7 @@ final class EWSService: Sendable {
     }
 
     private static func responseCodes(in xml: String) -> [String] {
-        var codes: [String] = []
-        var rest = Substring(xml)
-        while let start = rest.range(of: "<m:ResponseCode>"), let end = rest[start.upperBound...].range(of: "</m:ResponseCode>") {
-            codes.append(String(rest[start.upperBound..<end.lowerBound]))
-            rest = rest[end.upperBound...]
-        }
-        return codes
+        UTF8Search.texts(between: "<m:ResponseCode>", and: "</m:ResponseCode>", in: xml)
     }
 
     /// What XSD validation of a request is noted as on the blocking executor.

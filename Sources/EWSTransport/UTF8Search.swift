@@ -20,6 +20,23 @@ package enum UTF8Search {
         bytes.withUnsafeBufferPointer { firstIndex(of: needle, in: $0, from: start) }
     }
 
+    /// The texts between each `open` and the next `close` after it, in order (the ResponseCodes of
+    /// an answer the simulator logs: Foundation's `range(of:)` was 4.5 % of its CPU).
+    package static func texts(between open: StaticString, and close: StaticString, in text: String) -> [String] {
+        var text = text
+        return text.withUTF8 { bytes in
+            var found: [String] = []
+            var at = 0
+            while let start = firstIndex(of: open, in: bytes, from: at) {
+                let valueStart = start + open.utf8CodeUnitCount
+                guard let end = firstIndex(of: close, in: bytes, from: valueStart) else { break }
+                found.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self))
+                at = end + close.utf8CodeUnitCount
+            }
+            return found
+        }
+    }
+
     /// memchr for the first byte, memcmp for the rest (Glibc hides memmem behind _GNU_SOURCE).
     private static func firstIndex(of needle: StaticString, in hay: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
         needle.withUTF8Buffer { pin in

@@ -57,4 +57,14 @@ struct UTF8ByteSearchTests {
         // A non-ASCII space is content to HTTP (optional white space is SP and HTAB only).
         #expect(UTF8Search.trimmedASCIISpace("\u{00A0}ä\u{00A0} ") == "\u{00A0}ä\u{00A0}")
     }
+
+    @Test("texts(between:and:) gives every text between an opening and the next closing, in order")
+    func between() {
+        let answer = "<m:ResponseCode>NoError</m:ResponseCode><x/><m:ResponseCode>ErrorItemNotFound</m:ResponseCode>"
+        #expect(UTF8Search.texts(between: "<m:ResponseCode>", and: "</m:ResponseCode>", in: answer) == ["NoError", "ErrorItemNotFound"])
+        #expect(UTF8Search.texts(between: "<m:ResponseCode>", and: "</m:ResponseCode>", in: "<m:ResponseCode></m:ResponseCode>") == [""])
+        #expect(UTF8Search.texts(between: "<m:ResponseCode>", and: "</m:ResponseCode>", in: "<m:ResponseCode>cut") == [])
+        #expect(UTF8Search.texts(between: "<a>", and: "</a>", in: "<a>Grüße</a> <a>ok</a>") == ["Grüße", "ok"])
+        #expect(UTF8Search.texts(between: "<a>", and: "</a>", in: "") == [])
+    }
 }
