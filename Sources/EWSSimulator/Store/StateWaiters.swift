@@ -8,6 +8,13 @@ final class StateWaiters<Value: Sendable>: Sendable {
     private struct Waiter {
         let condition: @Sendable (Value) -> Bool
         let continuation: CheckedContinuation<Bool, Never>
+        /// The timer that answers false; cancelled when the condition is met first.
+        var timer: Task<Void, Never>?
+
+        func resume(_ met: Bool) {
+            if met { timer?.cancel() }
+            continuation.resume(returning: met)
+        }
     }
 
     private struct State {
@@ -37,13 +44,20 @@ final class StateWaiters<Value: Sendable>: Sendable {
         return await withCheckedContinuation { continuation in
             state.withLock { $0.waiters[id] = Waiter(condition: condition, continuation: continuation) }
             if condition(current()) {
-                state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(returning: true)
+                state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(true)
                 return
             }
-            Task {
+            let timer = Task { [self] in
                 try? await Task.sleep(for: timeout)
-                state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(returning: false)
+                guard !Task.isCancelled else { return }
+                state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(false)
             }
+            // Answered already (a change came in between): the timer has nothing left to do.
+            let waiting = state.withLock { state in
+                state.waiters[id]?.timer = timer
+                return state.waiters[id] != nil
+            }
+            if !waiting { timer.cancel() }
         }
     }
 
@@ -54,6 +68,6 @@ final class StateWaiters<Value: Sendable>: Sendable {
             for key in due.keys { state.waiters[key] = nil }
             return Array(due.values)
         }
-        for waiter in ready { waiter.continuation.resume(returning: true) }
+        for waiter in ready { waiter.resume(true) }
     }
 }
