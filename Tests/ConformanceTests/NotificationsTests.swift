@@ -44,9 +44,9 @@ struct NotificationsTests {
 
     /// Runs the whole suite with the default latency limit and hands over `check`'s results (one
     /// per mailbox), each proven passed with both events timed within the limit, p50 ≤ max, and
-    /// its subscription ended; `more` looks further at each, `run` at the simulator afterwards.
+    /// its subscription ended; `more` looks further at each, `run` at the report and the simulator.
     static func expectTimedPasses(of check: CheckID, sourceLocation: SourceLocation = #_sourceLocation,
-                                  _ more: (CheckResult) -> Void, then run: (Simulator) -> Void) async throws {
+                                  _ more: (CheckResult) -> Void, then run: (RunReport, Simulator) -> Void) async throws {
         try await LiveSimulator.with { simulator in
             let report = try await runSuite(.simulated(simulator, notificationLatency: TargetConfiguration.defaultNotificationLatency),
                                             password: simulator.serviceAccountPassword)
@@ -63,21 +63,20 @@ struct NotificationsTests {
                 #expect(r.message.contains("CreatedEvent") && r.message.contains("ModifiedEvent"), "\(r.message)", sourceLocation: sourceLocation)
                 more(r)
             }
-            run(simulator)
-            #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))",
-                    sourceLocation: sourceLocation)
-            #expect(simulator.tenant.allItems().isEmpty, sourceLocation: sourceLocation)
+            run(report, simulator)
         }
     }
 
     @Test("every mailbox's pull subscription sees Created and Modified for its voicemail in time, with p50/max latency, and is unsubscribed")
     func passesOnDefaultFlavor() async throws {
-        try await Self.expectTimedPasses(of: CheckCatalog.notificationsPull, { _ in }) { simulator in
+        try await Self.expectTimedPasses(of: CheckCatalog.notificationsPull, { _ in }) { report, simulator in
             let operations = simulator.requestLog.compactMap(\.operation)
             // One pull subscription per mailbox, and notifications.streaming's streaming one, each ended.
             #expect(operations.filter { $0 == "Subscribe" }.count == 2 * simulator.mailboxesInScope.count)
             #expect(operations.filter { $0 == "Unsubscribe" }.count == 2 * simulator.mailboxesInScope.count)
             #expect(operations.filter { $0 == "GetEvents" }.count >= 2 * simulator.mailboxesInScope.count)
+            #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
+            #expect(simulator.tenant.allItems().isEmpty)
         }
     }
 

@@ -32,12 +32,14 @@ struct StreamingNotificationsTests {
             #expect(r.facts["stream_chunked"] == "true", "\(r.facts)")
             // The client closed the connection itself as soon as ModifiedEvent came: no minute-long wait.
             #expect(r.facts["stream_ending"] == "client-closed", "\(r.facts)")
-        }) { simulator in
+        }) { report, simulator in
             let operations = simulator.requestLog.compactMap(\.operation)
             #expect(operations.filter { $0 == "GetStreamingEvents" }.count == simulator.mailboxesInScope.count)
             // One pull and one streaming subscription per mailbox, each ended.
             #expect(operations.filter { $0 == "Subscribe" }.count == 2 * simulator.mailboxesInScope.count)
             #expect(operations.filter { $0 == "Unsubscribe" }.count == 2 * simulator.mailboxesInScope.count)
+            #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
+            #expect(simulator.tenant.allItems().isEmpty)
         }
     }
 
