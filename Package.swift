@@ -40,10 +40,13 @@ let package = Package(
         ),
         // The plugin ABI: the C header plugins and host share, and the version symbol plugins export.
         .target(name: "CEWSCheckPlugin", path: "plugins/abi", publicHeadersPath: "include"),
-        // The profile format, shared by the host (which validates it) and the Swift SDK.
-        .target(name: "ProviderManifest"),
+        // The wire model of the plugin ABI: the profile format and the hook messages, as plugins and
+        // host exchange them as JSON. The SDK re-exports it; it is all a plugin author sees of the host.
+        .target(name: "EWSCheckPluginWire", path: "plugins/wire"),
+        // The host's side of the profile format: the wire model (re-exported) and its validation.
+        .target(name: "ProviderManifest", dependencies: ["EWSCheckPluginWire"]),
         // The Swift SDK for writing provider plugins.
-        .target(name: "EWSCheckPluginSDK", dependencies: ["CEWSCheckPlugin", "ProviderManifest"], path: "plugins/sdk"),
+        .target(name: "EWSCheckPluginSDK", dependencies: ["CEWSCheckPlugin", "EWSCheckPluginWire"], path: "plugins/sdk"),
         .target(name: "ProfileExchangeOnline", dependencies: ["EWSCheckPluginSDK"], path: "plugins/exchange-online"),
         .target(name: "ProfileExchangeOnPrem", dependencies: ["EWSCheckPluginSDK"], path: "plugins/exchange-onprem"),
         .target(name: "ProfileGenericHoster", dependencies: ["EWSCheckPluginSDK"], path: "plugins/generic-hoster"),

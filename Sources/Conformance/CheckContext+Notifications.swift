@@ -18,13 +18,11 @@ extension CheckContext {
     func pullNotifications(_ mailbox: String) async -> Verdict {
         let limit = target.notificationLatencyMilliseconds
         let sid = connectingSID(mailbox)
-        let subscribe = await client.perform(PullSubscribe(folders: [.inbox], eventTypes: Self.lampEventTypes), impersonating: sid)
-        guard subscribe.messages.count == 1, let m = subscribe.messages.first, m.responseClass == .success, let subscription = m.payload else {
-            if let spent = Self.subscriptionBudgetSpent(subscribe, doing: "Subscribe on \(mailbox)'s Inbox") { return spent }
-            if let m = subscribe.messages.first, m.responseClass == .success {
-                return .failed("Subscribe (pull) on \(mailbox)'s Inbox answered NoError without a SubscriptionId and Watermark", [subscribe.exchange])
-            }
-            return failure(of: subscribe, doing: "Subscribe (pull) on \(mailbox)'s Inbox")
+        let (subscription, subscribe): (PullSubscription, EWSCall<PullSubscription>)
+        switch await subscribeInbox(PullSubscribe(folders: [.inbox], eventTypes: Self.lampEventTypes), of: mailbox,
+                                    kind: "pull", required: "a SubscriptionId and Watermark", as: sid) {
+        case .success(let made): (subscription, subscribe) = made
+        case .failure(let box): return box.verdict
         }
         var poll = EventPoll(subscription: subscription, limit: limit)
         var verdict = await watchLamp(mailbox, poll: &poll)
@@ -32,14 +30,7 @@ extension CheckContext {
         verdict.facts["getevents_calls"] = String(poll.calls)
         verdict.facts["latency_limit_ms"] = String(limit)
         // The subscription is ended whatever the check found (unless it was lost already).
-        let end = await client.perform(Unsubscribe(subscriptionID: subscription.id), impersonating: sid)
-        if let x = end.exchange { verdict.exchanges.append(x) }
-        let code = end.messages.first?.responseCode ?? end.summary
-        verdict.facts["unsubscribe"] = code
-        if verdict.outcome == .passed, end.messages.count != 1 || code != "NoError" {
-            verdict.outcome = .failed
-            verdict.message = "Unsubscribe answered \(end.messages.count == 1 ? code : end.summary), not NoError; the check itself found: \(verdict.message)"
-        }
+        await unsubscribe(subscription.id, as: sid, after: &verdict)
         return verdict
     }
 

@@ -9,13 +9,11 @@ extension CheckContext {
     func streamingNotifications(_ mailbox: String) async -> Verdict {
         let limit = target.notificationLatencyMilliseconds
         let sid = connectingSID(mailbox)
-        let subscribe = await client.perform(StreamingSubscribe(folders: [.inbox], eventTypes: Self.lampEventTypes), impersonating: sid)
-        guard subscribe.messages.count == 1, let m = subscribe.messages.first, m.responseClass == .success, let subscription = m.payload else {
-            if let spent = Self.subscriptionBudgetSpent(subscribe, doing: "Subscribe (streaming) on \(mailbox)'s Inbox") { return spent }
-            if let m = subscribe.messages.first, m.responseClass == .success {
-                return .failed("Subscribe (streaming) on \(mailbox)'s Inbox answered NoError without a SubscriptionId", [subscribe.exchange])
-            }
-            return failure(of: subscribe, doing: "Subscribe (streaming) on \(mailbox)'s Inbox")
+        let (subscription, subscribe): (String, EWSCall<String>)
+        switch await subscribeInbox(StreamingSubscribe(folders: [.inbox], eventTypes: Self.lampEventTypes), of: mailbox,
+                                    kind: "streaming", required: "a SubscriptionId", as: sid) {
+        case .success(let made): (subscription, subscribe) = made
+        case .failure(let box): return box.verdict
         }
         let watch = EventStreamWatch()
         let bound = limit + max(limit, 2000)
@@ -41,14 +39,7 @@ extension CheckContext {
         verdict.facts["stream_ending"] = end.ending?.rawValue ?? "transport error"
         verdict.facts["stream_chunked"] = seen.head.map { String($0.chunked) } ?? "no head"
         verdict.facts["connection_status"] = seen.statuses.isEmpty ? "none" : Self.counted(seen.statuses)
-        let done = await client.perform(Unsubscribe(subscriptionID: subscription), impersonating: sid)
-        if let x = done.exchange { verdict.exchanges.append(x) }
-        let code = done.messages.first?.responseCode ?? done.summary
-        verdict.facts["unsubscribe"] = code
-        if verdict.outcome == .passed, done.messages.count != 1 || code != "NoError" {
-            verdict.outcome = .failed
-            verdict.message = "Unsubscribe answered \(done.messages.count == 1 ? code : done.summary), not NoError; the check itself found: \(verdict.message)"
-        }
+        await unsubscribe(subscription, as: sid, after: &verdict)
         return verdict
     }
 

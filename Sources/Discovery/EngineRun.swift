@@ -111,13 +111,9 @@ struct EngineRun: Sendable {
             let response: HTTPResponse
             do { response = try result.get() } catch { return Self.ended(hop, by: error, &chain) }
             if [301, 302, 303, 307, 308].contains(response.status) {
-                hop.outcome = .httpRedirect
-                guard let location = response.headers.first("Location"), let target = URLParts(url)?.resolve(location) else {
-                    hop.detail = "HTTP \(response.status) without a usable Location"
-                    chain.add(hop)
+                guard let target = Self.redirectTarget(of: response, from: url, &hop, &chain) else {
                     return .failed("HTTP \(response.status) from \(url) without a usable Location header")
                 }
-                hop.detail = "Location: \(target)"
                 chain.add(hop)
                 if let refusal = admit(target, address: address, &chain, why: "HTTP \(response.status)") { return .failed(refusal) }
                 url = target
@@ -289,13 +285,9 @@ struct EngineRun: Sendable {
             }
             return .notOffered("\(url) answers HTTP \(response.status), not a 301/302 redirect")
         }
-        hop.outcome = .httpRedirect
-        guard let location = response.headers.first("Location"), let target = URLParts(url)?.resolve(location) else {
-            hop.detail = "HTTP \(response.status) without a usable Location"
-            chain.add(hop)
+        guard let target = Self.redirectTarget(of: response, from: url, &hop, &chain) else {
             return .failed("HTTP \(response.status) from \(url) without a usable Location header")
         }
-        hop.detail = "Location: \(target)"
         // EWSMA accepts only /autodiscover/(…/)autodiscover.xml here.
         if let parts = URLParts(target), parts.pathAndQuery.lowercased().range(of: "^/autodiscover/([^/]+/)*autodiscover\\.xml$", options: .regularExpression) == nil {
             hop.flags.append("unusual-redirect-path")
@@ -411,6 +403,19 @@ struct EngineRun: Sendable {
             host: parts.host, port: parts.port, timeoutSeconds: min(10, transport.configuration.timeout.connect)))
         await evidence.storeTLS(key, facts)
         return facts
+    }
+
+    /// The target of a redirect answer: its Location resolved against `url`, written on `hop` (a
+    /// redirect hop). Nil when there is no usable Location; the hop then says so and is recorded.
+    static func redirectTarget(of response: HTTPResponse, from url: String, _ hop: inout DiscoveryHop, _ chain: inout Chain) -> String? {
+        hop.outcome = .httpRedirect
+        guard let location = response.headers.first("Location"), let target = URLParts(url)?.resolve(location) else {
+            hop.detail = "HTTP \(response.status) without a usable Location"
+            chain.add(hop)
+            return nil
+        }
+        hop.detail = "Location: \(target)"
+        return target
     }
 
     /// Records `hop` as ended by a transport failure and says how the chain ends.

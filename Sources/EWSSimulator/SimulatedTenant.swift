@@ -39,6 +39,8 @@ package final class SimulatedTenant: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Tests waiting for the mailboxes to change (``waitForStores(timeout:until:)``).
+    private let storeChanges = StateWaiters<Void>()
 
     /// Creates an empty tenant.
     package init(domain: String, netbiosDomain: String) {
@@ -166,6 +168,14 @@ package final class SimulatedTenant: Sendable {
         }
     }
 
+    /// Waits until `condition` holds for the tenant, checked now and after each change to a mailbox
+    /// store: true, or false after `timeout`. What tests wait on for something the simulator does
+    /// later by itself (a delayed delivery), instead of polling.
+    @discardableResult
+    package func waitForStores(timeout: Duration = .seconds(30), until condition: @escaping @Sendable (SimulatedTenant) -> Bool) async -> Bool {
+        await storeChanges.wait(timeout: timeout, current: {}, until: { [self] in condition(self) })
+    }
+
     /// Moves an item's receive time (tests order items without waiting for the clock).
     func setReceived(ofItem id: String, to date: Date) {
         state.withLock { t in
@@ -177,7 +187,9 @@ package final class SimulatedTenant: Sendable {
 
     /// Runs `body` with exclusive access to one mailbox's store; nil when there is no such mailbox.
     func withStore<R>(_ smtp: String, _ body: (inout MailboxStore) throws -> R) rethrows -> R? {
-        try state.withLock { t in
+        // After the lock is released: a waiting test's condition reads the stores again.
+        defer { if storeChanges.isWaiting { storeChanges.changed(()) } }
+        return try state.withLock { t in
             // Taken out while mutated so the dictionaries inside stay uniquely owned (no copy).
             let key = smtp.lowercased()
             guard var store = t.stores.removeValue(forKey: key) else { return nil }

@@ -42,23 +42,34 @@ struct NotificationsTests {
         }
     }
 
-    @Test("every mailbox's pull subscription sees Created and Modified for its voicemail in time, with p50/max latency, and is unsubscribed")
-    func passesOnDefaultFlavor() async throws {
+    /// Runs the whole suite with the default latency limit and hands over `check`'s results (one
+    /// per mailbox), each proven passed with both events timed within the limit, p50 ≤ max, and
+    /// its subscription ended; `more` looks further at each, `run` at the report and the simulator.
+    static func expectTimedPasses(of check: CheckID, sourceLocation: SourceLocation = #_sourceLocation,
+                                  _ more: (CheckResult) -> Void, then run: (RunReport, Simulator) -> Void) async throws {
         try await LiveSimulator.with { simulator in
             let report = try await runSuite(.simulated(simulator, notificationLatency: TargetConfiguration.defaultNotificationLatency),
                                             password: simulator.serviceAccountPassword)
-            let results = report.results(CheckCatalog.notificationsPull)
-            #expect(results.count == simulator.mailboxesInScope.count)
+            let results = report.results(check)
+            #expect(results.count == simulator.mailboxesInScope.count, sourceLocation: sourceLocation)
             for r in results {
-                #expect(r.outcome == .passed, "\(r.displayName): \(r.message)")
-                let p50 = try #require(r.facts["latency_p50_ms"].flatMap { Int($0) }, "\(r.facts)")
-                let max = try #require(r.facts["latency_max_ms"].flatMap { Int($0) }, "\(r.facts)")
-                #expect(p50 <= max)
-                #expect(r.facts["latency_ms_created"] != nil && r.facts["latency_ms_modified"] != nil, "\(r.facts)")
-                #expect(r.facts["latency_limit_ms"] == String(TargetConfiguration.defaultNotificationLatency))
-                #expect(r.facts["unsubscribe"] == "NoError")
-                #expect(r.message.contains("CreatedEvent") && r.message.contains("ModifiedEvent"), "\(r.message)")
+                #expect(r.outcome == .passed, "\(r.displayName): \(r.message)", sourceLocation: sourceLocation)
+                let p50 = try #require(r.facts["latency_p50_ms"].flatMap { Int($0) }, "\(r.facts)", sourceLocation: sourceLocation)
+                let max = try #require(r.facts["latency_max_ms"].flatMap { Int($0) }, "\(r.facts)", sourceLocation: sourceLocation)
+                #expect(p50 <= max, sourceLocation: sourceLocation)
+                #expect(r.facts["latency_ms_created"] != nil && r.facts["latency_ms_modified"] != nil, "\(r.facts)", sourceLocation: sourceLocation)
+                #expect(r.facts["latency_limit_ms"] == String(TargetConfiguration.defaultNotificationLatency), sourceLocation: sourceLocation)
+                #expect(r.facts["unsubscribe"] == "NoError", sourceLocation: sourceLocation)
+                #expect(r.message.contains("CreatedEvent") && r.message.contains("ModifiedEvent"), "\(r.message)", sourceLocation: sourceLocation)
+                more(r)
             }
+            run(report, simulator)
+        }
+    }
+
+    @Test("every mailbox's pull subscription sees Created and Modified for its voicemail in time, with p50/max latency, and is unsubscribed")
+    func passesOnDefaultFlavor() async throws {
+        try await Self.expectTimedPasses(of: CheckCatalog.notificationsPull, { _ in }) { report, simulator in
             let operations = simulator.requestLog.compactMap(\.operation)
             // One pull subscription per mailbox, and notifications.streaming's streaming one, each ended.
             #expect(operations.filter { $0 == "Subscribe" }.count == 2 * simulator.mailboxesInScope.count)
@@ -97,7 +108,7 @@ struct NotificationsTests {
             let report = try await runSuite(target, password: simulator.serviceAccountPassword)
             let r = try report.result(CheckCatalog.notificationsPull)
             #expect(r.outcome == .failed, "\(r.message)")
-            #expect(r.message.contains("answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions"), "\(r.message)")
+            #expect(r.message.contains("Subscribe (pull) on \(target.mailboxes[0])'s Inbox answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions"), "\(r.message)")
             #expect(r.facts["response_code"] == "ErrorExceededSubscriptionCount")
             #expect(!r.evidence.isEmpty)
             // The streaming subscription is charged to the same budget, and says so in its own words.

@@ -1,9 +1,10 @@
 import EWSTestSupport
 import Foundation
 
-/// A plain-HTTP server on loopback for the misbehaviour the simulator does not model: each
+/// A plain-HTTP EWS endpoint on loopback for the misbehaviour the simulator does not model: each
 /// request (read whole: headers and Content-Length body) is answered with what `reply` returns,
-/// then the connection is closed. Connections are served concurrently.
+/// then the connection is closed. Connections are served concurrently. A ``RawServer`` reading
+/// whole requests, with the requests and answers as values.
 final class ScriptedEWSServer: Sendable {
     struct Request: Sendable {
         var method: String
@@ -18,44 +19,39 @@ final class ScriptedEWSServer: Sendable {
         var body: String
     }
 
-    private let listener: LoopbackListener
-    private let seen = Locked<[Request]>([])
+    private let server: RawServer
 
     /// The port it listens on.
-    var port: Int { listener.port }
+    var port: Int { server.port }
 
     /// Every request answered so far.
-    var requests: [Request] { seen.value }
+    var requests: [Request] { server.requests.map(Self.request) }
 
     /// `http://127.0.0.1:<port>/EWS/Exchange.asmx`.
     var ewsURL: String { "http://127.0.0.1:\(port)/EWS/Exchange.asmx" }
 
     init(reply: @escaping @Sendable (Request) -> Response) throws {
-        let seen = self.seen
-        listener = try LoopbackListener(concurrently: true) { connection in
-            defer { connection.close() }
-            guard let (head, body) = connection.readRequest() else { return }
-            let request = Self.request(head: head, body: body)
-            seen.withLock { $0.append(request) }
-            let response = reply(request)
-            var text = "HTTP/1.1 \(response.status) X\r\nContent-Length: \(response.body.utf8.count)\r\nConnection: close\r\n"
-            if let type = response.contentType { text += "Content-Type: \(type)\r\n" }
-            for (name, value) in response.headers { text += "\(name): \(value)\r\n" }
-            connection.write(text + "\r\n" + response.body)
+        server = try RawServer(wholeRequests: true) { text in
+            let response = reply(Self.request(text))
+            let headers = response.contentType.map { ["Content-Type: \($0)"] } ?? []
+            return RawServer.http("\(response.status) X", headers: headers + response.headers.map { "\($0.key): \($0.value)" }, body: response.body)
         }
     }
 
-    private static func request(head: String, body: String) -> Request {
-        let lines = head.split(separator: "\r\n").map(String.init)
+    /// The request in `text`, as ``RawServer`` read it: the head, an empty line, the body.
+    private static func request(_ text: String) -> Request {
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let lines = (parts.first ?? "").split(separator: "\r\n").map(String.init)
         let first = lines.first?.split(separator: " ").map(String.init) ?? []
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Request(method: first.first ?? "", path: first.count > 1 ? first[1] : "", headers: headers, body: body)
+        return Request(method: first.first ?? "", path: first.count > 1 ? first[1] : "", headers: headers,
+                       body: parts.dropFirst().joined(separator: "\r\n\r\n"))
     }
 
     /// Stops listening and closes every connection.
-    func stop() { listener.stop() }
+    func stop() { server.stop() }
 }

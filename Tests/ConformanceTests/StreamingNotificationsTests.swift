@@ -28,24 +28,11 @@ struct StreamingNotificationsTests {
 
     @Test("every mailbox's stream carries Created and Modified for its voicemail in time, chunked, closed by the client, unsubscribed")
     func passesOnDefaultFlavor() async throws {
-        try await LiveSimulator.with { simulator in
-            let report = try await runSuite(.simulated(simulator, notificationLatency: TargetConfiguration.defaultNotificationLatency),
-                                            password: simulator.serviceAccountPassword)
-            let results = report.results(CheckCatalog.notificationsStreaming)
-            #expect(results.count == simulator.mailboxesInScope.count)
-            for r in results {
-                #expect(r.outcome == .passed, "\(r.displayName): \(r.message)")
-                let p50 = try #require(r.facts["latency_p50_ms"].flatMap { Int($0) }, "\(r.facts)")
-                let max = try #require(r.facts["latency_max_ms"].flatMap { Int($0) }, "\(r.facts)")
-                #expect(p50 <= max)
-                #expect(r.facts["latency_ms_created"] != nil && r.facts["latency_ms_modified"] != nil, "\(r.facts)")
-                #expect(r.facts["latency_limit_ms"] == String(TargetConfiguration.defaultNotificationLatency))
-                #expect(r.facts["stream_chunked"] == "true", "\(r.facts)")
-                // The client closed the connection itself as soon as ModifiedEvent came: no minute-long wait.
-                #expect(r.facts["stream_ending"] == "client-closed", "\(r.facts)")
-                #expect(r.facts["unsubscribe"] == "NoError")
-                #expect(r.message.contains("CreatedEvent") && r.message.contains("ModifiedEvent"), "\(r.message)")
-            }
+        try await NotificationsTests.expectTimedPasses(of: CheckCatalog.notificationsStreaming, { r in
+            #expect(r.facts["stream_chunked"] == "true", "\(r.facts)")
+            // The client closed the connection itself as soon as ModifiedEvent came: no minute-long wait.
+            #expect(r.facts["stream_ending"] == "client-closed", "\(r.facts)")
+        }) { report, simulator in
             let operations = simulator.requestLog.compactMap(\.operation)
             #expect(operations.filter { $0 == "GetStreamingEvents" }.count == simulator.mailboxesInScope.count)
             // One pull and one streaming subscription per mailbox, each ended.

@@ -26,7 +26,7 @@ import Testing
             // On a loaded machine the send itself may take long; only a check made early proves anything.
             let checkedEarly = Date().timeIntervalSince(started) < 1.5
             var arrived: Date?
-            if await pollUntil(timeout: .seconds(8), { sim.tenant.allItems().contains { $0.subject == "Later" && $0.folder == "Inbox" } }) {
+            if await sim.tenant.waitForStores(timeout: .seconds(8), until: { $0.allItems().contains { $0.subject == "Later" && $0.folder == "Inbox" } }) {
                 arrived = Date()
             }
             #expect(sent.codes == ["NoError"])

@@ -82,7 +82,7 @@ import Testing
                 try await Self.sendToAlice(s, "Last one")
                 let seen = await listener.requests(atLeast: 1)
                 #expect(seen.count >= 1)
-                #expect(await pollUntil { s.simulator.tenant.subscriptions.subscription(id) == nil })
+                #expect(await s.simulator.tenant.subscriptions.wait(for: id) { $0 == nil })
                 let unsubscribe = try await s.send(s.envelope("<m:Unsubscribe><m:SubscriptionId>\(id)</m:SubscriptionId></m:Unsubscribe>", impersonate: "alice@contoso.com"))
                 #expect(unsubscribe.codes == ["ErrorSubscriptionNotFound"])
             }
@@ -127,7 +127,7 @@ import Testing
                 let sub = try await Self.subscribe(s, url: "http://127.0.0.1:\(attempts.port)/")
                 let id = try #require(sub.messages.first?.child("SubscriptionId")?.text)
                 try await Self.sendToAlice(s, "Nobody listens")
-                #expect(await pollUntil { s.simulator.tenant.subscriptions.subscription(id) == nil })
+                #expect(await s.simulator.tenant.subscriptions.wait(for: id) { $0 == nil })
                 let seen = attempts.requests
                 #expect(seen.count == 6, "attempts: \(seen.count)")
                 let marks = Set(try seen.map { try Self.notification(s, $0).child("PreviousWatermark")?.text ?? "" })
@@ -148,7 +148,7 @@ import Testing
                 let id = try #require(sub.messages.first?.child("SubscriptionId")?.text)
                 try await Self.sendToAlice(s, "Into the void")
                 // Attempts at 0 and 0.4 s; 0.8 s is within 1 s too; 1.6 s is not.
-                #expect(await pollUntil { s.simulator.tenant.subscriptions.subscription(id) == nil })
+                #expect(await s.simulator.tenant.subscriptions.wait(for: id) { $0 == nil })
                 #expect(silent.requests.count == 3, "attempts: \(silent.requests.count)")
             }
         }

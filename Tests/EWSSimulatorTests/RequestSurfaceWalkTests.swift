@@ -138,34 +138,49 @@ import Testing
             for property in properties where !Self.coveredElsewhere.contains(property.name) {
                 let sample = schema.sample(property)
                 let a = try await s.tryCreate(sample)
-                if let fault = a.fault {
-                    problems.append("\(property.name): fault \(fault.code) (sample \(sample.prefix(200)))")
-                    continue
+                let walked = try await Self.walk(property.name, sample: sample, in: "Message", answer: a, refusals: Self.refusals) { id in
+                    guard let uri = schema.fieldURI(for: property.name) else { return nil }
+                    return try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="\#(uri)"/></t:AdditionalProperties>"#)
                 }
-                guard a.codes == ["NoError"] else {
-                    if !a.codes.allSatisfy(Self.refusals.contains) { problems.append("\(property.name): answered \(a.codes)") }
-                    continue
-                }
-                // Accepted: it must come back.
-                guard let id = a.messages.first?.path("Items", "Message", "ItemId")?.attribute("Id"),
-                      let uri = schema.fieldURI(for: property.name) else {
-                    problems.append("\(property.name): accepted, but has no FieldURI to read it back")
-                    continue
-                }
-                let got = try await s.getItem(id, shape: #"<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="\#(uri)"/></t:AdditionalProperties>"#)
-                let returned = got.messages.first?.path("Items", "Message", property.name)
-                let sent = try XMLTree(parsing: Array("<r xmlns:t=\"\(EWSNamespace.types)\">\(sample)</r>".utf8)).root?.children.first
-                if returned == nil {
-                    problems.append("\(property.name): accepted and dropped")
-                } else if let sent, !Self.sameText(sent, returned) {
-                    problems.append("\(property.name): sent \(sent.text), got \(returned?.text ?? "")")
-                } else {
-                    honoured.append(property.name)
+                switch walked {
+                case .kept: honoured.append(property.name)
+                case .refused: break
+                case .problem(let problem): problems.append(problem)
                 }
             }
             #expect(honoured.count >= 10, "honoured: \(honoured)")
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         }
+    }
+
+    /// What sending one property on CreateItem proved.
+    enum Walked: Equatable {
+        /// Accepted, and it came back as sent.
+        case kept
+        /// Refused with one of the codes Exchange refuses such a value with.
+        case refused
+        /// Faulted, refused with another code, dropped or changed: the line to report.
+        case problem(String)
+    }
+
+    /// Judges `answer`, the simulator's answer to a CreateItem carrying `property` (as `sample`) in an
+    /// `element`: a fault or a code outside `refusals` is a problem; an accepted property must come
+    /// back from `readBack` (the new item's id → a GetItem answer, nil when it cannot be asked for)
+    /// with the text sent. One judge for every surface walk, so they cannot drift apart.
+    static func walk(_ property: String, sample: String, in element: String, answer a: SimulatorSession.Answer, refusals: Set<String>,
+                     readBack: (String) async throws -> SimulatorSession.Answer?) async throws -> Walked {
+        if let fault = a.fault { return .problem("\(property): fault \(fault.code) (sample \(sample.prefix(200)))") }
+        guard a.codes == ["NoError"] else {
+            return a.codes.allSatisfy(refusals.contains) ? .refused : .problem("\(property): answered \(a.codes)")
+        }
+        // Accepted: it must come back.
+        guard let id = a.messages.first?.path("Items", element, "ItemId")?.attribute("Id") else { return .problem("\(property): accepted without an id") }
+        guard let got = try await readBack(id) else { return .problem("\(property): accepted, but has no FieldURI to read it back") }
+        let returned = got.messages.first?.path("Items", element, property)
+        let sent = try XMLTree(parsing: Array("<r xmlns:t=\"\(EWSNamespace.types)\">\(sample)</r>".utf8)).root?.children.first
+        if returned == nil { return .problem("\(property): accepted and dropped") }
+        if let sent, !sameText(sent, returned) { return .problem("\(property): sent \(sent.text), got \(returned?.text ?? "")") }
+        return .kept
     }
 
     /// Leaf texts agree (booleans and times in their canonical forms); for structured values every

@@ -31,9 +31,9 @@ import Testing
         return messages
     }
 
-    /// Waits (bounded) until the subscription has had `count` stream connections.
+    /// Waits (an event, bounded) until the subscription has had `count` stream connections.
     static func waitForStream(_ s: SimulatorSession, _ id: String, count: Int) async throws {
-        await pollUntil { (s.simulator.tenant.subscriptions.subscription(id)?.streamToken ?? 0) >= count }
+        await s.simulator.tenant.subscriptions.wait(for: id) { ($0?.streamToken ?? 0) >= count }
         #expect(s.simulator.tenant.subscriptions.subscription(id)?.streamToken == count)
     }
 

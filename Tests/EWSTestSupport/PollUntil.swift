@@ -1,6 +1,8 @@
 /// Waits until `condition` holds, checking it every `interval`, for at most `timeout`; returns whether
-/// it held. Only for state that offers no event to wait on (the simulator's request log and mailbox
-/// store, read in process); children, servers and tasks are waited on by their events
+/// it held. Only for state that offers no event to wait on (the executor's idle threads ending);
+/// children, servers, tasks, the simulator's request log (`Simulator.waitForRequests`), its
+/// subscriptions (`SubscriptionRegistry.wait(for:until:)`) and its mailboxes
+/// (`SimulatedTenant.waitForStores`) are waited on by their events
 /// (``ChildProcess/waitUntil(timeout:_:)``, ``TestEvent``). The one place a test polls.
 @discardableResult
 package func pollUntil(timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10),

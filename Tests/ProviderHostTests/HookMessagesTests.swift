@@ -21,6 +21,16 @@ struct HookMessagesTests {
         #expect(headers == [["name": "Accept", "value": "text/xml"]])
     }
 
+    @Test("classify_response input has every documented key, null for an absent response or fault code")
+    func classifyInput() throws {
+        let object = try json(ClassifyResponseInput(checkID: "auth.basic.accepted", httpStatus: 500, bodyExcerpt: "<s:Envelope/>"))
+        #expect(Set(object.keys) == ["check_id", "http_status", "response_code", "fault_code", "body_excerpt"])
+        #expect(object["response_code"] is NSNull)
+        #expect(object["fault_code"] is NSNull)
+        #expect(object["http_status"] as? Int == 500)
+        #expect(object["check_id"] as? String == "auth.basic.accepted")
+    }
+
     @Test("adjust_request output may leave out set_headers and remove_headers")
     func adjustOutputLenient() throws {
         let out = try JSONDecoder().decode(AdjustRequestOutput.self, from: Data(#"{"url": null}"#.utf8))

@@ -2,7 +2,7 @@
 // the profile and its hooks as Swift values, and `export` turns them into the C descriptor. No Swift
 // type crosses the boundary; the host sees C function pointers that take and return UTF-8 JSON.
 
-@_exported import ProviderManifest
+@_exported import EWSCheckPluginWire
 private import CEWSCheckPlugin
 import Foundation
 import Synchronization

@@ -3,22 +3,15 @@
 /// streaming subscription hands out no watermark).
 package struct StreamingSubscribe: EWSOperation {
     package static let name = "Subscribe"
-    /// The folders to watch.
-    package var folders: [FolderIdentifier]
-    /// The event types (`NewMailEvent`, `CreatedEvent`, `ModifiedEvent`, …).
-    package var eventTypes: [String]
+    /// The folders and event types watched.
+    package var scope: SubscriptionScope
 
     /// Creates the operation.
     package init(folders: [FolderIdentifier], eventTypes: [String]) {
-        self.folders = folders
-        self.eventTypes = eventTypes
+        scope = SubscriptionScope(folders: folders, eventTypes: eventTypes)
     }
 
-    package var bodyXML: String {
-        "<m:Subscribe><m:StreamingSubscriptionRequest><t:FolderIds>" + folders.map(\.xml).joined() + "</t:FolderIds><t:EventTypes>"
-            + eventTypes.map { "<t:EventType>\($0.xmlEscaped)</t:EventType>" }.joined()
-            + "</t:EventTypes></m:StreamingSubscriptionRequest></m:Subscribe>"
-    }
+    package var bodyXML: String { scope.subscribeXML(request: "StreamingSubscriptionRequest") }
 
     package func payload(in message: ResponseElement) -> String? {
         guard let id = message.element.child("SubscriptionId")?.text, !id.isEmpty else { return nil }

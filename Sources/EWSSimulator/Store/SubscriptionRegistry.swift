@@ -33,6 +33,8 @@ final class SubscriptionRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Tests waiting for a subscription to change (``wait(for:timeout:until:)``).
+    private let changes = StateWaiters<[String: Subscription]>()
 
     /// How many watermarks are remembered (older ones are `ErrorInvalidWatermark`).
     static let watermarkMemory = 500
@@ -73,7 +75,10 @@ final class SubscriptionRegistry: Sendable {
         }
     }
 
-    func add(_ subscription: Subscription) { state.withLock { s in s.subscriptions[subscription.id] = subscription } }
+    func add(_ subscription: Subscription) {
+        state.withLock { s in s.subscriptions[subscription.id] = subscription }
+        reportChange()
+    }
 
     /// How many subscriptions on `mailbox` have not expired at `date`.
     func liveCount(mailbox: String, at date: Date) -> Int {
@@ -84,19 +89,45 @@ final class SubscriptionRegistry: Sendable {
 
     func subscription(_ id: String) -> Subscription? { state.withLock { s in s.subscriptions[id] } }
 
-    func touch(_ id: String, at date: Date) { state.withLock { s in s.subscriptions[id]?.lastUsed = date } }
+    func touch(_ id: String, at date: Date) {
+        state.withLock { s in s.subscriptions[id]?.lastUsed = date }
+        reportChange()
+    }
 
     /// Changes a subscription in place; nil when there is no such subscription.
     @discardableResult
     func update(_ id: String, _ body: (inout Subscription) -> Void) -> Subscription? {
-        state.withLock { s in
+        let updated: Subscription? = state.withLock { s in
             guard var sub = s.subscriptions[id] else { return nil }
             body(&sub)
             s.subscriptions[id] = sub
             return sub
         }
+        reportChange()
+        return updated
     }
 
     @discardableResult
-    func remove(_ id: String) -> Subscription? { state.withLock { s in s.subscriptions.removeValue(forKey: id) } }
+    func remove(_ id: String) -> Subscription? {
+        let removed = state.withLock { s in s.subscriptions.removeValue(forKey: id) }
+        reportChange()
+        return removed
+    }
+
+    /// Waits until `condition` holds for subscription `id` (nil once it is gone or before it exists):
+    /// true as soon as a change makes it so, or false after `timeout`. What tests wait on for a
+    /// subscription the simulator ends or a stream it hands over, instead of polling.
+    @discardableResult
+    func wait(for id: String, timeout: Duration = .seconds(30), until condition: @escaping @Sendable (Subscription?) -> Bool) async -> Bool {
+        await changes.wait(timeout: timeout, current: { [self] in state.withLock { $0.subscriptions } }, until: { condition($0[id]) })
+    }
+
+    /// How many tasks wait on a subscription (for tests of the event itself).
+    var waiting: Int { changes.count }
+
+    /// Hands the subscriptions as they are now to the waiting tests (none waiting: nothing copied).
+    private func reportChange() {
+        guard changes.isWaiting else { return }
+        changes.changed(state.withLock { $0.subscriptions })
+    }
 }

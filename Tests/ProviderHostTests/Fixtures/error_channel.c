@@ -29,10 +29,6 @@ FIXTURE_ANSWER(classify_response, "{\"error\":\"just a string\"}")
 EXPORT const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host) {
     if (host != EWSCHECK_PLUGIN_ABI_VERSION) return NULL;
     fixture_descriptor(&descriptor, "fixture-error-channel", FIXTURE_MANIFEST("fixture-error-channel"));
-    descriptor.adjust_request = adjust_request;
-    descriptor.discover_endpoint = discover_endpoint;
-    descriptor.acquire_token = acquire_token;
-    descriptor.classify_response = classify_response;
-    descriptor.free_string = fixture_free;
+    FIXTURE_ALL_HOOKS(&descriptor, fixture_free);
     return &descriptor;
 }

@@ -38,6 +38,17 @@ static inline void fixture_descriptor(ewscheck_plugin_descriptor *d, const char 
         return strdup(json);                                     \
     }
 
+/* Points the descriptor at the file's four hooks, named after their fields, and at `release` to free
+ * what they return (the set-up every fixture with all four hooks shares). */
+#define FIXTURE_ALL_HOOKS(d, release)                  \
+    do {                                               \
+        (d)->adjust_request = adjust_request;          \
+        (d)->discover_endpoint = discover_endpoint;    \
+        (d)->acquire_token = acquire_token;            \
+        (d)->classify_response = classify_response;    \
+        (d)->free_string = (release);                  \
+    } while (0)
+
 static inline char *fixture_strdup(const char *s) { return strdup(s); }
 
 static inline void fixture_free(void *context, char *s) {

@@ -22,10 +22,6 @@ FIXTURE_ANSWER(classify_response, "{\"outcome\":\"maybe\",\"message\":\"who know
 EXPORT const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host) {
     (void)host;
     fixture_descriptor(&descriptor, "fixture-garbage", FIXTURE_MANIFEST("fixture-garbage"));
-    descriptor.adjust_request = adjust_request;
-    descriptor.discover_endpoint = discover_endpoint;
-    descriptor.acquire_token = acquire_token;
-    descriptor.classify_response = classify_response;
-    descriptor.free_string = fixture_free;
+    FIXTURE_ALL_HOOKS(&descriptor, fixture_free);
     return &descriptor;
 }

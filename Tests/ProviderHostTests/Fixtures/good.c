@@ -41,10 +41,6 @@ EXPORT const ewscheck_plugin_descriptor *ewscheck_plugin_entry(uint32_t host) {
 #ifdef THREAD_SAFE
     descriptor.hook_threading = EWSCHECK_HOOKS_THREAD_SAFE;
 #endif
-    descriptor.adjust_request = adjust_request;
-    descriptor.discover_endpoint = discover_endpoint;
-    descriptor.acquire_token = acquire_token;
-    descriptor.classify_response = classify_response;
-    descriptor.free_string = fixture_free;
+    FIXTURE_ALL_HOOKS(&descriptor, fixture_free);
     return &descriptor;
 }

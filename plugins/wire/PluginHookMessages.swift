@@ -71,11 +71,7 @@ public struct AdjustRequestInput: Codable, Sendable, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(method, forKey: .method)
-        try c.encode(url, forKey: .url)
-        try c.encode(headers, forKey: .headers)
-        try c.encode(operation, forKey: .operation)
-        try c.encode(impersonatedMailbox, forKey: .impersonatedMailbox)
+        try c.encodeEveryKey([.method: method, .url: url, .headers: headers, .operation: operation, .impersonatedMailbox: impersonatedMailbox])
     }
 }
 
@@ -119,9 +115,7 @@ public struct AdjustRequestOutput: Codable, Sendable, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(url, forKey: .url)
-        try c.encode(setHeaders, forKey: .setHeaders)
-        try c.encode(removeHeaders, forKey: .removeHeaders)
+        try c.encodeEveryKey([.url: url, .setHeaders: setHeaders, .removeHeaders: removeHeaders])
     }
 
     /// What the host refuses: protected headers, names that are not tokens, values with line breaks, a URL that
@@ -327,11 +321,8 @@ public struct ClassifyResponseInput: Codable, Sendable, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(checkID, forKey: .checkID)
-        try c.encode(httpStatus, forKey: .httpStatus)
-        try c.encode(responseCode, forKey: .responseCode)
-        try c.encode(faultCode, forKey: .faultCode)
-        try c.encode(bodyExcerpt, forKey: .bodyExcerpt)
+        try c.encodeEveryKey([.checkID: checkID, .httpStatus: httpStatus, .responseCode: responseCode, .faultCode: faultCode,
+                              .bodyExcerpt: bodyExcerpt])
     }
 }
 
