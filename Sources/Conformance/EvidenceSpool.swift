@@ -70,7 +70,7 @@ package final class EvidenceSpool: Sendable {
     package func exchange(_ id: Int) -> HTTPExchange? {
         if let kept = unwritten.withLock({ $0[id] }) { return kept }
         guard let location = index.withLock({ $0[id] }), let line = file.read(location) else { return nil }
-        return try? Self.decoder.decode(HTTPExchange.self, from: line)
+        return Self.exchange(fromLine: line) ?? (try? Self.decoder.decode(HTTPExchange.self, from: line))
     }
 
     /// Calls `body` with every exchange in id order, one read back at a time.
@@ -128,6 +128,39 @@ package final class EvidenceSpool: Sendable {
             i += 1
         }
         return nil
+    }
+
+    /// The exchange a line holds, read by ``JSONValue`` (`JSONDecoder` was most of the cost of
+    /// reading evidence back for the reports); nil when the line is not in the form ``line(_:)``
+    /// writes, for `JSONDecoder` to try.
+    static func exchange(fromLine line: Data) -> HTTPExchange? {
+        guard let v = JSONValue.parse(line), let id = v["id"]?.intValue, let started = v["started"]?.doubleValue,
+              let method = v["method"]?.stringValue, let url = v["url"]?.stringValue,
+              let requestBody = v["requestBody"]?.stringValue, let responseBody = v["responseBody"]?.stringValue,
+              let duration = v["durationMilliseconds"]?.doubleValue, let newConnections = v["newConnections"]?.intValue,
+              let legValues = v["legs"]?.arrayValue else { return nil }
+        func headers(_ value: JSONValue?) -> [HTTPHeader]? {
+            guard let items = value?.arrayValue else { return nil }
+            var list: [HTTPHeader] = []
+            list.reserveCapacity(items.count)
+            for item in items {
+                guard let name = item["name"]?.stringValue, let value = item["value"]?.stringValue else { return nil }
+                list.append(HTTPHeader(name, value))
+            }
+            return list
+        }
+        var legs: [HTTPExchange.Leg] = []
+        for leg in legValues {
+            guard let request = headers(leg["requestHeaders"]), let response = headers(leg["responseHeaders"]) else { return nil }
+            let status = leg["status"]
+            guard status == nil || status?.intValue != nil else { return nil }
+            legs.append(HTTPExchange.Leg(requestHeaders: request, status: status?.intValue, responseHeaders: response))
+        }
+        let remote = v["remoteAddress"], error = v["error"]
+        guard remote == nil || remote?.stringValue != nil, error == nil || error?.stringValue != nil else { return nil }
+        return HTTPExchange(id: id, started: Date(timeIntervalSinceReferenceDate: started), method: method, url: url,
+                            requestBody: requestBody, legs: legs, responseBody: responseBody, durationMilliseconds: duration,
+                            remoteAddress: remote?.stringValue, newConnections: newConnections, error: error?.stringValue)
     }
 
     /// An exchange's line: what `JSONEncoder` makes of it (`HTTPExchange`'s coding keys, nil

@@ -105,3 +105,56 @@ struct JSONValueTests {
         #expect(EvidenceSpool.line(infinite) == nil, "JSON cannot hold it: the spool keeps it in memory instead")
     }
 }
+
+@Suite("JSON read by hand")
+struct JSONValueParseTests {
+    @Test("a value written compact or pretty parses back to itself, doubles included", arguments: 0..<3)
+    func roundTrip(seed: UInt64) throws {
+        var rng = SeededGenerator(state: 0x5041_5253 + seed)
+        for _ in 0..<300 {
+            var value = JSONValueTests.randomValue(&rng)
+            value = .object(["v": value, "d": .double(Double(Int.random(in: -1_000_000...1_000_000, using: &rng)) / 997),
+                             "tiny": .double(5e-324), "big": .double(1.7976931348623157e308)])
+            #expect(JSONValue.parse(Data(value.compact)) == value)
+            #expect(JSONValue.parse(Data(value.pretty(indent: 3))) == value)
+        }
+    }
+
+    @Test("escapes, surrogate pairs, null members and numbers read as JSONSerialization reads them")
+    func agreesWithFoundation() throws {
+        let text = #"{"a":"\"\\\/\b\f\n\r\t\u0041\u00e9\ud83d\ude00","b":[1,-2,0,3.5,-0.25,1e3,2E-2],"c":null,"d":{"e":[]},"f":true,"g":false}"#
+        let parsed = try #require(JSONValue.parse(Data(text.utf8)))
+        #expect(parsed["a"]?.stringValue == "\"\\/\u{08}\u{0C}\n\r\tAé😀")
+        #expect(parsed["b"] == .array([.int(1), .int(-2), .int(0), .double(3.5), .double(-0.25), .double(1000), .double(0.02)]))
+        #expect(parsed["c"] == nil, "a null member is left out, as a nil optional is")
+        #expect(parsed["d"] == .object(["e": .array([])]))
+        #expect(parsed["f"] == .bool(true) && parsed["g"] == .bool(false))
+        let foundation = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(foundation["a"] as? String == parsed["a"]?.stringValue)
+    }
+
+    @Test("what is not JSON, and null outside an object (there is no value for it), is refused, never guessed")
+    func refusals() {
+        let bad = ["", "{", "}", "[1,]", "[,1]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", ".5", "-", "1e", "+1", "tru", "nul",
+                   "\"\u{01}\"", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"",
+                   "{} x", "[null]", String(repeating: "[", count: 65) + String(repeating: "]", count: 65)]
+        for text in bad { #expect(JSONValue.parse(Data(text.utf8)) == nil, "\(text)") }
+        #expect(JSONValue.parse(Data((String(repeating: "[", count: 64) + String(repeating: "]", count: 64)).utf8)) != nil)
+    }
+
+    @Test("a spool line, and one JSONEncoder wrote (slashes escaped), read back as the exchange")
+    func spoolLines() throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .deferredToDate
+        encoder.outputFormatting = [.sortedKeys]
+        for (i, s) in JSONValueTests.strings.enumerated() {
+            for x in [JSONValueTests.exchange(id: i, error: nil, remote: nil, status: nil, body: s),
+                      JSONValueTests.exchange(id: 500 + i, error: "reset: \(s)", remote: "[::1]:443", status: 401, body: s)] {
+                let line = try #require(EvidenceSpool.line(x))
+                #expect(EvidenceSpool.exchange(fromLine: line) == x)
+                #expect(EvidenceSpool.exchange(fromLine: try encoder.encode(x)) == x)
+            }
+        }
+        #expect(EvidenceSpool.exchange(fromLine: Data(#"{"id":1}"#.utf8)) == nil, "a line without the fields is left to JSONDecoder")
+    }
+}
