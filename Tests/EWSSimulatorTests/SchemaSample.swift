@@ -207,6 +207,12 @@ final class SchemaSample {
         return "<\(tag)\(attributes)>\(content)</\(tag)>"
     }
 
+    /// Every value of `UnindexedFieldURIType` with a prefix (`folder` → `folder:DisplayName`, …).
+    func fieldURIs(prefix: String) -> [String] {
+        guard let (node, _) = simpleTypes["t:UnindexedFieldURIType"] else { return [] }
+        return (node.child("restriction")?.children("enumeration").compactMap { $0.attribute("value") } ?? []).filter { $0.hasPrefix(prefix + ":") }
+    }
+
     /// The FieldURI of an item or message property (`item:Subject`), from `UnindexedFieldURIType`.
     func fieldURI(for element: String, prefixes: [String] = ["message", "item"]) -> String? {
         guard let (node, _) = simpleTypes["t:UnindexedFieldURIType"] else { return nil }
