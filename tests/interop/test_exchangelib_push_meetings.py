@@ -116,6 +116,7 @@ def test_meeting_request_is_answered(simulator, step, answer):
         with step("find the meeting request in bob's inbox"):
             requests = list(bob.inbox.filter(subject=subject))
         assert [type(r) for r in requests] == [MeetingRequest]
+        assert (requests[0].is_delegated, requests[0].is_out_of_date, requests[0].has_been_processed) == (False, False, True)
         with step(f"bob answers with {answer}() (CreateItem {'AcceptItem' if answer == 'accept' else 'DeclineItem'})"):
             getattr(requests[0], answer)()
         with step("find the response in alice's inbox"):

@@ -372,6 +372,9 @@ def test_contacts_resolve(simulator, step):
             [fetched] = list(account.fetch(ids=[contact]))
         assert (fetched.display_name, fetched.company_name) == ("Carla Cliente", "Fabrikam")
         assert [p.phone_number for p in fetched.phone_numbers] == ["+1 555 0199"]
+        # What Exchange computes for every contact of a mailbox.
+        assert (fetched.complete_name.first_name, fetched.complete_name.last_name, fetched.complete_name.full_name) == ("Carla", "Cliente", "Carla Cliente")
+        assert (fetched.contact_source, fetched.has_picture) == ("Store", False)
         with step("resolve a directory user (ResolveNames)"):
             found = list(account.protocol.resolve_names(["bob"]))
         assert [m.email_address for m in found] == [BOB]

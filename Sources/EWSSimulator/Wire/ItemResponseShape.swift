@@ -23,8 +23,7 @@ struct ItemResponseShape: Sendable {
         "item:LastModifiedName", "item:ResponseObjects", "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
         "message:ReceivedBy", "message:ReceivedRepresenting",
         "calendar:AdjacentMeetingCount", "calendar:AdjacentMeetings", "calendar:ConflictingMeetingCount", "calendar:ConflictingMeetings",
-        "calendar:AppointmentReplyTime", "meeting:HasBeenProcessed", "meeting:IsDelegated", "meeting:IsOutOfDate",
-        "contacts:CompleteName", "contacts:ContactSource", "contacts:HasPicture",
+        "calendar:AppointmentReplyTime",
     ]
 
     /// Properties no stored item has, because the simulator refuses every request that would set

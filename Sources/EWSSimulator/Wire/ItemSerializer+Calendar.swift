@@ -23,7 +23,8 @@ extension ItemSerializer {
     ]
 
     static let meetingRequestFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = [
-        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
+        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:IsDelegated", false, true), ("meeting:IsOutOfDate", false, true),
+        ("meeting:HasBeenProcessed", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
         ("meetingRequest:MeetingRequestType", false, true), ("meetingRequest:IntendedFreeBusyStatus", false, true),
         ("calendar:Start", false, true), ("calendar:End", false, true), ("calendar:IsAllDayEvent", false, true),
         ("calendar:LegacyFreeBusyStatus", false, true), ("calendar:Location", false, true), ("calendar:CalendarItemType", false, true),
@@ -32,15 +33,25 @@ extension ItemSerializer {
 
     /// `t:MeetingResponseMessageType` (the organizer's copy of an attendee's answer).
     static let meetingResponseFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = [
-        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
+        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:IsDelegated", false, true), ("meeting:IsOutOfDate", false, true),
+        ("meeting:HasBeenProcessed", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
         ("calendar:Start", false, true), ("calendar:End", false, true), ("calendar:Location", false, true),
         ("calendar:CalendarItemType", false, true),
     ]
 
-    static let contactFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = ContactData.order.map { field in
+    /// The kept contact properties, with the ones Exchange computes for every contact in their
+    /// places of `t:ContactItemType` (CompleteName after Nickname, ContactSource after Companies,
+    /// HasPicture after WeddingAnniversary).
+    static let contactFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = ContactData.order.flatMap { field in
         let name = field.element.hasPrefix("@") ? String(field.element.dropFirst()) : field.element
         let find = ["FileAs", "DisplayName", "GivenName", "Surname", "CompanyName", "EmailAddresses", "PhoneNumbers", "JobTitle"].contains(name)
-        return ("contacts:\(name)", find, true)
+        let entry = (uri: "contacts:\(name)", findDefault: find, getDefault: true)
+        switch name {
+        case "Nickname": return [entry, ("contacts:CompleteName", false, true)]
+        case "BusinessHomePage": return [entry, ("contacts:ContactSource", false, true)]
+        case "WeddingAnniversary": return [entry, ("contacts:HasPicture", false, true)]
+        default: return [entry]
+        }
     }
 
     private static func attendees(_ name: String, _ list: [StoredAttendee]) -> String {
@@ -56,6 +67,14 @@ extension ItemSerializer {
         if uri == "meeting:AssociatedCalendarItemId" {
             guard case .string(let id)? = item.simple["AssociatedCalendarItemId"] else { return "" }
             return "<t:AssociatedCalendarItemId Id=\"\(id)\"/>"
+        }
+        switch uri {
+        // Meeting messages are never delegated here, the simulator sends no updates that could make one
+        // out of date, and its Calendar Attendant processes each on delivery (the attendee's tentative
+        // copy, the organizer's attendee answer).
+        case "meeting:IsDelegated", "meeting:IsOutOfDate": return "<t:\(uri.dropFirst("meeting:".count))>false</t:\(uri.dropFirst("meeting:".count))>"
+        case "meeting:HasBeenProcessed": return "<t:HasBeenProcessed>true</t:HasBeenProcessed>"
+        default: break
         }
         guard uri.hasPrefix("calendar:") || uri.hasPrefix("meeting:") || uri.hasPrefix("meetingRequest:") else { return nil }
         guard let c = item.calendar else { return "" }
@@ -148,6 +167,15 @@ extension ItemSerializer {
             }.joined() + "</t:EmailAddresses>"
         case "PhoneNumbers":
             return c.phones.isEmpty ? "" : "<t:PhoneNumbers>" + c.phones.map { "<t:Entry Key=\"\($0.key.xmlEscaped)\">\($0.value.xmlEscaped)</t:Entry>" }.joined() + "</t:PhoneNumbers>"
+        case "CompleteName":
+            let parts = [("FirstName", c.strings["GivenName"]), ("MiddleName", c.strings["MiddleName"]), ("LastName", c.strings["Surname"]),
+                         ("Initials", c.strings["Initials"]), ("FullName", c.displayName), ("Nickname", c.strings["Nickname"])]
+            return "<t:CompleteName>" + parts.compactMap { part in
+                part.1.flatMap { $0.isEmpty ? nil : "<t:\(part.0)>\($0.xmlEscaped)</t:\(part.0)>" }
+            }.joined() + "</t:CompleteName>"
+        // A contact of the mailbox's own folders (not a directory entry); contact photos are refused.
+        case "ContactSource": return "<t:ContactSource>Store</t:ContactSource>"
+        case "HasPicture": return "<t:HasPicture>false</t:HasPicture>"
         case "Birthday", "WeddingAnniversary":
             return c.dates[name].map { "<t:\(name)>\(Self.date($0))</t:\(name)>" } ?? ""
         default:
