@@ -19,7 +19,7 @@ struct ItemSerializer {
         ("item:ReminderDueBy", false, true), ("item:ReminderIsSet", false, true), ("item:ReminderMinutesBeforeStart", false, true),
         ("item:DisplayCc", true, true), ("item:DisplayTo", true, true), ("item:DisplayBcc", false, false),
         ("item:HasAttachments", true, true), ("@extended", true, true), ("item:Culture", true, true),
-        ("item:EffectiveRights", false, false), ("item:LastModifiedTime", false, true), ("item:IsAssociated", false, false),
+        ("item:EffectiveRights", false, false), ("item:LastModifiedName", false, false), ("item:LastModifiedTime", false, true), ("item:IsAssociated", false, false),
         ("item:ConversationId", false, false), ("item:UniqueBody", false, false),
         ("item:Preview", false, false), ("item:TextBody", false, false),
         ("message:Sender", false, true), ("message:ToRecipients", false, true), ("message:CcRecipients", false, true),
@@ -28,6 +28,7 @@ struct ItemSerializer {
         ("message:ConversationTopic", false, true),
         ("message:From", true, true), ("message:InternetMessageId", false, true), ("message:IsRead", true, true),
         ("message:IsResponseRequested", false, true), ("message:References", false, true), ("message:ReplyTo", false, true),
+        ("message:ReceivedBy", false, false), ("message:ReceivedRepresenting", false, false),
     ]
 
     private static let itemFields = fields.filter { !$0.uri.hasPrefix("message:") }
@@ -57,6 +58,9 @@ struct ItemSerializer {
     let shape: ItemResponseShape
     let context: Context
     let folderChangeKey: (String) -> String
+    /// The mailbox the items are in (nil inside attachments and ResolveNames): it is every item's
+    /// last modifier here, and the receiver of what transport delivered.
+    var owner: StoredAddress? = nil
 
     // Format styles are values (Sendable, no per-call formatter object): items are serialised by
     // the hundred per FindItem page.
@@ -162,6 +166,8 @@ struct ItemSerializer {
             return "<t:EffectiveRights><t:CreateAssociated>false</t:CreateAssociated><t:CreateContents>false</t:CreateContents>"
                 + "<t:CreateHierarchy>false</t:CreateHierarchy><t:Delete>true</t:Delete><t:Modify>true</t:Modify><t:Read>true</t:Read>"
                 + "<t:ViewPrivateItems>true</t:ViewPrivateItems></t:EffectiveRights>"
+        // Inferred: only the owner (or the service account impersonating them) changes a mailbox's items here.
+        case "item:LastModifiedName": return owner.flatMap(\.name).map { "<t:LastModifiedName>\($0.xmlEscaped)</t:LastModifiedName>" } ?? ""
         case "item:IsAssociated": return "<t:IsAssociated>false</t:IsAssociated>"
         case "item:ConversationId": return "<t:ConversationId Id=\"\(Self.conversationID(item))\"/>"
         // No conversation threads are kept, so the whole body is unique to its item.
@@ -189,6 +195,10 @@ struct ItemSerializer {
         case "message:IsResponseRequested": return simple("IsResponseRequested", item)
         case "message:References": return simple("References", item)
         case "message:ReplyTo": return Self.recipients("ReplyTo", item.replyTo)
+        // Set by transport on what it delivers (not on drafts and saved copies); no delegates receive here.
+        case "message:ReceivedBy" where item.delivered, "message:ReceivedRepresenting" where item.delivered:
+            return owner.map { "<t:\(uri.dropFirst("message:".count))>" + Self.mailbox($0) + "</t:\(uri.dropFirst("message:".count))>" } ?? ""
+        case "message:ReceivedBy", "message:ReceivedRepresenting": return ""
         default: return renderCalendar(uri, item) ?? renderContact(uri, item) ?? ""
         }
     }

@@ -299,6 +299,9 @@ def test_pull_subscription_sees_the_new_mail(simulator, step):
         with step("fetch the new item"):
             [item] = list(alice.fetch(ids=[new_mail[0].item_id]))
         assert item.subject == subject
+        # Transport's marks on what it delivered.
+        assert (item.received_by.email_address, item.received_representing.email_address) == (ALICE, ALICE)
+        assert item.last_modified_name and item.effective_rights.read and item.conversation_id
         item.delete()
     finally:
         with step("unsubscribe (Unsubscribe)"):

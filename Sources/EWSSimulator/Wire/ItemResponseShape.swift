@@ -20,8 +20,7 @@ struct ItemResponseShape: Sendable {
     /// fetch of its kind, so refusing them would refuse every fetch; `RequestSurfaceWalkTests` pins
     /// the list so it cannot grow silently.
     static let computedNotWritten: Set<String> = [
-        "item:LastModifiedName", "item:ResponseObjects", "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
-        "message:ReceivedBy", "message:ReceivedRepresenting",
+        "item:ResponseObjects", "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
         "calendar:AdjacentMeetingCount", "calendar:AdjacentMeetings", "calendar:ConflictingMeetingCount", "calendar:ConflictingMeetings",
         "calendar:AppointmentReplyTime",
     ]
