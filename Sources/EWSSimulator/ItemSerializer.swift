@@ -15,7 +15,7 @@ struct ItemSerializer {
         ("item:Importance", true, true), ("item:InReplyTo", false, true),
         ("item:IsSubmitted", true, true), ("item:IsDraft", true, true), ("item:IsFromMe", true, true),
         ("item:IsResend", true, true), ("item:IsUnmodified", true, true), ("item:InternetMessageHeaders", false, false),
-        ("item:DateTimeSent", true, true), ("item:DateTimeCreated", true, true),
+        ("item:DateTimeSent", true, true), ("item:DateTimeCreated", true, true), ("item:ResponseObjects", false, false),
         ("item:ReminderDueBy", false, true), ("item:ReminderIsSet", false, true), ("item:ReminderMinutesBeforeStart", false, true),
         ("item:DisplayCc", true, true), ("item:DisplayTo", true, true), ("item:DisplayBcc", false, false),
         ("item:HasAttachments", true, true), ("@extended", true, true), ("item:Culture", true, true),
@@ -168,6 +168,9 @@ struct ItemSerializer {
                 + "<t:ViewPrivateItems>true</t:ViewPrivateItems></t:EffectiveRights>"
         // Inferred: only the owner (or the service account impersonating them) changes a mailbox's items here.
         case "item:LastModifiedName": return owner.flatMap(\.name).map { "<t:LastModifiedName>\($0.xmlEscaped)</t:LastModifiedName>" } ?? ""
+        case "item:ResponseObjects":
+            let objects = Self.responseObjects(item)
+            return objects.isEmpty ? "" : "<t:ResponseObjects>" + objects.map { "<t:\($0)/>" }.joined() + "</t:ResponseObjects>"
         case "item:IsAssociated": return "<t:IsAssociated>false</t:IsAssociated>"
         case "item:ConversationId": return "<t:ConversationId Id=\"\(Self.conversationID(item))\"/>"
         // No conversation threads are kept, so the whole body is unique to its item.
@@ -200,6 +203,22 @@ struct ItemSerializer {
             return owner.map { "<t:\(uri.dropFirst("message:".count))>" + Self.mailbox($0) + "</t:\(uri.dropFirst("message:".count))>" } ?? ""
         case "message:ReceivedBy", "message:ReceivedRepresenting": return ""
         default: return renderCalendar(uri, item) ?? renderContact(uri, item) ?? ""
+        }
+    }
+
+    /// What Exchange offers to do with an item (`ResponseObjects`): answer a meeting the mailbox was
+    /// invited to, cancel one it organizes, reply to or forward a message. Offered as Exchange offers
+    /// them; creating reply, forward and cancel objects is refused (ErrorInvalidOperation), never dropped.
+    static func responseObjects(_ item: StoredItem) -> [String] {
+        let answers = ["AcceptItem", "TentativelyAcceptItem", "DeclineItem", "ReplyToItem", "ReplyAllToItem", "ForwardItem"]
+        switch item.kind {
+        case "MeetingRequest": return answers
+        case "CalendarItem":
+            guard let c = item.calendar else { return ["ForwardItem"] }
+            if !c.isOrganizer { return answers }
+            return c.required.isEmpty && c.optional.isEmpty ? ["ForwardItem"] : ["CancelCalendarItem", "ForwardItem"]
+        case "Contact": return ["ForwardItem"]
+        default: return item.isDraft ? [] : ["ReplyToItem", "ReplyAllToItem", "ForwardItem"]
         }
     }
 

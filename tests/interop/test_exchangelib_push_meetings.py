@@ -117,6 +117,8 @@ def test_meeting_request_is_answered(simulator, step, answer):
             requests = list(bob.inbox.filter(subject=subject))
         assert [type(r) for r in requests] == [MeetingRequest]
         assert (requests[0].is_delegated, requests[0].is_out_of_date, requests[0].has_been_processed) == (False, False, True)
+        offered = requests[0].response_objects
+        assert None not in (offered.accept_item, offered.tentatively_accept_item, offered.decline_item), offered
         with step(f"bob answers with {answer}() (CreateItem {'AcceptItem' if answer == 'accept' else 'DeclineItem'})"):
             getattr(requests[0], answer)()
         with step("find the response in alice's inbox"):

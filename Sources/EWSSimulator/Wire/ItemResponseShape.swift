@@ -20,7 +20,7 @@ struct ItemResponseShape: Sendable {
     /// fetch of its kind, so refusing them would refuse every fetch; `RequestSurfaceWalkTests` pins
     /// the list so it cannot grow silently.
     static let computedNotWritten: Set<String> = [
-        "item:ResponseObjects", "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
+        "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
         "calendar:AdjacentMeetingCount", "calendar:AdjacentMeetings", "calendar:ConflictingMeetingCount", "calendar:ConflictingMeetings",
         "calendar:AppointmentReplyTime",
     ]
