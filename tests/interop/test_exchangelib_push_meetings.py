@@ -139,6 +139,9 @@ def test_meeting_request_is_answered(simulator, step, answer):
                                                             end=end, merged_free_busy_interval=60))
         if answer == "accept":
             assert [(i.my_response_type, i.legacy_free_busy_status) for i in seen] == [("Accept", "Busy")]
+            with step("read bob's answered meeting (GetItem)"):
+                [answered] = list(bob.fetch(ids=seen))
+            assert answered.appointment_reply_time and abs(answered.appointment_reply_time - answered.last_modified_time) < datetime.timedelta(seconds=5)
             assert view.merged == "2", f"merged free/busy {view.merged!r}"
         else:
             assert seen == []

@@ -22,7 +22,6 @@ struct ItemResponseShape: Sendable {
     static let computedNotWritten: Set<String> = [
         "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
         "calendar:AdjacentMeetingCount", "calendar:AdjacentMeetings", "calendar:ConflictingMeetingCount", "calendar:ConflictingMeetings",
-        "calendar:AppointmentReplyTime",
     ]
 
     /// Properties no stored item has, because the simulator refuses every request that would set

@@ -13,7 +13,7 @@ extension ItemSerializer {
         ("calendar:IsResponseRequested", false, true), ("calendar:CalendarItemType", true, true),
         ("calendar:MyResponseType", true, true), ("calendar:Organizer", true, true), ("calendar:RequiredAttendees", false, true),
         ("calendar:OptionalAttendees", false, true), ("calendar:Resources", false, true), ("calendar:Duration", true, true),
-        ("calendar:TimeZone", false, true), ("calendar:AppointmentSequenceNumber", false, true),
+        ("calendar:TimeZone", false, true), ("calendar:AppointmentReplyTime", false, true), ("calendar:AppointmentSequenceNumber", false, true),
         ("calendar:AppointmentState", false, true), ("calendar:Recurrence", false, true), ("calendar:FirstOccurrence", false, true),
         ("calendar:LastOccurrence", false, true), ("calendar:ModifiedOccurrences", false, true), ("calendar:DeletedOccurrences", false, true),
         ("calendar:StartTimeZone", false, true), ("calendar:EndTimeZone", false, true), ("calendar:ConferenceType", false, true),
@@ -83,6 +83,10 @@ extension ItemSerializer {
         }
         let duration = c.end.timeIntervalSince(c.start)
         switch uri {
+        // When the mailbox answered the meeting (set on the attendee's calendar item by its answer).
+        case "calendar:AppointmentReplyTime":
+            guard case .date(let replied)? = item.simple["AppointmentReplyTime"] else { return "" }
+            return element("AppointmentReplyTime", Self.date(replied))
         case "calendar:UID": return element("UID", c.uid)
         case "calendar:RecurrenceId": return element("RecurrenceId", c.originalStart.map(Self.date))
         case "calendar:DateTimeStamp": return element("DateTimeStamp", Self.date(item.created))
