@@ -61,6 +61,9 @@ struct ItemSerializer {
     /// The mailbox the items are in (nil inside attachments and ResolveNames): it is every item's
     /// last modifier here, and the receiver of what transport delivered.
     var owner: StoredAddress? = nil
+    /// The other meetings of the owner's calendar around an item's time (nil inside attachments and
+    /// ResolveNames): the source of its conflicting and adjacent meetings.
+    var meetingsAround: ((StoredItem) -> [StoredItem])? = nil
 
     // Format styles are values (Sendable, no per-call formatter object): items are serialised by
     // the hundred per FindItem page.

@@ -21,7 +21,6 @@ struct ItemResponseShape: Sendable {
     /// the list so it cannot grow silently.
     static let computedNotWritten: Set<String> = [
         "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
-        "calendar:AdjacentMeetingCount", "calendar:AdjacentMeetings", "calendar:ConflictingMeetingCount", "calendar:ConflictingMeetings",
     ]
 
     /// Properties no stored item has, because the simulator refuses every request that would set

@@ -12,7 +12,9 @@ extension ItemSerializer {
         ("calendar:IsRecurring", true, true), ("calendar:MeetingRequestWasSent", true, true),
         ("calendar:IsResponseRequested", false, true), ("calendar:CalendarItemType", true, true),
         ("calendar:MyResponseType", true, true), ("calendar:Organizer", true, true), ("calendar:RequiredAttendees", false, true),
-        ("calendar:OptionalAttendees", false, true), ("calendar:Resources", false, true), ("calendar:Duration", true, true),
+        ("calendar:OptionalAttendees", false, true), ("calendar:Resources", false, true),
+        ("calendar:ConflictingMeetingCount", false, true), ("calendar:AdjacentMeetingCount", false, true),
+        ("calendar:ConflictingMeetings", false, false), ("calendar:AdjacentMeetings", false, false), ("calendar:Duration", true, true),
         ("calendar:TimeZone", false, true), ("calendar:AppointmentReplyTime", false, true), ("calendar:AppointmentSequenceNumber", false, true),
         ("calendar:AppointmentState", false, true), ("calendar:Recurrence", false, true), ("calendar:FirstOccurrence", false, true),
         ("calendar:LastOccurrence", false, true), ("calendar:ModifiedOccurrences", false, true), ("calendar:DeletedOccurrences", false, true),
@@ -29,6 +31,8 @@ extension ItemSerializer {
         ("calendar:Start", false, true), ("calendar:End", false, true), ("calendar:IsAllDayEvent", false, true),
         ("calendar:LegacyFreeBusyStatus", false, true), ("calendar:Location", false, true), ("calendar:CalendarItemType", false, true),
         ("calendar:Organizer", false, true), ("calendar:RequiredAttendees", false, true), ("calendar:OptionalAttendees", false, true),
+        ("calendar:ConflictingMeetingCount", false, true), ("calendar:AdjacentMeetingCount", false, true),
+        ("calendar:ConflictingMeetings", false, false), ("calendar:AdjacentMeetings", false, false),
     ]
 
     /// `t:MeetingResponseMessageType` (the organizer's copy of an attendee's answer).
@@ -87,6 +91,24 @@ extension ItemSerializer {
         case "calendar:AppointmentReplyTime":
             guard case .date(let replied)? = item.simple["AppointmentReplyTime"] else { return "" }
             return element("AppointmentReplyTime", Self.date(replied))
+        // Other meetings of the mailbox's calendar that overlap the item's time, or end as it starts or
+        // start as it ends (Free ones do not count, inferred), as Exchange computes them.
+        case "calendar:ConflictingMeetingCount", "calendar:AdjacentMeetingCount", "calendar:ConflictingMeetings", "calendar:AdjacentMeetings":
+            guard let around = meetingsAround?(item) else { return "" }
+            let conflicting = around.filter { ($0.calendar?.start ?? .distantFuture) < c.end && ($0.calendar?.end ?? .distantPast) > c.start }
+            let adjacent = around.filter { $0.calendar?.end == c.start || $0.calendar?.start == c.end }
+            let name = String(uri.dropFirst("calendar:".count))
+            switch name {
+            case "ConflictingMeetingCount": return element(name, String(conflicting.count))
+            case "AdjacentMeetingCount": return element(name, String(adjacent.count))
+            default:
+                let list = name == "ConflictingMeetings" ? conflicting : adjacent
+                return list.isEmpty ? "" : "<t:\(name)>" + list.map { m in
+                    "<t:CalendarItem><t:ItemId Id=\"\(m.id)\" ChangeKey=\"\(m.changeKey)\"/><t:Subject>\(m.subject.xmlEscaped)</t:Subject>"
+                        + element("Start", m.calendar.map { Self.date($0.start) }) + element("End", m.calendar.map { Self.date($0.end) })
+                        + element("LegacyFreeBusyStatus", m.calendar?.freeBusy) + element("Location", m.calendar?.location) + "</t:CalendarItem>"
+                }.joined() + "</t:\(name)>"
+            }
         case "calendar:UID": return element("UID", c.uid)
         case "calendar:RecurrenceId": return element("RecurrenceId", c.originalStart.map(Self.date))
         case "calendar:DateTimeStamp": return element("DateTimeStamp", Self.date(item.created))
