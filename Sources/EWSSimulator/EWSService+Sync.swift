@@ -69,7 +69,7 @@ extension EWSService {
             }
             let present = Set(items.map(\.id))
             for (id, key) in state.entries.sorted(by: { $0.key < $1.key }) where !present.contains(id) { changes.append(.delete(id, key)) }
-            let writer = ItemSerializer(shape: shape, context: .findItem, folderChangeKey: folderChangeKey(found.mailbox), owner: mailboxOwner(found.mailbox), meetingsAround: meetingsAround(found.mailbox))
+            let writer = itemWriter(shape, .findItem, mailbox: found.mailbox)
             var xml = ""
             for change in changes.prefix(max) {
                 switch change {

@@ -114,14 +114,14 @@ struct ItemSerializer {
         return "<t:\(element)>\(text.xmlEscaped)</t:\(element)>"
     }
 
-    private func body(_ item: StoredItem) -> String {
+    private func body(_ item: StoredItem, element: String = "Body") -> String {
         var type = item.bodyType
         var text = item.body
         if let wanted = shape.bodyType, wanted != type {
             if wanted == "Text" { text = HTMLText.plain(text) } else { text = HTMLText.html(text) }
             type = wanted
         }
-        return "<t:Body BodyType=\"\(type)\">\(text.xmlEscaped)</t:Body>"
+        return "<t:\(element) BodyType=\"\(type)\">\(text.xmlEscaped)</t:\(element)>"
     }
 
     private func render(_ uri: String, _ item: StoredItem) -> String {
@@ -177,7 +177,7 @@ struct ItemSerializer {
         case "item:IsAssociated": return "<t:IsAssociated>false</t:IsAssociated>"
         case "item:ConversationId": return "<t:ConversationId Id=\"\(Self.conversationID(item))\"/>"
         // No conversation threads are kept, so the whole body is unique to its item.
-        case "item:UniqueBody": return body(item).replacingOccurrences(of: "<t:Body ", with: "<t:UniqueBody ").replacingOccurrences(of: "</t:Body>", with: "</t:UniqueBody>")
+        case "item:UniqueBody": return body(item, element: "UniqueBody")
         case "message:ConversationIndex": return "<t:ConversationIndex>\(Self.conversationIndex(item))</t:ConversationIndex>"
         case "item:LastModifiedTime": return "<t:LastModifiedTime>\(Self.date(item.lastModified ?? item.created))</t:LastModifiedTime>"
         case "item:Preview":
