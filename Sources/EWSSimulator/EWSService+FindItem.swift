@@ -22,14 +22,14 @@ extension EWSService {
                     }
                     let expanded = calendarView(all, start: view.start, end: view.end)
                     let page = Array(expanded.prefix(max(query.maxEntries, 0)))
-                    let writer = ItemSerializer(shape: query.shape, context: .findItem, folderChangeKey: folderChangeKey(found.mailbox))
+                    let writer = itemWriter(query.shape, .findItem, mailbox: found.mailbox)
                     return SOAPWriter.success("FindItem", payload: "<m:RootFolder TotalItemsInView=\"\(expanded.count)\" IncludesLastItemInRange=\"\(page.count == expanded.count)\"><t:Items>" + page.map(writer.xml).joined() + "</t:Items></m:RootFolder>")
                 }
                 let matching = ItemSortKey.sort(all.filter { query.restriction?.matches($0) ?? true }, by: query.sort)
                 let ordered = query.fromEnd ? Array(matching.reversed()) : matching
                 let start = min(max(query.offset(total: ordered.count), 0), ordered.count)
                 let page = Array(ordered[start..<min(ordered.count, start + max(query.maxEntries, 0))])
-                let writer = ItemSerializer(shape: query.shape, context: .findItem, folderChangeKey: folderChangeKey(found.mailbox))
+                let writer = itemWriter(query.shape, .findItem, mailbox: found.mailbox)
                 let last = start + page.count >= ordered.count
                 var attrs = "TotalItemsInView=\"\(matching.count)\" IncludesLastItemInRange=\"\(last)\""
                 if query.paged && !last {
@@ -47,6 +47,29 @@ extension EWSService {
 
     func folderChangeKey(_ mailbox: String) -> (String) -> String {
         { [tenant] id in (tenant.withStore(mailbox) { $0.folders[id]?.changeKey } ?? nil) ?? "" }
+    }
+
+    /// The meetings of a mailbox's calendar (occurrences expanded) that overlap or touch a calendar
+    /// item or meeting request's time, other than the meeting itself (its uid).
+    func meetingsAround(_ mailbox: String) -> (StoredItem) -> [StoredItem] {
+        { [self] item in
+            guard let c = item.calendar else { return [] }
+            let all = tenant.withStore(mailbox) { store in store.folder(distinguished: "calendar").map { store.items(in: $0.id) } ?? [] } ?? []
+            return calendarView(all, start: c.start.addingTimeInterval(-1), end: c.end.addingTimeInterval(1))
+                .filter { $0.calendar?.uid != c.uid && $0.calendar?.freeBusy != "Free" }
+        }
+    }
+
+    /// The serializer for the items of one mailbox (folder change keys, owner, calendar around).
+    func itemWriter(_ shape: ItemResponseShape, _ context: ItemSerializer.Context, mailbox: String) -> ItemSerializer {
+        ItemSerializer(shape: shape, context: context, folderChangeKey: folderChangeKey(mailbox), owner: mailboxOwner(mailbox),
+                       meetingsAround: meetingsAround(mailbox))
+    }
+
+    /// The owner of a mailbox as an address (name and SMTP address), for the properties that name
+    /// them (LastModifiedName, ReceivedBy).
+    func mailboxOwner(_ mailbox: String) -> StoredAddress {
+        StoredAddress(name: tenant.user(primarySmtp: mailbox)?.displayName, email: mailbox)
     }
 }
 

@@ -37,14 +37,17 @@ extension EWSService {
         }
     }
 
-    func folderXML(_ folder: StoredFolder, mailbox: String, shape: String, additional: Set<String>) -> String {
+    /// One folder in the element order of its schema type, with the properties the shape asks for.
+    /// EffectiveRights are the owner's (impersonation acts as the owner); the permissions are the
+    /// defaults of a new Exchange 2019 mailbox (Default and Anonymous: none; Default may see free/busy
+    /// times on the calendar), since the simulator sets no folder permissions. Both, and
+    /// DistinguishedFolderId, are written only when asked for by name: AllProperties keeps the set it had.
+    func folderXML(_ folder: StoredFolder, mailbox: String, shape: FolderResponseShape) -> String {
         let counts = tenant.withStore(mailbox) { store -> (Int, Int, Int) in
             let items = store.items(in: folder.id)
             return (items.count, items.filter { !$0.isRead }.count, store.children(of: folder.id).count)
         } ?? (0, 0, 0)
-        let all = shape == "AllProperties"
-        let def = shape == "Default" || all
-        func want(_ uri: String, _ inDefault: Bool) -> Bool { additional.contains(uri) || (inDefault && def) || all }
+        func want(_ uri: String, _ inDefault: Bool) -> Bool { shape.wants(uri, inDefault: inDefault) }
         var x = "<t:\(folder.kind)><t:FolderId Id=\"\(folder.id)\" ChangeKey=\"\(folder.changeKey)\"/>"
         if want("folder:ParentFolderId", false), let parent = folder.parentID {
             let ck = tenant.withStore(mailbox) { $0.folders[parent]?.changeKey } ?? nil
@@ -55,22 +58,52 @@ extension EWSService {
         let hasUnread = (folder.kind == "Folder" || folder.kind == "TasksFolder" || folder.kind == "SearchFolder") && !flavor.omitsFolderCounts
         if want("folder:TotalCount", hasUnread), !flavor.omitsFolderCounts { x += "<t:TotalCount>\(counts.0)</t:TotalCount>" }
         if want("folder:ChildFolderCount", true) { x += "<t:ChildFolderCount>\(counts.2)</t:ChildFolderCount>" }
+        for path in shape.extended {
+            if let values = ComputedMapiProperty.values(path.key, of: folder, counts: counts) { x += path.propertyXML(values) }
+        }
+        if shape.fieldURIs.contains("folder:EffectiveRights") {
+            x += "<t:EffectiveRights><t:CreateAssociated>true</t:CreateAssociated><t:CreateContents>true</t:CreateContents>"
+                + "<t:CreateHierarchy>true</t:CreateHierarchy><t:Delete>true</t:Delete><t:Modify>true</t:Modify><t:Read>true</t:Read>"
+                + "<t:ViewPrivateItems>true</t:ViewPrivateItems></t:EffectiveRights>"
+        }
+        if shape.fieldURIs.contains("folder:DistinguishedFolderId"), let name = folder.distinguishedName {
+            x += "<t:DistinguishedFolderId>\(name.xmlEscaped)</t:DistinguishedFolderId>"
+        }
+        if shape.fieldURIs.contains("folder:PermissionSet") { x += Self.defaultPermissionSet(kind: folder.kind) }
         if hasUnread, want("folder:UnreadCount", true) { x += "<t:UnreadCount>\(counts.1)</t:UnreadCount>" }
         return x + "</t:\(folder.kind)>"
     }
 
-    static func fieldURIs(_ shape: XMLElement?) -> Set<String> {
-        Set(shape?.child("AdditionalProperties")?.children("FieldURI").compactMap { $0.attribute("FieldURI") } ?? [])
+    /// The permissions Exchange gives a new mailbox's folder: the Default and Anonymous users
+    /// with none, except that Default sees free/busy times on calendars (`AvailabilityOnly`).
+    static func defaultPermissionSet(kind: String) -> String {
+        let calendar = kind == "CalendarFolder"
+        let element = calendar ? "CalendarPermission" : "Permission", levelElement = calendar ? "CalendarPermissionLevel" : "PermissionLevel"
+        func entry(_ user: String, read: String, level: String) -> String {
+            "<t:\(element)><t:UserId><t:DistinguishedUser>\(user)</t:DistinguishedUser></t:UserId>"
+                + "<t:CanCreateItems>false</t:CanCreateItems><t:CanCreateSubFolders>false</t:CanCreateSubFolders>"
+                + "<t:IsFolderOwner>false</t:IsFolderOwner><t:IsFolderVisible>false</t:IsFolderVisible><t:IsFolderContact>false</t:IsFolderContact>"
+                + "<t:EditItems>None</t:EditItems><t:DeleteItems>None</t:DeleteItems><t:ReadItems>\(read)</t:ReadItems>"
+                + "<t:\(levelElement)>\(level)</t:\(levelElement)></t:\(element)>"
+        }
+        let list = calendar ? "CalendarPermissions" : "Permissions"
+        let entries = calendar
+            ? entry("Default", read: "TimeOnly", level: "FreeBusyTimeOnly") + entry("Anonymous", read: "None", level: "None")
+            : entry("Default", read: "None", level: "None") + entry("Anonymous", read: "None", level: "None")
+        return "<t:PermissionSet><t:\(list)>\(entries)</t:\(list)></t:PermissionSet>"
     }
 
     func getFolder(_ request: XMLElement, _ context: RequestContext) throws -> String {
-        let shapeElement = request.child("FolderShape")
-        let shape = shapeElement?.child("BaseShape")?.text ?? "Default"
-        let additional = Self.fieldURIs(shapeElement)
-        let messages = (request.child("FolderIds")?.children ?? []).map { element -> String in
+        let ids = request.child("FolderIds")?.children ?? []
+        let shape: FolderResponseShape
+        do throws(EWSError) { shape = try FolderResponseShape(request.child("FolderShape")) } catch {
+            let refusal = SOAPWriter.error("GetFolder", error, emptyPayload: "<m:Folders/>")
+            return SOAPWriter.operationResponse("GetFolder", messages: Array(repeating: refusal, count: max(ids.count, 1)))
+        }
+        let messages = ids.map { element -> String in
             switch resolveFolder(element, context) {
             case .success(let found):
-                return SOAPWriter.success("GetFolder", payload: "<m:Folders>" + folderXML(found.folder, mailbox: found.mailbox, shape: shape, additional: additional) + "</m:Folders>")
+                return SOAPWriter.success("GetFolder", payload: "<m:Folders>" + folderXML(found.folder, mailbox: found.mailbox, shape: shape) + "</m:Folders>")
             case .failure(let error):
                 return SOAPWriter.error("GetFolder", error, emptyPayload: "<m:Folders/>")
             }
@@ -79,12 +112,13 @@ extension EWSService {
     }
 
     func findFolder(_ request: XMLElement, _ context: RequestContext) throws -> String {
-        let shapeElement = request.child("FolderShape")
-        let shape = shapeElement?.child("BaseShape")?.text ?? "Default"
-        let additional = Self.fieldURIs(shapeElement)
         let traversal = request.attribute("Traversal") ?? "Shallow"
-        guard traversal == "Shallow" || traversal == "Deep" else {
-            let refusal = SOAPWriter.error("FindFolder", .notImplemented("FindFolder Traversal=\"\(traversal)\""))
+        let shape: FolderResponseShape
+        do throws(EWSError) {
+            guard traversal == "Shallow" || traversal == "Deep" else { throw EWSError.notImplemented("FindFolder Traversal=\"\(traversal)\"") }
+            shape = try FolderResponseShape(request.child("FolderShape"))
+        } catch {
+            let refusal = SOAPWriter.error("FindFolder", error)
             return SOAPWriter.operationResponse("FindFolder", messages: (request.child("ParentFolderIds")?.children ?? []).map { _ in refusal })
         }
         let deep = traversal == "Deep"
@@ -101,7 +135,7 @@ extension EWSService {
                     }
                     return result
                 } ?? []
-                let xml = folders.map { folderXML($0, mailbox: found.mailbox, shape: shape, additional: additional) }.joined()
+                let xml = folders.map { folderXML($0, mailbox: found.mailbox, shape: shape) }.joined()
                 return SOAPWriter.success("FindFolder", payload: "<m:RootFolder TotalItemsInView=\"\(folders.count)\" IncludesLastItemInRange=\"true\"><t:Folders>\(xml)</t:Folders></m:RootFolder>")
             case .failure(let error):
                 return SOAPWriter.error("FindFolder", error)

@@ -22,7 +22,7 @@ extension EWSService {
             let messages = (request.child("ItemIds")?.children ?? []).map { _ in SOAPWriter.error("GetItem", error, emptyPayload: "<m:Items/>") }
             return SOAPWriter.operationResponse("GetItem", messages: messages)
         }
-        let writer = ItemSerializer(shape: shape, context: .getItem, folderChangeKey: folderChangeKey(context.mailboxUser.primarySmtpAddress))
+        let writer = itemWriter(shape, .getItem, mailbox: context.mailboxUser.primarySmtpAddress)
         let messages = (request.child("ItemIds")?.children ?? []).map { element -> String in
             switch lookupAnyItem(element, context) {
             case .success(let item): return SOAPWriter.success("GetItem", payload: "<m:Items>\(writer.xml(item))</m:Items>")

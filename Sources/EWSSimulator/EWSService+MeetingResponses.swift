@@ -83,6 +83,7 @@ extension EWSService {
                         updated.calendar?.freeBusy = kind.answer == "Accept" ? (intended ?? "Busy") : "Tentative"
                         updated.changeKey = tenant.ids.changeKey()
                         updated.lastModified = Date()
+                        updated.simple["AppointmentReplyTime"] = .date(updated.lastModified ?? Date())
                         if kind.answer == "Decline", let deleted { updated.folderID = deleted.id }
                         store.items[item.id] = updated
                         calendarItemID = item.id

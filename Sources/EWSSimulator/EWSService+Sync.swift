@@ -69,7 +69,7 @@ extension EWSService {
             }
             let present = Set(items.map(\.id))
             for (id, key) in state.entries.sorted(by: { $0.key < $1.key }) where !present.contains(id) { changes.append(.delete(id, key)) }
-            let writer = ItemSerializer(shape: shape, context: .findItem, folderChangeKey: folderChangeKey(found.mailbox))
+            let writer = itemWriter(shape, .findItem, mailbox: found.mailbox)
             var xml = ""
             for change in changes.prefix(max) {
                 switch change {
@@ -101,9 +101,7 @@ extension EWSService {
     func syncFolderHierarchy(_ request: XMLElement, _ context: RequestContext) throws -> String {
         func answer(_ message: String) -> String { SOAPWriter.operationResponse("SyncFolderHierarchy", messages: [message]) }
         do throws(EWSError) {
-            let shapeElement = request.child("FolderShape")
-            let shape = shapeElement?.child("BaseShape")?.text ?? "Default"
-            let additional = Self.fieldURIs(shapeElement)
+            let shape = try FolderResponseShape(request.child("FolderShape"))
             let root: (mailbox: String, folder: StoredFolder)
             if let element = request.child("SyncFolderId")?.children.first {
                 switch resolveFolder(element, context) {
@@ -128,9 +126,9 @@ extension EWSService {
                 let seen = state.entries[folder.id]
                 let key = folder.changeKey + ":" + (folder.parentID ?? "") + ":" + Data(folder.displayName.utf8).base64EncodedString()
                 if seen == nil {
-                    xml += "<t:Create>\(folderXML(folder, mailbox: root.mailbox, shape: shape, additional: additional))</t:Create>"
+                    xml += "<t:Create>\(folderXML(folder, mailbox: root.mailbox, shape: shape))</t:Create>"
                 } else if seen != key {
-                    xml += "<t:Update>\(folderXML(folder, mailbox: root.mailbox, shape: shape, additional: additional))</t:Update>"
+                    xml += "<t:Update>\(folderXML(folder, mailbox: root.mailbox, shape: shape))</t:Update>"
                 }
                 state.entries[folder.id] = key
             }

@@ -15,16 +15,20 @@ struct ItemSerializer {
         ("item:Importance", true, true), ("item:InReplyTo", false, true),
         ("item:IsSubmitted", true, true), ("item:IsDraft", true, true), ("item:IsFromMe", true, true),
         ("item:IsResend", true, true), ("item:IsUnmodified", true, true), ("item:InternetMessageHeaders", false, false),
-        ("item:DateTimeSent", true, true), ("item:DateTimeCreated", true, true),
+        ("item:DateTimeSent", true, true), ("item:DateTimeCreated", true, true), ("item:ResponseObjects", false, false),
         ("item:ReminderDueBy", false, true), ("item:ReminderIsSet", false, true), ("item:ReminderMinutesBeforeStart", false, true),
         ("item:DisplayCc", true, true), ("item:DisplayTo", true, true), ("item:DisplayBcc", false, false),
         ("item:HasAttachments", true, true), ("@extended", true, true), ("item:Culture", true, true),
-        ("item:LastModifiedTime", false, true), ("item:Preview", false, false), ("item:TextBody", false, false),
+        ("item:EffectiveRights", false, false), ("item:LastModifiedName", false, false), ("item:LastModifiedTime", false, true), ("item:IsAssociated", false, false),
+        ("item:ConversationId", false, false), ("item:UniqueBody", false, false),
+        ("item:Preview", false, false), ("item:TextBody", false, false),
         ("message:Sender", false, true), ("message:ToRecipients", false, true), ("message:CcRecipients", false, true),
         ("message:BccRecipients", false, true), ("message:IsReadReceiptRequested", false, true),
-        ("message:IsDeliveryReceiptRequested", false, true), ("message:ConversationTopic", false, true),
+        ("message:IsDeliveryReceiptRequested", false, true), ("message:ConversationIndex", false, false),
+        ("message:ConversationTopic", false, true),
         ("message:From", true, true), ("message:InternetMessageId", false, true), ("message:IsRead", true, true),
         ("message:IsResponseRequested", false, true), ("message:References", false, true), ("message:ReplyTo", false, true),
+        ("message:ReceivedBy", false, false), ("message:ReceivedRepresenting", false, false),
     ]
 
     private static let itemFields = fields.filter { !$0.uri.hasPrefix("message:") }
@@ -33,6 +37,12 @@ struct ItemSerializer {
     private static let meetingRequestItemFields = messageFields + meetingRequestFields
     private static let meetingResponseItemFields = messageFields + meetingResponseFields
     private static let contactItemFields = itemFields + contactFields
+
+    /// Every field URI the serializer writes for some kind of item (a shape may ask for any of them
+    /// whatever the kind: a property an item's type does not have is left out, as Exchange does).
+    static let writtenFieldURIs: Set<String> = Set(
+        (fields + calendarFields + meetingRequestFields + meetingResponseFields + contactFields).map(\.uri) + ["item:ItemId", "item:MimeContent"]
+    ).subtracting(["@extended"])
 
     /// The fields of a kind of item, in the order of its schema type.
     static func fields(for kind: String) -> [(uri: String, findDefault: Bool, getDefault: Bool)] {
@@ -48,6 +58,12 @@ struct ItemSerializer {
     let shape: ItemResponseShape
     let context: Context
     let folderChangeKey: (String) -> String
+    /// The mailbox the items are in (nil inside attachments and ResolveNames): it is every item's
+    /// last modifier here, and the receiver of what transport delivered.
+    var owner: StoredAddress? = nil
+    /// The other meetings of the owner's calendar around an item's time (nil inside attachments and
+    /// ResolveNames): the source of its conflicting and adjacent meetings.
+    var meetingsAround: ((StoredItem) -> [StoredItem])? = nil
 
     // Format styles are values (Sendable, no per-call formatter object): items are serialised by
     // the hundred per FindItem page.
@@ -98,14 +114,14 @@ struct ItemSerializer {
         return "<t:\(element)>\(text.xmlEscaped)</t:\(element)>"
     }
 
-    private func body(_ item: StoredItem) -> String {
+    private func body(_ item: StoredItem, element: String = "Body") -> String {
         var type = item.bodyType
         var text = item.body
         if let wanted = shape.bodyType, wanted != type {
             if wanted == "Text" { text = HTMLText.plain(text) } else { text = HTMLText.html(text) }
             type = wanted
         }
-        return "<t:Body BodyType=\"\(type)\">\(text.xmlEscaped)</t:Body>"
+        return "<t:\(element) BodyType=\"\(type)\">\(text.xmlEscaped)</t:\(element)>"
     }
 
     private func render(_ uri: String, _ item: StoredItem) -> String {
@@ -148,6 +164,21 @@ struct ItemSerializer {
         case "item:DisplayBcc": return "<t:DisplayBcc>\(ItemField.display(item.bccRecipients).xmlEscaped)</t:DisplayBcc>"
         case "item:HasAttachments": return "<t:HasAttachments>\(item.attachments.contains { !$0.isInline })</t:HasAttachments>"
         case "item:Culture": return simple("Culture", item, default: "en-US")
+        // The owner's rights on an item of their own mailbox (impersonation acts as the owner).
+        case "item:EffectiveRights":
+            return "<t:EffectiveRights><t:CreateAssociated>false</t:CreateAssociated><t:CreateContents>false</t:CreateContents>"
+                + "<t:CreateHierarchy>false</t:CreateHierarchy><t:Delete>true</t:Delete><t:Modify>true</t:Modify><t:Read>true</t:Read>"
+                + "<t:ViewPrivateItems>true</t:ViewPrivateItems></t:EffectiveRights>"
+        // Inferred: only the owner (or the service account impersonating them) changes a mailbox's items here.
+        case "item:LastModifiedName": return owner.flatMap(\.name).map { "<t:LastModifiedName>\($0.xmlEscaped)</t:LastModifiedName>" } ?? ""
+        case "item:ResponseObjects":
+            let objects = Self.responseObjects(item)
+            return objects.isEmpty ? "" : "<t:ResponseObjects>" + objects.map { "<t:\($0)/>" }.joined() + "</t:ResponseObjects>"
+        case "item:IsAssociated": return "<t:IsAssociated>false</t:IsAssociated>"
+        case "item:ConversationId": return "<t:ConversationId Id=\"\(Self.conversationID(item))\"/>"
+        // No conversation threads are kept, so the whole body is unique to its item.
+        case "item:UniqueBody": return body(item, element: "UniqueBody")
+        case "message:ConversationIndex": return "<t:ConversationIndex>\(Self.conversationIndex(item))</t:ConversationIndex>"
         case "item:LastModifiedTime": return "<t:LastModifiedTime>\(Self.date(item.lastModified ?? item.created))</t:LastModifiedTime>"
         case "item:Preview":
             let text = item.bodyType == "HTML" ? HTMLText.plain(item.body) : item.body
@@ -170,8 +201,52 @@ struct ItemSerializer {
         case "message:IsResponseRequested": return simple("IsResponseRequested", item)
         case "message:References": return simple("References", item)
         case "message:ReplyTo": return Self.recipients("ReplyTo", item.replyTo)
+        // Set by transport on what it delivers (not on drafts and saved copies); no delegates receive here.
+        case "message:ReceivedBy" where item.delivered, "message:ReceivedRepresenting" where item.delivered:
+            return owner.map { "<t:\(uri.dropFirst("message:".count))>" + Self.mailbox($0) + "</t:\(uri.dropFirst("message:".count))>" } ?? ""
+        case "message:ReceivedBy", "message:ReceivedRepresenting": return ""
         default: return renderCalendar(uri, item) ?? renderContact(uri, item) ?? ""
         }
+    }
+
+    /// What Exchange offers to do with an item (`ResponseObjects`): answer a meeting the mailbox was
+    /// invited to, cancel one it organizes, reply to or forward a message. Offered as Exchange offers
+    /// them; creating reply, forward and cancel objects is refused (ErrorInvalidOperation), never dropped.
+    static func responseObjects(_ item: StoredItem) -> [String] {
+        let answers = ["AcceptItem", "TentativelyAcceptItem", "DeclineItem", "ReplyToItem", "ReplyAllToItem", "ForwardItem"]
+        switch item.kind {
+        case "MeetingRequest": return answers
+        case "CalendarItem":
+            guard let c = item.calendar else { return ["ForwardItem"] }
+            if !c.isOrganizer { return answers }
+            return c.required.isEmpty && c.optional.isEmpty ? ["ForwardItem"] : ["CancelCalendarItem", "ForwardItem"]
+        case "Contact": return ["ForwardItem"]
+        default: return item.isDraft ? [] : ["ReplyToItem", "ReplyAllToItem", "ForwardItem"]
+        }
+    }
+
+    /// The 16-byte conversation GUID of an item: FNV-1a over its conversation topic, so the items
+    /// of one topic share it (the simulator keeps no reply chains; inferred, not Exchange's algorithm).
+    static func conversationGUID(_ item: StoredItem) -> [UInt8] {
+        let topic = item.simple["ConversationTopic"]?.text ?? item.subject
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x8422_2325_cbf2_9ce4
+        for byte in topic.utf8 {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 &+ 1
+        }
+        return (0..<8).map { UInt8(truncatingIfNeeded: a >> (8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: b >> (8 * $0)) }
+    }
+
+    static func conversationID(_ item: StoredItem) -> String {
+        Data([0x43, 0x56] + conversationGUID(item)).base64EncodedString()
+    }
+
+    /// PR_CONVERSATION_INDEX as MS-OXOMSG lays it out: a reserved byte (1), the five high bytes of
+    /// the creation FILETIME, then the conversation GUID.
+    static func conversationIndex(_ item: StoredItem) -> String {
+        let filetime = UInt64(max(0, (item.created.timeIntervalSince1970 + 11_644_473_600) * 10_000_000))
+        let time = (0..<5).map { UInt8(truncatingIfNeeded: filetime >> (56 - 8 * $0)) }
+        return Data([1] + time + conversationGUID(item)).base64EncodedString()
     }
 
     /// An item attachment as an item's attachment list shows it (no item inside).

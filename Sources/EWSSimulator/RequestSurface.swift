@@ -23,7 +23,7 @@ enum RequestSurface {
         "DeleteFolder": (["FolderIds"], "FolderIds"),
         "EmptyFolder": (["FolderIds"], "FolderIds"),
         "MarkAllItemsAsRead": (["ReadFlag", "SuppressReadReceipts", "FolderIds"], "FolderIds"),
-        // ParentFolderIds names contacts folders to search: they hold no contacts here.
+        // ParentFolderIds names the one contacts folder to search (the Contacts folder by default).
         "ResolveNames": (["ParentFolderIds", "UnresolvedEntry"], "UnresolvedEntry"),
         "CreateAttachment": (["ParentItemId", "Attachments"], "Attachments"),
         "DeleteAttachment": (["AttachmentIds"], "AttachmentIds"),

@@ -207,6 +207,14 @@ final class SchemaSample {
         return "<\(tag)\(attributes)>\(content)</\(tag)>"
     }
 
+    /// Every value of `UnindexedFieldURIType` with a prefix (`folder` → `folder:DisplayName`, …),
+    /// or every value at all (nil).
+    func fieldURIs(prefix: String?) -> [String] {
+        guard let (node, _) = simpleTypes["t:UnindexedFieldURIType"] else { return [] }
+        let all = node.child("restriction")?.children("enumeration").compactMap { $0.attribute("value") } ?? []
+        return prefix.map { p in all.filter { $0.hasPrefix(p + ":") } } ?? all
+    }
+
     /// The FieldURI of an item or message property (`item:Subject`), from `UnindexedFieldURIType`.
     func fieldURI(for element: String, prefixes: [String] = ["message", "item"]) -> String? {
         guard let (node, _) = simpleTypes["t:UnindexedFieldURIType"] else { return nil }

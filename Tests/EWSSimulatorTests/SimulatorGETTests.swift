@@ -19,6 +19,13 @@ import Testing
                 #expect(!r.text.contains("location=\"\""))
             }
             #expect(page.text.contains("You have created a service"))
+            // An authenticated HEAD is answered as the GET would be, without the body (IIS), not 405.
+            let head = try await t.send(HTTPRequest(method: "HEAD", url: sim.ewsURL))
+            let headWSDL = try await t.send(HTTPRequest(method: "HEAD", url: sim.ewsURL + "?wsdl"))
+            #expect(head.status == 200 && head.body.isEmpty)
+            #expect(headWSDL.status == 200 && headWSDL.body.isEmpty)
+            let anonymousHead = try await SimulatorHTTPTests.transport(sim, .none).send(HTTPRequest(method: "HEAD", url: sim.ewsURL))
+            #expect(anonymousHead.status == 401)
         }
     }
 

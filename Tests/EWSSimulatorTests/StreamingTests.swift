@@ -111,6 +111,21 @@ import Testing
         }
     }
 
+    @Test("a quiet stream is kept alive: a ConnectionStatus OK envelope comes every keep-alive interval, the stream stays open")
+    func aQuietStreamIsKeptAlive() async throws {
+        try await SimulatorSession.with(configure: { $0.streamingKeepAliveSeconds = 1 }) { s in
+            let id = try await Self.subscribe(s)
+            let parts = Parts()
+            // Nothing happens in the mailbox: only a keep-alive can end the wait before the window.
+            let result = try await s.transport.stream(Self.streamRequest(s, id), window: 30) {
+                parts.take($0, closeOn: "<m:ConnectionStatus>OK</m:ConnectionStatus>")
+            }
+            #expect(result.ending == .clientClosed)
+            #expect(result.response.status == 200)
+            #expect(!result.response.text.contains("Closed") && !result.response.text.contains("Event>"))
+        }
+    }
+
     @Test("a stream still open when its window ends is an answer with what arrived, not an error")
     func transportEndsASilentStreamWithItsWindow() async throws {
         try await SimulatorSession.with { s in

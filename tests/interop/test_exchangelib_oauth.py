@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 import requests
 import requests.adapters
-from exchangelib import DELEGATE, IMPERSONATION, OAUTH2, UTC, Account, Build, Configuration, FailFast, Version
+from exchangelib import DELEGATE, IMPERSONATION, OAUTH2, UTC, Account, Build, Configuration, Contact, FailFast, Identity, Version
 from exchangelib.credentials import OAuth2Credentials
-from exchangelib.errors import ErrorInvalidExchangeImpersonationHeaderData, MalformedResponseError
+from exchangelib.errors import ErrorInvalidExchangeImpersonationHeaderData, ErrorNameResolutionNoResults, MalformedResponseError
+from exchangelib.indexed_properties import EmailAddress
+from exchangelib.properties import EWS_ID, HEX_ENTRY_ID, AlternateId
 from exchangelib.protocol import BaseProtocol, close_connections
 from oauthlib.oauth2 import OAuth2Token
 
@@ -111,10 +113,10 @@ def simulator_credentials(oauth: dict, **kwargs):
                                       tenant_id=oauth["tenant_id"], **kwargs)
 
 
-def account(oauth: dict, mailbox: str, access_type, credentials=None) -> Account:
+def account(oauth: dict, mailbox: str, access_type, credentials=None, pinned: bool = True) -> Account:
     config = Configuration(
         service_endpoint=oauth["ews_url"], credentials=credentials or simulator_credentials(oauth),
-        auth_type=OAUTH2, version=Version(build=EXCHANGE_ONLINE), retry_policy=FailFast(),
+        auth_type=OAUTH2, version=Version(build=EXCHANGE_ONLINE) if pinned else None, retry_policy=FailFast(),
     )
     return Account(primary_smtp_address=mailbox, config=config, autodiscover=False, access_type=access_type,
                    default_timezone=UTC, locale="en_US")
@@ -198,3 +200,40 @@ def test_the_generated_target_file_runs_the_suite_with_oauth(online, run_ewschec
                         ("junit.xml", (tmp_path / "exo" / "junit.xml").read_text())):
         assert secret not in text, f"the client secret appears in {place}"
         assert "Bearer eyJ" not in text, f"a bearer token appears in {place}"
+
+
+def test_resolve_names_and_convert_id_impersonate_through_the_token_identity(online, oauth):
+    """exchangelib sends ResolveNames and ConvertId as protocol-level services: with Basic or NTLM they carry
+    no ExchangeImpersonation header, with OAuth2Credentials(identity=...) they do. So the impersonated
+    mailbox's own contacts are resolved here (version not pinned: exchangelib probes it), and only in
+    that mailbox: impersonating bob, alice's contact is not found."""
+    def impersonating(mailbox):
+        credentials = simulator_credentials(oauth, identity=Identity(primary_smtp_address=mailbox))
+        return account(oauth, mailbox, IMPERSONATION, credentials, pinned=False)
+
+    alice, bob = impersonating(ALICE), impersonating(MAILBOXES[1])
+    for probed in (alice, bob):
+        assert probed.version.build == EXCHANGE_ONLINE, f"exchangelib probed {probed.version}"
+    contact = Contact(account=alice, folder=alice.contacts, display_name="Carla Cliente", given_name="Carla", surname="Cliente",
+                      company_name="Fabrikam", email_addresses=[EmailAddress(email="carla@fabrikam.example")])
+    contact.save()
+    try:
+        before = len(online.requests())
+        [(mailbox, full)] = list(alice.protocol.resolve_names(["carla"], search_scope="ActiveDirectoryContacts",
+                                                             return_full_contact_data=True))
+        assert (mailbox.email_address, mailbox.mailbox_type, mailbox.item_id.id) == ("carla@fabrikam.example", "Contact", contact.id)
+        assert (full.display_name, full.company_name, full.surname) == ("Carla Cliente", "Fabrikam", "Cliente")
+        [only] = list(alice.protocol.resolve_names(["carla"], search_scope="Contacts", parent_folders=[alice.contacts]))
+        assert only.email_address == "carla@fabrikam.example"
+        [directory_user] = list(alice.protocol.resolve_names(["bob"], search_scope="ActiveDirectory"))
+        assert directory_user.email_address == MAILBOXES[1]
+        [not_found] = list(bob.protocol.resolve_names(["carla"], search_scope="ActiveDirectoryContacts"))
+        assert isinstance(not_found, ErrorNameResolutionNoResults), not_found
+        [hex_id] = list(alice.protocol.convert_ids([AlternateId(id=contact.id, format=EWS_ID, mailbox=ALICE)], destination_format=HEX_ENTRY_ID))
+        [back] = list(alice.protocol.convert_ids([AlternateId(id=hex_id.id, format=HEX_ENTRY_ID, mailbox=ALICE)], destination_format=EWS_ID))
+        assert hex_id.format == HEX_ENTRY_ID and back.id == contact.id
+        seen = [r for r in new_requests(online, before) if r.get("operation") in ("ResolveNames", "ConvertId")]
+        assert [r["operation"] for r in seen] == ["ResolveNames"] * 4 + ["ConvertId"] * 2
+        assert [r["impersonated"] for r in seen] == [ALICE] * 3 + [MAILBOXES[1]] + [ALICE] * 2, seen
+    finally:
+        contact.delete()

@@ -4,7 +4,9 @@ ordinary API: impersonating, with the server version *not* pinned, against `ewsc
 A push subscription's notification is received by a Python http.server on loopback and parsed with
 exchangelib's own SendNotification helper; a meeting request is found in the attendee's Inbox,
 answered with accept() / decline(), and the organizer's Inbox, attendee list and the attendee's
-calendar (and free/busy) are checked.
+calendar (and free/busy) are checked. MarkAllItemsAsRead (which exchangelib 5.6.0 lacks) goes through an
+exchangelib service class written as its own are; SendOnly, SendAndSaveCopy and a saved draft's
+send_and_save() are told apart by where the copies end up.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ import uuid
 
 import pytest
 from exchangelib import CalendarItem, Folder, Message
+from exchangelib.folders import Messages
 from exchangelib.items import MeetingRequest, MeetingResponse
 from exchangelib.services import SendNotification
+from exchangelib.services.common import EWSAccountService, folder_ids_element
+from exchangelib.util import add_xml_child, create_element
 
 # The shared helpers and fixtures of the scenario module: every EWS answer is checked against v2017.
 from test_exchangelib import adapter, step, transcript  # noqa: F401
@@ -111,6 +116,9 @@ def test_meeting_request_is_answered(simulator, step, answer):
         with step("find the meeting request in bob's inbox"):
             requests = list(bob.inbox.filter(subject=subject))
         assert [type(r) for r in requests] == [MeetingRequest]
+        assert (requests[0].is_delegated, requests[0].is_out_of_date, requests[0].has_been_processed) == (False, False, True)
+        offered = requests[0].response_objects
+        assert None not in (offered.accept_item, offered.tentatively_accept_item, offered.decline_item), offered
         with step(f"bob answers with {answer}() (CreateItem {'AcceptItem' if answer == 'accept' else 'DeclineItem'})"):
             getattr(requests[0], answer)()
         with step("find the response in alice's inbox"):
@@ -131,6 +139,9 @@ def test_meeting_request_is_answered(simulator, step, answer):
                                                             end=end, merged_free_busy_interval=60))
         if answer == "accept":
             assert [(i.my_response_type, i.legacy_free_busy_status) for i in seen] == [("Accept", "Busy")]
+            with step("read bob's answered meeting (GetItem)"):
+                [answered] = list(bob.fetch(ids=seen))
+            assert answered.appointment_reply_time and abs(answered.appointment_reply_time - answered.last_modified_time) < datetime.timedelta(seconds=5)
             assert view.merged == "2", f"merged free/busy {view.merged!r}"
         else:
             assert seen == []
@@ -180,3 +191,80 @@ def test_mailbox_operations_without_an_agreement_test(simulator, step):
     finally:
         with step("delete the folder (DeleteFolder)"):
             folder.delete()
+
+
+class MarkAllItemsAsRead(EWSAccountService):
+    """exchangelib 5.6.0 has no MarkAllItemsAsRead; this is one written the way its own services are
+    (EmptyFolder is the model), so exchangelib's transport, impersonation header, version handling and
+    response parsing still do the work and raise on any error ResponseCode."""
+
+    SERVICE_NAME = "MarkAllItemsAsRead"
+    returns_elements = False
+
+    def call(self, folders, read_flag, suppress_read_receipts):
+        return self._chunked_get_elements(self.get_payload, items=folders, read_flag=read_flag,
+                                          suppress_read_receipts=suppress_read_receipts)
+
+    def get_payload(self, folders, read_flag, suppress_read_receipts):
+        payload = create_element(f"m:{self.SERVICE_NAME}")
+        add_xml_child(payload, "m:ReadFlag", read_flag)
+        add_xml_child(payload, "m:SuppressReadReceipts", suppress_read_receipts)
+        payload.append(folder_ids_element(folders=folders, version=self.account.version))
+        return payload
+
+
+def test_mark_all_items_as_read_clears_the_unread_count(simulator, step):
+    alice = account_for(simulator, ALICE)
+    tag = uuid.uuid4().hex[:8]
+    with step("create a folder with three unread voicemails and one read one (CreateFolder, CreateItem)"):
+        # A mail folder (IPF.Note), so that exchangelib's refresh() finds the class it made.
+        folder = Messages(parent=alice.inbox, name=f"unread {tag}")
+        folder.save()
+    try:
+        for n, read in ((1, False), (2, False), (3, False), (4, True)):
+            Message(account=alice, folder=folder, subject=f"vm {tag} #{n}", body="x", is_read=read,
+                    item_class="IPM.Note.Microsoft.Voicemail.UM.CA").save()
+        decoy = Message(account=alice, folder=alice.inbox, subject=f"decoy {tag}", body="x", is_read=False)
+        decoy.save()
+        folder.refresh()
+        assert (folder.total_count, folder.unread_count) == (4, 3)
+        with step("mark everything in the folder read (MarkAllItemsAsRead ReadFlag=true)"):
+            assert list(MarkAllItemsAsRead(account=alice).call(folders=[folder], read_flag=True, suppress_read_receipts=True)) == [True]
+        folder.refresh()
+        assert (folder.total_count, folder.unread_count) == (4, 0)
+        assert {m.is_read for m in folder.all()} == {True}
+        assert [m.is_read for m in alice.inbox.filter(subject=f"decoy {tag}")] == [False], "another folder was touched"
+        with step("mark everything unread again (MarkAllItemsAsRead ReadFlag=false)"):
+            list(MarkAllItemsAsRead(account=alice).call(folders=[folder], read_flag=False, suppress_read_receipts=False))
+        folder.refresh()
+        assert folder.unread_count == 4
+        decoy.delete()
+    finally:
+        with step("delete the folder"):
+            folder.delete()
+
+
+def test_send_only_and_send_and_save_copy(simulator, step):
+    """CreateItem SendOnly keeps no copy; CreateItem SendAndSaveCopy (exchangelib's default send()) and
+    UpdateItem SendAndSaveCopy of a saved draft (send_and_save()) keep it in Sent Items and take the
+    draft out of Drafts; each reaches the recipient's Inbox exactly once."""
+    alice, bob = account_for(simulator, ALICE), account_for(simulator, BOB)
+    tag = uuid.uuid4().hex[:8]
+    with step("send without a copy (CreateItem SendOnly)"):
+        Message(account=alice, subject=f"only {tag}", body="x", to_recipients=[BOB]).send(save_copy=False)
+    with step("send with a copy (CreateItem SendAndSaveCopy)"):
+        Message(account=alice, subject=f"copy {tag}", body="x", to_recipients=[BOB]).send()
+    with step("save a draft, then send and save it (CreateItem SaveOnly, UpdateItem SendAndSaveCopy)"):
+        draft = Message(account=alice, folder=alice.drafts, subject=f"draft {tag}", body="x", to_recipients=[BOB])
+        draft.save()
+        draft.send_and_save()
+    with step("look at bob's inbox and alice's Sent Items and Drafts"):
+        received = sorted(m.subject for m in bob.inbox.filter(subject__contains=tag))
+        sent = sorted(m.subject for m in alice.sent.filter(subject__contains=tag))
+        drafts = [m.subject for m in alice.drafts.filter(subject__contains=tag)]
+    assert received == [f"copy {tag}", f"draft {tag}", f"only {tag}"]
+    assert sent == [f"copy {tag}", f"draft {tag}"]
+    assert drafts == []
+    for folder in (bob.inbox, alice.sent):
+        for item in folder.filter(subject__contains=tag):
+            item.delete()

@@ -258,6 +258,31 @@ def test_free_busy_shows_the_meeting(simulator, step):
         meeting.delete()
 
 
+def test_conflicting_and_adjacent_meetings(simulator, step):
+    account = account_for(simulator, ALICE)
+    tag = uuid.uuid4().hex[:8]
+    start = utc(2026, 11, 3, 10)
+
+    def meeting(name, offset_minutes, minutes, status="Busy"):
+        item = CalendarItem(account=account, folder=account.calendar, subject=f"{name} {tag}", legacy_free_busy_status=status,
+                            start=start + datetime.timedelta(minutes=offset_minutes),
+                            end=start + datetime.timedelta(minutes=offset_minutes + minutes))
+        item.save()
+        return item
+
+    with step("save a meeting, one overlapping it, one right after it and a Free one overlapping it"):
+        items = [meeting("Review", 0, 60), meeting("Overlap", 30, 60), meeting("After", 60, 30), meeting("Hold", 15, 15, "Free")]
+    try:
+        with step("read the first (GetItem)"):
+            [review] = list(account.fetch(ids=items[:1]))
+        assert (review.conflicting_meeting_count, review.adjacent_meeting_count) == (1, 1)
+        assert [m.subject for m in review.conflicting_meetings] == [f"Overlap {tag}"]
+        assert [m.subject for m in review.adjacent_meetings] == [f"After {tag}"]
+    finally:
+        for item in items:
+            item.delete()
+
+
 def test_server_time_zones(simulator, step):
     account = account_for(simulator, ALICE)
     with step("list the server's time zones (GetServerTimeZones)"):
@@ -299,6 +324,9 @@ def test_pull_subscription_sees_the_new_mail(simulator, step):
         with step("fetch the new item"):
             [item] = list(alice.fetch(ids=[new_mail[0].item_id]))
         assert item.subject == subject
+        # Transport's marks on what it delivered.
+        assert (item.received_by.email_address, item.received_representing.email_address) == (ALICE, ALICE)
+        assert item.last_modified_name and item.effective_rights.read and item.conversation_id
         item.delete()
     finally:
         with step("unsubscribe (Unsubscribe)"):
@@ -372,6 +400,9 @@ def test_contacts_resolve(simulator, step):
             [fetched] = list(account.fetch(ids=[contact]))
         assert (fetched.display_name, fetched.company_name) == ("Carla Cliente", "Fabrikam")
         assert [p.phone_number for p in fetched.phone_numbers] == ["+1 555 0199"]
+        # What Exchange computes for every contact of a mailbox.
+        assert (fetched.complete_name.first_name, fetched.complete_name.last_name, fetched.complete_name.full_name) == ("Carla", "Cliente", "Carla Cliente")
+        assert (fetched.contact_source, fetched.has_picture) == ("Store", False)
         with step("resolve a directory user (ResolveNames)"):
             found = list(account.protocol.resolve_names(["bob"]))
         assert [m.email_address for m in found] == [BOB]

@@ -35,4 +35,18 @@ enum ComputedMapiProperty {
         let n = [UInt8](data)[5..<13].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return Int64(truncatingIfNeeded: n & 0x7FFF_FFFF)
     }
+
+    /// The MAPI properties a folder has: its name, class, counts and whether it has subfolders
+    /// (DavMail reads folders by these tags). `counts` are (items, unread, subfolders).
+    static func values(_ key: ExtendedPropertyKey, of folder: StoredFolder, counts: (Int, Int, Int)) -> [PropertyValue]? {
+        switch (key.identity, key.type) {
+        case (.tag(0x3001), .string): return [.string(folder.displayName)]                         // PR_DISPLAY_NAME
+        case (.tag(0x3613), .string): return folder.folderClass.isEmpty ? nil : [.string(folder.folderClass)]  // PR_CONTAINER_CLASS
+        case (.tag(0x3602), .integer): return [.integer(Int64(counts.0))]                          // PR_CONTENT_COUNT
+        case (.tag(0x3603), .integer): return [.integer(Int64(counts.1))]                          // PR_CONTENT_UNREAD
+        case (.tag(0x360A), .boolean): return [.boolean(counts.2 > 0)]                             // PR_SUBFOLDERS
+        case (.tag(0x6638), .integer): return [.integer(Int64(counts.2))]                          // PR_FOLDER_CHILD_COUNT
+        default: return nil
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import EWSProtocol
 
-/// `m:ItemShape` as the simulator honours it: the base shape, the additional field URIs and
-/// extended properties, MIME content and body type. Any other shape element is refused.
+/// `m:ItemShape` as the simulator honours it: the base shape, the additional field URIs it writes
+/// and extended properties, MIME content and body type. Any other shape element, and any other
+/// field URI (but the listed ones no item here can have or that are not written yet), is refused.
 struct ItemResponseShape: Sendable {
     enum Base: String, Sendable { case idOnly = "IdOnly", defaultShape = "Default", allProperties = "AllProperties" }
 
@@ -13,6 +14,37 @@ struct ItemResponseShape: Sendable {
     var includeMimeContent = false
     /// `Best` (nil), `Text` or `HTML`.
     var bodyType: String?
+
+    /// Properties Exchange computes that the simulator does not write yet (the remaining gap, listed
+    /// in docs/simulator.md). They are accepted because exchangelib asks for each of them on every
+    /// fetch of its kind, so refusing them would refuse every fetch; `RequestSurfaceWalkTests` pins
+    /// the list so it cannot grow silently.
+    static let computedNotWritten: Set<String> = [
+        "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
+    ]
+
+    /// Properties no stored item has, because the simulator refuses every request that would set
+    /// them (CreateItem and UpdateItem refuse them; no reminder messages or time proposals are made):
+    /// leaving them out is Exchange's answer for a property an item does not have. exchangelib asks
+    /// for them on every fetch of its kind.
+    static let neverSet: Set<String> = [
+        "message:ReminderMessageData", "meeting:ProposedStart", "meeting:ProposedEnd",
+        "contacts:Alias", "contacts:Children", "contacts:Companies", "contacts:DirectReports", "contacts:DirectoryId",
+        "contacts:FileAsMapping", "contacts:ManagerMailbox", "contacts:MSExchangeCertificate", "contacts:Notes",
+        "contacts:PhoneticFirstName", "contacts:PhoneticFullName", "contacts:PhoneticLastName", "contacts:Photo",
+        "contacts:UserSMIMECertificate",
+    ]
+
+    /// Item types the store never holds (CreateItem refuses them): their properties are accepted and,
+    /// as Exchange does for a property an item's type lacks, left out of every item.
+    static let kindsNeverStored: Set<Substring> = ["task", "postitem", "distributionlist", "sharingMessage"]
+
+    /// Whether a shape may ask for a property by FieldURI: the simulator writes it, or it is one of the
+    /// listed ones no item here can have or that are not written yet. Every other is refused.
+    static func accepts(_ uri: String) -> Bool {
+        ItemSerializer.writtenFieldURIs.contains(uri) || computedNotWritten.contains(uri) || neverSet.contains(uri)
+            || kindsNeverStored.contains(uri.prefix { $0 != ":" })
+    }
 
     init() {}
 
@@ -33,7 +65,12 @@ struct ItemResponseShape: Sendable {
             case "AdditionalProperties":
                 for path in child.children {
                     switch path.name {
-                    case "FieldURI": if let uri = path.attribute("FieldURI") { fieldURIs.insert(uri) }
+                    case "FieldURI":
+                        let uri = path.attribute("FieldURI") ?? ""
+                        guard Self.accepts(uri) else {
+                            throw EWSError.notImplemented("the item property \(uri)")
+                        }
+                        fieldURIs.insert(uri)
                     case "ExtendedFieldURI": extended.append(try ExtendedFieldPath(path))
                     // One entry of a contact's dictionary (`contacts:PhoneNumber` + `BusinessPhone`).
                     case "IndexedFieldURI":

@@ -12,8 +12,10 @@ extension ItemSerializer {
         ("calendar:IsRecurring", true, true), ("calendar:MeetingRequestWasSent", true, true),
         ("calendar:IsResponseRequested", false, true), ("calendar:CalendarItemType", true, true),
         ("calendar:MyResponseType", true, true), ("calendar:Organizer", true, true), ("calendar:RequiredAttendees", false, true),
-        ("calendar:OptionalAttendees", false, true), ("calendar:Resources", false, true), ("calendar:Duration", true, true),
-        ("calendar:TimeZone", false, true), ("calendar:AppointmentSequenceNumber", false, true),
+        ("calendar:OptionalAttendees", false, true), ("calendar:Resources", false, true),
+        ("calendar:ConflictingMeetingCount", false, true), ("calendar:AdjacentMeetingCount", false, true),
+        ("calendar:ConflictingMeetings", false, false), ("calendar:AdjacentMeetings", false, false), ("calendar:Duration", true, true),
+        ("calendar:TimeZone", false, true), ("calendar:AppointmentReplyTime", false, true), ("calendar:AppointmentSequenceNumber", false, true),
         ("calendar:AppointmentState", false, true), ("calendar:Recurrence", false, true), ("calendar:FirstOccurrence", false, true),
         ("calendar:LastOccurrence", false, true), ("calendar:ModifiedOccurrences", false, true), ("calendar:DeletedOccurrences", false, true),
         ("calendar:StartTimeZone", false, true), ("calendar:EndTimeZone", false, true), ("calendar:ConferenceType", false, true),
@@ -23,24 +25,37 @@ extension ItemSerializer {
     ]
 
     static let meetingRequestFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = [
-        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
+        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:IsDelegated", false, true), ("meeting:IsOutOfDate", false, true),
+        ("meeting:HasBeenProcessed", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
         ("meetingRequest:MeetingRequestType", false, true), ("meetingRequest:IntendedFreeBusyStatus", false, true),
         ("calendar:Start", false, true), ("calendar:End", false, true), ("calendar:IsAllDayEvent", false, true),
         ("calendar:LegacyFreeBusyStatus", false, true), ("calendar:Location", false, true), ("calendar:CalendarItemType", false, true),
         ("calendar:Organizer", false, true), ("calendar:RequiredAttendees", false, true), ("calendar:OptionalAttendees", false, true),
+        ("calendar:ConflictingMeetingCount", false, true), ("calendar:AdjacentMeetingCount", false, true),
+        ("calendar:ConflictingMeetings", false, false), ("calendar:AdjacentMeetings", false, false),
     ]
 
     /// `t:MeetingResponseMessageType` (the organizer's copy of an attendee's answer).
     static let meetingResponseFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = [
-        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
+        ("meeting:AssociatedCalendarItemId", false, true), ("meeting:IsDelegated", false, true), ("meeting:IsOutOfDate", false, true),
+        ("meeting:HasBeenProcessed", false, true), ("meeting:ResponseType", false, true), ("calendar:UID", false, true),
         ("calendar:Start", false, true), ("calendar:End", false, true), ("calendar:Location", false, true),
         ("calendar:CalendarItemType", false, true),
     ]
 
-    static let contactFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = ContactData.order.map { field in
+    /// The kept contact properties, with the ones Exchange computes for every contact in their
+    /// places of `t:ContactItemType` (CompleteName after Nickname, ContactSource after Companies,
+    /// HasPicture after WeddingAnniversary).
+    static let contactFields: [(uri: String, findDefault: Bool, getDefault: Bool)] = ContactData.order.flatMap { field in
         let name = field.element.hasPrefix("@") ? String(field.element.dropFirst()) : field.element
         let find = ["FileAs", "DisplayName", "GivenName", "Surname", "CompanyName", "EmailAddresses", "PhoneNumbers", "JobTitle"].contains(name)
-        return ("contacts:\(name)", find, true)
+        let entry = (uri: "contacts:\(name)", findDefault: find, getDefault: true)
+        switch name {
+        case "Nickname": return [entry, ("contacts:CompleteName", false, true)]
+        case "BusinessHomePage": return [entry, ("contacts:ContactSource", false, true)]
+        case "WeddingAnniversary": return [entry, ("contacts:HasPicture", false, true)]
+        default: return [entry]
+        }
     }
 
     private static func attendees(_ name: String, _ list: [StoredAttendee]) -> String {
@@ -57,6 +72,14 @@ extension ItemSerializer {
             guard case .string(let id)? = item.simple["AssociatedCalendarItemId"] else { return "" }
             return "<t:AssociatedCalendarItemId Id=\"\(id)\"/>"
         }
+        switch uri {
+        // Meeting messages are never delegated here, the simulator sends no updates that could make one
+        // out of date, and its Calendar Attendant processes each on delivery (the attendee's tentative
+        // copy, the organizer's attendee answer).
+        case "meeting:IsDelegated", "meeting:IsOutOfDate": return "<t:\(uri.dropFirst("meeting:".count))>false</t:\(uri.dropFirst("meeting:".count))>"
+        case "meeting:HasBeenProcessed": return "<t:HasBeenProcessed>true</t:HasBeenProcessed>"
+        default: break
+        }
         guard uri.hasPrefix("calendar:") || uri.hasPrefix("meeting:") || uri.hasPrefix("meetingRequest:") else { return nil }
         guard let c = item.calendar else { return "" }
         func element(_ name: String, _ value: String?) -> String {
@@ -64,6 +87,28 @@ extension ItemSerializer {
         }
         let duration = c.end.timeIntervalSince(c.start)
         switch uri {
+        // When the mailbox answered the meeting (set on the attendee's calendar item by its answer).
+        case "calendar:AppointmentReplyTime":
+            guard case .date(let replied)? = item.simple["AppointmentReplyTime"] else { return "" }
+            return element("AppointmentReplyTime", Self.date(replied))
+        // Other meetings of the mailbox's calendar that overlap the item's time, or end as it starts or
+        // start as it ends (Free ones do not count, inferred), as Exchange computes them.
+        case "calendar:ConflictingMeetingCount", "calendar:AdjacentMeetingCount", "calendar:ConflictingMeetings", "calendar:AdjacentMeetings":
+            guard let around = meetingsAround?(item) else { return "" }
+            let conflicting = around.filter { ($0.calendar?.start ?? .distantFuture) < c.end && ($0.calendar?.end ?? .distantPast) > c.start }
+            let adjacent = around.filter { $0.calendar?.end == c.start || $0.calendar?.start == c.end }
+            let name = String(uri.dropFirst("calendar:".count))
+            switch name {
+            case "ConflictingMeetingCount": return element(name, String(conflicting.count))
+            case "AdjacentMeetingCount": return element(name, String(adjacent.count))
+            default:
+                let list = name == "ConflictingMeetings" ? conflicting : adjacent
+                return list.isEmpty ? "" : "<t:\(name)>" + list.map { m in
+                    "<t:CalendarItem><t:ItemId Id=\"\(m.id)\" ChangeKey=\"\(m.changeKey)\"/><t:Subject>\(m.subject.xmlEscaped)</t:Subject>"
+                        + element("Start", m.calendar.map { Self.date($0.start) }) + element("End", m.calendar.map { Self.date($0.end) })
+                        + element("LegacyFreeBusyStatus", m.calendar?.freeBusy) + element("Location", m.calendar?.location) + "</t:CalendarItem>"
+                }.joined() + "</t:\(name)>"
+            }
         case "calendar:UID": return element("UID", c.uid)
         case "calendar:RecurrenceId": return element("RecurrenceId", c.originalStart.map(Self.date))
         case "calendar:DateTimeStamp": return element("DateTimeStamp", Self.date(item.created))
@@ -148,6 +193,15 @@ extension ItemSerializer {
             }.joined() + "</t:EmailAddresses>"
         case "PhoneNumbers":
             return c.phones.isEmpty ? "" : "<t:PhoneNumbers>" + c.phones.map { "<t:Entry Key=\"\($0.key.xmlEscaped)\">\($0.value.xmlEscaped)</t:Entry>" }.joined() + "</t:PhoneNumbers>"
+        case "CompleteName":
+            let parts = [("FirstName", c.strings["GivenName"]), ("MiddleName", c.strings["MiddleName"]), ("LastName", c.strings["Surname"]),
+                         ("Initials", c.strings["Initials"]), ("FullName", c.displayName), ("Nickname", c.strings["Nickname"])]
+            return "<t:CompleteName>" + parts.compactMap { part in
+                part.1.flatMap { $0.isEmpty ? nil : "<t:\(part.0)>\($0.xmlEscaped)</t:\(part.0)>" }
+            }.joined() + "</t:CompleteName>"
+        // A contact of the mailbox's own folders (not a directory entry); contact photos are refused.
+        case "ContactSource": return "<t:ContactSource>Store</t:ContactSource>"
+        case "HasPicture": return "<t:HasPicture>false</t:HasPicture>"
         case "Birthday", "WeddingAnniversary":
             return c.dates[name].map { "<t:\(name)>\(Self.date($0))</t:\(name)>" } ?? ""
         default:
