@@ -62,7 +62,8 @@ struct ContactCenterQuirkTests {
     @Test("a store that drops the product's extended properties fails every delivery read-back, naming the property")
     func productPropertiesDropped() async throws {
         try await Self.expect(.productPropertiesDropped,
-                              failing: [CheckCatalog.deliveryFaxCreateItem: "the extended property CallerNumber came back as (absent)",
+                              failing: [CheckCatalog.deliveryVoicemailCreateItem: "the extended property CallerNumber came back as (absent)",
+                                        CheckCatalog.deliveryFaxCreateItem: "the extended property CallerNumber came back as (absent)",
                                         CheckCatalog.deliveryVoicemailMIME: "the extended property DurationSeconds came back as (absent)",
                                         CheckCatalog.deliveryFaxMIME: "the extended property CallerNumber came back as (absent)"])
     }
@@ -74,11 +75,12 @@ struct ContactCenterQuirkTests {
                                         CheckCatalog.deliveryFaxMIME: "the attachment fax.tif is missing (attachments: none)"])
     }
 
-    @Test("corrupted attachment content fails the fax read-back at the first differing byte")
+    @Test("corrupted attachment content fails every delivery read-back at the first differing byte")
     func corruptAttachmentFax() async throws {
         try await LiveSimulator.with(quirks: [.corruptAttachmentContent]) { simulator in
             let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
-            for id in [CheckCatalog.deliveryFaxCreateItem, CheckCatalog.deliveryFaxMIME, CheckCatalog.deliveryVoicemailMIME] {
+            for id in [CheckCatalog.deliveryVoicemailCreateItem, CheckCatalog.deliveryFaxCreateItem, CheckCatalog.deliveryFaxMIME, CheckCatalog.deliveryVoicemailMIME] {
+                #expect(report.results(id).count == simulator.mailboxesInScope.count, "\(id)")
                 for r in report.results(id) {
                     #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome)")
                     #expect(r.message.contains("differ from the") && r.message.contains("first difference at byte"), "\(r.displayName): \(r.message)")
