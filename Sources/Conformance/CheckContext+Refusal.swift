@@ -82,7 +82,8 @@ extension CheckContext {
             text = m.messageText ?? ""
         case .httpError(let status, _):
             if let bare = expected.bareStatus, status == bare {
-                return .passed("refused with HTTP \(status) before any SOAP, as required (\(expected.evidence))", [call.exchange], facts: facts)
+                return .passed("refused with a bare HTTP \(status) before any SOAP, one of the forms Exchange refuses with here (\(expected.text); the source is in the facts)",
+                               [call.exchange], facts: facts)
             }
             return .failed("refused with HTTP \(status) instead of \(expected.text): \(call.summary)", [call.exchange], facts: facts)
         case .malformed:
