@@ -60,10 +60,11 @@ struct NotificationsTests {
                 #expect(r.message.contains("CreatedEvent") && r.message.contains("ModifiedEvent"), "\(r.message)")
             }
             let operations = simulator.requestLog.compactMap(\.operation)
-            // One pull subscription per mailbox, and notifications.streaming's streaming one, each ended.
-            #expect(operations.filter { $0 == "Subscribe" }.count == 2 * simulator.mailboxesInScope.count)
-            #expect(operations.filter { $0 == "Unsubscribe" }.count == 2 * simulator.mailboxesInScope.count)
-            #expect(operations.filter { $0 == "GetEvents" }.count >= 2 * simulator.mailboxesInScope.count)
+            // One pull subscription per mailbox, notifications.streaming's streaming one and
+            // notifications.subscriptions-held's pull one, each ended.
+            #expect(operations.filter { $0 == "Subscribe" }.count == 3 * simulator.mailboxesInScope.count)
+            #expect(operations.filter { $0 == "Unsubscribe" }.count == 3 * simulator.mailboxesInScope.count)
+            #expect(operations.filter { $0 == "GetEvents" }.count >= 3 * simulator.mailboxesInScope.count)
             #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
             #expect(simulator.tenant.allItems().isEmpty)
         }
@@ -104,7 +105,12 @@ struct NotificationsTests {
             let streaming = try report.result(CheckCatalog.notificationsStreaming)
             #expect(streaming.outcome == .failed, "\(streaming.message)")
             #expect(streaming.message.contains("Subscribe (streaming) on \(target.mailboxes[0])'s Inbox answered ErrorExceededSubscriptionCount"), "\(streaming.message)")
-            let others = report.results(except: [CheckCatalog.notificationsPull, CheckCatalog.notificationsStreaming])
+            // So is the subscription notifications.subscriptions-held makes first, and its failure names the budget too.
+            let held = try report.result(CheckCatalog.notificationsSubscriptionsHeld)
+            #expect(held.outcome == .failed && held.message.contains("answered ErrorExceededSubscriptionCount: the subscription budget (EWSMaxSubscriptions) is used up"),
+                    "\(held.message)")
+            #expect(held.facts["subscription_limit"] == "0")
+            let others = report.results(except: [CheckCatalog.notificationsPull, CheckCatalog.notificationsStreaming, CheckCatalog.notificationsSubscriptionsHeld])
             #expect(others.allSatisfy { $0.outcome == .passed }, "\(others.filter { $0.outcome != .passed }.map(\.message))")
             #expect(simulator.tenant.allItems().isEmpty)
         }
