@@ -29,14 +29,14 @@ extension CheckContext {
         if target.mailboxes.count - unreached > mailboxes.count {
             facts["capped"] = "the first \(mailboxes.count) of the run's \(target.mailboxes.count) mailboxes (at most \(Self.heldSubscriptionsCap))"
         }
-        // The first exchange of each kind, and whatever went wrong: the evidence stays small at scale.
+        // Every exchange is cited (the report's evidence policy decides what is kept of a check that passed).
         var evidence: [HTTPExchange?] = []
         var held: [(mailbox: String, subscription: PullSubscription)] = []
         var verdict: Verdict?
         for mailbox in mailboxes {
             let call = await client.perform(PullSubscribe(folders: [.inbox], eventTypes: Self.lampEventTypes), impersonating: connectingSID(mailbox))
             if call.messages.count == 1, let m = call.messages.first, m.responseClass == .success, let subscription = m.payload {
-                if held.isEmpty { evidence.append(call.exchange) }
+                evidence.append(call.exchange)
                 held.append((mailbox, subscription))
                 continue
             }
@@ -67,28 +67,30 @@ extension CheckContext {
             for (mailbox, subscription) in held {
                 let call = await client.perform(GetEvents(subscriptionID: subscription.id, watermark: subscription.watermark), impersonating: connectingSID(mailbox))
                 polled += 1
-                if polled == 1 { evidence.append(call.exchange) }
                 guard call.messages.count == 1, let m = call.messages.first, m.responseClass == .success, m.payload != nil else {
                     verdict = failure(of: call, doing: "GetEvents of \(mailbox)'s subscription with all \(held.count) subscriptions held (an earlier subscription lost to a later one?)",
                                       facts: facts).citing(before: evidence)
+                    evidence.append(call.exchange)
                     break
                 }
+                evidence.append(call.exchange)
             }
             facts["getevents_calls"] = String(polled)
         }
         // Every subscription made is ended, whatever the check found.
         var unsubscribeFailures: [String] = []
-        for (index, entry) in held.enumerated() {
+        for entry in held {
             let end = await client.perform(Unsubscribe(subscriptionID: entry.subscription.id), impersonating: connectingSID(entry.mailbox))
-            if index == 0 { evidence.append(end.exchange) }
+            evidence.append(end.exchange)
             let code = end.messages.first?.responseCode ?? end.summary
-            if end.messages.count != 1 || code != "NoError" {
-                if unsubscribeFailures.isEmpty, index != 0 { evidence.append(end.exchange) }
-                unsubscribeFailures.append("\(entry.mailbox): \(code)")
-            }
+            if end.messages.count != 1 || code != "NoError" { unsubscribeFailures.append("\(entry.mailbox): \(code)") }
         }
         facts["held"] = String(held.count)
         if var verdict {
+            // The failing verdict cites what came before it; the Unsubscribe calls after it are cited too.
+            let cited = Set(verdict.exchanges.map(\.id))
+            verdict.exchanges += evidence.compactMap { $0 }.filter { !cited.contains($0.id) }
+            verdict.exchanges.sort { $0.id < $1.id }
             verdict.facts.merge(facts) { current, _ in current }
             return verdict
         }
