@@ -98,7 +98,7 @@ struct NotificationsTests {
             let report = try await runSuite(target, password: simulator.serviceAccountPassword)
             let r = try report.result(CheckCatalog.notificationsPull)
             #expect(r.outcome == .failed, "\(r.message)")
-            #expect(r.message.contains("answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions"), "\(r.message)")
+            #expect(r.message.contains("answered ErrorExceededSubscriptionCount: the subscription budget (EWSMaxSubscriptions: charged to this mailbox"), "\(r.message)")
             #expect(r.facts["response_code"] == "ErrorExceededSubscriptionCount")
             #expect(!r.evidence.isEmpty)
             // The streaming subscription is charged to the same budget, and says so in its own words.
