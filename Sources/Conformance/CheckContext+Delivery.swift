@@ -14,7 +14,7 @@ extension CheckContext {
         var noun: String { self == .voicemail ? "voicemail" : "fax" }
         /// The checks that leave items of this kind in the Inbox (for the filtered FindItem).
         var creators: Set<CheckID> {
-            self == .voicemail ? [CheckCatalog.voicemailDeliver, CheckCatalog.deliveryVoicemailMIME]
+            self == .voicemail ? [CheckCatalog.voicemailDeliver, CheckCatalog.deliveryVoicemailCreateItem, CheckCatalog.deliveryVoicemailMIME]
                 : [CheckCatalog.deliveryFaxCreateItem, CheckCatalog.deliveryFaxMIME]
         }
     }
@@ -27,12 +27,13 @@ extension CheckContext {
     func deliver(_ kind: DeliveryKind, by method: DeliveryMethod, to mailbox: String) async -> Verdict {
         let tag = RunTag(runID: runID)
         let check = switch (kind, method) {
+        case (.voicemail, .createItem): CheckCatalog.deliveryVoicemailCreateItem
         case (.fax, .createItem): CheckCatalog.deliveryFaxCreateItem
         case (.voicemail, .mime): CheckCatalog.deliveryVoicemailMIME
-        default: CheckCatalog.deliveryFaxMIME
+        case (.fax, .mime): CheckCatalog.deliveryFaxMIME
         }
-        let content = kind == .voicemail ? VoicemailFixture.wav(seconds: 0.25, seed: runID + mailbox + "mime")
-            : FaxFixture.tiff(seed: runID + mailbox + (method == .mime ? "mime" : "create"))
+        let seed = runID + mailbox + (method == .mime ? "mime" : "create")
+        let content = kind == .voicemail ? VoicemailFixture.wav(seconds: 0.25, seed: seed) : FaxFixture.tiff(seed: seed)
         let seconds = kind == .voicemail ? 1 : 7
         let subject = kind == .voicemail ? "Voice Mail from \(ProductProperties.caller) (\(seconds) seconds) \(tag.subjectMarker)"
             : "Fax from \(ProductProperties.caller) (1 page) \(tag.subjectMarker)"

@@ -29,6 +29,15 @@ extension CheckContext {
         return facts
     }
 
+    /// What took a probe that found an endpoint outside the discovery domain, in words; nil when
+    /// nothing did (``DiscoveryProbe/flags`` `cross-domain`, `cross-domain-ews-url`).
+    static func crossDomain(_ probe: DiscoveryProbe) -> String? {
+        var what: [String] = []
+        if probe.flags.contains("cross-domain") { what.append("it followed a redirect into another domain") }
+        if probe.flags.contains("cross-domain-ews-url") { what.append("the EWS URL it names is on a host outside the discovery domain") }
+        return what.isEmpty ? nil : what.joined(separator: " and ")
+    }
+
     func probeVerdict(_ probe: DiscoveryProbe, _ report: DiscoveryReport, _ plan: DiscoveryPlan) -> Verdict {
         let evidence = exchanges(probe.hops, report)
         let facts = facts(probe)
@@ -36,7 +45,14 @@ extension CheckContext {
         switch probe.conclusion {
         case .found:
             var message = "\(probe.ewsURL ?? "?") after \(hops)"
-            if probe.flags.contains("cross-domain") { message += "; FLAGGED: followed a redirect into another domain (allowed by the plan)" }
+            // Credentials go only where the user sent them: another domain that got them fails the
+            // probe even where the target or profile allows it (issue 13 point 1); allowing it only
+            // lets the run go on.
+            if let crossed = Self.crossDomain(probe) {
+                return .failed("\(message); FLAGGED: \(crossed), so the run's credentials went outside the discovery domain; "
+                               + "allowed only because the target or profile allows cross-domain answers (allow_cross_domain_redirect), and flagged as a failure either way",
+                               evidence, facts: facts)
+            }
             if probe.flags.contains("srv-port-not-443") { message += "; note: the SRV port is not 443, which exchangelib and EWSMA ignore" }
             return .passed(message, evidence, facts: facts)
         case .failed:

@@ -62,54 +62,37 @@ extension CheckContext {
         return (.passed("read \(mailbox)'s Inbox as the service account by \(read.joined(separator: " and ")) (\(count))", exchanges, facts: facts), unread)
     }
 
+    /// Impersonating a mailbox outside the service account's scope is refused the way Exchange
+    /// refuses it: ErrorImpersonateUserDenied as an HTTP 500 fault; with an app-only OAuth token
+    /// also Exchange Online's bare HTTP 403 for a mailbox its Application Access Policy excludes.
     func outOfScope() async -> Verdict {
         guard let mailbox = target.outOfScopeMailbox else {
             return .skipped("no negative_controls.out_of_scope_mailbox in the target: the scope cannot be tested")
         }
-        return await expectRefusal(mailbox, code: "ErrorImpersonateUserDenied",
-                                   breach: "the service account read \(mailbox)'s Inbox although it must be out of scope: impersonation scope is not enforced")
+        let fault = "observed: ErrorImpersonateUserDenied as an HTTP 500 fault (ews-protocol.md §4.2, ews-managed-api #223)"
+        let expected: RefusalForm = target.serviceAccount.auth == .oauth2
+            ? .init(code: "ErrorImpersonateUserDenied", form: .fault,
+                    evidence: fault + "; with an app-only token Exchange Online answers a mailbox its Application Access Policy (RBAC for Applications) excludes with a bare HTTP 403"
+                        + " (observed: ews-protocol.md §4.2, David-Barrett-MS/PowerShell-EWS-Scripts #62; https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access)",
+                    bareStatus: 403)
+            : .init(code: "ErrorImpersonateUserDenied", form: .fault, evidence: fault)
+        return await expectImpersonationRefusal(
+            connectingSID(mailbox), through: client, expected: expected,
+            breach: "the service account read \(mailbox)'s Inbox although it must be out of scope: impersonation scope is not enforced",
+            facts: ["mailbox": mailbox])
     }
 
+    /// Impersonating an address with no mailbox is refused with ErrorNonExistentMailbox, which
+    /// Exchange has been seen to send both as a fault and as a response message.
     func nonexistent() async -> Verdict {
         guard let mailbox = target.nonexistentMailbox else {
             return .skipped("no negative_controls.nonexistent_mailbox in the target")
         }
-        return await expectRefusal(mailbox, code: "ErrorNonExistentMailbox",
-                                   breach: "impersonating \(mailbox), which must not exist, succeeded")
-    }
-
-    /// A must-fail check: the call has to be refused, with a specific EWS code (in a response
-    /// message or in the detail of a SOAP fault). A fault's code and its ResponseCode are kept apart.
-    private func expectRefusal(_ mailbox: String, code: String, breach: String) async -> Verdict {
-        let call = await client.perform(GetFolder(folders: [.inbox]), impersonating: connectingSID(mailbox))
-        await recorder.setServerVersion(call.serverVersion)
-        let facts = Self.callFacts(call)
-        var got: String?
-        var text = ""
-        switch call.outcome {
-        case .fault(let fault):
-            guard let responseCode = fault.responseCode else {
-                return .failed("refused with a bare SOAP fault (faultcode \(fault.faultCode)): \"\(fault.faultString)\", not the EWS error \(code)",
-                               [call.exchange], facts: facts)
-            }
-            got = responseCode
-            text = fault.faultString
-        case .responses(let messages):
-            if let m = messages.first, m.responseClass != .success {
-                got = m.responseCode
-                text = m.messageText ?? ""
-            } else if !messages.isEmpty { return .failed(breach, [call.exchange], facts: facts) }
-        case .httpError(let status, _):
-            return .failed("refused with HTTP \(status) instead of the EWS error \(code): \(call.summary)", [call.exchange], facts: facts)
-        case .malformed:
-            return .failed("answered with something that is not EWS: \(ResponseShape.describe(call))", [call.exchange], facts: facts)
-        case .transportError(let e):
-            return .errored("no answer: \(e)", [call.exchange])
-        }
-        guard let got, !got.isEmpty else { return .errored("the response had no response code", [call.exchange]) }
-        if got == code {
-            return .passed("refused with \(code) as required (HTTP \(call.httpStatus ?? 0))", [call.exchange], facts: facts)
-        }
-        return .failed("refused, but with \(got)\(text.isEmpty ? "" : " (\"\(text)\")") instead of \(code)", [call.exchange], facts: facts)
+        return await expectImpersonationRefusal(
+            connectingSID(mailbox), through: client,
+            expected: .init(code: "ErrorNonExistentMailbox", form: .either,
+                            evidence: "observed both ways: an HTTP 500 fault (exchangelib's test_soap_error) and a response message \"The SMTP address has no mailbox associated with it.\" (ews-protocol.md §4.2; exchangelib #968, CSS-Exchange #1573)"),
+            breach: "impersonating \(mailbox), which must not exist, succeeded",
+            facts: ["mailbox": mailbox])
     }
 }

@@ -86,7 +86,7 @@ extension CheckContext {
         let malformed = sid + "-X1"
         return await expectImpersonationRefusal(
             .sid(malformed), through: client,
-            expected: .init(code: "ErrorInvalidSid", fault: true,
+            expected: .init(code: "ErrorInvalidSid", form: .fault,
                             evidence: "inferred: ews-protocol.md §4 has no capture of this refusal (ErrorInvalidSid is only in the schema's ResponseCodeType); taken as a header-stage fault like ErrorImpersonateUserDenied"),
             breach: "the malformed SID \(malformed) was accepted: the provider read \(mailbox)'s Inbox (the SID is not validated)",
             facts: ["malformed_sid": malformed, "based_on": "\(mailbox)'s SID"])
@@ -109,7 +109,7 @@ extension CheckContext {
         settings.requestAdjuster = nil
         return await expectImpersonationRefusal(
             connectingSID(mailbox), through: EWSClient(transport: probe, configuration: settings),
-            expected: .init(code: "ErrorImpersonateUserDenied", fault: true, evidence: "observed: HTTP 500 fault (ews-protocol.md §4.1, ews-managed-api #223)"),
+            expected: .init(code: "ErrorImpersonateUserDenied", form: .fault, evidence: "observed: HTTP 500 fault (ews-protocol.md §4.1, ews-managed-api #223)"),
             breach: "\(account.username), which holds no impersonation right, read \(mailbox)'s Inbox by impersonation: the right is not checked",
             facts: ["account": account.username])
     }
@@ -120,77 +120,13 @@ extension CheckContext {
         guard let mailbox = target.mailboxes.first else { return .errored("no mailbox") }
         // An app-only token without the header is refused before any folder is opened (observed on Exchange Online).
         let expected: RefusalForm = target.serviceAccount.auth == .oauth2
-            ? .init(code: "ErrorInvalidExchangeImpersonationHeaderData", fault: true,
+            ? .init(code: "ErrorInvalidExchangeImpersonationHeaderData", form: .fault,
                     evidence: "observed: HTTP 500 fault \"ExchangeImpersonation SOAP header must be present for this type of OAuth token.\" (ews-protocol.md §4.1, ews-managed-api #245)")
-            : .init(code: "ErrorAccessDenied", fault: false,
+            : .init(code: "ErrorAccessDenied", form: .responseMessage,
                     evidence: "inferred: ews-protocol.md §4.2 gives ErrorAccessDenied as a ResponseMessage (HTTP 200) without a capture")
         return await expectRefusal(
             client.perform(GetFolder(folders: [.distinguished("inbox", mailbox: mailbox)])), expected: expected,
             breach: "the service account opened \(mailbox)'s Inbox without impersonation (delegate access is granted): the product's access does not rest on impersonation alone",
             facts: ["mailbox": mailbox, "request": "GetFolder(DistinguishedFolderId inbox, Mailbox \(mailbox)) without ExchangeImpersonation"])
-    }
-
-    /// The Exchange form of a refusal: its ResponseCode, whether it is a SOAP fault (HTTP 500) or a
-    /// response message (HTTP 200), and where that form comes from.
-    struct RefusalForm: Sendable {
-        var code: String
-        var fault: Bool
-        var evidence: String
-        var isInferred: Bool { evidence.hasPrefix("inferred") }
-        var text: String { "\(code) as \(fault ? "an HTTP 500 SOAP fault" : "an HTTP 200 response message")" }
-    }
-
-    private func expectImpersonationRefusal(_ sid: ConnectingSID, through client: EWSClient, expected: RefusalForm, breach: String,
-                                            facts: [String: String]) async -> Verdict {
-        var facts = facts
-        facts["connecting_sid"] = sid.elementName
-        return await expectRefusal(client.perform(GetFolder(folders: [.inbox]), impersonating: sid), expected: expected, breach: breach, facts: facts)
-    }
-
-    /// A must-fail answer judged against `expected`: the code decides; a different transport is a
-    /// failure where the form was observed, and only noted where it is inferred.
-    private func expectRefusal(_ call: EWSCall<FolderInfo>, expected: RefusalForm, breach: String, facts extra: [String: String]) async -> Verdict {
-        await recorder.setServerVersion(call.serverVersion)
-        var facts = Self.callFacts(call).merging(extra) { _, new in new }
-        facts["expected_refusal"] = expected.text
-        facts["expected_refusal_evidence"] = expected.evidence
-        let got: String?
-        let asFault: Bool
-        var text = ""
-        switch call.outcome {
-        case .fault(let fault):
-            guard let code = fault.responseCode else {
-                return .failed("refused with a bare SOAP fault (faultcode \(fault.faultCode)): \"\(fault.faultString)\", not \(expected.code)", [call.exchange], facts: facts)
-            }
-            got = code
-            asFault = true
-            text = fault.faultString
-        case .responses(let messages):
-            guard let m = messages.first else { return .failed("answered with no response message, not \(expected.code)", [call.exchange], facts: facts) }
-            if m.responseClass == .success { return .failed(breach, [call.exchange], facts: facts) }
-            got = m.responseCode
-            asFault = false
-            text = m.messageText ?? ""
-        case .httpError(let status, _):
-            return .failed("refused with HTTP \(status) instead of \(expected.text): \(call.summary)", [call.exchange], facts: facts)
-        case .malformed:
-            return .failed("answered with something that is not EWS: \(ResponseShape.describe(call))", [call.exchange], facts: facts)
-        case .transportError(let e):
-            return .errored("no answer: \(e)", [call.exchange])
-        }
-        guard let got, !got.isEmpty else { return .errored("the response had no response code", [call.exchange]) }
-        guard got == expected.code else {
-            return .failed("refused, but with \(got)\(text.isEmpty ? "" : " (\"\(text)\")") instead of \(expected.code)", [call.exchange], facts: facts)
-        }
-        let status = call.httpStatus ?? 0
-        let formMatches = asFault == expected.fault && status == (expected.fault ? 500 : 200)
-        let how = "\(asFault ? "a SOAP fault" : "a response message"), HTTP \(status)"
-        if !formMatches {
-            if !expected.isInferred {
-                return .failed("refused with \(got), but as \(how) where Exchange answers \(expected.text)", [call.exchange], facts: facts)
-            }
-            facts["refusal_form_differs"] = "\(how); the expected form is inferred, so this is noted, not failed"
-        }
-        return .passed("refused with \(got) as required (\(how)\(expected.isInferred ? "; Exchange's form is inferred" : ""))", [call.exchange], facts: facts)
     }
 }

@@ -9,7 +9,7 @@ extension CheckContext {
     /// `ErrorExceededSubscriptionCount` answering a Subscribe, as the failure it is; nil for any other answer.
     static func subscriptionBudgetSpent<P>(_ subscribe: EWSCall<P>, doing what: String) -> Verdict? {
         guard subscribe.messages.first?.responseCode == "ErrorExceededSubscriptionCount" else { return nil }
-        return .failed("\(what) answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions; 20 in Exchange Online) is used up, so the product cannot hold its subscription for it",
+        return .failed("\(what) answered ErrorExceededSubscriptionCount: the subscription budget (EWSMaxSubscriptions: charged to this mailbox by Exchange 2010 SP2 RU4 and later, 20 in Exchange Online; to the service account by a provider that charges the caller, which notifications.subscriptions-held names) is used up, so the product cannot hold its subscription for it",
                        [subscribe.exchange], facts: callFacts(subscribe))
     }
 

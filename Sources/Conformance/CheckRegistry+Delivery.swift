@@ -1,4 +1,5 @@
 extension CheckCatalog {
+    static let deliveryVoicemailCreateItem = CheckID("delivery.voicemail.create-item")
     static let deliveryFaxCreateItem = CheckID("delivery.fax.create-item")
     static let deliveryVoicemailMIME = CheckID("delivery.voicemail.mime")
     static let deliveryFaxMIME = CheckID("delivery.fax.mime")
@@ -9,6 +10,12 @@ extension CheckRegistry {
     /// Voicemail and fax delivery both ways the product delivers (CreateItem with a file
     /// attachment, MIME upload), read back field by field, and found again by a filtered FindItem.
     static let deliveryFamily: [Check] = [
+        Check(.init(id: CheckCatalog.deliveryVoicemailCreateItem, title: "Voicemail with the product's properties lands in the Inbox and reads back identically",
+                    requirement: "A voicemail (IPM.Note.Microsoft.Voicemail.UM.CA with a WAV attachment, From the voicemail gateway, the product's caller-number and duration properties and the run tag) created by CreateItem in each Inbox reads back with the same item class, subject, sender, attachment and extended properties, and GetAttachment returns exactly the WAV sent.",
+                    dependsOn: [CheckCatalog.impersonationGetFolder], perMailbox: true, changesMailbox: true, tags: ["delivery"])) { suite, mailbox in
+            guard let mailbox else { return .errored("no mailbox") }
+            return await suite.deliver(.voicemail, by: .createItem, to: mailbox)
+        },
         Check(.init(id: CheckCatalog.deliveryFaxCreateItem, title: "Fax lands in the Inbox and reads back identically",
                     requirement: "A fax (IPM.Note.Microsoft.Fax.CA with a TIFF attachment, From the fax gateway, the product's caller-number and duration properties and the run tag) created by CreateItem in each Inbox reads back with the same item class, subject, sender, attachment and extended properties, and GetAttachment returns exactly the TIFF sent.",
                     dependsOn: [CheckCatalog.impersonationGetFolder], perMailbox: true, changesMailbox: true, tags: ["delivery"])) { suite, mailbox in

@@ -20,12 +20,12 @@ extension CheckRegistry {
             return await suite.requiredHeadersWithheld(mailbox)
         },
         Check(.init(id: CheckCatalog.outOfScopeDenied, title: "Out-of-scope mailbox is denied",
-                    requirement: "Impersonating a mailbox outside the service account's scope is refused with ErrorImpersonateUserDenied while in-scope impersonation works (the scope is enforced).",
+                    requirement: "Impersonating a mailbox outside the service account's scope is refused the way Exchange refuses it, ErrorImpersonateUserDenied as an HTTP 500 SOAP fault (with an app-only OAuth token, also Exchange Online's bare HTTP 403 for a mailbox its Application Access Policy excludes), while in-scope impersonation works (the scope is enforced); the expected form and its source are in the facts.",
                     dependsOn: [CheckCatalog.serviceAccountAuth, CheckCatalog.impersonationGetFolder], mustFail: true)) { suite, _ in
             await suite.outOfScope()
         },
         Check(.init(id: CheckCatalog.nonexistentRejected, title: "Nonexistent mailbox is rejected",
-                    requirement: "Impersonating an address with no mailbox is refused with ErrorNonExistentMailbox while in-scope impersonation works.",
+                    requirement: "Impersonating an address with no mailbox is refused with ErrorNonExistentMailbox, as an HTTP 500 SOAP fault or an HTTP 200 response message (Exchange has answered both ways), while in-scope impersonation works; the expected form and its source are in the facts.",
                     dependsOn: [CheckCatalog.serviceAccountAuth, CheckCatalog.impersonationGetFolder], mustFail: true)) { suite, _ in
             await suite.nonexistent()
         },

@@ -1,6 +1,7 @@
 extension CheckCatalog {
     static let notificationsPull = CheckID("notifications.pull")
     static let notificationsStreaming = CheckID("notifications.streaming")
+    static let notificationsSubscriptionsHeld = CheckID("notifications.subscriptions-held")
 }
 
 extension CheckRegistry {
@@ -20,6 +21,11 @@ extension CheckRegistry {
                     tags: ["message-waiting"])) { suite, mailbox in
             guard let mailbox else { return .errored("no mailbox") }
             return await suite.streamingNotifications(mailbox)
+        },
+        Check(.init(id: CheckCatalog.notificationsSubscriptionsHeld, title: "A pull subscription per mailbox, all held at once, as the product holds them",
+                    requirement: "Subscribe (pull, impersonated) on the Inbox of every configured mailbox impersonation reached (at most 1,000), each kept while the next is made, answers NoError with a subscription id and watermark for every one; with all of them held, GetEvents of each answers NoError (none was lost to a later one); each is then ended with Unsubscribe (NoError). When Subscribe answers ErrorExceededSubscriptionCount, the provider's subscription limit for the service account (the number held when it came) is named.",
+                    dependsOn: [CheckCatalog.impersonationGetFolder], tags: ["message-waiting"])) { suite, _ in
+            await suite.heldSubscriptions()
         },
     ]
 }

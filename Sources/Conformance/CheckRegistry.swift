@@ -5,7 +5,7 @@ import Foundation
 package enum CheckRegistry {
     /// The version of the certification policy: raised whenever a check is added, removed, or its
     /// requirement, level or dependencies change (the ``fingerprint`` changes with them).
-    package static let version = "2026.12.6"
+    package static let version = "2026.12.7"
 
     /// Every check, family by family, in run and report order.
     static let checks: [Check] = discoveryFamily + endpointFamily + authFamily + kerberosFamily + versionFamily + wsdlFamily

@@ -24,7 +24,9 @@ package struct DiscoveryPlan: Sendable {
             allowCrossDomainRedirect: (target.discovery?.allowCrossDomainRedirect ?? false) || profileAllows,
             dnsServer: target.discovery?.dnsServer)
         configuration.probeTLS = true
-        configuration.credentialHosts = credentialHosts(target: target, listed: listed)
+        // The URL the run discovered is not the user's: an Autodiscover answer that named it is judged
+        // against what the user configured, so a cross-domain EWS URL stays flagged after it is used.
+        configuration.credentialHosts = credentialHosts(target: target, listed: listed, configuredOnly: true)
         if let profile, !methods.isEmpty {
             return DiscoveryPlan(configuration: configuration, strict: true, source: "profile \(profile.id)")
         }
@@ -35,9 +37,11 @@ package struct DiscoveryPlan: Sendable {
     /// Hosts outside the discovery domain that may still receive credentials: the target's own
     /// EWS URL host (when it names one) and the hosts of the profile's fixed-URL templates (with
     /// `{domain}` filled in). Anything else an Autodiscover answer names is flagged and not used.
-    static func credentialHosts(target: TargetConfiguration, listed: [ProviderManifest.DiscoveryMethod]) -> [String] {
+    /// With `configuredOnly`, an EWS URL the run discovered (rather than read from the target) is left out.
+    static func credentialHosts(target: TargetConfiguration, listed: [ProviderManifest.DiscoveryMethod], configuredOnly: Bool = false) -> [String] {
         let domain = String(target.discovery?.address.split(separator: "@").last ?? "")
-        var urls: [String] = target.ewsURLIsPending ? [] : [target.ewsURL]
+        let discovered = configuredOnly && target.discovery?.endpointWasDiscovered == true
+        var urls: [String] = target.ewsURLIsPending || discovered ? [] : [target.ewsURL]
         urls += listed.compactMap { $0.method == "fixed-url" ? $0.urlTemplate?.replacingOccurrences(of: "{domain}", with: domain) : nil }
         var hosts: [String] = []
         for url in urls {

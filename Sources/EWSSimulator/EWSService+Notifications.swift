@@ -2,6 +2,9 @@ import EWSProtocol
 import Foundation
 
 extension EWSService {
+    /// How many live subscriptions an account may hold in all under
+    /// ``SimulatorQuirk/subscriptionsChargedToCaller``.
+    static let callerSubscriptionLimit = 2
     static let eventTypes: Set<String> = ["CopiedEvent", "CreatedEvent", "DeletedEvent", "ModifiedEvent", "MovedEvent", "NewMailEvent",
                                           "FreeBusyChangedEvent"]
 
@@ -69,8 +72,13 @@ extension EWSService {
             guard tenant.subscriptions.liveCount(mailbox: owner, at: tenant.subscriptions.now) < maxSubscriptionsPerMailbox else {
                 throw EWSError("ErrorExceededSubscriptionCount", "You have exceeded the maximum number of subscriptions for this mailbox.")
             }
+            let caller = context.caller.primarySmtpAddress + "/"
+            if quirks.contains(.subscriptionsChargedToCaller),
+               tenant.subscriptions.liveCount(callerPrefix: caller, at: tenant.subscriptions.now) >= Self.callerSubscriptionLimit {
+                throw EWSError("ErrorExceededSubscriptionCount", "You have exceeded the maximum number of subscriptions.")
+            }
             let id = Data((Array(UUID().uuidString.lowercased().utf8) + Array(owner.utf8)).prefix(48)).base64EncodedString()
-            tenant.subscriptions.add(.init(id: id, mailbox: owner, caller: context.caller.primarySmtpAddress + "/" + owner, folders: folders,
+            tenant.subscriptions.add(.init(id: id, mailbox: owner, caller: caller + owner, folders: folders,
                                            eventTypes: types, timeoutMinutes: timeout, lastUsed: tenant.subscriptions.now,
                                            streaming: streaming, lastWatermark: streaming || push ? mark : nil,
                                            pushURL: callback?.url))

@@ -59,6 +59,11 @@ package enum SimulatorQuirk: String, Sendable, Hashable, CaseIterable, Codable {
     case watermarkDiscontinuous = "watermark-discontinuous"
     /// GetEvents holds each item event back until it is ``SimulatorConfiguration/notificationDelayMilliseconds`` old.
     case notificationLate = "notification-late"
+    /// Subscriptions are charged to the calling account rather than to the impersonated mailbox (as
+    /// Exchange did before 2010 SP2 RU4), and the account may hold only
+    /// ``EWSService/callerSubscriptionLimit`` at once: ErrorExceededSubscriptionCount after that,
+    /// whichever mailbox the next one is for.
+    case subscriptionsChargedToCaller = "subscriptions-charged-to-caller"
     /// GetStreamingEvents keeps its connection open with keep-alives but never sends an item event
     /// (folder events still come): a streaming subscription that stays silent.
     case streamingEventsMissing = "streaming-events-missing"

@@ -135,7 +135,8 @@ struct Discover: AsyncParsableCommand {
         } else {
             Console.out(report.tree())
         }
-        let broken = report.probes.contains { $0.conclusion == .failed }
+        // Another domain reached with credentials is a failure even where it was allowed (and followed).
+        let broken = report.probes.contains { $0.conclusion == .failed || $0.flags.contains("cross-domain") || $0.flags.contains("cross-domain-ews-url") }
         throw ExitCode(report.ewsURL == nil || broken ? ExitStatus.checkFailed : ExitStatus.success)
     }
 }

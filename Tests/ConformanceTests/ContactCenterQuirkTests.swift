@@ -57,12 +57,59 @@ struct ContactCenterQuirkTests {
                               failing: [CheckCatalog.messageWaitingMarkAllRead: "the folder's UnreadCount is 2 (was 2) and 2 of 2 voicemails still read IsRead=false"])
     }
 
+    // MARK: notifications
+
+    /// Only notifications.subscriptions-held (and what it needs first) against `simulator`.
+    static func runHeldSubscriptions(_ simulator: Simulator) async throws -> RunReport {
+        let target = TargetConfiguration.simulated(simulator)
+        var warnings: [String] = []
+        let credentials = try target.credentials(environment: [passwordVariable: simulator.serviceAccountPassword], warnings: &warnings)
+        var options = RunOptions(runID: RunOptions.makeRunID())
+        options.selection = CheckSelection(only: [CheckCatalog.notificationsSubscriptionsHeld.rawValue])
+        return await SuiteRunner(target: target, credentials: credentials, options: options, warnings: warnings).run()
+    }
+
+    @Test("one pull subscription per mailbox is held at once: each answers GetEvents with all held, and each is ended")
+    func subscriptionsHeld() async throws {
+        try await LiveSimulator.with { simulator in
+            let report = try await Self.runHeldSubscriptions(simulator)
+            let held = try report.result(CheckCatalog.notificationsSubscriptionsHeld)
+            let count = simulator.mailboxesInScope.count
+            #expect(held.outcome == .passed, "\(held.message)")
+            #expect(held.facts["held"] == String(count) && held.facts["getevents_calls"] == String(count), "\(held.facts)")
+            let log = simulator.requestLog
+            #expect(log.filter { $0.operation == "Subscribe" }.count == count)
+            #expect(log.filter { $0.operation == "Unsubscribe" && $0.responseCodes == ["NoError"] }.count == count)
+            // The GetEvents calls came only after the last Subscribe: every subscription was held at once.
+            let lastSubscribe = try #require(log.lastIndex { $0.operation == "Subscribe" })
+            let firstPoll = try #require(log.firstIndex { $0.operation == "GetEvents" })
+            #expect(lastSubscribe < firstPoll)
+            #expect(report.exitCode == 0)
+        }
+    }
+
+    @Test("a provider that charges subscriptions to the service account fails notifications.subscriptions-held, naming its limit, and ends what it held")
+    func subscriptionsChargedToCaller() async throws {
+        try await LiveSimulator.with(quirks: [.subscriptionsChargedToCaller]) { simulator in
+            let report = try await Self.runHeldSubscriptions(simulator)
+            let held = try report.result(CheckCatalog.notificationsSubscriptionsHeld)
+            #expect(held.outcome == .failed, "\(held.message)")
+            #expect(held.message.contains("answered ErrorExceededSubscriptionCount when the service account held 2 subscription(s) of this check"), "\(held.message)")
+            #expect(held.message.contains("the provider's subscription limit is 2 for the account"), "\(held.message)")
+            #expect(held.facts["subscription_limit"] == "2" && held.facts["response_code"] == "ErrorExceededSubscriptionCount", "\(held.facts)")
+            #expect(!held.evidence.isEmpty)
+            #expect(simulator.requestLog.filter { $0.operation == "Unsubscribe" && $0.responseCodes == ["NoError"] }.count == 2)
+            #expect(report.exitCode == 1)
+        }
+    }
+
     // MARK: delivery
 
     @Test("a store that drops the product's extended properties fails every delivery read-back, naming the property")
     func productPropertiesDropped() async throws {
         try await Self.expect(.productPropertiesDropped,
-                              failing: [CheckCatalog.deliveryFaxCreateItem: "the extended property CallerNumber came back as (absent)",
+                              failing: [CheckCatalog.deliveryVoicemailCreateItem: "the extended property CallerNumber came back as (absent)",
+                                        CheckCatalog.deliveryFaxCreateItem: "the extended property CallerNumber came back as (absent)",
                                         CheckCatalog.deliveryVoicemailMIME: "the extended property DurationSeconds came back as (absent)",
                                         CheckCatalog.deliveryFaxMIME: "the extended property CallerNumber came back as (absent)"])
     }
@@ -74,11 +121,12 @@ struct ContactCenterQuirkTests {
                                         CheckCatalog.deliveryFaxMIME: "the attachment fax.tif is missing (attachments: none)"])
     }
 
-    @Test("corrupted attachment content fails the fax read-back at the first differing byte")
+    @Test("corrupted attachment content fails every delivery read-back at the first differing byte")
     func corruptAttachmentFax() async throws {
         try await LiveSimulator.with(quirks: [.corruptAttachmentContent]) { simulator in
             let report = try await runSuite(.simulated(simulator), password: simulator.serviceAccountPassword)
-            for id in [CheckCatalog.deliveryFaxCreateItem, CheckCatalog.deliveryFaxMIME, CheckCatalog.deliveryVoicemailMIME] {
+            for id in [CheckCatalog.deliveryVoicemailCreateItem, CheckCatalog.deliveryFaxCreateItem, CheckCatalog.deliveryFaxMIME, CheckCatalog.deliveryVoicemailMIME] {
+                #expect(report.results(id).count == simulator.mailboxesInScope.count, "\(id)")
                 for r in report.results(id) {
                     #expect(r.outcome == .failed, "\(r.displayName) was \(r.outcome)")
                     #expect(r.message.contains("differ from the") && r.message.contains("first difference at byte"), "\(r.displayName): \(r.message)")

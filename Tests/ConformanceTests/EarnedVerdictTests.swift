@@ -94,6 +94,28 @@ struct EarnedVerdictTests {
         #expect(denied.message.contains("The mailbox database is temporarily unavailable."), "\(denied.message)")
     }
 
+    @Test("ErrorImpersonateUserDenied in a response message, not Exchange's HTTP 500 fault, fails the out-of-scope check naming both forms; ErrorNonExistentMailbox passes in either")
+    func refusalForms() async throws {
+        let (report, _) = try await Self.run([.outOfScopeAsResponseMessage])
+        let denied = try report.result(CheckCatalog.outOfScopeDenied)
+        #expect(denied.outcome == .failed, "\(denied.message)")
+        #expect(denied.message.contains("refused with ErrorImpersonateUserDenied, but as a response message, HTTP 200 where Exchange answers ErrorImpersonateUserDenied as an HTTP 500 SOAP fault"),
+                "\(denied.message)")
+        #expect(denied.facts["expected_refusal_evidence"]?.hasPrefix("observed") == true)
+        // FakeEWS answers a nonexistent mailbox in a response message, one of Exchange's two forms.
+        let nonexistent = try report.result(CheckCatalog.nonexistentRejected)
+        #expect(nonexistent.outcome == .passed, "\(nonexistent.message)")
+        #expect(nonexistent.facts["http_status"] == "200")
+        #expect(nonexistent.facts["expected_refusal"] == "ErrorNonExistentMailbox as an HTTP 500 SOAP fault or an HTTP 200 response message")
+
+        // Exchange's own form passes, and says where it is known from.
+        let (healthy, _) = try await Self.run([])
+        let fault = try healthy.result(CheckCatalog.outOfScopeDenied)
+        #expect(fault.outcome == .passed, "\(fault.message)")
+        #expect(fault.message.contains("(a SOAP fault, HTTP 500)"), "\(fault.message)")
+        #expect(fault.facts["expected_refusal"] == "ErrorImpersonateUserDenied as an HTTP 500 SOAP fault")
+    }
+
     @Test("a bare SOAP fault to the first authenticated request fails auth.service-account and names the fault; nothing after it passes")
     func bareFaultEverywhere() async throws {
         let (report, _) = try await Self.run([.bareFaultEverywhere])

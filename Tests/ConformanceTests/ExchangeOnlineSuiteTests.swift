@@ -66,6 +66,10 @@ struct ExchangeOnlineSuiteTests {
             for mailbox in sim.mailboxesInScope {
                 #expect(report.results(CheckCatalog.impersonationGetFolder).first { $0.mailbox == mailbox }?.outcome == .passed)
             }
+            // Exchange Online keeps an app from a mailbox its Application Access Policy excludes with a bare 403: Exchange's form there.
+            let outOfScope = try report.result(CheckCatalog.outOfScopeDenied)
+            #expect(outOfScope.outcome == .passed && outOfScope.facts["http_status"] == "403", "\(outOfScope.outcome): \(outOfScope.message)")
+            #expect(outOfScope.facts["expected_refusal"] == "ErrorImpersonateUserDenied as an HTTP 500 SOAP fault, or a bare HTTP 403")
             #expect(Set(report.evidence.map(\.id)).count == report.evidence.count, "exchange ids are unique across the two transports")
             let tokenRequests = sim.requestLog.filter { $0.operation == "oauth2/v2.0/token" }
             #expect(tokenRequests.count == 1, "one token serves the whole run")

@@ -15,6 +15,9 @@ final class FakeEWS: Sendable {
         case busyOnExchange2016
         /// The out-of-scope mailbox gets a bare SOAP fault (no ResponseCode).
         case bareFaultOutOfScope
+        /// The out-of-scope mailbox gets ErrorImpersonateUserDenied in a response message (HTTP 200),
+        /// not in the HTTP 500 fault Exchange sends.
+        case outOfScopeAsResponseMessage
         /// Every request gets a bare SOAP fault (s:Server, no EWS detail, no ServerVersionInfo).
         case bareFaultEverywhere
         /// GetItem answers with another item's id.
@@ -110,7 +113,9 @@ private final class Responder: Sendable {
             case "GetFolder":
                 if body.contains(FakeEWS.outOfScope) {
                     if quirks.contains(.bareFaultOutOfScope) { return fault(code: "s:Server", text: "The mailbox database is temporarily unavailable.", responseCode: nil) }
-                    return error(op, "ErrorImpersonateUserDenied")
+                    if quirks.contains(.outOfScopeAsResponseMessage) { return error(op, "ErrorImpersonateUserDenied") }
+                    return fault(code: "a:ErrorImpersonateUserDenied", text: "The account does not have permission to impersonate the requested user.",
+                                 responseCode: "ErrorImpersonateUserDenied")
                 }
                 if body.contains(FakeEWS.nonexistent) { return error(op, "ErrorNonExistentMailbox") }
                 if quirks.contains(.busyOnExchange2016), body.contains("Version=\"Exchange2016\"") {

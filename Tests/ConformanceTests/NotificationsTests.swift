@@ -71,10 +71,11 @@ struct NotificationsTests {
     func passesOnDefaultFlavor() async throws {
         try await Self.expectTimedPasses(of: CheckCatalog.notificationsPull, { _ in }) { report, simulator in
             let operations = simulator.requestLog.compactMap(\.operation)
-            // One pull subscription per mailbox, and notifications.streaming's streaming one, each ended.
-            #expect(operations.filter { $0 == "Subscribe" }.count == 2 * simulator.mailboxesInScope.count)
-            #expect(operations.filter { $0 == "Unsubscribe" }.count == 2 * simulator.mailboxesInScope.count)
-            #expect(operations.filter { $0 == "GetEvents" }.count >= 2 * simulator.mailboxesInScope.count)
+            // One pull subscription per mailbox, notifications.streaming's streaming one and
+            // notifications.subscriptions-held's pull one, each ended.
+            #expect(operations.filter { $0 == "Subscribe" }.count == 3 * simulator.mailboxesInScope.count)
+            #expect(operations.filter { $0 == "Unsubscribe" }.count == 3 * simulator.mailboxesInScope.count)
+            #expect(operations.filter { $0 == "GetEvents" }.count >= 3 * simulator.mailboxesInScope.count)
             #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
             #expect(simulator.tenant.allItems().isEmpty)
         }
@@ -108,14 +109,19 @@ struct NotificationsTests {
             let report = try await runSuite(target, password: simulator.serviceAccountPassword)
             let r = try report.result(CheckCatalog.notificationsPull)
             #expect(r.outcome == .failed, "\(r.message)")
-            #expect(r.message.contains("Subscribe (pull) on \(target.mailboxes[0])'s Inbox answered ErrorExceededSubscriptionCount: the subscription budget charged to this mailbox (EWSMaxSubscriptions"), "\(r.message)")
+            #expect(r.message.contains("Subscribe (pull) on \(target.mailboxes[0])'s Inbox answered ErrorExceededSubscriptionCount: the subscription budget (EWSMaxSubscriptions: charged to this mailbox"), "\(r.message)")
             #expect(r.facts["response_code"] == "ErrorExceededSubscriptionCount")
             #expect(!r.evidence.isEmpty)
             // The streaming subscription is charged to the same budget, and says so in its own words.
             let streaming = try report.result(CheckCatalog.notificationsStreaming)
             #expect(streaming.outcome == .failed, "\(streaming.message)")
             #expect(streaming.message.contains("Subscribe (streaming) on \(target.mailboxes[0])'s Inbox answered ErrorExceededSubscriptionCount"), "\(streaming.message)")
-            let others = report.results(except: [CheckCatalog.notificationsPull, CheckCatalog.notificationsStreaming])
+            // So is the subscription notifications.subscriptions-held makes first, and its failure names the budget too.
+            let held = try report.result(CheckCatalog.notificationsSubscriptionsHeld)
+            #expect(held.outcome == .failed && held.message.contains("answered ErrorExceededSubscriptionCount: the subscription budget (EWSMaxSubscriptions) is used up"),
+                    "\(held.message)")
+            #expect(held.facts["subscription_limit"] == "0")
+            let others = report.results(except: [CheckCatalog.notificationsPull, CheckCatalog.notificationsStreaming, CheckCatalog.notificationsSubscriptionsHeld])
             #expect(others.allSatisfy { $0.outcome == .passed }, "\(others.filter { $0.outcome != .passed }.map(\.message))")
             #expect(simulator.tenant.allItems().isEmpty)
         }

@@ -35,9 +35,10 @@ struct StreamingNotificationsTests {
         }) { report, simulator in
             let operations = simulator.requestLog.compactMap(\.operation)
             #expect(operations.filter { $0 == "GetStreamingEvents" }.count == simulator.mailboxesInScope.count)
-            // One pull and one streaming subscription per mailbox, each ended.
-            #expect(operations.filter { $0 == "Subscribe" }.count == 2 * simulator.mailboxesInScope.count)
-            #expect(operations.filter { $0 == "Unsubscribe" }.count == 2 * simulator.mailboxesInScope.count)
+            // Two pull subscriptions (notifications.pull's, notifications.subscriptions-held's) and one
+            // streaming subscription per mailbox, each ended.
+            #expect(operations.filter { $0 == "Subscribe" }.count == 3 * simulator.mailboxesInScope.count)
+            #expect(operations.filter { $0 == "Unsubscribe" }.count == 3 * simulator.mailboxesInScope.count)
             #expect(report.results.allSatisfy { $0.outcome == .passed }, "\(report.results.filter { $0.outcome != .passed }.map(\.message))")
             #expect(simulator.tenant.allItems().isEmpty)
         }

@@ -24,7 +24,7 @@ struct CommandLineDiscoveryTests {
     }
 
     /// A target file with a `discovery:` section and no `ews_url`.
-    static func discoveryTarget(_ simulator: Simulator, dns: String, directory: String) throws -> String {
+    static func discoveryTarget(_ simulator: Simulator, dns: String, directory: String, allowCrossDomain: Bool = false) throws -> String {
         let password = directory + "/password"
         FileManager.default.createFile(atPath: password, contents: Data(simulator.serviceAccountPassword.utf8),
                                        attributes: [.posixPermissions: 0o600])
@@ -33,6 +33,7 @@ struct CommandLineDiscoveryTests {
             discovery:
               address: alice@contoso.com
               dns_server: \(dns)
+              allow_cross_domain_redirect: \(allowCrossDomain)
             service_account:
               username: \(simulator.serviceAccount)
               auth: basic
@@ -106,6 +107,30 @@ struct CommandLineDiscoveryTests {
             #expect(out.stdout.contains("not followed: http://mail.contoso.com/autodiscover/autodiscover.xml"))
             #expect(out.stdout.contains("non-https-refused"))
             #expect(overHTTP.isEmpty)
+        }
+    }
+
+    @Test("foreign-ews-url with cross-domain answers allowed: discover follows it, still flags it and exits 1; run fails the probe, FLAGGED")
+    func crossDomainAllowedStillFails() async throws {
+        try await DNSFixture.with { dns in
+            try await LayoutHarness.with(.foreignEWSURL) { h in
+                let directory = try Fixtures.temporaryDirectory("discover-cross")
+                let target = try Self.discoveryTarget(h.simulator, dns: dns.server.description, directory: directory, allowCrossDomain: true)
+                let discover = try await Self.ewscheck(["discover", "alice@contoso.com", "--target", target, "--method", "pox-autodiscover", "--allow-cross-domain"])
+                #expect(discover.status == 1, "\(discover.stdout)\n\(discover.stderr)")
+                #expect(discover.stdout.contains("cross-domain-ews-url"), "\(discover.stdout)")
+
+                let run = try await Self.ewscheck(["run", "--target", target, "--reports-dir", directory + "/reports", "--run-id", "r1",
+                                                   "--only", "discovery.pox.root-domain"])
+                #expect(run.status != 0, "\(run.stdout)\n\(run.stderr)")
+                let report = try Self.report(directory, runID: "r1")
+                let pox = try #require((report["results"] as? [[String: Any]])?.first { $0["id"] as? String == "discovery.pox.root-domain" })
+                #expect(pox["outcome"] as? String == "failed", "\(pox)")
+                let message = pox["message"] as? String ?? ""
+                #expect(message.contains("https://mail.fabrikam.example/EWS/Exchange.asmx") && message.contains("FLAGGED: the EWS URL it names is on a host outside the discovery domain"),
+                        "\(message)")
+                #expect(message.contains("flagged as a failure either way"), "\(message)")
+            }
         }
     }
 

@@ -17,12 +17,8 @@ let exchangeOnline = ProviderPlugin(manifest: ProviderManifest(
     ews: .init(requestServerVersion: "Exchange2016", minimumServerVersion: "15.20", connectingSID: "primary-smtp-address",
                requiredHeaders: ["X-AnchorMailbox"], maxConcurrency: 27),
     capabilities: ["pull-notifications", "streaming-notifications"],
-    knownDeviations: [
-        .init(check: "impersonation.out-of-scope.denied",
-              reason: "Exchange Online enforces an application's mailbox scope (Application Access Policy / RBAC for Applications) with HTTP 403, not the ErrorImpersonateUserDenied fault",
-              link: "https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access",
-              signature: .init(httpStatus: 403)),
-    ],
+    // No known deviation: Exchange Online's HTTP 403 for a mailbox an Application Access Policy
+    // excludes is the form impersonation.out-of-scope.denied expects with an app-only token.
     readinessNotices: [
         .init(id: "exo-ews-basic-auth-removed", date: "2022-10-01", kind: "removed",
               summary: "Basic authentication for EWS was removed from Exchange Online; only OAuth works.",

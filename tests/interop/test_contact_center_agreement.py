@@ -1,7 +1,8 @@
 """exchangelib 5.6.0 and ewscheck agree on the contact-center checks: against a healthy simulator both
 see the operation work, and against a simulator with a quirk both see the same deviation. Covered:
 message-waiting.read-clears, routing.move, routing.sync-folder-items (`Folder.sync_items`),
-notifications.streaming (`Folder.get_streaming_events`) and directory.expand-dl (`Protocol.expand_dl`).
+notifications.streaming (`Folder.get_streaming_events`), directory.expand-dl (`Protocol.expand_dl`) and
+notifications.subscriptions-held (`Folder.subscribe_to_pull` on every mailbox, all held at once).
 
 For each simulator, `ewscheck run` judges one check and exchangelib performs the same operation through
 its ordinary API; the test fails when the two disagree, naming what each saw.
@@ -197,3 +198,37 @@ def test_expand_dl_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     assert (harness == "passed") == (bool(members) and all(addresses)), (
         f"ewscheck says {check} {harness}, exchangelib's ExpandDL of {dl} gave members {addresses} (quirk: {quirk})")
     assert (harness == "passed") == (quirk is None)
+
+
+@pytest.mark.parametrize("simulator", [("notifications.subscriptions-held", None),
+                                       ("notifications.subscriptions-held", "subscriptions-charged-to-caller")],
+                         indirect=True, ids=["healthy", "subscriptions-charged-to-caller"])
+def test_held_subscriptions_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
+    check, quirk = simulator.case
+    reports = tmp_path / "reports"
+    # Every mailbox of the target: the check holds one subscription per mailbox, as the product does.
+    result = run_ewscheck("run", "--target", simulator.target_file, "--reports-dir", reports, "--run-id", "held", "--only", check)
+    assert result.returncode in (0, 1), describe(result)
+    report = json.loads((reports / "held" / "report.json").read_text())
+    [held] = [r for r in report["results"] if r["id"] == check]
+    mailboxes = MAILBOXES[:4]
+    subscriptions, refused = [], None
+    with step(f"subscribe to the Inbox of {len(mailboxes)} mailboxes, keeping each (Subscribe), then end them (Unsubscribe)"):
+        try:
+            for mailbox in mailboxes:
+                account = account_for(simulator, mailbox)
+                try:
+                    subscription_id, _ = account.inbox.subscribe_to_pull()
+                except Exception as e:  # noqa: BLE001 - the refusal is the finding
+                    refused = f"{mailbox}: {type(e).__name__}: {e}"
+                    break
+                subscriptions.append((account, subscription_id))
+        finally:
+            for account, subscription_id in subscriptions:
+                account.inbox.unsubscribe(subscription_id)
+    assert (held["outcome"] == "passed") == (refused is None), (
+        f"ewscheck says {check} {held['outcome']} ({held['message']}); exchangelib held {len(subscriptions)} and was refused: {refused}")
+    assert (held["outcome"] == "passed") == (quirk is None), held["message"]
+    if refused:
+        assert "ErrorExceededSubscriptionCount" in refused
+        assert held["facts"]["subscription_limit"] == str(len(subscriptions)), (held["facts"], len(subscriptions))

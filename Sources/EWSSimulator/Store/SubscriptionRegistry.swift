@@ -87,6 +87,14 @@ final class SubscriptionRegistry: Sendable {
         }
     }
 
+    /// Live subscriptions made by one account (``Subscription/caller`` starts with `callerPrefix`,
+    /// the account's address and a slash), whichever mailbox each is for.
+    func liveCount(callerPrefix: String, at date: Date) -> Int {
+        state.withLock { s in
+            s.subscriptions.values.filter { $0.caller.hasPrefix(callerPrefix) && date.timeIntervalSince($0.lastUsed) <= Double($0.timeoutMinutes * 60) }.count
+        }
+    }
+
     func subscription(_ id: String) -> Subscription? { state.withLock { s in s.subscriptions[id] } }
 
     func touch(_ id: String, at date: Date) {
