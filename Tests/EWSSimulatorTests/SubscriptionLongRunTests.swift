@@ -58,13 +58,34 @@ import Testing
     /// What one stream connection carried, and when to end it.
     final class StreamBody: Sendable {
         let text = Mutex("")
-        /// Records a body part; false (close) once `newMail` NewMailEvents have arrived in whole envelopes.
-        func take(_ part: HTTPStreamPart, newMail: Int) -> Bool {
+        /// Records a body part; false (close) once the body ends with a whole envelope and `done` says so.
+        func take(_ part: HTTPStreamPart, until done: (String) -> Bool) -> Bool {
             guard case .body(let bytes) = part else { return true }
             let body = text.withLock { $0 += String(decoding: bytes, as: UTF8.self); return $0 }
-            let complete = body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("Envelope>")
-            return !(complete && body.components(separatedBy: "<t:NewMailEvent>").count - 1 >= newMail)
+            return !(body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("Envelope>") && done(body))
         }
+    }
+
+    /// Opens a stream for the subscription and closes it once `done` says so of what arrived (or
+    /// the window ends), handing back the stream's response messages, each envelope schema-checked.
+    static func streamed(_ s: SimulatorSession, _ id: String, window: Double = 30, until done: @escaping @Sendable (String) -> Bool,
+                         sourceLocation: SourceLocation = #_sourceLocation) async throws -> (ending: HTTPStreamResult.Ending, messages: [XMLElement], text: String) {
+        let body = StreamBody()
+        let result = try await s.transport.stream(StreamingTests.streamRequest(s, id), window: window) { body.take($0, until: done) }
+        #expect(result.response.status == 200, sourceLocation: sourceLocation)
+        var messages: [XMLElement] = []
+        for part in result.response.text.components(separatedBy: "<?xml").dropFirst() {
+            let soap = try SOAPResponse(bytes: Array(("<?xml" + part).utf8))
+            let envelope = try #require(soap.bodyElement, sourceLocation: sourceLocation)
+            #expect(s.validator.validate(envelope).isEmpty, "stream envelope is not schema-valid", sourceLocation: sourceLocation)
+            messages += envelope.child("ResponseMessages")?.children ?? []
+        }
+        return (result.ending, messages, result.response.text)
+    }
+
+    /// The events of a stream's response messages, in order.
+    static func events(_ messages: [XMLElement]) -> [XMLElement] {
+        messages.flatMap { ($0.child("Notifications")?.children ?? []).flatMap { $0.children.filter { $0.name.hasSuffix("Event") } } }
     }
 
     @Test("a streaming subscription reconnected 8 times over 160 minutes (timeout 30) stays valid; mail before and during each connection arrives once")
@@ -78,24 +99,15 @@ import Testing
                 if round > 1 { s.simulator.tenant.subscriptions.advanceClock(by: 20 * 60) }
                 // One mail while no stream is open (it must wait for the next), one while the stream is open.
                 try await Self.sendMail(s, "round \(round) before")
-                let body = StreamBody()
-                async let streamed = s.transport.stream(StreamingTests.streamRequest(s, id), window: 30) { body.take($0, newMail: 2) }
+                async let streamed = Self.streamed(s, id) { $0.components(separatedBy: "<t:NewMailEvent>").count - 1 >= 2 }
                 try await StreamingTests.waitForStream(s, id, count: round)
                 try await Self.sendMail(s, "round \(round) during")
                 let result = try await streamed
-                try #require(result.ending == .clientClosed, "round \(round): both mails arrived before the window: \(result.response.text.suffix(600))")
-                #expect(result.response.status == 200)
-                for part in result.response.text.components(separatedBy: "<?xml").dropFirst() {
-                    let soap = try SOAPResponse(bytes: Array(("<?xml" + part).utf8))
-                    let envelope = try #require(soap.bodyElement)
-                    #expect(s.validator.validate(envelope).isEmpty, "round \(round): stream envelope is not schema-valid")
-                    for message in envelope.child("ResponseMessages")?.children ?? [] {
-                        #expect(message.child("ResponseCode")?.text == "NoError", "round \(round)")
-                        let events = (message.child("Notifications")?.children ?? []).flatMap { $0.children.filter { $0.name.hasSuffix("Event") } }
-                        marks += events.compactMap { $0.child("Watermark")?.text }
-                        reported += events.filter { $0.name == "NewMailEvent" }.compactMap { $0.child("ItemId")?.attribute("Id") }
-                    }
-                }
+                try #require(result.ending == .clientClosed, "round \(round): both mails arrived before the window: \(result.text.suffix(600))")
+                #expect(result.messages.allSatisfy { $0.child("ResponseCode")?.text == "NoError" }, "round \(round)")
+                let events = Self.events(result.messages)
+                marks += events.compactMap { $0.child("Watermark")?.text }
+                reported += events.filter { $0.name == "NewMailEvent" }.compactMap { $0.child("ItemId")?.attribute("Id") }
                 #expect(reported.count == 2 * round, "round \(round): two mails, two NewMailEvents, none from an earlier round again")
             }
             #expect(Set(reported).count == 16, "every mail reported exactly once")
