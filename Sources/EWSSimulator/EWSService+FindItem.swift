@@ -63,7 +63,7 @@ extension EWSService {
     /// The serializer for the items of one mailbox (folder change keys, owner, calendar around).
     func itemWriter(_ shape: ItemResponseShape, _ context: ItemSerializer.Context, mailbox: String) -> ItemSerializer {
         ItemSerializer(shape: shape, context: context, folderChangeKey: folderChangeKey(mailbox), owner: mailboxOwner(mailbox),
-                       meetingsAround: meetingsAround(mailbox))
+                       meetingsAround: meetingsAround(mailbox), owaURL: owaURL)
     }
 
     /// The owner of a mailbox as an address (name and SMTP address), for the properties that name

@@ -38,12 +38,18 @@ final class EWSService: Sendable {
     let policyMailbox: String?
     /// Delivers push subscriptions' notifications; nil refuses push subscriptions as not implemented.
     let pushNotifier: PushNotifier?
+    /// Outlook on the web on the external host (`https://mail.contoso.com/owa/`): the base of the
+    /// items' `WebClientReadFormQueryString` and `WebClientEditFormQueryString`.
+    let owaURL: String
 
     init(tenant: SimulatedTenant, flavor: SimulatorFlavor, validator: SchemaValidator?, quirks: Set<SimulatorQuirk> = [],
          maxRequestBytes: Int = 64 * 1024 * 1024, streamingKeepAliveSeconds: Int = 30, deliveryDelayMilliseconds: Int = 0,
          notificationDelayMilliseconds: Int = 2000, maxSubscriptionsPerMailbox: Int? = nil, policyMailbox: String? = nil,
-         pushNotifier: PushNotifier? = nil) {
+         pushNotifier: PushNotifier? = nil, externalHost: String? = nil) {
         self.pushNotifier = pushNotifier
+        // Without a host (tests that build the service alone), the one the flavor's Autodiscover hands out.
+        let host = externalHost ?? (flavor == .exchangeOnline ? ExchangeOnlineHosts.outlook : "mail.\(tenant.domain)")
+        self.owaURL = "https://\(host)/owa/"
         self.policyMailbox = policyMailbox
         self.notificationDelayMilliseconds = notificationDelayMilliseconds
         self.maxSubscriptionsPerMailbox = maxSubscriptionsPerMailbox ?? (flavor == .exchangeOnline ? 20 : 5000)

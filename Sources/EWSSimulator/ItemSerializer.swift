@@ -20,6 +20,7 @@ struct ItemSerializer {
         ("item:DisplayCc", true, true), ("item:DisplayTo", true, true), ("item:DisplayBcc", false, false),
         ("item:HasAttachments", true, true), ("@extended", true, true), ("item:Culture", true, true),
         ("item:EffectiveRights", false, false), ("item:LastModifiedName", false, false), ("item:LastModifiedTime", false, true), ("item:IsAssociated", false, false),
+        ("item:WebClientReadFormQueryString", false, false), ("item:WebClientEditFormQueryString", false, false),
         ("item:ConversationId", false, false), ("item:UniqueBody", false, false),
         ("item:Preview", false, false), ("item:TextBody", false, false),
         ("message:Sender", false, true), ("message:ToRecipients", false, true), ("message:CcRecipients", false, true),
@@ -64,6 +65,9 @@ struct ItemSerializer {
     /// The other meetings of the owner's calendar around an item's time (nil inside attachments and
     /// ResolveNames): the source of its conflicting and adjacent meetings.
     var meetingsAround: ((StoredItem) -> [StoredItem])? = nil
+    /// Outlook on the web on the external host (`https://mail.contoso.com/owa/`; nil inside
+    /// attachments and ResolveNames, whose items OWA cannot open on their own): the base of the form URLs.
+    var owaURL: String? = nil
 
     // Format styles are values (Sendable, no per-call formatter object): items are serialised by
     // the hundred per FindItem page.
@@ -175,6 +179,10 @@ struct ItemSerializer {
             let objects = Self.responseObjects(item)
             return objects.isEmpty ? "" : "<t:ResponseObjects>" + objects.map { "<t:\($0)/>" }.joined() + "</t:ResponseObjects>"
         case "item:IsAssociated": return "<t:IsAssociated>false</t:IsAssociated>"
+        case "item:WebClientReadFormQueryString":
+            return owaForm(item, edit: false).map { "<t:WebClientReadFormQueryString>\($0.xmlEscaped)</t:WebClientReadFormQueryString>" } ?? ""
+        case "item:WebClientEditFormQueryString":
+            return owaForm(item, edit: true).map { "<t:WebClientEditFormQueryString>\($0.xmlEscaped)</t:WebClientEditFormQueryString>" } ?? ""
         case "item:ConversationId": return "<t:ConversationId Id=\"\(Self.conversationID(item))\"/>"
         // No conversation threads are kept, so the whole body is unique to its item.
         case "item:UniqueBody": return body(item, element: "UniqueBody")
@@ -207,6 +215,35 @@ struct ItemSerializer {
         case "message:ReceivedBy", "message:ReceivedRepresenting": return ""
         default: return renderCalendar(uri, item) ?? renderContact(uri, item) ?? ""
         }
+    }
+
+    /// The URL that opens an item in Outlook on the web, as Exchange 2013 and later (and Exchange
+    /// Online) write it: the full OWA URL on the external host, `?ItemID=` the percent-escaped EWS id
+    /// (`+` `/` `=` escaped), `&exvsurl=1&viewmodel=ReadMessageItem` (Exchange Online's captured form).
+    /// An edit form exists only for what OWA opens for editing: drafts and calendar items (Exchange
+    /// writes none for a received message). Inferred, not captured: that a draft's edit form and a
+    /// calendar item's forms are that same URL (OWA opens a draft from it in compose, as Graph's
+    /// `webLink` of a draft shows); the simulator's host carries its port.
+    func owaForm(_ item: StoredItem, edit: Bool) -> String? {
+        guard let owaURL, !item.id.isEmpty else { return nil }
+        if edit, !item.isDraft, item.kind != "CalendarItem" { return nil }
+        return owaURL + "?ItemID=" + Self.urlEscaped(item.id) + "&exvsurl=1&viewmodel=ReadMessageItem"
+    }
+
+    /// Percent-escapes all but RFC 3986's unreserved characters (an EWS id's `+`, `/` and `=`).
+    static func urlEscaped(_ s: String) -> String {
+        var out = ""
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
+            }
+        }
+        return out
     }
 
     /// What Exchange offers to do with an item (`ResponseObjects`): answer a meeting the mailbox was

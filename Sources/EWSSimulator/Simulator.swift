@@ -171,7 +171,7 @@ package final class Simulator: Sendable {
                              notificationDelayMilliseconds: configuration.notificationDelayMilliseconds,
                              maxSubscriptionsPerMailbox: configuration.maxSubscriptionsPerMailbox ?? configuration.effectiveThrottlingPolicy?.maxSubscriptions,
                              policyMailbox: policyMailbox,
-                             pushNotifier: push)
+                             pushNotifier: push, externalHost: "\(ewsHost):\(port)")
         var autodiscover = AutodiscoverService(tenant: tenant, ewsURL: ewsURL, serverHost: ewsHost)
         autodiscover.site = AutodiscoverSite(layout: layout, domain: configuration.domain, flavor: configuration.flavor,
                                              tenant: tenant, ewsHost: ewsHost, tlsPort: port)

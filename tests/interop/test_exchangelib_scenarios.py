@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import urllib.parse
 import uuid
 
 import pytest
@@ -327,6 +328,12 @@ def test_pull_subscription_sees_the_new_mail(simulator, step):
         # Transport's marks on what it delivered.
         assert (item.received_by.email_address, item.received_representing.email_address) == (ALICE, ALICE)
         assert item.last_modified_name and item.effective_rights.read and item.conversation_id
+        # OWA's read form, a full URL on the external host; a received message has no edit form.
+        assert item.web_client_read_form_query_string.startswith("https://mail.contoso.com:"), item.web_client_read_form_query_string
+        query = urllib.parse.urlsplit(item.web_client_read_form_query_string).query
+        assert urllib.parse.parse_qs(query)["ItemID"] == [item.id], "the ItemID is the EWS id, percent-escaped"
+        assert item.web_client_read_form_query_string.endswith("&exvsurl=1&viewmodel=ReadMessageItem")
+        assert item.web_client_edit_form_query_string is None
         item.delete()
     finally:
         with step("unsubscribe (Unsubscribe)"):

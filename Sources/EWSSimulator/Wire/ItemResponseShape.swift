@@ -2,7 +2,7 @@ import EWSProtocol
 
 /// `m:ItemShape` as the simulator honours it: the base shape, the additional field URIs it writes
 /// and extended properties, MIME content and body type. Any other shape element, and any other
-/// field URI (but the listed ones no item here can have or that are not written yet), is refused.
+/// field URI (but the listed ones no item here can have), is refused.
 struct ItemResponseShape: Sendable {
     enum Base: String, Sendable { case idOnly = "IdOnly", defaultShape = "Default", allProperties = "AllProperties" }
 
@@ -14,14 +14,6 @@ struct ItemResponseShape: Sendable {
     var includeMimeContent = false
     /// `Best` (nil), `Text` or `HTML`.
     var bodyType: String?
-
-    /// Properties Exchange computes that the simulator does not write yet (the remaining gap, listed
-    /// in docs/simulator.md). They are accepted because exchangelib asks for each of them on every
-    /// fetch of its kind, so refusing them would refuse every fetch; `RequestSurfaceWalkTests` pins
-    /// the list so it cannot grow silently.
-    static let computedNotWritten: Set<String> = [
-        "item:WebClientReadFormQueryString", "item:WebClientEditFormQueryString",
-    ]
 
     /// Properties no stored item has, because the simulator refuses every request that would set
     /// them (CreateItem and UpdateItem refuse them; no reminder messages or time proposals are made):
@@ -40,9 +32,9 @@ struct ItemResponseShape: Sendable {
     static let kindsNeverStored: Set<Substring> = ["task", "postitem", "distributionlist", "sharingMessage"]
 
     /// Whether a shape may ask for a property by FieldURI: the simulator writes it, or it is one of the
-    /// listed ones no item here can have or that are not written yet. Every other is refused.
+    /// listed ones no item here can have. Every other is refused.
     static func accepts(_ uri: String) -> Bool {
-        ItemSerializer.writtenFieldURIs.contains(uri) || computedNotWritten.contains(uri) || neverSet.contains(uri)
+        ItemSerializer.writtenFieldURIs.contains(uri) || neverSet.contains(uri)
             || kindsNeverStored.contains(uri.prefix { $0 != ":" })
     }
 
