@@ -256,7 +256,8 @@ def target_copy(simulator: Simulator, dest: Path, edit) -> Path:
     service_account = data.get("service_account") or {}
     tls = data.get("tls") or {}
     unprivileged = (data.get("negative_controls") or {}).get("unprivileged_account") or {}
-    for section, key in ((service_account, "password_file"), (unprivileged, "password_file"), (tls, "ca_file")):
+    for section, key in ((service_account, "password_file"), (service_account, "client_secret_file"),
+                         (service_account, "delegated_token_file"), (unprivileged, "password_file"), (tls, "ca_file")):
         value = section.get(key)
         if isinstance(value, str) and not os.path.isabs(value):
             section[key] = str((source.parent / value).resolve())

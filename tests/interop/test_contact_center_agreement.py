@@ -2,7 +2,8 @@
 see the operation work, and against a simulator with a quirk both see the same deviation. Covered:
 message-waiting.read-clears, routing.move, routing.sync-folder-items (`Folder.sync_items`),
 notifications.streaming (`Folder.get_streaming_events`), directory.expand-dl (`Protocol.expand_dl`) and
-notifications.subscriptions-held (`Folder.subscribe_to_pull` on every mailbox, all held at once).
+notifications.subscriptions-held (`Folder.subscribe_to_pull` on every mailbox, all held at once). Each on
+exchange-onprem (Basic, the server version probed by exchangelib) and exchange-online (app-only OAuth).
 
 For each simulator, `ewscheck run` judges one check and exchangelib performs the same operation through
 its ordinary API; the test fails when the two disagree, naming what each saw.
@@ -15,13 +16,15 @@ import threading
 import uuid
 
 import pytest
-from exchangelib import Folder, Message
+from exchangelib import Folder, Identity, Message
 from exchangelib.errors import ErrorItemNotFound
-from exchangelib.services import GetStreamingEvents
+from exchangelib.services import CreateFolder, DeleteFolder, GetStreamingEvents
 
 # The fixtures of the base module: a CA-verifying adapter, a transcript of the exchanges, and `step`.
 from test_exchangelib import adapter, step, transcript  # noqa: F401
 from test_exchangelib_scenarios import account_for
+# Exchange Online's account, and outlook.office365.com / login.microsoftonline.com resolved to the simulator.
+from test_policy_block_agreement import ONLINE, ON_PREMISES, online_account, resolve_to_simulator  # noqa: F401
 
 from conftest import MAILBOXES, describe, load_yaml, target_copy
 
@@ -29,13 +32,46 @@ ALICE = MAILBOXES[0]
 
 @pytest.fixture(scope="module")
 def simulator(request, start_simulator, tmp_path_factory):
-    """A simulator for one case: (the ewscheck check judged, the quirk or None for a healthy one)."""
-    check, quirk = request.param
-    extra = ("--quirk", quirk) if quirk else ()
+    """A simulator for one case: (the ewscheck check judged, the quirk or None for a healthy one[, the flavor,
+    exchange-onprem when not given])."""
+    check, quirk, *flavor = request.param
+    sim_flavor = flavor[0] if flavor else ON_PREMISES
+    extra = (("--flavor", ONLINE) if sim_flavor == ONLINE else ()) + (("--quirk", quirk) if quirk else ())
     sim = start_simulator(tmp_path_factory.mktemp("sim") / "state", *extra)
-    sim.case = (check, quirk)
+    sim.case, sim.flavor = (check, quirk), sim_flavor
     yield sim
     sim.stop()
+
+
+def on_both_flavors(check: str, quirk: str) -> dict:
+    """Parametrisation of `simulator` for a check healthy and quirked, on exchange-onprem and exchange-online."""
+    cases = [(check, q, flavor) for flavor in (ON_PREMISES, ONLINE) for q in (None, quirk)]
+    return dict(argvalues=cases, indirect=True, ids=[f"{flavor}-{q or 'healthy'}" for _, q, flavor in cases])
+
+
+def create_folder(account, name: str) -> Folder:
+    """A folder under the Inbox (CreateFolder), without Folder.save(): that adds the folder to exchangelib's
+    cache of the hierarchy, whose first use asks for every distinguished folder the server version may have,
+    and for Exchange Online's build those include ids the simulator's (2017) schemas do not know."""
+    folder = Folder(parent=account.inbox, name=name)
+    created = CreateFolder(account=account).get(parent_folder=account.inbox, folders=[folder])
+    folder._id = Folder.ID_ELEMENT_CLS(created.id, created.changekey)
+    return folder
+
+
+def delete_folder(account, folder: Folder) -> None:
+    DeleteFolder(account=account).get(folders=[folder], delete_type="HardDelete")
+
+
+def account_of(simulator, mailbox: str):
+    """The impersonating account of the simulator's flavor: Basic with the version probed on premises, the
+    consented application's app-only token in Exchange Online (whose protocol-level requests, ExpandDL,
+    impersonate the credentials' identity)."""
+    if simulator.flavor != ONLINE:
+        return account_for(simulator, mailbox)
+    account = online_account(simulator, mailbox)
+    account.protocol.credentials.identity = Identity(primary_smtp_address=mailbox)
+    return account
 
 
 def harness_outcome(simulator, run_ewscheck, tmp_path, target=None) -> str:
@@ -54,12 +90,11 @@ def harness_outcome(simulator, run_ewscheck, tmp_path, target=None) -> str:
     return outcomes[0]
 
 
-@pytest.mark.parametrize("simulator", [("message-waiting.read-clears", None), ("message-waiting.read-clears", "read-flag-update-ignored")],
-                         indirect=True, ids=["healthy", "read-flag-update-ignored"])
+@pytest.mark.parametrize("simulator", **on_both_flavors("message-waiting.read-clears", "read-flag-update-ignored"))
 def test_read_flag_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     check, quirk = simulator.case
     harness = harness_outcome(simulator, run_ewscheck, tmp_path)
-    account = account_for(simulator, ALICE)
+    account = account_of(simulator, ALICE)
     tag = uuid.uuid4().hex[:8]
     with step("create an unread voicemail, mark it read and read the flag back"):
         item = Message(account=account, folder=account.inbox, subject=f"agreement {tag}", body="x",
@@ -74,16 +109,14 @@ def test_read_flag_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     assert (harness == "passed") == (quirk is None)
 
 
-@pytest.mark.parametrize("simulator", [("routing.move", None), ("routing.move", "move-item-keeps-original")],
-                         indirect=True, ids=["healthy", "move-item-keeps-original"])
+@pytest.mark.parametrize("simulator", **on_both_flavors("routing.move", "move-item-keeps-original"))
 def test_move_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     check, quirk = simulator.case
     harness = harness_outcome(simulator, run_ewscheck, tmp_path)
-    account = account_for(simulator, ALICE)
+    account = account_of(simulator, ALICE)
     tag = uuid.uuid4().hex[:8]
     with step("move a message into a new folder and look for the original"):
-        folder = Folder(parent=account.inbox, name=f"agreement {tag}")
-        folder.save()
+        folder = create_folder(account, f"agreement {tag}")
         item = Message(account=account, folder=account.inbox, subject=f"agreement {tag}", body="x")
         item.save()
         original = (item.id, item.changekey)
@@ -92,18 +125,17 @@ def test_move_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
         original_gone = isinstance(found[0], ErrorItemNotFound)
         if not original_gone:
             found[0].delete()
-        folder.delete()
+        delete_folder(account, folder)
     assert (harness == "passed") == original_gone, (
         f"ewscheck says {check} {harness}, exchangelib found the original {'gone' if original_gone else 'still there'} after MoveItem (quirk: {quirk})")
     assert (harness == "passed") == (quirk is None)
 
 
-@pytest.mark.parametrize("simulator", [("routing.sync-folder-items", None), ("routing.sync-folder-items", "sync-state-ignored")],
-                         indirect=True, ids=["healthy", "sync-state-ignored"])
+@pytest.mark.parametrize("simulator", **on_both_flavors("routing.sync-folder-items", "sync-state-ignored"))
 def test_sync_folder_items_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     check, quirk = simulator.case
     harness = harness_outcome(simulator, run_ewscheck, tmp_path)
-    account = account_for(simulator, ALICE)
+    account = account_of(simulator, ALICE)
     subject = f"agreement sync {uuid.uuid4().hex[:8]}"
     with step("synchronise the Inbox from nothing (SyncFolderItems, paged by exchangelib), then send a message to it"):
         known = {item.id for kind, item in account.inbox.sync_items() if kind == "create"}
@@ -130,13 +162,12 @@ def test_sync_folder_items_verdicts_agree(simulator, run_ewscheck, tmp_path, ste
 LATENCY_LIMIT_MS = 3000
 
 
-@pytest.mark.parametrize("simulator", [("notifications.streaming", None), ("notifications.streaming", "streaming-events-missing")],
-                         indirect=True, ids=["healthy", "streaming-events-missing"])
+@pytest.mark.parametrize("simulator", **on_both_flavors("notifications.streaming", "streaming-events-missing"))
 def test_streaming_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     check, quirk = simulator.case
     target = target_copy(simulator, tmp_path / "target.yaml", lambda data: data.update(notification_latency_ms=LATENCY_LIMIT_MS))
     harness = harness_outcome(simulator, run_ewscheck, tmp_path, target=target)
-    account = account_for(simulator, ALICE)
+    account = account_of(simulator, ALICE)
     # exchangelib keeps one connection per server by default, and the open stream holds it.
     account.protocol.max_connections = 3
     subject = f"agreement stream {uuid.uuid4().hex[:8]}"
@@ -169,14 +200,13 @@ def test_streaming_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
             if not arrived.wait(LATENCY_LIMIT_MS / 1000):
                 # A folder change is reported even by a stream that drops item events: it wakes the reader.
                 limit_passed.set()
-                wake = Folder(parent=account.inbox, name=f"agreement wake {uuid.uuid4().hex[:8]}")
-                wake.save()
+                wake = create_folder(account, f"agreement wake {uuid.uuid4().hex[:8]}")
             reader.join(60)
     finally:
         service.stop_streaming()
         item.delete()
         if wake is not None:
-            wake.delete()
+            delete_folder(account, wake)
         account.inbox.unsubscribe(subscription_id)
     assert not reader.is_alive(), "the reader was not woken by a folder change"
     assert (harness == "passed") == bool(item_events), (
@@ -185,12 +215,11 @@ def test_streaming_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     assert (harness == "passed") == (quirk is None)
 
 
-@pytest.mark.parametrize("simulator", [("directory.expand-dl", None), ("directory.expand-dl", "expand-dl-empty")],
-                         indirect=True, ids=["healthy", "expand-dl-empty"])
+@pytest.mark.parametrize("simulator", **on_both_flavors("directory.expand-dl", "expand-dl-empty"))
 def test_expand_dl_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     check, quirk = simulator.case
     harness = harness_outcome(simulator, run_ewscheck, tmp_path)
-    account = account_for(simulator, ALICE)
+    account = account_of(simulator, ALICE)
     dl = load_yaml(simulator.target_file)["distribution_list"]
     with step(f"expand {dl} (ExpandDL)"):
         members = list(account.protocol.expand_dl(dl))
@@ -200,9 +229,7 @@ def test_expand_dl_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     assert (harness == "passed") == (quirk is None)
 
 
-@pytest.mark.parametrize("simulator", [("notifications.subscriptions-held", None),
-                                       ("notifications.subscriptions-held", "subscriptions-charged-to-caller")],
-                         indirect=True, ids=["healthy", "subscriptions-charged-to-caller"])
+@pytest.mark.parametrize("simulator", **on_both_flavors("notifications.subscriptions-held", "subscriptions-charged-to-caller"))
 def test_held_subscriptions_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     check, quirk = simulator.case
     reports = tmp_path / "reports"
@@ -216,7 +243,7 @@ def test_held_subscriptions_verdicts_agree(simulator, run_ewscheck, tmp_path, st
     with step(f"subscribe to the Inbox of {len(mailboxes)} mailboxes, keeping each (Subscribe), then end them (Unsubscribe)"):
         try:
             for mailbox in mailboxes:
-                account = account_for(simulator, mailbox)
+                account = account_of(simulator, mailbox)
                 try:
                     subscription_id, _ = account.inbox.subscribe_to_pull()
                 except Exception as e:  # noqa: BLE001 - the refusal is the finding

@@ -1,6 +1,8 @@
 """exchangelib 5.6.0 and ewscheck agree on presence.free-busy: against a healthy simulator both see a Busy
 appointment in free/busy at the times it was created, and against a simulator whose availability answers
-leave out the calendar events (`free-busy-omits-created-event`) neither does.
+leave out the calendar events (`free-busy-omits-created-event`), report Busy as Tentative
+(`free-busy-busy-as-tentative`) or label UTC times with another offset (`free-busy-times-mislabelled`) neither
+does; on exchange-onprem (Basic) and exchange-online (app-only OAuth).
 
 `ewscheck run` judges the check for the first mailbox; exchangelib creates its own Busy appointment through
 its ordinary API and reads free/busy with `Protocol.get_free_busy_info`. The test fails when the two
@@ -14,11 +16,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from exchangelib import UTC, CalendarItem, EWSDateTime
+from exchangelib import UTC, CalendarItem, EWSDateTime, Identity
 
 # The fixtures of the base module: a CA-verifying adapter, a transcript of the exchanges, and `step`.
 from test_exchangelib import adapter, step, transcript  # noqa: F401
 from test_exchangelib_scenarios import account_for
+# Exchange Online's account, and outlook.office365.com / login.microsoftonline.com resolved to the simulator.
+from test_policy_block_agreement import ONLINE, ON_PREMISES, online_account, resolve_to_simulator  # noqa: F401
 
 from conftest import MAILBOXES, describe
 
@@ -28,11 +32,11 @@ CHECK = "presence.free-busy"
 
 @pytest.fixture(scope="module")
 def simulator(request, start_simulator, tmp_path_factory):
-    """A simulator with the quirk named by the parameter, or a healthy one for None."""
-    quirk = request.param
-    extra = ("--quirk", quirk) if quirk else ()
+    """A simulator of the flavor with the quirk named by the parameter, or a healthy one for None."""
+    flavor, quirk = request.param
+    extra = (("--flavor", ONLINE) if flavor == ONLINE else ()) + (("--quirk", quirk) if quirk else ())
     sim = start_simulator(tmp_path_factory.mktemp("sim") / "state", *extra)
-    sim.quirk = quirk
+    sim.flavor, sim.quirk = flavor, quirk
     yield sim
     sim.stop()
 
@@ -51,11 +55,19 @@ def harness_outcome(simulator, run_ewscheck, tmp_path) -> str:
     return outcomes[0]
 
 
-@pytest.mark.parametrize("simulator", [None, "free-busy-omits-created-event"], indirect=True,
-                         ids=["healthy", "free-busy-omits-created-event"])
+CASES = [(flavor, quirk) for flavor in (ON_PREMISES, ONLINE)
+         for quirk in (None, "free-busy-omits-created-event", "free-busy-busy-as-tentative", "free-busy-times-mislabelled")]
+
+
+@pytest.mark.parametrize("simulator", CASES, indirect=True, ids=[f"{f}-{q or 'healthy'}" for f, q in CASES])
 def test_free_busy_verdicts_agree(simulator, run_ewscheck, tmp_path, step):
     harness = harness_outcome(simulator, run_ewscheck, tmp_path)
-    account = account_for(simulator, ALICE)
+    if simulator.flavor == ONLINE:
+        account = online_account(simulator, ALICE)
+        # GetUserAvailability is protocol-level in exchangelib: the app-only token impersonates the credentials' identity.
+        account.protocol.credentials.identity = Identity(primary_smtp_address=ALICE)
+    else:
+        account = account_for(simulator, ALICE)
     tag = uuid.uuid4().hex[:8]
     with step("create a Busy appointment in the next hour and read free/busy over a window around it"):
         base = EWSDateTime.now(tz=UTC).replace(second=0, microsecond=0)
