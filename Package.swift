@@ -51,14 +51,16 @@ let package = Package(
         .target(name: "ProfileExchangeOnPrem", dependencies: ["EWSCheckPluginSDK"], path: "plugins/exchange-onprem"),
         .target(name: "ProfileGenericHoster", dependencies: ["EWSCheckPluginSDK"], path: "plugins/generic-hoster"),
         // The one bounded pool of threads for blocking work (hooks, DNS, probes, the simulator's handling).
-        .target(name: "EWSExecutor"),
+        // ThreadSanitizer's lock annotations (weak: nothing outside a sanitizer build).
+        .target(name: "CEWSTSan"),
+        .target(name: "EWSExecutor", dependencies: ["CEWSTSan"]),
         // Finds, probes, loads and validates provider plugins.
         .target(name: "ProviderHost", dependencies: ["CEWSCheckPlugin", "ProviderManifest", "EWSExecutor"]),
         // Crypto: RS256 client assertions for OAuth with a certificate.
         .target(name: "EWSTransport", dependencies: [
             "EWSExecutor", "CEWSCurl", "CEWSGSS", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
-        .target(name: "EWSProtocol", dependencies: ["CEWSXML", "EWSTransport"]),
+        .target(name: "EWSProtocol", dependencies: ["CEWSXML", "EWSExecutor", "EWSTransport"]),
         // The Autodiscover engine: every method, every hop recorded (TLS facts from the transport).
         .target(name: "Discovery", dependencies: ["EWSExecutor", "EWSTransport", "EWSProtocol"]),
         .target(
@@ -68,7 +70,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Reports", dependencies: ["Conformance", "EWSProtocol", "EWSTransport"]),
+        .target(name: "Reports", dependencies: ["Conformance", "EWSExecutor", "EWSProtocol", "EWSTransport"]),
         .target(
             name: "EWSSimulator",
             dependencies: [
@@ -86,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "ewscheck",
             dependencies: [
-                "Conformance", "Reports", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest", "Discovery",
+                "Conformance", "Reports", "EWSExecutor", "EWSSimulator", "EWSTransport", "ProviderHost", "ProviderManifest", "Discovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -94,11 +96,11 @@ let package = Package(
         // Sets the test process's environment before main (setenv later races with spawning children).
         .target(name: "CEWSTestEnvironment", path: "Tests/CEWSTestEnvironment"),
         .target(name: "EWSTestSupport", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSExecutor", "CEWSTestEnvironment"], path: "Tests/EWSTestSupport"),
-        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport"]),
+        .testTarget(name: "EWSTransportTests", dependencies: ["EWSTransport", "EWSSimulator", "EWSTestSupport", "EWSExecutor"]),
         .testTarget(name: "EWSProtocolTests", dependencies: ["EWSProtocol", "EWSTransport", "EWSTestSupport"]),
         .testTarget(name: "EWSSimulatorTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "EWSTestSupport", "EWSExecutor"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSTransport", "EWSTestSupport"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EWSSimulator", "Reports", "EWSTestSupport", "EWSExecutor"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Conformance", "EWSProtocol", "EWSTransport", "EWSTestSupport", "EWSExecutor"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EWSSimulator", "EWSProtocol", "EWSTransport", "Conformance", "EWSTestSupport"]),
         .testTarget(name: "ProviderManifestTests", dependencies: ["ProviderManifest"]),
         .testTarget(name: "PluginSDKTests", dependencies: ["EWSCheckPluginSDK", "CEWSCheckPlugin"]),

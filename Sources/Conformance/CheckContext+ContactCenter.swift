@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSProtocol
 import EWSTransport
 import Foundation
@@ -158,8 +159,8 @@ extension CheckContext {
 /// Items a check created inside a scratch folder, proven gone after the folder is removed.
 final class CreatedItems: Sendable {
     private let items = Mutex([ItemIdentifier]())
-    func append(_ item: ItemIdentifier) { items.withLock { $0.append(item) } }
-    var all: [ItemIdentifier] { items.withLock { $0 } }
+    func append(_ item: ItemIdentifier) { items.locked { $0.append(item) } }
+    var all: [ItemIdentifier] { items.locked { $0 } }
 }
 
 /// A verdict carried through `Result` (which needs an `Error`).

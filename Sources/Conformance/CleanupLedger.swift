@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSProtocol
 import Foundation
 import Synchronization
@@ -76,7 +77,7 @@ package final class CleanupLedger: Sendable {
     /// Records that an item is about to be created (before the request leaves); returns the
     /// attempt's number for ``recordCreated(attempt:item:)``.
     package func recordIntent(mailbox: String, subject: String, by check: CheckID) -> Int {
-        state.withLock { s in
+        state.locked { s in
             let number = s.attempts.count + 1
             s.attempts.append(Attempt(number: number, mailbox: mailbox, subject: subject, check: check, itemID: nil))
             append(&s, ["event": "intent", "attempt": String(number), "mailbox": mailbox, "subject": subject,
@@ -87,7 +88,7 @@ package final class CleanupLedger: Sendable {
 
     /// Records a created item (with the attempt it answers, when one was recorded).
     package func recordCreated(mailbox: String, item: ItemIdentifier, subject: String, by check: CheckID, attempt: Int? = nil) {
-        state.withLock { s in
+        state.locked { s in
             s.add(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
                         createdBy: check, removed: false))
             if let attempt, s.attempts.indices.contains(attempt - 1) { s.attempts[attempt - 1].itemID = item.id }
@@ -98,7 +99,7 @@ package final class CleanupLedger: Sendable {
 
     /// Marks an item removed.
     package func recordRemoved(itemID: String) {
-        state.withLock { s in
+        state.locked { s in
             var mailbox = ""
             for i in s.positions[itemID] ?? [] {
                 s.entries[i].removed = true
@@ -111,7 +112,7 @@ package final class CleanupLedger: Sendable {
     /// Records an item that no check had an id for, found by its run tag and added so the
     /// cleanup removes it like any other.
     package func recordFoundByTag(mailbox: String, item: ItemIdentifier, subject: String) {
-        state.withLock { s in
+        state.locked { s in
             s.add(Entry(mailbox: mailbox, itemID: item.id, changeKey: item.changeKey, subject: subject,
                         createdBy: CheckID("suite.cleanup.complete"), removed: false))
             append(&s, ["event": "found_by_tag", "mailbox": mailbox, "item_id": item.id, "run_id": runID ?? ""])
@@ -119,16 +120,16 @@ package final class CleanupLedger: Sendable {
     }
 
     /// Items not yet removed.
-    package var outstanding: [Entry] { state.withLock { $0.entries.filter { !$0.removed } } }
+    package var outstanding: [Entry] { state.locked { $0.entries.filter { !$0.removed } } }
 
     /// Every item recorded.
-    package var all: [Entry] { state.withLock { $0.entries } }
+    package var all: [Entry] { state.locked { $0.entries } }
 
     /// Every attempted creation, in order.
-    package var attempts: [Attempt] { state.withLock { $0.attempts } }
+    package var attempts: [Attempt] { state.locked { $0.attempts } }
 
     /// Attempts whose answer never gave an id (the item may exist anyway).
-    package var unanswered: [Attempt] { state.withLock { $0.attempts.filter { $0.itemID == nil } } }
+    package var unanswered: [Attempt] { state.locked { $0.attempts.filter { $0.itemID == nil } } }
 
     /// One JSON object per line (written under the state's lock, so lines keep the order of the
     /// changes they record); a failed write is remembered, never fatal.

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSProtocol
 import Synchronization
 
@@ -12,6 +13,6 @@ final class ContactCenterState: Sendable {
 
     private let unread = Mutex([String: UnreadVoicemail]())
 
-    func setUnread(_ voicemail: UnreadVoicemail?, mailbox: String) { unread.withLock { $0[mailbox] = voicemail } }
-    func unreadVoicemail(_ mailbox: String) -> UnreadVoicemail? { unread.withLock { $0[mailbox] } }
+    func setUnread(_ voicemail: UnreadVoicemail?, mailbox: String) { unread.locked { $0[mailbox] = voicemail } }
+    func unreadVoicemail(_ mailbox: String) -> UnreadVoicemail? { unread.locked { $0[mailbox] } }
 }

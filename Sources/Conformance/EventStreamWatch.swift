@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSProtocol
 import Foundation
 import Synchronization
@@ -40,7 +41,7 @@ final class EventStreamWatch: Sendable {
     /// Records one part of the stream; false asks to close the connection.
     func take(_ part: EventStreamPart) -> Bool {
         let now = ContinuousClock.now
-        return state.withLock { s in
+        return state.locked { s in
             switch part {
             case .head(let status, let chunked):
                 s.seen.head = (status, chunked, now)
@@ -67,20 +68,20 @@ final class EventStreamWatch: Sendable {
 
     /// Has the connection closed once one of `kinds` has arrived for `item` (at once if it has).
     func closeWhenSeen(_ kinds: Set<String>, item: String) {
-        state.withLock { $0.closeOn = (kinds, item) }
+        state.locked { $0.closeOn = (kinds, item) }
     }
 
     /// Records how the stream ended.
     func finish(_ end: EventStreamEnd) {
-        state.withLock { $0.seen.end = end }
+        state.locked { $0.seen.end = end }
     }
 
     /// What was seen so far.
-    var seen: Seen { state.withLock { $0.seen } }
+    var seen: Seen { state.locked { $0.seen } }
 
     /// The first arrival of each of `kinds` for `item`.
     func arrivals(_ kinds: Set<String>, item: String) -> [String: ContinuousClock.Instant] {
-        state.withLock { s in
+        state.locked { s in
             var first: [String: ContinuousClock.Instant] = [:]
             for e in s.seen.events where e.itemID == item && kinds.contains(e.kind) && first[e.kind] == nil { first[e.kind] = e.at }
             return first

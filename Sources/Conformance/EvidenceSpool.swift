@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSTransport
 import Foundation
 import Synchronization
@@ -30,20 +31,20 @@ package final class EvidenceSpool: Sendable {
 
     private init(file: LineFile, index: [Int: LineFile.Location]) {
         self.file = file
-        self.index.withLock { $0 = index }
+        self.index.locked { $0 = index }
     }
 
     /// Why the spool could not be written, if it could not.
     package var writeError: String? { file.error }
 
     /// Whether an exchange with this id is in the spool.
-    package func contains(_ id: Int) -> Bool { index.withLock { $0[id] != nil } || unwritten.withLock { $0[id] != nil } }
+    package func contains(_ id: Int) -> Bool { index.locked { $0[id] != nil } || unwritten.locked { $0[id] != nil } }
 
     /// How many exchanges the spool holds.
-    package var count: Int { index.withLock { $0.count } + unwritten.withLock { $0.count } }
+    package var count: Int { index.locked { $0.count } + unwritten.locked { $0.count } }
 
     /// The ids of every exchange, ascending.
-    package var ids: [Int] { (index.withLock { Array($0.keys) } + unwritten.withLock { Array($0.keys) }).sorted() }
+    package var ids: [Int] { (index.locked { Array($0.keys) } + unwritten.locked { Array($0.keys) }).sorted() }
 
     /// Appends `exchange` unless its id is already there; returns whether it was added. (One
     /// whose line cannot be written is kept in memory; ``writeError`` says why.)
@@ -51,25 +52,25 @@ package final class EvidenceSpool: Sendable {
     package func append(_ exchange: HTTPExchange) -> Bool {
         guard !contains(exchange.id) else { return false }
         if let line = Self.line(exchange), let location = file.append(line) {
-            index.withLock { $0[exchange.id] = location }
+            index.locked { $0[exchange.id] = location }
         } else {
             file.note("exchange #\(exchange.id) could not be written to the evidence spool")
-            unwritten.withLock { $0[exchange.id] = exchange }
+            unwritten.locked { $0[exchange.id] = exchange }
         }
         return true
     }
 
     /// Whether `exchange` is the one the spool holds under its id (byte for byte as encoded).
     package func holds(_ exchange: HTTPExchange) -> Bool {
-        if let kept = unwritten.withLock({ $0[exchange.id] }) { return kept == exchange }
-        guard let location = index.withLock({ $0[exchange.id] }), let stored = file.read(location) else { return false }
+        if let kept = unwritten.locked({ $0[exchange.id] }) { return kept == exchange }
+        guard let location = index.locked({ $0[exchange.id] }), let stored = file.read(location) else { return false }
         return Self.line(exchange) == stored
     }
 
     /// The exchange with this id, read back; nil when there is none or it cannot be read.
     package func exchange(_ id: Int) -> HTTPExchange? {
-        if let kept = unwritten.withLock({ $0[id] }) { return kept }
-        guard let location = index.withLock({ $0[id] }), let line = file.read(location) else { return nil }
+        if let kept = unwritten.locked({ $0[id] }) { return kept }
+        guard let location = index.locked({ $0[id] }), let line = file.read(location) else { return nil }
         return Self.exchange(fromLine: line) ?? (try? Self.decoder.decode(HTTPExchange.self, from: line))
     }
 

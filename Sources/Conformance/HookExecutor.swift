@@ -9,11 +9,11 @@ package final class HookGate: Sendable {
     package init() {}
 
     /// Whether hooks may be called.
-    package var isOpen: Bool { !closed.withLock { $0 } }
+    package var isOpen: Bool { !closed.locked { $0 } }
 
     /// Closes the gate; true for the call that closed it.
     package func close() -> Bool {
-        closed.withLock { closed in
+        closed.locked { closed in
             defer { closed = true }
             return !closed
         }

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSTransport
 import Foundation
 import Synchronization
@@ -156,8 +157,8 @@ package enum KerberosRunCaches {
     private static let registered = Mutex(false)
 
     static func keep(_ cache: KerberosTicketCache) {
-        caches.withLock { $0.append(cache) }
-        let first = registered.withLock { done -> Bool in
+        caches.locked { $0.append(cache) }
+        let first = registered.locked { done -> Bool in
             defer { done = true }
             return !done
         }
@@ -168,30 +169,30 @@ package enum KerberosRunCaches {
 
     /// Keeps the source that renews the tickets of a cache this process made.
     static func keep(_ source: KerberosTicketSource) {
-        sources.withLock { $0[source.cache.name] = source }
+        sources.locked { $0[source.cache.name] = source }
     }
 
     /// What renews the tickets of the cache `credentials` use; nil for other credentials, or a
     /// cache this process did not make.
     package static func source(for credentials: HTTPCredentials) -> KerberosTicketSource? {
         guard case .negotiate(let negotiate) = credentials else { return nil }
-        return sources.withLock { $0[negotiate.cacheName] }
+        return sources.locked { $0[negotiate.cacheName] }
     }
 
     private static let failures = Mutex<[String: KerberosFailure]>([:])
 
     static func recordFailure(_ failure: KerberosFailure, principal: String) {
-        failures.withLock { $0[principal] = failure }
+        failures.locked { $0[principal] = failure }
     }
 
     /// Why the KDC gave `principal` no ticket this run, if it did not.
     static func failure(for principal: String) -> KerberosFailure? {
-        failures.withLock { $0[principal] }
+        failures.locked { $0[principal] }
     }
 
     /// Destroys every cache made so far.
     package static func destroyAll() {
-        let all = caches.withLock { list -> [KerberosTicketCache] in
+        let all = caches.locked { list -> [KerberosTicketCache] in
             defer { list = [] }
             return list
         }

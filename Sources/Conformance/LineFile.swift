@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -51,18 +52,18 @@ final class LineFile: Sendable {
     }
 
     deinit {
-        state.withLock { if $0.fd >= 0 { close($0.fd); $0.fd = -1 } }
+        state.locked { if $0.fd >= 0 { close($0.fd); $0.fd = -1 } }
     }
 
     /// Why the file could not be opened or written, if it could not.
-    var error: String? { state.withLock { $0.error } }
+    var error: String? { state.locked { $0.error } }
 
     /// Appends `line` and a line feed; returns where the line is, or nil when it could not be written.
     @discardableResult
     func append(_ line: Data) -> Location? {
         var bytes = line
         bytes.append(0x0A)
-        return state.withLock { s -> Location? in
+        return state.locked { s -> Location? in
             let location = Location(offset: s.size, length: line.count)
             if s.memory != nil {
                 s.memory?.append(bytes)
@@ -84,7 +85,7 @@ final class LineFile: Sendable {
 
     /// The line at `location` (as appended, without the line feed), or nil when it cannot be read.
     func read(_ location: Location) -> Data? {
-        state.withLock { s -> Data? in
+        state.locked { s -> Data? in
             if let memory = s.memory {
                 guard location.offset >= 0, location.offset + location.length <= memory.count else { return nil }
                 return memory.subdata(in: (memory.startIndex + location.offset)..<(memory.startIndex + location.offset + location.length))
@@ -106,6 +107,6 @@ final class LineFile: Sendable {
 
     /// Records a failure that happened before anything could be written (a line that would not encode).
     func note(_ problem: String) {
-        state.withLock { if $0.error == nil { $0.error = problem } }
+        state.locked { if $0.error == nil { $0.error = problem } }
     }
 }

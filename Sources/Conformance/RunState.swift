@@ -1,4 +1,5 @@
 import Discovery
+private import EWSExecutor
 import Synchronization
 
 /// What checks of one run hand to later checks: the Autodiscover report the discovery checks
@@ -21,40 +22,40 @@ final class RunState: Sendable {
 
     /// The Autodiscover report and the plan it followed (nil without a `discovery:` section).
     var discovery: (report: DiscoveryReport, plan: DiscoveryPlan)? {
-        get { storage.withLock { $0.discovery } }
-        set { storage.withLock { $0.discovery = newValue } }
+        get { storage.locked { $0.discovery } }
+        set { storage.locked { $0.discovery = newValue } }
     }
 
     /// The token acquisition that `auth.oauth.token` reports.
     var oauth: OAuthTokenCheck.Acquisition? {
-        get { storage.withLock { $0.oauth } }
-        set { storage.withLock { $0.oauth = newValue } }
+        get { storage.locked { $0.oauth } }
+        set { storage.locked { $0.oauth = newValue } }
     }
 
     /// Whether the run was interrupted (Ctrl-C, SIGTERM, SIGHUP) before the final checks.
     var interrupted: Bool {
-        get { storage.withLock { $0.interrupted } }
-        set { storage.withLock { $0.interrupted = newValue } }
+        get { storage.locked { $0.interrupted } }
+        set { storage.locked { $0.interrupted = newValue } }
     }
 
     /// The challenge to the unauthenticated EWS POST, once asked.
     var postChallenge: PostChallenge? {
-        get { storage.withLock { $0.postChallenge } }
-        set { storage.withLock { $0.postChallenge = newValue } }
+        get { storage.locked { $0.postChallenge } }
+        set { storage.locked { $0.postChallenge = newValue } }
     }
 
     /// The provider's WSDL and schemas, once fetched (``CheckContext/providerSchemas()``).
     var providerSchemas: ProviderSchemas? {
-        get { storage.withLock { $0.providerSchemas } }
-        set { storage.withLock { $0.providerSchemas = newValue } }
+        get { storage.locked { $0.providerSchemas } }
+        set { storage.locked { $0.providerSchemas = newValue } }
     }
 
-    func setUnreadBefore(_ count: Int?, mailbox: String) { storage.withLock { $0.unreadBefore[mailbox] = count } }
-    func unreadBefore(_ mailbox: String) -> Int? { storage.withLock { $0.unreadBefore[mailbox] } }
-    func setDelivered(_ voicemail: DeliveredVoicemail?, mailbox: String) { storage.withLock { $0.delivered[mailbox] = voicemail } }
-    func delivered(_ mailbox: String) -> DeliveredVoicemail? { storage.withLock { $0.delivered[mailbox] } }
+    func setUnreadBefore(_ count: Int?, mailbox: String) { storage.locked { $0.unreadBefore[mailbox] = count } }
+    func unreadBefore(_ mailbox: String) -> Int? { storage.locked { $0.unreadBefore[mailbox] } }
+    func setDelivered(_ voicemail: DeliveredVoicemail?, mailbox: String) { storage.locked { $0.delivered[mailbox] = voicemail } }
+    func delivered(_ mailbox: String) -> DeliveredVoicemail? { storage.locked { $0.delivered[mailbox] } }
 
     /// Stops the run (the first reason wins); checks not yet started are skipped with it.
-    func stop(_ reason: String) { storage.withLock { if $0.stopReason == nil { $0.stopReason = reason } } }
-    var stopReason: String? { storage.withLock { $0.stopReason } }
+    func stop(_ reason: String) { storage.locked { if $0.stopReason == nil { $0.stopReason = reason } } }
+    var stopReason: String? { storage.locked { $0.stopReason } }
 }

@@ -55,11 +55,11 @@ package final class BlockingExecutor: Sendable {
     }
 
     /// How many pool threads are alive now.
-    package var threadCount: Int { state.withLock { $0.threads } }
+    package var threadCount: Int { state.locked { $0.threads } }
 
     /// Queues `work`; it runs on one of the pool's threads, in submission order among waiting jobs.
     package func submit(_ label: String, _ work: @escaping @Sendable () -> Void) {
-        let start: Int? = state.withLock { state in
+        let start: Int? = state.locked { state in
             state.queue.append(Job(label: label, work: work))
             // Every job gets a signal; start a thread when the waiting ones cannot take them all.
             guard state.queue.count - state.head > state.waiting, state.threads < maximumThreads else { return nil }
@@ -83,13 +83,13 @@ package final class BlockingExecutor: Sendable {
     package func run<T: Sendable>(_ label: String, budget: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
         let pending = Mutex<CheckedContinuation<T?, Never>?>(nil)
         return await withCheckedContinuation { continuation in
-            pending.withLock { $0 = continuation }
+            pending.locked { $0 = continuation }
             submit(label) {
                 let value = body()
-                pending.withLock { $0.take() }?.resume(returning: value)
+                pending.locked { $0.take() }?.resume(returning: value)
             }
             DispatchQueue.global().asyncAfter(deadline: .now() + Self.interval(budget)) {
-                pending.withLock { $0.take() }?.resume(returning: nil)
+                pending.locked { $0.take() }?.resume(returning: nil)
             }
         }
     }
@@ -97,7 +97,7 @@ package final class BlockingExecutor: Sendable {
     /// Starts a thread of its own for work that keeps one for its whole life (a libcurl worker that
     /// owns an easy handle). Counted under `label` like the pool's jobs.
     package func dedicatedThread(_ label: String, stackSize: Int = 1 << 20, _ body: @escaping @Sendable () -> Void) {
-        state.withLock { $0.ran[label, default: 0] += 1 }
+        state.locked { $0.ran[label, default: 0] += 1 }
         let name = self.name
         let thread = Thread {
             Thread.current.threadDictionary[Self.markKey] = name
@@ -109,7 +109,7 @@ package final class BlockingExecutor: Sendable {
     }
 
     /// How many jobs (or dedicated threads) with `label` it has run or started.
-    package func ranCount(_ label: String) -> Int { state.withLock { $0.ran[label, default: 0] } }
+    package func ranCount(_ label: String) -> Int { state.locked { $0.ran[label, default: 0] } }
 
     /// Whether the calling thread is one of this executor's.
     package var isCurrent: Bool { Thread.current.threadDictionary[Self.markKey] as? String == name }
@@ -139,7 +139,7 @@ package final class BlockingExecutor: Sendable {
     /// (the caller knows, `onEventLoop`), or elsewhere.
     package func noteBlockingWork(_ what: String, onEventLoop: Bool = false) {
         let here = isCurrent
-        state.withLock { state in
+        state.locked { state in
             var n = state.noted[what, default: Placement()]
             if here { n.onExecutor += 1 } else if onEventLoop { n.onEventLoop += 1 } else { n.elsewhere += 1 }
             state.noted[what] = n
@@ -148,7 +148,7 @@ package final class BlockingExecutor: Sendable {
 
     /// Where `what` was noted so far.
     package func noted(_ what: String) -> Placement {
-        state.withLock { $0.noted[what, default: Placement()] }
+        state.locked { $0.noted[what, default: Placement()] }
     }
 
     private func startThread(index: Int) {
@@ -170,12 +170,12 @@ package final class BlockingExecutor: Sendable {
     private func work() {
         let idle = Self.interval(idleTimeout)
         while true {
-            state.withLock { $0.waiting += 1 }
+            state.locked { $0.waiting += 1 }
             let signalled = wake.wait(timeout: .now() + idle) == .success
             // A thread that timed out still takes a job queued meanwhile (its signal then wakes
             // another thread for nothing, which waits again); it ends only with the queue empty,
             // under the same lock `submit` counts the waiting threads with.
-            let next: Next = state.withLock { state in
+            let next: Next = state.locked { state in
                 state.waiting -= 1
                 guard state.head < state.queue.count else {
                     if signalled { return .wait }

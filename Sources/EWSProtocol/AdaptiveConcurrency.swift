@@ -1,3 +1,4 @@
+import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -68,24 +69,24 @@ package final class AdaptiveConcurrency: Sendable {
     }
 
     /// The width now.
-    package var width: Int { state.withLock { $0.width } }
+    package var width: Int { state.locked { $0.width } }
     /// The lowest width the run came down to.
-    package var lowest: Int { state.withLock { $0.lowest } }
+    package var lowest: Int { state.locked { $0.lowest } }
     /// Requests in flight now.
-    package var inFlight: Int { state.withLock { $0.inFlight } }
+    package var inFlight: Int { state.locked { $0.inFlight } }
     /// Every lowering so far, in order.
-    package var lowerings: [Lowering] { state.withLock { $0.lowerings } }
+    package var lowerings: [Lowering] { state.locked { $0.lowerings } }
 
     /// Waits for a slot (requests beyond the width wait their turn, in order). A cancelled waiter
     /// returns at once with a ticket that holds nothing.
     package func acquire() async -> Ticket {
-        let id: Int = state.withLock { state in
+        let id: Int = state.locked { state in
             state.nextWaiter += 1
             return state.nextWaiter
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Ticket, Never>) in
-                let granted: Ticket? = state.withLock { state in
+                let granted: Ticket? = state.locked { state in
                     if state.cancelled.remove(id) != nil { return Ticket(generation: state.generation, held: false) }
                     if state.inFlight < state.width, state.waiters.isEmpty {
                         state.inFlight += 1
@@ -98,7 +99,7 @@ package final class AdaptiveConcurrency: Sendable {
                 if let granted { continuation.resume(returning: granted) }
             }
         } onCancel: {
-            let waiter: Waiter? = state.withLock { state in
+            let waiter: Waiter? = state.locked { state in
                 if let index = state.waiters.firstIndex(where: { $0.id == id }) { return state.waiters.remove(at: index) }
                 state.cancelled.insert(id)
                 return nil
@@ -111,7 +112,7 @@ package final class AdaptiveConcurrency: Sendable {
     /// raising the width again.
     package func release(_ ticket: Ticket, succeeded: Bool) {
         guard ticket.held else { return }
-        let woken: [(CheckedContinuation<Ticket, Never>, Ticket)] = state.withLock { state in
+        let woken: [(CheckedContinuation<Ticket, Never>, Ticket)] = state.locked { state in
             state.inFlight -= 1
             if succeeded {
                 state.successes += 1
@@ -129,7 +130,7 @@ package final class AdaptiveConcurrency: Sendable {
     /// Halves the width after an `ErrorExceededConnectionCount` answer to a request sent under the
     /// current width; nil when an earlier answer of the same width already lowered it (or it is 1).
     package func lower(_ ticket: Ticket, reason: String, exchangeID: Int?) -> Lowering? {
-        state.withLock { state in
+        state.locked { state in
             guard ticket.held, ticket.generation == state.generation, state.width > 1 else { return nil }
             let lowering = Lowering(from: state.width, to: max(1, state.width / 2), reason: reason, exchangeID: exchangeID, at: Date())
             state.refusedAt = lowering.from

@@ -1,3 +1,4 @@
+import EWSExecutor
 import EWSTransport
 import Foundation
 import Synchronization
@@ -86,14 +87,14 @@ private final class StreamReader: Sendable {
 
     init(operation: GetStreamingEvents) { self.operation = operation }
 
-    var envelopes: Int { state.withLock { $0.calls.count } }
-    var trailingBytes: Int { state.withLock { $0.splitter.pendingBytes } }
+    var envelopes: Int { state.locked { $0.calls.count } }
+    var trailingBytes: Int { state.locked { $0.splitter.pendingBytes } }
 
     /// Reads one part; the answer is whether to keep the connection open.
     func take(_ part: HTTPStreamPart, _ onPart: (EventStreamPart) -> Bool) -> Bool {
         switch part {
         case .head(let status, let headers):
-            state.withLock {
+            state.locked {
                 $0.status = status
                 $0.headers = headers
                 $0.splitter = SOAPEnvelopeSplitter()
@@ -103,7 +104,7 @@ private final class StreamReader: Sendable {
             if status == 401 || status == 407 { return true }
             return onPart(.head(status: status, chunked: chunked))
         case .body(let bytes):
-            let (calls, overflowed): ([EWSCall<StreamingEvents>], Bool) = state.withLock { s in
+            let (calls, overflowed): ([EWSCall<StreamingEvents>], Bool) = state.locked { s in
                 guard s.status == 200 else { return ([], false) }
                 var calls: [EWSCall<StreamingEvents>] = []
                 for envelope in s.splitter.feed(bytes) {
@@ -122,7 +123,7 @@ private final class StreamReader: Sendable {
 
     /// The whole 200 answer as one call: every envelope's messages, or the first unreadable one.
     func summary(_ response: HTTPResponse) -> EWSCall<StreamingEvents> {
-        let calls = state.withLock { $0.calls }
+        let calls = state.locked { $0.calls }
         var whole = EWSCall<StreamingEvents>(outcome: .responses([]), httpStatus: response.status, serverVersion: calls.first?.serverVersion,
                                              exchange: response.exchange, responseHeaders: response.headers)
         var messages: [ResponseMessage<StreamingEvents>] = []

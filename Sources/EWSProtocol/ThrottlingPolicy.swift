@@ -1,3 +1,4 @@
+import EWSExecutor
 import EWSTransport
 import Foundation
 import Synchronization
@@ -121,23 +122,23 @@ package final class ThrottleLog: Sendable {
 
     /// Records a wait and the exchange whose answer asked for it.
     package func append(_ wait: ThrottlingPolicy.Wait, exchange: HTTPExchange? = nil) {
-        waits.withLock { $0.append(wait) }
-        if let exchange { answers.withLock { $0.append(exchange) } }
+        waits.locked { $0.append(wait) }
+        if let exchange { answers.locked { $0.append(exchange) } }
     }
 
     /// Records a lowering of the run's width caused by a request of this task.
     package func append(_ lowering: AdaptiveConcurrency.Lowering) {
-        lowered.withLock { $0.append(lowering) }
+        lowered.locked { $0.append(lowering) }
     }
 
     /// The lowerings of the run's width so far.
-    package var lowerings: [AdaptiveConcurrency.Lowering] { lowered.withLock { $0 } }
+    package var lowerings: [AdaptiveConcurrency.Lowering] { lowered.locked { $0 } }
 
     /// The exchanges whose answers asked for the waits (evidence of each back-off).
-    package var exchanges: [HTTPExchange] { answers.withLock { $0 } }
+    package var exchanges: [HTTPExchange] { answers.locked { $0 } }
 
     /// The waits so far.
-    package var all: [ThrottlingPolicy.Wait] { waits.withLock { $0 } }
+    package var all: [ThrottlingPolicy.Wait] { waits.locked { $0 } }
 
     /// The facts a check's result carries about them (empty without waits): `throttle_waits`
     /// (how many), `throttle_wait_ms` (in all) and `throttle_back_offs` (each one); and

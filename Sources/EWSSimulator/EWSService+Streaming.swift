@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSProtocol
 import Foundation
 import Synchronization
@@ -90,7 +91,7 @@ final class StreamingEventsSession: ResponseStream, Sendable {
     }
 
     func poll() -> (chunks: [String], done: Bool) {
-        lastSent.withLock { lastSent in
+        lastSent.locked { lastSent in
             let registry = service.tenant.subscriptions
             let now = registry.now
             var notifications = ""

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -241,7 +242,7 @@ final class IDFactory: Sendable {
     private let counter = Mutex<UInt64>(0)
 
     private func next(prefix: [UInt8], length: Int) -> String {
-        let n = counter.withLock { $0 += 1; return $0 }
+        let n = counter.locked { $0 += 1; return $0 }
         var bytes = prefix
         withUnsafeBytes(of: n.bigEndian) { bytes += $0 }
         while bytes.count < length { bytes.append(UInt8.random(in: 0...255)) }

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSProtocol
 import EWSTransport
 import Foundation
@@ -50,7 +51,7 @@ final class PushNotifier: Sendable {
         let window = TimeInterval(timing.statusSeconds ?? statusFrequencyMinutes * 60)
         let timing = timing
         let transport = transport
-        state.withLock { s in
+        state.locked { s in
             guard !s.stopped else { return }
             s.tasks[id] = Task.detached {
                 await Self.run(id, url: url, window: window, timing: timing, transport: transport, service: service)
@@ -60,7 +61,7 @@ final class PushNotifier: Sendable {
 
     /// Stops every delivery and waits for the tasks to end.
     func stop() async {
-        let tasks = state.withLock { s -> [Task<Void, Never>] in
+        let tasks = state.locked { s -> [Task<Void, Never>] in
             s.stopped = true
             defer { s.tasks = [:] }
             return Array(s.tasks.values)

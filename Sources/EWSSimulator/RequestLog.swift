@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -53,9 +54,9 @@ final class RequestLog: Sendable {
         // encoding under the lock were 8 % of the simulator's CPU and its lock contention).
         if streamed, var line = try? Self.encoder.encode(record) {
             line.append(0x0A)
-            file.withLock { file in file?.write(line) }
+            file.locked { file in file?.write(line) }
         }
-        let ready: [CheckedContinuation<Bool, Never>] = state.withLock { state in
+        let ready: [CheckedContinuation<Bool, Never>] = state.locked { state in
             state.records.append(record)
             state.total += 1
             if state.records.count > retained {
@@ -70,19 +71,19 @@ final class RequestLog: Sendable {
     }
 
     /// The records in memory (all of them, or the newest ``retainedWhenStreamed`` when streamed to a file).
-    var all: [SimulatorRequestRecord] { state.withLock { $0.records } }
+    var all: [SimulatorRequestRecord] { state.locked { $0.records } }
 
     /// How many requests were logged since the start.
-    var total: Int { state.withLock { $0.total } }
+    var total: Int { state.locked { $0.total } }
 
     /// Waits until at least `count` requests were logged since the start: true, or false after `timeout`.
     func waitForCount(_ count: Int, timeout: Duration) async -> Bool {
-        let id: Int = state.withLock { state in
+        let id: Int = state.locked { state in
             state.nextWaiter += 1
             return state.nextWaiter
         }
         return await withCheckedContinuation { continuation in
-            let now: Bool = state.withLock { state in
+            let now: Bool = state.locked { state in
                 if state.total >= count { return true }
                 state.waiters[id] = Waiter(count: count, continuation: continuation)
                 return false
@@ -93,7 +94,7 @@ final class RequestLog: Sendable {
             }
             Task {
                 try? await Task.sleep(for: timeout)
-                let late = state.withLock { $0.waiters.removeValue(forKey: id) }
+                let late = state.locked { $0.waiters.removeValue(forKey: id) }
                 late?.continuation.resume(returning: false)
             }
         }

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -50,7 +51,7 @@ package final class SimulatedTenant: Sendable {
 
     /// Adds a user (and its mailbox, if it has one).
     package func add(_ user: SimulatedUser) {
-        state.withLock { t in
+        state.locked { t in
             let index = t.users.count
             t.users.append(user)
             // The first user with a key keeps it, as the linear search this replaces did.
@@ -64,16 +65,16 @@ package final class SimulatedTenant: Sendable {
 
     /// Adds a distribution group or room list.
     package func add(_ group: DistributionGroup) {
-        state.withLock { t in t.groups.append(group) }
+        state.locked { t in t.groups.append(group) }
     }
 
     /// Every distribution group and room list, in the order added.
-    package var allGroups: [DistributionGroup] { state.withLock { t in t.groups } }
+    package var allGroups: [DistributionGroup] { state.locked { t in t.groups } }
 
     /// The group with this address.
     package func group(smtp: String) -> DistributionGroup? {
         let s = smtp.lowercased()
-        return state.withLock { t in t.groups.first { $0.primarySmtpAddress == s } }
+        return state.locked { t in t.groups.first { $0.primarySmtpAddress == s } }
     }
 
     /// The users a set of addresses reaches: users as they are, groups expanded (nested ones
@@ -96,34 +97,34 @@ package final class SimulatedTenant: Sendable {
 
     /// Grants `ApplicationImpersonation` to `account` over `scope`.
     package func grantImpersonation(to account: String, scope: ImpersonationScope) {
-        state.withLock { t in t.grants[account.lowercased()] = scope }
+        state.locked { t in t.grants[account.lowercased()] = scope }
     }
 
     /// Every user, in the order added.
-    package var allUsers: [SimulatedUser] { state.withLock { t in t.users } }
+    package var allUsers: [SimulatedUser] { state.locked { t in t.users } }
 
     /// The user with this primary SMTP address.
     package func user(primarySmtp smtp: String) -> SimulatedUser? {
         let s = smtp.lowercased()
-        return state.withLock { t in t.byPrimary[s].map { t.users[$0] } }
+        return state.locked { t in t.byPrimary[s].map { t.users[$0] } }
     }
 
     /// The user with this address among primary and proxy addresses.
     package func user(anySmtp smtp: String) -> SimulatedUser? {
         let s = smtp.lowercased()
-        return state.withLock { t in t.byAnySmtp[s].map { t.users[$0] } }
+        return state.locked { t in t.byAnySmtp[s].map { t.users[$0] } }
     }
 
     /// The user with this UPN.
     package func user(principalName upn: String) -> SimulatedUser? {
         let s = upn.lowercased()
-        return state.withLock { t in t.byUPN[s].map { t.users[$0] } }
+        return state.locked { t in t.byUPN[s].map { t.users[$0] } }
     }
 
     /// The user with this SID.
     package func user(sid: String) -> SimulatedUser? {
         let s = sid.uppercased()
-        return state.withLock { t in t.bySID[s].map { t.users[$0] } }
+        return state.locked { t in t.bySID[s].map { t.users[$0] } }
     }
 
     /// Finds the account a sign-in name means: `user@domain` (UPN or SMTP), `DOMAIN\user` or `user`.
@@ -137,7 +138,7 @@ package final class SimulatedTenant: Sendable {
         let lower = user.lowercased()
         let d = domain.lowercased()
         guard d.isEmpty || d == netbiosDomain.lowercased() || d == self.domain else { return nil }
-        return state.withLock { t in
+        return state.locked { t in
             t.users.first {
                 $0.userPrincipalName == lower || $0.primarySmtpAddress == lower || $0.samAccountName.lowercased() == lower
             }
@@ -152,12 +153,12 @@ package final class SimulatedTenant: Sendable {
 
     /// The impersonation scope granted to an account, if any.
     package func impersonationScope(of account: SimulatedUser) -> ImpersonationScope? {
-        state.withLock { t in t.grants[account.primarySmtpAddress] }
+        state.locked { t in t.grants[account.primarySmtpAddress] }
     }
 
     /// Every item in every mailbox.
     package func allItems() -> [ItemSummary] {
-        state.withLock { t in
+        state.locked { t in
             t.stores.values.flatMap { store in
                 store.items.values.map { item in
                     ItemSummary(mailbox: store.owner, folder: store.folders[item.folderID]?.displayName ?? "?",
@@ -178,7 +179,7 @@ package final class SimulatedTenant: Sendable {
 
     /// Moves an item's receive time (tests order items without waiting for the clock).
     func setReceived(ofItem id: String, to date: Date) {
-        state.withLock { t in
+        state.locked { t in
             for key in t.stores.keys where t.stores[key]?.items[id] != nil {
                 t.stores[key]?.items[id]?.received = date
             }
@@ -189,7 +190,7 @@ package final class SimulatedTenant: Sendable {
     func withStore<R>(_ smtp: String, _ body: (inout MailboxStore) throws -> R) rethrows -> R? {
         // After the lock is released: a waiting test's condition reads the stores again.
         defer { if storeChanges.isWaiting { storeChanges.changed(()) } }
-        return try state.withLock { t in
+        return try state.locked { t in
             // Taken out while mutated so the dictionaries inside stay uniquely owned (no copy).
             let key = smtp.lowercased()
             guard var store = t.stores.removeValue(forKey: key) else { return nil }

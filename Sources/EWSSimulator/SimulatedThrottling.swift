@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -43,7 +44,7 @@ package struct SimulatedThrottling: Sendable, Hashable {
         /// expects (a strict every-n-th count would otherwise starve one client when n-1 others
         /// keep step with it).
         func answer(for body: [UInt8] = []) -> SimulatedResponse? {
-            let throttle = state.withLock { state -> Bool in
+            let throttle = state.locked { state -> Bool in
                 if !body.isEmpty, state.waiting.remove(body) != nil { return false }
                 state.count += 1
                 guard state.count % settings.every == 0 else { return false }

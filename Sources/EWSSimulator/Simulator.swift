@@ -1,3 +1,4 @@
+private import EWSExecutor
 import EWSProtocol
 import Foundation
 import Synchronization
@@ -266,19 +267,19 @@ final class RouterBox: Sendable {
     private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     var router: SimulatorRouter? {
-        get { value.withLock { $0 } }
-        set { value.withLock { $0 = newValue } }
+        get { value.locked { $0 } }
+        set { value.locked { $0 = newValue } }
     }
 
     func track(_ channel: any Channel) {
         let key = ObjectIdentifier(channel)
-        channels.withLock { $0[key] = channel }
+        channels.locked { $0[key] = channel }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = channels.withLock { $0.removeValue(forKey: key) }
+            _ = channels.locked { $0.removeValue(forKey: key) }
         }
     }
 
-    var openChannels: [any Channel] { channels.withLock { Array($0.values) } }
+    var openChannels: [any Channel] { channels.locked { Array($0.values) } }
 }
 
 /// Why the simulator could not start.

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -64,7 +65,7 @@ final class ThrottlingGovernor: Sendable {
     func admit(budget: String, now: ContinuousClock.Instant = .now) -> Admission {
         let policy = self.policy
         enum Decision { case admit(Int), overload(Int), concurrency(Int), busy(Int, Int) }
-        let decision: Decision = state.withLock { state in
+        let decision: Decision = state.locked { state in
             if policy.serverMaxInFlight > 0, state.serverInFlight >= policy.serverMaxInFlight { return .overload(state.serverInFlight) }
             let inFlight = state.inFlight[budget, default: 0]
             if inFlight >= policy.maxConcurrency { return .concurrency(inFlight) }
@@ -106,7 +107,7 @@ final class ThrottlingGovernor: Sendable {
 
     /// Ends an admitted request (its answer is written).
     func release(_ ticket: Ticket) {
-        state.withLock { state in
+        state.locked { state in
             let left = state.inFlight[ticket.budget, default: 1] - 1
             state.inFlight[ticket.budget] = left > 0 ? left : nil
             state.serverInFlight = max(0, state.serverInFlight - 1)
@@ -114,7 +115,7 @@ final class ThrottlingGovernor: Sendable {
     }
 
     /// Requests in flight now on `budget` (tests).
-    func inFlight(_ budget: String) -> Int { state.withLock { $0.inFlight[budget, default: 0] } }
+    func inFlight(_ budget: String) -> Int { state.locked { $0.inFlight[budget, default: 0] } }
 
     /// Whether a request is one the policy does not govern: GetStreamingEvents, a long-lived
     /// stream EWSMaxConcurrency leaves out (it has HangingConnectionLimit of its own).

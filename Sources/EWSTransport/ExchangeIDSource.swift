@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Synchronization
 
 /// The one source of exchange ids of a run: every transport of the run (probes, Autodiscover,
@@ -10,7 +11,7 @@ package final class ExchangeIDSource: Sendable {
 
     /// A new id, never handed out before by this source.
     package func take() -> Int {
-        next.withLock { value in
+        next.locked { value in
             defer { value += 1 }
             return value
         }

@@ -1,4 +1,5 @@
 internal import CEWSCheckPlugin
+private import EWSExecutor
 import Foundation
 import Synchronization
 import ProviderManifest
@@ -138,7 +139,7 @@ package final class PluginHooks: @unchecked Sendable {
     /// Calls the C hook with `input` and copies its answer out before handing it back to free_string.
     private func invoke(_ function: ewscheck_hook_fn, _ input: Data) -> RawOutput? {
         guard let serializer else { return invokeNow(function, input) }
-        return serializer.lock.withLock { _ in invokeNow(function, input) }
+        return serializer.lock.locked { _ in invokeNow(function, input) }
     }
 
     private func invokeNow(_ function: ewscheck_hook_fn, _ input: Data) -> RawOutput? {
@@ -206,7 +207,7 @@ final class HookSerializer: Sendable {
 
     static func shared(for descriptor: UnsafePointer<ewscheck_plugin_descriptor>) -> HookSerializer {
         let key = UInt(bitPattern: descriptor)
-        return all.withLock { all in
+        return all.locked { all in
             if let existing = all[key] { return existing }
             let made = HookSerializer()
             all[key] = made

@@ -1,4 +1,5 @@
 import Conformance
+import EWSExecutor
 import EWSTransport
 import Foundation
 import Synchronization
@@ -87,7 +88,7 @@ package enum JSONReportWriter {
     /// `Sendable`); making one per date was a measurable part of writing a large report.
     private final class Timestamps: Sendable {
         private let formatter = Mutex(JSONReportWriter.timestampFormatter())
-        func string(from date: Date) -> String { formatter.withLock { $0.string(from: date) } }
+        func string(from date: Date) -> String { formatter.locked { $0.string(from: date) } }
     }
 
     /// Reads a report back (for merges and comparisons).

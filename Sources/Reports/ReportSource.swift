@@ -1,4 +1,5 @@
 import Conformance
+import EWSExecutor
 import EWSTransport
 import Foundation
 import Synchronization
@@ -81,9 +82,9 @@ package struct ReportSource: Sendable {
         var copy = self
         copy.loadResult = { record in
             guard case .journal(let offset, _) = record.storage else { return load(record) }
-            if let result = kept.withLock({ $0[offset] }) { return result }
+            if let result = kept.locked({ $0[offset] }) { return result }
             guard let result = load(record) else { return nil }
-            kept.withLock { if $0.count < limit { $0[offset] = result } }
+            kept.locked { if $0.count < limit { $0[offset] = result } }
             return result
         }
         return copy

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conformance
+import EWSExecutor
 import EWSTransport
 import Foundation
 import ProviderHost
@@ -57,14 +58,14 @@ struct ProfileSelection: ParsableArguments {
         var run = RunProfile(manifest: loaded.manifest, source: loaded.path)
         guard let hooks = loaded.hooks else { return run }
         let problems = Mutex<[String]>([])
-        run.hookDiagnostics = { problems.withLock { Array(Set($0)).sorted() } }
-        run.reportHookProblem = { problem in problems.withLock { if $0.count < 20 { $0.append(problem) } } }
+        run.hookDiagnostics = { problems.locked { Array(Set($0)).sorted() } }
+        run.reportHookProblem = { problem in problems.locked { if $0.count < 20 { $0.append(problem) } } }
         if hooks.provides(.classifyResponse) {
             run.responseClassifier = { input in
                 do {
                     return try hooks.classifyResponse(input)
                 } catch {
-                    problems.withLock { if $0.count < 20 { $0.append("plugin \(loaded.id): classify_response failed: \(error)") } }
+                    problems.locked { if $0.count < 20 { $0.append("plugin \(loaded.id): classify_response failed: \(error)") } }
                     return nil
                 }
             }
@@ -74,7 +75,7 @@ struct ProfileSelection: ParsableArguments {
                 do {
                     return try hooks.discoverEndpoint(input)
                 } catch {
-                    problems.withLock { if $0.count < 20 { $0.append("plugin \(loaded.id): discover_endpoint failed: \(error)") } }
+                    problems.locked { if $0.count < 20 { $0.append("plugin \(loaded.id): discover_endpoint failed: \(error)") } }
                     return nil
                 }
             }
@@ -85,7 +86,7 @@ struct ProfileSelection: ParsableArguments {
                     return try hooks.acquireToken(input)
                 } catch {
                     // PluginHooks never quotes acquire_token's input or output in its diagnostics.
-                    problems.withLock { if $0.count < 20 { $0.append("plugin \(loaded.id): acquire_token failed: \(error)") } }
+                    problems.locked { if $0.count < 20 { $0.append("plugin \(loaded.id): acquire_token failed: \(error)") } }
                     return nil
                 }
             }
@@ -106,18 +107,18 @@ struct ProfileSelection: ParsableArguments {
                 guard let output = try answer?.get() else { return }
                 if let url = output.url {
                     if url.lowercased().hasPrefix("https://") { request.url = url }
-                    else { problems.withLock { $0.append("plugin \(loaded.id): adjust_request tried to send a request to the non-https URL \(url); ignored") } }
+                    else { problems.locked { $0.append("plugin \(loaded.id): adjust_request tried to send a request to the non-https URL \(url); ignored") } }
                 }
                 let removals = Set(output.removeHeaders.map { $0.lowercased() })
                 let sets = output.setHeaders.filter { HeaderPolicy.problem(name: $0.key, value: $0.value) == nil }
                 if sets.count != output.setHeaders.count || removals.contains(where: forbidden.contains) {
-                    problems.withLock { $0.append("plugin \(loaded.id): adjust_request tried to change a header the host owns (\(HeaderPolicy.protectedNames.sorted().joined(separator: ", "))) or send a line break; ignored") }
+                    problems.locked { $0.append("plugin \(loaded.id): adjust_request tried to change a header the host owns (\(HeaderPolicy.protectedNames.sorted().joined(separator: ", "))) or send a line break; ignored") }
                 }
                 let replaced = removals.subtracting(forbidden).union(sets.keys.map { $0.lowercased() })
                 request.headers.removeAll { replaced.contains($0.name.lowercased()) }
                 request.headers += sets.sorted { $0.key < $1.key }.map { HTTPHeader($0.key, $0.value) }
             } catch {
-                problems.withLock { list in
+                problems.locked { list in
                     if list.count < 20 { list.append("plugin \(loaded.id): adjust_request failed: \(error)") }
                 }
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Conformance
 import Dispatch
+import EWSExecutor
 import EWSTransport
 import Foundation
 import Synchronization
@@ -67,25 +68,25 @@ enum RunDriver {
         let total = Mutex<Int?>(nil)
         let task = Task {
             await runner.record(progress: { result in
-                let n = counter.withLock { $0 += 1; return $0 }
+                let n = counter.locked { $0 += 1; return $0 }
                 let problem = [.failed, .errored, .unexpectedPass].contains(result.outcome)
                 guard !quiet || problem else { return }
                 let elapsed = ContinuousClock.now - started
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                let planned = total.withLock { $0 }
+                let planned = total.locked { $0 }
                 if live && !problem {
                     // A status line rewritten in place ("\r" + erase line), plain and cut to the
                     // terminal's width: a wrapped line could not be erased.
                     let plain = ConsoleReport.line(result, number: n, elapsed: seconds, style: .plain, total: planned)
                     Console.outRaw("\r\u{1B}[2K" + String(plain.prefix(max(20, Console.terminalColumns() - 1))))
-                    statusShown.withLock { $0 = true }
+                    statusShown.locked { $0 = true }
                 } else {
                     let line = ConsoleReport.line(result, number: n, elapsed: seconds, style: style, total: planned)
                     // A problem replaces the status line and stays; the next result starts a new one.
-                    if live { statusShown.withLock { $0 = false }; Console.outRaw("\r\u{1B}[2K" + line + "\n") } else { say(line) }
+                    if live { statusShown.locked { $0 = false }; Console.outRaw("\r\u{1B}[2K" + line + "\n") } else { say(line) }
                 }
                 if verbose { say("      (exchanges: \(result.evidence.map { "#\($0)" }.joined(separator: ", ")); `ewscheck report show \(runID) \(result.displayName)` prints them)") }
-            }, planned: { count in total.withLock { $0 = count } })
+            }, planned: { count in total.locked { $0 = count } })
         }
         interrupts.arm { task.cancel() }
         // The run's results and exchanges are in its journal and evidence spool; the reports are
@@ -102,7 +103,7 @@ enum RunDriver {
         source = reports.evidencePolicy.apply(to: source)
         let report = source.header
         // The last status line ends before the summary.
-        if statusShown.withLock({ $0 }) { Console.outRaw("\n") }
+        if statusShown.locked({ $0 }) { Console.outRaw("\n") }
         let written: ReportStore.Written
         do {
             written = try ReportStore(root: reports.reportsDirectory).write(source)
@@ -139,7 +140,7 @@ final class InterruptHandler: Sendable {
     init(message: String = "interrupted; cleaning up created items and writing reports (interrupt again to quit at once)",
          onFirst: (@Sendable () -> Void)? = nil) {
         self.message = message
-        state.withLock { $0.action = onFirst }
+        state.locked { $0.action = onFirst }
         let signals = [SIGINT, SIGTERM, SIGHUP]
         for sig in signals { signal(sig, SIG_IGN) }
         sources = Sources(all: signals.map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) })
@@ -151,7 +152,7 @@ final class InterruptHandler: Sendable {
 
     /// Sets what the first signal does; runs it now if a signal already came.
     func arm(_ action: @escaping @Sendable () -> Void) {
-        let already = state.withLock { s -> Bool in
+        let already = state.locked { s -> Bool in
             s.action = action
             return s.count > 0
         }
@@ -159,7 +160,7 @@ final class InterruptHandler: Sendable {
     }
 
     private func fire() {
-        let (n, action) = state.withLock { s -> (Int, (@Sendable () -> Void)?) in
+        let (n, action) = state.locked { s -> (Int, (@Sendable () -> Void)?) in
             s.count += 1
             return (s.count, s.action)
         }
@@ -172,7 +173,7 @@ final class InterruptHandler: Sendable {
     }
 
     func stop() {
-        let first = state.withLock { s -> Bool in
+        let first = state.locked { s -> Bool in
             defer { s.stopped = true }
             return !s.stopped
         }

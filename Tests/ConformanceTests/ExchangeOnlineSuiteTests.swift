@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSExecutor
 @testable import EWSSimulator
 import EWSTestSupport
 import EWSTransport
@@ -42,8 +43,8 @@ private func runOnline(_ target: TargetConfiguration, progress: @escaping @Senda
 /// Collects console lines from the progress callback.
 private final class Lines: Sendable {
     private let lines = Mutex<[String]>([])
-    func add(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
+    func add(_ line: String) { lines.locked { $0.append(line) } }
+    var all: [String] { lines.locked { $0 } }
 }
 
 @Suite("Suite against Exchange Online (OAuth 2.0 client credentials)")

@@ -1,3 +1,4 @@
+import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -101,7 +102,7 @@ private final class Responder: Sendable {
             return .init(status: 400, contentType: "text/plain", body: "no operation")
         }
         let op = String(body[start.upperBound..<end])
-        return state.withLock { s -> ScriptedEWSServer.Response in
+        return state.locked { s -> ScriptedEWSServer.Response in
             if quirks.contains(.bareFaultEverywhere) {
                 // What an application server in front of EWS says: no ServerVersionInfo, no EWS detail.
                 let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"

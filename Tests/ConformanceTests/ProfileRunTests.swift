@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSExecutor
 import EWSSimulator
 import EWSTestSupport
 import EWSTransport
@@ -177,6 +178,6 @@ import Testing
 
 final class LockedList: Sendable {
     private let list = Mutex<[String]>([])
-    func append(_ s: String) { list.withLock { $0.append(s) } }
-    var items: [String] { list.withLock { $0 } }
+    func append(_ s: String) { list.locked { $0.append(s) } }
+    var items: [String] { list.locked { $0 } }
 }

@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSExecutor
 import EWSSimulator
 import EWSTestSupport
 import EWSTransport
@@ -39,7 +40,7 @@ struct ReportSpoolTests {
                 let journal = (try? String(contentsOfFile: folder + "/results.jsonl", encoding: .utf8)) ?? ""
                 let line = journal.split(separator: "\n").last.map(String.init) ?? ""
                 let journalled = line.contains("\"id\":\"\(result.id.rawValue)\"") && line.contains("\"message\":")
-                observed.withLock { $0.append((result.displayName, Set(result.evidence), Self.spooledIDs(folder + "/evidence.jsonl"), journalled)) }
+                observed.locked { $0.append((result.displayName, Set(result.evidence), Self.spooledIDs(folder + "/evidence.jsonl"), journalled)) }
             }
         }
         let seen = observed.value

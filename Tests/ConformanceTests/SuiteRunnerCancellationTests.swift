@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSExecutor
 import EWSSimulator
 import Foundation
 import Synchronization
@@ -14,20 +15,20 @@ final class RunCanceller: Sendable {
     private let state = Mutex(State())
 
     func attach(_ task: Task<RunReport, any Error>) {
-        state.withLock { s in
+        state.locked { s in
             s.task = task
             if s.requested { task.cancel() }
         }
     }
 
     func cancel() {
-        state.withLock { s in
+        state.locked { s in
             s.requested = true
             s.task?.cancel()
         }
     }
 
-    var wasRequested: Bool { state.withLock { $0.requested } }
+    var wasRequested: Bool { state.locked { $0.requested } }
 }
 
 @Suite("SuiteRunner when the run is cancelled")

@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSExecutor
 import EWSSimulator
 import EWSTestSupport
 import EWSTransport
@@ -177,6 +178,6 @@ struct SuiteRunnerTests {
 /// Results collected from the progress callback.
 final class ResultLog: Sendable {
     private let results = Mutex<[CheckResult]>([])
-    func append(_ r: CheckResult) { results.withLock { $0.append(r) } }
-    var all: [CheckResult] { results.withLock { $0 } }
+    func append(_ r: CheckResult) { results.locked { $0.append(r) } }
+    var all: [CheckResult] { results.locked { $0 } }
 }

@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSExecutor
 import EWSProtocol
 import EWSTransport
 import Foundation
@@ -36,7 +37,7 @@ struct ThrottlingTests {
     @Test func retryAfterAndBackOffMillisecondsAreWaitedExactlyThenRetried() async throws {
         let log = Mutex<[Seen]>([])
         let server = try ScriptedEWSServer { request in
-            let n = log.withLock { $0.append(Seen(at: .now, body: request.body)); return $0.count }
+            let n = log.locked { $0.append(Seen(at: .now, body: request.body)); return $0.count }
             switch n {
             case 1: return .init(status: 503, contentType: "text/plain", headers: ["Retry-After": "1"], body: "busy")
             case 2: return Self.busyFault(backOff: 400)
@@ -49,7 +50,7 @@ struct ThrottlingTests {
         let waits = ThrottleLog()
         let call = await ThrottleLog.$current.withValue(waits) { await client.perform(GetFolder(folders: [.inbox])) }
         #expect(call.messages.first?.responseCode == "NoError", "\(call.summary)")
-        let seen = log.withLock { $0 }
+        let seen = log.locked { $0 }
         #expect(seen.count == 3, "one request, two retries")
         #expect(Set(seen.map(\.body)).count == 1, "the retries are the same request")
         if seen.count == 3 {
@@ -69,26 +70,26 @@ struct ThrottlingTests {
                                  (ScriptedEWSServer.Response(status: 503, contentType: "text/plain", body: "busy"), ThrottlingPolicy()),
                                  (Self.busyFault(backOff: 10), ThrottlingPolicy.off)] {
             let count = Mutex(0)
-            let server = try ScriptedEWSServer { _ in count.withLock { $0 += 1 }; return answer }
+            let server = try ScriptedEWSServer { _ in count.locked { $0 += 1 }; return answer }
             let (client, transport) = Self.client(server.ewsURL, policy: policy)
             let waits = ThrottleLog()
             let call = await ThrottleLog.$current.withValue(waits) { await client.perform(GetFolder(folders: [.inbox])) }
             transport.shutdown()
             server.stop()
-            #expect(count.withLock { $0 } == 1, "returned as it is: \(call.summary)")
+            #expect(count.locked { $0 } == 1, "returned as it is: \(call.summary)")
             #expect(waits.all.isEmpty)
         }
     }
 
     @Test func aRetryBudgetBoundsTheWaits() async throws {
         let count = Mutex(0)
-        let server = try ScriptedEWSServer { _ in count.withLock { $0 += 1 }; return Self.busyFault(backOff: 50) }
+        let server = try ScriptedEWSServer { _ in count.locked { $0 += 1 }; return Self.busyFault(backOff: 50) }
         defer { server.stop() }
         let (client, transport) = Self.client(server.ewsURL, policy: ThrottlingPolicy(maxRetries: 3))
         defer { transport.shutdown() }
         let call = await client.perform(GetFolder(folders: [.inbox]))
         #expect(call.fault?.code == "ErrorServerBusy", "the last answer is returned: \(call.summary)")
-        #expect(count.withLock { $0 } == 4, "one request and three retries")
+        #expect(count.locked { $0 } == 4, "one request and three retries")
     }
 
     /// A whole run through a proxy that throttles every third EWS request: nothing fails, and the
@@ -101,9 +102,9 @@ struct ThrottlingTests {
         let upstream = fake.server.ewsURL
         let proxy = try ScriptedEWSServer { request in
             if request.method == "POST" {
-                let n = posts.withLock { $0 += 1; return $0 }
+                let n = posts.locked { $0 += 1; return $0 }
                 if n % 3 == 0 {
-                    throttled.withLock { $0 += 1 }
+                    throttled.locked { $0 += 1 }
                     return n % 2 == 0 ? .init(status: 503, contentType: "text/plain", headers: ["Retry-After": "0"], body: "busy")
                         : Self.busyFault(backOff: 30)
                 }
@@ -122,8 +123,8 @@ struct ThrottlingTests {
         let bad = report.results.filter { $0.outcome != .passed }
         #expect(bad.isEmpty, "\(bad.map { "\($0.displayName): \($0.message)" })")
         let recorded = report.results.compactMap { $0.facts["throttle_waits"].flatMap(Int.init) }.reduce(0, +)
-        #expect(throttled.withLock { $0 } > 3)
-        #expect(recorded > 0 && recorded <= throttled.withLock { $0 }, "recorded \(recorded) of \(throttled.withLock { $0 }) throttled answers")
+        #expect(throttled.locked { $0 } > 3)
+        #expect(recorded > 0 && recorded <= throttled.locked { $0 }, "recorded \(recorded) of \(throttled.locked { $0 }) throttled answers")
         #expect(report.results.contains { $0.facts["throttle_back_offs"]?.contains("ErrorServerBusy BackOffMilliseconds 30 ms") == true })
     }
 
@@ -137,13 +138,13 @@ struct ThrottlingTests {
         Task {
             let transport = HTTPTransport(configuration: HTTPTransportConfiguration(credentials: .none))
             if let response = try? await transport.send(upstream, sendCredentials: false) {
-                result.withLock { $0 = .init(status: response.status, contentType: response.headers.first("Content-Type"),
+                result.locked { $0 = .init(status: response.status, contentType: response.headers.first("Content-Type"),
                                              body: String(decoding: response.body, as: UTF8.self)) }
             }
             transport.shutdown()
             done.signal()
         }
         done.wait()
-        return result.withLock { $0 }
+        return result.locked { $0 }
     }
 }

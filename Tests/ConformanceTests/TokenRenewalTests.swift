@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSExecutor
 @testable import EWSSimulator
 import EWSTestSupport
 import EWSTransport
@@ -62,21 +63,21 @@ struct TokenRenewalTests {
         let failNext = Mutex(false)
         // The renewal answers once all twenty callers below have started, so they overlap it.
         let allStarted = TestEvent(count: 20)
-        let source = BearerTokenSource(initial: plainToken("first", expiresIn: 10, at: clock.withLock { $0 }),
-                                       now: { clock.withLock { $0 } }) { () async throws(OAuthError) -> AccessToken in
-            let n = calls.withLock { $0 += 1; return $0 }
-            if failNext.withLock({ $0 }) {
+        let source = BearerTokenSource(initial: plainToken("first", expiresIn: 10, at: clock.locked { $0 }),
+                                       now: { clock.locked { $0 } }) { () async throws(OAuthError) -> AccessToken in
+            let n = calls.locked { $0 += 1; return $0 }
+            if failNext.locked({ $0 }) {
                 var e = OAuthError.refused("the token endpoint refused the request: HTTP 401 invalid_client")
                 e.httpStatus = 401
                 throw e
             }
             await allStarted.wait(timeout: .seconds(30))
-            return plainToken("renewed-\(n)", expiresIn: 10, at: clock.withLock { $0 })
+            return plainToken("renewed-\(n)", expiresIn: 10, at: clock.locked { $0 })
         }
         #expect(try await source.credentials() == .bearer(token: Secret("first")))
-        #expect(calls.withLock { $0 } == 0, "a fresh token is not renewed")
+        #expect(calls.locked { $0 } == 0, "a fresh token is not renewed")
 
-        clock.withLock { $0 = $0.addingTimeInterval(9.5) }  // within the 5 s margin (half a 10 s lifetime)
+        clock.locked { $0 = $0.addingTimeInterval(9.5) }  // within the 5 s margin (half a 10 s lifetime)
         let log = TokenRenewalLog()
         let tokens = try await TokenRenewalLog.$current.withValue(log) {
             try await withThrowingTaskGroup(of: HTTPCredentials.self) { group in
@@ -91,19 +92,19 @@ struct TokenRenewalTests {
                 return all
             }
         }
-        #expect(calls.withLock { $0 } == 1, "twenty concurrent requests, one renewal")
+        #expect(calls.locked { $0 } == 1, "twenty concurrent requests, one renewal")
         #expect(Set(tokens) == [.bearer(token: Secret("renewed-1"))])
         #expect(await source.renewals.count == 1)
         #expect(log.facts["token_renewals"] == "1")
         #expect(log.facts["token_renewal_expires_in"] == "10")
 
-        clock.withLock { $0 = $0.addingTimeInterval(9.5) }
-        failNext.withLock { $0 = true }
+        clock.locked { $0 = $0.addingTimeInterval(9.5) }
+        failNext.locked { $0 = true }
         await #expect { try await source.credentials() } throws: { error in
             guard let e = error as? TransportError else { return false }
             return e.kind == "token-renewal-failed" && e.message.contains("could not be renewed") && e.message.contains("invalid_client")
         }
-        failNext.withLock { $0 = false }
+        failNext.locked { $0 = false }
         #expect(try await source.credentials() == .bearer(token: Secret("renewed-3")), "the next request renews again")
         #expect(await source.renewals.count == 2)
     }

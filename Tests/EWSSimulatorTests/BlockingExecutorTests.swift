@@ -16,17 +16,17 @@ struct BlockingExecutorTests {
             for _ in 0..<12 {
                 group.addTask {
                     await executor.run("job") {
-                        running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        running.locked { $0.now += 1; $0.most = max($0.most, $0.now) }
                         _ = gate.wait(timeout: .now() + 30)
-                        running.withLock { $0.now -= 1 }
+                        running.locked { $0.now -= 1 }
                     }
                 }
             }
             // Let every job through, a few at a time, whatever order they were queued in.
             for _ in 0..<12 { gate.signal() }
         }
-        #expect(running.withLock { $0.most } <= 3)
-        #expect(running.withLock { $0.most } >= 1)
+        #expect(running.locked { $0.most } <= 3)
+        #expect(running.locked { $0.most } >= 1)
         #expect(executor.ranCount("job") == 12)
     }
 
@@ -37,12 +37,12 @@ struct BlockingExecutorTests {
         let done = DispatchSemaphore(value: 0)
         for i in 0..<20 {
             executor.submit("ordered") {
-                order.withLock { $0.append(i) }
+                order.locked { $0.append(i) }
                 done.signal()
             }
         }
         for _ in 0..<20 { _ = done.wait(timeout: .now() + 30) }
-        #expect(order.withLock { $0 } == Array(0..<20))
+        #expect(order.locked { $0 } == Array(0..<20))
     }
 
     @Test("a job over its budget is abandoned by the caller (nil), and still finishes on its thread")

@@ -1,3 +1,4 @@
+import EWSExecutor
 import Foundation
 import Synchronization
 import Testing
@@ -574,7 +575,7 @@ struct NTLMHandshakeTests {
 private final class ChallengeCounter: Sendable {
     private let value = Mutex<UInt8>(0)
     func next() -> [UInt8] {
-        value.withLock { v in
+        value.locked { v in
             v &+= 1
             return [UInt8](repeating: v, count: 8)
         }

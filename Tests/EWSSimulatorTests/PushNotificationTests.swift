@@ -1,3 +1,4 @@
+import EWSExecutor
 @testable import EWSProtocol
 @testable import EWSSimulator
 import EWSTestSupport
@@ -113,7 +114,7 @@ import Testing
         // The first attempt gets no answer, the later ones a 500.
         let answered = Counter()
         let attempts = try CallbackListener { _ in
-            answered.count.withLock { n in
+            answered.count.locked { n in
                 n += 1
                 return n == 1 ? nil : RawServer.http("500 Internal Server Error")
             }

@@ -1,3 +1,4 @@
+import EWSExecutor
 @testable import EWSSimulator
 import EWSTestSupport
 import Foundation
@@ -14,10 +15,10 @@ import Testing
         async let waited = waiters.wait(timeout: .seconds(30), current: { value.value }, until: { $0 >= 2 })
         // Reported changes reach a registered waiter only (the owner reports only while one waits).
         while !waiters.isWaiting { await Task.yield() }
-        value.withLock { $0 = 1 }
+        value.locked { $0 = 1 }
         waiters.changed(1)
         #expect(waiters.isWaiting, "1 does not satisfy the condition")
-        value.withLock { $0 = 2 }
+        value.locked { $0 = 2 }
         waiters.changed(2)
         #expect(await waited)
         #expect(!waiters.isWaiting)

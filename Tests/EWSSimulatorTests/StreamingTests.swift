@@ -1,3 +1,4 @@
+import EWSExecutor
 @testable import EWSProtocol
 @testable import EWSSimulator
 import EWSTestSupport
@@ -79,17 +80,17 @@ import Testing
         func take(_ part: HTTPStreamPart, closeOn: String?) -> Bool {
             switch part {
             case .head(let status, let headers):
-                heads.withLock { $0.append((status, headers.all("Transfer-Encoding").contains("chunked"))) }
+                heads.locked { $0.append((status, headers.all("Transfer-Encoding").contains("chunked"))) }
                 return true
             case .body(let bytes):
-                let text = body.withLock { $0 += String(decoding: bytes, as: UTF8.self); return $0 }
+                let text = body.locked { $0 += String(decoding: bytes, as: UTF8.self); return $0 }
                 return closeOn.map { !text.contains($0) } ?? true
             }
         }
     }
 
-    static func streamRequest(_ s: SimulatorSession, _ id: String) -> HTTPRequest {
-        let xml = s.envelope("<m:GetStreamingEvents><m:SubscriptionIds><t:SubscriptionId>\(id)</t:SubscriptionId></m:SubscriptionIds><m:ConnectionTimeout>1</m:ConnectionTimeout></m:GetStreamingEvents>", impersonate: "alice@contoso.com")
+    static func streamRequest(_ s: SimulatorSession, _ id: String, connectionTimeout minutes: Int = 1) -> HTTPRequest {
+        let xml = s.envelope("<m:GetStreamingEvents><m:SubscriptionIds><t:SubscriptionId>\(id)</t:SubscriptionId></m:SubscriptionIds><m:ConnectionTimeout>\(minutes)</m:ConnectionTimeout></m:GetStreamingEvents>", impersonate: "alice@contoso.com")
         return HTTPRequest(method: "POST", url: s.simulator.ewsURL, headers: [HTTPHeader("Content-Type", "text/xml; charset=utf-8")], body: Array(xml.utf8))
     }
 
@@ -104,8 +105,8 @@ import Testing
             #expect(sent.codes == ["NoError"])
             #expect(result.ending == .clientClosed)
             #expect(result.response.status == 200)
-            #expect(parts.heads.withLock { $0.map(\.0) } == [200])
-            #expect(parts.heads.withLock { $0.first?.1 } == true, "the stream is chunked")
+            #expect(parts.heads.locked { $0.map(\.0) } == [200])
+            #expect(parts.heads.locked { $0.first?.1 } == true, "the stream is chunked")
             #expect(result.response.text.contains("NewMailEvent") && !result.response.text.contains("Closed"))
             #expect(result.response.exchange.error == nil)
         }
@@ -134,7 +135,7 @@ import Testing
             let result = try await s.transport.stream(Self.streamRequest(s, id), window: 0.5) { parts.take($0, closeOn: nil) }
             #expect(result.ending == .windowElapsed)
             #expect(result.response.status == 200)
-            #expect(parts.heads.withLock { $0.map(\.0) } == [200])
+            #expect(parts.heads.locked { $0.map(\.0) } == [200])
         }
     }
 
@@ -146,15 +147,15 @@ import Testing
             let first = try await s.transport.stream(Self.streamRequest(s, id), window: 0.5) { silent.take($0, closeOn: nil) }
             #expect(first.ending == .windowElapsed)
             #expect(first.response.status == 0, "not even the head came")
-            #expect(silent.heads.withLock { $0.isEmpty })
+            #expect(silent.heads.locked { $0.isEmpty })
             let whole = Parts()
             async let second = s.transport.stream(Self.streamRequest(s, id), window: 30) { whole.take($0, closeOn: nil) }
             try await Self.waitForStream(s, id, count: 2)
             s.simulator.tenant.subscriptions.advanceClock(by: 61)
             let ended = try await second
             #expect(ended.ending == .serverClosed)
-            #expect(whole.heads.withLock { $0.map(\.0) } == [200])
-            #expect(whole.heads.withLock { $0.first?.1 } == false, "sent with a Content-Length, not chunked")
+            #expect(whole.heads.locked { $0.map(\.0) } == [200])
+            #expect(whole.heads.locked { $0.first?.1 } == false, "sent with a Content-Length, not chunked")
             #expect(ended.response.text.contains("<m:ConnectionStatus>Closed</m:ConnectionStatus>"))
         }
     }

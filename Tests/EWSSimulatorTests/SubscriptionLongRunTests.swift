@@ -1,3 +1,4 @@
+import EWSExecutor
 @testable import EWSProtocol
 @testable import EWSSimulator
 import EWSTestSupport
@@ -61,7 +62,7 @@ import Testing
         /// Records a body part; false (close) once the body ends with a whole envelope and `done` says so.
         func take(_ part: HTTPStreamPart, until done: (String) -> Bool) -> Bool {
             guard case .body(let bytes) = part else { return true }
-            let body = text.withLock { $0 += String(decoding: bytes, as: UTF8.self); return $0 }
+            let body = text.locked { $0 += String(decoding: bytes, as: UTF8.self); return $0 }
             return !(body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("Envelope>") && done(body))
         }
     }
@@ -71,7 +72,10 @@ import Testing
     static func streamed(_ s: SimulatorSession, _ id: String, window: Double = 120, until done: @escaping @Sendable (String) -> Bool,
                          sourceLocation: SourceLocation = #_sourceLocation) async throws -> (ending: HTTPStreamResult.Ending, messages: [XMLElement], text: String) {
         let body = StreamBody()
-        let result = try await s.transport.stream(StreamingTests.streamRequest(s, id), window: window) { body.take($0, until: done) }
+        // ConnectionTimeout 30 minutes (Exchange's most): the stream ends when the test has what it
+        // waits for, never because a loaded machine took a minute to deliver two mails.
+        let request = StreamingTests.streamRequest(s, id, connectionTimeout: 30)
+        let result = try await s.transport.stream(request, window: window) { body.take($0, until: done) }
         #expect(result.response.status == 200, sourceLocation: sourceLocation)
         var messages: [XMLElement] = []
         for part in result.response.text.components(separatedBy: "<?xml").dropFirst() {

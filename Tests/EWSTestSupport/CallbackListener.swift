@@ -37,7 +37,7 @@ package final class CallbackListener: Sendable {
             }
             let request = Request(head: head, body: body)
             let answer = reply(request)
-            let ready = state.withLock { s -> [TestEvent] in
+            let ready = state.locked { s -> [TestEvent] in
                 s.seen.append(request)
                 let count = s.seen.count
                 defer { s.waiters.removeAll { $0.count <= count } }
@@ -52,12 +52,12 @@ package final class CallbackListener: Sendable {
     }
 
     /// The requests read so far.
-    package var requests: [Request] { state.withLock { $0.seen } }
+    package var requests: [Request] { state.locked { $0.seen } }
 
     /// Waits until at least `count` requests were read (at most `timeout`); returns them.
     package func requests(atLeast count: Int, timeout: Duration = .seconds(30)) async -> [Request] {
         let event = TestEvent()
-        let already = state.withLock { s -> Bool in
+        let already = state.locked { s -> Bool in
             if s.seen.count >= count { return true }
             s.waiters.append((count, event))
             return false

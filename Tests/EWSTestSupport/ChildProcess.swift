@@ -111,7 +111,7 @@ package final class ChildProcess: Sendable {
 
     /// Changes the state and wakes every waiter.
     private func update(_ change: (inout State) -> Void) {
-        let (waiters, blocked) = state.withLock { s -> ([CheckedContinuation<Void, Never>], [DispatchSemaphore]) in
+        let (waiters, blocked) = state.locked { s -> ([CheckedContinuation<Void, Never>], [DispatchSemaphore]) in
             change(&s)
             defer { s.waiters = [:]; s.blockedWaiters = [] }
             return (Array(s.waiters.values), s.blockedWaiters)
@@ -121,11 +121,11 @@ package final class ChildProcess: Sendable {
     }
 
     /// Standard output so far.
-    package var stdout: String { state.withLock { String(decoding: $0.out, as: UTF8.self) } }
+    package var stdout: String { state.locked { String(decoding: $0.out, as: UTF8.self) } }
     /// Standard error so far.
-    package var stderr: String { state.withLock { String(decoding: $0.err, as: UTF8.self) } }
+    package var stderr: String { state.locked { String(decoding: $0.err, as: UTF8.self) } }
     /// How it ended, if it has.
-    package var termination: Termination? { state.withLock { $0.termination } }
+    package var termination: Termination? { state.locked { $0.termination } }
 
     /// What a wait condition sees.
     package struct Snapshot: Sendable {
@@ -155,11 +155,11 @@ package final class ChildProcess: Sendable {
         }
         defer { timer.cancel() }
         while true {
-            if condition(state.withLock { Self.snapshot($0) }) { return true }
+            if condition(state.locked { Self.snapshot($0) }) { return true }
             if ContinuousClock.now >= deadline { return false }
             let id = UUID()
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { s -> Bool in
+                let resumeNow = state.locked { s -> Bool in
                     // Re-check under the lock: an event between the test above and here must not be lost.
                     if condition(Self.snapshot(s)) || ContinuousClock.now >= deadline { return true }
                     s.waiters[id] = c
@@ -183,7 +183,7 @@ package final class ChildProcess: Sendable {
     /// reads the output, so the child is frozen at that point of its work instead of wherever it got
     /// to by the time a test reacts; ``send(_:)`` SIGCONT resumes it.
     package func pause(whenOutputContains text: String) {
-        state.withLock { s in
+        state.locked { s in
             s.pauseOn = text
             Self.pauseIfDue(&s, pid: pid)
         }
@@ -213,7 +213,7 @@ package final class ChildProcess: Sendable {
         func block(until deadline: ContinuousClock.Instant) -> Bool {
             while true {
                 let semaphore = DispatchSemaphore(value: 0)
-                let done = state.withLock { s -> Bool in
+                let done = state.locked { s -> Bool in
                     if finished(s) { return true }
                     s.blockedWaiters.append(semaphore)
                     return false

@@ -1,5 +1,6 @@
 private import CEWSTestEnvironment
 #if canImport(Glibc)
+import EWSExecutor
 import Glibc
 #endif
 import EWSSimulator
@@ -77,7 +78,7 @@ package struct KerberosFixture: Sendable {
     /// process, before main, to a fixed path, and each fixture copies its configuration there: the suites that
     /// call this must be `.serialized` and run one realm at a time.
     package func useInProcess() throws {
-        let path = try Self.inProcessConfig.withLock { path -> String in
+        let path = try Self.inProcessConfig.locked { path -> String in
             if let path { return path }
             // Set before main by CEWSTestEnvironment: calling setenv now would race with other
             // tests spawning processes (Foundation's Process reads the environment unlocked).

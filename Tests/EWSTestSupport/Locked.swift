@@ -1,3 +1,4 @@
+import EWSExecutor
 import Synchronization
 
 /// A value behind a `Mutex` that escaping closures on other threads can share (a `Mutex` itself
@@ -9,8 +10,8 @@ package final class Locked<Value: Sendable>: Sendable {
     package init(_ initial: Value) { mutex = Mutex(initial) }
 
     /// Runs `body` with the value, holding the lock.
-    package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R { try mutex.withLock { try body(&$0) } }
+    package func locked<R>(_ body: (inout Value) throws -> R) rethrows -> R { try mutex.locked { try body(&$0) } }
 
     /// A copy of the value.
-    package var value: Value { mutex.withLock { $0 } }
+    package var value: Value { mutex.locked { $0 } }
 }

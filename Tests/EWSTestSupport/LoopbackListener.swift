@@ -64,7 +64,7 @@ package final class LoopbackListener: Sendable {
         /// first, so neither can close a reused descriptor that belongs to someone else).
         package func close() {
             // Only the side that takes it out of the set closes it: never twice.
-            if listener.state.withLock({ $0.clients.remove(fd) != nil }) { Glibc.close(fd) }
+            if listener.state.locked({ $0.clients.remove(fd) != nil }) { Glibc.close(fd) }
         }
 
         private static func headEnd(_ data: [UInt8]) -> Int? {
@@ -131,7 +131,7 @@ package final class LoopbackListener: Sendable {
             while true {
                 let client = accept(fd, nil, nil)
                 if client < 0 { return }
-                let stop = state.withLock { s -> Bool in
+                let stop = state.locked { s -> Bool in
                     if s.stopped { return true }
                     s.clients.insert(client)
                     s.accepted += 1
@@ -152,12 +152,12 @@ package final class LoopbackListener: Sendable {
     }
 
     /// Connections accepted so far.
-    package var accepted: Int { state.withLock { $0.accepted } }
+    package var accepted: Int { state.locked { $0.accepted } }
 
     /// Stops listening, ends every open connection and waits for the accept loop to end (so the
     /// descriptor number cannot be reused under it), then closes what is left. Idempotent.
     package func stop() {
-        let first = state.withLock { s -> Bool in
+        let first = state.locked { s -> Bool in
             guard !s.stopped else { return false }
             s.stopped = true
             for c in s.clients { shutdown(c, Int32(SHUT_RDWR)) }
@@ -167,7 +167,7 @@ package final class LoopbackListener: Sendable {
         shutdown(fd, Int32(SHUT_RDWR))
         exited.wait()
         Glibc.close(fd)
-        let left = state.withLock { s -> Set<Int32> in
+        let left = state.locked { s -> Set<Int32> in
             defer { s.clients.removeAll() }
             return s.clients
         }

@@ -1,3 +1,4 @@
+import EWSExecutor
 import Foundation
 
 /// A bare TCP server on loopback for misbehaviour the simulator does not model: it answers each
@@ -26,7 +27,7 @@ package final class RawServer: Sendable {
             } else {
                 request = String(decoding: connection.readOnce(), as: UTF8.self)
             }
-            seen.withLock { $0.append(request) }
+            seen.locked { $0.append(request) }
             if let answer = reply(request) {
                 connection.write(answer)
                 connection.close()

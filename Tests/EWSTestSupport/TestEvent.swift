@@ -1,3 +1,4 @@
+import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -18,7 +19,7 @@ package final class TestEvent: Sendable {
 
     /// Counts one signal; the last one sets the event and wakes every waiter; later waits return at once.
     package func signal() {
-        let waiters = state.withLock { s -> [CheckedContinuation<Bool, Never>] in
+        let waiters = state.locked { s -> [CheckedContinuation<Bool, Never>] in
             s.remaining -= 1
             guard s.remaining <= 0 else { return [] }
             s.signaled = true
@@ -29,7 +30,7 @@ package final class TestEvent: Sendable {
     }
 
     /// Whether ``signal()`` was called.
-    package var isSignaled: Bool { state.withLock { $0.signaled } }
+    package var isSignaled: Bool { state.locked { $0.signaled } }
 
     /// Waits until the event is signaled (true) or `timeout` passed without it (false).
     @discardableResult
@@ -38,7 +39,7 @@ package final class TestEvent: Sendable {
         let timer = Task { [self] in
             try? await Task.sleep(for: timeout)
             // A wait whose continuation is not registered yet finds its id expired instead.
-            state.withLock { s in
+            state.locked { s in
                 let waiter = s.waiters.removeValue(forKey: id)
                 if waiter == nil { s.expired.insert(id) }
                 return waiter
@@ -46,7 +47,7 @@ package final class TestEvent: Sendable {
         }
         defer { timer.cancel() }
         return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let now = state.withLock { s -> Bool? in
+            let now = state.locked { s -> Bool? in
                 if s.signaled { return true }
                 if s.expired.remove(id) != nil { return false }
                 s.waiters[id] = continuation

@@ -1,3 +1,4 @@
+import EWSExecutor
 @testable import EWSSimulator
 import EWSTestSupport
 @testable import EWSTransport
@@ -9,8 +10,8 @@ import Testing
 private final class TestClock: Sendable {
     /// Frozen at creation: only `advance` moves it, so a loaded machine cannot push a check past a boundary.
     private let current = Mutex<Date>(Date())
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    var now: @Sendable () -> Date { { [self] in current.withLock { $0 } } }
+    func advance(_ seconds: TimeInterval) { current.locked { $0 = $0.addingTimeInterval(seconds) } }
+    var now: @Sendable () -> Date { { [self] in current.locked { $0 } } }
 }
 
 private func startOnline(secret: String? = nil, lifetime: Int = 3599) async throws -> Simulator {

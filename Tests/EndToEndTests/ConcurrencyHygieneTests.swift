@@ -18,6 +18,13 @@ import Testing
         #expect(offenders.isEmpty, "\(offenders)")
     }
 
+    @Test("every lock is taken through Mutex.locked, which tells ThreadSanitizer of the kernel's hand-over")
+    func locksAreAnnotated() throws {
+        let offenders = try Self.code().filter { $0.path != "Sources/EWSExecutor/Mutex+Locked.swift" && $0.text.contains(".withLock") }.map(\.path)
+        #expect(offenders.isEmpty, "\(offenders)")
+        #expect(try Self.code().contains { $0.text.contains(".locked {") }, "the scan sees the locks")
+    }
+
     @Test("threads are started only by the blocking executor")
     func threadsOnlyFromTheExecutor() throws {
         let thread = /(^|[^A-Za-z0-9_.])Thread(\s*\{|\(|\.detachNewThread)/

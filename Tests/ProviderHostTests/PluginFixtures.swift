@@ -143,6 +143,6 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
 /// A value many threads append to.
 final class Collected<T: Sendable>: Sendable {
     private let items = Mutex<[T]>([])
-    func append(_ item: T) { items.withLock { $0.append(item) } }
-    var all: [T] { items.withLock { $0 } }
+    func append(_ item: T) { items.locked { $0.append(item) } }
+    var all: [T] { items.locked { $0 } }
 }

@@ -1,4 +1,5 @@
 @testable import Conformance
+import EWSExecutor
 import EWSProtocol
 import EWSTestSupport
 import Foundation
@@ -90,7 +91,7 @@ struct KeptResultsTests {
         return ReportSource(header: header, results: records, exchangeIDs: report.evidence.map(\.id), countsMaskedValues: false,
                             result: { record in
                                 guard case .journal(let offset, _) = record.storage else { return nil }
-                                reads.counts.withLock { $0[offset, default: 0] += 1 }
+                                reads.counts.locked { $0[offset, default: 0] += 1 }
                                 return results[offset / 100]
                             },
                             exchange: { exchanges[$0].map { ReportSource.Exchange(exchange: $0, masked: 0) } })
@@ -103,7 +104,7 @@ struct KeptResultsTests {
         for _ in 0..<4 {
             #expect(source.results.compactMap(source.result) == SampleReport.oneOfEach)
         }
-        let counts = reads.counts.withLock { $0 }
+        let counts = reads.counts.locked { $0 }
         let offsets = (0..<SampleReport.oneOfEach.count).map { $0 * 100 }
         #expect(offsets.prefix(3).allSatisfy { counts[$0] == 1 }, "\(counts)")
         #expect(offsets.dropFirst(3).allSatisfy { counts[$0] == 4 }, "\(counts)")
@@ -116,7 +117,7 @@ struct KeptResultsTests {
         let reads = JournalReads()
         let fromJournal = try ReportStore(root: folder + "/a").write(journalled(SampleReport.oneOfEach, reads: reads))
         let fromMemory = try ReportStore(root: folder + "/b").write(SampleReport.make(SampleReport.oneOfEach))
-        #expect(reads.counts.withLock { $0.values.allSatisfy { $0 == 1 } }, "each result read back once for all five formats")
+        #expect(reads.counts.locked { $0.values.allSatisfy { $0 == 1 } }, "each result read back once for all five formats")
         for (a, b) in [(fromJournal.json, fromMemory.json), (fromJournal.junit, fromMemory.junit),
                        (fromJournal.markdown, fromMemory.markdown), (fromJournal.html, fromMemory.html)] {
             #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b), "\(a)")

@@ -1,3 +1,4 @@
+private import EWSExecutor
 import _CryptoExtras
 import Crypto
 import EWSTransport
@@ -22,14 +23,14 @@ final class EntraCertificateStore: Sendable {
     private let seenJTIs = Mutex<[String: Date]>([:])
 
     func register(_ certificate: Registered, clientID: String) {
-        byClient.withLock { $0[clientID.lowercased(), default: []].append(certificate) }
+        byClient.locked { $0[clientID.lowercased(), default: []].append(certificate) }
     }
 
-    func certificates(of clientID: String) -> [Registered] { byClient.withLock { $0[clientID.lowercased()] ?? [] } }
+    func certificates(of clientID: String) -> [Registered] { byClient.locked { $0[clientID.lowercased()] ?? [] } }
 
     /// Records `jti` until `expiry`; false when it was already recorded (a replay).
     func redeem(jti: String, clientID: String, expiry: Date, now: Date) -> Bool {
-        seenJTIs.withLock { seen in
+        seenJTIs.locked { seen in
             seen = seen.filter { $0.value > now }
             let key = clientID.lowercased() + "|" + jti
             if seen[key] != nil { return false }

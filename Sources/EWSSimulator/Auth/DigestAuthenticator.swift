@@ -1,4 +1,5 @@
 import Crypto
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -35,7 +36,7 @@ final class DigestAuthenticator: Sendable {
             var bytes = [UInt8](repeating: 0, count: 24)
             for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
             let nonce = Data(bytes).base64EncodedString()
-            nonces.withLock { table in
+            nonces.locked { table in
                 if table.count > 10_000 { table = table.filter { now.timeIntervalSince($0.value.issued) < nonceLifetime } }
                 table[nonce] = NonceState(issued: now, algorithm: algorithm, lastCount: 0)
             }
@@ -68,7 +69,7 @@ final class DigestAuthenticator: Sendable {
         let algorithm = (p["algorithm"] ?? "MD5").uppercased()
         guard p["opaque"] == nil || p["opaque"] == opaque else { return .refused(reason: "wrong opaque") }
         // Claim the count before checking the response, so two requests racing on one nc cannot both win.
-        let state: NonceState? = nonces.withLock { table in
+        let state: NonceState? = nonces.locked { table in
             guard var s = table[nonce] else { return nil }
             if now.timeIntervalSince(s.issued) > nonceLifetime || count <= s.lastCount { return s }
             s.lastCount = count

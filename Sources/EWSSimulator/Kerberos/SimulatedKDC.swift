@@ -155,7 +155,7 @@ package final class SimulatedKDC: Sendable {
 
     /// Stops the KDC and deletes the realm (database, keytabs, configuration); a second call does nothing.
     package func stop() async {
-        let first = stopped.withLock { done -> Bool in
+        let first = stopped.locked { done -> Bool in
             defer { done = true }
             return !done
         }

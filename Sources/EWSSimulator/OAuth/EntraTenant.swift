@@ -1,4 +1,5 @@
 import Crypto
+private import EWSExecutor
 import EWSTransport
 import Foundation
 import Synchronization
@@ -47,10 +48,10 @@ package final class EntraTenant: Sendable {
     private let issued = Mutex<[String]>([])
 
     /// Tokens the token endpoint issued, oldest first (the last 100).
-    var issuedTokens: [String] { issued.withLock { $0 } }
+    var issuedTokens: [String] { issued.locked { $0 } }
 
     func remember(issued token: String) {
-        issued.withLock {
+        issued.locked {
             $0.append(token)
             if $0.count > 100 { $0.removeFirst($0.count - 100) }
         }

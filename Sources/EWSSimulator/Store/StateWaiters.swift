@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Synchronization
 
 /// Tasks waiting for a condition on a piece of the simulator's state, each resumed as soon as a
@@ -28,32 +29,32 @@ final class StateWaiters<Value: Sendable>: Sendable {
     init() {}
 
     /// Whether any task waits (the owner reports changes only then).
-    var isWaiting: Bool { state.withLock { !$0.waiters.isEmpty } }
+    var isWaiting: Bool { state.locked { !$0.waiters.isEmpty } }
 
     /// How many tasks wait.
-    var count: Int { state.withLock { $0.waiters.count } }
+    var count: Int { state.locked { $0.waiters.count } }
 
     /// Waits until `condition` holds for the state `current` reads now or for one a later change
     /// reports: true, or false after `timeout`. The waiter is registered before `current` is read,
     /// so a change between the two cannot be missed.
     func wait(timeout: Duration, current: @Sendable () -> Value, until condition: @escaping @Sendable (Value) -> Bool) async -> Bool {
-        let id: Int = state.withLock { state in
+        let id: Int = state.locked { state in
             state.next += 1
             return state.next
         }
         return await withCheckedContinuation { continuation in
-            state.withLock { $0.waiters[id] = Waiter(condition: condition, continuation: continuation) }
+            state.locked { $0.waiters[id] = Waiter(condition: condition, continuation: continuation) }
             if condition(current()) {
-                state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(true)
+                state.locked { $0.waiters.removeValue(forKey: id) }?.resume(true)
                 return
             }
             let timer = Task { [self] in
                 try? await Task.sleep(for: timeout)
                 guard !Task.isCancelled else { return }
-                state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(false)
+                state.locked { $0.waiters.removeValue(forKey: id) }?.resume(false)
             }
             // Answered already (a change came in between): the timer has nothing left to do.
-            let waiting = state.withLock { state in
+            let waiting = state.locked { state in
                 state.waiters[id]?.timer = timer
                 return state.waiters[id] != nil
             }
@@ -63,7 +64,7 @@ final class StateWaiters<Value: Sendable>: Sendable {
 
     /// Resumes every waiter whose condition `value` (the state after a change) satisfies.
     func changed(_ value: Value) {
-        let ready: [Waiter] = state.withLock { state in
+        let ready: [Waiter] = state.locked { state in
             let due = state.waiters.filter { $0.value.condition(value) }
             for key in due.keys { state.waiters[key] = nil }
             return Array(due.values)

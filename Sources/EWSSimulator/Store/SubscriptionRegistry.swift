@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -40,13 +41,13 @@ final class SubscriptionRegistry: Sendable {
     static let watermarkMemory = 500
 
     /// The registry's clock (tests move it forward to expire subscriptions).
-    var now: Date { state.withLock { s in Date().addingTimeInterval(s.clockOffset) } }
+    var now: Date { state.locked { s in Date().addingTimeInterval(s.clockOffset) } }
 
-    func advanceClock(by seconds: TimeInterval) { state.withLock { s in s.clockOffset += seconds } }
+    func advanceClock(by seconds: TimeInterval) { state.locked { s in s.clockOffset += seconds } }
 
     /// A new watermark for a snapshot of `mailbox`.
     func watermark(for snapshot: MailboxSnapshot, mailbox: String) -> String {
-        state.withLock { s in
+        state.locked { s in
             s.counter += 1
             var bytes: [UInt8] = [0, 0, 0, 0]
             withUnsafeBytes(of: s.counter.bigEndian) { bytes += $0 }
@@ -63,12 +64,12 @@ final class SubscriptionRegistry: Sendable {
     }
 
     func snapshot(at watermark: String, mailbox: String) -> MailboxSnapshot? {
-        state.withLock { s in s.watermarks[watermark].flatMap { $0.mailbox == mailbox ? $0.snapshot : nil } }
+        state.locked { s in s.watermarks[watermark].flatMap { $0.mailbox == mailbox ? $0.snapshot : nil } }
     }
 
     /// When an event (named by `key`) was first found reportable; `date` the first time it is asked.
     func firstReportable(_ key: String, at date: Date) -> Date {
-        state.withLock { s in
+        state.locked { s in
             if let seen = s.firstReportable[key] { return seen }
             s.firstReportable[key] = date
             return date
@@ -76,13 +77,13 @@ final class SubscriptionRegistry: Sendable {
     }
 
     func add(_ subscription: Subscription) {
-        state.withLock { s in s.subscriptions[subscription.id] = subscription }
+        state.locked { s in s.subscriptions[subscription.id] = subscription }
         reportChange()
     }
 
     /// How many subscriptions on `mailbox` have not expired at `date`.
     func liveCount(mailbox: String, at date: Date) -> Int {
-        state.withLock { s in
+        state.locked { s in
             s.subscriptions.values.filter { $0.mailbox == mailbox && date.timeIntervalSince($0.lastUsed) <= Double($0.timeoutMinutes * 60) }.count
         }
     }
@@ -90,22 +91,22 @@ final class SubscriptionRegistry: Sendable {
     /// Live subscriptions made by one account (``Subscription/caller`` starts with `callerPrefix`,
     /// the account's address and a slash), whichever mailbox each is for.
     func liveCount(callerPrefix: String, at date: Date) -> Int {
-        state.withLock { s in
+        state.locked { s in
             s.subscriptions.values.filter { $0.caller.hasPrefix(callerPrefix) && date.timeIntervalSince($0.lastUsed) <= Double($0.timeoutMinutes * 60) }.count
         }
     }
 
-    func subscription(_ id: String) -> Subscription? { state.withLock { s in s.subscriptions[id] } }
+    func subscription(_ id: String) -> Subscription? { state.locked { s in s.subscriptions[id] } }
 
     func touch(_ id: String, at date: Date) {
-        state.withLock { s in s.subscriptions[id]?.lastUsed = date }
+        state.locked { s in s.subscriptions[id]?.lastUsed = date }
         reportChange()
     }
 
     /// Changes a subscription in place; nil when there is no such subscription.
     @discardableResult
     func update(_ id: String, _ body: (inout Subscription) -> Void) -> Subscription? {
-        let updated: Subscription? = state.withLock { s in
+        let updated: Subscription? = state.locked { s in
             guard var sub = s.subscriptions[id] else { return nil }
             body(&sub)
             s.subscriptions[id] = sub
@@ -117,7 +118,7 @@ final class SubscriptionRegistry: Sendable {
 
     @discardableResult
     func remove(_ id: String) -> Subscription? {
-        let removed = state.withLock { s in s.subscriptions.removeValue(forKey: id) }
+        let removed = state.locked { s in s.subscriptions.removeValue(forKey: id) }
         reportChange()
         return removed
     }
@@ -127,7 +128,7 @@ final class SubscriptionRegistry: Sendable {
     /// subscription the simulator ends or a stream it hands over, instead of polling.
     @discardableResult
     func wait(for id: String, timeout: Duration = .seconds(30), until condition: @escaping @Sendable (Subscription?) -> Bool) async -> Bool {
-        await changes.wait(timeout: timeout, current: { [self] in state.withLock { $0.subscriptions } }, until: { condition($0[id]) })
+        await changes.wait(timeout: timeout, current: { [self] in state.locked { $0.subscriptions } }, until: { condition($0[id]) })
     }
 
     /// How many tasks wait on a subscription (for tests of the event itself).
@@ -136,6 +137,6 @@ final class SubscriptionRegistry: Sendable {
     /// Hands the subscriptions as they are now to the waiting tests (none waiting: nothing copied).
     private func reportChange() {
         guard changes.isWaiting else { return }
-        changes.changed(state.withLock { $0.subscriptions })
+        changes.changed(state.locked { $0.subscriptions })
     }
 }

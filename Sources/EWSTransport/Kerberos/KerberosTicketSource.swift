@@ -115,7 +115,7 @@ package actor KerberosTicketSource {
         let fate = Fate()
         let prepared = await BlockingExecutor.shared.run("kerberos-renewal", budget: budget) { () -> Result<String, KerberosFailure> in
             let result = Result { () throws(KerberosFailure) -> String in try cache.prepareRenewal() }
-            let abandoned = fate.state.withLock { state -> Bool in
+            let abandoned = fate.state.locked { state -> Bool in
                 if state == .abandoned { return true }
                 state = .finished
                 return false
@@ -124,7 +124,7 @@ package actor KerberosTicketSource {
             return result
         }
         guard let prepared else {
-            let finished = fate.state.withLock { state -> Bool in
+            let finished = fate.state.locked { state -> Bool in
                 if state == .finished { return true }
                 state = .abandoned
                 return false

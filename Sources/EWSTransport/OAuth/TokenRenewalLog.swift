@@ -1,3 +1,4 @@
+private import EWSExecutor
 import Foundation
 import Synchronization
 
@@ -18,32 +19,32 @@ package final class TokenRenewalLog: Sendable {
     package init() {}
 
     /// Records a renewal.
-    package func append(_ renewal: BearerTokenSource.Renewal) { entries.withLock { $0.append(renewal) } }
+    package func append(_ renewal: BearerTokenSource.Renewal) { entries.locked { $0.append(renewal) } }
 
     /// Records a renewal of the Kerberos ticket-granting ticket.
-    package func append(_ renewal: KerberosTicketSource.Renewal) { tickets.withLock { $0.append(renewal) } }
+    package func append(_ renewal: KerberosTicketSource.Renewal) { tickets.locked { $0.append(renewal) } }
 
     /// Records a failed renewal's token request (scrubbed), when there was one.
     package func appendFailure(_ exchange: HTTPExchange?) {
-        if let exchange { failed.withLock { $0.append(exchange) } }
+        if let exchange { failed.locked { $0.append(exchange) } }
     }
 
     /// Records that a request was not sent because its credentials could not be renewed.
-    package func appendRefusal(_ message: String) { refused.withLock { $0.append(message) } }
+    package func appendRefusal(_ message: String) { refused.locked { $0.append(message) } }
 
     /// Why requests were not sent for want of renewed credentials (empty when none was kept back).
-    package var refusals: [String] { refused.withLock { $0 } }
+    package var refusals: [String] { refused.locked { $0 } }
 
     /// The renewals so far.
-    package var all: [BearerTokenSource.Renewal] { entries.withLock { $0 } }
+    package var all: [BearerTokenSource.Renewal] { entries.locked { $0 } }
 
     /// The Kerberos ticket renewals so far.
-    package var ticketRenewals: [KerberosTicketSource.Renewal] { tickets.withLock { $0 } }
+    package var ticketRenewals: [KerberosTicketSource.Renewal] { tickets.locked { $0 } }
 
     /// The token requests and ticket sign-ins of the renewals (and of failed ones): evidence
     /// without the token or the ticket.
     package var exchanges: [HTTPExchange] {
-        (all.map(\.exchange) + ticketRenewals.map(\.exchange) + failed.withLock { $0 }).sorted { $0.id < $1.id }
+        (all.map(\.exchange) + ticketRenewals.map(\.exchange) + failed.locked { $0 }).sorted { $0.id < $1.id }
     }
 
     /// The facts a check's result carries about them (empty without renewals): `token_renewals`
