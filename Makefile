@@ -38,7 +38,7 @@ demo: setup build
 ## machine once stalled a 2 s run for 30 s. The same binary; nothing is rebuilt.
 ## Last, any simulator, KDC, dnsmasq or Apache the tests started and left orphaned fails the run (and is killed).
 TEST_CRASHES := $(CURDIR)/.build/test-crashes
-TIMED_SUITES := ConformanceTests\.(TokenRenewalTests|NotificationsTests|StreamingNotificationsTests|ThrottlingTests|ExchangeThrottlingTests|SimulatedThrottlingRunTests|CouldNotTestTests|CancelledCheckTests)|EWSTransportTests\.(TLSHandshakeFactsTests|TransportHardeningTests)|EndToEndTests\.KerberosRenewalTests|DiscoveryTests\.DNSTests
+TIMED_SUITES := ConformanceTests\.(TokenRenewalTests|NotificationsTests|StreamingNotificationsTests|ThrottlingTests|ExchangeThrottlingTests|SimulatedThrottlingRunTests|CouldNotTestTests|CancelledCheckTests)|EWSTransportTests\.(TLSHandshakeFactsTests|TransportHardeningTests)|EWSSimulatorTests\.SubscriptionLongRunTests|EndToEndTests\.KerberosRenewalTests|DiscoveryTests\.DNSTests
 test: setup plugins-c
 	@status=0; rm -rf $(TEST_CRASHES); mkdir -p $(TEST_CRASHES); \
 	python3 scripts/leftover-processes.py --before $(TEST_CRASHES)/processes-before.txt; \
