@@ -24,6 +24,7 @@ from test_exchangelib_scenarios import account_for
 # Exchange Online's account, and outlook.office365.com / login.microsoftonline.com resolved to the simulator.
 from test_policy_block_agreement import ONLINE, ON_PREMISES, online_account, resolve_to_simulator  # noqa: F401
 
+from agreement_support import case_simulator
 from conftest import MAILBOXES, describe
 
 ALICE = MAILBOXES[0]
@@ -37,12 +38,7 @@ CASES = [(flavor, check, quirk) for flavor in (ON_PREMISES, ONLINE) for check in
 @pytest.fixture(scope="module")
 def simulator(request, start_simulator, tmp_path_factory):
     """A simulator of the case's flavor, with the quirk or healthy (None)."""
-    flavor, check, quirk = request.param
-    extra = (("--flavor", ONLINE) if flavor == ONLINE else ()) + (("--quirk", quirk) if quirk else ())
-    sim = start_simulator(tmp_path_factory.mktemp("sim") / "state", *extra)
-    sim.case = (flavor, check, quirk)
-    yield sim
-    sim.stop()
+    yield from case_simulator(request, start_simulator, tmp_path_factory)
 
 
 def harness_outcome(simulator, run_ewscheck, tmp_path) -> tuple[str, str]:

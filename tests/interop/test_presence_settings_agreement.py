@@ -24,6 +24,7 @@ from test_exchangelib_scenarios import account_for
 # Exchange Online's account, and outlook.office365.com / login.microsoftonline.com resolved to the simulator.
 from test_policy_block_agreement import ONLINE, ON_PREMISES, online_account, refusal, resolve_to_simulator  # noqa: F401
 
+from agreement_support import case_simulator, harness_result
 from conftest import MAILBOXES, describe
 
 ALICE = MAILBOXES[0]
@@ -37,25 +38,12 @@ CASES = [(flavor, check, quirk) for flavor in (ON_PREMISES, ONLINE) for check in
 @pytest.fixture(scope="module")
 def simulator(request, start_simulator, tmp_path_factory):
     """A simulator of the case's flavor, with the quirk or healthy (None)."""
-    flavor, check, quirk = request.param
-    extra = (("--flavor", ONLINE) if flavor == ONLINE else ()) + (("--quirk", quirk) if quirk else ())
-    sim = start_simulator(tmp_path_factory.mktemp("sim") / "state", *extra)
-    sim.case = (flavor, check, quirk)
-    yield sim
-    sim.stop()
+    yield from case_simulator(request, start_simulator, tmp_path_factory)
 
 
 def harness_outcome(simulator, run_ewscheck, tmp_path) -> tuple[str, str]:
     """(outcome, message) of the case's check for the first mailbox."""
-    _, check, _ = simulator.case
-    reports = tmp_path / "reports"
-    result = run_ewscheck("run", "--target", simulator.target_file, "--reports-dir", reports, "--run-id", "presence",
-                          "--only", check, "--mailbox", ALICE)
-    assert result.returncode in (0, 1), describe(result)
-    report = json.loads((reports / "presence" / "report.json").read_text())
-    found = [(r["outcome"], r["message"]) for r in report["results"] if r["id"].split("[")[0] == check]
-    assert len(found) == 1, f"{check} ran {len(found)} times: {describe(result)}"
-    return found[0]
+    return harness_result(simulator, run_ewscheck, tmp_path, "presence", ALICE)
 
 
 def observe_oof_settings(account, step) -> tuple[bool, str]:
